@@ -1,0 +1,842 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dns analyzer plugin: descriptor and glue between the core and the
+ * host-independent parser (dns_parse.c).  It writes dns.log the way Zeek 9's
+ * base/protocols/dns does: one record per transaction, a query paired with
+ * its reply by transaction id (first-in, first-out per id, with Zeek's
+ * "pending query" fast path), replies without a query and queries without a
+ * reply kept pending and written when the connection ends, and messages to
+ * multicast addresses (mDNS, LLMNR) written alone.  DNS over TCP is framed
+ * here (2-byte length prefix, messages split across or packed into
+ * segments).  All per-connection state lives in the block the core gives
+ * us; the pending table and the TCP reassembly buffers are allocated once
+ * per connection, only when a connection needs them, and are bounded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <shoal/shoal.h>
+
+#include "dns_parse.h"
+
+#define DNS_WHO "analyzer:dns"
+
+#define DNS_MAX_PENDING 64       /* pending records per connection (storage) */
+#define DNS_MAX_PENDING_IDS 50   /* Zeek's DNS::max_pending_query_ids */
+#define DNS_MAX_PENDING_MSGS 50  /* Zeek's DNS::max_pending_msgs */
+#define DNS_TCP_MAX 65535        /* largest message a 2-byte length frames */
+#define DNS_ARENA_SIZE (512 * 1024)
+#define DNS_SCRATCH_SIZE (128 * 1024)
+#define DNS_MAX_ANSWERS 4096
+
+enum dns_rec_kind {
+    DNS_REC_FREE = 0,
+    DNS_REC_QUERY,
+    DNS_REC_REPLY,
+};
+
+/*
+ * One dns.log record under construction (Zeek's DNS::Info).  Answers are
+ * packed as {uint32 ttl, uint32 len, len bytes} in `ans`: the plugin's
+ * arena while a message is processed, a heap copy while a reply waits.
+ */
+struct dns_rec {
+    double ts;
+    double rtt;
+    uint32_t seq;
+    uint32_t nans;
+    uint32_t ans_len;
+    uint8_t *ans;
+    uint16_t trans_id;
+    uint16_t qclass;
+    uint16_t qtype;
+    uint16_t query_len;
+    uint8_t rcode;
+    uint8_t opcode;
+    uint8_t z;
+    uint8_t kind;
+    bool has_rtt, has_q, has_rcode, has_query, has_opcode;
+    bool aa, tc, rd, ra, rejected, saw_query, saw_reply, netbios, nbstat;
+    char query[DNS_NAME_MAX + 1];
+};
+
+enum dns_tcp_state {
+    DNS_TCP_LEN_HI = 0,
+    DNS_TCP_LEN_LO,
+    DNS_TCP_MSG,
+};
+
+/* One direction of a TCP connection: the message being framed. */
+struct dns_tcp_dir {
+    uint8_t state;
+    uint16_t need;
+    uint32_t have;
+    uint8_t *buf; /* DNS_TCP_MAX bytes once a message spans data calls */
+};
+
+/* Per-connection state (the core's conn_size block, zeroed). */
+struct dns_conn {
+    bool seen_msg;
+    bool flipped; /* the first message was a reply from the originator */
+    uint32_t seq;
+    struct dns_rec fast;  /* Zeek's pending_query */
+    struct dns_rec *pend; /* DNS_MAX_PENDING records, allocated on first need */
+    struct dns_tcp_dir tcp[2];
+};
+
+/* Plugin state: the host, the stream, and per-message scratch space. */
+struct dns_state {
+    const struct shoal_host *host;
+    struct shoal_stream *stream;
+    uint8_t *arena;
+    char *scratch;
+    struct shoal_value *ansv;
+    struct shoal_value *ttlv;
+    /* the message being processed */
+    struct shoal_conn *c;
+    struct dns_conn *dc;
+    double now;
+    uint16_t resp_p;
+    bool active;   /* a record is attached to this message (Zeek's c$dns) */
+    uint8_t store; /* where the record goes if not written at the end */
+    struct dns_rec cur;
+    /* counters */
+    uint64_t n_msgs, n_short, n_failed, n_records, n_weirds, n_dropped;
+};
+
+static const struct shoal_field dns_fields[] = {
+    {"ts", SHOAL_T_TIME, 0},
+    {"uid", SHOAL_T_STRING, 0},
+    {"id.orig_h", SHOAL_T_ADDR, 0},
+    {"id.orig_p", SHOAL_T_PORT, 0},
+    {"id.resp_h", SHOAL_T_ADDR, 0},
+    {"id.resp_p", SHOAL_T_PORT, 0},
+    {"proto", SHOAL_T_ENUM, 0},
+    {"trans_id", SHOAL_T_COUNT, 0},
+    {"rtt", SHOAL_T_INTERVAL, 0},
+    {"query", SHOAL_T_STRING, 0},
+    {"qclass", SHOAL_T_COUNT, 0},
+    {"qclass_name", SHOAL_T_STRING, 0},
+    {"qtype", SHOAL_T_COUNT, 0},
+    {"qtype_name", SHOAL_T_STRING, 0},
+    {"rcode", SHOAL_T_COUNT, 0},
+    {"rcode_name", SHOAL_T_STRING, 0},
+    {"AA", SHOAL_T_BOOL, 0},
+    {"TC", SHOAL_T_BOOL, 0},
+    {"RD", SHOAL_T_BOOL, 0},
+    {"RA", SHOAL_T_BOOL, 0},
+    {"Z", SHOAL_T_COUNT, 0},
+    {"answers", SHOAL_T_VECTOR, SHOAL_T_STRING},
+    {"TTLs", SHOAL_T_VECTOR, SHOAL_T_INTERVAL},
+    {"rejected", SHOAL_T_BOOL, 0},
+    {"opcode", SHOAL_T_COUNT, 0},
+    {"opcode_name", SHOAL_T_STRING, 0},
+};
+
+#define DNS_NFIELDS (sizeof(dns_fields) / sizeof(dns_fields[0]))
+
+static bool dns_is_multicast(const struct shoal_addr *a)
+{
+    if (shoal_addr_is_v4(a)) {
+        return (a->b[12] & 0xf0) == 0xe0;
+    }
+    return a->b[0] == 0xff;
+}
+
+/* The connection's id as dns.log shows it (swapped when we flipped). */
+static void dns_conn_ends(const struct dns_state *st, const struct shoal_conn *c,
+                          const struct dns_conn *dc, struct shoal_conn_id *out)
+{
+    *out = *st->host->conn_id(c);
+    if (dc->flipped) {
+        struct shoal_addr a = out->orig_h;
+        uint16_t p = out->orig_p;
+        out->orig_h = out->resp_h;
+        out->orig_p = out->resp_p;
+        out->resp_h = a;
+        out->resp_p = p;
+    }
+}
+
+static void dns_weird(struct dns_state *st, struct shoal_conn *c, const char *name,
+                      const char *addl)
+{
+    st->n_weirds++;
+    st->host->weird(c, name, addl, "DNS");
+}
+
+/* ---- writing records ---------------------------------------------------- */
+
+static void dns_write(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+                      const struct dns_rec *r)
+{
+    struct shoal_value v[DNS_NFIELDS];
+    struct shoal_conn_id id;
+    char qc[32], qt[32], rc[32], op[32];
+    size_t n = 0;
+    size_t off = 0;
+
+    if (st->stream == NULL) {
+        return;
+    }
+    dns_conn_ends(st, c, dc, &id);
+    while (off + 8 <= r->ans_len && n < DNS_MAX_ANSWERS) {
+        uint32_t ttl, len;
+        memcpy(&ttl, r->ans + off, 4);
+        memcpy(&len, r->ans + off + 4, 4);
+        off += 8;
+        if (len > r->ans_len - off) {
+            break;
+        }
+        st->ansv[n] = shoal_v_strn((const char *)r->ans + off, len);
+        st->ttlv[n] = shoal_v_double((double)ttl);
+        off += len;
+        n++;
+    }
+
+    v[0] = shoal_v_double(r->ts);
+    v[1] = shoal_v_str(st->host->conn_uid(c));
+    v[2] = shoal_v_addr(&id.orig_h);
+    v[3] = shoal_v_count(id.orig_p);
+    v[4] = shoal_v_addr(&id.resp_h);
+    v[5] = shoal_v_count(id.resp_p);
+    v[6] = shoal_v_str(id.proto == SHOAL_PROTO_TCP   ? "tcp"
+                       : id.proto == SHOAL_PROTO_UDP ? "udp"
+                                                     : "unknown_transport");
+    v[7] = shoal_v_count(r->trans_id);
+    v[8] = r->has_rtt ? shoal_v_double(r->rtt) : shoal_v_unset();
+    v[9] = r->has_query ? shoal_v_strn(r->query, r->query_len) : shoal_v_unset();
+    v[10] = r->has_q ? shoal_v_count(r->qclass) : shoal_v_unset();
+    v[11] = r->has_q ? shoal_v_str(dns_qclass_name(r->qclass, qc, sizeof(qc))) : shoal_v_unset();
+    v[12] = r->has_q ? shoal_v_count(r->qtype) : shoal_v_unset();
+    if (r->has_q) {
+        v[13] = shoal_v_str(r->nbstat ? "NBSTAT" : dns_qtype_name(r->qtype, qt, sizeof(qt)));
+    } else {
+        v[13] = shoal_v_unset();
+    }
+    v[14] = r->has_rcode ? shoal_v_count(r->rcode) : shoal_v_unset();
+    v[15] = r->has_rcode ? shoal_v_str(dns_rcode_name(r->rcode, rc, sizeof(rc))) : shoal_v_unset();
+    v[16] = shoal_v_bool(r->aa);
+    v[17] = shoal_v_bool(r->tc);
+    v[18] = shoal_v_bool(r->rd);
+    v[19] = shoal_v_bool(r->ra);
+    v[20] = shoal_v_count(r->z);
+    v[21] = n > 0 ? shoal_v_vec(st->ansv, n) : shoal_v_unset();
+    v[22] = n > 0 ? shoal_v_vec(st->ttlv, n) : shoal_v_unset();
+    v[23] = shoal_v_bool(r->rejected);
+    v[24] = r->has_opcode ? shoal_v_count(r->opcode) : shoal_v_unset();
+    if (r->has_opcode) {
+        v[25] = shoal_v_str(dns_opcode_name(r->opcode, r->netbios, op, sizeof(op)));
+    } else {
+        v[25] = shoal_v_unset();
+    }
+    if (st->host->stream_write(st->stream, v) == 0) {
+        st->n_records++;
+    }
+}
+
+/* Write a pending record and release its slot. */
+static void dns_write_pending(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+                              struct dns_rec *r)
+{
+    dns_write(st, c, dc, r);
+    st->host->free(r->ans);
+    r->ans = NULL;
+    r->kind = DNS_REC_FREE;
+}
+
+/* ---- pending queries and replies ---------------------------------------- */
+
+/* Slot of the oldest pending record of `kind` (with transaction id `id`,
+ * or any id when id < 0), or -1. */
+static int dns_pend_find(const struct dns_conn *dc, uint8_t kind, int id)
+{
+    int best = -1;
+
+    if (dc->pend == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < DNS_MAX_PENDING; i++) {
+        const struct dns_rec *r = &dc->pend[i];
+        if (r->kind != kind || (id >= 0 && r->trans_id != id)) {
+            continue;
+        }
+        if (best < 0 || r->seq < dc->pend[best].seq) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Move pending slot i into *out (which takes over its answers). */
+static void dns_pend_take(struct dns_conn *dc, int i, struct dns_rec *out)
+{
+    *out = dc->pend[i];
+    dc->pend[i].kind = DNS_REC_FREE;
+    dc->pend[i].ans = NULL;
+}
+
+/* Write every pending record of `kind` (and transaction id, if id >= 0),
+ * oldest first. */
+static void dns_pend_flush(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+                           uint8_t kind, int id)
+{
+    int i;
+    while ((i = dns_pend_find(dc, kind, id)) >= 0) {
+        dns_write_pending(st, c, dc, &dc->pend[i]);
+    }
+}
+
+/*
+ * Queue `r` (whose answers, if any, are in the arena) as a pending record of
+ * `kind`, applying Zeek's limits: more than DNS_MAX_PENDING_IDS ids or more
+ * than DNS_MAX_PENDING_MSGS records for one id and the lot is written out
+ * unmatched.  If storage is exhausted the oldest record is written.
+ */
+static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+                         struct dns_rec *r, uint8_t kind)
+{
+    size_t qlen = 0;
+    size_t ids = 0;
+    int slot = -1;
+
+    if (dc->pend == NULL) {
+        dc->pend = st->host->alloc(DNS_MAX_PENDING * sizeof(*dc->pend));
+        if (dc->pend == NULL) {
+            st->n_dropped++;
+            dns_write(st, c, dc, r);
+            return;
+        }
+    }
+    for (int i = 0; i < DNS_MAX_PENDING; i++) {
+        const struct dns_rec *p = &dc->pend[i];
+        if (p->kind != kind) {
+            continue;
+        }
+        qlen += p->trans_id == r->trans_id;
+        /* Count each id once: at its oldest record. */
+        if (dns_pend_find(dc, kind, p->trans_id) == i) {
+            ids++;
+        }
+    }
+    if (qlen == 0 && ids > DNS_MAX_PENDING_IDS) {
+        dns_pend_flush(st, c, dc, kind, -1);
+    } else if (qlen > DNS_MAX_PENDING_MSGS) {
+        dns_pend_flush(st, c, dc, kind, r->trans_id);
+    }
+    for (int i = 0; i < DNS_MAX_PENDING && slot < 0; i++) {
+        if (dc->pend[i].kind == DNS_REC_FREE) {
+            slot = i;
+        }
+    }
+    if (slot < 0) {
+        slot = 0;
+        for (int i = 1; i < DNS_MAX_PENDING; i++) {
+            if (dc->pend[i].seq < dc->pend[slot].seq) {
+                slot = i;
+            }
+        }
+        st->n_dropped++;
+        dns_write_pending(st, c, dc, &dc->pend[slot]);
+    }
+
+    struct dns_rec *p = &dc->pend[slot];
+    *p = *r;
+    p->kind = kind;
+    p->ans = NULL;
+    if (r->ans_len > 0) {
+        p->ans = st->host->alloc(r->ans_len);
+        if (p->ans == NULL) {
+            p->ans_len = 0;
+            p->nans = 0;
+        } else {
+            memcpy(p->ans, r->ans, r->ans_len);
+        }
+    }
+}
+
+static void dns_rec_new(struct dns_state *st, struct dns_conn *dc, struct dns_rec *r,
+                        uint16_t id)
+{
+    memset(r, 0, offsetof(struct dns_rec, query));
+    r->query[0] = '\0';
+    r->ts = st->now;
+    r->trans_id = id;
+    r->seq = dc->seq++;
+    r->ans = st->arena;
+}
+
+/* Zeek's set_session hook: attach the message to a record. */
+static void dns_set_session(struct dns_state *st, struct dns_conn *dc, const struct dns_hdr *h,
+                            bool mcast, bool netbios)
+{
+    struct dns_rec *cur = &st->cur;
+    int i;
+
+    st->store = DNS_REC_FREE;
+    if (mcast) {
+        dns_rec_new(st, dc, cur, h->id);
+        cur->saw_query = true;
+        cur->saw_reply = true;
+    } else if (!h->qr) {
+        i = dns_pend_find(dc, DNS_REC_REPLY, h->id);
+        if (i >= 0) {
+            dns_pend_take(dc, i, cur);
+        } else {
+            dns_rec_new(st, dc, cur, h->id);
+            st->store = DNS_REC_QUERY;
+        }
+    } else if (dc->fast.kind == DNS_REC_QUERY && dc->fast.trans_id == h->id) {
+        *cur = dc->fast;
+        dc->fast.kind = DNS_REC_FREE;
+        /* Refill the fast path: a query with this id first, else the oldest. */
+        i = dns_pend_find(dc, DNS_REC_QUERY, h->id);
+        if (i < 0) {
+            i = dns_pend_find(dc, DNS_REC_QUERY, -1);
+        }
+        if (i >= 0) {
+            dns_pend_take(dc, i, &dc->fast);
+        }
+    } else if ((i = dns_pend_find(dc, DNS_REC_QUERY, h->id)) >= 0) {
+        dns_pend_take(dc, i, cur);
+    } else {
+        dns_rec_new(st, dc, cur, h->id);
+        st->store = DNS_REC_REPLY;
+    }
+
+    /* Answers of a record taken from a queue move into the arena. */
+    if (cur->ans != st->arena) {
+        uint8_t *old = cur->ans;
+        if (cur->ans_len > DNS_ARENA_SIZE) {
+            cur->ans_len = 0;
+        }
+        if (old != NULL && cur->ans_len > 0) {
+            memcpy(st->arena, old, cur->ans_len);
+        }
+        st->host->free(old);
+        cur->ans = st->arena;
+    }
+    cur->kind = DNS_REC_FREE;
+
+    if (h->qr) {
+        cur->rcode = h->rcode;
+        cur->has_rcode = true;
+        if (h->rcode != 0 && h->qdcount == 0) {
+            cur->rejected = true;
+        }
+    }
+    cur->opcode = h->opcode;
+    cur->has_opcode = true;
+    cur->netbios = netbios;
+}
+
+/* Zeek's dns_end: write the record once both sides were seen, else park it. */
+static void dns_end(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+                    const struct dns_hdr *h)
+{
+    struct dns_rec *cur = &st->cur;
+
+    if (!st->active) {
+        return;
+    }
+    st->active = false;
+    if (h->qr) {
+        cur->saw_reply = true;
+    } else {
+        cur->saw_query = true;
+    }
+    if (cur->saw_reply && cur->saw_query) {
+        dns_write(st, c, dc, cur);
+        return;
+    }
+    if (st->store == DNS_REC_QUERY && dc->fast.kind == DNS_REC_FREE) {
+        dc->fast = *cur;
+        dc->fast.kind = DNS_REC_QUERY;
+        dc->fast.ans = NULL;
+        dc->fast.ans_len = 0;
+        dc->fast.nans = 0;
+    } else if (st->store != DNS_REC_FREE) {
+        dns_pend_put(st, c, dc, cur, st->store);
+    }
+}
+
+/* ---- parser callbacks --------------------------------------------------- */
+
+static void dns_cb_weird(void *ud, const char *name, const char *addl)
+{
+    struct dns_state *st = ud;
+    dns_weird(st, st->c, name, addl);
+}
+
+static void dns_cb_question(void *ud, const struct dns_hdr *h, const char *name, size_t len,
+                            uint16_t qtype, uint16_t qclass)
+{
+    struct dns_state *st = ud;
+    struct dns_rec *cur = &st->cur;
+
+    if (!st->active) {
+        return;
+    }
+    if (h->qr) {
+        /* A reply with no RRs at all: the query was rejected. */
+        if (h->ancount == 0 && h->nscount == 0 && h->arcount == 0) {
+            cur->rejected = true;
+        }
+        return;
+    }
+    cur->rd = h->rd;
+    cur->tc = h->tc;
+    cur->qclass = qclass;
+    cur->qtype = qtype;
+    cur->has_q = true;
+    cur->z = h->z;
+    cur->nbstat = false;
+    if (st->resp_p == 137) {
+        char nb[16];
+        size_t n = dns_netbios_decode(name, len, nb);
+        if (n > 0) {
+            memcpy(cur->query, nb, n);
+            len = n;
+            name = NULL;
+        }
+        cur->nbstat = qtype == 33;
+    }
+    if (name != NULL) {
+        memcpy(cur->query, name, len);
+    }
+    cur->query[len] = '\0';
+    cur->query_len = (uint16_t)len;
+    cur->has_query = true;
+}
+
+static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr *rr,
+                         const char *text, size_t len)
+{
+    struct dns_state *st = ud;
+    struct dns_rec *cur = &st->cur;
+    char pfx[DNS_NAME_MAX + 16];
+    size_t plen = 0;
+
+    if (!st->active || !h->qr || rr->section != DNS_SEC_ANSWER) {
+        return;
+    }
+    if (!cur->has_query) {
+        memcpy(cur->query, rr->name, rr->name_len);
+        cur->query[rr->name_len] = '\0';
+        cur->query_len = (uint16_t)rr->name_len;
+        cur->has_query = true;
+    }
+    cur->aa = h->aa;
+    cur->ra = h->ra;
+    if (!cur->has_rtt) {
+        cur->rtt = st->now - cur->ts;
+        cur->has_rtt = cur->rtt != 0.0;
+    }
+    if (len == 0) {
+        return;
+    }
+    /* Dynamic updates name the owner of address records. */
+    if (h->opcode == 5 && !cur->netbios && (rr->type == 1 || rr->type == 28 || rr->type == 38)) {
+        plen = (size_t)snprintf(pfx, sizeof(pfx), "%s %.*s ",
+                                rr->type == 1 ? "A" : rr->type == 28 ? "AAAA" : "A6",
+                                (int)rr->name_len, rr->name);
+        if (plen >= sizeof(pfx)) {
+            plen = sizeof(pfx) - 1;
+        }
+    }
+    uint32_t total = (uint32_t)(plen + len);
+    if (cur->nans >= DNS_MAX_ANSWERS || (size_t)cur->ans_len + 8 + total > DNS_ARENA_SIZE) {
+        st->n_dropped++;
+        return;
+    }
+    uint32_t ttl = rr->ttl;
+    memcpy(cur->ans + cur->ans_len, &ttl, 4);
+    memcpy(cur->ans + cur->ans_len + 4, &total, 4);
+    memcpy(cur->ans + cur->ans_len + 8, pfx, plen);
+    memcpy(cur->ans + cur->ans_len + 8 + plen, text, len);
+    cur->ans_len += 8 + total;
+    cur->nans++;
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+/*
+ * Process one DNS message (a UDP payload or one TCP-framed message).
+ * `from_orig` is 1 (originator), 0 (responder) or -1 (unknown: a partial
+ * TCP message flushed at close).
+ */
+static void dns_message(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+                        int from_orig, const uint8_t *msg, size_t len)
+{
+    const struct shoal_conn_id *cid = st->host->conn_id(c);
+    struct shoal_conn_id id;
+    struct dns_hdr h;
+
+    st->now = st->host->network_time();
+    st->n_msgs++;
+    if (dns_parse_header(msg, len, &h) < 0) {
+        st->n_short++;
+        dns_weird(st, c, "DNS_truncated_len_lt_hdr_len", NULL);
+        return;
+    }
+    if (!dc->seen_msg && h.qr && from_orig == 1 && !dns_is_multicast(&cid->resp_h)) {
+        dc->flipped = true;
+    }
+    dc->seen_msg = true;
+    dns_conn_ends(st, c, dc, &id);
+
+    bool udp = id.proto == SHOAL_PROTO_UDP;
+    bool netbios = udp && (id.resp_p == 137 || id.orig_p == 137);
+    st->c = c;
+    st->dc = dc;
+    st->resp_p = udp ? id.resp_p : 0;
+    st->active = h.opcode == 0 || h.opcode == 4 || h.opcode == 5;
+    if (st->active) {
+        dns_set_session(st, dc, &h, dns_is_multicast(&id.resp_h), netbios);
+    }
+
+    if (h.qdcount > DNS_MAX_QUERIES) {
+        st->n_failed++;
+        dns_weird(st, c, "DNS_Conn_count_too_large", NULL);
+        dns_end(st, c, dc, &h);
+        return;
+    }
+
+    struct dns_parse_opts o = {
+        .resp_port = st->resp_p,
+        .scratch = st->scratch,
+        .scratch_size = DNS_SCRATCH_SIZE,
+    };
+    struct dns_parse_cb cb = {
+        .ud = st,
+        .weird = dns_cb_weird,
+        .question = dns_cb_question,
+        .reply = dns_cb_reply,
+    };
+    if (dns_parse_body(msg, len, &h, &o, &cb)) {
+        st->host->confirm(c, "dns");
+    } else {
+        st->n_failed++;
+    }
+    dns_end(st, c, dc, &h);
+}
+
+/* Frame DNS-over-TCP messages (2-byte length, then the message) of one
+ * direction; complete messages are parsed in place when they lie in one
+ * data call, else gathered in the direction's buffer. */
+static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+                         bool is_orig, const uint8_t *data, size_t len)
+{
+    struct dns_tcp_dir *d = &dc->tcp[is_orig ? 0 : 1];
+
+    while (len > 0) {
+        if (d->state == DNS_TCP_LEN_HI) {
+            d->need = (uint16_t)(data[0] << 8);
+            d->state = DNS_TCP_LEN_LO;
+            data++;
+            len--;
+            continue;
+        }
+        if (d->state == DNS_TCP_LEN_LO) {
+            d->need |= data[0];
+            d->have = 0;
+            d->state = DNS_TCP_MSG;
+            data++;
+            len--;
+            if (d->need == 0) {
+                dns_message(st, c, dc, is_orig, data, 0);
+                d->state = DNS_TCP_LEN_HI;
+            }
+            continue;
+        }
+        if (d->have == 0 && len >= d->need) {
+            dns_message(st, c, dc, is_orig, data, d->need);
+            data += d->need;
+            len -= d->need;
+            d->state = DNS_TCP_LEN_HI;
+            continue;
+        }
+        if (d->buf == NULL) {
+            d->buf = st->host->alloc(DNS_TCP_MAX);
+        }
+        size_t n = d->need - d->have;
+        if (n > len) {
+            n = len;
+        }
+        if (d->buf != NULL) {
+            memcpy(d->buf + d->have, data, n);
+        }
+        d->have += (uint32_t)n;
+        data += n;
+        len -= n;
+        if (d->have == d->need) {
+            if (d->buf != NULL) {
+                dns_message(st, c, dc, is_orig, d->buf, d->need);
+            } else {
+                st->n_dropped++;
+            }
+            d->have = 0;
+            d->state = DNS_TCP_LEN_HI;
+        }
+    }
+}
+
+/* ---- analyzer ops ------------------------------------------------------- */
+
+static int dns_conn_new(void *ps, struct shoal_conn *c, void *cs)
+{
+    (void)ps;
+    (void)c;
+    memset(cs, 0, sizeof(struct dns_conn));
+    return 0;
+}
+
+static int dns_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *data,
+                    size_t len)
+{
+    struct dns_state *st = ps;
+    struct dns_conn *dc = cs;
+
+    if (st->host->conn_id(c)->proto == SHOAL_PROTO_TCP) {
+        dns_tcp_feed(st, c, dc, is_orig, data, len);
+    } else {
+        dns_message(st, c, dc, is_orig, data, len);
+    }
+    return SHOAL_AN_OK;
+}
+
+static void dns_gap(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uint64_t len)
+{
+    struct dns_conn *dc = cs;
+    (void)ps;
+    (void)c;
+    (void)len;
+    /* The framing is lost: start again at the next length prefix. */
+    dc->tcp[is_orig ? 0 : 1].state = DNS_TCP_LEN_HI;
+    dc->tcp[is_orig ? 0 : 1].have = 0;
+}
+
+static void dns_eof(void *ps, struct shoal_conn *c, void *cs, bool is_orig)
+{
+    struct dns_state *st = ps;
+    struct dns_conn *dc = cs;
+    struct dns_tcp_dir *d = &dc->tcp[is_orig ? 0 : 1];
+
+    /* As Zeek at close: hand over a partial message as it is. */
+    if (d->state == DNS_TCP_MSG && d->have > 0 && d->buf != NULL) {
+        dns_message(st, c, dc, -1, d->buf, d->have);
+    }
+    d->state = DNS_TCP_LEN_HI;
+    d->have = 0;
+}
+
+static void dns_conn_done(void *ps, struct shoal_conn *c, void *cs)
+{
+    struct dns_state *st = ps;
+    struct dns_conn *dc = cs;
+
+    if (dc->fast.kind == DNS_REC_QUERY) {
+        dns_write(st, c, dc, &dc->fast);
+        dc->fast.kind = DNS_REC_FREE;
+    }
+    dns_pend_flush(st, c, dc, DNS_REC_QUERY, -1);
+    dns_pend_flush(st, c, dc, DNS_REC_REPLY, -1);
+    st->host->free(dc->pend);
+    dc->pend = NULL;
+    for (int i = 0; i < 2; i++) {
+        st->host->free(dc->tcp[i].buf);
+        dc->tcp[i].buf = NULL;
+    }
+}
+
+static void dns_fini(void *ps)
+{
+    struct dns_state *st = ps;
+
+    if (st == NULL) {
+        return;
+    }
+    st->host->logf(SHOAL_LOG_INFO, DNS_WHO,
+                   "messages %llu, short %llu, unparsed %llu, records %llu, weirds %llu, "
+                   "dropped %llu",
+                   (unsigned long long)st->n_msgs, (unsigned long long)st->n_short,
+                   (unsigned long long)st->n_failed, (unsigned long long)st->n_records,
+                   (unsigned long long)st->n_weirds, (unsigned long long)st->n_dropped);
+    st->host->free(st->arena);
+    st->host->free(st->scratch);
+    st->host->free(st->ansv);
+    st->host->free(st->ttlv);
+    st->host->free(st);
+}
+
+static int dns_init(const struct shoal_host *host, const void *config, void **state)
+{
+    struct dns_state *st;
+    (void)config;
+
+    st = host->alloc(sizeof(*st));
+    if (st == NULL) {
+        host->logf(SHOAL_LOG_ERROR, DNS_WHO, "alloc: %s", strerror(ENOMEM));
+        return -ENOMEM;
+    }
+    st->host = host;
+    st->arena = host->alloc(DNS_ARENA_SIZE);
+    st->scratch = host->alloc(DNS_SCRATCH_SIZE);
+    st->ansv = host->alloc(DNS_MAX_ANSWERS * sizeof(*st->ansv));
+    st->ttlv = host->alloc(DNS_MAX_ANSWERS * sizeof(*st->ttlv));
+    if (st->arena == NULL || st->scratch == NULL || st->ansv == NULL || st->ttlv == NULL) {
+        host->logf(SHOAL_LOG_ERROR, DNS_WHO, "alloc: %s", strerror(ENOMEM));
+        goto out_free_state;
+    }
+    st->stream = host->stream_open("dns", dns_fields, DNS_NFIELDS);
+    if (st->stream == NULL) {
+        host->logf(SHOAL_LOG_ERROR, DNS_WHO, "stream_open dns: cannot open the dns log");
+        goto out_free_state;
+    }
+    *state = st;
+    return 0;
+
+out_free_state:
+    host->free(st->arena);
+    host->free(st->scratch);
+    host->free(st->ansv);
+    host->free(st->ttlv);
+    host->free(st);
+    return -ENOMEM;
+}
+
+static const struct shoal_port dns_ports[] = {
+    {SHOAL_PROTO_UDP, 53},
+    {SHOAL_PROTO_UDP, 137},
+    {SHOAL_PROTO_UDP, 5353},
+    {SHOAL_PROTO_UDP, 5355},
+    {SHOAL_PROTO_TCP, 53},
+    {0, 0},
+};
+
+static const struct shoal_analyzer_ops dns_ops = {
+    .size = sizeof(struct shoal_analyzer_ops),
+    .service = "dns",
+    .ports = dns_ports,
+    .signatures = NULL,
+    .conn_size = sizeof(struct dns_conn),
+    .conn_new = dns_conn_new,
+    .data = dns_data,
+    .gap = dns_gap,
+    .eof = dns_eof,
+    .conn_done = dns_conn_done,
+};
+
+SHOAL_PLUGIN_EXPORT const struct shoal_plugin dns_LTX_shoal_plugin = {
+    SHOAL_PLUGIN_HEADER,
+    .name = "dns",
+    .version = "0.1.0",
+    .kind = SHOAL_PLUGIN_ANALYZER,
+    .summary = "DNS, mDNS, LLMNR and NetBIOS name service analyzer writing dns.log",
+    .config = NULL,
+    .config_size = 0,
+    .init = dns_init,
+    .fini = dns_fini,
+    .ops = &dns_ops,
+};

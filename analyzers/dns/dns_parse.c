@@ -1,0 +1,763 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DNS message parsing for the dns analyzer (see dns_parse.h).  It follows
+ * the behaviour of Zeek's DNS analyzer where dns.log depends on it: which
+ * RR types are rendered and how, which faults stop parsing, and the weird
+ * names reported.  Two deliberate differences make it safer: after each RR
+ * the cursor re-synchronises on the RR's rdlength, and a name may follow at
+ * most DNS_MAX_JUMPS compression pointers (each pointer must already point
+ * backwards, which alone guarantees termination; the cap bounds the work).
+ */
+#include "dns_parse.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DNS_MAX_JUMPS 128
+
+/* A cursor over one message. */
+struct dnsp {
+    const uint8_t *m;
+    size_t len;
+    size_t pos;
+    const struct dns_hdr *h;
+    const struct dns_parse_opts *o;
+    const struct dns_parse_cb *cb;
+};
+
+/* An append-only text writer over the caller's scratch buffer. */
+struct dnsw {
+    char *b;
+    size_t size;
+    size_t n;
+};
+
+static void dnsp_weird(const struct dnsp *p, const char *name, const char *addl)
+{
+    if (p->cb->weird != NULL) {
+        p->cb->weird(p->cb->ud, name, addl);
+    }
+}
+
+static void dnsp_weirdu(const struct dnsp *p, const char *name, unsigned v)
+{
+    char addl[16];
+    snprintf(addl, sizeof(addl), "%u", v);
+    dnsp_weird(p, name, addl);
+}
+
+static size_t dnsp_left(const struct dnsp *p)
+{
+    return p->pos < p->len ? p->len - p->pos : 0;
+}
+
+/* Big-endian reads; like Zeek, a short read yields 0 and consumes nothing. */
+static uint16_t dnsp_u16(struct dnsp *p)
+{
+    if (dnsp_left(p) < 2) {
+        return 0;
+    }
+    uint16_t v = (uint16_t)(p->m[p->pos] << 8 | p->m[p->pos + 1]);
+    p->pos += 2;
+    return v;
+}
+
+static uint32_t dnsp_u32(struct dnsp *p)
+{
+    if (dnsp_left(p) < 4) {
+        return 0;
+    }
+    const uint8_t *b = p->m + p->pos;
+    p->pos += 4;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void dnsw_put(struct dnsw *w, const void *s, size_t len)
+{
+    if (w->n >= w->size) {
+        return;
+    }
+    if (len > w->size - w->n) {
+        len = w->size - w->n;
+    }
+    memcpy(w->b + w->n, s, len);
+    w->n += len;
+}
+
+__attribute__((format(printf, 2, 3))) static void dnsw_fmt(struct dnsw *w, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        dnsw_put(w, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+    }
+}
+
+/*
+ * Read a possibly compressed name at p->pos into out (DNS_NAME_MAX + 1
+ * bytes), advancing p->pos past its in-place part.  Faults end the name
+ * with a weird, as in Zeek, and parsing goes on from where the cursor is.
+ * Returns the length (lower case, trailing dot removed, NUL-terminated).
+ */
+static size_t dnsp_name(struct dnsp *p, char *out)
+{
+    size_t cur = p->pos;
+    size_t lim = p->len;
+    size_t n = 0;
+    size_t room = DNS_NAME_MAX;
+    bool top = true;
+    unsigned jumps = 0;
+
+    for (;;) {
+        if (cur >= lim) {
+            break;
+        }
+        unsigned ll = p->m[cur++];
+        if (top) {
+            p->pos = cur;
+        }
+        if (cur >= lim || ll == 0) {
+            break;
+        }
+        if ((ll & 0xc0) == 0xc0) {
+            size_t ptr_at = cur - 1;
+            size_t off = (size_t)(ll & 0x3f) << 8 | p->m[cur++];
+            if (top) {
+                p->pos = cur;
+            }
+            if (off >= ptr_at) {
+                dnsp_weird(p, "DNS_label_forward_compress_offset", NULL);
+                break;
+            }
+            if (++jumps > DNS_MAX_JUMPS) {
+                dnsp_weird(p, "DNS_label_too_many_compress_pointers", NULL);
+                break;
+            }
+            lim = ptr_at;
+            cur = off;
+            top = false;
+            continue;
+        }
+        if (ll > lim - cur) {
+            dnsp_weird(p, "DNS_label_len_gt_pkt", NULL);
+            if (top) {
+                p->pos = lim;
+            }
+            break;
+        }
+        if (ll > 63 && p->o->resp_port != 137) {
+            dnsp_weird(p, "DNS_label_too_long", NULL);
+            break;
+        }
+        if (ll >= room) {
+            dnsp_weird(p, "DNS_label_len_gt_name_len", NULL);
+            break;
+        }
+        memcpy(out + n, p->m + cur, ll);
+        out[n + ll] = '.';
+        n += ll + 1;
+        room -= ll + 1;
+        cur += ll;
+        if (top) {
+            p->pos = cur;
+        }
+    }
+
+    if (n >= 255) {
+        dnsp_weird(p, "DNS_NAME_too_long", NULL);
+    }
+    if (n >= 2 && out[n - 1] == '.') {
+        n--;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (char)tolower((unsigned char)out[i]);
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static bool dnsp_question(struct dnsp *p)
+{
+    char name[DNS_NAME_MAX + 1];
+    size_t n = dnsp_name(p, name);
+
+    if (dnsp_left(p) < 4) {
+        dnsp_weird(p, "DNS_truncated_quest_too_short", NULL);
+        return false;
+    }
+    uint16_t qtype = dnsp_u16(p);
+    uint16_t qclass = dnsp_u16(p);
+    if (p->cb->question != NULL) {
+        p->cb->question(p->cb->ud, p->h, name, n, qtype, qclass);
+    }
+    return true;
+}
+
+static void dnsp_emit(struct dnsp *p, const struct dns_rr *rr, const struct dnsw *w)
+{
+    if (p->cb->reply != NULL) {
+        p->cb->reply(p->cb->ud, p->h, rr, w->b, w->n);
+    }
+}
+
+static void dnsp_addr(struct dnsw *w, const uint8_t *b, bool v6)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    char tmp[INET6_ADDRSTRLEN];
+
+    /* Zeek keeps IPv4-mapped IPv6 addresses as IPv4 and prints them so. */
+    if (v6 && memcmp(b, mapped, sizeof(mapped)) == 0) {
+        b += 12;
+        v6 = false;
+    }
+    if (inet_ntop(v6 ? AF_INET6 : AF_INET, b, tmp, sizeof(tmp)) != NULL) {
+        dnsw_put(w, tmp, strlen(tmp));
+    }
+}
+
+/* Warn about DNSSEC algorithms Zeek flags; `who` is "RRSIG" or "DNSKEY". */
+static void dnsp_algo_weird(struct dnsp *p, const char *who, unsigned algo)
+{
+    const char *what;
+    char name[64];
+
+    switch (algo) {
+    case 1:
+        what = "NotRecommended";
+        break;
+    case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 10: case 12: case 13:
+    case 14: case 15: case 16:
+        return;
+    case 252:
+        what = "Indirect";
+        break;
+    case 253:
+        what = "PrivateDNS";
+        break;
+    case 254:
+        what = "PrivateOID";
+        break;
+    default:
+        what = "unknown";
+        break;
+    }
+    snprintf(name, sizeof(name), "DNSSEC_%s_%s_ZoneSignAlgo", who, what);
+    dnsp_weirdu(p, name, algo);
+}
+
+/* Walk NSEC/NSEC3 type bitmaps from q->pos for `blen` bytes (weirds only). */
+static void dnsp_bitmaps(struct dnsp *q, long blen, const char *weird)
+{
+    while (blen > 0 && dnsp_left(q) > 0) {
+        uint16_t wb = dnsp_u16(q);
+        unsigned bmlen = wb & 0xff;
+        if (bmlen == 0) {
+            dnsp_weirdu(q, weird, wb >> 8);
+            break;
+        }
+        q->pos += bmlen < dnsp_left(q) ? bmlen : dnsp_left(q);
+        blen -= 2 + (long)bmlen;
+    }
+}
+
+/* Read one <character-string> within [q->pos, end) into w; false if it overruns. */
+static bool dnsp_cstr(struct dnsp *q, size_t end, struct dnsw *w)
+{
+    if (q->pos >= end) {
+        return false;
+    }
+    size_t sz = q->m[q->pos++];
+    if (sz > end - q->pos) {
+        q->pos = end;
+        return false;
+    }
+    dnsw_put(w, q->m + q->pos, sz);
+    q->pos += sz;
+    return true;
+}
+
+/* TXT and SPF: "TXT <len> <bytes>" per character-string, space-joined. */
+static bool dnsp_txt(struct dnsp *q, size_t rd, size_t rdlength, const char *tag,
+                     struct dnsw *w)
+{
+    size_t pos = rd;
+    size_t rdlen = rdlength;
+
+    while (rdlen > 0) {
+        size_t sz = q->m[pos];
+        pos++;
+        rdlen--;
+        if (sz > rdlen) {
+            dnsp_weird(q, "DNS_TXT_char_str_past_rdlen", NULL);
+            break;
+        }
+        if (w->n > 0) {
+            dnsw_put(w, " ", 1);
+        }
+        dnsw_fmt(w, "%s %zu ", tag, sz);
+        dnsw_put(w, q->m + pos, sz);
+        pos += sz;
+        rdlen -= sz;
+    }
+    return rdlen == 0;
+}
+
+/*
+ * Type-specific part of one RR: rdata at [rd, rd + rdlength).  Calls the
+ * reply callback for types Zeek renders.  Returns false when parsing must
+ * stop (Zeek's parse failure).
+ */
+static bool dnsp_rdata(struct dnsp *p, struct dns_rr *rr, size_t rd, size_t rdlength)
+{
+    struct dnsw w = {.b = p->o->scratch, .size = p->o->scratch_size};
+    struct dnsp q = *p; /* names in rdata may point anywhere before them */
+    char name[DNS_NAME_MAX + 1];
+    char name2[DNS_NAME_MAX + 1];
+    size_t end = rd + rdlength;
+    size_t n;
+
+    q.pos = rd;
+    switch (rr->type) {
+    case 1: /* A */
+        if (rdlength != 4) {
+            dnsp_weird(p, "DNS_RR_bad_length", NULL);
+            return false;
+        }
+        dnsp_addr(&w, p->m + rd, false);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 28: /* AAAA */
+    case 38: /* A6, parsed as AAAA as Zeek does */
+        if (rdlength < 16) {
+            dnsp_weird(p, rr->type == 28 ? "DNS_AAAA_neg_length" : "DNS_A6_neg_length", NULL);
+            return false;
+        }
+        dnsp_addr(&w, p->m + rd, true);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 2:  /* NS */
+    case 5:  /* CNAME */
+    case 12: /* PTR */
+        n = dnsp_name(&q, name);
+        if (q.pos - rd != rdlength) {
+            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
+        }
+        dnsw_put(&w, name, n);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 6: /* SOA: the primary name server */
+        n = dnsp_name(&q, name);
+        (void)dnsp_name(&q, name2);
+        if (dnsp_left(&q) < 20) {
+            return false;
+        }
+        q.pos += 20;
+        if (q.pos - rd != rdlength) {
+            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
+        }
+        dnsw_put(&w, name, n);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 11: /* WKS: an answer without text */
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 15: /* MX: the exchange */
+        (void)dnsp_u16(&q);
+        n = dnsp_name(&q, name);
+        if (q.pos - rd != rdlength) {
+            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
+        }
+        dnsw_put(&w, name, n);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 16: /* TXT */
+    case 99: /* SPF */ {
+        bool ok = dnsp_txt(p, rd, rdlength, rr->type == 16 ? "TXT" : "SPF", &w);
+        dnsp_emit(p, rr, &w);
+        return ok;
+    }
+    case 33: /* SRV (NBSTAT on NetBIOS: not parsed) */
+        if (p->o->resp_port == 137) {
+            return true;
+        }
+        q.pos = rd + 6 <= p->len ? rd + 6 : p->len;
+        n = dnsp_name(&q, name);
+        if (q.pos - rd != rdlength) {
+            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
+        }
+        dnsw_put(&w, name, n);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 35: { /* NAPTR: order pref flags service regexp-and/or-replacement */
+        struct dnsw fl = {.b = name, .size = 255};
+        struct dnsw sv = {.b = name2, .size = 255};
+        unsigned order = dnsp_u16(&q);
+        unsigned pref = dnsp_u16(&q);
+        char repl[DNS_NAME_MAX + 1];
+        if (!dnsp_cstr(&q, end, &fl) || !dnsp_cstr(&q, end, &sv)) {
+            dnsp_weird(p, "DNS_NAPTR_char_str_past_rdlen", NULL);
+            return false;
+        }
+        dnsw_fmt(&w, "NAPTR %u %u ", order, pref);
+        dnsw_put(&w, fl.b, fl.n);
+        dnsw_put(&w, " ", 1);
+        dnsw_put(&w, sv.b, sv.n);
+        dnsw_put(&w, " ", 1);
+        size_t before = w.n;
+        if (!dnsp_cstr(&q, end, &w)) {
+            dnsp_weird(p, "DNS_NAPTR_char_str_past_rdlen", NULL);
+            return false;
+        }
+        n = dnsp_name(&q, repl);
+        if (n > 0) {
+            if (w.n > before) {
+                dnsw_put(&w, " ", 1);
+            }
+            dnsw_put(&w, repl, n);
+        }
+        dnsp_emit(p, rr, &w);
+        return true;
+    }
+    case 257: { /* CAA: parsed, not logged */
+        unsigned taglen = dnsp_u16(&q) & 0xff;
+        if (rdlength < 2 || taglen >= rdlength - 2) {
+            dnsp_weird(p, "DNS_CAA_char_str_past_rdlen", NULL);
+            return false;
+        }
+        return true;
+    }
+    case 46: { /* RRSIG: "RRSIG <type covered> <signer>" */
+        if (p->len - rd < 18) {
+            return false;
+        }
+        unsigned covered = dnsp_u16(&q);
+        unsigned algo = p->m[rd + 2];
+        q.pos = rd + 18;
+        n = dnsp_name(&q, name);
+        dnsp_algo_weird(p, "RRSIG", algo);
+        dnsw_fmt(&w, "RRSIG %u ", covered);
+        if (n == 0) {
+            dnsw_put(&w, "<Root>", 6);
+        } else {
+            dnsw_put(&w, name, n);
+        }
+        dnsp_emit(p, rr, &w);
+        return true;
+    }
+    case 48: { /* DNSKEY: "DNSKEY <algorithm>" */
+        if (p->len - rd < 4) {
+            return false;
+        }
+        unsigned flags = dnsp_u16(&q);
+        unsigned proto = p->m[rd + 2];
+        unsigned algo = p->m[rd + 3];
+        if ((flags & 0xfe7e) != 0) {
+            dnsp_weirdu(p, "DNSSEC_DNSKEY_Invalid_Flag", flags);
+        }
+        if ((flags & 0x0181) == 0x0181) {
+            dnsp_weirdu(p, "DNSSEC_DNSKEY_Revoked_KSK", flags);
+        }
+        if (proto != 3) {
+            dnsp_weirdu(p, "DNSSEC_DNSKEY_Invalid_Protocol", proto);
+        }
+        dnsp_algo_weird(p, "DNSKEY", algo);
+        dnsw_fmt(&w, "DNSKEY %u", algo);
+        dnsp_emit(p, rr, &w);
+        return true;
+    }
+    case 47: /* NSEC: "NSEC <owner> <next>" */
+        n = dnsp_name(&q, name);
+        dnsp_bitmaps(&q, (long)rdlength - (long)(q.pos - rd), "DNSSEC_NSEC_bitmapLen0");
+        dnsw_put(&w, "NSEC ", 5);
+        dnsw_put(&w, rr->name, rr->name_len);
+        dnsw_put(&w, " ", 1);
+        dnsw_put(&w, name, n);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 50: { /* NSEC3 */
+        if (p->len - rd < 6) {
+            return false;
+        }
+        q.pos = rd + 4;
+        size_t salt = q.m[q.pos++];
+        q.pos += salt < dnsp_left(&q) ? salt : dnsp_left(&q);
+        size_t hlen = dnsp_left(&q) > 0 ? q.m[q.pos++] : 0;
+        q.pos += hlen < dnsp_left(&q) ? hlen : dnsp_left(&q);
+        dnsp_bitmaps(&q, (long)rdlength - (long)(q.pos - rd), "DNSSEC_NSEC3_bitmapLen0");
+        dnsw_put(&w, "NSEC3", 5);
+        dnsp_emit(p, rr, &w);
+        return true;
+    }
+    case 51: /* NSEC3PARAM */
+        if (p->len - rd < 5) {
+            return false;
+        }
+        dnsw_put(&w, "NSEC3PARAM", 10);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 43: { /* DS: "DS <algorithm> <digest type>" */
+        if (p->len - rd < 4) {
+            return false;
+        }
+        unsigned algo = p->m[rd + 2];
+        unsigned dtype = p->m[rd + 3];
+        if (dtype == 0) {
+            dnsp_weirdu(p, "DNSSEC_DS_ResrevedDigestType", dtype);
+        } else if (dtype > 4) {
+            dnsp_weirdu(p, "DNSSEC_DS_unknown_DigestType", dtype);
+        }
+        dnsw_fmt(&w, "DS %u %u", algo, dtype);
+        dnsp_emit(p, rr, &w);
+        return true;
+    }
+    case 65534: /* BIND9 signing signal */
+        if (p->len - rd < 5) {
+            return false;
+        }
+        dnsw_put(&w, "BIND9 signing signal", 20);
+        dnsp_emit(p, rr, &w);
+        return true;
+    case 44: { /* SSHFP: "SSHFP: <hex fingerprint>" */
+        static const char hex[] = "0123456789abcdef";
+        if (p->len - rd < 2) {
+            return false;
+        }
+        dnsw_put(&w, "SSHFP: ", 7);
+        for (size_t i = rd + 2; i < end; i++) {
+            char b[2] = {hex[p->m[i] >> 4], hex[p->m[i] & 0xf]};
+            dnsw_put(&w, b, 2);
+        }
+        dnsp_emit(p, rr, &w);
+        return true;
+    }
+    case 29: { /* LOC: "LOC:  <size> <horizontal> <vertical precision>" */
+        if (p->len - rd < 15 || rdlength < 4) {
+            return false;
+        }
+        const uint8_t *b = p->m + rd;
+        if (b[0] != 0) {
+            dnsp_weirdu(p, "DNS_LOC_version_unrecognized", b[0]);
+        }
+        dnsw_fmt(&w, "LOC:  %u %u %u", b[1], b[2], b[3]);
+        dnsp_emit(p, rr, &w);
+        return true;
+    }
+    case 13:    /* HINFO */
+    case 32:    /* NB (NetBIOS) */
+    case 41:    /* OPT (EDNS) */
+    case 64:    /* SVCB */
+    case 65:    /* HTTPS */
+    case 249:   /* TKEY */
+    case 250:   /* TSIG */
+        /* Parsed by Zeek into events dns.log does not use. */
+        return true;
+    default:
+        dnsw_fmt(&w, "<unknown type=%u>", rr->type);
+        dnsp_emit(p, rr, &w);
+        dnsp_weirdu(p, "DNS_RR_unknown_type", rr->type);
+        return true;
+    }
+}
+
+static bool dnsp_rr(struct dnsp *p, enum dns_section sec)
+{
+    char name[DNS_NAME_MAX + 1];
+    struct dns_rr rr = {.name = name, .section = sec};
+
+    rr.name_len = dnsp_name(p, name);
+    if (dnsp_left(p) < 4) {
+        dnsp_weird(p, "DNS_truncated_ans_too_short", NULL);
+        return false;
+    }
+    rr.type = dnsp_u16(p);
+    rr.rclass = dnsp_u16(p);
+    rr.ttl = dnsp_u32(p);
+    size_t rdlength = dnsp_u16(p);
+    if (rdlength > dnsp_left(p)) {
+        dnsp_weird(p, "DNS_truncated_RR_rdlength_lt_len", NULL);
+        return false;
+    }
+    size_t rd = p->pos;
+    bool ok = dnsp_rdata(p, &rr, rd, rdlength);
+    p->pos = rd + rdlength;
+    return ok;
+}
+
+int dns_parse_header(const uint8_t *msg, size_t len, struct dns_hdr *h)
+{
+    if (len < DNS_HDR_LEN) {
+        return -EINVAL;
+    }
+    uint16_t flags = (uint16_t)(msg[2] << 8 | msg[3]);
+    h->id = (uint16_t)(msg[0] << 8 | msg[1]);
+    h->qr = (flags & 0x8000) != 0;
+    h->opcode = (flags >> 11) & 0xf;
+    h->aa = (flags & 0x0400) != 0;
+    h->tc = (flags & 0x0200) != 0;
+    h->rd = (flags & 0x0100) != 0;
+    h->ra = (flags & 0x0080) != 0;
+    h->z = (flags >> 4) & 0x7;
+    h->rcode = flags & 0xf;
+    h->qdcount = (uint16_t)(msg[4] << 8 | msg[5]);
+    h->ancount = (uint16_t)(msg[6] << 8 | msg[7]);
+    h->nscount = (uint16_t)(msg[8] << 8 | msg[9]);
+    h->arcount = (uint16_t)(msg[10] << 8 | msg[11]);
+    return 0;
+}
+
+bool dns_parse_body(const uint8_t *msg, size_t len, const struct dns_hdr *h,
+                    const struct dns_parse_opts *o, const struct dns_parse_cb *cb)
+{
+    struct dnsp p = {.m = msg, .len = len, .pos = DNS_HDR_LEN, .h = h, .o = o, .cb = cb};
+
+    if (len < DNS_HDR_LEN) {
+        return false;
+    }
+    for (unsigned i = 0; i < h->qdcount; i++) {
+        if (!dnsp_question(&p)) {
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < h->ancount; i++) {
+        if (!dnsp_rr(&p, DNS_SEC_ANSWER)) {
+            return false;
+        }
+    }
+    /* Zeek stops here unless told to look at the other sections; their
+     * faults then do not affect the answer. */
+    bool ok = true;
+    if (o->parse_auth || o->parse_addl) {
+        for (unsigned i = 0; ok && i < h->nscount; i++) {
+            ok = dnsp_rr(&p, DNS_SEC_AUTHORITY);
+        }
+    }
+    if (o->parse_addl) {
+        for (unsigned i = 0; ok && i < h->arcount; i++) {
+            ok = dnsp_rr(&p, DNS_SEC_ADDITIONAL);
+        }
+    }
+    return true;
+}
+
+/* ---- name tables ------------------------------------------------------- */
+
+struct dns_name_ent {
+    uint16_t v;
+    const char *name;
+};
+
+static const struct dns_name_ent dns_qtypes[] = {
+    {1, "A"}, {2, "NS"}, {3, "MD"}, {4, "MF"}, {5, "CNAME"}, {6, "SOA"}, {7, "MB"},
+    {8, "MG"}, {9, "MR"}, {10, "NULL"}, {11, "WKS"}, {12, "PTR"}, {13, "HINFO"},
+    {14, "MINFO"}, {15, "MX"}, {16, "TXT"}, {17, "RP"}, {18, "AFSDB"}, {19, "X25"},
+    {20, "ISDN"}, {21, "RT"}, {22, "NSAP"}, {23, "NSAP-PTR"}, {24, "SIG"}, {25, "KEY"},
+    {26, "PX"}, {27, "GPOS"}, {28, "AAAA"}, {29, "LOC"}, {30, "NXT"}, {31, "EID"},
+    {32, "NIMLOC"}, {33, "SRV"}, {34, "ATMA"}, {35, "NAPTR"}, {36, "KX"}, {37, "CERT"},
+    {38, "A6"}, {39, "DNAME"}, {40, "SINK"}, {41, "OPT"}, {42, "APL"}, {43, "DS"},
+    {44, "SSHFP"}, {45, "IPSECKEY"}, {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"},
+    {49, "DHCID"}, {50, "NSEC3"}, {51, "NSEC3PARAM"}, {52, "TLSA"}, {53, "SMIMEA"},
+    {55, "HIP"}, {56, "NINFO"}, {57, "RKEY"}, {58, "TALINK"}, {59, "CDS"}, {60, "CDNSKEY"},
+    {61, "OPENPGPKEY"}, {62, "CSYNC"}, {63, "ZONEMD"}, {64, "SVCB"}, {65, "HTTPS"},
+    {99, "SPF"}, {100, "UINFO"}, {101, "UID"}, {102, "GID"}, {103, "UNSPEC"}, {104, "NID"},
+    {105, "L32"}, {106, "L64"}, {107, "LP"}, {108, "EUI48"}, {109, "EUI64"}, {249, "TKEY"},
+    {250, "TSIG"}, {251, "IXFR"}, {252, "AXFR"}, {253, "MAILB"}, {254, "MAILA"}, {255, "*"},
+    {256, "URI"}, {257, "CAA"}, {32768, "TA"}, {32769, "DLV"}, {65281, "WINS"},
+    {65282, "WINS-R"}, {65422, "XPF"}, {65521, "INTEGRITY"},
+};
+
+static const struct dns_name_ent dns_qclasses[] = {
+    {1, "C_INTERNET"}, {2, "C_CSNET"}, {3, "C_CHAOS"}, {4, "C_HESIOD"}, {254, "C_NONE"},
+    {255, "C_ANY"},
+};
+
+static const struct dns_name_ent dns_rcodes[] = {
+    {0, "NOERROR"}, {1, "FORMERR"}, {2, "SERVFAIL"}, {3, "NXDOMAIN"}, {4, "NOTIMP"},
+    {5, "REFUSED"}, {6, "YXDOMAIN"}, {7, "YXRRSET"}, {8, "NXRRSet"}, {9, "NOTAUTH"},
+    {10, "NOTZONE"}, {11, "unassigned-11"}, {12, "unassigned-12"}, {13, "unassigned-13"},
+    {14, "unassigned-14"}, {15, "unassigned-15"}, {16, "BADVERS"}, {17, "BADKEY"},
+    {18, "BADTIME"}, {19, "BADMODE"}, {20, "BADNAME"}, {21, "BADALG"}, {22, "BADTRUNC"},
+    {23, "BADCOOKIE"}, {3842, "BADSIG"},
+};
+
+static const struct dns_name_ent dns_opcodes[] = {
+    {0, "query"}, {1, "iquery"}, {2, "server-status"}, {4, "notify"}, {5, "dynamic-update"},
+    {6, "dso"},
+};
+
+static const struct dns_name_ent dns_nb_opcodes[] = {
+    {0, "netbios-query"}, {5, "netbios-registration"}, {6, "netbios-release"},
+    {7, "netbios-wack"}, {8, "netbios-refresh"},
+};
+
+static const char *dns_lookup(const struct dns_name_ent *t, size_t n, uint16_t v,
+                              const char *dflt, char *buf, size_t size)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].v == v) {
+            snprintf(buf, size, "%s", t[i].name);
+            return buf;
+        }
+    }
+    snprintf(buf, size, "%s-%u", dflt, v);
+    return buf;
+}
+
+#define DNS_N(t) (sizeof(t) / sizeof((t)[0]))
+
+const char *dns_qtype_name(uint16_t v, char *buf, size_t size)
+{
+    return dns_lookup(dns_qtypes, DNS_N(dns_qtypes), v, "query", buf, size);
+}
+
+const char *dns_qclass_name(uint16_t v, char *buf, size_t size)
+{
+    return dns_lookup(dns_qclasses, DNS_N(dns_qclasses), v, "qclass", buf, size);
+}
+
+const char *dns_rcode_name(uint16_t v, char *buf, size_t size)
+{
+    return dns_lookup(dns_rcodes, DNS_N(dns_rcodes), v, "rcode", buf, size);
+}
+
+const char *dns_opcode_name(uint8_t v, bool netbios, char *buf, size_t size)
+{
+    if (netbios) {
+        return dns_lookup(dns_nb_opcodes, DNS_N(dns_nb_opcodes), v, "netbios-opcode", buf,
+                          size);
+    }
+    return dns_lookup(dns_opcodes, DNS_N(dns_opcodes), v, "opcode", buf, size);
+}
+
+size_t dns_netbios_decode(const char *name, size_t len, char *out)
+{
+    size_t i;
+
+    if (len != 32) {
+        return 0;
+    }
+    for (i = 0; i < 32; i++) {
+        int c = toupper((unsigned char)name[i]);
+        if (c < 'A' || c > 'P') {
+            return 0;
+        }
+    }
+    for (i = 0; i < 15; i++) {
+        int hi = toupper((unsigned char)name[2 * i]) - 'A';
+        int lo = toupper((unsigned char)name[2 * i + 1]) - 'A';
+        unsigned char c = (unsigned char)(hi << 4 | lo);
+        /* Printable characters, and (as Zeek) control bytes below 3 and
+         * bytes >= 0x80, are kept; the space padding ends the name. */
+        if (!(isalnum(c) || ispunct(c) || c < 3 || c >= 0x80)) {
+            break;
+        }
+        out[i] = (char)c;
+    }
+    return i;
+}

@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The http analyzer plugin: descriptor, host glue and the http.log model.
+ * http_parse.c turns the byte streams into Zeek's HTTP events; this file
+ * plays the part of Zeek's base/protocols/http scripts on top of them: it
+ * keeps the table of pending request/response records (trans_depth,
+ * current_request/current_response, 1xx interim replies), fills the fields
+ * from requests, replies and headers, gives every body a file id and a
+ * sniffed MIME type, and writes one http.log record per pair when the reply
+ * ends, flushing what is left when the connection goes away.  Records are
+ * allocated per transaction through the host; nothing is allocated per
+ * packet.
+ */
+#include <shoal/shoal.h>
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_parse.h"
+
+#define HTTP_WHO "analyzer:http"
+#define HTTP_PENDING_MAX 64 /* records waiting for their reply */
+#define HTTP_SNIFF_MAX 1024 /* body bytes kept to sniff the MIME type */
+#define HTTP_FILES_MAX 4    /* files per direction and record */
+#define HTTP_PROXIED_MAX 8  /* proxy headers kept per record */
+#define HTTP_FUID_LEN 18    /* "F" + 17 base62 characters */
+
+/* Config of the plugin (group "http" of shoal.cfg). */
+struct http_config {
+    bool capture_password;
+};
+
+/* Plugin state. */
+struct http_plugin {
+    const struct shoal_host *host;
+    struct http_config cfg;
+    struct shoal_stream *stream;
+    uint64_t rng;
+    uint64_t n_requests;
+    uint64_t n_replies;
+    uint64_t n_records;
+    uint64_t n_files;
+    uint64_t n_gaps;
+    uint64_t n_weirds;
+};
+
+/* A string owned by a record. */
+struct http_str {
+    char *p;
+    size_t n;
+};
+
+/* One http.log record under construction (Zeek's HTTP::Info). */
+struct http_txn {
+    uint64_t index; /* key in the pending table */
+    uint64_t trans_depth;
+    double ts;
+    struct http_str method;
+    struct http_str host;
+    struct http_str uri;
+    struct http_str referrer;
+    struct http_str version;
+    struct http_str user_agent;
+    struct http_str origin;
+    struct http_str status_msg;
+    struct http_str info_msg;
+    struct http_str username;
+    struct http_str password;
+    bool has_status;
+    bool has_info;
+    uint64_t status_code;
+    uint64_t info_code;
+    uint64_t req_body_len;
+    uint64_t resp_body_len;
+    struct http_str proxied[HTTP_PROXIED_MAX];
+    size_t nproxied;
+    char fuids[2][HTTP_FILES_MAX][HTTP_FUID_LEN + 1];
+    size_t nfuids[2];
+    struct http_str filenames[2][HTTP_FILES_MAX];
+    size_t nfilenames[2];
+    const char *mimes[2][HTTP_FILES_MAX];
+    size_t nmimes[2];
+};
+
+/* The body of the current message of one direction (Zeek's file). */
+struct http_file {
+    bool open;
+    bool sniffed;
+    uint64_t owner; /* trans_depth of the record the file belongs to */
+    struct http_str filename; /* from Content-Disposition of this message */
+    size_t sniff_len;
+    uint8_t sniff[HTTP_SNIFF_MAX];
+};
+
+/* Per-connection state (the conn_size block). */
+struct http_conn {
+    struct http_parser parser;
+    struct http_plugin *ps;
+    struct shoal_conn *c; /* valid only during a callback */
+    struct http_txn *pending[HTTP_PENDING_MAX];
+    size_t npending;
+    uint64_t current_request;
+    uint64_t current_response;
+    uint64_t trans_depth;
+    uint64_t cur_http; /* trans_depth of Zeek's c$http, 0 = none */
+    struct http_file file[2];
+};
+
+static const struct shoal_field http_fields[] = {
+    {"ts", SHOAL_T_TIME, 0},
+    {"uid", SHOAL_T_STRING, 0},
+    {"id.orig_h", SHOAL_T_ADDR, 0},
+    {"id.orig_p", SHOAL_T_PORT, 0},
+    {"id.resp_h", SHOAL_T_ADDR, 0},
+    {"id.resp_p", SHOAL_T_PORT, 0},
+    {"trans_depth", SHOAL_T_COUNT, 0},
+    {"method", SHOAL_T_STRING, 0},
+    {"host", SHOAL_T_STRING, 0},
+    {"uri", SHOAL_T_STRING, 0},
+    {"referrer", SHOAL_T_STRING, 0},
+    {"version", SHOAL_T_STRING, 0},
+    {"user_agent", SHOAL_T_STRING, 0},
+    {"origin", SHOAL_T_STRING, 0},
+    {"request_body_len", SHOAL_T_COUNT, 0},
+    {"response_body_len", SHOAL_T_COUNT, 0},
+    {"status_code", SHOAL_T_COUNT, 0},
+    {"status_msg", SHOAL_T_STRING, 0},
+    {"info_code", SHOAL_T_COUNT, 0},
+    {"info_msg", SHOAL_T_STRING, 0},
+    {"tags", SHOAL_T_SET, SHOAL_T_ENUM},
+    {"username", SHOAL_T_STRING, 0},
+    {"password", SHOAL_T_STRING, 0},
+    {"proxied", SHOAL_T_SET, SHOAL_T_STRING},
+    {"orig_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING},
+    {"orig_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING},
+    {"orig_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING},
+    {"resp_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING},
+    {"resp_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING},
+    {"resp_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING},
+};
+#define HTTP_NFIELDS (sizeof(http_fields) / sizeof(http_fields[0]))
+
+/* Headers that tell a request went through a proxy (HTTP::proxy_headers). */
+static const char *const http_proxy_headers[] = {
+    "FORWARDED", "X-FORWARDED-FOR", "X-FORWARDED-FROM", "CLIENT-IP",
+    "VIA",       "XROXY-CONNECTION", "PROXY-CONNECTION", NULL,
+};
+
+/* Methods that do not give unknown_HTTP_method (HTTP::http_methods). */
+static const char *const http_methods[] = {
+    "GET",   "POST",     "HEAD",      "OPTIONS", "PUT",    "DELETE", "TRACE",
+    "CONNECT", "PROPFIND", "PROPPATCH", "MKCOL",   "COPY",   "MOVE",   "LOCK",
+    "UNLOCK", "POLL",    "REPORT",    "SUBSCRIBE", "BMOVE", "SEARCH", NULL,
+};
+
+/* ---- strings and records ------------------------------------------------ */
+
+static void http_str_set(const struct shoal_host *h, struct http_str *s, const char *p, size_t n)
+{
+    char *np = h->alloc(n + 1);
+    if (np == NULL) {
+        return;
+    }
+    memcpy(np, p, n);
+    h->free(s->p);
+    s->p = np;
+    s->n = n;
+}
+
+static void http_str_free(const struct shoal_host *h, struct http_str *s)
+{
+    h->free(s->p);
+    s->p = NULL;
+    s->n = 0;
+}
+
+static struct shoal_value http_v_str(const struct http_str *s)
+{
+    return shoal_v_strn(s->p, s->n);
+}
+
+static void http_txn_free(const struct shoal_host *h, struct http_txn *t)
+{
+    struct http_str *strs[] = {&t->method,     &t->host,     &t->uri,      &t->referrer,
+                               &t->version,    &t->user_agent, &t->origin, &t->status_msg,
+                               &t->info_msg,   &t->username, &t->password};
+    if (t == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        http_str_free(h, strs[i]);
+    }
+    for (size_t i = 0; i < t->nproxied; i++) {
+        http_str_free(h, &t->proxied[i]);
+    }
+    for (int d = 0; d < 2; d++) {
+        for (size_t i = 0; i < t->nfilenames[d]; i++) {
+            http_str_free(h, &t->filenames[d][i]);
+        }
+    }
+    h->free(t);
+}
+
+/* Write one record to http.log. */
+static void http_txn_write(struct http_conn *hc, const struct http_txn *t)
+{
+    struct http_plugin *ps = hc->ps;
+    const struct shoal_host *h = ps->host;
+    const struct shoal_conn_id *id = h->conn_id(hc->c);
+    struct shoal_value v[HTTP_NFIELDS];
+    struct shoal_value proxied[HTTP_PROXIED_MAX];
+    struct shoal_value fuids[2][HTTP_FILES_MAX];
+    struct shoal_value fnames[2][HTTP_FILES_MAX];
+    struct shoal_value mimes[2][HTTP_FILES_MAX];
+    size_t k = 0;
+
+    if (ps->stream == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < t->nproxied; i++) {
+        proxied[i] = http_v_str(&t->proxied[i]);
+    }
+    for (int d = 0; d < 2; d++) {
+        for (size_t i = 0; i < t->nfuids[d]; i++) {
+            fuids[d][i] = shoal_v_str(t->fuids[d][i]);
+        }
+        for (size_t i = 0; i < t->nfilenames[d]; i++) {
+            fnames[d][i] = http_v_str(&t->filenames[d][i]);
+        }
+        for (size_t i = 0; i < t->nmimes[d]; i++) {
+            mimes[d][i] = shoal_v_str(t->mimes[d][i]);
+        }
+    }
+    v[k++] = shoal_v_double(t->ts);
+    v[k++] = shoal_v_str(h->conn_uid(hc->c));
+    v[k++] = shoal_v_addr(&id->orig_h);
+    v[k++] = shoal_v_count(id->orig_p);
+    v[k++] = shoal_v_addr(&id->resp_h);
+    v[k++] = shoal_v_count(id->resp_p);
+    v[k++] = shoal_v_count(t->trans_depth);
+    v[k++] = http_v_str(&t->method);
+    v[k++] = http_v_str(&t->host);
+    v[k++] = http_v_str(&t->uri);
+    v[k++] = http_v_str(&t->referrer);
+    v[k++] = http_v_str(&t->version);
+    v[k++] = http_v_str(&t->user_agent);
+    v[k++] = http_v_str(&t->origin);
+    v[k++] = shoal_v_count(t->req_body_len);
+    v[k++] = shoal_v_count(t->resp_body_len);
+    v[k++] = t->has_status ? shoal_v_count(t->status_code) : shoal_v_unset();
+    v[k++] = http_v_str(&t->status_msg);
+    v[k++] = t->has_info ? shoal_v_count(t->info_code) : shoal_v_unset();
+    v[k++] = http_v_str(&t->info_msg);
+    v[k++] = shoal_v_vec(NULL, 0); /* tags: always the empty set */
+    v[k++] = http_v_str(&t->username);
+    v[k++] = http_v_str(&t->password);
+    v[k++] = t->nproxied > 0 ? shoal_v_vec(proxied, t->nproxied) : shoal_v_unset();
+    for (int d = 1; d >= 0; d--) {
+        v[k++] = t->nfuids[d] > 0 ? shoal_v_vec(fuids[d], t->nfuids[d]) : shoal_v_unset();
+        v[k++] = t->nfilenames[d] > 0 ? shoal_v_vec(fnames[d], t->nfilenames[d])
+                                      : shoal_v_unset();
+        v[k++] = t->nmimes[d] > 0 ? shoal_v_vec(mimes[d], t->nmimes[d]) : shoal_v_unset();
+    }
+    if (h->stream_write(ps->stream, v) == 0) {
+        ps->n_records++;
+    }
+}
+
+static struct http_txn *http_find(struct http_conn *hc, uint64_t index)
+{
+    for (size_t i = 0; i < hc->npending; i++) {
+        if (hc->pending[i]->index == index) {
+            return hc->pending[i];
+        }
+    }
+    return NULL;
+}
+
+static struct http_txn *http_find_depth(struct http_conn *hc, uint64_t depth)
+{
+    for (size_t i = 0; i < hc->npending; i++) {
+        if (hc->pending[i]->trans_depth == depth) {
+            return hc->pending[i];
+        }
+    }
+    return NULL;
+}
+
+static void http_remove(struct http_conn *hc, size_t i)
+{
+    memmove(&hc->pending[i], &hc->pending[i + 1],
+            (hc->npending - i - 1) * sizeof(hc->pending[0]));
+    hc->npending--;
+}
+
+/* Zeek's set_state: the record of the current request or response,
+ * created on first use.  Returns NULL only when memory runs out. */
+static struct http_txn *http_set_state(struct http_conn *hc, bool is_orig)
+{
+    const struct shoal_host *h = hc->ps->host;
+    uint64_t index = is_orig ? hc->current_request : hc->current_response;
+    struct http_txn *t = http_find(hc, index);
+
+    if (t == NULL) {
+        if (hc->npending == HTTP_PENDING_MAX) {
+            /* Bounded: log the oldest as it stands. */
+            struct http_txn *old = hc->pending[0];
+            if (old->index != 0) {
+                http_txn_write(hc, old);
+            }
+            http_remove(hc, 0);
+            http_txn_free(h, old);
+        }
+        t = h->alloc(sizeof(*t));
+        if (t == NULL) {
+            return NULL;
+        }
+        t->index = index;
+        t->ts = h->network_time();
+        t->trans_depth = ++hc->trans_depth;
+        hc->pending[hc->npending++] = t;
+    }
+    hc->cur_http = t->trans_depth;
+    return t;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static void http_fuid(struct http_plugin *ps, char out[HTTP_FUID_LEN + 1])
+{
+    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    uint64_t x = ps->rng;
+
+    out[0] = 'F';
+    for (int i = 1; i < HTTP_FUID_LEN; i++) {
+        /* xorshift64* */
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        out[i] = b62[((x * 0x2545F4914F6CDD1DULL) >> 32) % 62];
+    }
+    out[HTTP_FUID_LEN] = '\0';
+    ps->rng = x;
+}
+
+/* Sniff the body's type once and attach it to the owning record. */
+static void http_file_sniff(struct http_conn *hc, bool is_orig)
+{
+    struct http_file *f = &hc->file[is_orig];
+    struct http_txn *t;
+    const char *mime;
+
+    if (f->sniffed) {
+        return;
+    }
+    f->sniffed = true;
+    mime = http_sniff_mime(f->sniff, f->sniff_len);
+    t = http_find_depth(hc, f->owner);
+    if (mime != NULL && t != NULL && t->nmimes[is_orig] < HTTP_FILES_MAX) {
+        t->mimes[is_orig][t->nmimes[is_orig]++] = mime;
+    }
+}
+
+static void http_file_close(struct http_conn *hc, bool is_orig)
+{
+    struct http_file *f = &hc->file[is_orig];
+
+    if (f->open) {
+        http_file_sniff(hc, is_orig);
+        f->open = false;
+    }
+    http_str_free(hc->ps->host, &f->filename);
+}
+
+static void http_file_open(struct http_conn *hc, bool is_orig)
+{
+    struct http_plugin *ps = hc->ps;
+    struct http_file *f = &hc->file[is_orig];
+    struct http_txn *t = http_find_depth(hc, hc->cur_http);
+
+    f->open = true;
+    f->sniffed = false;
+    f->sniff_len = 0;
+    f->owner = hc->cur_http;
+    ps->n_files++;
+    if (t == NULL) {
+        return;
+    }
+    if (t->nfuids[is_orig] < HTTP_FILES_MAX) {
+        http_fuid(ps, t->fuids[is_orig][t->nfuids[is_orig]++]);
+    }
+    if (f->filename.p != NULL && t->nfilenames[is_orig] < HTTP_FILES_MAX) {
+        struct http_str *s = &t->filenames[is_orig][t->nfilenames[is_orig]++];
+        http_str_set(ps->host, s, f->filename.p, f->filename.n);
+    }
+}
+
+/* Zeek's extract_filename_from_content_disposition (without RFC 2231). */
+static void http_content_disposition(struct http_conn *hc, bool is_orig, const char *v, size_t n)
+{
+    const char *name = NULL;
+    const char *s;
+    const char *e = v + n;
+
+    for (const char *p = v; p + 4 <= e; p++) {
+        if (strncasecmp(p, "name", 4) == 0) {
+            const char *q = p + 4;
+            while (q < e && (*q == ' ' || *q == '\t')) {
+                q++;
+            }
+            if (q < e && *q == '*') {
+                q++;
+            }
+            if (q < e && *q == '=') {
+                name = q + 1;
+            }
+        }
+    }
+    if (name == NULL) {
+        return;
+    }
+    s = name;
+    while (s < e && (*s == ' ' || *s == '\t')) {
+        s++;
+    }
+    if (s < e && *s == '"') {
+        const char *q = ++s;
+        while (q < e && *q != '"') {
+            q++;
+        }
+        e = q;
+    }
+    http_str_set(hc->ps->host, &hc->file[is_orig].filename, s, (size_t)(e - s));
+}
+
+/* ---- parser callbacks (Zeek's http scripts) ----------------------------- */
+
+static void http_cb_weird(void *ud, const char *name, const char *addl)
+{
+    struct http_conn *hc = ud;
+    hc->ps->n_weirds++;
+    hc->ps->host->weird(hc->c, name, addl, "HTTP");
+}
+
+static void http_cb_confirm(void *ud)
+{
+    struct http_conn *hc = ud;
+    hc->ps->host->confirm(hc->c, "http");
+}
+
+static void http_cb_request(void *ud, const char *method, size_t mlen, const char *uri,
+                            size_t ulen, const char *version)
+{
+    struct http_conn *hc = ud;
+    const struct shoal_host *h = hc->ps->host;
+    struct http_txn *t;
+    bool known = false;
+
+    (void)version;
+    hc->ps->n_requests++;
+    hc->current_request++;
+    http_str_free(h, &hc->file[1].filename);
+    t = http_set_state(hc, true);
+    if (t != NULL) {
+        http_str_set(h, &t->method, method, mlen);
+        http_str_set(h, &t->uri, uri, ulen);
+    }
+    for (size_t i = 0; http_methods[i] != NULL; i++) {
+        if (strlen(http_methods[i]) == mlen && memcmp(http_methods[i], method, mlen) == 0) {
+            known = true;
+            break;
+        }
+    }
+    if (!known) {
+        char m[64];
+        snprintf(m, sizeof(m), "%.*s", (int)(mlen < 63 ? mlen : 63), method);
+        hc->ps->n_weirds++;
+        h->weird(hc->c, "unknown_HTTP_method", m, "");
+    }
+}
+
+static void http_cb_reply(void *ud, const char *version, unsigned code, const char *reason,
+                          size_t rlen)
+{
+    struct http_conn *hc = ud;
+    const struct shoal_host *h = hc->ps->host;
+    struct http_txn *cur = http_find(hc, hc->current_response);
+    struct http_txn *t;
+
+    hc->ps->n_replies++;
+    if (cur == NULL || (cur->has_status && !(cur->status_code >= 100 && cur->status_code <= 199))) {
+        hc->current_response++;
+    }
+    http_str_free(h, &hc->file[0].filename);
+    t = http_set_state(hc, false);
+    if (t == NULL) {
+        return;
+    }
+    t->has_status = true;
+    t->status_code = code;
+    http_str_set(h, &t->status_msg, reason, rlen);
+    http_str_set(h, &t->version, version, strlen(version));
+    if (code >= 100 && code <= 199) {
+        t->has_info = true;
+        t->info_code = code;
+        http_str_set(h, &t->info_msg, reason, rlen);
+    }
+}
+
+static bool http_name_is(const char *name, size_t nlen, const char *upper)
+{
+    return strlen(upper) == nlen && strncasecmp(name, upper, nlen) == 0;
+}
+
+/* Basic auth: "Basic " then base64 of user:password. */
+static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char *v, size_t n)
+{
+    const struct shoal_host *h = hc->ps->host;
+    char dec[1024];
+    const char *b64;
+    size_t blen;
+    size_t dlen;
+
+    if (n < 6 || strncasecmp(v, "basic ", 6) != 0) {
+        return;
+    }
+    b64 = v + 5;
+    while (b64 < v + n && (*b64 == ' ' || *b64 == '\t')) {
+        b64++;
+    }
+    blen = (size_t)(v + n - b64);
+    if (blen > (sizeof(dec) - 3) / 3 * 4) {
+        blen = (sizeof(dec) - 3) / 3 * 4;
+    }
+    dlen = http_base64_decode(b64, blen, dec);
+    const char *colon = memchr(dec, ':', dlen);
+    if (colon != NULL) {
+        const char *pw = colon + 1;
+        const char *pend = memchr(pw, ':', (size_t)(dec + dlen - pw));
+        if (pend == NULL) {
+            pend = dec + dlen;
+        }
+        http_str_set(h, &t->username, dec, (size_t)(colon - dec));
+        if (hc->ps->cfg.capture_password) {
+            http_str_set(h, &t->password, pw, (size_t)(pend - pw));
+        }
+    } else {
+        char buf[1100];
+        int k = snprintf(buf, sizeof(buf), "<problem-decoding> (%.*s)", (int)(n < 1000 ? n : 1000),
+                         v);
+        http_str_set(h, &t->username, buf, (size_t)k);
+        if (hc->ps->cfg.capture_password) {
+            http_str_set(h, &t->password, dec, dlen);
+        }
+    }
+}
+
+static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen,
+                           const char *value, size_t vlen)
+{
+    struct http_conn *hc = ud;
+    const struct shoal_host *h = hc->ps->host;
+    struct http_txn *t = http_set_state(hc, is_orig);
+
+    if (http_name_is(name, nlen, "CONTENT-DISPOSITION")) {
+        http_content_disposition(hc, is_orig, value, vlen);
+    }
+    if (t == NULL || !is_orig) {
+        return;
+    }
+    if (http_name_is(name, nlen, "REFERER")) {
+        http_str_set(h, &t->referrer, value, vlen);
+    } else if (http_name_is(name, nlen, "HOST")) {
+        http_str_set(h, &t->host, value, vlen);
+    } else if (http_name_is(name, nlen, "ORIGIN")) {
+        http_str_set(h, &t->origin, value, vlen);
+    } else if (http_name_is(name, nlen, "USER-AGENT")) {
+        http_str_set(h, &t->user_agent, value, vlen);
+    } else if (http_name_is(name, nlen, "AUTHORIZATION") ||
+               http_name_is(name, nlen, "PROXY-AUTHORIZATION")) {
+        http_basic_auth(hc, t, value, vlen);
+    } else {
+        for (size_t i = 0; http_proxy_headers[i] != NULL; i++) {
+            if (http_name_is(name, nlen, http_proxy_headers[i])) {
+                char buf[HTTP_LINE_MAX + 64];
+                int k = snprintf(buf, sizeof(buf), "%s -> %.*s", http_proxy_headers[i],
+                                 (int)vlen, value);
+                size_t len = (size_t)k < sizeof(buf) ? (size_t)k : sizeof(buf) - 1;
+                bool dup = false;
+                for (size_t j = 0; j < t->nproxied; j++) {
+                    if (t->proxied[j].n == len && memcmp(t->proxied[j].p, buf, len) == 0) {
+                        dup = true;
+                    }
+                }
+                if (!dup && t->nproxied < HTTP_PROXIED_MAX) {
+                    http_str_set(h, &t->proxied[t->nproxied], buf, len);
+                    if (t->proxied[t->nproxied].p != NULL) {
+                        t->nproxied++;
+                    }
+                }
+                break;
+            }
+        }
+    }
+}
+
+static void http_cb_body(void *ud, bool is_orig, const uint8_t *data, size_t len)
+{
+    struct http_conn *hc = ud;
+    struct http_file *f = &hc->file[is_orig];
+
+    if (!f->open) {
+        http_file_open(hc, is_orig);
+    }
+    if (!f->sniffed && f->sniff_len < HTTP_SNIFF_MAX) {
+        size_t n = HTTP_SNIFF_MAX - f->sniff_len;
+        if (n > len) {
+            n = len;
+        }
+        memcpy(f->sniff + f->sniff_len, data, n);
+        f->sniff_len += n;
+        if (f->sniff_len == HTTP_SNIFF_MAX) {
+            http_file_sniff(hc, is_orig);
+        }
+    }
+}
+
+static void http_cb_message_done(void *ud, bool is_orig, uint64_t body_len, bool interrupted)
+{
+    struct http_conn *hc = ud;
+    const struct shoal_host *h = hc->ps->host;
+    struct http_txn *t;
+
+    (void)interrupted;
+    http_file_close(hc, is_orig);
+    t = http_set_state(hc, is_orig);
+    if (t == NULL) {
+        return;
+    }
+    if (is_orig) {
+        t->req_body_len = body_len;
+        return;
+    }
+    t->resp_body_len = body_len;
+    if (t->has_status && t->status_code >= 100 && t->status_code <= 199) {
+        return;
+    }
+    http_txn_write(hc, t);
+    for (size_t i = 0; i < hc->npending; i++) {
+        if (hc->pending[i] == t) {
+            http_remove(hc, i);
+            break;
+        }
+    }
+    http_txn_free(h, t);
+}
+
+static void *http_cb_alloc(size_t n);
+static void http_cb_free(void *p);
+
+/* The host of the loaded plugin, for zlib's allocator (one host per process). */
+static const struct shoal_host *http_host;
+
+static void *http_cb_alloc(size_t n)
+{
+    return http_host->alloc(n);
+}
+
+static void http_cb_free(void *p)
+{
+    http_host->free(p);
+}
+
+static const struct http_parse_cb http_cbs = {
+    .request = http_cb_request,
+    .reply = http_cb_reply,
+    .header = http_cb_header,
+    .body = http_cb_body,
+    .message_done = http_cb_message_done,
+    .weird = http_cb_weird,
+    .confirm = http_cb_confirm,
+    .alloc = http_cb_alloc,
+    .free = http_cb_free,
+};
+
+/* ---- analyzer ops ------------------------------------------------------- */
+
+static int http_conn_new(void *ps, struct shoal_conn *c, void *cs)
+{
+    struct http_conn *hc = cs;
+    const char *uid = ((struct http_plugin *)ps)->host->conn_uid(c);
+
+    http_parser_init(&hc->parser);
+    hc->ps = ps;
+    hc->c = c;
+    /* Mix the uid into the file-id generator so ids differ per connection. */
+    for (const char *p = uid; p != NULL && *p != '\0'; p++) {
+        hc->ps->rng = (hc->ps->rng ^ (uint8_t)*p) * 0x100000001B3ULL;
+    }
+    if (hc->ps->rng == 0) {
+        hc->ps->rng = 0x9E3779B97F4A7C15ULL;
+    }
+    return 0;
+}
+
+static int http_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *data,
+                     size_t len)
+{
+    struct http_conn *hc = cs;
+
+    (void)ps;
+    hc->c = c;
+    if (!http_parse_data(&hc->parser, &http_cbs, hc, is_orig, data, len)) {
+        /* CONNECT tunnel or upgrade: the rest is not HTTP. */
+        return SHOAL_AN_DETACH;
+    }
+    return SHOAL_AN_OK;
+}
+
+static void http_gap(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uint64_t len)
+{
+    struct http_conn *hc = cs;
+
+    hc->c = c;
+    hc->ps->n_gaps++;
+    (void)ps;
+    http_parse_gap(&hc->parser, &http_cbs, hc, is_orig, len);
+}
+
+static void http_eof(void *ps, struct shoal_conn *c, void *cs, bool is_orig)
+{
+    struct http_conn *hc = cs;
+
+    (void)ps;
+    hc->c = c;
+    http_parse_eof(&hc->parser, &http_cbs, hc, is_orig);
+}
+
+static void http_conn_done(void *ps, struct shoal_conn *c, void *cs)
+{
+    struct http_conn *hc = cs;
+    const struct shoal_host *h = hc->ps->host;
+
+    (void)ps;
+    hc->c = c;
+    http_parse_done(&hc->parser, &http_cbs, hc);
+    http_file_close(hc, true);
+    http_file_close(hc, false);
+    /* Zeek's finalize_http: flush every pending record but index 0. */
+    for (size_t i = 0; i < hc->npending; i++) {
+        if (hc->pending[i]->index != 0) {
+            http_txn_write(hc, hc->pending[i]);
+        }
+        http_txn_free(h, hc->pending[i]);
+    }
+    hc->npending = 0;
+}
+
+/* ---- descriptor --------------------------------------------------------- */
+
+static const struct shoal_cfg_key http_cfg_keys[] = {
+    {"capture_password", SHOAL_CFG_BOOL, NULL, false,
+     "log Basic-auth passwords in http.log (Zeek's HTTP::default_capture_password)",
+     offsetof(struct http_config, capture_password)},
+    {0},
+};
+
+static int http_init(const struct shoal_host *host, const void *config, void **state)
+{
+    struct http_plugin *ps;
+
+    if (!SHOAL_HOST_HAS(host, weird)) {
+        host->logf(SHOAL_LOG_ERROR, HTTP_WHO, "init: host table too old (size %u)", host->size);
+        return -22; /* -EINVAL */
+    }
+    ps = host->alloc(sizeof(*ps));
+    if (ps == NULL) {
+        host->logf(SHOAL_LOG_ERROR, HTTP_WHO, "init: out of memory");
+        return -12; /* -ENOMEM */
+    }
+    ps->host = host;
+    http_host = host;
+    if (config != NULL) {
+        ps->cfg = *(const struct http_config *)config;
+    }
+    ps->rng = 0x9E3779B97F4A7C15ULL;
+    ps->stream = host->stream_open("http", http_fields, HTTP_NFIELDS);
+    if (ps->stream == NULL) {
+        host->free(ps);
+        return -22; /* -EINVAL: the core logged why */
+    }
+    *state = ps;
+    return 0;
+}
+
+static void http_fini(void *state)
+{
+    struct http_plugin *ps = state;
+
+    if (ps == NULL) {
+        return;
+    }
+    ps->host->logf(SHOAL_LOG_INFO, HTTP_WHO,
+                   "requests %llu replies %llu records %llu files %llu gaps %llu weirds %llu",
+                   (unsigned long long)ps->n_requests, (unsigned long long)ps->n_replies,
+                   (unsigned long long)ps->n_records, (unsigned long long)ps->n_files,
+                   (unsigned long long)ps->n_gaps, (unsigned long long)ps->n_weirds);
+    ps->host->free(ps);
+}
+
+static const struct shoal_port http_ports[] = {
+    {SHOAL_PROTO_TCP, 80},   {SHOAL_PROTO_TCP, 81},   {SHOAL_PROTO_TCP, 631},
+    {SHOAL_PROTO_TCP, 1080}, {SHOAL_PROTO_TCP, 3128}, {SHOAL_PROTO_TCP, 8000},
+    {SHOAL_PROTO_TCP, 8080}, {SHOAL_PROTO_TCP, 8888}, {0, 0},
+};
+
+static const struct shoal_signature http_signatures[] = {
+    {SHOAL_PROTO_TCP, SHOAL_SIG_ORIG,
+     "^[[:space:]]*(GET|HEAD|POST|PUT|DELETE|OPTIONS|TRACE|CONNECT|PATCH|PROPFIND)[[:space:]]+"
+     "[^[:space:]]"},
+    {SHOAL_PROTO_TCP, SHOAL_SIG_RESP, "^HTTP/[0-9]\\.[0-9] [0-9][0-9][0-9]"},
+    {0, 0, NULL},
+};
+
+static const struct shoal_analyzer_ops http_ops = {
+    .size = sizeof(struct shoal_analyzer_ops),
+    .service = "http",
+    .ports = http_ports,
+    .signatures = http_signatures,
+    .conn_size = sizeof(struct http_conn),
+    .conn_new = http_conn_new,
+    .data = http_data,
+    .gap = http_gap,
+    .eof = http_eof,
+    .conn_done = http_conn_done,
+};
+
+SHOAL_PLUGIN_EXPORT const struct shoal_plugin http_LTX_shoal_plugin = {
+    SHOAL_PLUGIN_HEADER,
+    .name = "http",
+    .version = "0.1.0",
+    .kind = SHOAL_PLUGIN_ANALYZER,
+    .summary = "HTTP/0.9-1.1 analyzer writing Zeek's http.log",
+    .config = http_cfg_keys,
+    .config_size = sizeof(struct http_config),
+    .init = http_init,
+    .fini = http_fini,
+    .ops = &http_ops,
+};

@@ -1,0 +1,1006 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The connection table (see conn.h).
+ *
+ * Lookup: a power-of-two array of chained buckets indexed by XXH3 of the
+ * canonical key (the lower address/port pair first, so both directions of a
+ * flow hash alike; one-way ICMP keys keep their direction).
+ *
+ * Expiry: a timer wheel of WHEEL_SLOTS slots of 1/WHEEL_HZ s.  Every
+ * connection sits in exactly one slot, that of `sched_at`, the earliest time
+ * anything may happen to it.  Timers are lazy: a connection whose inactivity
+ * deadline moves later (every packet) is not moved; when its slot comes up
+ * the deadlines are recomputed and it is re-slotted if nothing is due yet.
+ *
+ * Memory: connections and TCP state come from slabs and go back to free
+ * lists; nothing is allocated per packet.
+ */
+#include "conn.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "analyzer.h"
+#include "decode.h"
+#include "diag.h"
+#include "log.h"
+#include "netset.h"
+#include "util.h"
+
+#define WHEEL_HZ 16.0
+#define WHEEL_SLOTS 65536u
+#define SLAB_CONNS 4096
+
+struct conn_slab {
+    struct conn_slab *next;
+};
+
+struct shoal_ctx {
+    const struct shoal_config *cfg;
+    struct shoal_logger *logger;
+    struct shoal_stream *conn_log;
+    struct shoal_stream *weird_log;
+    struct shoal_netset local;
+    struct shoal_analyzers *an;
+    double now;
+    bool time_set;
+
+    struct shoal_conn **buckets;
+    size_t nbuckets; /* power of two */
+
+    struct shoal_conn **wheel;
+    uint64_t wheel_tick; /* next tick to process */
+
+    struct shoal_conn *free_conns;
+    struct shoal_tcp *free_tcp; /* chained through their first pointer-sized bytes */
+    struct conn_slab *slabs;
+
+    uint64_t serial;
+    uint64_t uid_seed;
+    uint8_t likely_tcp[65536 / 8];
+    uint8_t likely_udp[65536 / 8];
+    struct shoal_conn_stats st;
+};
+
+/* ---- conn.log ---- */
+
+static const struct shoal_field conn_fields[] = {
+    {"ts", SHOAL_T_TIME, 0},
+    {"uid", SHOAL_T_STRING, 0},
+    {"id.orig_h", SHOAL_T_ADDR, 0},
+    {"id.orig_p", SHOAL_T_PORT, 0},
+    {"id.resp_h", SHOAL_T_ADDR, 0},
+    {"id.resp_p", SHOAL_T_PORT, 0},
+    {"proto", SHOAL_T_ENUM, 0},
+    {"service", SHOAL_T_STRING, 0},
+    {"duration", SHOAL_T_INTERVAL, 0},
+    {"orig_bytes", SHOAL_T_COUNT, 0},
+    {"resp_bytes", SHOAL_T_COUNT, 0},
+    {"conn_state", SHOAL_T_STRING, 0},
+    {"local_orig", SHOAL_T_BOOL, 0},
+    {"local_resp", SHOAL_T_BOOL, 0},
+    {"missed_bytes", SHOAL_T_COUNT, 0},
+    {"history", SHOAL_T_STRING, 0},
+    {"orig_pkts", SHOAL_T_COUNT, 0},
+    {"orig_ip_bytes", SHOAL_T_COUNT, 0},
+    {"resp_pkts", SHOAL_T_COUNT, 0},
+    {"resp_ip_bytes", SHOAL_T_COUNT, 0},
+    {"tunnel_parents", SHOAL_T_SET, SHOAL_T_STRING},
+    {"ip_proto", SHOAL_T_COUNT, 0},
+};
+#define CONN_NFIELDS (sizeof(conn_fields) / sizeof(conn_fields[0]))
+
+static const struct shoal_field weird_fields[] = {
+    {"ts", SHOAL_T_TIME, 0},         {"uid", SHOAL_T_STRING, 0},
+    {"id.orig_h", SHOAL_T_ADDR, 0},  {"id.orig_p", SHOAL_T_PORT, 0},
+    {"id.resp_h", SHOAL_T_ADDR, 0},  {"id.resp_p", SHOAL_T_PORT, 0},
+    {"name", SHOAL_T_STRING, 0},     {"addl", SHOAL_T_STRING, 0},
+    {"notice", SHOAL_T_BOOL, 0},     {"peer", SHOAL_T_STRING, 0},
+    {"source", SHOAL_T_STRING, 0},
+};
+#define WEIRD_NFIELDS (sizeof(weird_fields) / sizeof(weird_fields[0]))
+
+/*
+ * Zeek's default likely_server_ports: the ports its base protocol scripts
+ * register.  They decide who is the originator of a connection whose first
+ * packet is not a SYN.  Ports of loaded analyzer plugins are added.
+ */
+static const uint16_t likely_tcp_default[] = {
+    21,   22,   25,   53,   80,   81,   88,   110,  135,  139,  143,  389,  443,  445,
+    502,  563,  585,  587,  614,  631,  636,  989,  990,  992,  993,  995,  1080, 1433,
+    1723, 2811, 3128, 3306, 3389, 5222, 5223, 5269, 5432, 6379, 6666, 6667, 6668, 6669,
+    8000, 8080, 8888, 20000,
+};
+static const uint16_t likely_udp_default[] = {
+    53,   67,   68,   88,   111,  123,  137,  161,  162,  443,  514,  1812,
+    1813, 2049, 2123, 2152, 3544, 4789, 5060, 5072, 5353, 5355, 6081,
+};
+
+static inline bool bit_test(const uint8_t *m, uint16_t p)
+{
+    return (m[p >> 3] >> (p & 7)) & 1;
+}
+
+static inline void bit_set(uint8_t *m, uint16_t p)
+{
+    m[p >> 3] |= (uint8_t)(1u << (p & 7));
+}
+
+/* ---- small helpers ---- */
+
+const struct shoal_config *shoal_ctx_config(const struct shoal_ctx *x)
+{
+    return x->cfg;
+}
+
+struct shoal_analyzers *shoal_ctx_analyzers(struct shoal_ctx *x)
+{
+    return x->an;
+}
+
+double shoal_ctx_now(const struct shoal_ctx *x)
+{
+    return x->now;
+}
+
+struct shoal_logger *shoal_ctx_logger(struct shoal_ctx *x)
+{
+    return x->logger;
+}
+
+void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st)
+{
+    *st = x->st;
+    st->log_records = shoal_logger_records(x->logger);
+}
+
+void shoal_conn_add_history(struct shoal_conn *c, char code)
+{
+    if (c->hist_len < SHOAL_HISTORY_MAX) {
+        c->history[c->hist_len++] = code;
+        c->history[c->hist_len] = '\0';
+    }
+}
+
+bool shoal_conn_check_history(struct shoal_conn *c, uint32_t mask, char code)
+{
+    if ((c->hist_seen & mask) == 0) {
+        c->hist_seen |= mask;
+        shoal_conn_add_history(c, code);
+        return false;
+    }
+    return true;
+}
+
+bool shoal_conn_scaled_history(struct shoal_conn *c, char code, struct shoal_hist_scale *s)
+{
+    if (++s->count == s->thresh) {
+        shoal_conn_add_history(c, code);
+        uint32_t next = s->thresh * 10;
+        if (next <= s->thresh) {
+            s->count = 0;
+        } else {
+            s->thresh = next;
+        }
+        return true;
+    }
+    return false;
+}
+
+static const char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf)
+{
+    uint64_t words[2] = {c->serial, x->uid_seed};
+    XXH128_hash_t h = XXH3_128bits(words, sizeof(words));
+    uint64_t hi = h.high64 >> 32; /* 96 bits in all */
+    uint64_t lo = h.low64;
+    char tmp[32];
+    size_t n = 0;
+
+    /* Base62 of lo then hi, as Zeek's UID::Base62 does per 64-bit word. */
+    do {
+        tmp[n++] = base62[lo % 62];
+        lo /= 62;
+    } while (lo != 0);
+    do {
+        tmp[n++] = base62[hi % 62];
+        hi /= 62;
+    } while (hi != 0);
+    buf[0] = 'C';
+    for (size_t i = 0; i < n && i < 22; i++) {
+        buf[1 + i] = tmp[n - 1 - i];
+    }
+    buf[1 + (n < 22 ? n : 22)] = '\0';
+    return buf;
+}
+
+/* ---- key and hash ---- */
+
+struct conn_key {
+    uint8_t a[16];
+    uint8_t b[16];
+    uint16_t pa;
+    uint16_t pb;
+    uint8_t proto;
+    uint8_t one_way;
+} __attribute__((packed));
+
+static uint64_t conn_hash(const struct shoal_addr *src, uint16_t sp, const struct shoal_addr *dst,
+                          uint16_t dp, uint8_t proto, bool one_way)
+{
+    struct conn_key k;
+    int cmp = memcmp(src->b, dst->b, 16);
+
+    if (one_way || cmp < 0 || (cmp == 0 && sp <= dp)) {
+        memcpy(k.a, src->b, 16);
+        memcpy(k.b, dst->b, 16);
+        k.pa = sp;
+        k.pb = dp;
+    } else {
+        memcpy(k.a, dst->b, 16);
+        memcpy(k.b, src->b, 16);
+        k.pa = dp;
+        k.pb = sp;
+    }
+    k.proto = proto;
+    k.one_way = one_way;
+    return XXH3_64bits(&k, sizeof(k));
+}
+
+static inline bool addr_eq(const struct shoal_addr *a, const struct shoal_addr *b)
+{
+    return memcmp(a->b, b->b, 16) == 0;
+}
+
+/* ---- timer wheel ---- */
+
+static inline uint64_t wheel_tick_of(double t)
+{
+    return t <= 0 ? 0 : (uint64_t)(t * WHEEL_HZ);
+}
+
+static void wheel_unlink(struct shoal_conn *c)
+{
+    if (c->tpprev != NULL) {
+        *c->tpprev = c->tnext;
+        if (c->tnext != NULL) {
+            c->tnext->tpprev = c->tpprev;
+        }
+        c->tpprev = NULL;
+        c->tnext = NULL;
+    }
+}
+
+static void wheel_insert(struct shoal_ctx *x, struct shoal_conn *c, double at)
+{
+    uint64_t tick = wheel_tick_of(at);
+
+    if (tick < x->wheel_tick) {
+        tick = x->wheel_tick;
+    }
+    struct shoal_conn **slot = &x->wheel[tick & (WHEEL_SLOTS - 1)];
+    c->sched_at = at;
+    c->tnext = *slot;
+    if (*slot != NULL) {
+        (*slot)->tpprev = &c->tnext;
+    }
+    c->tpprev = slot;
+    *slot = c;
+}
+
+void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t)
+{
+    if (c->removed || (c->tpprev != NULL && c->sched_at <= t)) {
+        return;
+    }
+    wheel_unlink(c);
+    wheel_insert(x, c, t);
+}
+
+static double conn_inactivity_timeout(const struct shoal_ctx *x, const struct shoal_conn *c)
+{
+    switch (c->id.proto) {
+    case SHOAL_PROTO_TCP:
+        return c->tcp->established_timeout ? x->cfg->tcp_inactivity_timeout
+                                           : x->cfg->udp_inactivity_timeout;
+    case SHOAL_PROTO_UDP:
+        return x->cfg->udp_inactivity_timeout;
+    case SHOAL_PROTO_ICMP:
+    case SHOAL_PROTO_ICMP6:
+        return x->cfg->icmp_inactivity_timeout;
+    default:
+        return x->cfg->other_inactivity_timeout;
+    }
+}
+
+static double conn_next_deadline(const struct shoal_ctx *x, const struct shoal_conn *c)
+{
+    double t = c->last + conn_inactivity_timeout(x, c);
+
+    if (c->id.proto == SHOAL_PROTO_TCP) {
+        double tt = shoal_tcp_next_timer(c);
+        if (tt > 0 && tt < t) {
+            t = tt;
+        }
+    }
+    return t;
+}
+
+/* ---- allocation ---- */
+
+static int ctx_grow_pool(struct shoal_ctx *x)
+{
+    size_t sz = sizeof(struct conn_slab) + SLAB_CONNS * sizeof(struct shoal_conn);
+    struct conn_slab *s = malloc(sz);
+
+    if (s == NULL) {
+        return -ENOMEM;
+    }
+    s->next = x->slabs;
+    x->slabs = s;
+    struct shoal_conn *v = (struct shoal_conn *)(s + 1);
+    for (size_t i = 0; i < SLAB_CONNS; i++) {
+        v[i].hnext = x->free_conns;
+        x->free_conns = &v[i];
+    }
+    return 0;
+}
+
+static struct shoal_tcp *ctx_tcp_alloc(struct shoal_ctx *x)
+{
+    struct shoal_tcp *t = x->free_tcp;
+
+    if (t != NULL) {
+        memcpy(&x->free_tcp, t, sizeof(x->free_tcp));
+        return t;
+    }
+    return malloc(sizeof(*t));
+}
+
+static void ctx_tcp_release(struct shoal_ctx *x, struct shoal_tcp *t)
+{
+    memcpy(t, &x->free_tcp, sizeof(x->free_tcp));
+    x->free_tcp = t;
+}
+
+static int ctx_rehash(struct shoal_ctx *x, size_t nb)
+{
+    struct shoal_conn **b = calloc(nb, sizeof(*b));
+
+    if (b == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < x->nbuckets; i++) {
+        struct shoal_conn *c = x->buckets[i];
+        while (c != NULL) {
+            struct shoal_conn *next = c->hnext;
+            size_t j = c->hash & (nb - 1);
+            c->hnext = b[j];
+            b[j] = c;
+            c = next;
+        }
+    }
+    free(x->buckets);
+    x->buckets = b;
+    x->nbuckets = nb;
+    return 0;
+}
+
+/* ---- weirds ---- */
+
+static void ctx_write_weird(struct shoal_ctx *x, const char *uid, const struct shoal_addr *oh,
+                            int op, const struct shoal_addr *rh, int rp, const char *name,
+                            const char *addl, const char *source)
+{
+    struct shoal_value v[WEIRD_NFIELDS];
+
+    if (x->weird_log == NULL) {
+        return;
+    }
+    v[0] = shoal_v_double(x->now);
+    v[1] = shoal_v_str(uid);
+    v[2] = oh ? shoal_v_addr(oh) : shoal_v_unset();
+    v[3] = op >= 0 ? shoal_v_count((uint64_t)op) : shoal_v_unset();
+    v[4] = rh ? shoal_v_addr(rh) : shoal_v_unset();
+    v[5] = rp >= 0 ? shoal_v_count((uint64_t)rp) : shoal_v_unset();
+    v[6] = shoal_v_str(name);
+    v[7] = addl != NULL && *addl ? shoal_v_str(addl) : shoal_v_unset();
+    v[8] = shoal_v_bool(false);
+    v[9] = shoal_v_str("zeek");
+    v[10] = source != NULL && *source ? shoal_v_str(source) : shoal_v_unset();
+    shoal_log_write(x->weird_log, v);
+}
+
+void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name,
+                      const char *addl, const char *source)
+{
+    char uid[32];
+    uint32_t bit = 1u << (XXH3_64bits(name, strlen(name)) & 31);
+
+    if (c->weird_seen & bit) {
+        return;
+    }
+    c->weird_seen |= bit;
+    ctx_write_weird(x, shoal_conn_uid(x, c, uid), &c->id.orig_h, c->id.orig_p, &c->id.resp_h,
+                    c->id.resp_p, name, addl, source);
+}
+
+void shoal_ctx_net_weird(struct shoal_ctx *x, const char *name, const char *addl,
+                         const char *source, const struct shoal_addr *src,
+                         const struct shoal_addr *dst)
+{
+    ctx_write_weird(x, NULL, src, src ? 0 : -1, dst, dst ? 0 : -1, name, addl, source);
+}
+
+/* ---- creation, flip, removal ---- */
+
+void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    struct shoal_addr ta = c->id.orig_h;
+    uint16_t tp = c->id.orig_p;
+    uint64_t t64;
+    (void)x;
+
+    c->id.orig_h = c->id.resp_h;
+    c->id.resp_h = ta;
+    c->id.orig_p = c->id.resp_p;
+    c->id.resp_p = tp;
+    t64 = c->orig_pkts;
+    c->orig_pkts = c->resp_pkts;
+    c->resp_pkts = t64;
+    t64 = c->orig_ip_bytes;
+    c->orig_ip_bytes = c->resp_ip_bytes;
+    c->resp_ip_bytes = t64;
+    if (c->id.proto == SHOAL_PROTO_TCP) {
+        struct shoal_tcp *t = c->tcp;
+        struct shoal_tcp_endpoint tmp = t->orig;
+        t->orig = t->resp;
+        t->resp = tmp;
+        t->first_packet_seen = (uint8_t)(((t->first_packet_seen & 1) ? 2 : 0) |
+                                         ((t->first_packet_seen & 2) ? 1 : 0));
+        t->is_partial = false;
+    } else if (c->id.proto == SHOAL_PROTO_UDP) {
+        int64_t l = c->dgram.orig_len;
+        c->dgram.orig_len = c->dgram.resp_len;
+        c->dgram.resp_len = l;
+    }
+    shoal_conn_add_history(c, '^');
+}
+
+static bool ctx_likely_server(const struct shoal_ctx *x, uint8_t proto, uint16_t port)
+{
+    return bit_test(proto == SHOAL_PROTO_TCP ? x->likely_tcp : x->likely_udp, port);
+}
+
+static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    struct shoal_value v[CONN_NFIELDS];
+    char uid[32];
+    char service[512];
+    uint64_t ob = 0;
+    uint64_t rb = 0;
+    const char *proto;
+    const char *state = "OTH";
+    double duration = c->last - c->start;
+
+    switch (c->id.proto) {
+    case SHOAL_PROTO_TCP:
+        proto = "tcp";
+        ob = shoal_tcp_size(c->tcp, true);
+        rb = shoal_tcp_size(c->tcp, false);
+        state = shoal_tcp_conn_state(c);
+        break;
+    case SHOAL_PROTO_UDP:
+        proto = "udp";
+        ob = c->dgram.orig_len > 0 ? (uint64_t)c->dgram.orig_len : 0;
+        rb = c->dgram.resp_len > 0 ? (uint64_t)c->dgram.resp_len : 0;
+        if (c->dgram.orig_len >= 0) {
+            state = c->dgram.resp_len >= 0 ? "SF" : "S0";
+        } else {
+            state = c->dgram.resp_len >= 0 ? "SHR" : "OTH";
+        }
+        break;
+    case SHOAL_PROTO_ICMP:
+    case SHOAL_PROTO_ICMP6:
+        proto = "icmp";
+        ob = c->dgram.orig_len > 0 ? (uint64_t)c->dgram.orig_len : 0;
+        rb = c->dgram.resp_len > 0 ? (uint64_t)c->dgram.resp_len : 0;
+        break;
+    default:
+        proto = "unknown_transport";
+        break;
+    }
+    service[0] = '\0';
+    for (size_t i = 0; x->an != NULL && i < x->an->nservices; i++) {
+        if (c->services & (1ULL << i)) {
+            size_t n = strlen(service);
+            snprintf(service + n, sizeof(service) - n, "%s%s", n ? "," : "", x->an->services[i]);
+        }
+    }
+    v[0] = shoal_v_double(c->start);
+    v[1] = shoal_v_str(shoal_conn_uid(x, c, uid));
+    v[2] = shoal_v_addr(&c->id.orig_h);
+    v[3] = shoal_v_count(c->id.orig_p);
+    v[4] = shoal_v_addr(&c->id.resp_h);
+    v[5] = shoal_v_count(c->id.resp_p);
+    v[6] = shoal_v_str(proto);
+    v[7] = service[0] ? shoal_v_str(service) : shoal_v_unset();
+    if (duration > 0) {
+        v[8] = shoal_v_double(duration);
+        v[9] = shoal_v_count(ob);
+        v[10] = shoal_v_count(rb);
+    } else {
+        v[8] = v[9] = v[10] = shoal_v_unset();
+    }
+    v[11] = shoal_v_str(state);
+    if (x->local.n > 0) {
+        v[12] = shoal_v_bool(shoal_netset_contains(&x->local, &c->id.orig_h));
+        v[13] = shoal_v_bool(shoal_netset_contains(&x->local, &c->id.resp_h));
+    } else {
+        v[12] = v[13] = shoal_v_unset();
+    }
+    v[14] = shoal_v_count(c->missed_bytes);
+    v[15] = c->hist_len ? shoal_v_str(c->history) : shoal_v_unset();
+    v[16] = shoal_v_count(c->orig_pkts);
+    v[17] = shoal_v_count(c->orig_ip_bytes);
+    v[18] = shoal_v_count(c->resp_pkts);
+    v[19] = shoal_v_count(c->resp_ip_bytes);
+    v[20] = shoal_v_unset();
+    v[21] = shoal_v_count(c->id.proto);
+    shoal_log_write(x->conn_log, v);
+}
+
+static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    struct shoal_conn **pp = &x->buckets[c->hash & (x->nbuckets - 1)];
+
+    while (*pp != NULL && *pp != c) {
+        pp = &(*pp)->hnext;
+    }
+    if (*pp == c) {
+        *pp = c->hnext;
+    }
+    wheel_unlink(c);
+    c->removed = true;
+    if (c->id.proto == SHOAL_PROTO_TCP) {
+        shoal_tcp_done(x, c);
+    }
+    shoal_an_conn_done(x, c);
+    conn_write_log(x, c);
+    if (c->id.proto == SHOAL_PROTO_TCP) {
+        shoal_tcp_free(c->tcp);
+        ctx_tcp_release(x, c->tcp);
+    }
+    c->hnext = x->free_conns;
+    x->free_conns = c;
+    x->st.conns_current--;
+}
+
+/* Evict the connection the wheel would look at first. */
+static void ctx_evict_one(struct shoal_ctx *x)
+{
+    for (uint64_t i = 0; i < WHEEL_SLOTS; i++) {
+        struct shoal_conn *c = x->wheel[(x->wheel_tick + i) & (WHEEL_SLOTS - 1)];
+        if (c != NULL) {
+            x->st.conns_evicted++;
+            conn_remove(x, c);
+            return;
+        }
+    }
+}
+
+static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *p, uint64_t hash,
+                                   uint16_t sp, uint16_t dp, bool one_way)
+{
+    struct shoal_conn *c;
+
+    if (x->st.conns_current >= x->cfg->max_conns) {
+        ctx_evict_one(x);
+    }
+    if (x->free_conns == NULL && ctx_grow_pool(x) < 0) {
+        return NULL;
+    }
+    if (x->st.conns_current + 1 > x->nbuckets && x->nbuckets < (1u << 26)) {
+        ctx_rehash(x, x->nbuckets * 2);
+    }
+    c = x->free_conns;
+    x->free_conns = c->hnext;
+    memset(c, 0, sizeof(*c));
+    c->id.orig_h = p->src;
+    c->id.resp_h = p->dst;
+    c->id.orig_p = sp;
+    c->id.resp_p = dp;
+    c->id.proto = p->proto;
+    c->one_way = one_way;
+    c->hash = hash;
+    c->serial = ++x->serial;
+    c->start = c->last = p->ts;
+    c->vlan = p->vlan;
+    c->inner_vlan = p->inner_vlan;
+    if (p->proto == SHOAL_PROTO_TCP) {
+        c->tcp = ctx_tcp_alloc(x);
+        if (c->tcp == NULL) {
+            c->hnext = x->free_conns;
+            x->free_conns = c;
+            return NULL;
+        }
+        memset(c->tcp, 0, sizeof(*c->tcp));
+    } else {
+        c->dgram.orig_len = c->dgram.resp_len = -1;
+        c->dgram.orig_chk.thresh = c->dgram.resp_chk.thresh = 1;
+    }
+    size_t b = hash & (x->nbuckets - 1);
+    c->hnext = x->buckets[b];
+    x->buckets[b] = c;
+    x->st.conns_total++;
+    x->st.conns_current++;
+    wheel_insert(x, c, p->ts + conn_inactivity_timeout(x, c));
+    return c;
+}
+
+/* ICMP "ports": the type, and the counterpart type (or the code). */
+static uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool *one_way)
+{
+    *one_way = false;
+    if (proto == SHOAL_PROTO_ICMP) {
+        switch (type) {
+        case 8: return 0;
+        case 0: return 8;
+        case 13: return 14;
+        case 14: return 13;
+        case 15: return 16;
+        case 16: return 15;
+        case 10: return 9;
+        case 9: return 10;
+        case 17: return 18;
+        case 18: return 17;
+        default: break;
+        }
+    } else {
+        switch (type) {
+        case 128: return 129;
+        case 129: return 128;
+        case 133: return 134;
+        case 134: return 133;
+        case 135: return 136;
+        case 136: return 135;
+        case 130: return 131;
+        case 131: return 130;
+        case 139: return 140;
+        case 140: return 139;
+        case 144: return 145;
+        case 145: return 144;
+        case 146: return 147;
+        case 147: return 146;
+        default: break;
+        }
+    }
+    *one_way = true;
+    return code;
+}
+
+static void dgram_update_len(int64_t *l, int64_t len)
+{
+    *l = *l < 0 ? len : *l + len;
+}
+
+static void conn_count(struct shoal_conn *c, bool is_orig, const struct shoal_pkt *p)
+{
+    if (is_orig) {
+        c->orig_pkts++;
+        c->orig_ip_bytes += p->ip_total;
+    } else {
+        c->resp_pkts++;
+        c->resp_ip_bytes += p->ip_total;
+    }
+}
+
+static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                     const struct shoal_pkt *p)
+{
+    const uint8_t *uh = p->l4;
+
+    conn_count(c, is_orig, p);
+    if (!x->cfg->ignore_checksums && p->l4_cap >= p->l4_len && !shoal_l4_checksum_ok(p)) {
+        x->st.bad_checksums++;
+        shoal_conn_weird(x, c, "bad_UDP_checksum", NULL, NULL);
+        shoal_conn_scaled_history(c, is_orig ? 'C' : 'c',
+                                  is_orig ? &c->dgram.orig_chk : &c->dgram.resp_chk);
+        return;
+    }
+    uint16_t ulen = shoal_be16(uh + 4);
+    if (ulen != p->l4_len) {
+        char addl[48];
+        snprintf(addl, sizeof(addl), "%u != %u", ulen, p->l4_len);
+        shoal_conn_weird(x, c, "UDP_datagram_length_mismatch", addl, NULL);
+    }
+    c->last = p->ts;
+    int64_t plen = (int64_t)ulen - 8;
+    if (is_orig) {
+        shoal_conn_check_history(c, 0x1, 'D');
+        dgram_update_len(&c->dgram.orig_len, plen);
+    } else {
+        shoal_conn_check_history(c, 0x10000, 'd');
+        dgram_update_len(&c->dgram.resp_len, plen);
+    }
+    if (p->l4_cap >= p->l4_len && p->l4_len > 8) {
+        shoal_an_data(x, c, is_orig, uh + 8, p->l4_len - 8);
+    }
+}
+
+static void conn_icmp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                      const struct shoal_pkt *p)
+{
+    if (!x->cfg->ignore_checksums && p->l4_cap >= p->l4_len && !shoal_l4_checksum_ok(p)) {
+        x->st.bad_checksums++;
+        shoal_conn_weird(x, c, "bad_ICMP_checksum", NULL, NULL);
+        return;
+    }
+    c->last = p->ts;
+    int64_t len = (int64_t)p->l4_len - 8;
+    dgram_update_len(is_orig ? &c->dgram.orig_len : &c->dgram.resp_len, len);
+    conn_count(c, is_orig, p);
+}
+
+void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
+{
+    uint16_t sp = 0;
+    uint16_t dp = 0;
+    bool one_way = false;
+    uint32_t min_hdr = 0;
+
+    shoal_ctx_advance(x, p->ts);
+    x->st.packets++;
+    x->st.bytes += p->ip_total;
+
+    switch (p->proto) {
+    case SHOAL_PROTO_TCP:
+        min_hdr = 20;
+        break;
+    case SHOAL_PROTO_UDP:
+    case SHOAL_PROTO_ICMP:
+    case SHOAL_PROTO_ICMP6:
+        min_hdr = 8;
+        break;
+    default:
+        break;
+    }
+    if (p->l4_len < min_hdr) {
+        shoal_ctx_net_weird(x, "truncated_header", NULL, NULL, &p->src, &p->dst);
+        return;
+    }
+    if (p->l4_cap < min_hdr) {
+        shoal_ctx_net_weird(x, "internally_truncated_header", NULL, NULL, &p->src, &p->dst);
+        return;
+    }
+    if (p->proto == SHOAL_PROTO_TCP || p->proto == SHOAL_PROTO_UDP) {
+        sp = shoal_be16(p->l4);
+        dp = shoal_be16(p->l4 + 2);
+    } else if (p->proto == SHOAL_PROTO_ICMP || p->proto == SHOAL_PROTO_ICMP6) {
+        sp = p->l4[0];
+        dp = icmp_counterpart(p->proto, p->l4[0], p->l4[1], &one_way);
+    }
+
+    uint64_t hash = conn_hash(&p->src, sp, &p->dst, dp, p->proto, one_way);
+    struct shoal_conn *c = x->buckets[hash & (x->nbuckets - 1)];
+    for (; c != NULL; c = c->hnext) {
+        if (c->hash != hash || c->id.proto != p->proto || c->one_way != one_way) {
+            continue;
+        }
+        if (addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp &&
+            addr_eq(&c->id.resp_h, &p->dst) && c->id.resp_p == dp) {
+            break;
+        }
+        if (!one_way && addr_eq(&c->id.orig_h, &p->dst) && c->id.orig_p == dp &&
+            addr_eq(&c->id.resp_h, &p->src) && c->id.resp_p == sp) {
+            break;
+        }
+    }
+    if (c != NULL && p->proto == SHOAL_PROTO_TCP && shoal_tcp_is_reuse(x, c, p)) {
+        conn_remove(x, c);
+        c = NULL;
+    }
+    if (c == NULL) {
+        bool flip = false;
+        if (p->proto == SHOAL_PROTO_TCP) {
+            uint8_t flags = p->l4[13];
+            if ((!(flags & 0x02) || (flags & 0x10)) && ctx_likely_server(x, p->proto, sp)) {
+                flip = ctx_likely_server(x, p->proto, dp) ? (!(flags & 0x02) && sp < dp) : true;
+            }
+        } else if (p->proto == SHOAL_PROTO_UDP) {
+            flip = ctx_likely_server(x, p->proto, sp) && !ctx_likely_server(x, p->proto, dp);
+        }
+        c = conn_new(x, p, hash, sp, dp, one_way);
+        if (c == NULL) {
+            shoal_err("conn", "out of memory: packet dropped");
+            return;
+        }
+        if (flip) {
+            shoal_conn_flip(x, c);
+        }
+        if (p->proto == SHOAL_PROTO_TCP) {
+            shoal_tcp_init(x, c, p->ts);
+        }
+        shoal_an_conn_new(x, c);
+    }
+
+    bool is_orig = addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp;
+    if (c->one_way || addr_eq(&p->src, &p->dst)) {
+        is_orig = addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp &&
+                  addr_eq(&c->id.resp_h, &p->dst);
+    }
+
+    switch (p->proto) {
+    case SHOAL_PROTO_TCP:
+        if (shoal_tcp_packet(x, c, is_orig, p)) {
+            /* The state machine may have flipped the roles. */
+            bool now_orig = addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp;
+            conn_count(c, now_orig, p);
+        } else {
+            x->st.bad_checksums++;
+        }
+        break;
+    case SHOAL_PROTO_UDP:
+        conn_udp(x, c, is_orig, p);
+        break;
+    case SHOAL_PROTO_ICMP:
+    case SHOAL_PROTO_ICMP6:
+        conn_icmp(x, c, is_orig, p);
+        break;
+    default:
+        c->last = p->ts;
+        conn_count(c, is_orig, p);
+        break;
+    }
+}
+
+/* Look at a connection whose slot came up: remove it or re-slot it. */
+static void conn_timer_fire(struct shoal_ctx *x, struct shoal_conn *c, double now)
+{
+    if (c->id.proto == SHOAL_PROTO_TCP && shoal_tcp_timers(x, c, now)) {
+        conn_remove(x, c);
+        return;
+    }
+    if (c->last + conn_inactivity_timeout(x, c) <= now) {
+        conn_remove(x, c);
+        return;
+    }
+    wheel_insert(x, c, conn_next_deadline(x, c));
+}
+
+void shoal_ctx_advance(struct shoal_ctx *x, double now)
+{
+    if (!x->time_set) {
+        x->time_set = true;
+        x->wheel_tick = wheel_tick_of(now);
+    }
+    if (now < x->now) {
+        return; /* time never goes back */
+    }
+    x->now = now;
+    uint64_t target = wheel_tick_of(now);
+    if (target > x->wheel_tick + WHEEL_SLOTS) {
+        x->wheel_tick = target - WHEEL_SLOTS; /* nothing can be due in between twice */
+    }
+    for (; x->wheel_tick <= target; x->wheel_tick++) {
+        struct shoal_conn **slot = &x->wheel[x->wheel_tick & (WHEEL_SLOTS - 1)];
+        struct shoal_conn *due = NULL;
+        struct shoal_conn *c = *slot;
+        /* Take out what is due now; later rounds stay. */
+        while (c != NULL) {
+            struct shoal_conn *next = c->tnext;
+            if (c->sched_at <= now) {
+                wheel_unlink(c);
+                c->tnext = due;
+                due = c;
+            }
+            c = next;
+        }
+        while (due != NULL) {
+            struct shoal_conn *next = due->tnext;
+            due->tnext = NULL;
+            conn_timer_fire(x, due, now);
+            due = next;
+        }
+        if (x->wheel_tick == target) {
+            break; /* the current tick stays current: more may come due in it */
+        }
+    }
+}
+
+void shoal_ctx_flush(struct shoal_ctx *x)
+{
+    for (size_t i = 0; i < x->nbuckets; i++) {
+        while (x->buckets[i] != NULL) {
+            conn_remove(x, x->buckets[i]);
+        }
+    }
+    shoal_logger_flush(x->logger);
+}
+
+void shoal_ctx_set_analyzers(struct shoal_ctx *x, struct shoal_analyzers *an)
+{
+    x->an = an;
+    for (size_t i = 0; an != NULL && i < an->n; i++) {
+        for (const struct shoal_port *p = an->v[i].ops->ports; p != NULL && p->proto != 0; p++) {
+            bit_set(p->proto == SHOAL_PROTO_TCP ? x->likely_tcp : x->likely_udp, p->port);
+        }
+    }
+}
+
+struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg)
+{
+    struct shoal_ctx *x = calloc(1, sizeof(*x));
+
+    if (x == NULL) {
+        return NULL;
+    }
+    x->cfg = cfg;
+    x->logger = shoal_logger_new(cfg->log_dir, cfg->log_format);
+    x->wheel = calloc(WHEEL_SLOTS, sizeof(*x->wheel));
+    x->nbuckets = 1024;
+    x->buckets = calloc(x->nbuckets, sizeof(*x->buckets));
+    if (x->logger == NULL || x->wheel == NULL || x->buckets == NULL) {
+        goto out_free;
+    }
+    x->conn_log = shoal_log_open(x->logger, "conn", conn_fields, CONN_NFIELDS);
+    x->weird_log = shoal_log_open(x->logger, "weird", weird_fields, WEIRD_NFIELDS);
+    if (cfg->local_nets_set) {
+        for (char **n = cfg->local_nets; n != NULL && *n != NULL; n++) {
+            struct shoal_prefix pfx;
+            if (shoal_prefix_parse(*n, &pfx) < 0) {
+                shoal_err("conn", "%s: networks.local: bad prefix '%s'",
+                          cfg->file ? cfg->file : "(defaults)", *n);
+                goto out_free;
+            }
+            if (shoal_netset_add(&x->local, &pfx) < 0) {
+                goto out_free;
+            }
+        }
+    } else if (shoal_netset_add_private(&x->local) < 0) {
+        goto out_free;
+    }
+    for (size_t i = 0; i < sizeof(likely_tcp_default) / sizeof(likely_tcp_default[0]); i++) {
+        bit_set(x->likely_tcp, likely_tcp_default[i]);
+    }
+    for (size_t i = 0; i < sizeof(likely_udp_default) / sizeof(likely_udp_default[0]); i++) {
+        bit_set(x->likely_udp, likely_udp_default[i]);
+    }
+    x->uid_seed = 0x5eed5a1d0c0ffeeULL;
+    return x;
+
+out_free:
+    shoal_ctx_free(x);
+    return NULL;
+}
+
+void shoal_ctx_free(struct shoal_ctx *x)
+{
+    if (x == NULL) {
+        return;
+    }
+    if (x->buckets != NULL) {
+        shoal_ctx_flush(x);
+    }
+    shoal_logger_free(x->logger);
+    shoal_netset_free(&x->local);
+    while (x->free_tcp != NULL) {
+        struct shoal_tcp *t = x->free_tcp;
+        memcpy(&x->free_tcp, t, sizeof(x->free_tcp));
+        free(t);
+    }
+    while (x->slabs != NULL) {
+        struct conn_slab *s = x->slabs;
+        x->slabs = s->next;
+        free(s);
+    }
+    free(x->buckets);
+    free(x->wheel);
+    free(x);
+}

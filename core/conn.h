@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The connection table of a packet thread: one struct shoal_conn per flow
+ * (TCP, UDP, ICMP or another IP protocol), found by a symmetric key hashed
+ * with xxhash, expired by a timer wheel in network time, capped in number
+ * (the oldest go first, counted).  It applies Zeek's rules for who is the
+ * originator, keeps the per-direction counters of conn.log, drives the TCP
+ * analysis and the protocol analyzers, and writes conn.log when a
+ * connection ends.
+ */
+#ifndef SHOAL_CONN_H
+#define SHOAL_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "shoal/shoal.h"
+#include "tcp.h"
+
+struct shoal_pkt;
+struct shoal_ctx;
+struct shoal_attach;
+struct shoal_analyzers;
+struct shoal_logger;
+
+/* History bits (responder bits are shifted by 16), as Zeek's. */
+enum {
+    SHOAL_HIST_SYN = 0x1,
+    SHOAL_HIST_FIN = 0x2,
+    SHOAL_HIST_RST = 0x4,
+    SHOAL_HIST_FIN_RST = 0x8,
+    SHOAL_HIST_DATA = 0x10,
+    SHOAL_HIST_ACK = 0x20,
+    SHOAL_HIST_MULTI_FLAG = 0x40,
+};
+
+#define SHOAL_HISTORY_MAX 31
+
+struct shoal_conn {
+    struct shoal_conn_id id; /* as logged: orig/resp after any flip */
+    struct shoal_conn *hnext; /* hash chain */
+    struct shoal_conn *tnext; /* timer wheel slot list */
+    struct shoal_conn **tpprev;
+    uint64_t hash;
+    uint64_t serial; /* uid source */
+    double start;
+    double last;
+    double sched_at; /* when the wheel will look at it next */
+    uint64_t orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes;
+    uint64_t missed_bytes;
+    uint64_t services; /* bit i: analyzer i confirmed */
+    uint32_t hist_seen;
+    uint32_t weird_seen; /* bloom of weird names logged for this conn */
+    uint16_t vlan, inner_vlan;
+    uint8_t hist_len;
+    bool one_way;      /* ICMP without counterpart type: key is directional */
+    bool removed;
+    uint8_t dpd;       /* signature matching done: 1 orig, 2 resp */
+    uint8_t natt;
+    char history[SHOAL_HISTORY_MAX + 1];
+    struct shoal_attach *att; /* attached analyzers, natt entries */
+    union {
+        struct shoal_tcp *tcp;
+        struct {
+            int64_t orig_len; /* -1: no datagram yet */
+            int64_t resp_len;
+            struct shoal_hist_scale orig_chk, resp_chk;
+        } dgram;
+    };
+};
+
+/* Counters of the connection layer. */
+struct shoal_conn_stats {
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t conns_total;
+    uint64_t conns_current;
+    uint64_t conns_evicted;   /* pushed out by max_conns */
+    uint64_t bad_checksums;
+    uint64_t log_records;
+};
+
+/* Create the packet-thread context.  Returns NULL on error (logged). */
+struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg);
+
+/* Flush every connection (writing conn.log), close the logs, free. */
+void shoal_ctx_free(struct shoal_ctx *x);
+
+/* Process one decoded packet. */
+void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p);
+
+/* Advance network time to `now`, expiring what is due. */
+void shoal_ctx_advance(struct shoal_ctx *x, double now);
+
+/* End of input: remove every connection, oldest first. */
+void shoal_ctx_flush(struct shoal_ctx *x);
+
+/* Report a weird not tied to a connection (decoder weirds). */
+void shoal_ctx_net_weird(struct shoal_ctx *x, const char *name, const char *addl,
+                         const char *source, const struct shoal_addr *src,
+                         const struct shoal_addr *dst);
+
+void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st);
+
+/* ---- for tcp.c, analyzer.c and host.c ---- */
+
+void shoal_conn_add_history(struct shoal_conn *c, char code);
+/* Zeek's CheckHistory: add `code` the first time `mask` is seen; returns
+ * true if it had been seen before. */
+bool shoal_conn_check_history(struct shoal_conn *c, uint32_t mask, char code);
+/* Zeek's ScaledHistoryEntry (base 10). */
+bool shoal_conn_scaled_history(struct shoal_conn *c, char code, struct shoal_hist_scale *s);
+/* Swap originator and responder (adds '^'). */
+void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c);
+/* Make the wheel look at c no later than t. */
+void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t);
+/* Report a weird about c (deduplicated per connection and name). */
+void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name,
+                      const char *addl, const char *source);
+/* Format c's uid ("C" + base62) into buf (>= 24 bytes). */
+const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf);
+
+const struct shoal_config *shoal_ctx_config(const struct shoal_ctx *x);
+struct shoal_logger *shoal_ctx_logger(struct shoal_ctx *x);
+/* Use the analyzers of `an` (borrowed) for new connections; their ports
+ * also count as likely server ports for the originator heuristics. */
+void shoal_ctx_set_analyzers(struct shoal_ctx *x, struct shoal_analyzers *an);
+struct shoal_analyzers *shoal_ctx_analyzers(struct shoal_ctx *x);
+double shoal_ctx_now(const struct shoal_ctx *x);
+
+#endif

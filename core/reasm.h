@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One direction's TCP stream reassembly, in relative sequence space (the
+ * first data byte after the SYN is 1), with Zeek's semantics: in-order bytes
+ * are delivered at once; out-of-order blocks wait (bounded) for the hole to
+ * fill; an ACK beyond the delivered point declares the missing range a gap.
+ * Blocks hold payload only when a consumer wants it (`keep_data`); otherwise
+ * they are bare ranges, which is all gap accounting needs.
+ */
+#ifndef SHOAL_REASM_H
+#define SHOAL_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct shoal_reasm_block;
+
+/* Sink of a direction's stream: in-order bytes and gaps. */
+struct shoal_reasm_sink {
+    void (*deliver)(void *ctx, uint64_t seq, const uint8_t *data, size_t len);
+    void (*gap)(void *ctx, uint64_t seq, uint64_t len);
+    void *ctx;
+};
+
+struct shoal_reasm {
+    uint64_t last_reassem_seq; /* next sequence number to deliver */
+    uint64_t trim_seq;         /* everything below was acknowledged */
+    struct shoal_reasm_block *blocks; /* sorted, non-overlapping, above last_reassem_seq */
+    uint32_t buffered;         /* payload bytes held in blocks */
+    uint16_t nblocks;
+    bool had_gap;
+};
+
+/* Start at relative sequence 1. */
+void shoal_reasm_init(struct shoal_reasm *r);
+
+/* Free every block.  The struct may be reused after shoal_reasm_init. */
+void shoal_reasm_clear(struct shoal_reasm *r);
+
+/*
+ * New segment [seq, seq+len).  Delivers what becomes in order through the
+ * sink.  `data` may be NULL (range only).  Out-of-order blocks beyond
+ * max_buffer bytes are kept as bare ranges (their bytes dropped, so a later
+ * delivery reports them as a gap to the consumer but not to the counters).
+ */
+void shoal_reasm_add(struct shoal_reasm *r, uint64_t seq, const uint8_t *data, uint64_t len,
+                     uint32_t max_buffer, const struct shoal_reasm_sink *sink);
+
+/*
+ * Everything below `seq` is acknowledged: blocks below it are delivered with
+ * the holes between them reported as gaps, and the remaining hole up to seq
+ * too.  Returns the number of bytes declared missing.
+ */
+uint64_t shoal_reasm_trim(struct shoal_reasm *r, uint64_t seq, const struct shoal_reasm_sink *sink);
+
+/* True if blocks are waiting above a hole. */
+static inline bool shoal_reasm_has_blocks(const struct shoal_reasm *r)
+{
+    return r->blocks != NULL;
+}
+
+#endif

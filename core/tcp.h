@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP connection analysis with the semantics of Zeek's TCP analyzer: the
+ * per-endpoint state machine (inactive, SYN sent, SYN-ACK sent, partial,
+ * established, closed, reset), sequence tracking with 32-bit wrap-around
+ * (orig_bytes/resp_bytes come from sequence numbers), the history letters,
+ * stream reassembly with content-gap accounting, and the close/expire
+ * timers that decide when a connection is over.
+ */
+#ifndef SHOAL_TCP_H
+#define SHOAL_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reasm.h"
+
+enum shoal_tcp_state {
+    SHOAL_TCP_INACTIVE = 0,
+    SHOAL_TCP_SYN_SENT,
+    SHOAL_TCP_SYN_ACK_SENT,
+    SHOAL_TCP_PARTIAL,
+    SHOAL_TCP_ESTABLISHED,
+    SHOAL_TCP_CLOSED,
+    SHOAL_TCP_RESET,
+};
+
+/* A scaled history counter: the letter is added at 1, 10, 100, ... events. */
+struct shoal_hist_scale {
+    uint32_t count;
+    uint32_t thresh;
+};
+
+struct shoal_tcp_endpoint {
+    uint8_t state;
+    uint8_t prev_state;
+    bool did_close;
+    bool did_eof;
+    int8_t window_scale;
+    uint16_t fin_cnt;
+    uint16_t rst_cnt;
+    uint32_t start_seq;
+    uint32_t last_seq;
+    uint32_t ack_seq;
+    uint32_t seq_wraps;
+    uint32_t ack_wraps;
+    uint32_t window;
+    uint32_t window_seq;
+    uint32_t window_ack_seq;
+    uint64_t fin_seq; /* relative */
+    uint64_t hist_last_syn;
+    uint64_t hist_last_fin;
+    uint64_t hist_last_rst;
+    double last_time;
+    struct shoal_hist_scale chk, rxmt, win0, gap;
+    struct shoal_reasm reasm;
+};
+
+struct shoal_tcp {
+    struct shoal_tcp_endpoint orig;
+    struct shoal_tcp_endpoint resp;
+    bool is_partial;
+    bool is_active;
+    bool close_deferred;
+    bool deferred_gen_event;
+    bool established_timeout; /* inactivity timeout is tcp's, not the initial one */
+    uint8_t first_packet_seen; /* 1 orig, 2 resp */
+    /* Pending timers (0 = none), network time. */
+    double attempt_at;
+    double expire_at;
+    double delete_at;
+    double partial_close_at;
+    double reset_at;
+};
+
+struct shoal_conn;
+struct shoal_ctx;
+struct shoal_pkt;
+
+/* Set up the TCP state of a new connection created at time `t`. */
+void shoal_tcp_init(struct shoal_ctx *x, struct shoal_conn *c, double t);
+
+/* Process one TCP segment (header at p->l4) in direction is_orig.  Returns
+ * false if the packet was discarded (bad checksum, bad header). */
+bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                      const struct shoal_pkt *p);
+
+/* Zeek's IsReuse: should this SYN start a new connection? */
+bool shoal_tcp_is_reuse(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_pkt *p);
+
+/* Fire the connection's TCP timers due at `now`.  Returns true if the
+ * connection is over and must be removed. */
+bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now);
+
+/* Earliest pending TCP timer, or 0. */
+double shoal_tcp_next_timer(const struct shoal_conn *c);
+
+/* Bytes each side sent, from sequence numbers (Zeek's endpoint Size()). */
+uint64_t shoal_tcp_size(const struct shoal_tcp *t, bool is_orig);
+
+/* conn_state string (S0, SF, REJ, ...). */
+const char *shoal_tcp_conn_state(const struct shoal_conn *c);
+
+/* Release reassembly buffers. */
+void shoal_tcp_free(struct shoal_tcp *t);
+
+/* Deliver end-of-stream to analyzers for directions not yet at EOF. */
+void shoal_tcp_done(struct shoal_ctx *x, struct shoal_conn *c);
+
+#endif

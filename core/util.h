@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Small generic helpers shared by the core: loads and stores of big- and
+ * little-endian integers from unaligned byte buffers (never through a cast
+ * pointer, so they are safe on any alignment and free of strict-aliasing
+ * trouble), min/max, and the Internet (RFC 1071) one's-complement checksum
+ * in two steps (accumulate, then fold) so pseudo-headers can be summed in
+ * pieces.  Everything here is static inline and has no state.
+ */
+#ifndef SHOAL_UTIL_H
+#define SHOAL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Number of elements of an array (not a pointer). */
+#define SHOAL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Read a big-endian 16-bit value at p (2 bytes must be readable). */
+static inline uint16_t shoal_be16(const uint8_t *p)
+{
+    return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+/* Read a big-endian 32-bit value at p (4 bytes must be readable). */
+static inline uint32_t shoal_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Read a little-endian 16-bit value at p (2 bytes must be readable). */
+static inline uint16_t shoal_le16(const uint8_t *p)
+{
+    return (uint16_t)((uint16_t)p[1] << 8 | p[0]);
+}
+
+/* Read a little-endian 32-bit value at p (4 bytes must be readable). */
+static inline uint32_t shoal_le32(const uint8_t *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Read a 16-bit value in host byte order at p (any alignment). */
+static inline uint16_t shoal_he16(const uint8_t *p)
+{
+    uint16_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Write v big-endian at p (2 bytes). */
+static inline void shoal_put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+/* Write v big-endian at p (4 bytes). */
+static inline void shoal_put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Smaller / larger of two unsigned 32-bit values. */
+static inline uint32_t shoal_min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+static inline uint32_t shoal_max_u32(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
+}
+
+/*
+ * Add `len` bytes at p to a one's-complement checksum accumulator, as
+ * big-endian 16-bit words.  Every piece but the last must have an even
+ * length (an odd final byte is padded with a zero, as RFC 1071 says).
+ * Start with sum = 0; finish with shoal_csum_fold().
+ */
+static inline uint64_t shoal_csum_add(uint64_t sum, const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+
+    for (; i + 4 <= len; i += 4) {
+        sum += shoal_be32(p + i);
+    }
+    if (i + 2 <= len) {
+        sum += shoal_be16(p + i);
+        i += 2;
+    }
+    if (i < len) {
+        sum += (uint32_t)p[i] << 8;
+    }
+    return sum;
+}
+
+/* Fold an accumulator to 16 bits.  A packet whose stored checksum is
+ * included in the sum verifies when this returns 0xffff; the checksum to
+ * store is the complement (~fold & 0xffff). */
+static inline uint16_t shoal_csum_fold(uint64_t sum)
+{
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return (uint16_t)sum;
+}
+
+#endif

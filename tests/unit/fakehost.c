@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Implementation of the fake host table (see fakehost.h).  Fixed-size
+ * tables keep it simple; tests write at most a few hundred records.
+ */
+#include "fakehost.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FH_MAX_STREAMS 16
+#define FH_MAX_RECS 1024
+#define FH_MAX_CONNS 64
+
+struct fh_stream {
+    char path[64];
+    const struct shoal_field *fields;
+    size_t nfields;
+};
+
+struct fh_rec {
+    struct fh_stream *s;
+    char **vals;
+};
+
+struct shoal_conn {
+    struct shoal_conn_id id;
+    char uid[24];
+};
+
+static struct fh_stream fh_streams[FH_MAX_STREAMS];
+static size_t fh_nstreams;
+static struct fh_rec fh_recs[FH_MAX_RECS];
+static size_t fh_nrecs;
+static struct shoal_conn fh_conns[FH_MAX_CONNS];
+static size_t fh_nconns;
+static double fh_now;
+static char fh_confirmed[1024];
+static char fh_weirds[4096];
+
+static void fh_append(char *buf, size_t size, const char *s)
+{
+    size_t n = strlen(buf);
+    snprintf(buf + n, size - n, "%s%s", n ? "," : "", s);
+}
+
+static void fh_render(char *out, size_t size, enum shoal_type t, enum shoal_type elem,
+                      const struct shoal_value *v)
+{
+    char tmp[INET6_ADDRSTRLEN];
+
+    if (!v->present) {
+        snprintf(out, size, "-");
+        return;
+    }
+    switch (t) {
+    case SHOAL_T_BOOL:
+        snprintf(out, size, "%s", v->b ? "T" : "F");
+        break;
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        snprintf(out, size, "%llu", (unsigned long long)v->u);
+        break;
+    case SHOAL_T_INT:
+        snprintf(out, size, "%lld", (long long)v->i);
+        break;
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        snprintf(out, size, "%.6f", v->d);
+        break;
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        if (v->s.len == 0) {
+            snprintf(out, size, "(empty)");
+        } else {
+            snprintf(out, size, "%.*s", (int)v->s.len, v->s.p);
+        }
+        break;
+    case SHOAL_T_ADDR:
+    case SHOAL_T_SUBNET:
+        if (shoal_addr_is_v4(&v->a.addr)) {
+            inet_ntop(AF_INET, v->a.addr.b + 12, tmp, sizeof(tmp));
+        } else {
+            inet_ntop(AF_INET6, v->a.addr.b, tmp, sizeof(tmp));
+        }
+        if (t == SHOAL_T_SUBNET) {
+            snprintf(out, size, "%s/%u", tmp, v->a.prefix);
+        } else {
+            snprintf(out, size, "%s", tmp);
+        }
+        break;
+    case SHOAL_T_SET:
+    case SHOAL_T_VECTOR:
+        out[0] = '\0';
+        if (v->v.n == 0) {
+            snprintf(out, size, "(empty)");
+        }
+        for (size_t i = 0; i < v->v.n; i++) {
+            char e[512];
+            fh_render(e, sizeof(e), elem, 0, &v->v.v[i]);
+            fh_append(out, size, e);
+        }
+        break;
+    }
+}
+
+static void fh_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+{
+    va_list ap;
+    if (level > SHOAL_LOG_WARNING) {
+        return;
+    }
+    va_start(ap, fmt);
+    fprintf(stderr, "[%s] ", who ? who : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void *fh_alloc(size_t n)
+{
+    return calloc(1, n);
+}
+
+static struct shoal_stream *fh_stream_open(const char *path, const struct shoal_field *fields,
+                                           size_t nfields)
+{
+    for (size_t i = 0; i < fh_nstreams; i++) {
+        if (strcmp(fh_streams[i].path, path) == 0) {
+            return (struct shoal_stream *)&fh_streams[i];
+        }
+    }
+    if (fh_nstreams == FH_MAX_STREAMS) {
+        return NULL;
+    }
+    struct fh_stream *s = &fh_streams[fh_nstreams++];
+    snprintf(s->path, sizeof(s->path), "%s", path);
+    s->fields = fields;
+    s->nfields = nfields;
+    return (struct shoal_stream *)s;
+}
+
+static int fh_stream_write(struct shoal_stream *ss, const struct shoal_value *vals)
+{
+    struct fh_stream *s = (struct fh_stream *)ss;
+    if (fh_nrecs == FH_MAX_RECS) {
+        return -1;
+    }
+    struct fh_rec *r = &fh_recs[fh_nrecs++];
+    r->s = s;
+    r->vals = calloc(s->nfields, sizeof(char *));
+    for (size_t i = 0; i < s->nfields; i++) {
+        char buf[8192];
+        fh_render(buf, sizeof(buf), s->fields[i].type, s->fields[i].elem, &vals[i]);
+        r->vals[i] = strdup(buf);
+    }
+    return 0;
+}
+
+static double fh_network_time(void)
+{
+    return fh_now;
+}
+
+static const struct shoal_conn_id *fh_conn_id(const struct shoal_conn *c)
+{
+    return &c->id;
+}
+
+static const char *fh_conn_uid(const struct shoal_conn *c)
+{
+    return c->uid;
+}
+
+static double fh_conn_start(const struct shoal_conn *c)
+{
+    (void)c;
+    return fh_now;
+}
+
+static void fh_confirm(struct shoal_conn *c, const char *service)
+{
+    (void)c;
+    fh_append(fh_confirmed, sizeof(fh_confirmed), service);
+}
+
+static void fh_weird(struct shoal_conn *c, const char *name, const char *addl, const char *source)
+{
+    (void)c;
+    (void)addl;
+    (void)source;
+    fh_append(fh_weirds, sizeof(fh_weirds), name);
+}
+
+const struct shoal_host fakehost = {
+    .size = sizeof(struct shoal_host),
+    .abi_major = SHOAL_ABI_MAJOR,
+    .abi_minor = SHOAL_ABI_MINOR,
+    .logf = fh_logf,
+    .alloc = fh_alloc,
+    .free = free,
+    .stream_open = fh_stream_open,
+    .stream_write = fh_stream_write,
+    .network_time = fh_network_time,
+    .conn_id = fh_conn_id,
+    .conn_uid = fh_conn_uid,
+    .conn_start = fh_conn_start,
+    .confirm = fh_confirm,
+    .weird = fh_weird,
+};
+
+static void fh_parse_addr(const char *s, struct shoal_addr *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (inet_pton(AF_INET6, s, a->b) == 1) {
+        return;
+    }
+    a->b[10] = 0xff;
+    a->b[11] = 0xff;
+    inet_pton(AF_INET, s, a->b + 12);
+}
+
+struct shoal_conn *fakehost_conn(const char *orig_h, uint16_t orig_p, const char *resp_h,
+                                 uint16_t resp_p, uint8_t proto)
+{
+    if (fh_nconns == FH_MAX_CONNS) {
+        return NULL;
+    }
+    struct shoal_conn *c = &fh_conns[fh_nconns];
+    fh_parse_addr(orig_h, &c->id.orig_h);
+    fh_parse_addr(resp_h, &c->id.resp_h);
+    c->id.orig_p = orig_p;
+    c->id.resp_p = resp_p;
+    c->id.proto = proto;
+    snprintf(c->uid, sizeof(c->uid), "CFake%zu", fh_nconns);
+    fh_nconns++;
+    return c;
+}
+
+void fakehost_set_time(double t)
+{
+    fh_now = t;
+}
+
+void fakehost_reset(void)
+{
+    for (size_t i = 0; i < fh_nrecs; i++) {
+        for (size_t j = 0; j < fh_recs[i].s->nfields; j++) {
+            free(fh_recs[i].vals[j]);
+        }
+        free(fh_recs[i].vals);
+    }
+    fh_nrecs = 0;
+    fh_nconns = 0;
+    fh_confirmed[0] = '\0';
+    fh_weirds[0] = '\0';
+}
+
+size_t fakehost_count(const char *path)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < fh_nrecs; i++) {
+        n += strcmp(fh_recs[i].s->path, path) == 0;
+    }
+    return n;
+}
+
+const char *fakehost_field(const char *path, size_t n, const char *field)
+{
+    for (size_t i = 0; i < fh_nrecs; i++) {
+        struct fh_rec *r = &fh_recs[i];
+        if (strcmp(r->s->path, path) != 0) {
+            continue;
+        }
+        if (n-- > 0) {
+            continue;
+        }
+        for (size_t j = 0; j < r->s->nfields; j++) {
+            if (strcmp(r->s->fields[j].name, field) == 0) {
+                return r->vals[j];
+            }
+        }
+        return NULL;
+    }
+    return NULL;
+}
+
+const char *fakehost_confirmed(void)
+{
+    return fh_confirmed;
+}
+
+const char *fakehost_weirds(void)
+{
+    return fh_weirds;
+}
