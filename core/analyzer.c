@@ -189,19 +189,26 @@ bool shoal_an_wants_data(struct shoal_ctx *x, const struct shoal_conn *c, bool i
     return an_live(c) || !(c->dpd & (is_orig ? 1 : 2));
 }
 
-static void an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                                const uint8_t *data, size_t len)
+/* The first payload bytes of each direction of a connection no port
+ * claimed, kept while signatures are tried (a request may arrive a byte at
+ * a time) and replayed to the analyzers a signature attaches. */
+struct shoal_dpd_buf {
+    uint16_t len[2];
+    uint8_t data[2][SIG_WINDOW];
+};
+
+static void an_dpd_free(struct shoal_conn *c)
+{
+    free(c->dpd_buf);
+    c->dpd_buf = NULL;
+}
+
+/* Attach every analyzer with a signature matching `window` (NUL-ended). */
+static void an_match_window(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                            const char *window)
 {
     struct shoal_analyzers *a = shoal_ctx_analyzers(x);
-    char window[SIG_WINDOW + 1];
-    size_t n = len < SIG_WINDOW ? len : SIG_WINDOW;
 
-    c->dpd |= is_orig ? 1 : 2;
-    if (a->nsigs == 0) {
-        return;
-    }
-    memcpy(window, data, n);
-    window[n] = '\0';
     for (size_t i = 0; i < a->nsigs; i++) {
         const struct shoal_an_sig *s = &a->sigs[i];
         if (s->proto != c->id.proto || !(s->dir & (is_orig ? SHOAL_SIG_ORIG : SHOAL_SIG_RESP))) {
@@ -216,6 +223,83 @@ static void an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     }
 }
 
+/* Returns true when analyzers were attached and fed the buffered bytes
+ * (including `data`), false when `data` still has to be delivered. */
+static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                                const uint8_t *data, size_t len)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    char window[SIG_WINDOW + 1];
+    int d = is_orig ? 0 : 1;
+
+    if (a->nsigs == 0) {
+        c->dpd = 3;
+        return false;
+    }
+    if (c->id.proto != SHOAL_PROTO_TCP) {
+        /* Datagrams stand alone: match the first one of each direction. */
+        size_t n = len < SIG_WINDOW ? len : SIG_WINDOW;
+        memcpy(window, data, n);
+        window[n] = '\0';
+        c->dpd |= is_orig ? 1 : 2;
+        an_match_window(x, c, is_orig, window);
+        return false;
+    }
+    if (c->dpd_buf == NULL) {
+        c->dpd_buf = calloc(1, sizeof(*c->dpd_buf));
+        if (c->dpd_buf == NULL) {
+            c->dpd = 3;
+            return false;
+        }
+    }
+    struct shoal_dpd_buf *b = c->dpd_buf;
+    size_t room = SIG_WINDOW - b->len[d];
+    size_t n = len < room ? len : room;
+    memcpy(b->data[d] + b->len[d], data, n);
+    b->len[d] = (uint16_t)(b->len[d] + n);
+    if (b->len[d] == SIG_WINDOW) {
+        c->dpd |= is_orig ? 1 : 2; /* window full: this direction is decided */
+    }
+    memcpy(window, b->data[d], b->len[d]);
+    window[b->len[d]] = '\0';
+    an_match_window(x, c, is_orig, window);
+    if (!an_live(c)) {
+        if (c->dpd == 3) {
+            an_dpd_free(c);
+        }
+        return true; /* buffered; nothing to deliver to */
+    }
+    c->dpd = 3;
+    /* Replay what each direction sent so far, the originator first. */
+    for (int dir = 0; dir < 2; dir++) {
+        if (b->len[dir] == 0) {
+            continue;
+        }
+        for (uint8_t i = 0; i < c->natt; i++) {
+            struct shoal_attach *at = &c->att[i];
+            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
+            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, dir == 0, b->data[dir],
+                                       b->len[dir]) == SHOAL_AN_DETACH) {
+                an_detach(x, c, at);
+            }
+        }
+    }
+    bool all = n == len;
+    an_dpd_free(c);
+    if (!all) {
+        /* The rest of this chunk did not fit the window: deliver it now. */
+        for (uint8_t i = 0; i < c->natt; i++) {
+            struct shoal_attach *at = &c->att[i];
+            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
+            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, is_orig, data + n,
+                                       len - n) == SHOAL_AN_DETACH) {
+                an_detach(x, c, at);
+            }
+        }
+    }
+    return true;
+}
+
 void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
                    size_t len)
 {
@@ -224,8 +308,9 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
     if (len == 0) {
         return;
     }
-    if (!(c->dpd & (is_orig ? 1 : 2)) && !an_live(c)) {
-        an_match_signatures(x, c, is_orig, data, len);
+    if (!(c->dpd & (is_orig ? 1 : 2)) && !an_live(c) &&
+        an_match_signatures(x, c, is_orig, data, len)) {
+        return;
     }
     for (uint8_t i = 0; i < c->natt; i++) {
         struct shoal_attach *at = &c->att[i];
@@ -273,4 +358,5 @@ void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c)
     free(c->att);
     c->att = NULL;
     c->natt = 0;
+    an_dpd_free(c);
 }

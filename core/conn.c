@@ -113,11 +113,10 @@ static const struct shoal_field weird_fields[] = {
 static const uint16_t likely_tcp_default[] = {
     21,   22,   25,   53,   80,   81,   88,   110,  135,  139,  143,  389,  443,  445,
     502,  563,  585,  587,  614,  631,  636,  989,  990,  992,  993,  995,  1080, 1433,
-    1723, 2811, 3128, 3306, 3389, 5222, 5223, 5269, 5432, 6379, 6666, 6667, 6668, 6669,
-    8000, 8080, 8888, 20000,
+    1723, 2811, 3128, 3306, 3389, 5222, 5223, 5269, 5432, 6379, 8000, 8080, 8888, 20000,
 };
 static const uint16_t likely_udp_default[] = {
-    53,   67,   68,   88,   111,  123,  137,  161,  162,  443,  514,  1812,
+    53,   67,   88,   111,  123,  137,  161,  162,  443,  514,  1812,
     1813, 2049, 2123, 2152, 3544, 4789, 5060, 5072, 5353, 5355, 6081,
 };
 
@@ -473,6 +472,16 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
     shoal_conn_add_history(c, '^');
 }
 
+/* A broadcast or multicast destination is never the originator. */
+static bool addr_is_group(const struct shoal_addr *a)
+{
+    if (shoal_addr_is_v4(a)) {
+        return (a->b[12] & 0xf0) == 0xe0 ||
+               (a->b[12] == 255 && a->b[13] == 255 && a->b[14] == 255 && a->b[15] == 255);
+    }
+    return a->b[0] == 0xff;
+}
+
 static bool ctx_likely_server(const struct shoal_ctx *x, uint8_t proto, uint16_t port)
 {
     return bit_test(proto == SHOAL_PROTO_TCP ? x->likely_tcp : x->likely_udp, port);
@@ -808,7 +817,9 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
     }
     if (c == NULL) {
         bool flip = false;
-        if (p->proto == SHOAL_PROTO_TCP) {
+        if (addr_is_group(&p->dst)) {
+            /* no flip */
+        } else if (p->proto == SHOAL_PROTO_TCP) {
             uint8_t flags = p->l4[13];
             if ((!(flags & 0x02) || (flags & 0x10)) && ctx_likely_server(x, p->proto, sp)) {
                 flip = ctx_likely_server(x, p->proto, dp) ? (!(flags & 0x02) && sp < dp) : true;

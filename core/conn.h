@@ -21,6 +21,7 @@
 struct shoal_pkt;
 struct shoal_ctx;
 struct shoal_attach;
+struct shoal_dpd_buf;
 struct shoal_analyzers;
 struct shoal_logger;
 
@@ -60,6 +61,7 @@ struct shoal_conn {
     uint8_t natt;
     char history[SHOAL_HISTORY_MAX + 1];
     struct shoal_attach *att; /* attached analyzers, natt entries */
+    struct shoal_dpd_buf *dpd_buf; /* first payload bytes while signatures are tried */
     union {
         struct shoal_tcp *tcp;
         struct {

@@ -397,6 +397,9 @@ static void tcp_sink_deliver(void *ctx, uint64_t seq, const uint8_t *data, size_
 {
     struct tcp_sink_ctx *s = ctx;
     (void)seq;
+    if (!s->c->tcp->saw_syn) {
+        return; /* joined mid-stream: as Zeek, no application analysis */
+    }
     if (data != NULL) {
         shoal_an_data(s->x, s->c, s->is_orig, data, len);
     } else {
@@ -415,7 +418,9 @@ static void tcp_sink_gap(void *ctx, uint64_t seq, uint64_t len)
         tcp_scaled(s->c, s->is_orig, 'G', &e->gap);
         s->c->missed_bytes += len;
     }
-    shoal_an_gap(s->x, s->c, s->is_orig, len);
+    if (s->c->tcp->saw_syn) {
+        shoal_an_gap(s->x, s->c, s->is_orig, len);
+    }
 }
 
 static bool tcp_data_pending(struct shoal_tcp *t, struct shoal_tcp_endpoint *e)
@@ -792,6 +797,9 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     }
 
     uint8_t flags = th[13];
+    if (flags & TH_SYN) {
+        t->saw_syn = true;
+    }
     uint32_t base_seq = shoal_be32(th + 4);
     uint32_t ack_seq = shoal_be32(th + 8);
 

@@ -63,6 +63,7 @@ struct shoal_tcp {
     bool is_active;
     bool close_deferred;
     bool deferred_gen_event;
+    bool saw_syn; /* a SYN or SYN-ACK was seen: the stream start is known */
     bool established_timeout; /* inactivity timeout is tcp's, not the initial one */
     uint8_t first_packet_seen; /* 1 orig, 2 resp */
     /* Pending timers (0 = none), network time. */

@@ -513,6 +513,7 @@ static void test_compression_loop(void)
     m_u16(&m, 1);
     t_send(&t, true, &m, 1.0);
     CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "DNS_label_forward_compress_offset");
+    t_done(&t);
 
     /* Two labels pointing at each other: each pointer must go backwards,
      * so the second one (forward) is refused. */

@@ -865,7 +865,11 @@ static void http_line(struct http_ctx *x, bool is_orig, const char *line, size_t
     if (is_orig) {
         switch (p->request_state) {
         case HTTP_REQ_LINE:
-            if (http_request_line(x, line, len) == 0) {
+            int rl = http_request_line(x, line, len);
+            if (rl != 0 && x->cb->confirm != NULL) {
+                x->cb->confirm(x->ud); /* Zeek confirms HTTP on a valid request line */
+            }
+            if (rl == 0) {
                 bool expected = p->num_requests == 0 || p->keep_alive;
                 if (!expected) {
                     break; /* crud_trailing_HTTP_request: an event, no weird */

@@ -467,7 +467,7 @@ static void http_plan(const struct synth_gen *g, const struct synth_sess *s, uin
     r->w2 = synth_below(&st, 64);
     r->num = synth_below(&st, 100000);
     x = synth_below(&st, 100);
-    r->kind = x < 30 ? 0 : x < 42 ? 1 : x < 56 ? 2 : x < 80 ? 3 : x < 97 ? 4 : 5;
+    r->kind = x < 30 ? 0 : x < 42 ? 1 : x < 56 ? 2 : x < 80 ? 3 : x < 99 ? 4 : 5;
     if (j == 0) {
         r->kind = 0;
     }
@@ -487,22 +487,22 @@ static void http_plan(const struct synth_gen *g, const struct synth_sess *s, uin
     }
     switch (r->kind) {
     case 0:
-        r->resp_body = synth_logu(&st, 2000, 150000);
+        r->resp_body = synth_logu(&st, 1000, 80000);
         break;
     case 1:
-        r->resp_body = synth_logu(&st, 500, 60000);
+        r->resp_body = synth_logu(&st, 300, 30000);
         break;
     case 2:
-        r->resp_body = synth_logu(&st, 1000, 400000);
+        r->resp_body = synth_logu(&st, 500, 200000);
         break;
     case 3:
-        r->resp_body = synth_logu(&st, 1000, 600000);
+        r->resp_body = synth_logu(&st, 500, 300000);
         break;
     case 4:
         r->resp_body = synth_logu(&st, 40, 8000);
         break;
     default:
-        r->resp_body = synth_logu(&st, 200000, 16000000);
+        r->resp_body = synth_logu(&st, 100000, 8000000);
         break;
     }
     r->resp_chunked = (r->kind == 0 || r->kind == 2 || r->kind == 4) && synth_below(&st, 100) < 25;
@@ -846,8 +846,8 @@ static void tls_sizes(const struct synth_sess *s, uint32_t j, uint32_t *req, uin
     uint64_t st = synth_hash(s->seed, 0x7150000ULL + j);
 
     *req = synth_logu(&st, 80, 2000);
-    *resp = synth_below(&st, 100) < 3 ? synth_logu(&st, 300000, 12000000)
-                                      : synth_logu(&st, 200, 400000);
+    *resp = synth_below(&st, 100) < 1 ? synth_logu(&st, 200000, 8000000)
+                                      : synth_logu(&st, 200, 100000);
 }
 
 /* ---------------------------------------------------------------- DNS */
@@ -1344,7 +1344,7 @@ static void raw_sizes(const struct synth_sess *s, uint32_t j, uint32_t *c, uint3
     uint64_t st = synth_hash(s->seed, 0x4a3000ULL + j);
 
     *c = synth_logu(&st, 10, 2000);
-    *sv = synth_logu(&st, 10, 500000);
+    *sv = synth_logu(&st, 10, 100000);
 }
 
 bool synth_app_next(struct synth_gen *g, struct synth_sess *s)
@@ -1415,7 +1415,7 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
     s->part = 0;
     switch (s->sub) {
     case SYNTH_SUB_HTTP:
-        s->n = synth_below(rng, 100) < 40 ? 1 : (uint16_t)synth_logu(rng, 2, 30);
+        s->n = synth_below(rng, 100) < 50 ? 1 : (uint16_t)synth_logu(rng, 2, 16);
         s->pipe = s->n > 1 && synth_below(rng, 100) < 12;
         st->http_conns++;
         st->http_req += s->n;
@@ -1437,7 +1437,7 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
         }
         break;
     case SYNTH_SUB_TLS:
-        s->n = (uint16_t)synth_logu(rng, 1, 12);
+        s->n = (uint16_t)synth_logu(rng, 1, 8);
         if (synth_below(rng, 100) < 70) {
             s->app |= SYNTH_APP_TLS13;
             st->tls13++;

@@ -408,6 +408,7 @@ static void sift_down(struct sched *q, uint32_t i)
 struct budget {
     uint64_t target;      /* file size to aim at, 0 = no size limit */
     int64_t pending;      /* bytes still expected from open sessions */
+    bool closed;          /* no more sessions */
 };
 
 /* Starts a session in slot i at time t if the limits allow; true if started. */
@@ -415,7 +416,7 @@ static bool admit(struct synth_gen *g, struct budget *b, struct synth_sess *s, u
 {
     int64_t room = -1, e;
 
-    if (g->o.conns && g->nsess >= g->o.conns) {
+    if (b->closed || (g->o.conns && g->nsess >= g->o.conns)) {
         return false;
     }
     if (b->target) {
@@ -424,20 +425,29 @@ static bool admit(struct synth_gen *g, struct budget *b, struct synth_sess *s, u
             return false;
         }
     }
-    for (int tries = 0; tries < 16; tries++) {
+    /*
+     * A session too big for the room left is drawn again only while the room
+     * is large (so only sessions bigger than 1/20 of the file are ever
+     * refused); near the end the first refusal stops all admissions, which
+     * keeps the mix of kinds unbiased.
+     */
+    for (;;) {
         e = synth_sess_new(g, s, t, room);
         if (e >= 0) {
             b->pending += e;
             return true;
         }
+        if (room <= (int64_t)(b->target / 20)) {
+            b->closed = true;
+            return false;
+        }
     }
-    return false;
 }
 
 static int run_sessions(struct synth_gen *g, uint64_t t0, uint64_t target, uint64_t *t_end)
 {
     struct sched q = {0};
-    struct budget b = {target, 0};
+    struct budget b = {target, 0, false};
     uint64_t steps = 0, last = t0;
     int err = 0;
 
