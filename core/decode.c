@@ -563,10 +563,12 @@ static int decode_ip(struct decode_ctx *c, const uint8_t *p, uint32_t cap, uint3
     uint32_t ip_cap;
     uint32_t l4_len;
     uint32_t l4_cap;
+    uint32_t hdr_payload; /* payload length the IP header gives */
     uint8_t version;
     uint8_t proto;
     bool is_frag;
     bool frag_first = true;
+    bool len_zero = false; /* IPv4 total length 0, taken from the capture */
 
     if (cap < 20) {
         decode_weird(c, "truncated_IP", NULL, "IP");
@@ -595,6 +597,7 @@ static int decode_ip(struct decode_ctx *c, const uint8_t *p, uint32_t cap, uint3
             return -EINVAL;
         }
         total = cap;
+        len_zero = true;
     }
     if (wire < total) {
         decode_weird(c, "truncated_IP_len", NULL, "IP");
@@ -667,6 +670,7 @@ static int decode_ip(struct decode_ctx *c, const uint8_t *p, uint32_t cap, uint3
     ip_cap = shoal_min_u32(cap, total);
     l4_len = total - hdr_len;
     l4_cap = ip_cap - hdr_len;
+    hdr_payload = len_zero ? 0 : l4_len;
     if (version == 6 && total == 40 && cap > hdr_len) {
         /* Payload length 0 (segmentation offload, jumbogram): like Zeek,
          * go by what was captured. */
@@ -677,7 +681,7 @@ static int decode_ip(struct decode_ctx *c, const uint8_t *p, uint32_t cap, uint3
     if (proto == IPP_IPIP || proto == IPP_IPV6) {
         return decode_tunnel(c, proto, p + hdr_len, l4_cap);
     }
-    if (!decode_l4_ok(c, proto, l4_len, l4_cap)) {
+    if (!decode_l4_ok(c, proto, hdr_payload, l4_cap)) {
         return -EINVAL;
     }
 

@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# One-step set-up for a fresh Debian machine: installs the build
+# dependencies (when run as root, or through sudo), builds Shoal out of
+# tree in ./build, then either runs the demo or the whole test suite.
+#
+#   contrib/setup.sh demo    synthesise a mixed trace and run a standalone node on it
+#   contrib/setup.sh check   unit + integration tests, the same again under
+#                            ASan/UBSan, every fuzz target briefly, make distcheck
+#   contrib/setup.sh build   only install and build
+#
+# Environment: SHOAL_NO_DEPS=1 skips the package installation;
+# FUZZ_SECONDS (default 20) is the time per fuzz target in `check`.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+what=${1:-demo}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+DEPS="build-essential autoconf automake libtool pkg-config libltdl-dev libpcap-dev
+libzmq3-dev libconfig-dev libcunit1-dev libmsgpack-dev libxxhash-dev zlib1g-dev
+python3 clang libclang-rt-dev"
+
+step() {
+    printf '\n== %s\n' "$*"
+}
+
+install_deps() {
+    [ "${SHOAL_NO_DEPS:-0}" = 1 ] && return 0
+    sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "setup: not root and no sudo: install these Debian packages first:" $DEPS
+            return 0
+        }
+        sudo=sudo
+    fi
+    step "installing Debian packages"
+    $sudo apt-get update -q
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $DEPS
+}
+
+# build DIR [configure args...]: configure (once) and build in DIR.
+build() {
+    dir=$1
+    shift
+    [ -x "$top/configure" ] || { step "autogen"; "$top/autogen.sh"; }
+    mkdir -p "$dir"
+    if [ ! -f "$dir/Makefile" ]; then
+        step "configure in $dir $*"
+        (cd "$dir" && "$top/configure" "$@")
+    fi
+    step "build in $dir"
+    make -C "$dir" -j"$jobs"
+}
+
+demo() {
+    b="$top/build"
+    d="$b/demo"
+    mkdir -p "$d/logs"
+    step "synthesising a mixed trace ($d/trace.pcap)"
+    [ -f "$d/trace.pcap" ] || "$b/contrib/shoal-synth" -o "$d/trace.pcap" -s 1 --size 200M \
+        --summary "$d/truth.json"
+    step "running a standalone node: shoal -r $d/trace.pcap -l $d/logs"
+    rm -f "$d"/logs/*.log
+    "$b/core/shoal" -r "$d/trace.pcap" -l "$d/logs"
+    step "logs written to $d/logs"
+    for f in "$d"/logs/*.log; do
+        printf '  %-12s %8d records\n' "$(basename "$f")" "$(grep -vc '^#' "$f")"
+    done
+    printf '\nconn_state counts in conn.log:\n'
+    awk -F'\t' '/^#fields/ { for (i = 2; i <= NF; i++) col[$i] = i - 1 }
+        !/^#/ { n[$col["conn_state"]]++ } END { for (s in n) printf "  %-7s %d\n", s, n[s] }' \
+        "$d/logs/conn.log" | sort
+    printf '\nGround truth of the synthesiser: %s\n' "$d/truth.json"
+}
+
+check() {
+    fuzz=${FUZZ_SECONDS:-20}
+    build "$top/build"
+    step "unit and integration tests (make check)"
+    make -C "$top/build" -j"$jobs" check || { cat "$top"/build/test-suite.log; exit 1; }
+    build "$top/build-asan" --enable-sanitizers CFLAGS="-g -O1"
+    step "the same tests under ASan and UBSan"
+    make -C "$top/build-asan" -j"$jobs" check || { cat "$top"/build-asan/test-suite.log; exit 1; }
+    build "$top/build-fuzz" --enable-fuzzers CC=clang CFLAGS="-g -O1"
+    step "every fuzz target for ${fuzz}s"
+    make -C "$top/build-fuzz" fuzz-run FUZZ_SECONDS="$fuzz"
+    step "make distcheck"
+    make -C "$top/build" distcheck
+    step "all checks passed"
+}
+
+install_deps
+case "$what" in
+demo)
+    build "$top/build"
+    demo
+    ;;
+check) check ;;
+build) build "$top/build" ;;
+*)
+    echo "usage: contrib/setup.sh demo|check|build" >&2
+    exit 2
+    ;;
+esac

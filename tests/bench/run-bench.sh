@@ -1,0 +1,351 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# run-bench.sh BUILDDIR SRCDIR -- the body of `make bench` (tests/bench/README.md).
+# It generates (once, cached in BUILDDIR/bench-data) a mixed trace and a trace
+# holding many TCP connections open at once, both with shoal-synth and a fixed
+# seed; it then times pcap-readloop (libpcap alone) and `shoal -r` with the dns
+# and http plugins, interleaved over BENCH_ROUNDS rounds, and reports packets/s,
+# Gbit/s and the median per-round ratio shoal/readloop (goal <= 3.0x); last it
+# measures shoal's peak RSS over the held-open trace minus its peak RSS over a
+# tiny one, per connection (goal <= 384 bytes).  The final table is printed and
+# written to BUILDDIR/bench-results.txt.  Knobs (environment): BENCH_SIZE,
+# BENCH_CONNS, BENCH_ROUNDS, BENCH_SEED, BENCH_STRICT (1: exit 1 on a missed goal).
+set -eu
+
+RATIO_GOAL=3.0
+BYTES_GOAL=384
+BASE_CONNS=10
+
+die() {
+    echo "bench: error: $*" >&2
+    exit 1
+}
+
+say() {
+    echo "bench: $*"
+}
+
+[ $# -eq 2 ] || die "usage: run-bench.sh BUILDDIR SRCDIR (run it through 'make bench')"
+B=$1
+SRC=$2
+[ -d "$B" ] || die "build directory $B does not exist"
+[ -d "$SRC" ] || die "source directory $SRC does not exist"
+
+SHOAL=$B/core/shoal
+SYNTH=$B/contrib/shoal-synth
+READLOOP=$B/tests/bench/pcap-readloop
+BTIME=$B/tests/bench/bench-time
+for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME"; do
+    [ -x "$p" ] || die "$p is not built: run 'make bench' in $B, which builds it first"
+done
+
+SIZE=${BENCH_SIZE:-1G}
+CONNS=${BENCH_CONNS:-1000000}
+ROUNDS=${BENCH_ROUNDS:-3}
+SEED=${BENCH_SEED:-1}
+STRICT=${BENCH_STRICT:-0}
+case $SIZE in
+    '' | *[!0-9KkMmGg]* | [!0-9]*) die "BENCH_SIZE='$SIZE' is not a size like 1G, 200M or 500K" ;;
+esac
+case $CONNS in
+    '' | *[!0-9]* | 0) die "BENCH_CONNS='$CONNS' is not a positive integer" ;;
+esac
+case $ROUNDS in
+    '' | *[!0-9]* | 0) die "BENCH_ROUNDS='$ROUNDS' is not a positive integer" ;;
+esac
+case $SEED in
+    '' | *[!0-9]*) die "BENCH_SEED='$SEED' is not a non-negative integer" ;;
+esac
+[ "$CONNS" -gt "$BASE_CONNS" ] || die "BENCH_CONNS must be larger than the baseline's $BASE_CONNS"
+
+DATA=$B/bench-data
+RESULTS=$B/bench-results.txt
+mkdir -p "$DATA" || die "cannot create $DATA"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/shoal-bench.XXXXXX") || die "mktemp failed"
+BG_PID=
+cleanup() {
+    if [ -n "$BG_PID" ]; then
+        kill "$BG_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- helpers ---------------------------------------------------------------
+
+# to_bytes SIZE: 1G, 200M, 20K (1024-based, as shoal-synth reads them) in bytes.
+to_bytes() {
+    awk -v s="$1" 'BEGIN {
+        n = s + 0; u = substr(s, length(s), 1)
+        if (u == "K" || u == "k") n *= 1024
+        else if (u == "M" || u == "m") n *= 1048576
+        else if (u == "G" || u == "g") n *= 1073741824
+        printf "%.0f\n", n }'
+}
+
+# field FILE KEY: the value of KEY=VALUE in a bench-time result file.
+field() {
+    awk -v k="$2" '{ for (i = 1; i <= NF; i++) { n = index($i, "=");
+        if (substr($i, 1, n - 1) == k) { print substr($i, n + 1); exit } } }' "$1"
+}
+
+# median: the median of the numbers on stdin, one a line.
+median() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan"; exit }
+        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# calc EXPR: evaluate a floating-point awk expression.
+calc() {
+    awk "BEGIN { printf \"%s\\n\", $1 }" 2>/dev/null
+}
+
+fsize() {
+    wc -c <"$1" | tr -d ' '
+}
+
+# gen_trace OUT EXPECTED_BYTES SYNTH-ARGS...: run shoal-synth unless OUT is
+# cached from the same command line; show progress from the growing file.
+gen_trace() {
+    out=$1
+    expect=$2
+    shift 2
+    want="shoal-synth $*"
+    if [ -s "$out" ] && [ -f "$out.cmd" ] && [ "$(cat "$out.cmd")" = "$want" ]; then
+        say "using cached $out ($(fsize "$out") bytes; 'make bench-clean' regenerates)"
+        return 0
+    fi
+    rm -f "$out" "$out.cmd" "$out.part"
+    say "generating $out: $want"
+    "$SYNTH" -o "$out.part" "$@" 2>"$TMP/synth.err" &
+    BG_PID=$!
+    start=$(date +%s)
+    last=0
+    while kill -0 "$BG_PID" 2>/dev/null; do
+        sleep 1
+        now=$(date +%s)
+        got=0
+        [ -f "$out.part" ] && got=$(fsize "$out.part")
+        line=$(awk -v g="$got" -v e="$expect" -v t="$((now - start))" 'BEGIN {
+            p = e > 0 ? 100 * g / e : 0; if (p > 100) p = 100
+            printf "  %.0f of ~%.0f MiB (%3.0f%%), %d s", g / 1048576, e / 1048576, p, t }')
+        if [ -t 1 ]; then
+            printf '\r%s ' "$line"
+        elif [ $((now - last)) -ge 10 ]; then
+            echo "$line"
+            last=$now
+        fi
+    done
+    if [ -t 1 ]; then
+        echo
+    fi
+    if ! wait "$BG_PID"; then
+        BG_PID=
+        cat "$TMP/synth.err" >&2
+        rm -f "$out.part"
+        die "shoal-synth failed making $out (its messages are above; '$SYNTH -h' for options)"
+    fi
+    BG_PID=
+    sed 's/^/  /' "$TMP/synth.err"
+    [ -s "$out.part" ] || die "shoal-synth wrote an empty $out.part"
+    mv "$out.part" "$out"
+    echo "$want" >"$out.cmd"
+}
+
+# timed NAME OUTFILE CMD...: run CMD under bench-time, its stdout into OUTFILE
+# (stderr shown), the measurements into NAME.time.  Dies when CMD fails.
+timed() {
+    name=$1
+    o=$2
+    shift 2
+    if ! "$BTIME" -o "$TMP/$name.time" -- "$@" >"$o" 2>"$TMP/$name.err"; then
+        cat "$TMP/$name.err" >&2
+        die "'$*' failed (exit $(field "$TMP/$name.time" status 2>/dev/null || echo '?'))"
+    fi
+    if [ -s "$TMP/$name.err" ]; then
+        sed 's/^/  | /' "$TMP/$name.err"
+    fi
+}
+
+# --- checks ----------------------------------------------------------------
+
+"$SHOAL" --list-plugins >"$TMP/plugins" 2>&1 || {
+    cat "$TMP/plugins" >&2
+    die "'$SHOAL --list-plugins' failed"
+}
+for pl in dns http; do
+    grep -q "^$pl " "$TMP/plugins" ||
+        die "shoal in $B does not load the $pl plugin (configure without --disable-$pl and run make)"
+done
+"$SYNTH" -h >"$TMP/synth.help" 2>&1 || die "'$SYNTH -h' failed"
+grep -q -- '--hold-close' "$TMP/synth.help" ||
+    die "$SYNTH has no --hold/--hold-close options, needed for the memory measurement"
+
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
+say "build $B, $NCPU CPUs, load average $LOAD"
+
+# --- traces ----------------------------------------------------------------
+
+TRACE=$DATA/mixed-s$SEED-$SIZE.pcap
+gen_trace "$TRACE" "$(to_bytes "$SIZE")" -s "$SEED" --size "$SIZE" \
+    --summary "$DATA/mixed-s$SEED-$SIZE.json"
+
+# Held connections: three-way handshake, never closed, a million per second
+# of trace time, so all of them are open at the end of the trace (far inside
+# tcp_inactivity_timeout) and shoal holds every one until its end-of-input flush.
+HOLD_ARGS="--hold-close none --hold-rate 1000000"
+HOLD=$DATA/hold-s$SEED-$CONNS.pcap
+# shellcheck disable=SC2086
+gen_trace "$HOLD" "$((CONNS * 3 * 80))" -s "$SEED" --hold "$CONNS" $HOLD_ARGS
+HOLD_BASE=$DATA/hold-s$SEED-$BASE_CONNS.pcap
+# shellcheck disable=SC2086
+gen_trace "$HOLD_BASE" "$((BASE_CONNS * 3 * 80))" -s "$SEED" --hold "$BASE_CONNS" $HOLD_ARGS
+
+# --- throughput --------------------------------------------------------------
+
+say "warm-up read of $TRACE (untimed, brings it into the page cache)"
+"$READLOOP" "$TRACE" >"$TMP/warm.out" || die "pcap-readloop could not read $TRACE"
+PKTS=$(sed -n 's/^packets=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
+WIRE=$(sed -n 's/.* bytes=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
+[ -n "$PKTS" ] && [ "$PKTS" -gt 0 ] || die "pcap-readloop found no packets in $TRACE"
+FILEBYTES=$(fsize "$TRACE")
+say "$TRACE: $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire"
+
+# rates WALL: "Mpkt/s Gbit/s" for the mixed trace read in WALL seconds.
+rates() {
+    calc "sprintf(\"%8.3f %8.3f\", $PKTS / $1 / 1e6, $WIRE * 8 / $1 / 1e9)"
+}
+
+: >"$TMP/rl.rows"
+: >"$TMP/sh.rows"
+: >"$TMP/ratio"
+: >"$TMP/cpuratio"
+say "$ROUNDS interleaved rounds: readloop, shoal (dns, http), ..."
+printf '  %-5s %-14s %9s %8s %8s %9s %8s %7s\n' round program 'wall s' 'user s' 'sys s' \
+    'Mpkt/s' 'Gbit/s' ratio
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+    timed rl "$TMP/rl.out" "$READLOOP" "$TRACE"
+    grep -q "^packets=$PKTS " "$TMP/rl.out" ||
+        die "pcap-readloop counted $(cat "$TMP/rl.out") in round $r, not packets=$PKTS"
+    rw=$(field "$TMP/rl.time" wall)
+    ru=$(field "$TMP/rl.time" user)
+    rs=$(field "$TMP/rl.time" sys)
+    echo "$rw $ru $rs" >>"$TMP/rl.rows"
+    printf '  %-5s %-14s %9.3f %8.3f %8.3f %s\n' "$r" pcap-readloop "$rw" "$ru" "$rs" \
+        "$(rates "$rw")"
+
+    mkdir "$TMP/logs"
+    timed sh "$TMP/sh.out" "$SHOAL" -r "$TRACE" -l "$TMP/logs" -q --no-progress
+    [ -s "$TMP/logs/conn.log" ] || die "shoal wrote no conn.log from $TRACE in round $r"
+    rm -rf "$TMP/logs"
+    sw=$(field "$TMP/sh.time" wall)
+    su=$(field "$TMP/sh.time" user)
+    ss=$(field "$TMP/sh.time" sys)
+    echo "$sw $su $ss" >>"$TMP/sh.rows"
+    ratio=$(calc "sprintf(\"%.3f\", $sw / $rw)")
+    echo "$ratio" >>"$TMP/ratio"
+    calc "sprintf(\"%.3f\", ($su + $ss) / ($ru + $rs + 1e-9))" >>"$TMP/cpuratio"
+    printf '  %-5s %-14s %9.3f %8.3f %8.3f %s %6.2fx\n' "$r" shoal "$sw" "$su" "$ss" \
+        "$(rates "$sw")" "$ratio"
+    r=$((r + 1))
+done
+
+col() {
+    awk -v c="$2" '{ print $c }' "$1" | median
+}
+RL_W=$(col "$TMP/rl.rows" 1)
+RL_U=$(col "$TMP/rl.rows" 2)
+RL_S=$(col "$TMP/rl.rows" 3)
+SH_W=$(col "$TMP/sh.rows" 1)
+SH_U=$(col "$TMP/sh.rows" 2)
+SH_S=$(col "$TMP/sh.rows" 3)
+RATIO=$(median <"$TMP/ratio")
+CPURATIO=$(median <"$TMP/cpuratio")
+ROUND_RATIOS=$(tr '\n' ' ' <"$TMP/ratio" | sed 's/ $//')
+RATIO_OK=$(calc "$RATIO <= $RATIO_GOAL ? \"met\" : \"MISSED\"")
+
+# --- memory per connection ---------------------------------------------------
+
+MAXC=$((CONNS * 2))
+if [ "$MAXC" -lt 2000000 ]; then
+    MAXC=2000000
+fi
+if [ "$MAXC" -ge 2147483648 ]; then
+    MAXC=${MAXC}L
+fi
+cat >"$TMP/shoal.cfg" <<EOF
+# make bench: track every held connection (the default evicts beyond max_conns).
+conn: {
+    max_conns = $MAXC;
+};
+EOF
+
+# memrun NAME TRACE NCONNS: run shoal over TRACE, check it tracked NCONNS
+# connections and evicted none; peak RSS in KiB into NAME.time.
+memrun() {
+    mkdir "$TMP/logs"
+    timed "$1" "$TMP/$1.out" "$SHOAL" -r "$2" -l "$TMP/logs" -c "$TMP/shoal.cfg" --no-progress
+    rm -rf "$TMP/logs"
+    seen=$(sed -n 's/.* packets, \([0-9]*\) connections, .*/\1/p' "$TMP/$1.err")
+    evicted=$(sed -n 's/.* \([0-9]*\) evicted).*/\1/p' "$TMP/$1.err")
+    [ -n "$seen" ] && [ -n "$evicted" ] ||
+        die "could not read the connection counts from shoal's summary line over $2"
+    [ "$seen" -ge "$3" ] || die "shoal saw $seen connections in $2, expected $3"
+    [ "$evicted" -eq 0 ] || die "shoal evicted $evicted connections from $2 (max_conns $MAXC)"
+}
+
+say "memory: shoal over $BASE_CONNS, then $CONNS connections open at once"
+memrun base "$HOLD_BASE" "$BASE_CONNS"
+memrun many "$HOLD" "$CONNS"
+SEEN=$seen
+RSS_BASE=$(field "$TMP/base.time" maxrss_kb)
+RSS_MANY=$(field "$TMP/many.time" maxrss_kb)
+PERCONN=$(calc "sprintf(\"%.1f\", ($RSS_MANY - $RSS_BASE) * 1024 / $CONNS)")
+MEM_OK=$(calc "$PERCONN <= $BYTES_GOAL ? \"met\" : \"MISSED\"")
+MEM_NOTE=
+if [ "$CONNS" -lt 1000000 ]; then
+    MEM_NOTE=" (the goal is stated for >= 1000000; this is a small trial run)"
+fi
+
+# --- table -------------------------------------------------------------------
+
+{
+    echo "Shoal benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $NCPU CPUs," \
+        "load average $LOAD at start"
+    echo "mixed trace: $TRACE"
+    echo "  $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire, seed $SEED"
+    echo
+    echo "throughput, median of $ROUNDS interleaved rounds (page cache warm):"
+    printf '  %-22s %9s %8s %8s %8s %8s\n' program 'wall s' 'user s' 'sys s' 'Mpkt/s' 'Gbit/s'
+    printf '  %-22s %9.3f %8.3f %8.3f %s\n' pcap-readloop "$RL_W" "$RL_U" "$RL_S" \
+        "$(rates "$RL_W")"
+    printf '  %-22s %9.3f %8.3f %8.3f %s\n' "shoal -r (dns, http)" "$SH_W" "$SH_U" "$SH_S" \
+        "$(rates "$SH_W")"
+    printf '  shoal/readloop wall time: %.2fx (median of rounds: %s)  goal <= %sx: %s\n' \
+        "$RATIO" "$ROUND_RATIOS" "$RATIO_GOAL" "$RATIO_OK"
+    printf '  shoal/readloop CPU time (user+sys), median: %.2fx (for information)\n' "$CPURATIO"
+    echo
+    echo "memory per tracked connection ($HOLD):"
+    printf '  %-40s %12s\n' "connections open at once" "$CONNS$MEM_NOTE"
+    printf '  %-40s %12s\n' "connections shoal tracked (0 evicted)" "$SEEN"
+    printf '  %-40s %12s KiB\n' "peak RSS, $BASE_CONNS connections (baseline)" "$RSS_BASE"
+    printf '  %-40s %12s KiB\n' "peak RSS, $CONNS connections" "$RSS_MANY"
+    printf '  %-40s %12s B   goal <= %s B: %s\n' "(peak - baseline) / connections" \
+        "$PERCONN" "$BYTES_GOAL" "$MEM_OK"
+} >"$TMP/table"
+echo
+cat "$TMP/table"
+cp "$TMP/table" "$RESULTS" || die "cannot write $RESULTS"
+echo
+say "results written to $RESULTS"
+
+if [ "$STRICT" = 1 ] && { [ "$RATIO_OK" != met ] || [ "$MEM_OK" != met ]; }; then
+    die "a goal was missed (BENCH_STRICT=1)"
+fi
+exit 0

@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Command-line behaviour of shoal: usage errors, errors that name the file
+# or line concerned, --version, --list-plugins, --check, and a wrong-ABI
+# plugin that is refused while the node goes on.
+. "$(dirname "$0")/common.sh"
+out=$(mktmp)
+passed=0
+
+expect() { # expect NAME WANT_RC PATTERN -- command...
+    name=$1 want=$2 pat=$3
+    shift 4
+    rc=0
+    "$@" >"$out/stdout" 2>"$out/stderr" || rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        cat "$out/stdout" "$out/stderr"
+        fail "$name: exit status $rc, expected $want"
+    fi
+    if ! grep -qE -- "$pat" "$out/stdout" "$out/stderr"; then
+        cat "$out/stdout" "$out/stderr"
+        fail "$name: output lacks /$pat/"
+    fi
+    passed=$((passed + 1))
+}
+
+expect usage 2 'give exactly one of -r FILE or -i IFACE' -- "$SHOAL"
+expect badopt 2 'usage: shoal' -- "$SHOAL" --no-such-option
+expect version 0 '^shoal [0-9]' -- "$SHOAL" --version
+expect missing-trace 2 "cannot read $out/none.pcap" -- "$SHOAL" -r "$out/none.pcap" -l "$out"
+expect missing-logdir 2 "log directory $out/nodir" -- "$SHOAL" -r "$out/x.pcap" -l "$out/nodir"
+printf 'conn: { tcp_inactivity_timeout = "long"; };\n' > "$out/bad.cfg"
+expect bad-config-type 2 "bad.cfg:1" -- "$SHOAL" -c "$out/bad.cfg" --check
+printf 'log: {\n  dir = ".";\n  colour = "blue";\n};\n' > "$out/unknown.cfg"
+expect bad-config-key 2 "unknown.cfg:3" -- "$SHOAL" -c "$out/unknown.cfg" --check
+printf 'log: { dir = "."\n' > "$out/syntax.cfg"
+expect bad-config-syntax 2 "syntax.cfg:[0-9]" -- "$SHOAL" -c "$out/syntax.cfg" --check
+expect list-plugins 0 '^dns \(analyzer' -- "$SHOAL" --list-plugins
+expect check 0 'configuration ok' -- "$SHOAL" -c "$top_srcdir/cfg/shoal.cfg" --check
+printf 'plugins: { nosuch: { x = 1; }; };\n' > "$out/plug.cfg"
+expect unknown-plugin-group 2 "plug.cfg:1" -- "$SHOAL" -c "$out/plug.cfg" --check
+
+# A wrong-ABI plugin is refused with one line, and the node still runs.
+fx="$top_builddir/tests/fixtures/.libs/fx_major.so"
+[ -f "$fx" ] || fail "fixture $fx not built"
+mkdir -p "$out/plugins" "$out/logs"
+cp "$fx" "$out/plugins/"
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' \
+    > "$out/empty.pcap"
+export SHOAL_PLUGIN_PATH="$out/plugins"
+expect wrong-abi 0 "fx_major.so: abi_major: expected 1, got 2" -- \
+    "$SHOAL" -r "$out/empty.pcap" -l "$out/logs"
+unset SHOAL_PLUGIN_PATH
+echo "$passed passed, 0 failed"
