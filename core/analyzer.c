@@ -17,6 +17,7 @@
 #include "plugin.h"
 
 #define SIG_WINDOW 512
+#define AN_PORTS_DONE 4 /* in conn->dpd: port analyzers were attached */
 
 int shoal_service_bit(struct shoal_analyzers *a, const char *service)
 {
@@ -152,16 +153,28 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
 
 void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
-    uint64_t mask;
+    (void)x;
+    if (c->id.proto != SHOAL_PROTO_TCP && c->id.proto != SHOAL_PROTO_UDP) {
+        c->dpd = 3 | AN_PORTS_DONE;
+    }
+}
 
+/* The analyzers of the responder port, attached when the first payload
+ * comes: connections that never carry data cost no analyzer state. */
+static void an_attach_ports(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    uint64_t mask = 0;
+
+    c->dpd |= AN_PORTS_DONE;
+    if (a == NULL) {
+        c->dpd |= 3;
+        return;
+    }
     if (c->id.proto == SHOAL_PROTO_TCP) {
         mask = a->tcp_ports[c->id.resp_p];
     } else if (c->id.proto == SHOAL_PROTO_UDP) {
         mask = a->udp_ports[c->id.resp_p];
-    } else {
-        c->dpd = 3;
-        return;
     }
     for (uint16_t i = 0; mask != 0; i++, mask >>= 1) {
         if (mask & 1) {
@@ -169,7 +182,7 @@ void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c)
         }
     }
     if (c->natt > 0) {
-        c->dpd = 3; /* a port claimed it: no signature matching */
+        c->dpd |= 3; /* a port claimed it: no signature matching */
     }
 }
 
@@ -186,7 +199,7 @@ static bool an_live(const struct shoal_conn *c)
 bool shoal_an_wants_data(struct shoal_ctx *x, const struct shoal_conn *c, bool is_orig)
 {
     (void)x;
-    return an_live(c) || !(c->dpd & (is_orig ? 1 : 2));
+    return !(c->dpd & AN_PORTS_DONE) || an_live(c) || !(c->dpd & (is_orig ? 1 : 2));
 }
 
 /* The first payload bytes of each direction of a connection no port
@@ -219,7 +232,7 @@ static void an_match_window(struct shoal_ctx *x, struct shoal_conn *c, bool is_o
         }
     }
     if (an_live(c)) {
-        c->dpd = 3;
+        c->dpd |= 3;
     }
 }
 
@@ -233,7 +246,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     int d = is_orig ? 0 : 1;
 
     if (a->nsigs == 0) {
-        c->dpd = 3;
+        c->dpd |= 3;
         return false;
     }
     if (c->id.proto != SHOAL_PROTO_TCP) {
@@ -248,7 +261,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     if (c->dpd_buf == NULL) {
         c->dpd_buf = calloc(1, sizeof(*c->dpd_buf));
         if (c->dpd_buf == NULL) {
-            c->dpd = 3;
+            c->dpd |= 3;
             return false;
         }
     }
@@ -264,12 +277,12 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     window[b->len[d]] = '\0';
     an_match_window(x, c, is_orig, window);
     if (!an_live(c)) {
-        if (c->dpd == 3) {
+        if ((c->dpd & 3) == 3) {
             an_dpd_free(c);
         }
         return true; /* buffered; nothing to deliver to */
     }
-    c->dpd = 3;
+    c->dpd |= 3;
     /* Replay what each direction sent so far, the originator first. */
     for (int dir = 0; dir < 2; dir++) {
         if (b->len[dir] == 0) {
@@ -307,6 +320,9 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
 
     if (len == 0) {
         return;
+    }
+    if (!(c->dpd & AN_PORTS_DONE)) {
+        an_attach_ports(x, c);
     }
     if (!(c->dpd & (is_orig ? 1 : 2)) && !an_live(c) &&
         an_match_signatures(x, c, is_orig, data, len)) {

@@ -178,14 +178,13 @@ bool shoal_conn_check_history(struct shoal_conn *c, uint32_t mask, char code)
 
 bool shoal_conn_scaled_history(struct shoal_conn *c, char code, struct shoal_hist_scale *s)
 {
-    if (++s->count == s->thresh) {
-        shoal_conn_add_history(c, code);
-        uint32_t next = s->thresh * 10;
-        if (next <= s->thresh) {
-            s->count = 0;
-        } else {
-            s->thresh = next;
-        }
+    uint32_t n = ++s->count;
+
+    while (n >= 10 && n % 10 == 0) {
+        n /= 10;
+    }
+    if (n == 1) {
+        shoal_conn_add_history(c, code); /* at 1, 10, 100, ... */
         return true;
     }
     return false;
@@ -642,7 +641,6 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
         memset(c->tcp, 0, sizeof(*c->tcp));
     } else {
         c->dgram.orig_len = c->dgram.resp_len = -1;
-        c->dgram.orig_chk.thresh = c->dgram.resp_chk.thresh = 1;
     }
     size_t b = hash & (x->nbuckets - 1);
     c->hnext = x->buckets[b];

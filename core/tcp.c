@@ -112,7 +112,6 @@ uint64_t shoal_tcp_size(const struct shoal_tcp *t, bool is_orig)
 static void tcp_endpoint_init(struct shoal_tcp_endpoint *e)
 {
     memset(e, 0, sizeof(*e));
-    e->chk.thresh = e->rxmt.thresh = e->win0.thresh = e->gap.thresh = 1;
     shoal_reasm_init(&e->reasm);
 }
 
@@ -187,24 +186,24 @@ static void tcp_update_history(struct shoal_conn *c, bool is_orig, struct shoal_
         if (flags & TH_SYN) {
             char code = (flags & TH_ACK) ? 'H' : 'S';
             if (tcp_check_history(c, is_orig, SHOAL_HIST_SYN, code) &&
-                rel_seq != e->hist_last_syn) {
+                (uint32_t)rel_seq != e->hist_last_syn) {
                 tcp_add_history(c, is_orig, code);
             }
-            e->hist_last_syn = rel_seq;
+            e->hist_last_syn = (uint32_t)rel_seq;
         }
         if (flags & TH_FIN) {
             if (tcp_check_history(c, is_orig, SHOAL_HIST_FIN, 'F') &&
-                rel_seq + len != e->hist_last_fin) {
+                (uint32_t)(rel_seq + len) != e->hist_last_fin) {
                 tcp_add_history(c, is_orig, 'F');
             }
-            e->hist_last_fin = rel_seq + len;
+            e->hist_last_fin = (uint32_t)(rel_seq + len);
         }
         if (flags & TH_RST) {
             if (tcp_check_history(c, is_orig, SHOAL_HIST_RST, 'R') &&
-                rel_seq != e->hist_last_rst) {
+                (uint32_t)rel_seq != e->hist_last_rst) {
                 tcp_add_history(c, is_orig, 'R');
             }
-            e->hist_last_rst = rel_seq;
+            e->hist_last_rst = (uint32_t)rel_seq;
         }
     } else if (len > 0) {
         tcp_check_history(c, is_orig, SHOAL_HIST_DATA, 'D');
@@ -309,73 +308,14 @@ static int32_t tcp_update_last_seq(struct shoal_ctx *x, struct shoal_conn *c,
     return delta;
 }
 
-static int tcp_window_scale_opt(const uint8_t *th, uint32_t hdr_len)
+/* Zero windows ('W'), unless they come with or after a RST, or after the
+ * peer's FIN (Zeek's update_window; recision checks are not logged). */
+static void tcp_zero_window(struct shoal_conn *c, bool is_orig, struct shoal_tcp *t,
+                            struct shoal_tcp_endpoint *e, uint16_t window, uint8_t flags)
 {
-    const uint8_t *o = th + 20;
-    const uint8_t *end = th + hdr_len;
-
-    while (o < end) {
-        uint8_t kind = o[0];
-        if (kind == 0) {
-            break;
-        }
-        if (kind == 1) {
-            o++;
-            continue;
-        }
-        if (o + 1 >= end) {
-            break;
-        }
-        uint8_t olen = o[1];
-        if (olen == 0 || o + olen > end) {
-            break;
-        }
-        if (kind == 3 && olen >= 3) {
-            return o[2];
-        }
-        o += olen;
-    }
-    return -1;
-}
-
-static void tcp_update_window(struct shoal_conn *c, bool is_orig, struct shoal_tcp *t,
-                              struct shoal_tcp_endpoint *e, uint32_t window, uint32_t base_seq,
-                              uint32_t ack_seq, uint8_t flags)
-{
-    unsigned scale = e->window_scale > 14 ? 14 : (unsigned)(e->window_scale < 0 ? 0 : e->window_scale);
-
-    window <<= scale;
     if (window == 0 && !(flags & TH_RST) && tcp_peer(t, e)->state != SHOAL_TCP_CLOSED &&
         e->state != SHOAL_TCP_RESET) {
         tcp_scaled(c, is_orig, 'W', &e->win0);
-    }
-    if (!(flags & (TH_SYN | TH_FIN | TH_RST)) && e->state != SHOAL_TCP_CLOSED &&
-        e->state != SHOAL_TCP_RESET) {
-        if (seq_delta(base_seq, e->window_seq) >= 0 &&
-            seq_delta(ack_seq, e->window_ack_seq) >= 0) {
-            e->window = window;
-            e->window_ack_seq = ack_seq;
-            e->window_seq = base_seq;
-        }
-    }
-}
-
-static void tcp_init_window(struct shoal_tcp_endpoint *e, struct shoal_tcp_endpoint *peer,
-                            uint8_t flags, int scale, uint32_t base_seq, uint32_t ack_seq)
-{
-    if (scale < 0) {
-        if (flags & TH_ACK) {
-            e->window_scale = 0;
-            peer->window_scale = 0;
-        } else {
-            e->window_scale = 0;
-        }
-    } else {
-        e->window_scale = (int8_t)(scale > 14 ? 14 : scale);
-        e->window_seq = base_seq;
-        e->window_ack_seq = ack_seq;
-        peer->window_seq = ack_seq;
-        peer->window_ack_seq = base_seq;
     }
 }
 
@@ -833,7 +773,7 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     }
 
     tcp_update_history(c, is_orig, e, flags, rel_seq, len);
-    tcp_update_window(c, is_orig, t, e, shoal_be16(th + 14), base_seq, ack_seq, flags);
+    tcp_zero_window(c, is_orig, t, e, shoal_be16(th + 14), flags);
 
     if (!t->orig.did_close || !t->resp.did_close) {
         c->last = ts;
@@ -849,7 +789,6 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
         if (len > 0) {
             shoal_conn_weird(x, c, "SYN_with_data", NULL, "TCP");
         }
-        tcp_init_window(e, peer, flags, tcp_window_scale_opt(th, hdr_len), base_seq, ack_seq);
     }
     if (flags & TH_FIN) {
         e->fin_cnt++;
@@ -888,7 +827,6 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     }
 
     int32_t delta_last = tcp_update_last_seq(x, c, e, seq_one_past, flags, len, is_orig);
-    e->last_time = ts;
 
     bool do_close = false;
     bool gen_event = false;

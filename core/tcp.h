@@ -28,7 +28,6 @@ enum shoal_tcp_state {
 /* A scaled history counter: the letter is added at 1, 10, 100, ... events. */
 struct shoal_hist_scale {
     uint32_t count;
-    uint32_t thresh;
 };
 
 struct shoal_tcp_endpoint {
@@ -36,7 +35,6 @@ struct shoal_tcp_endpoint {
     uint8_t prev_state;
     bool did_close;
     bool did_eof;
-    int8_t window_scale;
     uint16_t fin_cnt;
     uint16_t rst_cnt;
     uint32_t start_seq;
@@ -44,14 +42,10 @@ struct shoal_tcp_endpoint {
     uint32_t ack_seq;
     uint32_t seq_wraps;
     uint32_t ack_wraps;
-    uint32_t window;
-    uint32_t window_seq;
-    uint32_t window_ack_seq;
     uint64_t fin_seq; /* relative */
-    uint64_t hist_last_syn;
-    uint64_t hist_last_fin;
-    uint64_t hist_last_rst;
-    double last_time;
+    uint32_t hist_last_syn; /* low bits of the relative seq of the last SYN */
+    uint32_t hist_last_fin;
+    uint32_t hist_last_rst;
     struct shoal_hist_scale chk, rxmt, win0, gap;
     struct shoal_reasm reasm;
 };

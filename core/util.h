@@ -84,19 +84,36 @@ static inline uint32_t shoal_max_u32(uint32_t a, uint32_t b)
  */
 static inline uint64_t shoal_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
+    /* Sum native 64-bit words with end-around carry; the one's-complement
+     * sum is byte-order independent up to a final swap (RFC 1071 2(B)). */
+    uint64_t s = 0;
+    uint64_t carry = 0;
     size_t i = 0;
 
-    for (; i + 4 <= len; i += 4) {
-        sum += shoal_be32(p + i);
-    }
-    if (i + 2 <= len) {
-        sum += shoal_be16(p + i);
-        i += 2;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        s += w;
+        carry += s < w;
     }
     if (i < len) {
-        sum += (uint32_t)p[i] << 8;
+        uint64_t w = 0;
+        memcpy(&w, p + i, len - i);
+        s += w;
+        carry += s < w;
     }
-    return sum;
+    s += carry;
+    if (s < carry) {
+        s++;
+    }
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    s = ((s & 0xff) << 8) | (s >> 8);
+#endif
+    return sum + s;
 }
 
 /* Fold an accumulator to 16 bits.  A packet whose stored checksum is

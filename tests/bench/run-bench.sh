@@ -64,6 +64,7 @@ RESULTS=$B/bench-results.txt
 mkdir -p "$DATA" || die "cannot create $DATA"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/shoal-bench.XXXXXX") || die "mktemp failed"
 BG_PID=
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
     if [ -n "$BG_PID" ]; then
         kill "$BG_PID" 2>/dev/null || true
@@ -150,7 +151,7 @@ gen_trace() {
         die "shoal-synth failed making $out (its messages are above; '$SYNTH -h' for options)"
     fi
     BG_PID=
-    sed 's/^/  /' "$TMP/synth.err"
+    sed -e 's/^/  /' -e 's/\.pcap\.part:/.pcap:/' "$TMP/synth.err"
     [ -s "$out.part" ] || die "shoal-synth wrote an empty $out.part"
     mv "$out.part" "$out"
     echo "$want" >"$out.cmd"
@@ -212,7 +213,9 @@ say "warm-up read of $TRACE (untimed, brings it into the page cache)"
 "$READLOOP" "$TRACE" >"$TMP/warm.out" || die "pcap-readloop could not read $TRACE"
 PKTS=$(sed -n 's/^packets=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
 WIRE=$(sed -n 's/.* bytes=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
-[ -n "$PKTS" ] && [ "$PKTS" -gt 0 ] || die "pcap-readloop found no packets in $TRACE"
+if [ -z "$PKTS" ] || [ "$PKTS" -eq 0 ]; then
+    die "pcap-readloop found no packets in $TRACE"
+fi
 FILEBYTES=$(fsize "$TRACE")
 say "$TRACE: $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire"
 
@@ -286,16 +289,31 @@ conn: {
 };
 EOF
 
+# Shoal's address space is capped at 90% of the memory available now, so a
+# too large BENCH_CONNS fails with a message instead of pushing the shared
+# machine into the OOM killer.
+VLIM=$(awk '/^MemAvailable:/ { printf "%.0f\n", $2 * 0.9 }' /proc/meminfo 2>/dev/null || true)
+[ -n "$VLIM" ] || VLIM=unlimited
+
 # memrun NAME TRACE NCONNS: run shoal over TRACE, check it tracked NCONNS
 # connections and evicted none; peak RSS in KiB into NAME.time.
 memrun() {
     mkdir "$TMP/logs"
-    timed "$1" "$TMP/$1.out" "$SHOAL" -r "$2" -l "$TMP/logs" -c "$TMP/shoal.cfg" --no-progress
+    # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
+    if ! "$BTIME" -o "$TMP/$1.time" -- sh -c 'ulimit -v "$0" && exec "$@"' "$VLIM" \
+        "$SHOAL" -r "$2" -l "$TMP/logs" -c "$TMP/shoal.cfg" --no-progress \
+        >"$TMP/$1.out" 2>"$TMP/$1.err"; then
+        cat "$TMP/$1.err" >&2
+        die "shoal failed over $2 (exit $(field "$TMP/$1.time" status)); its address space" \
+            "was capped at $VLIM KiB (90% of MemAvailable): try a smaller BENCH_CONNS"
+    fi
+    sed 's/^/  | /' "$TMP/$1.err"
     rm -rf "$TMP/logs"
     seen=$(sed -n 's/.* packets, \([0-9]*\) connections, .*/\1/p' "$TMP/$1.err")
     evicted=$(sed -n 's/.* \([0-9]*\) evicted).*/\1/p' "$TMP/$1.err")
-    [ -n "$seen" ] && [ -n "$evicted" ] ||
+    if [ -z "$seen" ] || [ -z "$evicted" ]; then
         die "could not read the connection counts from shoal's summary line over $2"
+    fi
     [ "$seen" -ge "$3" ] || die "shoal saw $seen connections in $2, expected $3"
     [ "$evicted" -eq 0 ] || die "shoal evicted $evicted connections from $2 (max_conns $MAXC)"
 }
@@ -310,7 +328,7 @@ PERCONN=$(calc "sprintf(\"%.1f\", ($RSS_MANY - $RSS_BASE) * 1024 / $CONNS)")
 MEM_OK=$(calc "$PERCONN <= $BYTES_GOAL ? \"met\" : \"MISSED\"")
 MEM_NOTE=
 if [ "$CONNS" -lt 1000000 ]; then
-    MEM_NOTE=" (the goal is stated for >= 1000000; this is a small trial run)"
+    MEM_NOTE="  (a trial run: the goal is for >= 1000000)"
 fi
 
 # --- table -------------------------------------------------------------------
@@ -332,7 +350,7 @@ fi
     printf '  shoal/readloop CPU time (user+sys), median: %.2fx (for information)\n' "$CPURATIO"
     echo
     echo "memory per tracked connection ($HOLD):"
-    printf '  %-40s %12s\n' "connections open at once" "$CONNS$MEM_NOTE"
+    printf '  %-40s %12s%s\n' "connections open at once" "$CONNS" "$MEM_NOTE"
     printf '  %-40s %12s\n' "connections shoal tracked (0 evicted)" "$SEEN"
     printf '  %-40s %12s KiB\n' "peak RSS, $BASE_CONNS connections (baseline)" "$RSS_BASE"
     printf '  %-40s %12s KiB\n' "peak RSS, $CONNS connections" "$RSS_MANY"
