@@ -14,6 +14,11 @@
  *
  * Memory: connections and TCP state come from slabs and go back to free
  * lists; nothing is allocated per packet.
+ *
+ * Tunnels: tunnel.c decapsulates and hands inner packets back through
+ * shoal_ctx_packet_encap; here a connection records the tunnels it was seen
+ * in (tunnel_parents, Zeek's tunnel_changed rules) and, when it carried a
+ * UDP tunnel, tells tunnel.c when it ends.
  */
 #include "conn.h"
 
@@ -33,6 +38,7 @@
 #include "util.h"
 
 #define WHEEL_HZ 16.0
+#define CONN_IPPROTO_GRE 47
 #define WHEEL_SLOTS 65536u
 #define SLAB_CONNS 4096
 
@@ -47,6 +53,8 @@ struct shoal_ctx {
     struct shoal_stream *weird_log;
     struct shoal_netset local;
     struct shoal_analyzers *an;
+    struct shoal_tunnels *tun;
+    const struct shoal_decoder *dec; /* of the packets given to shoal_ctx_packet */
     double now;
     bool time_set;
 
@@ -192,9 +200,29 @@ bool shoal_conn_scaled_history(struct shoal_conn *c, char code, struct shoal_his
 
 static const char base62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+struct shoal_tunnels *shoal_ctx_tunnels(struct shoal_ctx *x)
+{
+    return x->tun;
+}
+
+uint64_t shoal_ctx_new_serial(struct shoal_ctx *x)
+{
+    return ++x->serial;
+}
+
+void shoal_ctx_set_decoder(struct shoal_ctx *x, const struct shoal_decoder *d)
+{
+    x->dec = d;
+}
+
 const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf)
 {
-    uint64_t words[2] = {c->serial, x->uid_seed};
+    return shoal_ctx_uid(x, c->serial, buf);
+}
+
+const char *shoal_ctx_uid(const struct shoal_ctx *x, uint64_t serial, char *buf)
+{
+    uint64_t words[2] = {serial, x->uid_seed};
     XXH128_hash_t h = XXH3_128bits(words, sizeof(words));
     uint64_t hi = h.high64 >> 32; /* 96 bits in all */
     uint64_t lo = h.low64;
@@ -489,6 +517,8 @@ static bool ctx_likely_server(const struct shoal_ctx *x, uint8_t proto, uint16_t
 static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
 {
     struct shoal_value v[CONN_NFIELDS];
+    struct shoal_value parents[SHOAL_CONN_MAX_PARENTS];
+    char parent_uids[SHOAL_CONN_MAX_PARENTS][32];
     char uid[32];
     char service[512];
     uint64_t ob = 0;
@@ -531,6 +561,7 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
             snprintf(service + n, sizeof(service) - n, "%s%s", n ? "," : "", x->an->services[i]);
         }
     }
+    shoal_tunnel_services(c->tun.confirmed, service, sizeof(service));
     v[0] = shoal_v_double(c->start);
     v[1] = shoal_v_str(shoal_conn_uid(x, c, uid));
     v[2] = shoal_v_addr(&c->id.orig_h);
@@ -559,7 +590,10 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     v[17] = shoal_v_count(c->orig_ip_bytes);
     v[18] = shoal_v_count(c->resp_pkts);
     v[19] = shoal_v_count(c->resp_ip_bytes);
-    v[20] = shoal_v_unset();
+    for (size_t i = 0; i < c->tun.nparents; i++) {
+        parents[i] = shoal_v_str(shoal_ctx_uid(x, c->tun.parents[i], parent_uids[i]));
+    }
+    v[20] = c->tun.nparents ? shoal_v_vec(parents, c->tun.nparents) : shoal_v_unset();
     v[21] = shoal_v_count(c->id.proto);
     shoal_log_write(x->conn_log, v);
 }
@@ -581,6 +615,9 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
     }
     shoal_an_conn_done(x, c);
     conn_write_log(x, c);
+    if (c->tun.carrier != SHOAL_TUNNEL_NONE) {
+        shoal_tunnel_conn_done(x, c);
+    }
     if (c->id.proto == SHOAL_PROTO_TCP) {
         shoal_tcp_free(c->tcp);
         ctx_tcp_release(x, c->tcp);
@@ -709,7 +746,7 @@ static void conn_count(struct shoal_conn *c, bool is_orig, const struct shoal_pk
 }
 
 static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                     const struct shoal_pkt *p)
+                     const struct shoal_pkt *p, const struct shoal_encap *encap)
 {
     const uint8_t *uh = p->l4;
 
@@ -739,6 +776,58 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     if (p->l4_cap >= p->l4_len && p->l4_len > 8) {
         shoal_an_data(x, c, is_orig, uh + 8, p->l4_len - 8);
     }
+    /* Last: the inner packet may end connections, this one included. */
+    if (ulen > 8 && p->l4_cap > 8) {
+        uint32_t len = shoal_min_u32(ulen, p->l4_len) - 8;
+        shoal_tunnel_udp(x, c, is_orig, p, uh + 8, shoal_min_u32(len, p->l4_cap - 8), len,
+                         encap);
+    }
+}
+
+/* Add the innermost tunnel of e to c's tunnel_parents. */
+static void conn_add_parent(struct shoal_conn *c, const struct shoal_encap *e)
+{
+    uint64_t s = e->lvl[e->depth - 1].serial;
+
+    for (size_t i = 0; i < c->tun.nparents; i++) {
+        if (c->tun.parents[i] == s) {
+            return;
+        }
+    }
+    if (c->tun.nparents < SHOAL_CONN_MAX_PARENTS) {
+        c->tun.parents[c->tun.nparents++] = s;
+    }
+}
+
+/* Zeek's tunnel_max_changes_per_connection. */
+#define CONN_TUNNEL_MAX_CHANGES 5
+
+/*
+ * Record the tunnels `e` (NULL: none) a packet of c came through: Zeek's
+ * Connection::CheckEncapsulation with the conn and tunnel scripts' handlers
+ * of new_connection and tunnel_changed (parent uid, tunnel.log DISCOVER).
+ */
+static void conn_encap(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_encap *e,
+                       bool is_new)
+{
+    uint64_t sig = shoal_encap_sig(e);
+
+    if (!is_new && sig == c->tun.encap_sig) {
+        return;
+    }
+    if (!is_new && sig != 0 && c->tun.encap_sig != 0) {
+        if (c->tun.changes >= CONN_TUNNEL_MAX_CHANGES) {
+            shoal_conn_check_history(c, SHOAL_HIST_UNKNOWN_PKT, 'X');
+            sig = 0; /* no event: nothing recorded */
+        } else {
+            c->tun.changes++;
+        }
+    }
+    if (sig != 0) {
+        conn_add_parent(c, e);
+        shoal_tunnel_register(x, e);
+    }
+    c->tun.encap_sig = shoal_encap_sig(e);
 }
 
 static void conn_icmp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
@@ -757,14 +846,38 @@ static void conn_icmp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
 
 void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
 {
+    struct shoal_encap e;
+    struct shoal_addr src, dst;
+    int levels = x->dec != NULL ? shoal_decode_tunnel(x->dec, &src, &dst) : 0;
+
+    shoal_ctx_advance(x, p->ts);
+    if (levels > 0) {
+        if (shoal_tunnel_ipip(x, NULL, levels, &src, &dst, &e) < 0) {
+            return;
+        }
+        shoal_ctx_packet_encap(x, p, &e);
+        return;
+    }
+    shoal_ctx_packet_encap(x, p, NULL);
+}
+
+void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
+                            const struct shoal_encap *encap)
+{
     uint16_t sp = 0;
     uint16_t dp = 0;
     bool one_way = false;
     uint32_t min_hdr = 0;
 
-    shoal_ctx_advance(x, p->ts);
     x->st.packets++;
     x->st.bytes += p->ip_total;
+    if (encap != NULL && encap->depth == 0) {
+        encap = NULL;
+    }
+    if (p->proto == CONN_IPPROTO_GRE) {
+        shoal_tunnel_gre(x, p, encap);
+        return;
+    }
 
     switch (p->proto) {
     case SHOAL_PROTO_TCP:
@@ -836,7 +949,10 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
         if (p->proto == SHOAL_PROTO_TCP) {
             shoal_tcp_init(x, c, p->ts);
         }
+        conn_encap(x, c, encap, true);
         shoal_an_conn_new(x, c);
+    } else {
+        conn_encap(x, c, encap, false);
     }
 
     bool is_orig = addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp;
@@ -856,7 +972,7 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
         }
         break;
     case SHOAL_PROTO_UDP:
-        conn_udp(x, c, is_orig, p);
+        conn_udp(x, c, is_orig, p, encap);
         break;
     case SHOAL_PROTO_ICMP:
     case SHOAL_PROTO_ICMP6:
@@ -893,6 +1009,7 @@ void shoal_ctx_advance(struct shoal_ctx *x, double now)
         return; /* time never goes back */
     }
     x->now = now;
+    shoal_tunnels_expire(x->tun, now);
     uint64_t target = wheel_tick_of(now);
     if (target > x->wheel_tick + WHEEL_SLOTS) {
         x->wheel_tick = target - WHEEL_SLOTS; /* nothing can be due in between twice */
@@ -960,6 +1077,10 @@ struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg)
     }
     x->conn_log = shoal_log_open(x->logger, "conn", conn_fields, CONN_NFIELDS);
     x->weird_log = shoal_log_open(x->logger, "weird", weird_fields, WEIRD_NFIELDS);
+    x->tun = shoal_tunnels_new(x);
+    if (x->tun == NULL) {
+        goto out_free;
+    }
     if (cfg->local_nets_set) {
         for (char **n = cfg->local_nets; n != NULL && *n != NULL; n++) {
             struct shoal_prefix pfx;
@@ -997,6 +1118,7 @@ void shoal_ctx_free(struct shoal_ctx *x)
     if (x->buckets != NULL) {
         shoal_ctx_flush(x);
     }
+    shoal_tunnels_free(x->tun);
     shoal_logger_free(x->logger);
     shoal_netset_free(&x->local);
     while (x->free_tcp != NULL) {

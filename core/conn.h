@@ -17,8 +17,10 @@
 #include "config.h"
 #include "shoal/shoal.h"
 #include "tcp.h"
+#include "tunnel.h"
 
 struct shoal_pkt;
+struct shoal_decoder;
 struct shoal_ctx;
 struct shoal_attach;
 struct shoal_dpd_buf;
@@ -34,9 +36,25 @@ enum {
     SHOAL_HIST_DATA = 0x10,
     SHOAL_HIST_ACK = 0x20,
     SHOAL_HIST_MULTI_FLAG = 0x40,
+    SHOAL_HIST_UNKNOWN_PKT = 0x400, /* 'X': a limit was hit (Zeek's HIST_UNKNOWN_PKT) */
 };
 
 #define SHOAL_HISTORY_MAX 31
+
+/* tunnel_parents kept per connection (Zeek's changes limit keeps it small). */
+#define SHOAL_CONN_MAX_PARENTS 4
+
+/* The tunnel bookkeeping of a connection (see tunnel.h). */
+struct shoal_conn_tunnel {
+    uint64_t encap_sig; /* shoal_encap_sig() of the tunnels of its last packet */
+    uint64_t parents[SHOAL_CONN_MAX_PARENTS]; /* serials of tunnel_parents */
+    uint8_t nparents;
+    uint8_t changes;      /* tunnel changes counted, as Zeek's tunnel_changes */
+    uint8_t confirmed;    /* SHOAL_TUNNEL_BIT_*: UDP tunnel analyzers that confirmed */
+    uint8_t violated;     /* SHOAL_TUNNEL_BIT_*: UDP tunnel analyzers that gave up */
+    uint8_t teredo_valid; /* 1: valid Teredo from the originator, 2: from the responder */
+    uint8_t carrier;      /* enum shoal_tunnel_type this connection carried, 0 none */
+};
 
 struct shoal_conn {
     struct shoal_conn_id id; /* as logged: orig/resp after any flip */
@@ -60,6 +78,7 @@ struct shoal_conn {
     uint8_t dpd;       /* signature matching done: 1 orig, 2 resp */
     uint8_t natt;
     char history[SHOAL_HISTORY_MAX + 1];
+    struct shoal_conn_tunnel tun;
     struct shoal_attach *att; /* attached analyzers, natt entries */
     struct shoal_dpd_buf *dpd_buf; /* first payload bytes while signatures are tried */
     union {
@@ -89,8 +108,15 @@ struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg);
 /* Flush every connection (writing conn.log), close the logs, free. */
 void shoal_ctx_free(struct shoal_ctx *x);
 
-/* Process one decoded packet. */
+/* Process one decoded packet.  If a decoder was set with
+ * shoal_ctx_set_decoder, p is its last output and IP-in-IP it took off is
+ * accounted as a tunnel. */
 void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p);
+
+/* Tell the context which decoder produces the packets given to
+ * shoal_ctx_packet (borrowed; NULL: none), so that IP-in-IP tunnels get
+ * their uid and tunnel_parents. */
+void shoal_ctx_set_decoder(struct shoal_ctx *x, const struct shoal_decoder *d);
 
 /* Advance network time to `now`, expiring what is due. */
 void shoal_ctx_advance(struct shoal_ctx *x, double now);
@@ -122,6 +148,18 @@ void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *nam
                       const char *addl, const char *source);
 /* Format c's uid ("C" + base62) into buf (>= 24 bytes). */
 const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf);
+
+/* ---- for tunnel.c ---- */
+
+/* Process an inner packet that came through the tunnels of `e` (borrowed;
+ * NULL or depth 0: none). */
+void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
+                            const struct shoal_encap *e);
+/* A fresh uid source (as connections use) for an IP tunnel. */
+uint64_t shoal_ctx_new_serial(struct shoal_ctx *x);
+/* Format the uid of uid source `serial` into buf (>= 24 bytes). */
+const char *shoal_ctx_uid(const struct shoal_ctx *x, uint64_t serial, char *buf);
+struct shoal_tunnels *shoal_ctx_tunnels(struct shoal_ctx *x);
 
 const struct shoal_config *shoal_ctx_config(const struct shoal_ctx *x);
 struct shoal_logger *shoal_ctx_logger(struct shoal_ctx *x);

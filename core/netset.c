@@ -50,6 +50,9 @@ int shoal_prefix_parse(const char *s, struct shoal_prefix *p)
     bool v4 = strchr(tmp, ':') == NULL;
     if (slash != NULL) {
         char *end;
+        if (slash[1] < '0' || slash[1] > '9') {
+            return -EINVAL; /* no blank, no sign */
+        }
         len = strtol(slash + 1, &end, 10);
         if (*end != '\0' || end == slash + 1 || len < 0 || len > (v4 ? 32 : 128)) {
             return -EINVAL;

@@ -138,13 +138,27 @@ void shoal_reasm_add(struct shoal_reasm *r, uint64_t seq, const uint8_t *data, u
         }
         seq += old;
     }
-    if (seq <= r->last_reassem_seq) {
-        /* In order (possibly overlapping what was delivered). */
-        reasm_deliver(r, seq, upper, data, sink);
+    /* In order (possibly overlapping what was delivered): deliver up to the
+     * first held block, let the held bytes win where they overlap (the
+     * first data seen wins, as in Zeek), and go on past them. */
+    while (seq <= r->last_reassem_seq && seq < upper) {
+        uint64_t end = upper;
+        if (r->blocks != NULL && r->blocks->seq < end) {
+            end = r->blocks->seq;
+        }
+        reasm_deliver(r, seq, end, data, sink);
         reasm_drain(r, sink);
-        return;
+        if (r->last_reassem_seq >= upper) {
+            return;
+        }
+        if (data != NULL) {
+            data += r->last_reassem_seq - seq;
+        }
+        seq = r->last_reassem_seq;
     }
-    reasm_insert(r, seq, upper, data, max_buffer);
+    if (seq < upper) {
+        reasm_insert(r, seq, upper, data, max_buffer);
+    }
 }
 
 uint64_t shoal_reasm_trim(struct shoal_reasm *r, uint64_t seq, const struct shoal_reasm_sink *sink)

@@ -106,12 +106,7 @@ struct dns_state {
 };
 
 static const struct shoal_field dns_fields[] = {
-    {"ts", SHOAL_T_TIME, 0},
-    {"uid", SHOAL_T_STRING, 0},
-    {"id.orig_h", SHOAL_T_ADDR, 0},
-    {"id.orig_p", SHOAL_T_PORT, 0},
-    {"id.resp_h", SHOAL_T_ADDR, 0},
-    {"id.resp_p", SHOAL_T_PORT, 0},
+    SHOAL_FIELDS_CONN_ID,
     {"proto", SHOAL_T_ENUM, 0},
     {"trans_id", SHOAL_T_COUNT, 0},
     {"rtt", SHOAL_T_INTERVAL, 0},
@@ -197,10 +192,7 @@ static void dns_write(struct dns_state *st, struct shoal_conn *c, struct dns_con
 
     v[0] = shoal_v_double(r->ts);
     v[1] = shoal_v_str(st->host->conn_uid(c));
-    v[2] = shoal_v_addr(&id.orig_h);
-    v[3] = shoal_v_count(id.orig_p);
-    v[4] = shoal_v_addr(&id.resp_h);
-    v[5] = shoal_v_count(id.resp_p);
+    shoal_v_conn_id(&v[2], &id);
     v[6] = shoal_v_str(id.proto == SHOAL_PROTO_TCP   ? "tcp"
                        : id.proto == SHOAL_PROTO_UDP ? "udp"
                                                      : "unknown_transport");

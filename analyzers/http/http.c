@@ -105,16 +105,12 @@ struct http_conn {
     uint64_t current_response;
     uint64_t trans_depth;
     uint64_t cur_http; /* trans_depth of Zeek's c$http, 0 = none */
+    bool confirmed;    /* the service was confirmed on this connection */
     struct http_file file[2];
 };
 
 static const struct shoal_field http_fields[] = {
-    {"ts", SHOAL_T_TIME, 0},
-    {"uid", SHOAL_T_STRING, 0},
-    {"id.orig_h", SHOAL_T_ADDR, 0},
-    {"id.orig_p", SHOAL_T_PORT, 0},
-    {"id.resp_h", SHOAL_T_ADDR, 0},
-    {"id.resp_p", SHOAL_T_PORT, 0},
+    SHOAL_FIELDS_CONN_ID,
     {"trans_depth", SHOAL_T_COUNT, 0},
     {"method", SHOAL_T_STRING, 0},
     {"host", SHOAL_T_STRING, 0},
@@ -235,10 +231,8 @@ static void http_txn_write(struct http_conn *hc, const struct http_txn *t)
     }
     v[k++] = shoal_v_double(t->ts);
     v[k++] = shoal_v_str(h->conn_uid(hc->c));
-    v[k++] = shoal_v_addr(&id->orig_h);
-    v[k++] = shoal_v_count(id->orig_p);
-    v[k++] = shoal_v_addr(&id->resp_h);
-    v[k++] = shoal_v_count(id->resp_p);
+    shoal_v_conn_id(&v[k], id);
+    k += 4;
     v[k++] = shoal_v_count(t->trans_depth);
     v[k++] = http_v_str(&t->method);
     v[k++] = http_v_str(&t->host);
@@ -447,7 +441,11 @@ static void http_cb_weird(void *ud, const char *name, const char *addl)
 static void http_cb_confirm(void *ud)
 {
     struct http_conn *hc = ud;
-    hc->ps->host->confirm(hc->c, "http");
+
+    if (!hc->confirmed) {
+        hc->confirmed = true;
+        hc->ps->host->confirm(hc->c, "http");
+    }
 }
 
 static void http_cb_request(void *ud, const char *method, size_t mlen, const char *uri,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -31,18 +32,19 @@
 #define CT_MAX_COLS 32
 #define CT_MAX_ROWS 64
 
-/* Options of ct_tcp. */
+/* Options of conn_tcp. */
 #define CT_ZEROWIN 0x1
 #define CT_BADSUM 0x2
 
-/* One test's pipeline and, after ct_finish, its parsed conn.log. */
-struct ct {
+/* One test's pipeline and, after conn_finish, its parsed conn.log. */
+struct conn_test {
     char dir[64];
     struct shoal_config cfg;
     struct shoal_analyzers an;
     struct shoal_ctx *ctx;
     struct shoal_decoder *dec;
     struct shoal_conn_stats st;
+    bool setup_ok;
     bool finished;
     /* The default flow: client -> server. */
     const char *cli;
@@ -60,30 +62,31 @@ struct ct {
     char *weirds; /* weird.log text, or NULL */
 };
 
-static struct ct ct;
+static struct conn_test ct;
 
 /* ---- fixture ---- */
 
-static int ct_setup(void)
+static void conn_setup(void)
 {
     memset(&ct, 0, sizeof(ct));
-    snprintf(ct.dir, sizeof(ct.dir), "/tmp/shoal-test-conn-XXXXXX");
-    if (mkdtemp(ct.dir) == NULL || shoal_config_defaults(&ct.cfg) < 0) {
-        return -1;
-    }
-    free(ct.cfg.log_dir);
-    ct.cfg.log_dir = strdup(ct.dir);
-    if (ct.cfg.log_dir == NULL || shoal_analyzers_init(&ct.an, NULL) < 0) {
-        return -1;
-    }
     ct.cli = "10.1.1.1";
     ct.srv = "10.1.1.2";
     ct.cport = 40000;
     ct.sport = 5555; /* not a likely server port: no flip */
-    return 0;
+    snprintf(ct.dir, sizeof(ct.dir), "/tmp/shoal-test-conn-XXXXXX");
+    if (mkdtemp(ct.dir) == NULL) {
+        ct.dir[0] = '\0';
+        return;
+    }
+    if (shoal_config_defaults(&ct.cfg) < 0) {
+        return;
+    }
+    free(ct.cfg.log_dir);
+    ct.cfg.log_dir = strdup(ct.dir);
+    ct.setup_ok = ct.cfg.log_dir != NULL && shoal_analyzers_init(&ct.an, NULL) == 0;
 }
 
-static void ct_decode_weird(void *ctx, const char *name, const char *addl, const char *source,
+static void conn_decode_weird(void *ctx, const char *name, const char *addl, const char *source,
                             const struct shoal_addr *src, const struct shoal_addr *dst)
 {
     shoal_ctx_net_weird(ctx, name, addl, source, src, dst);
@@ -91,22 +94,19 @@ static void ct_decode_weird(void *ctx, const char *name, const char *addl, const
 
 /* Create the context and decoder at the first packet, so that a test can
  * change ct.cfg before. */
-static void ct_start(void)
+static void conn_start(void)
 {
     if (ct.ctx != NULL) {
         return;
     }
+    CU_ASSERT_FATAL(ct.setup_ok);
     ct.ctx = shoal_ctx_new(&ct.cfg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ct.ctx);
-    /*
-     * The empty analyzer table is set explicitly: with none set,
-     * shoal_an_conn_new dereferences the NULL table on the first TCP or UDP
-     * connection (see test_no_analyzers).
-     */
+    /* An empty analyzer table (no plugins); test_no_analyzers covers none. */
     shoal_ctx_set_analyzers(ct.ctx, &ct.an);
     struct shoal_decode_opts o = {
         .ignore_checksums = ct.cfg.ignore_checksums,
-        .weird = ct_decode_weird,
+        .weird = conn_decode_weird,
         .weird_ctx = ct.ctx,
     };
     ct.dec = shoal_decoder_new(1 /* DLT_EN10MB */, &o);
@@ -114,12 +114,12 @@ static void ct_start(void)
 }
 
 /* Build, decode and process one frame. */
-static void ct_send(const struct pb_spec *s)
+static void conn_send(const struct pb_spec *s)
 {
     uint8_t frame[PB_MAX_FRAME];
     struct shoal_pkt p;
 
-    ct_start();
+    conn_start();
     int n = pb_build(s, frame, sizeof(frame));
     CU_ASSERT_FATAL(n > 0);
     int rc = shoal_decode(ct.dec, s->ts, frame, (uint32_t)n, (uint32_t)n, &p);
@@ -128,7 +128,7 @@ static void ct_send(const struct pb_spec *s)
 }
 
 /* A TCP segment at CT_T0 + t, from the client (orig) or the server. */
-static void ct_tcp(bool from_cli, double t, uint8_t flags, uint32_t seq, uint32_t ack, size_t len,
+static void conn_tcp(bool from_cli, double t, uint8_t flags, uint32_t seq, uint32_t ack, size_t len,
                    unsigned opts)
 {
     struct pb_spec s = {
@@ -145,20 +145,20 @@ static void ct_tcp(bool from_cli, double t, uint8_t flags, uint32_t seq, uint32_
         .bad_checksum = (opts & CT_BADSUM) != 0,
         .len = len,
     };
-    ct_send(&s);
+    conn_send(&s);
 }
 
-static void ct_o(double t, uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
+static void conn_o(double t, uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
-    ct_tcp(true, t, flags, seq, ack, len, 0);
+    conn_tcp(true, t, flags, seq, ack, len, 0);
 }
 
-static void ct_r(double t, uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
+static void conn_r(double t, uint8_t flags, uint32_t seq, uint32_t ack, size_t len)
 {
-    ct_tcp(false, t, flags, seq, ack, len, 0);
+    conn_tcp(false, t, flags, seq, ack, len, 0);
 }
 
-static void ct_udp(bool from_cli, double t, size_t len)
+static void conn_udp(bool from_cli, double t, size_t len)
 {
     struct pb_spec s = {
         .ts = CT_T0 + t,
@@ -169,10 +169,10 @@ static void ct_udp(bool from_cli, double t, size_t len)
         .dport = from_cli ? ct.sport : ct.cport,
         .len = len,
     };
-    ct_send(&s);
+    conn_send(&s);
 }
 
-static char *ct_slurp(const char *name)
+static char *conn_slurp(const char *name)
 {
     char path[128];
     FILE *f;
@@ -195,7 +195,7 @@ static char *ct_slurp(const char *name)
 }
 
 /* Split `line` in place at tabs into v (at most max fields). */
-static int ct_split(char *line, char **v, int max)
+static int conn_split(char *line, char **v, int max)
 {
     int n = 0;
 
@@ -213,7 +213,7 @@ static int ct_split(char *line, char **v, int max)
 
 /* Flush and free the pipeline (conn.log gets every row and #close), then
  * parse conn.log. */
-static void ct_finish(void)
+static void conn_finish(void)
 {
     if (ct.finished) {
         return;
@@ -228,8 +228,8 @@ static void ct_finish(void)
     shoal_decoder_free(ct.dec);
     ct.dec = NULL;
 
-    ct.weirds = ct_slurp("weird.log");
-    ct.text = ct_slurp("conn.log");
+    ct.weirds = conn_slurp("weird.log");
+    ct.text = conn_slurp("conn.log");
     if (ct.text == NULL) {
         return;
     }
@@ -237,22 +237,22 @@ static void ct_finish(void)
     for (char *line = strtok_r(ct.text, "\n", &save); line != NULL;
          line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, "#fields\t", 8) == 0) {
-            ct.ncols = ct_split(line + 8, ct.cols, CT_MAX_COLS);
+            ct.ncols = conn_split(line + 8, ct.cols, CT_MAX_COLS);
         } else if (strncmp(line, "#types\t", 7) == 0) {
-            ct.ntypes = ct_split(line + 7, ct.types, CT_MAX_COLS);
+            ct.ntypes = conn_split(line + 7, ct.types, CT_MAX_COLS);
         } else if (line[0] != '#' && ct.nrows < CT_MAX_ROWS) {
-            int n = ct_split(line, ct.rows[ct.nrows], CT_MAX_COLS);
+            int n = conn_split(line, ct.rows[ct.nrows], CT_MAX_COLS);
             CU_ASSERT_EQUAL(n, ct.ncols);
             ct.nrows++;
         }
     }
 }
 
-static int ct_teardown(void)
+static void conn_teardown(void)
 {
     char path[128];
 
-    ct_finish();
+    conn_finish();
     free(ct.text);
     free(ct.weirds);
     snprintf(path, sizeof(path), "%s/conn.log", ct.dir);
@@ -261,12 +261,14 @@ static int ct_teardown(void)
     unlink(path);
     shoal_config_free(&ct.cfg);
     shoal_analyzers_free(&ct.an);
-    return rmdir(ct.dir) == 0 ? 0 : -1;
+    if (ct.dir[0] != '\0' && rmdir(ct.dir) != 0) {
+        fprintf(stderr, "\n  cannot remove %s\n", ct.dir);
+    }
 }
 
 /* ---- reading conn.log ---- */
 
-static int ct_col(const char *name)
+static int conn_col(const char *name)
 {
     for (int i = 0; i < ct.ncols; i++) {
         if (strcmp(ct.cols[i], name) == 0) {
@@ -276,9 +278,9 @@ static int ct_col(const char *name)
     return -1;
 }
 
-static const char *ct_get(int row, const char *col)
+static const char *conn_get(int row, const char *col)
 {
-    int c = ct_col(col);
+    int c = conn_col(col);
 
     if (c < 0 || row < 0 || row >= ct.nrows) {
         return "<missing>";
@@ -287,10 +289,10 @@ static const char *ct_get(int row, const char *col)
 }
 
 /* First row whose column `col` is `val`, or -1. */
-static int ct_find(const char *col, const char *val)
+static int conn_find(const char *col, const char *val)
 {
     for (int r = 0; r < ct.nrows; r++) {
-        if (strcmp(ct_get(r, col), val) == 0) {
+        if (strcmp(conn_get(r, col), val) == 0) {
             return r;
         }
     }
@@ -300,7 +302,7 @@ static int ct_find(const char *col, const char *val)
 /* Assert a column's text, naming the row, column and both values on failure. */
 #define CT_EXPECT(row, col, want)                                                                  \
     do {                                                                                           \
-        const char *got_ = ct_get((row), (col));                                                   \
+        const char *got_ = conn_get((row), (col));                                                 \
         if (strcmp(got_, (want)) != 0) {                                                           \
             fprintf(stderr, "\n  %s:%d: row %d %s: expected '%s', got '%s'", __FILE__, __LINE__,  \
                     (row), (col), (want), got_);                                                   \
@@ -308,7 +310,7 @@ static int ct_find(const char *col, const char *val)
         CU_ASSERT_STRING_EQUAL(got_, (want));                                                      \
     } while (0)
 
-static bool ct_weird_seen(const char *name)
+static bool conn_weird_seen(const char *name)
 {
     char pat[96];
 
@@ -393,7 +395,7 @@ static void test_builder_decodes(void)
 
 /* ---- conn_state and history, one minimal sequence each ---- */
 
-struct ct_seg {
+struct conn_seg {
     char from; /* 'o': client -> server, 'r': server -> client */
     double t;
     uint8_t flags;
@@ -402,10 +404,10 @@ struct ct_seg {
     uint16_t len;
 };
 
-struct ct_case {
+struct conn_case {
     const char *cli, *srv; /* NULL: the defaults */
     uint16_t cport, sport; /* 0: the defaults */
-    const struct ct_seg *segs;
+    const struct conn_seg *segs;
     size_t n;
     const char *history;
     const char *state;
@@ -423,7 +425,7 @@ struct ct_case {
 #define HANDSHAKE {'o', 0.0, S, 1000, 0, 0}, {'r', 0.1, S | A, 5000, 1001, 0}, \
     {'o', 0.2, A, 1001, 5001, 0}
 
-static void ct_run_case(const struct ct_case *k)
+static void conn_run_case(const struct conn_case *k)
 {
     if (k->cli != NULL) {
         ct.cli = k->cli;
@@ -434,10 +436,10 @@ static void ct_run_case(const struct ct_case *k)
         ct.sport = k->sport;
     }
     for (size_t i = 0; i < k->n; i++) {
-        const struct ct_seg *g = &k->segs[i];
-        ct_tcp(g->from == 'o', g->t, g->flags, g->seq, g->ack, g->len, 0);
+        const struct conn_seg *g = &k->segs[i];
+        conn_tcp(g->from == 'o', g->t, g->flags, g->seq, g->ack, g->len, 0);
     }
-    ct_finish();
+    conn_finish();
     CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
     CT_EXPECT(0, "history", k->history);
     CT_EXPECT(0, "conn_state", k->state);
@@ -459,30 +461,30 @@ static void ct_run_case(const struct ct_case *k)
 #define CT_CASE(name, hist, state, ob, rb, ...)                                                    \
     static void test_state_##name(void)                                                            \
     {                                                                                              \
-        static const struct ct_seg segs_[] = {__VA_ARGS__};                                        \
-        struct ct_case k_ = {NULL, NULL, 0, 0, segs_, sizeof(segs_) / sizeof(segs_[0]),            \
-                             hist, state, ob, rb};                                                 \
-        ct_run_case(&k_);                                                                          \
+        static const struct conn_seg segs_[] = {__VA_ARGS__};                                      \
+        struct conn_case k_ = {NULL, NULL, 0, 0, segs_, sizeof(segs_) / sizeof(segs_[0]),          \
+                               hist, state, ob, rb};                                               \
+        conn_run_case(&k_);                                                                        \
     }
 
 /* The same with the server on port 80 (a likely server port). */
 #define CT_CASE80(name, hist, state, ob, rb, ...)                                                  \
     static void test_state_##name(void)                                                            \
     {                                                                                              \
-        static const struct ct_seg segs_[] = {__VA_ARGS__};                                        \
-        struct ct_case k_ = {NULL, NULL, 40000, 80, segs_, sizeof(segs_) / sizeof(segs_[0]),       \
-                             hist, state, ob, rb};                                                 \
-        ct_run_case(&k_);                                                                          \
+        static const struct conn_seg segs_[] = {__VA_ARGS__};                                      \
+        struct conn_case k_ = {NULL, NULL, 40000, 80, segs_, sizeof(segs_) / sizeof(segs_[0]),     \
+                               hist, state, ob, rb};                                               \
+        conn_run_case(&k_);                                                                        \
     }
 
 /* The four traces of shared/traces/tcp-rst-conn-states, packet for packet. */
 #define CT_RSTCASE(name, hist, state, ...)                                                         \
     static void test_rst_##name(void)                                                              \
     {                                                                                              \
-        static const struct ct_seg segs_[] = {__VA_ARGS__};                                        \
-        struct ct_case k_ = {"1.1.1.1", "1.1.1.2", 13131, 31313, segs_,                           \
-                             sizeof(segs_) / sizeof(segs_[0]), hist, state, NULL, NULL};           \
-        ct_run_case(&k_);                                                                          \
+        static const struct conn_seg segs_[] = {__VA_ARGS__};                                      \
+        struct conn_case k_ = {"1.1.1.1", "1.1.1.2", 13131, 31313, segs_,                          \
+                               sizeof(segs_) / sizeof(segs_[0]), hist, state, NULL, NULL};         \
+        conn_run_case(&k_);                                                                        \
     }
 
 CT_CASE(S0, "S", "S0", "-", "-", {'o', 0.0, S, 1000, 0, 0})
@@ -511,8 +513,6 @@ CT_CASE(OTH, "D", "OTH", "-", "-", {'o', 0.0, P | A, 1001, 5001, 10})
 /* The originator's data retransmitted once: 't' ... 'T'. */
 CT_CASE(retransmit, "ShADT", "S1", "10", "0", HANDSHAKE, {'o', 0.3, P | A, 1001, 5001, 10},
         {'o', 0.4, P | A, 1001, 5001, 10})
-/* The responder advertises a zero window. */
-CT_CASE(zero_window, "ShAaw", "S1", "0", "0", HANDSHAKE, {'r', 0.3, A, 5001, 1001, 0})
 /* A SYN-ACK from port 80 starts the connection: the client is the originator. */
 CT_CASE80(flip, "^hD", "S1", "-", "-", {'r', 0.0, S | A, 5000, 1001, 0},
           {'o', 0.0, P | A, 1001, 5001, 10})
@@ -528,29 +528,29 @@ CT_RSTCASE(syn_stuff_rst, "SaFR", "OTH", {'o', 0.0, S, 0, 0, 0},
 /* tcp-rst-conn-states' single-rst.pcap: one RST to port 80. */
 static void test_rst_single_to_80(void)
 {
-    static const struct ct_seg segs[] = {{'o', 0.0, R, 0, 0, 0}};
-    struct ct_case k = {"10.0.0.10", "10.0.0.80", 48777, 80, segs, 1, "R", "OTH", "-", "-"};
+    static const struct conn_seg segs[] = {{'o', 0.0, R, 0, 0, 0}};
+    struct conn_case k = {"10.0.0.10", "10.0.0.80", 48777, 80, segs, 1, "R", "OTH", "-", "-"};
 
-    ct_run_case(&k);
+    conn_run_case(&k);
 }
 
 /* ---- the full row of a complete connection ---- */
 
 static void test_sf_row(void)
 {
-    ct_o(0.0, S, 1000, 0, 0);
-    ct_r(0.1, S | A, 5000, 1001, 0);
-    ct_o(0.2, A, 1001, 5001, 0);
-    ct_o(0.3, P | A, 1001, 5001, 10);
-    ct_r(0.4, A, 5001, 1011, 0);
-    ct_r(0.5, P | A, 5001, 1011, 20);
-    ct_o(0.6, F | A, 1011, 5021, 0);
-    ct_r(0.7, F | A, 5021, 1012, 0);
-    ct_o(0.8, A, 1012, 5022, 0);
-    ct_finish();
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_o(0.3, P | A, 1001, 5001, 10);
+    conn_r(0.4, A, 5001, 1011, 0);
+    conn_r(0.5, P | A, 5001, 1011, 20);
+    conn_o(0.6, F | A, 1011, 5021, 0);
+    conn_r(0.7, F | A, 5021, 1012, 0);
+    conn_o(0.8, A, 1012, 5022, 0);
+    conn_finish();
     CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
     CT_EXPECT(0, "ts", "1000000000.000000");
-    CU_ASSERT(ct_get(0, "uid")[0] == 'C' && strlen(ct_get(0, "uid")) >= 10);
+    CU_ASSERT(conn_get(0, "uid")[0] == 'C' && strlen(conn_get(0, "uid")) >= 10);
     CT_EXPECT(0, "id.orig_h", "10.1.1.1");
     CT_EXPECT(0, "id.orig_p", "40000");
     CT_EXPECT(0, "id.resp_h", "10.1.1.2");
@@ -588,8 +588,8 @@ static void test_conn_log_columns(void)
         "tunnel_parents", "ip_proto",
     };
 
-    ct_o(0.0, S, 1000, 0, 0);
-    ct_finish();
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_finish();
     CU_ASSERT_EQUAL_FATAL(ct.ncols, (int)(sizeof(want) / sizeof(want[0])));
     for (int i = 0; i < ct.ncols; i++) {
         CU_ASSERT_STRING_EQUAL(ct.cols[i], want[i]);
@@ -604,4 +604,776 @@ static void test_conn_log_columns(void)
         CU_ASSERT_STRING_EQUAL(ct.types[i], types[i]);
     }
     CT_EXPECT(0, "conn_state", "S0");
+}
+
+/* ---- history letters ---- */
+
+/* Data once, then `n` retransmissions of it. */
+static void conn_retransmit(int n)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_o(0.3, P | A, 1001, 5001, 10);
+    for (int i = 0; i < n; i++) {
+        conn_o(0.4 + i * 0.001, P | A, 1001, 5001, 10);
+    }
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "orig_bytes", "10");
+    CT_EXPECT(0, "conn_state", "S1");
+    char pkts[16];
+    snprintf(pkts, sizeof(pkts), "%d", 3 + n);
+    CT_EXPECT(0, "orig_pkts", pkts);
+}
+
+/* The letters c g t w are logarithmic: again at 10, 100, ... events. */
+static void test_retransmit_9(void)
+{
+    conn_retransmit(9);
+    CT_EXPECT(0, "history", "ShADT");
+}
+
+static void test_retransmit_10(void)
+{
+    conn_retransmit(10);
+    CT_EXPECT(0, "history", "ShADTT");
+}
+
+static void test_retransmit_100(void)
+{
+    conn_retransmit(100);
+    CT_EXPECT(0, "history", "ShADTTT");
+}
+
+/* The responder acknowledges 10 originator bytes never seen: a gap in the
+ * originator's stream ('G'), counted in missed_bytes and orig_bytes. */
+static void test_gap_orig(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_r(0.3, A, 5001, 1011, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShAaG");
+    CT_EXPECT(0, "missed_bytes", "10");
+    CT_EXPECT(0, "orig_bytes", "10");
+    CT_EXPECT(0, "resp_bytes", "0");
+    CT_EXPECT(0, "conn_state", "S1");
+}
+
+/* The originator acknowledges 20 response bytes of which it saw the last 5. */
+static void test_gap_resp(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_r(0.3, P | A, 5016, 1001, 5);
+    conn_o(0.4, A, 1001, 5021, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShAdg");
+    CT_EXPECT(0, "missed_bytes", "15");
+    CT_EXPECT(0, "resp_bytes", "20");
+    CT_EXPECT(0, "conn_state", "S1");
+}
+
+/* Data that fills a hole before the ACK is no gap.  As in Zeek, a segment
+ * below the highest sequence number seen counts as a retransmission ('T'). */
+static void test_no_gap_when_data_seen(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_o(0.3, P | A, 1011, 5001, 10); /* out of order */
+    conn_o(0.4, P | A, 1001, 5001, 10); /* fills the hole */
+    conn_r(0.5, A, 5001, 1021, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShADTa");
+    CT_EXPECT(0, "missed_bytes", "0");
+    CT_EXPECT(0, "orig_bytes", "20");
+}
+
+/* A segment with a bad checksum is dropped: 'c'/'C', not counted. */
+static void test_bad_checksum_resp(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_tcp(false, 0.3, P | A, 5001, 1001, 20, CT_BADSUM);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShAc");
+    CT_EXPECT(0, "resp_bytes", "0");
+    CT_EXPECT(0, "resp_pkts", "1");
+    CT_EXPECT(0, "resp_ip_bytes", "40");
+    CT_EXPECT(0, "duration", "0.200000");
+    CU_ASSERT_EQUAL(ct.st.bad_checksums, 1);
+    CU_ASSERT(conn_weird_seen("bad_TCP_checksum"));
+}
+
+static void test_bad_checksum_orig(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    for (int i = 0; i < 10; i++) {
+        conn_tcp(true, 0.3 + i * 0.01, P | A, 1001, 5001, 10, CT_BADSUM);
+    }
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShACC");
+    CT_EXPECT(0, "orig_bytes", "0");
+    CT_EXPECT(0, "orig_pkts", "2");
+    CT_EXPECT(0, "orig_ip_bytes", "80");
+    CU_ASSERT_EQUAL(ct.st.bad_checksums, 10);
+}
+
+/* With ignore_checksums (zeek -C) the same segment counts. */
+static void test_bad_checksum_ignored(void)
+{
+    ct.cfg.ignore_checksums = true;
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_tcp(false, 0.3, P | A, 5001, 1001, 20, CT_BADSUM);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShAd");
+    CT_EXPECT(0, "resp_bytes", "20");
+    CT_EXPECT(0, "resp_pkts", "2");
+    CU_ASSERT_EQUAL(ct.st.bad_checksums, 0);
+}
+
+/* The responder advertises a zero window: 'w', logarithmic too. */
+static void test_zero_window(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_tcp(false, 0.3, A, 5001, 1001, 0, CT_ZEROWIN);
+    for (int i = 0; i < 9; i++) {
+        conn_tcp(false, 0.4 + i * 0.01, A, 5001, 1001, 0, CT_ZEROWIN);
+    }
+    conn_tcp(true, 0.5, A, 1001, 5001, 0, CT_ZEROWIN);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShAawwW");
+    CT_EXPECT(0, "conn_state", "S1");
+}
+
+/* A UDP datagram with a bad checksum: 'C', no payload counted.  (Whether
+ * it counts in orig_pkts is left open here.) */
+static void test_bad_checksum_udp(void)
+{
+    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "10.1.1.2", .proto = 17,
+                        .sport = 40000, .dport = 5555, .len = 10, .bad_checksum = true};
+
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "C");
+    CT_EXPECT(0, "conn_state", "OTH");
+    CT_EXPECT(0, "orig_bytes", "-");
+    CU_ASSERT_EQUAL(ct.st.bad_checksums, 1);
+    CU_ASSERT(conn_weird_seen("bad_UDP_checksum"));
+}
+
+/* An ICMP message with a bad checksum is dropped before it is counted. */
+static void test_bad_checksum_icmp(void)
+{
+    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "8.8.8.8", .proto = 1,
+                        .icmp_type = 8, .len = 32};
+
+    conn_send(&s);
+    s.ts += 1;
+    s.bad_checksum = true;
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "orig_pkts", "1");
+    CT_EXPECT(0, "orig_ip_bytes", "60");
+    CT_EXPECT(0, "duration", "-");
+    CU_ASSERT_EQUAL(ct.st.bad_checksums, 1);
+}
+
+/* ---- byte counts from sequence numbers ---- */
+
+/* Both directions cross 2^32 in their sequence space. */
+static void test_seq_wrap(void)
+{
+    const uint32_t ci = 0xfffffff0u; /* client ISN */
+    const uint32_t si = 0xffffff00u; /* server ISN */
+    uint32_t c = ci + 1;
+    uint32_t s = si + 1;
+
+    conn_o(0.0, S, ci, 0, 0);
+    conn_r(0.1, S | A, si, c, 0);
+    conn_o(0.2, A, c, s, 0);
+    for (int i = 0; i < 3; i++) {
+        conn_o(0.3 + i * 0.01, P | A, c, s, 100);
+        c += 100;
+    }
+    conn_r(0.4, A, s, c, 0);
+    for (int i = 0; i < 2; i++) {
+        conn_r(0.5 + i * 0.01, P | A, s, c, 200);
+        s += 200;
+    }
+    conn_o(0.6, F | A, c, s, 0);
+    conn_r(0.7, F | A, s, c + 1, 0);
+    conn_o(0.8, A, c + 1, s + 1, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShADadFf");
+    CT_EXPECT(0, "conn_state", "SF");
+    CT_EXPECT(0, "orig_bytes", "300");
+    CT_EXPECT(0, "resp_bytes", "400");
+    CT_EXPECT(0, "missed_bytes", "0");
+    CT_EXPECT(0, "orig_pkts", "7");
+    CT_EXPECT(0, "orig_ip_bytes", "580"); /* 7 x 40 + 300 */
+    CT_EXPECT(0, "resp_pkts", "5");
+    CT_EXPECT(0, "resp_ip_bytes", "600"); /* 5 x 40 + 400 */
+}
+
+/*
+ * More than 4 GiB: byte counts are 64-bit and the gaps are missed bytes,
+ * as in ftp-bigtransfer-gaps.  The ISN is high, as there: with Zeek's
+ * rules a sequence number more than 2^31 above the ISN before the raw
+ * numbers wrap once is taken for an underflow, by Zeek as by us.
+ */
+static void test_seq_beyond_4g(void)
+{
+    const uint32_t step = 0x40000000u; /* 1 GiB */
+    const uint32_t isn = 0xe0000000u;
+    uint32_t c = isn + 1;
+
+    conn_o(0.0, S, isn, 0, 0);
+    conn_r(0.1, S | A, 5000, c, 0);
+    conn_o(0.2, A, c, 5001, 0);
+    for (int k = 0; k <= 5; k++) {
+        conn_o(1.0 + k, P | A, c, 5001, 100);
+        conn_r(1.5 + k, A, 5001, c + 100, 0);
+        c += step;
+    }
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShADaG");
+    CT_EXPECT(0, "orig_bytes", "5368709220");   /* 5 GiB + 100 */
+    CT_EXPECT(0, "missed_bytes", "5368708620"); /* 5 x (1 GiB - 100) */
+    CT_EXPECT(0, "resp_bytes", "0");
+    CT_EXPECT(0, "conn_state", "S1");
+}
+
+/* ---- UDP ---- */
+
+static void test_udp_sf(void)
+{
+    conn_udp(true, 0.0, 10);
+    conn_udp(false, 0.25, 20);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "proto", "udp");
+    CT_EXPECT(0, "ip_proto", "17");
+    CT_EXPECT(0, "id.orig_p", "40000");
+    CT_EXPECT(0, "id.resp_p", "5555");
+    CT_EXPECT(0, "history", "Dd");
+    CT_EXPECT(0, "conn_state", "SF");
+    CT_EXPECT(0, "duration", "0.250000");
+    CT_EXPECT(0, "orig_bytes", "10");
+    CT_EXPECT(0, "resp_bytes", "20");
+    CT_EXPECT(0, "orig_pkts", "1");
+    CT_EXPECT(0, "orig_ip_bytes", "38");
+    CT_EXPECT(0, "resp_pkts", "1");
+    CT_EXPECT(0, "resp_ip_bytes", "48");
+    CT_EXPECT(0, "missed_bytes", "0");
+}
+
+static void test_udp_one_way(void)
+{
+    conn_udp(true, 0.0, 10);
+    conn_udp(true, 0.5, 7);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "D");
+    CT_EXPECT(0, "conn_state", "S0");
+    CT_EXPECT(0, "orig_bytes", "17");
+    CT_EXPECT(0, "resp_bytes", "0");
+    CT_EXPECT(0, "orig_pkts", "2");
+    CT_EXPECT(0, "orig_ip_bytes", "73");
+    CT_EXPECT(0, "resp_pkts", "0");
+    CT_EXPECT(0, "resp_ip_bytes", "0");
+}
+
+/* Only the reply of a server on port 53 is seen: the client is the
+ * originator ('^'), and the state is SHR. */
+static void test_udp_reply_only_flip(void)
+{
+    ct.sport = 53;
+    conn_udp(false, 0.0, 40);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "id.orig_h", "10.1.1.1");
+    CT_EXPECT(0, "id.orig_p", "40000");
+    CT_EXPECT(0, "id.resp_h", "10.1.1.2");
+    CT_EXPECT(0, "id.resp_p", "53");
+    CT_EXPECT(0, "history", "^d");
+    CT_EXPECT(0, "conn_state", "SHR");
+    CT_EXPECT(0, "orig_pkts", "0");
+    CT_EXPECT(0, "resp_pkts", "1");
+    CT_EXPECT(0, "resp_ip_bytes", "68");
+}
+
+/* From a server port to a client port is flipped, but never towards a
+ * broadcast address. */
+static void test_udp_broadcast_not_flipped(void)
+{
+    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.5", .dst = "255.255.255.255", .proto = 17,
+                        .sport = 67, .dport = 68, .len = 300};
+
+    conn_send(&s);
+    s.dst = "10.1.1.6";
+    s.ts += 0.1;
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2);
+    int b = conn_find("id.resp_h", "255.255.255.255");
+    CU_ASSERT_FATAL(b >= 0);
+    CT_EXPECT(b, "id.orig_h", "10.1.1.5");
+    CT_EXPECT(b, "id.orig_p", "67");
+    CT_EXPECT(b, "id.resp_p", "68");
+    CT_EXPECT(b, "history", "D");
+    CT_EXPECT(b, "conn_state", "S0");
+    int u = conn_find("id.orig_h", "10.1.1.6");
+    CU_ASSERT_FATAL(u >= 0);
+    CT_EXPECT(u, "id.orig_p", "68");
+    CT_EXPECT(u, "id.resp_h", "10.1.1.5");
+    CT_EXPECT(u, "id.resp_p", "67");
+    CT_EXPECT(u, "history", "^d");
+    CT_EXPECT(u, "conn_state", "SHR");
+}
+
+/* A VLAN tag changes nothing in conn.log; IPv6 works the same. */
+static void test_udp_vlan_ipv6(void)
+{
+    struct pb_spec s = {.ts = CT_T0, .src = "2001:db8::1", .dst = "2001:db8::2", .proto = 17,
+                        .sport = 40000, .dport = 5555, .len = 10, .vlan = 7};
+
+    conn_send(&s);
+    s.ts += 1;
+    s.src = "2001:db8::2";
+    s.dst = "2001:db8::1";
+    s.sport = 5555;
+    s.dport = 40000;
+    s.len = 3;
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "id.orig_h", "2001:db8::1");
+    CT_EXPECT(0, "id.resp_h", "2001:db8::2");
+    CT_EXPECT(0, "history", "Dd");
+    CT_EXPECT(0, "conn_state", "SF");
+    CT_EXPECT(0, "orig_ip_bytes", "58");
+    CT_EXPECT(0, "resp_ip_bytes", "51");
+    CT_EXPECT(0, "duration", "1.000000");
+}
+
+/* ---- ICMP ---- */
+
+static void test_icmp_echo(void)
+{
+    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "8.8.8.8", .proto = 1,
+                        .icmp_type = 8, .icmp_id = 77, .icmp_seq = 1, .len = 32};
+
+    conn_send(&s);
+    s.ts += 0.05;
+    s.src = "8.8.8.8";
+    s.dst = "10.1.1.1";
+    s.icmp_type = 0;
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "proto", "icmp");
+    CT_EXPECT(0, "ip_proto", "1");
+    CT_EXPECT(0, "id.orig_h", "10.1.1.1");
+    CT_EXPECT(0, "id.orig_p", "8");
+    CT_EXPECT(0, "id.resp_h", "8.8.8.8");
+    CT_EXPECT(0, "id.resp_p", "0");
+    CT_EXPECT(0, "duration", "0.050000");
+    CT_EXPECT(0, "orig_bytes", "32");
+    CT_EXPECT(0, "resp_bytes", "32");
+    CT_EXPECT(0, "conn_state", "OTH");
+    CT_EXPECT(0, "history", "-");
+    CT_EXPECT(0, "orig_pkts", "1");
+    CT_EXPECT(0, "orig_ip_bytes", "60");
+    CT_EXPECT(0, "resp_pkts", "1");
+    CT_EXPECT(0, "resp_ip_bytes", "60");
+    CT_EXPECT(0, "local_orig", "T");
+    CT_EXPECT(0, "local_resp", "F");
+}
+
+static void test_icmp6_echo(void)
+{
+    struct pb_spec s = {.ts = CT_T0, .src = "2001:db8::1", .dst = "2001:4860::1", .proto = 58,
+                        .icmp_type = 128, .icmp_id = 5, .len = 16};
+
+    conn_send(&s);
+    s.ts += 0.5;
+    conn_send(&s); /* a second request */
+    s.ts += 0.01;
+    s.src = "2001:4860::1";
+    s.dst = "2001:db8::1";
+    s.icmp_type = 129;
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "proto", "icmp");
+    CT_EXPECT(0, "ip_proto", "58");
+    CT_EXPECT(0, "id.orig_h", "2001:db8::1");
+    CT_EXPECT(0, "id.orig_p", "128");
+    CT_EXPECT(0, "id.resp_h", "2001:4860::1");
+    CT_EXPECT(0, "id.resp_p", "129");
+    CT_EXPECT(0, "orig_bytes", "32");
+    CT_EXPECT(0, "resp_bytes", "16");
+    CT_EXPECT(0, "orig_pkts", "2");
+    CT_EXPECT(0, "orig_ip_bytes", "128");
+    CT_EXPECT(0, "resp_pkts", "1");
+    CT_EXPECT(0, "resp_ip_bytes", "64");
+    CT_EXPECT(0, "duration", "0.510000");
+    CT_EXPECT(0, "local_orig", "T");
+    CT_EXPECT(0, "local_resp", "F");
+}
+
+/* ---- local networks ---- */
+
+static void test_local_default(void)
+{
+    struct pb_spec s = {.ts = CT_T0, .src = "8.8.8.8", .dst = "192.168.1.1", .proto = 17,
+                        .sport = 40001, .dport = 40002, .len = 1};
+
+    conn_send(&s);
+    s.src = "fe80::1";
+    s.dst = "2001:4860::1";
+    conn_send(&s);
+    s.src = "8.8.8.8";
+    s.dst = "1.1.1.1";
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 3);
+    int r = conn_find("id.orig_h", "8.8.8.8");
+    if (strcmp(conn_get(r, "id.resp_h"), "192.168.1.1") != 0) {
+        r = conn_find("id.resp_h", "192.168.1.1");
+    }
+    CT_EXPECT(r, "local_orig", "F");
+    CT_EXPECT(r, "local_resp", "T");
+    r = conn_find("id.orig_h", "fe80::1");
+    CT_EXPECT(r, "local_orig", "T");
+    CT_EXPECT(r, "local_resp", "F");
+    r = conn_find("id.resp_h", "1.1.1.1");
+    CT_EXPECT(r, "local_orig", "F");
+    CT_EXPECT(r, "local_resp", "F");
+}
+
+/* networks.local replaces the private space. */
+static void test_local_configured(void)
+{
+    char **nets = calloc(2, sizeof(*nets));
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(nets);
+    nets[0] = strdup("8.8.8.0/24");
+    ct.cfg.local_nets = nets;
+    ct.cfg.local_nets_set = true;
+    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "8.8.8.8", .proto = 17,
+                        .sport = 40001, .dport = 40002, .len = 1};
+    conn_send(&s);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "local_orig", "F");
+    CT_EXPECT(0, "local_resp", "T");
+}
+
+/* ---- when connections end ---- */
+
+/* A UDP flow idle for more than 60 s: the next packet starts a new row. */
+static void test_udp_inactivity(void)
+{
+    conn_udp(true, 0.0, 10);
+    conn_udp(true, 30.0, 10); /* still the same */
+    conn_udp(true, 91.0, 10); /* 61 s later */
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2);
+    CT_EXPECT(0, "ts", "1000000000.000000");
+    CT_EXPECT(0, "orig_pkts", "2");
+    CT_EXPECT(0, "duration", "30.000000");
+    CT_EXPECT(0, "history", "D");
+    CT_EXPECT(1, "ts", "1000000091.000000");
+    CT_EXPECT(1, "orig_pkts", "1");
+    CT_EXPECT(1, "duration", "-");
+    CT_EXPECT(1, "history", "D");
+    CU_ASSERT_STRING_NOT_EQUAL(conn_get(0, "uid"), conn_get(1, "uid"));
+}
+
+/* The inactivity timeout also ends a flow with no further packet of its
+ * own: network time moved by another flow is enough. */
+static void test_udp_inactivity_other_flow(void)
+{
+    conn_udp(true, 0.0, 10);
+    ct.cport = 40001;
+    conn_udp(true, 30.0, 10);
+    conn_udp(true, 61.0, 10); /* expires the first flow */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ct.ctx);
+    struct shoal_conn_stats st;
+    shoal_ctx_stats(ct.ctx, &st);
+    CU_ASSERT_EQUAL(st.conns_current, 1);
+    CU_ASSERT_EQUAL(st.log_records, 1);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2);
+    CT_EXPECT(0, "id.orig_p", "40000");
+    CT_EXPECT(1, "id.orig_p", "40001");
+}
+
+/* An established connection lives through 200 s of silence (the TCP
+ * inactivity timeout is 300 s), not through 400 s. */
+static void test_tcp_inactivity(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_o(200.2, P | A, 1001, 5001, 10);
+    conn_o(600.2, P | A, 1011, 5001, 10);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2);
+    CT_EXPECT(0, "history", "ShAD");
+    CT_EXPECT(0, "conn_state", "S1");
+    CT_EXPECT(0, "duration", "200.200000");
+    CT_EXPECT(0, "orig_bytes", "10");
+    CT_EXPECT(1, "ts", "1000000600.200000");
+    CT_EXPECT(1, "history", "D");
+    CT_EXPECT(1, "conn_state", "OTH");
+}
+
+/* An unanswered SYN is over after tcp_syn_timeout (5 s): the same SYN 6 s
+ * later is a new connection; 3 s later it is the same one. */
+static void test_tcp_attempt_timer(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_o(3.0, S, 1000, 0, 0);
+    conn_o(9.0, S, 1000, 0, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2);
+    CT_EXPECT(0, "history", "S");
+    CT_EXPECT(0, "conn_state", "S0");
+    CT_EXPECT(0, "orig_pkts", "2");
+    CT_EXPECT(0, "duration", "3.000000");
+    CT_EXPECT(0, "orig_bytes", "0");
+    CT_EXPECT(1, "history", "S");
+    CT_EXPECT(1, "conn_state", "S0");
+    CT_EXPECT(1, "orig_pkts", "1");
+    CT_EXPECT(1, "ts", "1000000009.000000");
+}
+
+/* The brief's case: SYN, the same SYN 6 s later: two S0 rows. */
+static void test_tcp_attempt_two_rows(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_o(6.0, S, 1000, 0, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2);
+    for (int r = 0; r < 2; r++) {
+        CT_EXPECT(r, "history", "S");
+        CT_EXPECT(r, "conn_state", "S0");
+        CT_EXPECT(r, "orig_pkts", "1");
+    }
+}
+
+/* A new SYN with another ISN just after a close starts a new row. */
+static void test_tcp_reuse(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_o(0.3, F | A, 1001, 5001, 0);
+    conn_r(0.4, F | A, 5001, 1002, 0);
+    conn_o(0.5, A, 1002, 5002, 0);
+    conn_o(1.5, S, 9000, 0, 0);
+    conn_r(1.6, S | A, 7000, 9001, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2);
+    CT_EXPECT(0, "history", "ShAFf");
+    CT_EXPECT(0, "conn_state", "SF");
+    CT_EXPECT(0, "orig_pkts", "4");
+    CT_EXPECT(1, "ts", "1000000001.500000");
+    CT_EXPECT(1, "history", "Sh");
+    CT_EXPECT(1, "conn_state", "S1");
+    CT_EXPECT(1, "orig_pkts", "1");
+    CT_EXPECT(1, "resp_pkts", "1");
+    CU_ASSERT(conn_weird_seen("premature_connection_reuse"));
+}
+
+/* The same SYN again (same ISN) is a retransmission, not a reuse. */
+static void test_tcp_syn_retransmit(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_o(1.0, S, 1000, 0, 0);
+    conn_r(1.1, S | A, 5000, 1001, 0);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "Sh");
+    CT_EXPECT(0, "orig_pkts", "2");
+}
+
+/* max_conns 3, five flows: the two oldest are evicted (written first), all
+ * five rows are written, and the counters say so. */
+static void test_max_conns(void)
+{
+    ct.cfg.max_conns = 3;
+    for (int i = 0; i < 5; i++) {
+        ct.cport = (uint16_t)(40001 + i);
+        conn_udp(true, i * 0.1, 10);
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ct.ctx);
+    struct shoal_conn_stats st;
+    shoal_ctx_stats(ct.ctx, &st);
+    CU_ASSERT_EQUAL(st.conns_current, 3);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 5);
+    CT_EXPECT(0, "id.orig_p", "40001");
+    CT_EXPECT(1, "id.orig_p", "40002");
+    for (int i = 0; i < 5; i++) {
+        char port[8];
+        snprintf(port, sizeof(port), "%d", 40001 + i);
+        CU_ASSERT(conn_find("id.orig_p", port) >= 0);
+    }
+    CU_ASSERT_EQUAL(ct.st.conns_evicted, 2);
+    CU_ASSERT_EQUAL(ct.st.conns_total, 5);
+    CU_ASSERT_EQUAL(ct.st.conns_current, 0);
+    CU_ASSERT_EQUAL(ct.st.log_records, 5);
+}
+
+/* ---- a context without analyzers ---- */
+
+/*
+ * A context whose analyzers were never set (shoal_ctx_set_analyzers not
+ * called, or called with NULL) must still track connections.  Run in a
+ * child process, since a crash here must not take the whole run down (an
+ * earlier core read the NULL table's port index on the first connection).
+ */
+static void test_no_analyzers(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        struct shoal_ctx *x = shoal_ctx_new(&ct.cfg);
+        struct shoal_decode_opts o = {0};
+        struct shoal_decoder *d = shoal_decoder_new(1, &o);
+        struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "10.1.1.2", .proto = 17,
+                            .sport = 40000, .dport = 5555, .len = 4};
+        uint8_t f[PB_MAX_FRAME];
+        struct shoal_pkt p;
+        int n = pb_build(&s, f, sizeof(f));
+        if (x == NULL || d == NULL || n < 0 ||
+            shoal_decode(d, s.ts, f, (uint32_t)n, (uint32_t)n, &p) != 1) {
+            _exit(3);
+        }
+        shoal_ctx_set_analyzers(x, NULL);
+        shoal_ctx_packet(x, &p);
+        s.proto = 6;
+        s.flags = PB_SYN;
+        n = pb_build(&s, f, sizeof(f));
+        if (n < 0 || shoal_decode(d, s.ts, f, (uint32_t)n, (uint32_t)n, &p) != 1) {
+            _exit(3);
+        }
+        shoal_ctx_packet(x, &p);
+        shoal_ctx_free(x);
+        shoal_decoder_free(d);
+        _exit(0);
+    }
+    int status = 0;
+    CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "\n  context without analyzers: killed by signal %d", WTERMSIG(status));
+    }
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* The child's rows are in conn.log: 1 UDP, 1 TCP. */
+    conn_finish();
+    CU_ASSERT_EQUAL(ct.nrows, 2);
+}
+
+int register_conn_suite(void)
+{
+    static const struct {
+        const char *name;
+        CU_TestFunc fn;
+    } tests[] = {
+        {"builder: checksums of a real capture", test_builder_checksums},
+        {"builder: frames decode", test_builder_decodes},
+        {"conn.log columns and types", test_conn_log_columns},
+        {"SF: the whole row", test_sf_row},
+        {"S0", test_state_S0},
+        {"S1", test_state_S1},
+        {"SF", test_state_SF},
+        {"REJ", test_state_REJ},
+        {"S2", test_state_S2},
+        {"S3", test_state_S3},
+        {"RSTO", test_state_RSTO},
+        {"RSTR", test_state_RSTR},
+        {"RSTOS0", test_state_RSTOS0},
+        {"RSTRH", test_state_RSTRH},
+        {"SH", test_state_SH},
+        {"SHR", test_state_SHR},
+        {"OTH (mid-stream data)", test_state_OTH},
+        {"tcp-rst: single RST", test_rst_single_rst},
+        {"tcp-rst: single RST to port 80", test_rst_single_to_80},
+        {"tcp-rst: SYN, orig RST", test_rst_syn_then_rst},
+        {"tcp-rst: SYN, resp ACK, orig RST", test_rst_syn_ack_rst},
+        {"tcp-rst: SYN, resp ACK, orig FIN, orig RST", test_rst_syn_stuff_rst},
+        {"history t: retransmission", test_state_retransmit},
+        {"history t: 9 retransmissions", test_retransmit_9},
+        {"history t: 10 retransmissions", test_retransmit_10},
+        {"history t: 100 retransmissions", test_retransmit_100},
+        {"history w: zero window", test_zero_window},
+        {"history g: originator gap", test_gap_orig},
+        {"history g: responder gap", test_gap_resp},
+        {"no gap when the data comes late", test_no_gap_when_data_seen},
+        {"history c: responder bad checksum", test_bad_checksum_resp},
+        {"history c: 10 originator bad checksums", test_bad_checksum_orig},
+        {"bad checksums ignored", test_bad_checksum_ignored},
+        {"history C: UDP bad checksum", test_bad_checksum_udp},
+        {"ICMP bad checksum", test_bad_checksum_icmp},
+        {"history ^: SYN-ACK from port 80 first", test_state_flip},
+        {"sequence numbers wrap", test_seq_wrap},
+        {"more than 4 GiB", test_seq_beyond_4g},
+        {"UDP: Dd SF", test_udp_sf},
+        {"UDP: one way", test_udp_one_way},
+        {"UDP: reply only, flipped", test_udp_reply_only_flip},
+        {"UDP: broadcast not flipped", test_udp_broadcast_not_flipped},
+        {"UDP: VLAN and IPv6", test_udp_vlan_ipv6},
+        {"ICMP echo", test_icmp_echo},
+        {"ICMPv6 echo", test_icmp6_echo},
+        {"local_orig/local_resp: private space", test_local_default},
+        {"local_orig/local_resp: networks.local", test_local_configured},
+        {"UDP inactivity timeout", test_udp_inactivity},
+        {"inactivity timeout driven by other flows", test_udp_inactivity_other_flow},
+        {"TCP inactivity timeout", test_tcp_inactivity},
+        {"TCP attempt timer", test_tcp_attempt_timer},
+        {"TCP attempt timer: two S0 rows", test_tcp_attempt_two_rows},
+        {"TCP connection reuse", test_tcp_reuse},
+        {"TCP SYN retransmission is no reuse", test_tcp_syn_retransmit},
+        {"max_conns eviction", test_max_conns},
+        {"context without analyzers", test_no_analyzers},
+    };
+    CU_pSuite s =
+        CU_add_suite_with_setup_and_teardown("conn", NULL, NULL, conn_setup, conn_teardown);
+
+    if (s == NULL) {
+        return CU_get_error();
+    }
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        if (CU_add_test(s, tests[i].name, tests[i].fn) == NULL) {
+            return CU_get_error();
+        }
+    }
+    return CUE_SUCCESS;
 }

@@ -25,16 +25,14 @@
 
 static struct shoal_buf log_buf;
 
-static int log_setup(void)
+static void log_setup(void)
 {
     memset(&log_buf, 0, sizeof(log_buf));
-    return 0;
 }
 
-static int log_teardown(void)
+static void log_teardown(void)
 {
     shoal_buf_free(&log_buf);
-    return 0;
 }
 
 /* Format one value of one field in both formats. */

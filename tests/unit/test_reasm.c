@@ -73,17 +73,15 @@ static struct shoal_reasm reasm_r;
 static struct reasm_rec reasm_rec;
 static struct shoal_reasm_sink reasm_sink = {reasm_on_deliver, reasm_on_gap, &reasm_rec};
 
-static int reasm_setup(void)
+static void reasm_setup(void)
 {
     shoal_reasm_init(&reasm_r);
     memset(&reasm_rec, 0, sizeof(reasm_rec));
-    return 0;
 }
 
-static int reasm_teardown(void)
+static void reasm_teardown(void)
 {
     shoal_reasm_clear(&reasm_r);
-    return 0;
 }
 
 static void reasm_add(uint64_t seq, const char *data, uint32_t max_buffer)
