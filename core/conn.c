@@ -776,11 +776,10 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     if (p->l4_cap >= p->l4_len && p->l4_len > 8) {
         shoal_an_data(x, c, is_orig, uh + 8, p->l4_len - 8);
     }
-    /* Last: the inner packet may end connections, this one included. */
-    if (ulen > 8 && p->l4_cap > 8) {
-        uint32_t len = shoal_min_u32(ulen, p->l4_len) - 8;
-        shoal_tunnel_udp(x, c, is_orig, p, uh + 8, shoal_min_u32(len, p->l4_cap - 8), len,
-                         encap);
+    /* Last: the inner packet may end connections, this one included.  As
+     * Zeek, the length is the IP payload's, whatever the UDP header says. */
+    if (p->l4_len > 8 && p->l4_cap > 8) {
+        shoal_tunnel_udp(x, c, is_orig, p, uh + 8, p->l4_cap - 8, p->l4_len - 8, encap);
     }
 }
 
