@@ -891,11 +891,15 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
         break;
     }
     if (p->l4_len < min_hdr) {
-        shoal_ctx_net_weird(x, "truncated_header", NULL, NULL, &p->src, &p->dst);
+        shoal_ctx_net_weird(x, encap ? "truncated_header_in_tunnel" : "truncated_header", NULL,
+                            NULL, &p->src, &p->dst);
         return;
     }
     if (p->l4_cap < min_hdr) {
-        shoal_ctx_net_weird(x, "internally_truncated_header", NULL, NULL, &p->src, &p->dst);
+        shoal_ctx_net_weird(x,
+                            encap ? "internally_truncated_header_in_tunnel"
+                                  : "internally_truncated_header",
+                            NULL, NULL, &p->src, &p->dst);
         return;
     }
     if (p->proto == SHOAL_PROTO_TCP || p->proto == SHOAL_PROTO_UDP) {

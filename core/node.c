@@ -243,6 +243,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
                   pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?", dlt);
         goto out_pcap;
     }
+    shoal_ctx_set_decoder(run.ctx, run.dec);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
