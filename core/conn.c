@@ -331,6 +331,9 @@ void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t)
 
 static double conn_inactivity_timeout(const struct shoal_ctx *x, const struct shoal_conn *c)
 {
+    if (c->idle_timeout > 0) {
+        return c->idle_timeout;
+    }
     switch (c->id.proto) {
     case SHOAL_PROTO_TCP:
         return c->tcp->established_timeout ? x->cfg->tcp_inactivity_timeout

@@ -71,6 +71,7 @@ struct shoal_conn {
     uint64_t services; /* bit i: analyzer i confirmed */
     uint32_t hist_seen;
     uint32_t weird_seen; /* bloom of weird names logged for this conn */
+    float idle_timeout; /* set by an analyzer; 0: the transport's default */
     uint16_t vlan, inner_vlan;
     uint8_t hist_len;
     bool one_way;      /* ICMP without counterpart type: key is directional */

@@ -90,6 +90,14 @@ static void host_weird(struct shoal_conn *c, const char *name, const char *addl,
     }
 }
 
+static void host_conn_set_idle_timeout(struct shoal_conn *c, double secs)
+{
+    c->idle_timeout = secs > 0 ? (float)secs : 0.0f;
+    if (secs > 0 && host_ctx != NULL) {
+        shoal_conn_schedule(host_ctx, c, c->last + secs);
+    }
+}
+
 static const struct shoal_host host_table = {
     .size = sizeof(struct shoal_host),
     .abi_major = SHOAL_ABI_MAJOR,
@@ -105,6 +113,7 @@ static const struct shoal_host host_table = {
     .conn_start = host_conn_start,
     .confirm = host_confirm,
     .weird = host_weird,
+    .conn_set_idle_timeout = host_conn_set_idle_timeout,
 };
 
 const struct shoal_host *shoal_host_table(void)

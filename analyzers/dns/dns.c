@@ -86,7 +86,20 @@ struct dns_conn {
 };
 
 /* Plugin state: the host, the stream, and per-message scratch space. */
+/* Settings (group plugins.dns of shoal.cfg). */
+struct dns_config {
+    double session_timeout; /* Zeek's dns_session_timeout */
+};
+
+static const struct shoal_cfg_key dns_cfg_keys[] = {
+    {"session_timeout", SHOAL_CFG_DOUBLE, "10.0", false,
+     "seconds a UDP DNS flow may be idle before it ends (Zeek's dns_session_timeout)",
+     offsetof(struct dns_config, session_timeout)},
+    {0},
+};
+
 struct dns_state {
+    struct dns_config cfg;
     const struct shoal_host *host;
     struct shoal_stream *stream;
     uint8_t *arena;
@@ -678,9 +691,13 @@ static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_
 
 static int dns_conn_new(void *ps, struct shoal_conn *c, void *cs)
 {
-    (void)ps;
-    (void)c;
+    struct dns_state *st = ps;
+
     memset(cs, 0, sizeof(struct dns_conn));
+    if (st->host->conn_id(c)->proto == SHOAL_PROTO_UDP &&
+        SHOAL_HOST_HAS(st->host, conn_set_idle_timeout) && st->cfg.session_timeout > 0) {
+        st->host->conn_set_idle_timeout(c, st->cfg.session_timeout);
+    }
     return 0;
 }
 
@@ -765,7 +782,6 @@ static void dns_fini(void *ps)
 static int dns_init(const struct shoal_host *host, const void *config, void **state)
 {
     struct dns_state *st;
-    (void)config;
 
     st = host->alloc(sizeof(*st));
     if (st == NULL) {
@@ -773,6 +789,9 @@ static int dns_init(const struct shoal_host *host, const void *config, void **st
         return -ENOMEM;
     }
     st->host = host;
+    if (config != NULL) {
+        st->cfg = *(const struct dns_config *)config;
+    }
     st->arena = host->alloc(DNS_ARENA_SIZE);
     st->scratch = host->alloc(DNS_SCRATCH_SIZE);
     st->ansv = host->alloc(DNS_MAX_ANSWERS * sizeof(*st->ansv));
@@ -826,8 +845,8 @@ SHOAL_PLUGIN_EXPORT const struct shoal_plugin dns_LTX_shoal_plugin = {
     .version = "0.1.0",
     .kind = SHOAL_PLUGIN_ANALYZER,
     .summary = "DNS, mDNS, LLMNR and NetBIOS name service analyzer writing dns.log",
-    .config = NULL,
-    .config_size = 0,
+    .config = dns_cfg_keys,
+    .config_size = sizeof(struct dns_config),
     .init = dns_init,
     .fini = dns_fini,
     .ops = &dns_ops,

@@ -68,6 +68,10 @@ struct shoal_host {
      * a connection; `addl` may be NULL; `source` names the reporter
      * ("HTTP", "DNS", ...). */
     void (*weird)(struct shoal_conn *c, const char *name, const char *addl, const char *source);
+
+    /* End `c` after `secs` without packets instead of its transport's
+     * inactivity timeout (as Zeek's dns_session_timeout does for DNS). */
+    void (*conn_set_idle_timeout)(struct shoal_conn *c, double secs);
 };
 
 #define SHOAL_HOST_HAS(host, member) \
