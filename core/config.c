@@ -563,8 +563,7 @@ static const char *config_cfg_type_name(enum shoal_cfg_type t)
     return "an unknown type";
 }
 
-/* Bytes a value of type t takes in the plugin's config struct, 0 if unknown. */
-static size_t config_cfg_type_size(enum shoal_cfg_type t)
+size_t shoal_cfg_type_size(enum shoal_cfg_type t)
 {
     switch (t) {
     case SHOAL_CFG_BOOL:
@@ -735,7 +734,7 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
         keys = config_no_keys;
     }
     for (const struct shoal_cfg_key *k = keys; k->name != NULL; k++) {
-        size_t sz = config_cfg_type_size(k->type);
+        size_t sz = shoal_cfg_type_size(k->type);
 
         if (sz == 0 || out == NULL || k->offset > p->config_size ||
             p->config_size - k->offset < sz) {

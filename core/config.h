@@ -77,6 +77,9 @@ void shoal_config_plugin_free(const struct shoal_plugin *p, void *cfg);
 int shoal_config_check_plugin_groups(const struct shoal_config *c, const char *const *names,
                                      size_t n, char *err, size_t errlen);
 
+/* Bytes a value of type t takes in a plugin's config struct, 0 if unknown. */
+size_t shoal_cfg_type_size(enum shoal_cfg_type t);
+
 /* Free everything *c owns (not c itself). */
 void shoal_config_free(struct shoal_config *c);
 

@@ -41,6 +41,7 @@
 #define CONN_IPPROTO_GRE 47
 #define WHEEL_SLOTS 65536u
 #define SLAB_CONNS 4096
+#define FLOW_WEIRD_SLOTS 4096
 
 struct conn_slab {
     struct conn_slab *next;
@@ -70,6 +71,7 @@ struct shoal_ctx {
 
     uint64_t serial;
     uint64_t uid_seed;
+    uint64_t flow_weirds[FLOW_WEIRD_SLOTS]; /* hashes of (name, src, dst) logged */
     uint8_t likely_tcp[65536 / 8];
     uint8_t likely_udp[65536 / 8];
     struct shoal_conn_stats st;
@@ -464,6 +466,20 @@ void shoal_ctx_net_weird(struct shoal_ctx *x, const char *name, const char *addl
                          const char *source, const struct shoal_addr *src,
                          const struct shoal_addr *dst)
 {
+    if (src != NULL && dst != NULL) {
+        /* Zeek logs a flow weird once per name and address pair (its
+         * Weird::did_log); a direct-mapped table of hashes bounds the memory. */
+        uint64_t key[5];
+        memcpy(key, src->b, 16);
+        memcpy(key + 2, dst->b, 16);
+        key[4] = XXH3_64bits(name, strlen(name));
+        uint64_t h = XXH3_64bits(key, sizeof(key)) | 1;
+        uint64_t *slot = &x->flow_weirds[h % FLOW_WEIRD_SLOTS];
+        if (*slot == h) {
+            return;
+        }
+        *slot = h;
+    }
     ctx_write_weird(x, NULL, src, src ? 0 : -1, dst, dst ? 0 : -1, name, addl, source);
 }
 

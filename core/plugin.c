@@ -82,21 +82,6 @@ static const char *plugin_cfg_type_name(enum shoal_cfg_type t)
     return "unknown";
 }
 
-static size_t plugin_cfg_type_size(enum shoal_cfg_type t)
-{
-    switch (t) {
-    case SHOAL_CFG_BOOL:
-        return sizeof(bool);
-    case SHOAL_CFG_INT:
-        return sizeof(int64_t);
-    case SHOAL_CFG_DOUBLE:
-        return sizeof(double);
-    case SHOAL_CFG_STRING:
-        return sizeof(char *);
-    }
-    return 0;
-}
-
 /* Copy at most 40 bytes of an untrusted string for a message, quoted, with
  * anything unprintable shown as '?'. */
 static void plugin_quote(char *buf, size_t len, const char *s)
@@ -185,7 +170,7 @@ static bool plugin_validate_keys(const struct shoal_plugin *p, char *why, size_t
     }
     for (i = 0; p->config[i].name != NULL; i++) {
         const struct shoal_cfg_key *k = &p->config[i];
-        size_t sz = plugin_cfg_type_size(k->type);
+        size_t sz = shoal_cfg_type_size(k->type);
 
         if (i >= PLUGIN_MAX_KEYS) {
             snprintf(why, whylen, "config: expected a zeroed entry within %d entries, got none",
