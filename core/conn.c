@@ -66,7 +66,7 @@ struct shoal_ctx {
     uint64_t wheel_tick; /* next tick to process */
 
     struct shoal_conn *free_conns;
-    struct shoal_tcp *free_tcp; /* chained through their first pointer-sized bytes */
+    struct tcp_free *free_tcp; /* released TCP states */
     struct conn_slab *slabs;
 
     uint64_t serial;
@@ -383,21 +383,28 @@ static int ctx_grow_pool(struct shoal_ctx *x)
     return 0;
 }
 
+/* A released TCP state: the free list is threaded through its first bytes. */
+struct tcp_free {
+    struct tcp_free *next;
+};
+
 static struct shoal_tcp *ctx_tcp_alloc(struct shoal_ctx *x)
 {
-    struct shoal_tcp *t = x->free_tcp;
+    struct tcp_free *f = x->free_tcp;
 
-    if (t != NULL) {
-        memcpy(&x->free_tcp, t, sizeof(x->free_tcp));
-        return t;
+    if (f != NULL) {
+        x->free_tcp = f->next;
+        return (struct shoal_tcp *)f;
     }
-    return malloc(sizeof(*t));
+    return malloc(sizeof(struct shoal_tcp));
 }
 
 static void ctx_tcp_release(struct shoal_ctx *x, struct shoal_tcp *t)
 {
-    memcpy(t, &x->free_tcp, sizeof(x->free_tcp));
-    x->free_tcp = t;
+    struct tcp_free *f = (struct tcp_free *)t;
+
+    f->next = x->free_tcp;
+    x->free_tcp = f;
 }
 
 static int ctx_rehash(struct shoal_ctx *x, size_t nb)
@@ -1144,9 +1151,9 @@ void shoal_ctx_free(struct shoal_ctx *x)
     shoal_logger_free(x->logger);
     shoal_netset_free(&x->local);
     while (x->free_tcp != NULL) {
-        struct shoal_tcp *t = x->free_tcp;
-        memcpy(&x->free_tcp, t, sizeof(x->free_tcp));
-        free(t);
+        struct tcp_free *f = x->free_tcp;
+        x->free_tcp = f->next;
+        free(f);
     }
     while (x->slabs != NULL) {
         struct conn_slab *s = x->slabs;

@@ -21,6 +21,8 @@ void shoal_host_set_ctx(struct shoal_ctx *x)
 }
 
 static void host_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void host_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
 {
     va_list ap;
 

@@ -163,7 +163,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     if (o->config_file != NULL) {
         if (shoal_config_load(&cfg, o->config_file, err, sizeof(err)) < 0) {
             shoal_err(NULL, "%s", err);
-            return 2;
+            goto out_config; /* cfg holds the defaults */
         }
     } else if (shoal_config_defaults(&cfg) < 0) {
         shoal_err(NULL, "out of memory");

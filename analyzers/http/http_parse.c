@@ -864,7 +864,7 @@ static void http_line(struct http_ctx *x, bool is_orig, const char *line, size_t
 
     if (is_orig) {
         switch (p->request_state) {
-        case HTTP_REQ_LINE:
+        case HTTP_REQ_LINE: {
             int rl = http_request_line(x, line, len);
             if (rl != 0 && x->cb->confirm != NULL) {
                 x->cb->confirm(x->ud); /* Zeek confirms HTTP on a valid request line */
@@ -881,6 +881,7 @@ static void http_line(struct http_ctx *x, bool is_orig, const char *line, size_t
                 }
             }
             break;
+        }
         case HTTP_REQ_MESSAGE:
             http_msg_deliver(x, true, line, len, true);
             break;

@@ -109,6 +109,8 @@ static void fh_render(char *out, size_t size, enum shoal_type t, enum shoal_type
 }
 
 static void fh_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fh_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
 {
     va_list ap;
     if (level > SHOAL_LOG_WARNING) {
