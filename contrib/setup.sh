@@ -21,7 +21,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 DEPS="build-essential autoconf automake libtool pkg-config libltdl-dev libpcap-dev
 libzmq3-dev libconfig-dev libcunit1-dev libmsgpack-dev libxxhash-dev zlib1g-dev
-python3 clang libclang-rt-dev"
+python3 clang libclang-rt-dev iproute2"
 
 step() {
     printf '\n== %s\n' "$*"
