@@ -886,6 +886,8 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
     shoal_ctx_packet_encap(x, p, NULL);
 }
 
+static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, double now);
+
 void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
                             const struct shoal_encap *encap)
 {
@@ -950,6 +952,9 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
             addr_eq(&c->id.resp_h, &p->src) && c->id.resp_p == sp) {
             break;
         }
+    }
+    if (c != NULL) {
+        c = conn_due(x, c, p->ts);
     }
     if (c != NULL && p->proto == SHOAL_PROTO_TCP && shoal_tcp_is_reuse(x, c, p)) {
         conn_remove(x, c);
@@ -1038,12 +1043,14 @@ void shoal_ctx_advance(struct shoal_ctx *x, double now)
         return; /* time never goes back */
     }
     x->now = now;
-    shoal_tunnels_expire(x->tun, now);
+    /* Only whole ticks that have passed are swept, so a packet costs one
+     * comparison; a connection due within the current tick is checked when
+     * its next packet looks it up (see conn_due), or at the next tick. */
     uint64_t target = wheel_tick_of(now);
     if (target > x->wheel_tick + WHEEL_SLOTS) {
         x->wheel_tick = target - WHEEL_SLOTS; /* nothing can be due in between twice */
     }
-    for (; x->wheel_tick <= target; x->wheel_tick++) {
+    for (; x->wheel_tick < target; x->wheel_tick++) {
         struct shoal_conn **slot = &x->wheel[x->wheel_tick & (WHEEL_SLOTS - 1)];
         struct shoal_conn *due = NULL;
         struct shoal_conn *c = *slot;
@@ -1063,10 +1070,20 @@ void shoal_ctx_advance(struct shoal_ctx *x, double now)
             conn_timer_fire(x, due, now);
             due = next;
         }
-        if (x->wheel_tick == target) {
-            break; /* the current tick stays current: more may come due in it */
-        }
     }
+}
+
+/* A connection a packet found: run its timers first if any is due, as
+ * Zeek would have before the packet.  Returns NULL if that ended it. */
+static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, double now)
+{
+    if (c->sched_at > now) {
+        return c;
+    }
+    wheel_unlink(c);
+    conn_timer_fire(x, c, now);
+    /* A removed connection sits on the free list untouched until reused. */
+    return c->removed ? NULL : c;
 }
 
 void shoal_ctx_flush(struct shoal_ctx *x)

@@ -145,32 +145,30 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_container)
 {
     const unsigned char *s = (const unsigned char *)p;
+    size_t run = 0; /* start of the pending run of bytes copied as they are */
 
     if (buf_reserve(b, n) < 0) {
         return -ENOMEM;
     }
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x7f && !(in_container && c == ',')) {
+            i++;
+            continue;
+        }
         if (c >= 0x80) {
             size_t l = utf8_seq_len(s + i, n - i);
             if (l > 0) {
-                if (buf_add(b, (const char *)s + i, l) < 0) {
-                    return -ENOMEM;
-                }
                 i += l;
                 continue;
             }
         }
-        if (c < 0x20 || c >= 0x7f || (in_container && c == ',')) {
-            if (buf_printf(b, "\\x%02x", c) < 0) {
-                return -ENOMEM;
-            }
-        } else if (buf_add(b, (const char *)&c, 1) < 0) {
+        if (buf_add(b, p + run, i - run) < 0 || buf_printf(b, "\\x%02x", c) < 0) {
             return -ENOMEM;
         }
-        i++;
+        run = ++i;
     }
-    return 0;
+    return buf_add(b, p + run, n - run);
 }
 
 static int fmt_addr(struct shoal_buf *b, const struct shoal_addr *a)
@@ -196,6 +194,47 @@ static int fmt_json_double(struct shoal_buf *b, double d)
     return buf_add(b, tmp, (size_t)n);
 }
 
+/* Decimal digits of v, without printf (log writing is on the hot path). */
+static int fmt_u64(struct shoal_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t n = sizeof(tmp);
+
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return buf_add(b, tmp + n, sizeof(tmp) - n);
+}
+
+/* "%.6f" for the times and intervals of logs.  Values whose microseconds
+ * fit a double's 52-bit fraction to half a unit are done with integers;
+ * anything else goes through printf. */
+static int fmt_fixed6(struct shoal_buf *b, double d)
+{
+    if (!(d > -4e9 && d < 4e9)) {
+        return buf_printf(b, "%.6f", d);
+    }
+    bool neg = d < 0;
+    double us = (neg ? -d : d) * 1e6 + 0.5;
+    uint64_t u = (uint64_t)us;
+    char frac[8];
+
+    if (neg && u != 0 && buf_add(b, "-", 1) < 0) {
+        return -ENOMEM;
+    }
+    if (fmt_u64(b, u / 1000000) < 0) {
+        return -ENOMEM;
+    }
+    uint64_t f = u % 1000000;
+    frac[0] = '.';
+    for (int i = 6; i >= 1; i--) {
+        frac[i] = (char)('0' + f % 10);
+        f /= 10;
+    }
+    return buf_add(b, frac, 7);
+}
+
 static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type elem,
                          const struct shoal_value *v, bool in_container)
 {
@@ -207,13 +246,13 @@ static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type
         return buf_add(b, v->b ? "T" : "F", 1);
     case SHOAL_T_COUNT:
     case SHOAL_T_PORT:
-        return buf_printf(b, "%" PRIu64, v->u);
+        return fmt_u64(b, v->u);
     case SHOAL_T_INT:
         return buf_printf(b, "%" PRId64, v->i);
     case SHOAL_T_DOUBLE:
     case SHOAL_T_TIME:
     case SHOAL_T_INTERVAL:
-        return buf_printf(b, "%.6f", v->d);
+        return fmt_fixed6(b, v->d);
     case SHOAL_T_STRING:
     case SHOAL_T_ENUM:
         if (v->s.len == 0) {
@@ -303,7 +342,7 @@ static int fmt_json_value(struct shoal_buf *b, enum shoal_type t, enum shoal_typ
         return buf_puts(b, v->b ? "true" : "false");
     case SHOAL_T_COUNT:
     case SHOAL_T_PORT:
-        return buf_printf(b, "%" PRIu64, v->u);
+        return fmt_u64(b, v->u);
     case SHOAL_T_INT:
         return buf_printf(b, "%" PRId64, v->i);
     case SHOAL_T_DOUBLE:
