@@ -21,7 +21,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 DEPS="build-essential autoconf automake libtool pkg-config libltdl-dev libpcap-dev
 libzmq3-dev libconfig-dev libcunit1-dev libmsgpack-dev libxxhash-dev zlib1g-dev
-python3 clang libclang-rt-dev iproute2"
+python3 clang libclang-rt-dev clang-format iproute2 git"
 
 step() {
     printf '\n== %s\n' "$*"
@@ -81,6 +81,8 @@ demo() {
 check() {
     fuzz=${FUZZ_SECONDS:-20}
     build "$top/build"
+    step "source layout (make format-check)"
+    make -C "$top/build" format-check
     step "unit and integration tests (make check)"
     make -C "$top/build" -j"$jobs" check || { cat "$top"/build/test-suite.log; exit 1; }
     build "$top/build-asan" --enable-sanitizers CFLAGS="-g -O1"

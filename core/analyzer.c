@@ -304,8 +304,8 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
         for (uint8_t i = 0; i < c->natt; i++) {
             struct shoal_attach *at = &c->att[i];
             const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, is_orig, data + n,
-                                       len - n) == SHOAL_AN_DETACH) {
+            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, is_orig, data + n, len - n) ==
+                                 SHOAL_AN_DETACH) {
                 an_detach(x, c, at);
             }
         }

@@ -39,7 +39,10 @@ struct config_core_key {
     double min; /* smallest accepted value of numeric keys */
 };
 
-#define CONFIG_KEY(g, n, k, field, mn) {g, n, k, offsetof(struct shoal_config, field), mn}
+#define CONFIG_KEY(g, n, k, field, mn)                                                             \
+    {                                                                                              \
+        g, n, k, offsetof(struct shoal_config, field), mn                                          \
+    }
 
 /* Every core key.  Defaults are set in shoal_config_defaults; cfg/shoal.cfg
  * documents each one. */
@@ -295,8 +298,7 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         bool b;
 
         if (t != CONFIG_TYPE_BOOL) {
-            config_errf(err, errlen, c, s, path, "expected a boolean, got %s",
-                        config_type_name(t));
+            config_errf(err, errlen, c, s, path, "expected a boolean, got %s", config_type_name(t));
             return -EINVAL;
         }
         b = config_setting_get_bool(s) != 0;

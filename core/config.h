@@ -28,21 +28,21 @@ struct shoal_config {
     enum shoal_log_format log_format;
 
     /* conn { ... } -- seconds; counts */
-    double tcp_inactivity_timeout;  /* 300 */
-    double udp_inactivity_timeout;  /* 60 */
-    double icmp_inactivity_timeout; /* 60 */
+    double tcp_inactivity_timeout;   /* 300 */
+    double udp_inactivity_timeout;   /* 60 */
+    double icmp_inactivity_timeout;  /* 60 */
     double other_inactivity_timeout; /* 60: other IP protocols */
-    double tcp_syn_timeout;         /* 5: tcp_attempt_delay */
-    double tcp_close_delay;         /* 5 */
-    double tcp_reset_delay;         /* 5 */
-    double tcp_partial_close_delay; /* 3 */
-    uint64_t max_conns;             /* 4000000: beyond, the oldest is evicted */
-    bool ignore_checksums;          /* false: as zeek without -C */
+    double tcp_syn_timeout;          /* 5: tcp_attempt_delay */
+    double tcp_close_delay;          /* 5 */
+    double tcp_reset_delay;          /* 5 */
+    double tcp_partial_close_delay;  /* 3 */
+    uint64_t max_conns;              /* 4000000: beyond, the oldest is evicted */
+    bool ignore_checksums;           /* false: as zeek without -C */
 
     /* reassembly { ... } */
-    uint64_t tcp_max_buffer;  /* 1 MiB: out-of-order bytes held per direction */
-    uint64_t frag_mem_max;    /* 64 MiB */
-    double frag_timeout;      /* 60 */
+    uint64_t tcp_max_buffer; /* 1 MiB: out-of-order bytes held per direction */
+    uint64_t frag_mem_max;   /* 64 MiB */
+    double frag_timeout;     /* 60 */
 
     /* networks { local = [ "10.0.0.0/8", ... ]; }  -- NULL-terminated; when the
      * key is absent, Zeek's Site::private_address_space. */

@@ -106,12 +106,10 @@ static const struct shoal_field conn_fields[] = {
 #define CONN_NFIELDS (sizeof(conn_fields) / sizeof(conn_fields[0]))
 
 static const struct shoal_field weird_fields[] = {
-    {"ts", SHOAL_T_TIME, 0},         {"uid", SHOAL_T_STRING, 0},
-    {"id.orig_h", SHOAL_T_ADDR, 0},  {"id.orig_p", SHOAL_T_PORT, 0},
-    {"id.resp_h", SHOAL_T_ADDR, 0},  {"id.resp_p", SHOAL_T_PORT, 0},
-    {"name", SHOAL_T_STRING, 0},     {"addl", SHOAL_T_STRING, 0},
-    {"notice", SHOAL_T_BOOL, 0},     {"peer", SHOAL_T_STRING, 0},
-    {"source", SHOAL_T_STRING, 0},
+    {"ts", SHOAL_T_TIME, 0},        {"uid", SHOAL_T_STRING, 0},     {"id.orig_h", SHOAL_T_ADDR, 0},
+    {"id.orig_p", SHOAL_T_PORT, 0}, {"id.resp_h", SHOAL_T_ADDR, 0}, {"id.resp_p", SHOAL_T_PORT, 0},
+    {"name", SHOAL_T_STRING, 0},    {"addl", SHOAL_T_STRING, 0},    {"notice", SHOAL_T_BOOL, 0},
+    {"peer", SHOAL_T_STRING, 0},    {"source", SHOAL_T_STRING, 0},
 };
 #define WEIRD_NFIELDS (sizeof(weird_fields) / sizeof(weird_fields[0]))
 
@@ -455,8 +453,8 @@ static void ctx_write_weird(struct shoal_ctx *x, const char *uid, const struct s
     shoal_log_write(x->weird_log, v);
 }
 
-void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name,
-                      const char *addl, const char *source)
+void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name, const char *addl,
+                      const char *source)
 {
     char uid[32];
     uint32_t bit = 1u << (XXH3_64bits(name, strlen(name)) & 31);
@@ -514,8 +512,8 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
         struct shoal_tcp_endpoint tmp = t->orig;
         t->orig = t->resp;
         t->resp = tmp;
-        t->first_packet_seen = (uint8_t)(((t->first_packet_seen & 1) ? 2 : 0) |
-                                         ((t->first_packet_seen & 2) ? 1 : 0));
+        t->first_packet_seen =
+            (uint8_t)(((t->first_packet_seen & 1) ? 2 : 0) | ((t->first_packet_seen & 2) ? 1 : 0));
         t->is_partial = false;
     } else if (c->id.proto == SHOAL_PROTO_UDP) {
         int64_t l = c->dgram.orig_len;
@@ -720,35 +718,61 @@ static uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool
     *one_way = false;
     if (proto == SHOAL_PROTO_ICMP) {
         switch (type) {
-        case 8: return 0;
-        case 0: return 8;
-        case 13: return 14;
-        case 14: return 13;
-        case 15: return 16;
-        case 16: return 15;
-        case 10: return 9;
-        case 9: return 10;
-        case 17: return 18;
-        case 18: return 17;
-        default: break;
+        case 8:
+            return 0;
+        case 0:
+            return 8;
+        case 13:
+            return 14;
+        case 14:
+            return 13;
+        case 15:
+            return 16;
+        case 16:
+            return 15;
+        case 10:
+            return 9;
+        case 9:
+            return 10;
+        case 17:
+            return 18;
+        case 18:
+            return 17;
+        default:
+            break;
         }
     } else {
         switch (type) {
-        case 128: return 129;
-        case 129: return 128;
-        case 133: return 134;
-        case 134: return 133;
-        case 135: return 136;
-        case 136: return 135;
-        case 130: return 131;
-        case 131: return 130;
-        case 139: return 140;
-        case 140: return 139;
-        case 144: return 145;
-        case 145: return 144;
-        case 146: return 147;
-        case 147: return 146;
-        default: break;
+        case 128:
+            return 129;
+        case 129:
+            return 128;
+        case 133:
+            return 134;
+        case 134:
+            return 133;
+        case 135:
+            return 136;
+        case 136:
+            return 135;
+        case 130:
+            return 131;
+        case 131:
+            return 130;
+        case 139:
+            return 140;
+        case 140:
+            return 139;
+        case 144:
+            return 145;
+        case 145:
+            return 144;
+        case 146:
+            return 147;
+        case 147:
+            return 146;
+        default:
+            break;
         }
     }
     *one_way = true;
@@ -924,10 +948,9 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
         return;
     }
     if (p->l4_cap < min_hdr) {
-        shoal_ctx_net_weird(x,
-                            encap ? "internally_truncated_header_in_tunnel"
-                                  : "internally_truncated_header",
-                            NULL, NULL, &p->src, &p->dst);
+        shoal_ctx_net_weird(
+            x, encap ? "internally_truncated_header_in_tunnel" : "internally_truncated_header",
+            NULL, NULL, &p->src, &p->dst);
         return;
     }
     if (p->proto == SHOAL_PROTO_TCP || p->proto == SHOAL_PROTO_UDP) {

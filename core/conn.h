@@ -57,7 +57,7 @@ struct shoal_conn_tunnel {
 };
 
 struct shoal_conn {
-    struct shoal_conn_id id; /* as logged: orig/resp after any flip */
+    struct shoal_conn_id id;  /* as logged: orig/resp after any flip */
     struct shoal_conn *hnext; /* hash chain */
     struct shoal_conn *tnext; /* timer wheel slot list */
     struct shoal_conn **tpprev;
@@ -71,16 +71,16 @@ struct shoal_conn {
     uint64_t services; /* bit i: analyzer i confirmed */
     uint32_t hist_seen;
     uint32_t weird_seen; /* bloom of weird names logged for this conn */
-    float idle_timeout; /* set by an analyzer; 0: the transport's default */
+    float idle_timeout;  /* set by an analyzer; 0: the transport's default */
     uint16_t vlan, inner_vlan;
     uint8_t hist_len;
-    bool one_way;      /* ICMP without counterpart type: key is directional */
+    bool one_way; /* ICMP without counterpart type: key is directional */
     bool removed;
-    uint8_t dpd;       /* signature matching done: 1 orig, 2 resp */
+    uint8_t dpd; /* signature matching done: 1 orig, 2 resp */
     uint8_t natt;
     char history[SHOAL_HISTORY_MAX + 1];
     struct shoal_conn_tunnel tun;
-    struct shoal_attach *att; /* attached analyzers, natt entries */
+    struct shoal_attach *att;      /* attached analyzers, natt entries */
     struct shoal_dpd_buf *dpd_buf; /* first payload bytes while signatures are tried */
     union {
         struct shoal_tcp *tcp;
@@ -98,7 +98,7 @@ struct shoal_conn_stats {
     uint64_t bytes;
     uint64_t conns_total;
     uint64_t conns_current;
-    uint64_t conns_evicted;   /* pushed out by max_conns */
+    uint64_t conns_evicted; /* pushed out by max_conns */
     uint64_t bad_checksums;
     uint64_t log_records;
 };
@@ -145,8 +145,8 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c);
 /* Make the wheel look at c no later than t. */
 void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t);
 /* Report a weird about c (deduplicated per connection and name). */
-void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name,
-                      const char *addl, const char *source);
+void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name, const char *addl,
+                      const char *source);
 /* Format c's uid ("C" + base62) into buf (>= 24 bytes). */
 const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf);
 

@@ -103,13 +103,13 @@ struct decode_ctx {
 
 /* The IPv6 header chain as Zeek's IPv6_Hdr_Chain walks it. */
 struct decode_ip6 {
-    uint32_t hdr_len;   /* bytes of the chain (IPv6 header + extension headers) */
-    uint8_t last_type;  /* type of the last header in the chain */
-    uint8_t next;       /* next header named by the last one */
-    uint32_t frag_at;   /* offset of the Fragment header when last_type is one */
-    uint32_t frag_nh;   /* offset of the byte naming the Fragment header */
-    bool have_home;     /* Home Address option seen */
-    bool have_final;    /* routing header gave the final destination */
+    uint32_t hdr_len;  /* bytes of the chain (IPv6 header + extension headers) */
+    uint8_t last_type; /* type of the last header in the chain */
+    uint8_t next;      /* next header named by the last one */
+    uint32_t frag_at;  /* offset of the Fragment header when last_type is one */
+    uint32_t frag_nh;  /* offset of the byte naming the Fragment header */
+    bool have_home;    /* Home Address option seen */
+    bool have_final;   /* routing header gave the final destination */
     struct shoal_addr src;
     struct shoal_addr dst;
 };
@@ -495,8 +495,8 @@ static int decode_tunnel(struct decode_ctx *c, uint8_t proto, const uint8_t *p, 
 
 /* Hand a fragment to the reassembler; decode the whole packet if it
  * completed.  `hdr_len` is the IPv4 header / IPv6 chain length. */
-static int decode_fragment(struct decode_ctx *c, const uint8_t *p, uint32_t total,
-                           uint32_t hdr_len, const struct decode_ip6 *h6)
+static int decode_fragment(struct decode_ctx *c, const uint8_t *p, uint32_t total, uint32_t hdr_len,
+                           const struct decode_ip6 *h6)
 {
     struct shoal_decoder *d = c->d;
     struct shoal_frag_key key;
@@ -740,8 +740,8 @@ static enum decode_l2_result decode_llc(struct decode_ctx *c, const uint8_t *f, 
     return L2_NEXT;
 }
 
-static enum decode_l2_result decode_ethernet(struct decode_ctx *c, const uint8_t *f,
-                                             uint32_t cap, struct decode_l2 *l2)
+static enum decode_l2_result decode_ethernet(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
+                                             struct decode_l2 *l2)
 {
     uint32_t off = 0;
     uint32_t type;
@@ -933,8 +933,8 @@ static enum decode_l2_result decode_link(struct decode_ctx *c, const uint8_t *f,
  * Follow ethertypes through VLAN tags, MPLS and PPPoE to IP.  Returns
  * L2_NEXT with l2->proto ETH_IPV4/ETH_IPV6 at l2->off, or L2_OTHER/L2_BAD.
  */
-static enum decode_l2_result decode_ethertype(struct decode_ctx *c, const uint8_t *f,
-                                              uint32_t cap, struct decode_l2 *l2)
+static enum decode_l2_result decode_ethertype(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
+                                              struct decode_l2 *l2)
 {
     for (int layer = 0; layer < DECODE_MAX_LINK_LAYERS; layer++) {
         const uint8_t *p = f + l2->off;

@@ -32,9 +32,9 @@ struct shoal_pkt {
     bool reassembled;   /* built from fragments */
     struct shoal_addr src;
     struct shoal_addr dst;
-    const uint8_t *l4;  /* transport header */
-    uint32_t l4_len;    /* transport bytes per the IP header (header+payload) */
-    uint32_t l4_cap;    /* transport bytes present (<= l4_len) */
+    const uint8_t *l4;   /* transport header */
+    uint32_t l4_len;     /* transport bytes per the IP header (header+payload) */
+    uint32_t l4_cap;     /* transport bytes present (<= l4_len) */
     uint16_t vlan;       /* outer 802.1Q id, 0 if none */
     uint16_t inner_vlan; /* inner (QinQ) id, 0 if none */
 };
@@ -50,9 +50,9 @@ typedef void (*shoal_decode_weird_fn)(void *ctx, const char *name, const char *a
                                       const struct shoal_addr *dst);
 
 struct shoal_decode_opts {
-    bool ignore_checksums;   /* like zeek -C: do not verify the IPv4 header checksum */
-    size_t frag_mem_max;     /* bytes held for reassembly at most (0: 64 MiB) */
-    double frag_timeout;     /* seconds a fragment train may stay open (0: 60) */
+    bool ignore_checksums; /* like zeek -C: do not verify the IPv4 header checksum */
+    size_t frag_mem_max;   /* bytes held for reassembly at most (0: 64 MiB) */
+    double frag_timeout;   /* seconds a fragment train may stay open (0: 60) */
     shoal_decode_weird_fn weird;
     void *weird_ctx;
 };

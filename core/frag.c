@@ -230,9 +230,8 @@ static struct frag_train *frag_lookup(struct shoal_frag *f, const struct shoal_f
     return NULL;
 }
 
-static struct frag_train *frag_open(struct shoal_frag *f, double ts,
-                                    const struct shoal_frag_key *k, uint32_t hash,
-                                    const struct shoal_frag_in *in)
+static struct frag_train *frag_open(struct shoal_frag *f, double ts, const struct shoal_frag_key *k,
+                                    uint32_t hash, const struct shoal_frag_in *in)
 {
     struct frag_train *t;
     size_t need = sizeof(*t);

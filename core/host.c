@@ -82,8 +82,7 @@ static void host_confirm(struct shoal_conn *c, const char *service)
     }
 }
 
-static void host_weird(struct shoal_conn *c, const char *name, const char *addl,
-                       const char *source)
+static void host_weird(struct shoal_conn *c, const char *name, const char *addl, const char *source)
 {
     if (c != NULL) {
         shoal_conn_weird(host_ctx, c, name, addl, source);

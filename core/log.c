@@ -479,8 +479,9 @@ static int stream_open_file(struct shoal_stream *s)
     }
     log_timestamp(ts, sizeof(ts));
     h->len = 0;
-    buf_printf(h, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
-                  "#unset_field\t-\n#path\t%s\n#open\t%s\n#fields",
+    buf_printf(h,
+               "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+               "#unset_field\t-\n#path\t%s\n#open\t%s\n#fields",
                s->path, ts);
     for (size_t i = 0; i < s->nfields; i++) {
         buf_printf(h, "\t%s", s->fields[i].name);
@@ -629,8 +630,7 @@ int shoal_logger_free(struct shoal_logger *l)
             }
             if (fclose(s->f) != 0 && rc == 0) {
                 rc = -errno;
-                shoal_err("log", "closing %s/%s.log failed: %s", l->dir, s->path,
-                          strerror(errno));
+                shoal_err("log", "closing %s/%s.log failed: %s", l->dir, s->path, strerror(errno));
             }
         }
         free(s->fbuf);

@@ -289,9 +289,9 @@ int shoal_node_run(const struct shoal_node_opts *o)
                 "shoal: %s: %llu packets, %llu connections, %llu log records in %s "
                 "(%llu malformed, %llu non-IP, %llu bad checksums, %llu evicted)\n",
                 name, (unsigned long long)run.frames, (unsigned long long)cs.conns_total,
-                (unsigned long long)cs.log_records, cfg.log_dir,
-                (unsigned long long)ds.malformed, (unsigned long long)ds.non_ip,
-                (unsigned long long)cs.bad_checksums, (unsigned long long)cs.conns_evicted);
+                (unsigned long long)cs.log_records, cfg.log_dir, (unsigned long long)ds.malformed,
+                (unsigned long long)ds.non_ip, (unsigned long long)cs.bad_checksums,
+                (unsigned long long)cs.conns_evicted);
     }
 
 out_pcap:

@@ -36,7 +36,7 @@
 #define PLUGIN_MIN_SIZE (offsetof(struct shoal_plugin, ops) + sizeof(void *))
 
 /* The analyzer ops of ABI 1.0, through conn_done: the core calls all of them. */
-#define PLUGIN_MIN_ANALYZER_OPS \
+#define PLUGIN_MIN_ANALYZER_OPS                                                                    \
     (offsetof(struct shoal_analyzer_ops, conn_done) + sizeof(void (*)(void)))
 
 /* A config struct larger than this is surely a mistake in the descriptor. */
@@ -184,21 +184,25 @@ static bool plugin_validate_keys(const struct shoal_plugin *p, char *why, size_t
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(p->config[j].name, k->name) == 0) {
-                snprintf(why, whylen, "config[%zu].name: expected a unique name, got \"%s\" "
-                         "(also config[%zu])", i, k->name, j);
+                snprintf(why, whylen,
+                         "config[%zu].name: expected a unique name, got \"%s\" "
+                         "(also config[%zu])",
+                         i, k->name, j);
                 return false;
             }
         }
         if (sz == 0) {
             snprintf(why, whylen,
                      "config[%zu].type (%s): expected 1 (bool), 2 (int), 3 (double) or "
-                     "4 (string), got %d", i, k->name, (int)k->type);
+                     "4 (string), got %d",
+                     i, k->name, (int)k->type);
             return false;
         }
         if (k->offset > p->config_size || p->config_size - k->offset < sz) {
             snprintf(why, whylen,
                      "config[%zu].offset (%s): expected offset + %zu at most config_size %zu, "
-                     "got %zu", i, k->name, sz, p->config_size, k->offset);
+                     "got %zu",
+                     i, k->name, sz, p->config_size, k->offset);
             return false;
         }
     }
@@ -268,8 +272,7 @@ bool shoal_plugin_validate(const struct shoal_plugin *p, char *why, size_t whyle
     }
     if (p->kind != SHOAL_PLUGIN_ANALYZER && p->kind != SHOAL_PLUGIN_FRONTEND &&
         p->kind != SHOAL_PLUGIN_COMMAND) {
-        snprintf(why, whylen,
-                 "kind: expected 1 (analyzer), 2 (frontend) or 3 (command), got %d",
+        snprintf(why, whylen, "kind: expected 1 (analyzer), 2 (frontend) or 3 (command), got %d",
                  (int)p->kind);
         return false;
     }
@@ -360,8 +363,10 @@ static int plugin_add(struct shoal_registry *r, const struct shoal_plugin *p, co
     }
     dup = shoal_registry_find(r, p->name);
     if (dup != NULL) {
-        shoal_err("loader", "%s: name: expected a name not yet loaded, got \"%s\" (already "
-                  "loaded from %s)", file, p->name, dup->file);
+        shoal_err("loader",
+                  "%s: name: expected a name not yet loaded, got \"%s\" (already "
+                  "loaded from %s)",
+                  file, p->name, dup->file);
         return -EEXIST;
     }
     if (r->n == r->cap) {
@@ -698,8 +703,8 @@ int shoal_registry_init_all(struct shoal_registry *r, const struct shoal_host *h
         }
         rc = l->desc->init(host, l->config, &l->state);
         if (rc != 0) {
-            shoal_err("loader", "%s: init of %s failed: %s; plugin dropped", l->file,
-                      l->desc->name, strerror(rc < 0 ? -rc : rc));
+            shoal_err("loader", "%s: init of %s failed: %s; plugin dropped", l->file, l->desc->name,
+                      strerror(rc < 0 ? -rc : rc));
             plugin_drop(r, i);
             continue;
         }

@@ -22,10 +22,10 @@ struct shoal_config;
 
 struct shoal_loaded {
     const struct shoal_plugin *desc;
-    char *file;    /* path it came from, or "(static)" */
-    void *handle;  /* lt_dlhandle, NULL for static plugins */
-    void *config;  /* filled config struct (config_size bytes) or NULL */
-    void *state;   /* what init returned */
+    char *file;   /* path it came from, or "(static)" */
+    void *handle; /* lt_dlhandle, NULL for static plugins */
+    void *config; /* filled config struct (config_size bytes) or NULL */
+    void *state;  /* what init returned */
     bool inited;
 };
 

@@ -48,8 +48,8 @@ void shoal_reasm_clear(struct shoal_reasm *r)
 
 /* Deliver [seq, upper) of a block (or of the current packet) that starts at
  * or below last_reassem_seq; only the part above it is new. */
-static void reasm_deliver(struct shoal_reasm *r, uint64_t seq, uint64_t upper,
-                          const uint8_t *data, const struct shoal_reasm_sink *sink)
+static void reasm_deliver(struct shoal_reasm *r, uint64_t seq, uint64_t upper, const uint8_t *data,
+                          const struct shoal_reasm_sink *sink)
 {
     if (upper <= r->last_reassem_seq) {
         return;
@@ -75,8 +75,8 @@ static void reasm_drain(struct shoal_reasm *r, const struct shoal_reasm_sink *si
 
 /* Insert [seq, upper) keeping the list sorted and non-overlapping: only the
  * parts not covered by existing blocks are added (first data wins). */
-static void reasm_insert(struct shoal_reasm *r, uint64_t seq, uint64_t upper,
-                         const uint8_t *data, uint32_t max_buffer)
+static void reasm_insert(struct shoal_reasm *r, uint64_t seq, uint64_t upper, const uint8_t *data,
+                         uint32_t max_buffer)
 {
     struct shoal_reasm_block **pp = &r->blocks;
 

@@ -24,10 +24,10 @@ struct shoal_reasm_sink {
 };
 
 struct shoal_reasm {
-    uint64_t last_reassem_seq; /* next sequence number to deliver */
-    uint64_t trim_seq;         /* everything below was acknowledged */
+    uint64_t last_reassem_seq;        /* next sequence number to deliver */
+    uint64_t trim_seq;                /* everything below was acknowledged */
     struct shoal_reasm_block *blocks; /* sorted, non-overlapping, above last_reassem_seq */
-    uint32_t buffered;         /* payload bytes held in blocks */
+    uint32_t buffered;                /* payload bytes held in blocks */
     uint16_t nblocks;
     bool had_gap;
 };

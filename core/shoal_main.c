@@ -124,7 +124,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    shoal_diag_set_level(verbose >= 2 ? SHOAL_LOG_DEBUG
-                                      : verbose == 1 ? SHOAL_LOG_INFO : SHOAL_LOG_WARNING);
+    shoal_diag_set_level(verbose >= 2   ? SHOAL_LOG_DEBUG
+                         : verbose == 1 ? SHOAL_LOG_INFO
+                                        : SHOAL_LOG_WARNING);
     return shoal_node_run(&o);
 }

@@ -53,8 +53,7 @@ static inline uint64_t rel_seq_space(const struct shoal_tcp_endpoint *e, uint32_
     return (uint64_t)((int64_t)full_seq(seq, wraps) - (int64_t)e->start_seq);
 }
 
-static inline struct shoal_tcp_endpoint *tcp_peer(struct shoal_tcp *t,
-                                                  struct shoal_tcp_endpoint *e)
+static inline struct shoal_tcp_endpoint *tcp_peer(struct shoal_tcp *t, struct shoal_tcp_endpoint *e)
 {
     return e == &t->orig ? &t->resp : &t->orig;
 }
@@ -375,9 +374,8 @@ static bool tcp_data_pending(struct shoal_tcp *t, struct shoal_tcp_endpoint *e)
     if (delivered != last - 1 && delivered != last) {
         return true;
     }
-    if (e->state != SHOAL_TCP_RESET &&
-        (shoal_reasm_has_blocks(&peer->reasm) ||
-         peer->reasm.last_reassem_seq > peer->reasm.trim_seq)) {
+    if (e->state != SHOAL_TCP_RESET && (shoal_reasm_has_blocks(&peer->reasm) ||
+                                        peer->reasm.last_reassem_seq > peer->reasm.trim_seq)) {
         return true;
     }
     return false;
@@ -485,8 +483,8 @@ static void tcp_connection_closed(struct shoal_ctx *x, struct shoal_conn *c,
         return;
     }
     e->did_close = true;
-    bool complete = e->state == SHOAL_TCP_RESET || peer->did_close ||
-                    peer->state == SHOAL_TCP_INACTIVE;
+    bool complete =
+        e->state == SHOAL_TCP_RESET || peer->did_close || peer->state == SHOAL_TCP_INACTIVE;
     if (complete) {
         if (e->prev_state != SHOAL_TCP_INACTIVE || peer->state != SHOAL_TCP_INACTIVE) {
             if (t->deferred_gen_event) {
@@ -691,8 +689,7 @@ static void tcp_update_closed(struct shoal_ctx *x, struct shoal_conn *c, double 
     }
 }
 
-static void tcp_update_reset(struct shoal_ctx *x, struct shoal_conn *c, uint32_t len,
-                             uint8_t flags)
+static void tcp_update_reset(struct shoal_ctx *x, struct shoal_conn *c, uint32_t len, uint8_t flags)
 {
     if (flags & TH_SYN) {
         shoal_conn_weird(x, c, "SYN_after_reset", NULL, NULL);
@@ -812,8 +809,8 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
             peer->last_seq = ack_seq - 1;
         } else {
             bool ack_underflow = false;
-            rel_ack = tcp_relative_seq(peer, ack_seq, peer->ack_seq, peer->ack_wraps,
-                                       &ack_underflow);
+            rel_ack =
+                tcp_relative_seq(peer, ack_seq, peer->ack_seq, peer->ack_wraps, &ack_underflow);
             if (ack_underflow) {
                 rel_ack = 0;
                 shoal_conn_weird(x, c, "TCP_ack_underflow_or_misorder", NULL, NULL);
@@ -832,8 +829,8 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     bool gen_event = false;
     switch (e->state) {
     case SHOAL_TCP_INACTIVE:
-        tcp_update_inactive(x, c, ts, &e, &peer, base_seq, ack_seq, len, is_orig, flags,
-                            &do_close, &gen_event);
+        tcp_update_inactive(x, c, ts, &e, &peer, base_seq, ack_seq, len, is_orig, flags, &do_close,
+                            &gen_event);
         break;
     case SHOAL_TCP_SYN_SENT:
     case SHOAL_TCP_SYN_ACK_SENT:
@@ -945,9 +942,8 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
     if (t->partial_close_at > 0 && t->partial_close_at <= now) {
         t->partial_close_at = 0;
         if (t->is_active && t->orig.state != SHOAL_TCP_INACTIVE &&
-            t->resp.state != SHOAL_TCP_INACTIVE &&
-            (!t->orig.did_close || !t->resp.did_close) && t->orig.state != SHOAL_TCP_RESET &&
-            t->resp.state != SHOAL_TCP_RESET) {
+            t->resp.state != SHOAL_TCP_INACTIVE && (!t->orig.did_close || !t->resp.did_close) &&
+            t->orig.state != SHOAL_TCP_RESET && t->resp.state != SHOAL_TCP_RESET) {
             return true;
         }
     }
@@ -968,9 +964,9 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
         }
         if (c->last + TCP_CONNECTION_LINGER < fired) {
             if (t->orig.did_close || t->resp.did_close) {
-                if ((t->orig.did_close && t->resp.did_close) ||
-                    t->orig.state == SHOAL_TCP_RESET || t->resp.state == SHOAL_TCP_RESET ||
-                    t->orig.state == SHOAL_TCP_INACTIVE || t->resp.state == SHOAL_TCP_INACTIVE) {
+                if ((t->orig.did_close && t->resp.did_close) || t->orig.state == SHOAL_TCP_RESET ||
+                    t->resp.state == SHOAL_TCP_RESET || t->orig.state == SHOAL_TCP_INACTIVE ||
+                    t->resp.state == SHOAL_TCP_INACTIVE) {
                     t->is_active = false;
                     return true;
                 }

@@ -42,7 +42,7 @@ struct shoal_tcp_endpoint {
     uint32_t ack_seq;
     uint32_t seq_wraps;
     uint32_t ack_wraps;
-    uint64_t fin_seq; /* relative */
+    uint64_t fin_seq;       /* relative */
     uint32_t hist_last_syn; /* low bits of the relative seq of the last SYN */
     uint32_t hist_last_fin;
     uint32_t hist_last_rst;
@@ -57,8 +57,8 @@ struct shoal_tcp {
     bool is_active;
     bool close_deferred;
     bool deferred_gen_event;
-    bool saw_syn; /* a SYN or SYN-ACK was seen: the stream start is known */
-    bool established_timeout; /* inactivity timeout is tcp's, not the initial one */
+    bool saw_syn;              /* a SYN or SYN-ACK was seen: the stream start is known */
+    bool established_timeout;  /* inactivity timeout is tcp's, not the initial one */
     uint8_t first_packet_seen; /* 1 orig, 2 resp */
     /* Pending timers (0 = none), network time. */
     double attempt_at;

@@ -61,7 +61,7 @@ struct tun_active {
 struct tun_ip {
     bool used;
     uint8_t type;
-    struct shoal_addr lo, hi; /* the pair, sorted */
+    struct shoal_addr lo, hi;   /* the pair, sorted */
     struct shoal_addr src, dst; /* as first seen */
     uint64_t serial;
     double last;
@@ -81,17 +81,17 @@ struct shoal_tunnels {
 };
 
 static const struct shoal_field tunnel_fields[] = {
-    {"ts", SHOAL_T_TIME, 0},        {"uid", SHOAL_T_STRING, 0},
-    {"id.orig_h", SHOAL_T_ADDR, 0}, {"id.orig_p", SHOAL_T_PORT, 0},
-    {"id.resp_h", SHOAL_T_ADDR, 0}, {"id.resp_p", SHOAL_T_PORT, 0},
+    {"ts", SHOAL_T_TIME, 0},          {"uid", SHOAL_T_STRING, 0},
+    {"id.orig_h", SHOAL_T_ADDR, 0},   {"id.orig_p", SHOAL_T_PORT, 0},
+    {"id.resp_h", SHOAL_T_ADDR, 0},   {"id.resp_p", SHOAL_T_PORT, 0},
     {"tunnel_type", SHOAL_T_ENUM, 0}, {"action", SHOAL_T_ENUM, 0},
 };
 #define TUNNEL_NFIELDS (sizeof(tunnel_fields) / sizeof(tunnel_fields[0]))
 
 static const char *const tunnel_type_names[] = {
-    [SHOAL_TUNNEL_NONE] = "Tunnel::NONE",     [SHOAL_TUNNEL_IP] = "Tunnel::IP",
-    [SHOAL_TUNNEL_AYIYA] = "Tunnel::AYIYA",   [SHOAL_TUNNEL_TEREDO] = "Tunnel::TEREDO",
-    [SHOAL_TUNNEL_GRE] = "Tunnel::GRE",       [SHOAL_TUNNEL_VXLAN] = "Tunnel::VXLAN",
+    [SHOAL_TUNNEL_NONE] = "Tunnel::NONE",   [SHOAL_TUNNEL_IP] = "Tunnel::IP",
+    [SHOAL_TUNNEL_AYIYA] = "Tunnel::AYIYA", [SHOAL_TUNNEL_TEREDO] = "Tunnel::TEREDO",
+    [SHOAL_TUNNEL_GRE] = "Tunnel::GRE",     [SHOAL_TUNNEL_VXLAN] = "Tunnel::VXLAN",
 };
 
 /* ---- set-up ---- */
@@ -418,8 +418,7 @@ static int ip_tunnel_level(struct shoal_ctx *x, const struct shoal_addr *src,
         hi = src;
     }
     if (t->ip_cap > 0) {
-        for (size_t i = ip_slot(lo, hi, t->ip_cap); t->ip[i].used;
-             i = (i + 1) & (t->ip_cap - 1)) {
+        for (size_t i = ip_slot(lo, hi, t->ip_cap); t->ip[i].used; i = (i + 1) & (t->ip_cap - 1)) {
             if (addr_eq(&t->ip[i].lo, lo) && addr_eq(&t->ip[i].hi, hi)) {
                 e = &t->ip[i];
                 break;
@@ -484,8 +483,7 @@ int shoal_tunnel_ipip(struct shoal_ctx *x, const struct shoal_encap *outer, int 
     }
     if (out->depth + (unsigned)levels > SHOAL_TUNNEL_MAX_DEPTH) {
         char nm[64];
-        snprintf(nm, sizeof(nm), "exceeded_tunnel_max_depth%s",
-                 out->depth > 0 ? "_in_tunnel" : "");
+        snprintf(nm, sizeof(nm), "exceeded_tunnel_max_depth%s", out->depth > 0 ? "_in_tunnel" : "");
         shoal_ctx_net_weird(x, nm, NULL, "IPTUNNEL", src, dst);
         return -E2BIG;
     }
@@ -780,8 +778,8 @@ static void vxlan_packet(struct shoal_ctx *x, struct shoal_conn *c, const struct
 }
 
 void shoal_tunnel_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                      const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap,
-                      uint32_t len, const struct shoal_encap *encap)
+                      const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap, uint32_t len,
+                      const struct shoal_encap *encap)
 {
     uint32_t missing = len > cap ? len - cap : 0;
 

@@ -83,8 +83,8 @@ void shoal_tunnels_expire(struct shoal_tunnels *t, double now);
  * this returns.  `c` is not used after the inner packet is handed on.
  */
 void shoal_tunnel_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                      const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap,
-                      uint32_t len, const struct shoal_encap *encap);
+                      const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap, uint32_t len,
+                      const struct shoal_encap *encap);
 
 /* An IP packet of protocol 47 (GRE) that came through `encap` (NULL:
  * none): decapsulate it.  Never creates a connection for the GRE packet. */

@@ -22,10 +22,10 @@
 
 #define DNS_WHO "analyzer:dns"
 
-#define DNS_MAX_PENDING 64       /* pending records per connection (storage) */
-#define DNS_MAX_PENDING_IDS 50   /* Zeek's DNS::max_pending_query_ids */
-#define DNS_MAX_PENDING_MSGS 50  /* Zeek's DNS::max_pending_msgs */
-#define DNS_TCP_MAX 65535        /* largest message a 2-byte length frames */
+#define DNS_MAX_PENDING 64      /* pending records per connection (storage) */
+#define DNS_MAX_PENDING_IDS 50  /* Zeek's DNS::max_pending_query_ids */
+#define DNS_MAX_PENDING_MSGS 50 /* Zeek's DNS::max_pending_msgs */
+#define DNS_TCP_MAX 65535       /* largest message a 2-byte length frames */
 #define DNS_ARENA_SIZE (512 * 1024)
 #define DNS_SCRATCH_SIZE (128 * 1024)
 #define DNS_MAX_ANSWERS 4096
@@ -361,8 +361,7 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
     }
 }
 
-static void dns_rec_new(struct dns_state *st, struct dns_conn *dc, struct dns_rec *r,
-                        uint16_t id)
+static void dns_rec_new(struct dns_state *st, struct dns_conn *dc, struct dns_rec *r, uint16_t id)
 {
     memset(r, 0, offsetof(struct dns_rec, query));
     r->query[0] = '\0';
@@ -544,7 +543,9 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
     /* Dynamic updates name the owner of address records. */
     if (h->opcode == 5 && !cur->netbios && (rr->type == 1 || rr->type == 28 || rr->type == 38)) {
         plen = (size_t)snprintf(pfx, sizeof(pfx), "%s %.*s ",
-                                rr->type == 1 ? "A" : rr->type == 28 ? "AAAA" : "A6",
+                                rr->type == 1    ? "A"
+                                : rr->type == 28 ? "AAAA"
+                                                 : "A6",
                                 (int)rr->name_len, rr->name);
         if (plen >= sizeof(pfx)) {
             plen = sizeof(pfx) - 1;
@@ -818,12 +819,8 @@ out_free_state:
 }
 
 static const struct shoal_port dns_ports[] = {
-    {SHOAL_PROTO_UDP, 53},
-    {SHOAL_PROTO_UDP, 137},
-    {SHOAL_PROTO_UDP, 5353},
-    {SHOAL_PROTO_UDP, 5355},
-    {SHOAL_PROTO_TCP, 53},
-    {0, 0},
+    {SHOAL_PROTO_UDP, 53},   {SHOAL_PROTO_UDP, 137}, {SHOAL_PROTO_UDP, 5353},
+    {SHOAL_PROTO_UDP, 5355}, {SHOAL_PROTO_TCP, 53},  {0, 0},
 };
 
 static const struct shoal_analyzer_ops dns_ops = {

@@ -232,8 +232,19 @@ static void dnsp_algo_weird(struct dnsp *p, const char *who, unsigned algo)
     case 1:
         what = "NotRecommended";
         break;
-    case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 10: case 12: case 13:
-    case 14: case 15: case 16:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 10:
+    case 12:
+    case 13:
+    case 14:
+    case 15:
+    case 16:
         return;
     case 252:
         what = "Indirect";
@@ -284,8 +295,7 @@ static bool dnsp_cstr(struct dnsp *q, size_t end, struct dnsw *w)
 }
 
 /* TXT and SPF: "TXT <len> <bytes>" per character-string, space-joined. */
-static bool dnsp_txt(struct dnsp *q, size_t rd, size_t rdlength, const char *tag,
-                     struct dnsw *w)
+static bool dnsp_txt(struct dnsp *q, size_t rd, size_t rdlength, const char *tag, struct dnsw *w)
 {
     size_t pos = rd;
     size_t rdlen = rdlength;
@@ -549,13 +559,13 @@ static bool dnsp_rdata(struct dnsp *p, struct dns_rr *rr, size_t rd, size_t rdle
         dnsp_emit(p, rr, &w);
         return true;
     }
-    case 13:    /* HINFO */
-    case 32:    /* NB (NetBIOS) */
-    case 41:    /* OPT (EDNS) */
-    case 64:    /* SVCB */
-    case 65:    /* HTTPS */
-    case 249:   /* TKEY */
-    case 250:   /* TSIG */
+    case 13:  /* HINFO */
+    case 32:  /* NB (NetBIOS) */
+    case 41:  /* OPT (EDNS) */
+    case 64:  /* SVCB */
+    case 65:  /* HTTPS */
+    case 249: /* TKEY */
+    case 250: /* TSIG */
         /* Parsed by Zeek into events dns.log does not use. */
         return true;
     default:
@@ -654,50 +664,53 @@ struct dns_name_ent {
 };
 
 static const struct dns_name_ent dns_qtypes[] = {
-    {1, "A"}, {2, "NS"}, {3, "MD"}, {4, "MF"}, {5, "CNAME"}, {6, "SOA"}, {7, "MB"},
-    {8, "MG"}, {9, "MR"}, {10, "NULL"}, {11, "WKS"}, {12, "PTR"}, {13, "HINFO"},
-    {14, "MINFO"}, {15, "MX"}, {16, "TXT"}, {17, "RP"}, {18, "AFSDB"}, {19, "X25"},
-    {20, "ISDN"}, {21, "RT"}, {22, "NSAP"}, {23, "NSAP-PTR"}, {24, "SIG"}, {25, "KEY"},
-    {26, "PX"}, {27, "GPOS"}, {28, "AAAA"}, {29, "LOC"}, {30, "NXT"}, {31, "EID"},
-    {32, "NIMLOC"}, {33, "SRV"}, {34, "ATMA"}, {35, "NAPTR"}, {36, "KX"}, {37, "CERT"},
-    {38, "A6"}, {39, "DNAME"}, {40, "SINK"}, {41, "OPT"}, {42, "APL"}, {43, "DS"},
-    {44, "SSHFP"}, {45, "IPSECKEY"}, {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"},
-    {49, "DHCID"}, {50, "NSEC3"}, {51, "NSEC3PARAM"}, {52, "TLSA"}, {53, "SMIMEA"},
-    {55, "HIP"}, {56, "NINFO"}, {57, "RKEY"}, {58, "TALINK"}, {59, "CDS"}, {60, "CDNSKEY"},
-    {61, "OPENPGPKEY"}, {62, "CSYNC"}, {63, "ZONEMD"}, {64, "SVCB"}, {65, "HTTPS"},
-    {99, "SPF"}, {100, "UINFO"}, {101, "UID"}, {102, "GID"}, {103, "UNSPEC"}, {104, "NID"},
-    {105, "L32"}, {106, "L64"}, {107, "LP"}, {108, "EUI48"}, {109, "EUI64"}, {249, "TKEY"},
-    {250, "TSIG"}, {251, "IXFR"}, {252, "AXFR"}, {253, "MAILB"}, {254, "MAILA"}, {255, "*"},
-    {256, "URI"}, {257, "CAA"}, {32768, "TA"}, {32769, "DLV"}, {65281, "WINS"},
-    {65282, "WINS-R"}, {65422, "XPF"}, {65521, "INTEGRITY"},
+    {1, "A"},           {2, "NS"},       {3, "MD"},         {4, "MF"},       {5, "CNAME"},
+    {6, "SOA"},         {7, "MB"},       {8, "MG"},         {9, "MR"},       {10, "NULL"},
+    {11, "WKS"},        {12, "PTR"},     {13, "HINFO"},     {14, "MINFO"},   {15, "MX"},
+    {16, "TXT"},        {17, "RP"},      {18, "AFSDB"},     {19, "X25"},     {20, "ISDN"},
+    {21, "RT"},         {22, "NSAP"},    {23, "NSAP-PTR"},  {24, "SIG"},     {25, "KEY"},
+    {26, "PX"},         {27, "GPOS"},    {28, "AAAA"},      {29, "LOC"},     {30, "NXT"},
+    {31, "EID"},        {32, "NIMLOC"},  {33, "SRV"},       {34, "ATMA"},    {35, "NAPTR"},
+    {36, "KX"},         {37, "CERT"},    {38, "A6"},        {39, "DNAME"},   {40, "SINK"},
+    {41, "OPT"},        {42, "APL"},     {43, "DS"},        {44, "SSHFP"},   {45, "IPSECKEY"},
+    {46, "RRSIG"},      {47, "NSEC"},    {48, "DNSKEY"},    {49, "DHCID"},   {50, "NSEC3"},
+    {51, "NSEC3PARAM"}, {52, "TLSA"},    {53, "SMIMEA"},    {55, "HIP"},     {56, "NINFO"},
+    {57, "RKEY"},       {58, "TALINK"},  {59, "CDS"},       {60, "CDNSKEY"}, {61, "OPENPGPKEY"},
+    {62, "CSYNC"},      {63, "ZONEMD"},  {64, "SVCB"},      {65, "HTTPS"},   {99, "SPF"},
+    {100, "UINFO"},     {101, "UID"},    {102, "GID"},      {103, "UNSPEC"}, {104, "NID"},
+    {105, "L32"},       {106, "L64"},    {107, "LP"},       {108, "EUI48"},  {109, "EUI64"},
+    {249, "TKEY"},      {250, "TSIG"},   {251, "IXFR"},     {252, "AXFR"},   {253, "MAILB"},
+    {254, "MAILA"},     {255, "*"},      {256, "URI"},      {257, "CAA"},    {32768, "TA"},
+    {32769, "DLV"},     {65281, "WINS"}, {65282, "WINS-R"}, {65422, "XPF"},  {65521, "INTEGRITY"},
 };
 
 static const struct dns_name_ent dns_qclasses[] = {
-    {1, "C_INTERNET"}, {2, "C_CSNET"}, {3, "C_CHAOS"}, {4, "C_HESIOD"}, {254, "C_NONE"},
-    {255, "C_ANY"},
+    {1, "C_INTERNET"}, {2, "C_CSNET"},  {3, "C_CHAOS"},
+    {4, "C_HESIOD"},   {254, "C_NONE"}, {255, "C_ANY"},
 };
 
 static const struct dns_name_ent dns_rcodes[] = {
-    {0, "NOERROR"}, {1, "FORMERR"}, {2, "SERVFAIL"}, {3, "NXDOMAIN"}, {4, "NOTIMP"},
-    {5, "REFUSED"}, {6, "YXDOMAIN"}, {7, "YXRRSET"}, {8, "NXRRSet"}, {9, "NOTAUTH"},
-    {10, "NOTZONE"}, {11, "unassigned-11"}, {12, "unassigned-12"}, {13, "unassigned-13"},
-    {14, "unassigned-14"}, {15, "unassigned-15"}, {16, "BADVERS"}, {17, "BADKEY"},
-    {18, "BADTIME"}, {19, "BADMODE"}, {20, "BADNAME"}, {21, "BADALG"}, {22, "BADTRUNC"},
-    {23, "BADCOOKIE"}, {3842, "BADSIG"},
+    {0, "NOERROR"},        {1, "FORMERR"},        {2, "SERVFAIL"},       {3, "NXDOMAIN"},
+    {4, "NOTIMP"},         {5, "REFUSED"},        {6, "YXDOMAIN"},       {7, "YXRRSET"},
+    {8, "NXRRSet"},        {9, "NOTAUTH"},        {10, "NOTZONE"},       {11, "unassigned-11"},
+    {12, "unassigned-12"}, {13, "unassigned-13"}, {14, "unassigned-14"}, {15, "unassigned-15"},
+    {16, "BADVERS"},       {17, "BADKEY"},        {18, "BADTIME"},       {19, "BADMODE"},
+    {20, "BADNAME"},       {21, "BADALG"},        {22, "BADTRUNC"},      {23, "BADCOOKIE"},
+    {3842, "BADSIG"},
 };
 
 static const struct dns_name_ent dns_opcodes[] = {
-    {0, "query"}, {1, "iquery"}, {2, "server-status"}, {4, "notify"}, {5, "dynamic-update"},
-    {6, "dso"},
+    {0, "query"},  {1, "iquery"},         {2, "server-status"},
+    {4, "notify"}, {5, "dynamic-update"}, {6, "dso"},
 };
 
 static const struct dns_name_ent dns_nb_opcodes[] = {
     {0, "netbios-query"}, {5, "netbios-registration"}, {6, "netbios-release"},
-    {7, "netbios-wack"}, {8, "netbios-refresh"},
+    {7, "netbios-wack"},  {8, "netbios-refresh"},
 };
 
-static const char *dns_lookup(const struct dns_name_ent *t, size_t n, uint16_t v,
-                              const char *dflt, char *buf, size_t size)
+static const char *dns_lookup(const struct dns_name_ent *t, size_t n, uint16_t v, const char *dflt,
+                              char *buf, size_t size)
 {
     for (size_t i = 0; i < n; i++) {
         if (t[i].v == v) {
@@ -729,8 +742,7 @@ const char *dns_rcode_name(uint16_t v, char *buf, size_t size)
 const char *dns_opcode_name(uint8_t v, bool netbios, char *buf, size_t size)
 {
     if (netbios) {
-        return dns_lookup(dns_nb_opcodes, DNS_N(dns_nb_opcodes), v, "netbios-opcode", buf,
-                          size);
+        return dns_lookup(dns_nb_opcodes, DNS_N(dns_nb_opcodes), v, "netbios-opcode", buf, size);
     }
     return dns_lookup(dns_opcodes, DNS_N(dns_opcodes), v, "opcode", buf, size);
 }

@@ -44,9 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size -= 2;
 
     fakehost_reset();
-    struct shoal_conn *c = fakehost_conn(orig[flavour], tcp ? 50000 : port[flavour],
-                                         resp[flavour], tcp ? 53 : port[flavour],
-                                         tcp ? SHOAL_PROTO_TCP : SHOAL_PROTO_UDP);
+    struct shoal_conn *c =
+        fakehost_conn(orig[flavour], tcp ? 50000 : port[flavour], resp[flavour],
+                      tcp ? 53 : port[flavour], tcp ? SHOAL_PROTO_TCP : SHOAL_PROTO_UDP);
     void *cs = calloc(1, fz_ops->conn_size);
     if (c == NULL || cs == NULL) {
         abort();

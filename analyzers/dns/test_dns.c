@@ -62,8 +62,8 @@ static void m_name(struct msg *m, const char *name)
     m_u8(m, 0);
 }
 
-static void m_hdr(struct msg *m, unsigned id, unsigned flags, unsigned qd, unsigned an,
-                  unsigned ns, unsigned ar)
+static void m_hdr(struct msg *m, unsigned id, unsigned flags, unsigned qd, unsigned an, unsigned ns,
+                  unsigned ar)
 {
     m->n = 0;
     m_u16(m, id);

@@ -88,7 +88,7 @@ struct http_txn {
 struct http_file {
     bool open;
     bool sniffed;
-    uint64_t owner; /* trans_depth of the record the file belongs to */
+    uint64_t owner;           /* trans_depth of the record the file belongs to */
     struct http_str filename; /* from Content-Disposition of this message */
     size_t sniff_len;
     uint8_t sniff[HTTP_SNIFF_MAX];
@@ -140,15 +140,15 @@ static const struct shoal_field http_fields[] = {
 
 /* Headers that tell a request went through a proxy (HTTP::proxy_headers). */
 static const char *const http_proxy_headers[] = {
-    "FORWARDED", "X-FORWARDED-FOR", "X-FORWARDED-FROM", "CLIENT-IP",
+    "FORWARDED", "X-FORWARDED-FOR",  "X-FORWARDED-FROM", "CLIENT-IP",
     "VIA",       "XROXY-CONNECTION", "PROXY-CONNECTION", NULL,
 };
 
 /* Methods that do not give unknown_HTTP_method (HTTP::http_methods). */
 static const char *const http_methods[] = {
-    "GET",   "POST",     "HEAD",      "OPTIONS", "PUT",    "DELETE", "TRACE",
-    "CONNECT", "PROPFIND", "PROPPATCH", "MKCOL",   "COPY",   "MOVE",   "LOCK",
-    "UNLOCK", "POLL",    "REPORT",    "SUBSCRIBE", "BMOVE", "SEARCH", NULL,
+    "GET",     "POST",     "HEAD",      "OPTIONS",   "PUT",   "DELETE", "TRACE",
+    "CONNECT", "PROPFIND", "PROPPATCH", "MKCOL",     "COPY",  "MOVE",   "LOCK",
+    "UNLOCK",  "POLL",     "REPORT",    "SUBSCRIBE", "BMOVE", "SEARCH", NULL,
 };
 
 /* ---- strings and records ------------------------------------------------ */
@@ -179,9 +179,9 @@ static struct shoal_value http_v_str(const struct http_str *s)
 
 static void http_txn_free(const struct shoal_host *h, struct http_txn *t)
 {
-    struct http_str *strs[] = {&t->method,     &t->host,     &t->uri,      &t->referrer,
-                               &t->version,    &t->user_agent, &t->origin, &t->status_msg,
-                               &t->info_msg,   &t->username, &t->password};
+    struct http_str *strs[] = {&t->method,   &t->host,       &t->uri,     &t->referrer,
+                               &t->version,  &t->user_agent, &t->origin,  &t->status_msg,
+                               &t->info_msg, &t->username,   &t->password};
     if (t == NULL) {
         return;
     }
@@ -253,8 +253,7 @@ static void http_txn_write(struct http_conn *hc, const struct http_txn *t)
     v[k++] = t->nproxied > 0 ? shoal_v_vec(proxied, t->nproxied) : shoal_v_unset();
     for (int d = 1; d >= 0; d--) {
         v[k++] = t->nfuids[d] > 0 ? shoal_v_vec(fuids[d], t->nfuids[d]) : shoal_v_unset();
-        v[k++] = t->nfilenames[d] > 0 ? shoal_v_vec(fnames[d], t->nfilenames[d])
-                                      : shoal_v_unset();
+        v[k++] = t->nfilenames[d] > 0 ? shoal_v_vec(fnames[d], t->nfilenames[d]) : shoal_v_unset();
         v[k++] = t->nmimes[d] > 0 ? shoal_v_vec(mimes[d], t->nmimes[d]) : shoal_v_unset();
     }
     if (h->stream_write(ps->stream, v) == 0) {
@@ -284,8 +283,7 @@ static struct http_txn *http_find_depth(struct http_conn *hc, uint64_t depth)
 
 static void http_remove(struct http_conn *hc, size_t i)
 {
-    memmove(&hc->pending[i], &hc->pending[i + 1],
-            (hc->npending - i - 1) * sizeof(hc->pending[0]));
+    memmove(&hc->pending[i], &hc->pending[i + 1], (hc->npending - i - 1) * sizeof(hc->pending[0]));
     hc->npending--;
 }
 
@@ -448,8 +446,8 @@ static void http_cb_confirm(void *ud)
     }
 }
 
-static void http_cb_request(void *ud, const char *method, size_t mlen, const char *uri,
-                            size_t ulen, const char *version)
+static void http_cb_request(void *ud, const char *method, size_t mlen, const char *uri, size_t ulen,
+                            const char *version)
 {
     struct http_conn *hc = ud;
     const struct shoal_host *h = hc->ps->host;
@@ -546,8 +544,8 @@ static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char
         }
     } else {
         char buf[1100];
-        int k = snprintf(buf, sizeof(buf), "<problem-decoding> (%.*s)", (int)(n < 1000 ? n : 1000),
-                         v);
+        int k =
+            snprintf(buf, sizeof(buf), "<problem-decoding> (%.*s)", (int)(n < 1000 ? n : 1000), v);
         http_str_set(h, &t->username, buf, (size_t)k);
         if (hc->ps->cfg.capture_password) {
             http_str_set(h, &t->password, dec, dlen);
@@ -555,8 +553,8 @@ static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char
     }
 }
 
-static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen,
-                           const char *value, size_t vlen)
+static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen, const char *value,
+                           size_t vlen)
 {
     struct http_conn *hc = ud;
     const struct shoal_host *h = hc->ps->host;
@@ -583,8 +581,8 @@ static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen
         for (size_t i = 0; http_proxy_headers[i] != NULL; i++) {
             if (http_name_is(name, nlen, http_proxy_headers[i])) {
                 char buf[HTTP_LINE_MAX + 64];
-                int k = snprintf(buf, sizeof(buf), "%s -> %.*s", http_proxy_headers[i],
-                                 (int)vlen, value);
+                int k = snprintf(buf, sizeof(buf), "%s -> %.*s", http_proxy_headers[i], (int)vlen,
+                                 value);
                 size_t len = (size_t)k < sizeof(buf) ? (size_t)k : sizeof(buf) - 1;
                 bool dup = false;
                 for (size_t j = 0; j < t->nproxied; j++) {

@@ -569,8 +569,7 @@ static void http_header_line(struct http_ctx *x, bool is_orig, const char *line,
 }
 
 /* Zeek's HTTP_Entity::Deliver: a line (crlf) or raw bytes of a message. */
-static void http_msg_deliver(struct http_ctx *x, bool is_orig, const char *d, size_t len,
-                             bool crlf)
+static void http_msg_deliver(struct http_ctx *x, bool is_orig, const char *d, size_t len, bool crlf)
 {
     struct http_msg *m = &x->p->dir[is_orig].msg;
 
@@ -961,8 +960,8 @@ void http_parser_init(struct http_parser *p)
     memset(p, 0, sizeof(*p));
 }
 
-bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void *ud,
-                     bool is_orig, const uint8_t *data, size_t len)
+bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void *ud, bool is_orig,
+                     const uint8_t *data, size_t len)
 {
     struct http_ctx x = {p, cb, ud};
     struct http_dir *dir = &p->dir[is_orig];

@@ -94,7 +94,7 @@ struct http_parser {
     bool keep_alive;
     bool connection_close;
     bool connect_request;
-    bool tunnel;   /* CONNECT established or upgraded: data is no longer HTTP */
+    bool tunnel; /* CONNECT established or upgraded: data is no longer HTTP */
     bool upgrade_connection;
     bool upgrade_protocol;
     unsigned reply_code;
@@ -118,8 +118,8 @@ void http_parser_init(struct http_parser *p);
  * Returns true while the data is still HTTP, false once the connection turned
  * into a tunnel (CONNECT 200 or protocol upgrade) and HTTP parsing stopped.
  */
-bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void *ud,
-                     bool is_orig, const uint8_t *data, size_t len);
+bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void *ud, bool is_orig,
+                     const uint8_t *data, size_t len);
 
 /*
  * `len` bytes of one direction were lost.  Inside a body of known length they

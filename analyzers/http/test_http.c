@@ -379,8 +379,7 @@ static void test_sniff(void)
     const uint8_t png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
     CU_ASSERT_STRING_EQUAL(http_sniff_mime(png, sizeof(png) - 1), "image/png");
     CU_ASSERT_STRING_EQUAL(http_sniff_mime((const uint8_t *)"GIF89a\x01\x00", 8), "image/gif");
-    CU_ASSERT_STRING_EQUAL(http_sniff_mime((const uint8_t *)"\xff\xd8\xff\xe0", 4),
-                           "image/jpeg");
+    CU_ASSERT_STRING_EQUAL(http_sniff_mime((const uint8_t *)"\xff\xd8\xff\xe0", 4), "image/jpeg");
     CU_ASSERT_STRING_EQUAL(http_sniff_mime((const uint8_t *)"CWS\x0a", 4),
                            "application/x-shockwave-flash");
     const char *h = "\r\n<!-- c -->\n<!DOCTYPE html PUBLIC>";
@@ -390,8 +389,7 @@ static void test_sniff(void)
     const char *j = "{\"a\": 1}";
     CU_ASSERT_STRING_EQUAL(http_sniff_mime((const uint8_t *)j, strlen(j)), "text/json");
     CU_ASSERT_PTR_NULL(http_sniff_mime((const uint8_t *)"short\n", 6));
-    CU_ASSERT_STRING_EQUAL(http_sniff_mime((const uint8_t *)"plain text here", 15),
-                           "text/plain");
+    CU_ASSERT_STRING_EQUAL(http_sniff_mime((const uint8_t *)"plain text here", 15), "text/plain");
 }
 
 int main(void)

@@ -20,10 +20,10 @@
 #define SYNTH_MSS4 1460
 #define SYNTH_MSS6 1440
 #define SYNTH_MTU 1500
-#define SYNTH_FRAME_MAX 2048       /* room reserved for one frame in the writer */
-#define SYNTH_PAT_SIZE 65536       /* content pattern, a power of two */
-#define SYNTH_PAT_PAD 4096         /* copy of the pattern's head after its end */
-#define SYNTH_SCRATCH 70000        /* prefix renders and whole datagrams */
+#define SYNTH_FRAME_MAX 2048 /* room reserved for one frame in the writer */
+#define SYNTH_PAT_SIZE 65536 /* content pattern, a power of two */
+#define SYNTH_PAT_PAD 4096   /* copy of the pattern's head after its end */
+#define SYNTH_SCRATCH 70000  /* prefix renders and whole datagrams */
 
 /* Traffic kinds chosen by --mix. */
 enum synth_kind {
@@ -37,7 +37,7 @@ enum synth_kind {
 
 /* Session sub-kinds (what the state machine runs). */
 enum synth_sub {
-    SYNTH_SUB_TCP,       /* generic TCP, also all failure modes */
+    SYNTH_SUB_TCP, /* generic TCP, also all failure modes */
     SYNTH_SUB_HTTP,
     SYNTH_SUB_TLS,
     SYNTH_SUB_DNSTCP,
@@ -54,11 +54,11 @@ enum synth_fail {
 };
 
 enum synth_end {
-    SYNTH_END_FIN_C,     /* client FIN first: SF */
-    SYNTH_END_FIN_S,     /* server FIN first: SF */
-    SYNTH_END_RST_C,     /* client aborts: RSTO */
-    SYNTH_END_RST_S,     /* server aborts: RSTR */
-    SYNTH_END_OPEN       /* nothing after the data: S1 */
+    SYNTH_END_FIN_C, /* client FIN first: SF */
+    SYNTH_END_FIN_S, /* server FIN first: SF */
+    SYNTH_END_RST_C, /* client aborts: RSTO */
+    SYNTH_END_RST_S, /* server aborts: RSTR */
+    SYNTH_END_OPEN   /* nothing after the data: S1 */
 };
 
 /* Message types of one TCP "turn" (a run of bytes in one direction). */
@@ -81,8 +81,8 @@ enum synth_msgtype {
 enum synth_enc {
     SYNTH_ENC_NONE,
     SYNTH_ENC_RAW,
-    SYNTH_ENC_CHUNKED,   /* HTTP chunked transfer coding */
-    SYNTH_ENC_TLSREC     /* TLS application-data records */
+    SYNTH_ENC_CHUNKED, /* HTTP chunked transfer coding */
+    SYNTH_ENC_TLSREC   /* TLS application-data records */
 };
 
 struct synth_addr {
@@ -93,22 +93,22 @@ struct synth_addr {
 struct synth_msg {
     uint8_t type;
     uint8_t enc;
-    uint8_t pat;     /* 0 text, 1 binary */
+    uint8_t pat; /* 0 text, 1 binary */
     uint8_t spare;
-    uint16_t j;      /* request / transaction index in the session */
-    uint16_t csize;  /* chunk or record payload size */
-    uint32_t hlen;   /* prefix length */
-    uint32_t plen;   /* body payload length before framing */
-    uint32_t blen;   /* body length after framing */
-    uint32_t poff;   /* offset of the body in the pattern */
+    uint16_t j;     /* request / transaction index in the session */
+    uint16_t csize; /* chunk or record payload size */
+    uint32_t hlen;  /* prefix length */
+    uint32_t plen;  /* body payload length before framing */
+    uint32_t blen;  /* body length after framing */
+    uint32_t poff;  /* offset of the body in the pattern */
 };
 
 /* One session; side 0 is the client (originator), side 1 the server. */
 struct synth_sess {
-    uint64_t t;          /* next event, microseconds from the start */
+    uint64_t t; /* next event, microseconds from the start */
     uint64_t id;
-    uint64_t seed;       /* content seed */
-    int64_t est;         /* bytes still expected (admission control) */
+    uint64_t seed; /* content seed */
+    int64_t est;   /* bytes still expected (admission control) */
     struct synth_addr addr[2];
     uint8_t mac[2][6];
     uint16_t port[2];
@@ -117,16 +117,16 @@ struct synth_sess {
     uint8_t ttl[2];
     uint8_t kind, sub, v6, phase;
     uint8_t fail, end, tries, app;
-    uint32_t srv;        /* server (name) index */
-    uint32_t rtt, gap;   /* round trip, gap between segments; microseconds */
-    uint32_t think;      /* client idle between requests */
-    uint32_t start_s;    /* start second, for HTTP Date headers */
+    uint32_t srv;      /* server (name) index */
+    uint32_t rtt, gap; /* round trip, gap between segments; microseconds */
+    uint32_t think;    /* client idle between requests */
+    uint32_t start_s;  /* start second, for HTTP Date headers */
     uint32_t iss[2], nxt[2];
     uint32_t tseq0, tlen, toff;
     uint32_t retx_off, ooo_off;
     uint16_t retx_len, ooo_len;
     uint8_t tdir, unacked, zw, ooo;
-    uint16_t j, n;       /* app cursor: item, number of items */
+    uint16_t j, n; /* app cursor: item, number of items */
     uint8_t part, pipe;
     uint16_t mss;
     struct synth_msg m;
@@ -135,9 +135,9 @@ struct synth_sess {
 /* Session app flags (synth_sess.app). */
 #define SYNTH_APP_PIPELINE 0x01
 #define SYNTH_APP_TLS13 0x02
-#define SYNTH_APP_PAIR 0x04      /* DNS: A then AAAA on one socket */
-#define SYNTH_APP_ALTPORT 0x08   /* HTTP on a non-standard port */
-#define SYNTH_APP_INBOUND 0x10   /* external client, internal server */
+#define SYNTH_APP_PAIR 0x04    /* DNS: A then AAAA on one socket */
+#define SYNTH_APP_ALTPORT 0x08 /* HTTP on a non-standard port */
+#define SYNTH_APP_INBOUND 0x10 /* external client, internal server */
 #define SYNTH_APP_BIGPING 0x20
 #define SYNTH_APP_NOREPLY 0x40
 
@@ -145,18 +145,18 @@ struct synth_opts {
     const char *out;
     const char *summary;
     uint64_t seed;
-    uint64_t size;            /* target file size, 0 = none */
-    uint64_t conns;           /* session limit, 0 = none */
+    uint64_t size;  /* target file size, 0 = none */
+    uint64_t conns; /* session limit, 0 = none */
     uint32_t concurrent;
     uint32_t clients, servers;
-    uint32_t start;           /* epoch seconds of the first packet */
+    uint32_t start; /* epoch seconds of the first packet */
     unsigned mix[SYNTH_K_COUNT];
     double ipv6, vlan;
     double retx, loss, ooo, zwin, frag, fail;
-    uint64_t hold;            /* held-open connections */
-    int hold_syn;             /* SYN only instead of a full handshake */
-    int hold_close;           /* 0 none, 1 FIN, 2 RST */
-    uint32_t hold_rate;       /* held connections opened per second */
+    uint64_t hold;      /* held-open connections */
+    int hold_syn;       /* SYN only instead of a full handshake */
+    int hold_close;     /* 0 none, 1 FIN, 2 RST */
+    uint32_t hold_rate; /* held connections opened per second */
     bool size_set, quiet;
 };
 
@@ -185,7 +185,7 @@ struct synth_pw {
     uint32_t start;
     uint64_t packets, wire, file;
     uint64_t last_t;
-    int err;        /* first write error, negative errno; later writes are dropped */
+    int err; /* first write error, negative errno; later writes are dropped */
 };
 
 struct synth_gen {
@@ -193,12 +193,12 @@ struct synth_gen {
     uint64_t rng;
     struct synth_pw pw;
     struct synth_stats st;
-    uint8_t *pat[2];      /* text and binary patterns, SYNTH_PAT_SIZE + SYNTH_PAT_PAD */
-    uint8_t *scratch;     /* prefix renders */
-    uint8_t *dgram;       /* datagrams before fragmentation */
-    uint16_t *cport;      /* next ephemeral port per internal client */
-    uint16_t *eport;      /* next ephemeral port per external client */
-    uint32_t next;        /* external clients */
+    uint8_t *pat[2];  /* text and binary patterns, SYNTH_PAT_SIZE + SYNTH_PAT_PAD */
+    uint8_t *scratch; /* prefix renders */
+    uint8_t *dgram;   /* datagrams before fragmentation */
+    uint16_t *cport;  /* next ephemeral port per internal client */
+    uint16_t *eport;  /* next ephemeral port per external client */
+    uint32_t next;    /* external clients */
     uint64_t nsess;
     uint64_t icmp_n;
 };

@@ -21,14 +21,14 @@
 #include <time.h>
 
 static const char *const words[64] = {
-    "alpine", "amber", "apex", "atlas", "aurora", "beacon", "birch", "blue",
-    "bolt", "brook", "cedar", "cinder", "cloud", "comet", "coral", "crest",
-    "delta", "echo", "ember", "falcon", "fern", "flint", "forge", "frost",
-    "galaxy", "garnet", "glade", "granite", "harbor", "hazel", "horizon", "indigo",
-    "iris", "jade", "juniper", "kestrel", "lake", "lark", "lumen", "maple",
-    "meadow", "mesa", "nimbus", "north", "nova", "oak", "onyx", "orbit",
-    "pebble", "pine", "pixel", "polar", "prism", "quartz", "raven", "ridge",
-    "river", "sage", "shore", "sierra", "slate", "solar", "spruce", "summit",
+    "alpine", "amber",  "apex",    "atlas",   "aurora", "beacon", "birch",   "blue",
+    "bolt",   "brook",  "cedar",   "cinder",  "cloud",  "comet",  "coral",   "crest",
+    "delta",  "echo",   "ember",   "falcon",  "fern",   "flint",  "forge",   "frost",
+    "galaxy", "garnet", "glade",   "granite", "harbor", "hazel",  "horizon", "indigo",
+    "iris",   "jade",   "juniper", "kestrel", "lake",   "lark",   "lumen",   "maple",
+    "meadow", "mesa",   "nimbus",  "north",   "nova",   "oak",    "onyx",    "orbit",
+    "pebble", "pine",   "pixel",   "polar",   "prism",  "quartz", "raven",   "ridge",
+    "river",  "sage",   "shore",   "sierra",  "slate",  "solar",  "spruce",  "summit",
 };
 static const char *const tlds[12] = {
     "com", "com", "com", "net", "org", "io", "de", "co.uk", "fr", "nl", "info", "jp",
@@ -50,8 +50,9 @@ static const char *const servers_sw[5] = {
     "nginx/1.24.0", "Apache/2.4.58 (Ubuntu)", "cloudflare", "Microsoft-IIS/10.0", "gws",
 };
 static const char *const ctypes[6] = {
-    "text/html; charset=utf-8", "text/css", "application/javascript", "image/jpeg",
-    "application/json", "application/octet-stream",
+    "text/html; charset=utf-8", "text/css",
+    "application/javascript",   "image/jpeg",
+    "application/json",         "application/octet-stream",
 };
 
 /* A small bounded string builder over the scratch buffer. */
@@ -246,8 +247,8 @@ size_t synth_server_name(const struct synth_gen *g, uint32_t srv, char *out, siz
 int synth_app_init(struct synth_gen *g)
 {
     static const char *const common[16] = {
-        "the", "of", "and", "to", "in", "is", "for", "on", "with", "as",
-        "by", "this", "that", "from", "at", "be",
+        "the",  "of", "and", "to",   "in",   "is",   "for", "on",
+        "with", "as", "by",  "this", "that", "from", "at",  "be",
     };
     uint64_t st = synth_hash(g->o.seed, 0x9a77ULL);
     size_t n = 0, total = SYNTH_PAT_SIZE + SYNTH_PAT_PAD;
@@ -266,8 +267,8 @@ int synth_app_init(struct synth_gen *g)
         int words_n = (int)synth_range(&st, 8, 40);
         k = (size_t)snprintf(para, sizeof(para), "<p class=\"%s\">", words[synth_below(&st, 64)]);
         for (int i = 0; i < words_n && k < sizeof(para) - 40; i++) {
-            const char *w = synth_below(&st, 3) ? common[synth_below(&st, 16)]
-                                                : words[synth_below(&st, 64)];
+            const char *w =
+                synth_below(&st, 3) ? common[synth_below(&st, 16)] : words[synth_below(&st, 64)];
             k += (size_t)snprintf(para + k, sizeof(para) - k, i ? " %s" : "%s", w);
         }
         k += (size_t)snprintf(para + k, sizeof(para) - k, ".</p>\n");
@@ -361,8 +362,8 @@ static uint32_t body_len(uint8_t enc, uint32_t plen, uint32_t cs)
  * starting w bytes into the unit. Returns the bytes copied (at most n).
  */
 static uint32_t unit_copy(const struct synth_gen *g, const struct synth_msg *m, const uint8_t *hdr,
-                          uint32_t hl, uint64_t dpos, uint32_t dl, const uint8_t *tail,
-                          uint32_t tl, uint32_t w, uint8_t *dst, uint32_t n)
+                          uint32_t hl, uint64_t dpos, uint32_t dl, const uint8_t *tail, uint32_t tl,
+                          uint32_t w, uint8_t *dst, uint32_t n)
 {
     uint32_t done = 0, k;
 
@@ -420,8 +421,8 @@ static void body_fill(const struct synth_gen *g, const struct synth_msg *m, uint
             }
             hl = (uint32_t)snprintf((char *)hdr, sizeof(hdr), "%x\r\n", dl);
             w = off - u * unit;
-            k = unit_copy(g, m, hdr, hl, (uint64_t)u * cs, dl, (const uint8_t *)"\r\n", 2, w,
-                          dst, n);
+            k = unit_copy(g, m, hdr, hl, (uint64_t)u * cs, dl, (const uint8_t *)"\r\n", 2, w, dst,
+                          n);
         } else {
             unit = 5 + cs;
             if (off < nfull * unit) {
@@ -658,11 +659,11 @@ static void be24(uint8_t *p, uint32_t v)
 
 static size_t tls_client_hello(const struct synth_gen *g, const struct synth_sess *s, uint8_t *o)
 {
-    static const uint16_t suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030,
-                                      0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f,
-                                      0x0035};
-    static const uint16_t sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806,
-                                       0x0601};
+    static const uint16_t suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+                                      0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
+                                      0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+    static const uint16_t sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503,
+                                       0x0805, 0x0501, 0x0806, 0x0601};
     bool v13 = (s->app & SYNTH_APP_TLS13) != 0;
     uint64_t h = synth_hash(s->seed, 0x7c4ULL);
     char name[160];
@@ -846,8 +847,8 @@ static void tls_sizes(const struct synth_sess *s, uint32_t j, uint32_t *req, uin
     uint64_t st = synth_hash(s->seed, 0x7150000ULL + j);
 
     *req = synth_logu(&st, 80, 2000);
-    *resp = synth_below(&st, 100) < 1 ? synth_logu(&st, 200000, 8000000)
-                                      : synth_logu(&st, 200, 100000);
+    *resp =
+        synth_below(&st, 100) < 1 ? synth_logu(&st, 200000, 8000000) : synth_logu(&st, 200, 100000);
 }
 
 /* ---------------------------------------------------------------- DNS */
@@ -950,7 +951,7 @@ static const uint16_t dns_types[6] = {1, 28, 5, 15, 16, 12};
 
 struct dns_tx {
     uint16_t id;
-    uint8_t qt;     /* DNS_* */
+    uint8_t qt; /* DNS_* */
     uint8_t nx, noans, edns, large, cname, nans;
     uint32_t srv;
     uint64_t h;
@@ -969,8 +970,13 @@ static void dns_plan(const struct synth_gen *g, const struct synth_sess *s, uint
     t->h = synth_rand(&st);
     t->srv = synth_below(&st, g->o.servers);
     x = synth_below(&st, 100);
-    t->qt = x < 50 ? DNS_A : x < 66 ? DNS_AAAA : x < 71 ? DNS_CNAME : x < 77 ? DNS_MX
-            : x < 83 ? DNS_TXT : x < 92 ? DNS_PTR : DNS_A;
+    t->qt = x < 50   ? DNS_A
+            : x < 66 ? DNS_AAAA
+            : x < 71 ? DNS_CNAME
+            : x < 77 ? DNS_MX
+            : x < 83 ? DNS_TXT
+            : x < 92 ? DNS_PTR
+                     : DNS_A;
     t->nx = x >= 92 || (t->qt != DNS_PTR && synth_below(&st, 100) < 3);
     t->noans = !tcp && synth_below(&st, 100) < 3;
     t->cname = (t->qt == DNS_A || t->qt == DNS_AAAA) && synth_below(&st, 100) < 25;
@@ -985,8 +991,8 @@ static void dns_plan(const struct synth_gen *g, const struct synth_sess *s, uint
     t->id = (uint16_t)synth_hash(s->seed, 0x1d00ULL + j);
     if (x >= 92) {
         snprintf(t->qname, sizeof(t->qname), "%s%u.%s-%s.%s", words[t->h & 63],
-                 (unsigned)(t->h >> 8) % 1000, words[(t->h >> 20) & 63],
-                 words[(t->h >> 26) & 63], tlds[(t->h >> 32) % 12]);
+                 (unsigned)(t->h >> 8) % 1000, words[(t->h >> 20) & 63], words[(t->h >> 26) & 63],
+                 tlds[(t->h >> 32) % 12]);
     } else if (t->qt == DNS_PTR) {
         struct synth_addr a;
         if (t->h & 1) {
@@ -1001,8 +1007,8 @@ static void dns_plan(const struct synth_gen *g, const struct synth_sess *s, uint
             strcpy(q, "ip6.arpa");
         } else {
             synth_server_addr(g, t->srv, false, &a);
-            snprintf(t->qname, sizeof(t->qname), "%u.%u.%u.%u.in-addr.arpa", a.b[3], a.b[2],
-                     a.b[1], a.b[0]);
+            snprintf(t->qname, sizeof(t->qname), "%u.%u.%u.%u.in-addr.arpa", a.b[3], a.b[2], a.b[1],
+                     a.b[0]);
         }
     } else if (t->qt == DNS_MX || t->qt == DNS_TXT) {
         domain_name(g, t->srv, t->qname, sizeof(t->qname));
@@ -1115,7 +1121,7 @@ static size_t dns_render(const struct synth_gen *g, const struct synth_sess *s, 
             dw8(&w, 44);
             dwn(&w, "site-verification=", 18);
             for (int i = 0; i < 26; i++) {
-                dw8(&w, (uint32_t)"abcdefghijklmnopqrstuvwxyz0123456789"[synth_below(&st, 36)]);
+                dw8(&w, (uint32_t) "abcdefghijklmnopqrstuvwxyz0123456789"[synth_below(&st, 36)]);
             }
             if (t.large) {
                 unsigned nstr = synth_range(&st, 8, 14);
@@ -1162,8 +1168,7 @@ static size_t dns_render(const struct synth_gen *g, const struct synth_sess *s, 
     return w.n <= cap ? w.n : cap;
 }
 
-size_t synth_dns_udp(struct synth_gen *g, struct synth_sess *s, uint32_t j, bool resp,
-                     uint8_t *dst)
+size_t synth_dns_udp(struct synth_gen *g, struct synth_sess *s, uint32_t j, bool resp, uint8_t *dst)
 {
     struct dns_tx t;
 
@@ -1252,8 +1257,7 @@ static bool http_next(struct synth_gen *g, struct synth_sess *s)
             set_turn(g, s, 0, SYNTH_MSG_HTTP_REQ, s->j, SYNTH_ENC_NONE, 0, 0, 0);
         } else {
             set_turn(g, s, 1, SYNTH_MSG_HTTP_RESP, s->j,
-                     r.resp_chunked ? SYNTH_ENC_CHUNKED : SYNTH_ENC_RAW, pat, r.resp_body,
-                     4096);
+                     r.resp_chunked ? SYNTH_ENC_CHUNKED : SYNTH_ENC_RAW, pat, r.resp_body, 4096);
         }
         s->j++;
         return true;
@@ -1305,8 +1309,8 @@ static bool tls_next(struct synth_gen *g, struct synth_sess *s)
     case 1:
         st = synth_hash(s->seed, 0xf1ULL);
         fl = (s->app & SYNTH_APP_TLS13) ? synth_range(&st, 2500, 5000) : 0;
-        set_turn(g, s, 1, SYNTH_MSG_TLS_SFLIGHT, 0, fl ? SYNTH_ENC_TLSREC : SYNTH_ENC_NONE, 1,
-                 fl, fl / 4 + 1);
+        set_turn(g, s, 1, SYNTH_MSG_TLS_SFLIGHT, 0, fl ? SYNTH_ENC_TLSREC : SYNTH_ENC_NONE, 1, fl,
+                 fl / 4 + 1);
         s->part = 2;
         return true;
     case 2:
@@ -1360,8 +1364,8 @@ bool synth_app_next(struct synth_gen *g, struct synth_sess *s)
         if (s->j >= s->n) {
             return false;
         }
-        set_turn(g, s, s->part, s->part ? SYNTH_MSG_DNS_R : SYNTH_MSG_DNS_Q, s->j,
-                 SYNTH_ENC_NONE, 0, 0, 0);
+        set_turn(g, s, s->part, s->part ? SYNTH_MSG_DNS_R : SYNTH_MSG_DNS_Q, s->j, SYNTH_ENC_NONE,
+                 0, 0, 0);
         if (s->part) {
             s->j++;
         }

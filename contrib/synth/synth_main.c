@@ -26,40 +26,40 @@ static const char *const kind_names[SYNTH_K_COUNT] = {"tcp", "dns", "http", "tls
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: " PROG " -o FILE.pcap [options]\n"
-        "Writes a deterministic pcap (Ethernet, IPv4/IPv6) of mixed synthetic traffic.\n"
-        "\n"
-        "  -o, --output FILE      pcap file to write ('-' for stdout)\n"
-        "  -s, --seed N           seed (default 1); same seed + options = same bytes\n"
-        "      --size SIZE        approximate file size: 500M, 1G, 20K (1024-based);\n"
-        "                         default 100M unless --conns or --hold is given\n"
-        "      --conns N          number of sessions to generate (at most)\n"
-        "      --concurrent N     session slots open at once (default 1000)\n"
-        "      --summary FILE     write the ground truth as JSON\n"
-        "      --mix SPEC         session weights, e.g. tcp=20,dns=35,http=25,tls=15,icmp=5\n"
-        "      --ipv6 F           fraction of sessions over IPv6 (default 0.10)\n"
-        "      --vlan F           fraction of sessions with an 802.1Q tag (default 0.05)\n"
-        "      --clients N        internal client hosts (default 4096)\n"
-        "      --servers N        public servers (default 2000)\n"
-        "      --start EPOCH      time of the first packet (default 1714564800)\n"
-        "impairments (per eligible segment / per session; --no-impair sets all to 0):\n"
-        "      --retx P           retransmitted data segment (default 0.002)\n"
-        "      --loss P           segment lost before the capture point (default 0.0005)\n"
-        "      --ooo P            out-of-order segment pair (default 0.001)\n"
-        "      --zero-window P    session with a zero-window stall (default 0.01)\n"
-        "      --frag P           oversized DNS TXT answer, fragmented (default 0.25;\n"
-        "                         ICMP echo: P/5)\n"
-        "      --fail P           generic TCP sessions that fail: rejected, unanswered,\n"
-        "                         half-open (default 0.30)\n"
-        "      --no-impair        no retransmission, loss, reordering, zero window, frags\n"
-        "held-open connections (memory benchmarks):\n"
-        "      --hold N           open N TCP connections on distinct 5-tuples before any\n"
-        "                         other traffic, close them after it\n"
-        "      --hold-syn         held connections are a bare SYN (never answered)\n"
-        "      --hold-close WHAT  fin (default), rst or none\n"
-        "      --hold-rate N      held connections opened per second (default 100000)\n"
-        "  -q, --quiet            no report on stderr\n"
-        "  -h, --help             this text\n");
+            "usage: " PROG " -o FILE.pcap [options]\n"
+            "Writes a deterministic pcap (Ethernet, IPv4/IPv6) of mixed synthetic traffic.\n"
+            "\n"
+            "  -o, --output FILE      pcap file to write ('-' for stdout)\n"
+            "  -s, --seed N           seed (default 1); same seed + options = same bytes\n"
+            "      --size SIZE        approximate file size: 500M, 1G, 20K (1024-based);\n"
+            "                         default 100M unless --conns or --hold is given\n"
+            "      --conns N          number of sessions to generate (at most)\n"
+            "      --concurrent N     session slots open at once (default 1000)\n"
+            "      --summary FILE     write the ground truth as JSON\n"
+            "      --mix SPEC         session weights, e.g. tcp=20,dns=35,http=25,tls=15,icmp=5\n"
+            "      --ipv6 F           fraction of sessions over IPv6 (default 0.10)\n"
+            "      --vlan F           fraction of sessions with an 802.1Q tag (default 0.05)\n"
+            "      --clients N        internal client hosts (default 4096)\n"
+            "      --servers N        public servers (default 2000)\n"
+            "      --start EPOCH      time of the first packet (default 1714564800)\n"
+            "impairments (per eligible segment / per session; --no-impair sets all to 0):\n"
+            "      --retx P           retransmitted data segment (default 0.002)\n"
+            "      --loss P           segment lost before the capture point (default 0.0005)\n"
+            "      --ooo P            out-of-order segment pair (default 0.001)\n"
+            "      --zero-window P    session with a zero-window stall (default 0.01)\n"
+            "      --frag P           oversized DNS TXT answer, fragmented (default 0.25;\n"
+            "                         ICMP echo: P/5)\n"
+            "      --fail P           generic TCP sessions that fail: rejected, unanswered,\n"
+            "                         half-open (default 0.30)\n"
+            "      --no-impair        no retransmission, loss, reordering, zero window, frags\n"
+            "held-open connections (memory benchmarks):\n"
+            "      --hold N           open N TCP connections on distinct 5-tuples before any\n"
+            "                         other traffic, close them after it\n"
+            "      --hold-syn         held connections are a bare SYN (never answered)\n"
+            "      --hold-close WHAT  fin (default), rst or none\n"
+            "      --hold-rate N      held connections opened per second (default 100000)\n"
+            "  -q, --quiet            no report on stderr\n"
+            "  -h, --help             this text\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out, bool sized)
@@ -406,9 +406,9 @@ static void sift_down(struct sched *q, uint32_t i)
 }
 
 struct budget {
-    uint64_t target;      /* file size to aim at, 0 = no size limit */
-    int64_t pending;      /* bytes still expected from open sessions */
-    bool closed;          /* no more sessions */
+    uint64_t target; /* file size to aim at, 0 = no size limit */
+    int64_t pending; /* bytes still expected from open sessions */
+    bool closed;     /* no more sessions */
 };
 
 /* Starts a session in slot i at time t if the limits allow; true if started. */
@@ -504,8 +504,7 @@ static void jkv(FILE *f, const char *k, uint64_t v, bool comma)
     fprintf(f, "\"%s\": %" PRIu64 "%s", k, v, comma ? ", " : "");
 }
 
-static int write_summary(const struct synth_gen *g, const char *path, uint64_t t_end,
-                         double secs)
+static int write_summary(const struct synth_gen *g, const char *path, uint64_t t_end, double secs)
 {
     const struct synth_opts *o = &g->o;
     const struct synth_stats *s = &g->st;
@@ -519,19 +518,24 @@ static int write_summary(const struct synth_gen *g, const char *path, uint64_t t
     }
     fprintf(f, "{\n  \"generator\": \"shoal-synth\", \"format\": 1,\n");
     fprintf(f, "  \"seed\": %" PRIu64 ",\n", o->seed);
-    fprintf(f, "  \"options\": {\"size\": %" PRIu64 ", \"conns\": %" PRIu64
-               ", \"concurrent\": %u, \"clients\": %u, \"servers\": %u, \"start\": %u, \"mix\": {",
+    fprintf(f,
+            "  \"options\": {\"size\": %" PRIu64 ", \"conns\": %" PRIu64
+            ", \"concurrent\": %u, \"clients\": %u, \"servers\": %u, \"start\": %u, \"mix\": {",
             o->size, o->conns, o->concurrent, o->clients, o->servers, o->start);
     for (int k = 0; k < SYNTH_K_COUNT; k++) {
         fprintf(f, "\"%s\": %u%s", kind_names[k], o->mix[k], k + 1 < SYNTH_K_COUNT ? ", " : "");
     }
-    fprintf(f, "}, \"ipv6\": %.6g, \"vlan\": %.6g, \"retx\": %.6g, \"loss\": %.6g, "
-               "\"ooo\": %.6g, \"zero_window\": %.6g, \"frag\": %.6g, \"fail\": %.6g, "
-               "\"hold\": %" PRIu64 ", \"hold_syn\": %s, \"hold_close\": \"%s\", "
-               "\"hold_rate\": %u},\n",
+    fprintf(f,
+            "}, \"ipv6\": %.6g, \"vlan\": %.6g, \"retx\": %.6g, \"loss\": %.6g, "
+            "\"ooo\": %.6g, \"zero_window\": %.6g, \"frag\": %.6g, \"fail\": %.6g, "
+            "\"hold\": %" PRIu64 ", \"hold_syn\": %s, \"hold_close\": \"%s\", "
+            "\"hold_rate\": %u},\n",
             o->ipv6, o->vlan, o->retx, o->loss, o->ooo, o->zwin, o->frag, o->fail, o->hold,
             o->hold_syn ? "true" : "false",
-            o->hold_close == 0 ? "none" : o->hold_close == 1 ? "fin" : "rst", o->hold_rate);
+            o->hold_close == 0   ? "none"
+            : o->hold_close == 1 ? "fin"
+                                 : "rst",
+            o->hold_rate);
     fprintf(f, "  \"first_ts\": %u, \"last_ts\": %.6f,\n", o->start,
             o->start + (double)t_end / 1e6);
     fprintf(f, "  ");

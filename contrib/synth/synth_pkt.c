@@ -294,8 +294,7 @@ size_t synth_put_ip6(uint8_t *p, const struct synth_sess *s, int dir, uint8_t nh
     return 40;
 }
 
-void synth_emit_dgram(struct synth_gen *g, struct synth_sess *s, int dir, uint8_t proto,
-                      size_t len)
+void synth_emit_dgram(struct synth_gen *g, struct synth_sess *s, int dir, uint8_t proto, size_t len)
 {
     uint8_t *d = g->dgram;
     size_t hl = s->v6 ? 40 : 20;

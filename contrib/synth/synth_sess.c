@@ -21,19 +21,7 @@
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 
-enum {
-    T_SYN,
-    T_SYNACK,
-    T_ACK3,
-    T_REJ,
-    T_DATA,
-    T_RACK,
-    T_ZWP,
-    T_ZWU,
-    T_CLOSE1,
-    T_CLOSE2,
-    T_CLOSE3
-};
+enum { T_SYN, T_SYNACK, T_ACK3, T_REJ, T_DATA, T_RACK, T_ZWP, T_ZWU, T_CLOSE1, T_CLOSE2, T_CLOSE3 };
 
 static void wr16(uint8_t *p, uint32_t v)
 {
@@ -151,8 +139,8 @@ static bool tcp_data(struct synth_gen *g, struct synth_sess *s)
 
     if (s->ooo_len) {
         /* The held-back first segment of an out-of-order pair. */
-        emit_tcp(g, s, d, TH_ACK, s->tseq0 + s->ooo_off, s->nxt[1 - d], win_of(s, d),
-                 s->ooo_off, s->ooo_len);
+        emit_tcp(g, s, d, TH_ACK, s->tseq0 + s->ooo_off, s->nxt[1 - d], win_of(s, d), s->ooo_off,
+                 s->ooo_len);
         s->ooo_len = 0;
         s->unacked = 2;
         goto next;
@@ -186,8 +174,8 @@ static bool tcp_data(struct synth_gen *g, struct synth_sess *s)
     }
     if (elig && synth_chance(&g->rng, g->o.ooo)) {
         n2 = s->tlen - s->toff - n < mss ? s->tlen - s->toff - n : mss;
-        emit_tcp(g, s, d, TH_ACK, s->tseq0 + s->toff + n, s->nxt[1 - d], win_of(s, d),
-                 s->toff + n, n2);
+        emit_tcp(g, s, d, TH_ACK, s->tseq0 + s->toff + n, s->nxt[1 - d], win_of(s, d), s->toff + n,
+                 n2);
         s->ooo_off = s->toff;
         s->ooo_len = (uint16_t)n;
         s->toff += n + n2;
@@ -487,12 +475,16 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     /* Fate of TCP sessions. */
     if (s->sub == SYNTH_SUB_TCP && synth_chance(rng, g->o.fail)) {
         x = synth_below(rng, 100);
-        s->fail = x < 45 ? SYNTH_FAIL_REJECTED : x < 85 ? SYNTH_FAIL_UNANSWERED
-                                                        : SYNTH_FAIL_HALFOPEN;
+        s->fail = x < 45   ? SYNTH_FAIL_REJECTED
+                  : x < 85 ? SYNTH_FAIL_UNANSWERED
+                           : SYNTH_FAIL_HALFOPEN;
     }
     x = synth_below(rng, 100);
-    s->end = x < 72 ? SYNTH_END_FIN_C : x < 87 ? SYNTH_END_FIN_S : x < 93 ? SYNTH_END_RST_C
-             : x < 98 ? SYNTH_END_RST_S : SYNTH_END_OPEN;
+    s->end = x < 72   ? SYNTH_END_FIN_C
+             : x < 87 ? SYNTH_END_FIN_S
+             : x < 93 ? SYNTH_END_RST_C
+             : x < 98 ? SYNTH_END_RST_S
+                      : SYNTH_END_OPEN;
     s->zw = synth_chance(rng, g->o.zwin) ? 1 : 0;
 
     if (s->fail == SYNTH_FAIL_NONE) {
@@ -525,7 +517,7 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
             memset(&s->addr[1], 0, sizeof(s->addr[1]));
             if (s->v6) {
                 static const uint8_t r6[16] = {0xfd, 0, 0x5a, 0x17, 0, 0, 0, 0,
-                                               0, 0, 0, 0, 0, 0, 0, 0x53};
+                                               0,    0, 0,    0,    0, 0, 0, 0x53};
                 memcpy(s->addr[1].b, r6, 16);
             } else {
                 s->addr[1].b[0] = 10;
@@ -565,8 +557,7 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     for (int i = 0; i < 2; i++) {
         bool in = synth_is_internal(&s->addr[i], s->v6);
         synth_mac(&s->addr[i], in, s->mac[i]);
-        s->ttl[i] = in ? ((s->seed >> (20 + i)) & 1 ? 128 : 64)
-                       : (uint8_t)synth_range(rng, 40, 60);
+        s->ttl[i] = in ? ((s->seed >> (20 + i)) & 1 ? 128 : 64) : (uint8_t)synth_range(rng, 40, 60);
         s->ipid[i] = (uint16_t)synth_rand(rng);
     }
     if (synth_chance(rng, g->o.vlan)) {

@@ -97,8 +97,8 @@ struct shoal_plugin {
     const void *ops;
 };
 
-#define SHOAL_PLUGIN_HEADER .abi_major = SHOAL_ABI_MAJOR, .abi_minor = SHOAL_ABI_MINOR, \
-                            .size = sizeof(struct shoal_plugin)
+#define SHOAL_PLUGIN_HEADER                                                                        \
+    .abi_major = SHOAL_ABI_MAJOR, .abi_minor = SHOAL_ABI_MINOR, .size = sizeof(struct shoal_plugin)
 
 #ifdef __cplusplus
 }

@@ -74,7 +74,7 @@ struct shoal_host {
     void (*conn_set_idle_timeout)(struct shoal_conn *c, double secs);
 };
 
-#define SHOAL_HOST_HAS(host, member) \
+#define SHOAL_HOST_HAS(host, member)                                                               \
     ((host)->size >= offsetof(struct shoal_host, member) + sizeof((host)->member))
 
 /* ---- analyzers ---------------------------------------------------------- */
@@ -107,8 +107,8 @@ struct shoal_signature {
 
 /* Return codes of data callbacks. */
 enum shoal_an_rc {
-    SHOAL_AN_OK = 0,      /* keep feeding me */
-    SHOAL_AN_DETACH = 1,  /* not mine / finished: stop calling me on this conn */
+    SHOAL_AN_OK = 0,     /* keep feeding me */
+    SHOAL_AN_DETACH = 1, /* not mine / finished: stop calling me on this conn */
 };
 
 /*
@@ -127,8 +127,8 @@ enum shoal_an_rc {
  * eof: TCP only: this direction sent FIN (or RST) and will send no more.
  */
 struct shoal_analyzer_ops {
-    uint32_t size; /* sizeof(struct shoal_analyzer_ops) */
-    const char *service; /* name in conn.log's service column, e.g. "http" */
+    uint32_t size;                            /* sizeof(struct shoal_analyzer_ops) */
+    const char *service;                      /* name in conn.log's service column, e.g. "http" */
     const struct shoal_port *ports;           /* terminated by a zeroed entry; may be NULL */
     const struct shoal_signature *signatures; /* terminated by a zeroed entry; may be NULL */
     size_t conn_size;

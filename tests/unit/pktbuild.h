@@ -26,27 +26,27 @@
 
 /* What to build.  Zeroed fields take the defaults given in the comments. */
 struct pb_spec {
-    double ts;          /* capture time (only carried, not encoded) */
-    const char *src;    /* "10.0.0.1" or "fe80::1"; both must be of one family */
+    double ts;       /* capture time (only carried, not encoded) */
+    const char *src; /* "10.0.0.1" or "fe80::1"; both must be of one family */
     const char *dst;
-    uint8_t proto;      /* 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 */
-    uint16_t sport;     /* TCP/UDP */
+    uint8_t proto;  /* 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 */
+    uint16_t sport; /* TCP/UDP */
     uint16_t dport;
-    uint8_t flags;      /* TCP flags (PB_*) */
-    uint32_t seq;       /* TCP */
-    uint32_t ack;       /* TCP */
-    uint16_t win;       /* TCP window (0: 8192, unless zero_window) */
-    bool zero_window;   /* TCP: advertise a window of 0 */
-    uint8_t icmp_type;  /* ICMP/ICMPv6 */
+    uint8_t flags;     /* TCP flags (PB_*) */
+    uint32_t seq;      /* TCP */
+    uint32_t ack;      /* TCP */
+    uint16_t win;      /* TCP window (0: 8192, unless zero_window) */
+    bool zero_window;  /* TCP: advertise a window of 0 */
+    uint8_t icmp_type; /* ICMP/ICMPv6 */
     uint8_t icmp_code;
     uint16_t icmp_id;
     uint16_t icmp_seq;
     const uint8_t *payload; /* NULL: `len` bytes of 'x' */
     size_t len;
-    uint16_t vlan;      /* 802.1Q id, 0: untagged */
-    bool bad_checksum;  /* corrupt the transport checksum */
-    uint8_t ttl;        /* 0: 64 */
-    uint16_t ip_id;     /* IPv4 identification (0: 1) */
+    uint16_t vlan;     /* 802.1Q id, 0: untagged */
+    bool bad_checksum; /* corrupt the transport checksum */
+    uint8_t ttl;       /* 0: 64 */
+    uint16_t ip_id;    /* IPv4 identification (0: 1) */
 };
 
 /*

@@ -164,9 +164,8 @@ static void test_networks(void)
     CU_ASSERT_STRING_EQUAL(c.local_nets[0], "::1");
     CU_ASSERT_PTR_NULL(c.local_nets[1]);
     shoal_config_free(&c);
-    CU_ASSERT_EQUAL_FATAL(shoal_config_load(&c, test_write("networks: { local = [ ]; };\n"), err,
-                                            sizeof(err)),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_config_load(&c, test_write("networks: { local = [ ]; };\n"), err, sizeof(err)), 0);
     CU_ASSERT_TRUE(c.local_nets_set);
     CU_ASSERT_FATAL(c.local_nets != NULL);
     CU_ASSERT_PTR_NULL(c.local_nets[0]);
@@ -199,8 +198,9 @@ static void test_unknown(void)
     test_load_fails("\nmax_conns = 3;\n", 2,
                     "max_conns: unknown group (expected log, conn, reassembly, networks or "
                     "plugins)");
-    test_load_fails("log: { dir = \"x\"; };\nconn = 5;\n", 2, "conn: expected a group, got an "
-                                                            "integer");
+    test_load_fails("log: { dir = \"x\"; };\nconn = 5;\n", 2,
+                    "conn: expected a group, got an "
+                    "integer");
     test_load_fails("plugins: {\n  dns: { a = 1; };\n  http = 4;\n};\n", 3,
                     "plugins.http: expected a group, got an integer");
 }
@@ -291,9 +291,8 @@ static void test_plugin_values(void)
     struct test_pcfg v;
     char err[512];
 
-    CU_ASSERT_EQUAL_FATAL(test_fill("plugins: { demo: { must = \"m\"; }; };\n", &v, err,
-                                    sizeof(err)),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(
+        test_fill("plugins: { demo: { must = \"m\"; }; };\n", &v, err, sizeof(err)), 0);
     CU_ASSERT_TRUE(v.on);
     CU_ASSERT_EQUAL(v.n, 16);
     CU_ASSERT_DOUBLE_EQUAL(v.ratio, 1000, 1e-9);
@@ -330,13 +329,12 @@ static void test_plugin_errors(void)
     CU_ASSERT_EQUAL(test_fill("plugins: {\n  demo: {\n    must = \"m\";\n    n = 1.5;\n  };\n};\n",
                               &v, err, sizeof(err)),
                     -EINVAL);
-    snprintf(exp, sizeof(exp), "%s:4: plugins.demo.n: expected an integer, got a float",
-             test_path);
+    snprintf(exp, sizeof(exp), "%s:4: plugins.demo.n: expected an integer, got a float", test_path);
     CU_ASSERT_STRING_EQUAL(err, exp);
 
-    CU_ASSERT_EQUAL(test_fill("plugins: {\n  demo: {\n    must = 3;\n  };\n};\n", &v, err,
-                              sizeof(err)),
-                    -EINVAL);
+    CU_ASSERT_EQUAL(
+        test_fill("plugins: {\n  demo: {\n    must = 3;\n  };\n};\n", &v, err, sizeof(err)),
+        -EINVAL);
     snprintf(exp, sizeof(exp), "%s:3: plugins.demo.must: expected a string, got an integer",
              test_path);
     CU_ASSERT_STRING_EQUAL(err, exp);
@@ -399,8 +397,9 @@ static void test_plugin_groups(void)
     char err[512];
     char exp[1024];
 
-    CU_ASSERT_EQUAL_FATAL(shoal_config_load(&c, test_write("plugins: {\n  dns: { };\n"
-                                                           "  http: { };\n};\n"),
+    CU_ASSERT_EQUAL_FATAL(shoal_config_load(&c,
+                                            test_write("plugins: {\n  dns: { };\n"
+                                                       "  http: { };\n};\n"),
                                             err, sizeof(err)),
                           0);
     CU_ASSERT_EQUAL(shoal_config_check_plugin_groups(&c, names, 2, err, sizeof(err)), 0);

@@ -87,7 +87,7 @@ static void conn_setup(void)
 }
 
 static void conn_decode_weird(void *ctx, const char *name, const char *addl, const char *source,
-                            const struct shoal_addr *src, const struct shoal_addr *dst)
+                              const struct shoal_addr *src, const struct shoal_addr *dst)
 {
     shoal_ctx_net_weird(ctx, name, addl, source, src, dst);
 }
@@ -129,7 +129,7 @@ static void conn_send(const struct pb_spec *s)
 
 /* A TCP segment at CT_T0 + t, from the client (orig) or the server. */
 static void conn_tcp(bool from_cli, double t, uint8_t flags, uint32_t seq, uint32_t ack, size_t len,
-                   unsigned opts)
+                     unsigned opts)
 {
     struct pb_spec s = {
         .ts = CT_T0 + t,
@@ -304,7 +304,7 @@ static int conn_find(const char *col, const char *val)
     do {                                                                                           \
         const char *got_ = conn_get((row), (col));                                                 \
         if (strcmp(got_, (want)) != 0) {                                                           \
-            fprintf(stderr, "\n  %s:%d: row %d %s: expected '%s', got '%s'", __FILE__, __LINE__,  \
+            fprintf(stderr, "\n  %s:%d: row %d %s: expected '%s', got '%s'", __FILE__, __LINE__,   \
                     (row), (col), (want), got_);                                                   \
         }                                                                                          \
         CU_ASSERT_STRING_EQUAL(got_, (want));                                                      \
@@ -338,8 +338,12 @@ static void test_builder_checksums(void)
     uint8_t f[PB_MAX_FRAME];
 
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        struct pb_spec s = {.src = v[i].src, .dst = v[i].dst, .proto = 6, .sport = v[i].sp,
-                            .dport = v[i].dp, .flags = v[i].flags};
+        struct pb_spec s = {.src = v[i].src,
+                            .dst = v[i].dst,
+                            .proto = 6,
+                            .sport = v[i].sp,
+                            .dport = v[i].dp,
+                            .flags = v[i].flags};
         int n = pb_build(&s, f, sizeof(f));
         CU_ASSERT_EQUAL(n, 54);
         CU_ASSERT_EQUAL(pb_l4_checksum(f, (size_t)n), v[i].csum);
@@ -351,15 +355,30 @@ static void test_builder_checksums(void)
 static void test_builder_decodes(void)
 {
     static const struct pb_spec v[] = {
-        {.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 6, .sport = 1, .dport = 2,
-         .flags = PB_ACK | PB_PSH, .seq = 7, .ack = 9, .len = 33},
+        {.src = "10.0.0.1",
+         .dst = "10.0.0.2",
+         .proto = 6,
+         .sport = 1,
+         .dport = 2,
+         .flags = PB_ACK | PB_PSH,
+         .seq = 7,
+         .ack = 9,
+         .len = 33},
         {.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 17, .sport = 1, .dport = 2, .len = 13},
-        {.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 1, .icmp_type = 8, .icmp_id = 3,
-         .len = 31},
+        {.src = "10.0.0.1", .dst = "10.0.0.2", .proto = 1, .icmp_type = 8, .icmp_id = 3, .len = 31},
         {.src = "fe80::1", .dst = "ff02::1", .proto = 58, .icmp_type = 128, .len = 5},
-        {.src = "2001:db8::1", .dst = "2001:db8::2", .proto = 6, .sport = 1, .dport = 2,
-         .flags = PB_SYN, .len = 0},
-        {.src = "2001:db8::1", .dst = "2001:db8::2", .proto = 17, .sport = 1, .dport = 2,
+        {.src = "2001:db8::1",
+         .dst = "2001:db8::2",
+         .proto = 6,
+         .sport = 1,
+         .dport = 2,
+         .flags = PB_SYN,
+         .len = 0},
+        {.src = "2001:db8::1",
+         .dst = "2001:db8::2",
+         .proto = 17,
+         .sport = 1,
+         .dport = 2,
          .len = 100},
     };
     uint8_t f[PB_MAX_FRAME];
@@ -422,8 +441,11 @@ struct conn_case {
 #define P PB_PSH
 
 /* Client ISN 1000, server ISN 5000. */
-#define HANDSHAKE {'o', 0.0, S, 1000, 0, 0}, {'r', 0.1, S | A, 5000, 1001, 0}, \
-    {'o', 0.2, A, 1001, 5001, 0}
+#define HANDSHAKE                                                                                  \
+    {'o', 0.0, S, 1000, 0, 0}, {'r', 0.1, S | A, 5000, 1001, 0},                                   \
+    {                                                                                              \
+        'o', 0.2, A, 1001, 5001, 0                                                                 \
+    }
 
 static void conn_run_case(const struct conn_case *k)
 {
@@ -462,7 +484,7 @@ static void conn_run_case(const struct conn_case *k)
     static void test_state_##name(void)                                                            \
     {                                                                                              \
         static const struct conn_seg segs_[] = {__VA_ARGS__};                                      \
-        struct conn_case k_ = {NULL, NULL, 0, 0, segs_, sizeof(segs_) / sizeof(segs_[0]),          \
+        struct conn_case k_ = {NULL, NULL,  0,  0, segs_, sizeof(segs_) / sizeof(segs_[0]),        \
                                hist, state, ob, rb};                                               \
         conn_run_case(&k_);                                                                        \
     }
@@ -472,8 +494,8 @@ static void conn_run_case(const struct conn_case *k)
     static void test_state_##name(void)                                                            \
     {                                                                                              \
         static const struct conn_seg segs_[] = {__VA_ARGS__};                                      \
-        struct conn_case k_ = {NULL, NULL, 40000, 80, segs_, sizeof(segs_) / sizeof(segs_[0]),     \
-                               hist, state, ob, rb};                                               \
+        struct conn_case k_ = {NULL, NULL,  40000, 80, segs_, sizeof(segs_) / sizeof(segs_[0]),    \
+                               hist, state, ob,    rb};                                            \
         conn_run_case(&k_);                                                                        \
     }
 
@@ -482,19 +504,17 @@ static void conn_run_case(const struct conn_case *k)
     static void test_rst_##name(void)                                                              \
     {                                                                                              \
         static const struct conn_seg segs_[] = {__VA_ARGS__};                                      \
-        struct conn_case k_ = {"1.1.1.1", "1.1.1.2", 13131, 31313, segs_,                          \
-                               sizeof(segs_) / sizeof(segs_[0]), hist, state, NULL, NULL};         \
+        struct conn_case k_ = {                                                                    \
+            "1.1.1.1", "1.1.1.2", 13131, 31313, segs_, sizeof(segs_) / sizeof(segs_[0]),           \
+            hist,      state,     NULL,  NULL};                                                    \
         conn_run_case(&k_);                                                                        \
     }
 
 CT_CASE(S0, "S", "S0", "-", "-", {'o', 0.0, S, 1000, 0, 0})
 CT_CASE(S1, "ShA", "S1", "0", "0", HANDSHAKE)
-CT_CASE(SF, "ShADadFf", "SF", "10", "20", HANDSHAKE,
-        {'o', 0.3, P | A, 1001, 5001, 10},
-        {'r', 0.4, A, 5001, 1011, 0},
-        {'r', 0.5, P | A, 5001, 1011, 20},
-        {'o', 0.6, F | A, 1011, 5021, 0},
-        {'r', 0.7, F | A, 5021, 1012, 0},
+CT_CASE(SF, "ShADadFf", "SF", "10", "20", HANDSHAKE, {'o', 0.3, P | A, 1001, 5001, 10},
+        {'r', 0.4, A, 5001, 1011, 0}, {'r', 0.5, P | A, 5001, 1011, 20},
+        {'o', 0.6, F | A, 1011, 5021, 0}, {'r', 0.7, F | A, 5021, 1012, 0},
         {'o', 0.8, A, 1012, 5022, 0})
 CT_CASE(REJ, "Sr", "REJ", "0", "0", {'o', 0.0, S, 1000, 0, 0}, {'r', 0.1, R | A, 0, 1001, 0})
 CT_CASE(S2, "ShAF", "S2", "0", "0", HANDSHAKE, {'o', 0.3, F | A, 1001, 5001, 0})
@@ -519,11 +539,10 @@ CT_CASE80(flip, "^hD", "S1", "-", "-", {'r', 0.0, S | A, 5000, 1001, 0},
 
 CT_RSTCASE(single_rst, "R", "OTH", {'o', 0.0, R, 0, 0, 0})
 CT_RSTCASE(syn_then_rst, "SR", "RSTOS0", {'o', 0.0, S, 0, 0, 0}, {'o', 0.000309, R, 0, 0, 0})
-CT_RSTCASE(syn_ack_rst, "SaR", "RSTOS0", {'o', 0.0, S, 0, 0, 0},
-           {'r', 0.000309, A, 0, 0, 0}, {'o', 0.000461, R, 0, 0, 0})
-CT_RSTCASE(syn_stuff_rst, "SaFR", "OTH", {'o', 0.0, S, 0, 0, 0},
-           {'r', 0.000306, A, 0, 0, 0}, {'o', 0.00045, F, 0, 0, 0},
-           {'o', 0.000592, R, 0, 0, 0})
+CT_RSTCASE(syn_ack_rst, "SaR", "RSTOS0", {'o', 0.0, S, 0, 0, 0}, {'r', 0.000309, A, 0, 0, 0},
+           {'o', 0.000461, R, 0, 0, 0})
+CT_RSTCASE(syn_stuff_rst, "SaFR", "OTH", {'o', 0.0, S, 0, 0, 0}, {'r', 0.000306, A, 0, 0, 0},
+           {'o', 0.00045, F, 0, 0, 0}, {'o', 0.000592, R, 0, 0, 0})
 
 /* tcp-rst-conn-states' single-rst.pcap: one RST to port 80. */
 static void test_rst_single_to_80(void)
@@ -581,11 +600,14 @@ static void test_sf_row(void)
 static void test_conn_log_columns(void)
 {
     static const char *const want[] = {
-        "ts",          "uid",        "id.orig_h",  "id.orig_p",    "id.resp_h",
-        "id.resp_p",   "proto",      "service",    "duration",     "orig_bytes",
-        "resp_bytes",  "conn_state", "local_orig", "local_resp",   "missed_bytes",
-        "history",     "orig_pkts",  "orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
-        "tunnel_parents", "ip_proto",
+        "ts",         "uid",           "id.orig_h",
+        "id.orig_p",  "id.resp_h",     "id.resp_p",
+        "proto",      "service",       "duration",
+        "orig_bytes", "resp_bytes",    "conn_state",
+        "local_orig", "local_resp",    "missed_bytes",
+        "history",    "orig_pkts",     "orig_ip_bytes",
+        "resp_pkts",  "resp_ip_bytes", "tunnel_parents",
+        "ip_proto",
     };
 
     conn_o(0.0, S, 1000, 0, 0);
@@ -595,9 +617,9 @@ static void test_conn_log_columns(void)
         CU_ASSERT_STRING_EQUAL(ct.cols[i], want[i]);
     }
     static const char *const types[] = {
-        "time",     "string", "addr",   "port",   "addr",  "port",        "enum",  "string",
-        "interval", "count",  "count",  "string", "bool",  "bool",        "count", "string",
-        "count",    "count",  "count",  "count",  "set[string]", "count",
+        "time",     "string", "addr",  "port",   "addr",        "port",  "enum",  "string",
+        "interval", "count",  "count", "string", "bool",        "bool",  "count", "string",
+        "count",    "count",  "count", "count",  "set[string]", "count",
     };
     CU_ASSERT_EQUAL_FATAL(ct.ntypes, ct.ncols);
     for (int i = 0; i < ct.ntypes; i++) {
@@ -768,8 +790,14 @@ static void test_zero_window(void)
  * it counts in orig_pkts is left open here.) */
 static void test_bad_checksum_udp(void)
 {
-    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "10.1.1.2", .proto = 17,
-                        .sport = 40000, .dport = 5555, .len = 10, .bad_checksum = true};
+    struct pb_spec s = {.ts = CT_T0,
+                        .src = "10.1.1.1",
+                        .dst = "10.1.1.2",
+                        .proto = 17,
+                        .sport = 40000,
+                        .dport = 5555,
+                        .len = 10,
+                        .bad_checksum = true};
 
     conn_send(&s);
     conn_finish();
@@ -784,8 +812,8 @@ static void test_bad_checksum_udp(void)
 /* An ICMP message with a bad checksum is dropped before it is counted. */
 static void test_bad_checksum_icmp(void)
 {
-    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "8.8.8.8", .proto = 1,
-                        .icmp_type = 8, .len = 32};
+    struct pb_spec s = {
+        .ts = CT_T0, .src = "10.1.1.1", .dst = "8.8.8.8", .proto = 1, .icmp_type = 8, .len = 32};
 
     conn_send(&s);
     s.ts += 1;
@@ -929,8 +957,13 @@ static void test_udp_reply_only_flip(void)
  * broadcast address. */
 static void test_udp_broadcast_not_flipped(void)
 {
-    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.5", .dst = "255.255.255.255", .proto = 17,
-                        .sport = 67, .dport = 68, .len = 300};
+    struct pb_spec s = {.ts = CT_T0,
+                        .src = "10.1.1.5",
+                        .dst = "255.255.255.255",
+                        .proto = 17,
+                        .sport = 67,
+                        .dport = 68,
+                        .len = 300};
 
     conn_send(&s);
     s.dst = "10.1.1.6";
@@ -957,8 +990,14 @@ static void test_udp_broadcast_not_flipped(void)
 /* A VLAN tag changes nothing in conn.log; IPv6 works the same. */
 static void test_udp_vlan_ipv6(void)
 {
-    struct pb_spec s = {.ts = CT_T0, .src = "2001:db8::1", .dst = "2001:db8::2", .proto = 17,
-                        .sport = 40000, .dport = 5555, .len = 10, .vlan = 7};
+    struct pb_spec s = {.ts = CT_T0,
+                        .src = "2001:db8::1",
+                        .dst = "2001:db8::2",
+                        .proto = 17,
+                        .sport = 40000,
+                        .dport = 5555,
+                        .len = 10,
+                        .vlan = 7};
 
     conn_send(&s);
     s.ts += 1;
@@ -983,8 +1022,14 @@ static void test_udp_vlan_ipv6(void)
 
 static void test_icmp_echo(void)
 {
-    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "8.8.8.8", .proto = 1,
-                        .icmp_type = 8, .icmp_id = 77, .icmp_seq = 1, .len = 32};
+    struct pb_spec s = {.ts = CT_T0,
+                        .src = "10.1.1.1",
+                        .dst = "8.8.8.8",
+                        .proto = 1,
+                        .icmp_type = 8,
+                        .icmp_id = 77,
+                        .icmp_seq = 1,
+                        .len = 32};
 
     conn_send(&s);
     s.ts += 0.05;
@@ -1015,8 +1060,13 @@ static void test_icmp_echo(void)
 
 static void test_icmp6_echo(void)
 {
-    struct pb_spec s = {.ts = CT_T0, .src = "2001:db8::1", .dst = "2001:4860::1", .proto = 58,
-                        .icmp_type = 128, .icmp_id = 5, .len = 16};
+    struct pb_spec s = {.ts = CT_T0,
+                        .src = "2001:db8::1",
+                        .dst = "2001:4860::1",
+                        .proto = 58,
+                        .icmp_type = 128,
+                        .icmp_id = 5,
+                        .len = 16};
 
     conn_send(&s);
     s.ts += 0.5;
@@ -1049,8 +1099,13 @@ static void test_icmp6_echo(void)
 
 static void test_local_default(void)
 {
-    struct pb_spec s = {.ts = CT_T0, .src = "8.8.8.8", .dst = "192.168.1.1", .proto = 17,
-                        .sport = 40001, .dport = 40002, .len = 1};
+    struct pb_spec s = {.ts = CT_T0,
+                        .src = "8.8.8.8",
+                        .dst = "192.168.1.1",
+                        .proto = 17,
+                        .sport = 40001,
+                        .dport = 40002,
+                        .len = 1};
 
     conn_send(&s);
     s.src = "fe80::1";
@@ -1084,8 +1139,13 @@ static void test_local_configured(void)
     nets[0] = strdup("8.8.8.0/24");
     ct.cfg.local_nets = nets;
     ct.cfg.local_nets_set = true;
-    struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "8.8.8.8", .proto = 17,
-                        .sport = 40001, .dport = 40002, .len = 1};
+    struct pb_spec s = {.ts = CT_T0,
+                        .src = "10.1.1.1",
+                        .dst = "8.8.8.8",
+                        .proto = 17,
+                        .sport = 40001,
+                        .dport = 40002,
+                        .len = 1};
     conn_send(&s);
     conn_finish();
     CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
@@ -1268,8 +1328,13 @@ static void test_no_analyzers(void)
         struct shoal_ctx *x = shoal_ctx_new(&ct.cfg);
         struct shoal_decode_opts o = {0};
         struct shoal_decoder *d = shoal_decoder_new(1, &o);
-        struct pb_spec s = {.ts = CT_T0, .src = "10.1.1.1", .dst = "10.1.1.2", .proto = 17,
-                            .sport = 40000, .dport = 5555, .len = 4};
+        struct pb_spec s = {.ts = CT_T0,
+                            .src = "10.1.1.1",
+                            .dst = "10.1.1.2",
+                            .proto = 17,
+                            .sport = 40000,
+                            .dport = 5555,
+                            .len = 4};
         uint8_t f[PB_MAX_FRAME];
         struct shoal_pkt p;
         int n = pb_build(&s, f, sizeof(f));

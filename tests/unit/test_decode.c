@@ -715,8 +715,8 @@ struct trunc_case {
     const char *what;
     int linktype;
     bool ignore;
-    size_t cut;      /* caplen */
-    uint32_t wire;   /* wirelen (0: = cut) */
+    size_t cut;    /* caplen */
+    uint32_t wire; /* wirelen (0: = cut) */
     const char *name;
     const char *source;
     bool flow;
@@ -898,8 +898,8 @@ static void test_frag4_orders(void)
         struct shoal_decoder *d = new_dec(101, false);
 
         for (int i = 0; i < k; i++) {
-            int rc = shoal_decode(d, 10.0 + i, frags[orders[o][i]],
-                                  (uint32_t)lens[orders[o][i]], (uint32_t)lens[orders[o][i]], &p);
+            int rc = shoal_decode(d, 10.0 + i, frags[orders[o][i]], (uint32_t)lens[orders[o][i]],
+                                  (uint32_t)lens[orders[o][i]], &p);
 
             CU_ASSERT_EQUAL(rc, i == k - 1 ? 1 : 0);
         }
@@ -992,8 +992,7 @@ static void test_frag_timeout_and_cap(void)
     o.frag_timeout = 5.0;
     o.weird = rec_weird;
     d = shoal_decoder_new(101, &o);
-    CU_ASSERT_EQUAL(shoal_decode(d, 100.0, frags[0], (uint32_t)lens[0], (uint32_t)lens[0], &p),
-                    0);
+    CU_ASSERT_EQUAL(shoal_decode(d, 100.0, frags[0], (uint32_t)lens[0], (uint32_t)lens[0], &p), 0);
     shoal_decode_expire(d, 104.0);
     shoal_decode_stats(d, &st);
     CU_ASSERT_EQUAL(st.frag_dropped, 0);
@@ -1001,12 +1000,11 @@ static void test_frag_timeout_and_cap(void)
     shoal_decode_stats(d, &st);
     CU_ASSERT_EQUAL(st.frag_dropped, 1);
     for (int i = 1; i < k; i++) {
-        CU_ASSERT_EQUAL(
-            shoal_decode(d, 106.0, frags[i], (uint32_t)lens[i], (uint32_t)lens[i], &p), 0);
+        CU_ASSERT_EQUAL(shoal_decode(d, 106.0, frags[i], (uint32_t)lens[i], (uint32_t)lens[i], &p),
+                        0);
     }
     /* a late fragment of an expired train opens a new one; it expires too */
-    CU_ASSERT_EQUAL(shoal_decode(d, 120.0, frags[0], (uint32_t)lens[0], (uint32_t)lens[0], &p),
-                    0);
+    CU_ASSERT_EQUAL(shoal_decode(d, 120.0, frags[0], (uint32_t)lens[0], (uint32_t)lens[0], &p), 0);
     shoal_decode_stats(d, &st);
     CU_ASSERT_EQUAL(st.frag_dropped, 2);
     CU_ASSERT_EQUAL(st.reassembled, 0);
@@ -1250,13 +1248,31 @@ struct zrow {
 };
 
 static const char *const decoder_names[] = {
-    "truncated_IP", "truncated_IP_len", "internally_truncated_header", "truncated_header",
-    "truncated_ethernet_frame", "invalid_IP_header_size", "truncated_inner_IP", "bad_IP_checksum",
-    "bad_ipv6_dest_opt_len", "multiple_home_addr_opts", "bad_home_addr_len", "unknown_ip_version",
-    "IPv4_min_header_size", "ip_hdr_len_zero", "truncated_VLAN_header", "truncated_link_header",
-    "truncated_pppoe_header", "ipv6_no_next", "routing0_hdr", "incompletely_captured_fragment",
-    "fragment_overlap", "fragment_inconsistency", "invalid_inner_IP_version",
-    "inner_IP_payload_length_mismatch", "exceeded_tunnel_max_depth",
+    "truncated_IP",
+    "truncated_IP_len",
+    "internally_truncated_header",
+    "truncated_header",
+    "truncated_ethernet_frame",
+    "invalid_IP_header_size",
+    "truncated_inner_IP",
+    "bad_IP_checksum",
+    "bad_ipv6_dest_opt_len",
+    "multiple_home_addr_opts",
+    "bad_home_addr_len",
+    "unknown_ip_version",
+    "IPv4_min_header_size",
+    "ip_hdr_len_zero",
+    "truncated_VLAN_header",
+    "truncated_link_header",
+    "truncated_pppoe_header",
+    "ipv6_no_next",
+    "routing0_hdr",
+    "incompletely_captured_fragment",
+    "fragment_overlap",
+    "fragment_inconsistency",
+    "invalid_inner_IP_version",
+    "inner_IP_payload_length_mismatch",
+    "exceeded_tunnel_max_depth",
 };
 
 static bool decoder_name(const char *n)
@@ -1299,8 +1315,8 @@ static void compare_weirds(const char *pcap, bool ignore, const struct zrow *row
     dedup_weirds();
     for (int i = 0; i < nweirds; i++) {
         if (!weird_in_rows(&weirds[i], rows, n)) {
-            fprintf(stderr, "\n  %s: extra weird %s %s %s", pcap, weirds[i].name,
-                    weirds[i].source, weirds[i].src);
+            fprintf(stderr, "\n  %s: extra weird %s %s %s", pcap, weirds[i].name, weirds[i].source,
+                    weirds[i].src);
             CU_FAIL("weird not in Zeek's weird.log");
         }
     }
@@ -1465,7 +1481,7 @@ static void test_traces_all(void)
         const char *c;
         int what; /* 0 ip packets, 1 reassembled */
     } want[] = {
-        {"dns-ipv6-frag", 1}, {"vlan-qinq", 0},     {"pppoe-ipv6", 0},    {"nflog-http", 0},
+        {"dns-ipv6-frag", 1},    {"vlan-qinq", 0},     {"pppoe-ipv6", 0},   {"nflog-http", 0},
         {"irc-starttls-sll", 0}, {"http-snap-tcp", 0}, {"mpls-in-vlan", 0}, {"vlan-mpls-http", 0},
     };
     DIR *dp;

@@ -159,12 +159,8 @@ static const struct shoal_analyzer_ops test_an_ops = {
 static struct shoal_plugin test_good_desc(void)
 {
     struct shoal_plugin p = {
-        SHOAL_PLUGIN_HEADER,
-        .name = "static-one",
-        .version = "1.0",
-        .kind = SHOAL_PLUGIN_ANALYZER,
-        .summary = "static",
-        .init = test_init,
+        SHOAL_PLUGIN_HEADER,           .name = "static-one", .version = "1.0",
+        .kind = SHOAL_PLUGIN_ANALYZER, .summary = "static",  .init = test_init,
         .ops = &test_an_ops,
     };
     return p;
@@ -221,8 +217,8 @@ static void test_validate_header(void)
 static void test_validate_name(void)
 {
     struct shoal_plugin p = test_good_desc();
-    static const char *const bad[] = {"", "9lives", "Dns", "-x", "a b", "dns.v2",
-                                      "abcdefghijklmnopqrstuvwxyz0123456"}; /* 33 */
+    static const char *const bad[] = {
+        "", "9lives", "Dns", "-x", "a b", "dns.v2", "abcdefghijklmnopqrstuvwxyz0123456"}; /* 33 */
     static const char *const good[] = {"a", "dns", "af-packet", "x_1",
                                        "abcdefghijklmnopqrstuvwxyz012345"}; /* 32 */
 
@@ -419,8 +415,10 @@ static void test_refuse_duplicate(void)
     rc = shoal_registry_load_file(r, test_fixture("fx_good_dup"));
     msg = test_capture_end();
     CU_ASSERT_EQUAL(rc, -EEXIST);
-    snprintf(exp, sizeof(exp), "%s: name: expected a name not yet loaded, got \"good\" (already "
-             "loaded from %s)", test_fixture("fx_good_dup"), first);
+    snprintf(exp, sizeof(exp),
+             "%s: name: expected a name not yet loaded, got \"good\" (already "
+             "loaded from %s)",
+             test_fixture("fx_good_dup"), first);
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, exp));
     CU_ASSERT_EQUAL(shoal_registry_count(r), 1);
     CU_ASSERT_STRING_EQUAL(shoal_registry_find(r, "good")->desc->version, "1.0");
@@ -509,8 +507,8 @@ static void test_scan_default(void)
 /* ---- phase one ---------------------------------------------------------- */
 
 /* Scan the fixtures and run init_all with config text (NULL: no file). */
-static int test_init_with(const char *cfgtext, struct shoal_registry **rp, char *err,
-                          size_t errlen, const char **msg)
+static int test_init_with(const char *cfgtext, struct shoal_registry **rp, char *err, size_t errlen,
+                          const char **msg)
 {
     struct shoal_config cfg;
     struct shoal_registry *r = shoal_registry_new();
@@ -584,9 +582,9 @@ static void test_init_defaults(void)
     const char *msg;
     char err[512];
 
-    CU_ASSERT_EQUAL(test_init_with("plugins: { cfgtest: { secret = \"x\"; }; };\n", &r, err,
-                                   sizeof(err), &msg),
-                    0);
+    CU_ASSERT_EQUAL(
+        test_init_with("plugins: { cfgtest: { secret = \"x\"; }; };\n", &r, err, sizeof(err), &msg),
+        0);
     CU_ASSERT_FATAL(shoal_registry_find(r, "cfgtest") != NULL);
     seen = shoal_registry_find(r, "cfgtest")->state;
     CU_ASSERT_TRUE(seen->cfg.flag);
@@ -626,7 +624,8 @@ static void test_init_config_errors(void)
 
     /* Wrong type. */
     rc = test_init_with("plugins: {\n  cfgtest: {\n    secret = \"x\";\n    count = \"many\";\n"
-                        "  };\n};\n", &r, err, sizeof(err), &msg);
+                        "  };\n};\n",
+                        &r, err, sizeof(err), &msg);
     CU_ASSERT_EQUAL(rc, -EINVAL);
     snprintf(exp, sizeof(exp),
              "%s/loader.cfg:4: plugins.cfgtest.count: expected an integer, got a string",

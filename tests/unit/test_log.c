@@ -69,9 +69,9 @@ static struct shoal_value log_addr(const char *s)
 static void test_fmt_unset(void)
 {
     static const enum shoal_type types[] = {
-        SHOAL_T_BOOL,   SHOAL_T_COUNT, SHOAL_T_INT,  SHOAL_T_DOUBLE, SHOAL_T_TIME,
-        SHOAL_T_INTERVAL, SHOAL_T_STRING, SHOAL_T_ADDR, SHOAL_T_SUBNET, SHOAL_T_PORT,
-        SHOAL_T_ENUM,   SHOAL_T_SET,   SHOAL_T_VECTOR,
+        SHOAL_T_BOOL,     SHOAL_T_COUNT,  SHOAL_T_INT,    SHOAL_T_DOUBLE, SHOAL_T_TIME,
+        SHOAL_T_INTERVAL, SHOAL_T_STRING, SHOAL_T_ADDR,   SHOAL_T_SUBNET, SHOAL_T_PORT,
+        SHOAL_T_ENUM,     SHOAL_T_SET,    SHOAL_T_VECTOR,
     };
 
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -156,8 +156,7 @@ static void test_fmt_containers(void)
               "{\"f\":[\"a\",\"b,c\",\"d\"]}");
     LOG_CHECK(SHOAL_T_VECTOR, SHOAL_T_STRING, shoal_v_vec(s3, 3), "a,b\\x2cc,d",
               "{\"f\":[\"a\",\"b,c\",\"d\"]}");
-    LOG_CHECK(SHOAL_T_VECTOR, SHOAL_T_COUNT, shoal_v_vec(n3, 3), "1,22,333",
-              "{\"f\":[1,22,333]}");
+    LOG_CHECK(SHOAL_T_VECTOR, SHOAL_T_COUNT, shoal_v_vec(n3, 3), "1,22,333", "{\"f\":[1,22,333]}");
     LOG_CHECK(SHOAL_T_VECTOR, SHOAL_T_INTERVAL, shoal_v_vec(t2, 2), "1.000000,0.250000",
               "{\"f\":[1.0,0.25]}");
     LOG_CHECK(SHOAL_T_SET, SHOAL_T_ADDR, shoal_v_vec(a2, 2), "10.0.0.1,::1",
@@ -171,9 +170,12 @@ static void test_fmt_containers(void)
 static void test_fmt_record(void)
 {
     static const struct shoal_field fields[] = {
-        {"ts", SHOAL_T_TIME, 0},       {"uid", SHOAL_T_STRING, 0},
-        {"id.orig_h", SHOAL_T_ADDR, 0}, {"id.orig_p", SHOAL_T_PORT, 0},
-        {"service", SHOAL_T_STRING, 0}, {"local_orig", SHOAL_T_BOOL, 0},
+        {"ts", SHOAL_T_TIME, 0},
+        {"uid", SHOAL_T_STRING, 0},
+        {"id.orig_h", SHOAL_T_ADDR, 0},
+        {"id.orig_p", SHOAL_T_PORT, 0},
+        {"service", SHOAL_T_STRING, 0},
+        {"local_orig", SHOAL_T_BOOL, 0},
         {"tunnel_parents", SHOAL_T_SET, SHOAL_T_STRING},
     };
     struct shoal_value v[7];
@@ -356,7 +358,12 @@ static void test_file_tsv(void)
     char *save = NULL;
     char *line = strtok_r(text, "\n", &save);
     const char *want[] = {
-        NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
         "#fields\tts\tname\tn\ttags",
         "#types\ttime\tstring\tcount\tset[string]",
         "12.500000\tfirst\t7\tx,y",
@@ -455,8 +462,8 @@ static void test_write_unwritable_dir(void)
 
 int register_log_suite(void)
 {
-    CU_pSuite s = CU_add_suite_with_setup_and_teardown("log format", NULL, NULL, log_setup,
-                                                       log_teardown);
+    CU_pSuite s =
+        CU_add_suite_with_setup_and_teardown("log format", NULL, NULL, log_setup, log_teardown);
 
     if (s == NULL || CU_add_test(s, "unset values", test_fmt_unset) == NULL ||
         CU_add_test(s, "scalars", test_fmt_scalars) == NULL ||

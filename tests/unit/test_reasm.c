@@ -185,12 +185,12 @@ static void test_overlap_in_order(void)
 static void test_overlap_out_of_order(void)
 {
     reasm_add(5, "efgh", BIG);
-    reasm_add(7, "ghij", BIG);  /* 7..8 held already: only 9..10 is added */
-    reasm_add(4, "de", BIG);    /* 4 is new, 5 is held already */
+    reasm_add(7, "ghij", BIG); /* 7..8 held already: only 9..10 is added */
+    reasm_add(4, "de", BIG);   /* 4 is new, 5 is held already */
     CU_ASSERT_EQUAL(reasm_rec.n, 0);
     CU_ASSERT_EQUAL(reasm_r.nblocks, 3);
     CU_ASSERT_EQUAL(reasm_r.buffered, 7); /* 4..10, each byte once */
-    reasm_add(1, "abcdefghij", BIG); /* in order, covering all the held blocks */
+    reasm_add(1, "abcdefghij", BIG);      /* in order, covering all the held blocks */
     CU_ASSERT_STRING_EQUAL(reasm_rec.stream, "abcdefghij");
     CU_ASSERT_EQUAL(reasm_r.last_reassem_seq, 11);
     CU_ASSERT(!shoal_reasm_has_blocks(&reasm_r));
@@ -320,12 +320,12 @@ static void test_bare_ranges(void)
 
 static void test_max_buffer(void)
 {
-    reasm_add(5, "abcd", 4);   /* fits exactly */
+    reasm_add(5, "abcd", 4); /* fits exactly */
     CU_ASSERT_EQUAL(reasm_r.buffered, 4);
-    reasm_add(9, "efgh", 4);   /* over the cap: a bare range */
+    reasm_add(9, "efgh", 4); /* over the cap: a bare range */
     CU_ASSERT_EQUAL(reasm_r.buffered, 4);
     CU_ASSERT_EQUAL(reasm_r.nblocks, 2);
-    reasm_add(1, "wxyz", 4);   /* in order: delivered from the packet */
+    reasm_add(1, "wxyz", 4); /* in order: delivered from the packet */
     CU_ASSERT_EQUAL(reasm_rec.n, 3);
     reasm_expect_data(0, 1, "wxyz");
     reasm_expect_data(1, 5, "abcd");
@@ -363,8 +363,8 @@ static void test_clear(void)
 
 int register_reasm_suite(void)
 {
-    CU_pSuite s = CU_add_suite_with_setup_and_teardown("reasm", NULL, NULL, reasm_setup,
-                                                       reasm_teardown);
+    CU_pSuite s =
+        CU_add_suite_with_setup_and_teardown("reasm", NULL, NULL, reasm_setup, reasm_teardown);
 
     if (s == NULL || CU_add_test(s, "initial state", test_init) == NULL ||
         CU_add_test(s, "in order", test_in_order) == NULL ||
@@ -376,8 +376,7 @@ int register_reasm_suite(void)
         CU_add_test(s, "duplicates", test_duplicate) == NULL ||
         CU_add_test(s, "trim of delivered data", test_trim_in_order) == NULL ||
         CU_add_test(s, "trim across a hole reports the gap", test_trim_across_hole) == NULL ||
-        CU_add_test(s, "trim keeps blocks above the ack", test_trim_leaves_later_blocks) ==
-            NULL ||
+        CU_add_test(s, "trim keeps blocks above the ack", test_trim_leaves_later_blocks) == NULL ||
         CU_add_test(s, "trim with nothing seen", test_trim_nothing_seen) == NULL ||
         CU_add_test(s, "bare ranges (no data)", test_bare_ranges) == NULL ||
         CU_add_test(s, "max_buffer", test_max_buffer) == NULL ||
