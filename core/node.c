@@ -271,6 +271,13 @@ int shoal_node_run(const struct shoal_node_opts *o)
         if (n == PCAP_ERROR_BREAK || (n == 0 && o->read_file != NULL)) {
             break;
         }
+        if (n == 0) {
+            /* A quiet live link: let network time follow the clock so idle
+             * connections still expire, as Zeek does when live. */
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            shoal_ctx_advance(run.ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+        }
         if (progress && node_wall() >= next_progress) {
             node_progress(name, node_pcap, size, run.frames, t0, false);
             next_progress = node_wall() + 0.5;
