@@ -84,28 +84,32 @@ static inline uint32_t shoal_max_u32(uint32_t a, uint32_t b)
  */
 static inline uint64_t shoal_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
-    /* Sum native 64-bit words with end-around carry; the one's-complement
-     * sum is byte-order independent up to a final swap (RFC 1071 2(B)). */
-    uint64_t s = 0;
-    uint64_t carry = 0;
+    /* Sum native 32-bit words into two 64-bit accumulators (no carries to
+     * track below 2^32 words); the one's-complement sum is byte-order
+     * independent up to a final swap (RFC 1071 2(B)). */
+    uint64_t a = 0;
+    uint64_t b = 0;
     size_t i = 0;
 
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        s += w;
-        carry += s < w;
+    for (; i + 16 <= len; i += 16) {
+        uint64_t w0;
+        uint64_t w1;
+        memcpy(&w0, p + i, 8);
+        memcpy(&w1, p + i + 8, 8);
+        a += (w0 & 0xffffffffu) + (w0 >> 32);
+        b += (w1 & 0xffffffffu) + (w1 >> 32);
     }
     if (i < len) {
-        uint64_t w = 0;
-        memcpy(&w, p + i, len - i);
-        s += w;
-        carry += s < w;
+        uint8_t tail[16] = {0};
+        memcpy(tail, p + i, len - i);
+        uint64_t w0;
+        uint64_t w1;
+        memcpy(&w0, tail, 8);
+        memcpy(&w1, tail + 8, 8);
+        a += (w0 & 0xffffffffu) + (w0 >> 32);
+        b += (w1 & 0xffffffffu) + (w1 >> 32);
     }
-    s += carry;
-    if (s < carry) {
-        s++;
-    }
+    uint64_t s = a + b; /* < 2^63 for any packet */
     s = (s & 0xffffffffu) + (s >> 32);
     s = (s & 0xffffu) + (s >> 16);
     s = (s & 0xffffu) + (s >> 16);

@@ -201,7 +201,10 @@ void synth_mac(const struct synth_addr *a, bool internal, uint8_t mac[6])
         memcpy(mac, router, 6);
         return;
     }
-    memcpy(&h, a->b, 8);
+    h = 0;
+    for (int i = 0; i < 8; i++) {
+        h = h << 8 | a->b[i];
+    }
     h = synth_hash(h, (uint64_t)a->b[12] << 24 | (uint64_t)a->b[13] << 16 |
                           (uint64_t)a->b[14] << 8 | a->b[15]);
     mac[0] = 0x02;
@@ -280,7 +283,9 @@ int synth_app_init(struct synth_gen *g)
     }
     for (n = 0; n < SYNTH_PAT_SIZE; n += 8) {
         uint64_t v = synth_rand(&st);
-        memcpy(g->pat[1] + n, &v, 8);
+        for (int i = 0; i < 8; i++) {
+            g->pat[1][n + (size_t)i] = (uint8_t)(v >> (8 * i)); /* same bytes on any host */
+        }
     }
     memcpy(g->pat[0] + SYNTH_PAT_SIZE, g->pat[0], SYNTH_PAT_PAD);
     memcpy(g->pat[1] + SYNTH_PAT_SIZE, g->pat[1], SYNTH_PAT_PAD);

@@ -239,12 +239,12 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
 {
     uint64_t v;
     double f;
-    int c, err = 0;
+    int c, li = 0, err = 0;
     const char *bad = NULL;
     bool size_given = false, conns_given = false;
 
     opts_default(o);
-    while ((c = getopt_long(argc, argv, "o:s:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:s:qh", longopts, &li)) != -1) {
         bad = optarg;
         switch (c) {
         case 'o':
@@ -350,8 +350,12 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
             return -EINVAL;
         }
         if (err != 0) {
-            fprintf(stderr, PROG ": bad value '%s' for option %s\n", bad ? bad : "",
-                    argv[optind - 1]);
+            if (c < 256) {
+                fprintf(stderr, PROG ": bad value '%s' for option -%c\n", bad ? bad : "", c);
+            } else {
+                fprintf(stderr, PROG ": bad value '%s' for option --%s\n", bad ? bad : "",
+                        longopts[li].name);
+            }
             return -EINVAL;
         }
     }
@@ -504,18 +508,14 @@ static void jkv(FILE *f, const char *k, uint64_t v, bool comma)
     fprintf(f, "\"%s\": %" PRIu64 "%s", k, v, comma ? ", " : "");
 }
 
-static int write_summary(const struct synth_gen *g, const char *path, uint64_t t_end, double secs)
+/* Writes the ground truth to f and closes it; returns 0 or a negative errno. */
+static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
 {
     const struct synth_opts *o = &g->o;
     const struct synth_stats *s = &g->st;
     static const char *const qt[6] = {"A", "AAAA", "CNAME", "MX", "TXT", "PTR"};
-    FILE *f = fopen(path, "w");
     int err = 0;
 
-    (void)secs;
-    if (f == NULL) {
-        return -errno;
-    }
     fprintf(f, "{\n  \"generator\": \"shoal-synth\", \"format\": 1,\n");
     fprintf(f, "  \"seed\": %" PRIu64 ",\n", o->seed);
     fprintf(f,
@@ -570,7 +570,7 @@ static int write_summary(const struct synth_gen *g, const char *path, uint64_t t
     jkv(f, "REJ", s->tcp_rej, true);
     jkv(f, "RSTO", s->tcp_rst_c, true);
     jkv(f, "RSTR", s->tcp_rst_s, true);
-    jkv(f, "S1", s->tcp_open, false);
+    jkv(f, "S1", s->tcp_open + s->tcp_halfopen, false);
     fprintf(f, "}},\n  \"dns\": {");
     jkv(f, "udp_connections", s->dns_udp, true);
     jkv(f, "tcp_connections", s->dns_tcp, true);
@@ -641,6 +641,7 @@ static int write_summary(const struct synth_gen *g, const char *path, uint64_t t
 int main(int argc, char **argv)
 {
     struct synth_gen *g;
+    FILE *sumf = NULL;
     struct timespec a, b;
     uint64_t t = 0, t_end = 0, held_close_est = 0;
     double secs;
@@ -664,6 +665,14 @@ int main(int argc, char **argv)
     if (g->cport == NULL || g->eport == NULL || synth_app_init(g) != 0) {
         fprintf(stderr, PROG ": out of memory\n");
         goto out_free;
+    }
+    if (g->o.summary) {
+        /* Opened first so a bad path fails before a long run. */
+        sumf = fopen(g->o.summary, "w");
+        if (sumf == NULL) {
+            fprintf(stderr, PROG ": %s: open: %s\n", g->o.summary, strerror(errno));
+            goto out_free;
+        }
     }
     err = synth_pw_open(&g->pw, g->o.out, g->o.start);
     if (err != 0) {
@@ -718,10 +727,11 @@ int main(int argc, char **argv)
     }
     clock_gettime(CLOCK_MONOTONIC, &b);
     secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-    if (g->o.summary) {
-        err = write_summary(g, g->o.summary, t_end, secs);
+    if (sumf != NULL) {
+        err = write_summary(g, sumf, t_end);
+        sumf = NULL;
         if (err != 0) {
-            fprintf(stderr, PROG ": %s: %s\n", g->o.summary, strerror(-err));
+            fprintf(stderr, PROG ": %s: write: %s\n", g->o.summary, strerror(-err));
             goto out_free;
         }
     }
@@ -734,6 +744,9 @@ int main(int argc, char **argv)
     }
     rc = 0;
 out_free:
+    if (sumf != NULL) {
+        fclose(sumf);
+    }
     synth_app_fini(g);
     free(g->cport);
     free(g->eport);

@@ -346,7 +346,7 @@ static bool icmp_step(struct synth_gen *g, struct synth_sess *s)
     wr16(d + 4, s->port[0]);
     wr16(d + 6, (uint32_t)(s->j + 1));
     if (s->app & SYNTH_APP_BIGPING) {
-        n = 1400 + (size_t)(s->seed % 2600);
+        n = 1500 + (size_t)(s->seed % 2500); /* always more than one MTU */
         for (size_t i = 0; i < n; i++) {
             d[8 + i] = (uint8_t)(0x10 + i);
         }
