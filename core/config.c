@@ -69,8 +69,7 @@ static const struct config_core_key config_core_keys[] = {
 
 static const char *const config_groups[] = {"log", "conn", "reassembly", "networks", "plugins"};
 
-/* Name of a libconfig type with its article, for "expected X, got Y". */
-static const char *config_type_name(int type)
+const char *shoal_config_type_name(int type)
 {
     switch (type) {
     case CONFIG_TYPE_GROUP:
@@ -109,26 +108,36 @@ static void config_errf(char *err, size_t errlen, const struct shoal_config *c,
                         const config_setting_t *s, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-static void config_errf(char *err, size_t errlen, const struct shoal_config *c,
-                        const config_setting_t *s, const char *path, const char *fmt, ...)
+void shoal_config_verrf(char *err, size_t errlen, const char *file, unsigned line, const char *path,
+                        const char *fmt, va_list ap)
 {
-    unsigned line = s != NULL ? config_setting_source_line(s) : 0;
-    va_list ap;
     int n;
 
     if (err == NULL || errlen == 0) {
         return;
     }
     if (line > 0) {
-        n = snprintf(err, errlen, "%s:%u: %s: ", config_file_of(c, s), line, path);
+        n = snprintf(err, errlen, "%s:%u: ", file, line);
     } else {
-        n = snprintf(err, errlen, "%s: %s: ", config_file_of(c, s), path);
+        n = snprintf(err, errlen, "%s: ", file);
+    }
+    if (n >= 0 && (size_t)n < errlen && path != NULL) {
+        n += snprintf(err + n, errlen - (size_t)n, "%s: ", path);
     }
     if (n < 0 || (size_t)n >= errlen) {
         return;
     }
-    va_start(ap, fmt);
     vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
+
+static void config_errf(char *err, size_t errlen, const struct shoal_config *c,
+                        const config_setting_t *s, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    shoal_config_verrf(err, errlen, config_file_of(c, s),
+                       s != NULL ? config_setting_source_line(s) : 0, path, fmt, ap);
     va_end(ap);
 }
 
@@ -212,7 +221,7 @@ static int config_read_nets(struct shoal_config *c, const config_setting_t *s, c
 
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
         config_errf(err, errlen, c, s, path, "expected a list of networks, got %s",
-                    config_type_name(t));
+                    shoal_config_type_name(t));
         return -EINVAL;
     }
     n = config_setting_length(s);
@@ -227,7 +236,7 @@ static int config_read_nets(struct shoal_config *c, const config_setting_t *s, c
 
         if (config_setting_type(e) != CONFIG_TYPE_STRING) {
             config_errf(err, errlen, c, at, path, "element %d: expected a string, got %s", i,
-                        config_type_name(config_setting_type(e)));
+                        shoal_config_type_name(config_setting_type(e)));
             config_free_strv(v);
             return -EINVAL;
         }
@@ -264,7 +273,8 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         double d;
 
         if (!config_is_number(s)) {
-            config_errf(err, errlen, c, s, path, "expected a number, got %s", config_type_name(t));
+            config_errf(err, errlen, c, s, path, "expected a number, got %s",
+                        shoal_config_type_name(t));
             return -EINVAL;
         }
         d = config_get_double(s);
@@ -281,7 +291,7 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
 
         if (!config_is_integer(s)) {
             config_errf(err, errlen, c, s, path, "expected an integer, got %s",
-                        config_type_name(t));
+                        shoal_config_type_name(t));
             return -EINVAL;
         }
         v = config_setting_get_int64(s);
@@ -298,7 +308,8 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         bool b;
 
         if (t != CONFIG_TYPE_BOOL) {
-            config_errf(err, errlen, c, s, path, "expected a boolean, got %s", config_type_name(t));
+            config_errf(err, errlen, c, s, path, "expected a boolean, got %s",
+                        shoal_config_type_name(t));
             return -EINVAL;
         }
         b = config_setting_get_bool(s) != 0;
@@ -310,7 +321,8 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         char *dup;
 
         if (t != CONFIG_TYPE_STRING) {
-            config_errf(err, errlen, c, s, path, "expected a string, got %s", config_type_name(t));
+            config_errf(err, errlen, c, s, path, "expected a string, got %s",
+                        shoal_config_type_name(t));
             return -EINVAL;
         }
         dup = strdup(config_setting_get_string(s));
@@ -326,7 +338,8 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         const char *str;
 
         if (t != CONFIG_TYPE_STRING) {
-            config_errf(err, errlen, c, s, path, "expected a string, got %s", config_type_name(t));
+            config_errf(err, errlen, c, s, path, "expected a string, got %s",
+                        shoal_config_type_name(t));
             return -EINVAL;
         }
         str = config_setting_get_string(s);
@@ -360,7 +373,7 @@ static int config_read_plugins(struct shoal_config *c, const config_setting_t *g
         if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
             snprintf(path, sizeof(path), "plugins.%s", config_setting_name(s));
             config_errf(err, errlen, c, s, path, "expected a group, got %s",
-                        config_type_name(config_setting_type(s)));
+                        shoal_config_type_name(config_setting_type(s)));
             return -EINVAL;
         }
     }
@@ -425,7 +438,7 @@ static int config_read_root(struct shoal_config *c, const config_setting_t *root
         }
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
             config_errf(err, errlen, c, g, name, "expected a group, got %s",
-                        config_type_name(config_setting_type(g)));
+                        shoal_config_type_name(config_setting_type(g)));
             return -EINVAL;
         }
         if (strcmp(name, "plugins") == 0) {
@@ -761,7 +774,7 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
     if (g != NULL && config_setting_type(g) != CONFIG_TYPE_GROUP) {
         snprintf(path, sizeof(path), "plugins.%s", p->name);
         config_errf(err, errlen, c, g, path, "expected a group, got %s",
-                    config_type_name(config_setting_type(g)));
+                    shoal_config_type_name(config_setting_type(g)));
         rc = -EINVAL;
         goto out_free;
     }
@@ -784,7 +797,8 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
         }
         if (!config_type_ok(k, s)) {
             config_errf(err, errlen, c, s, path, "expected %s, got %s",
-                        config_cfg_type_name(k->type), config_type_name(config_setting_type(s)));
+                        config_cfg_type_name(k->type),
+                        shoal_config_type_name(config_setting_type(s)));
             rc = -EINVAL;
             goto out_free;
         }

@@ -9,6 +9,7 @@
 #ifndef SHOAL_CONFIG_H
 #define SHOAL_CONFIG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,15 @@ void shoal_config_plugin_free(const struct shoal_plugin *p, void *cfg);
 /* Reject groups under `plugins` naming no loaded plugin (`names`, n entries). */
 int shoal_config_check_plugin_groups(const struct shoal_config *c, const char *const *names,
                                      size_t n, char *err, size_t errlen);
+
+/* Name of a libconfig type (CONFIG_TYPE_*) with its article ("an integer"),
+ * for "expected X, got Y" messages of the modules that read libconfig files. */
+const char *shoal_config_type_name(int libconfig_type);
+
+/* Write "FILE:LINE: PATH: message" into err (the line left out when 0, the
+ * path when NULL): the one error format of every configuration reader. */
+void shoal_config_verrf(char *err, size_t errlen, const char *file, unsigned line, const char *path,
+                        const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* Bytes a value of type t takes in a plugin's config struct, 0 if unknown. */
 size_t shoal_cfg_type_size(enum shoal_cfg_type t);

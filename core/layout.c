@@ -12,6 +12,8 @@
  */
 #include "layout.h"
 
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -206,52 +208,10 @@ static void layout_errf(char *err, size_t errlen, const char *file, unsigned lin
                         const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    if (file == NULL) {
-        file = LAYOUT_NOFILE;
-    }
-    if (line > 0) {
-        n = snprintf(err, errlen, "%s:%u: ", file, line);
-    } else {
-        n = snprintf(err, errlen, "%s: ", file);
-    }
-    if (n >= 0 && (size_t)n < errlen && path != NULL) {
-        n += snprintf(err + n, errlen - (size_t)n, "%s: ", path);
-    }
-    if (n < 0 || (size_t)n >= errlen) {
-        return;
-    }
     va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    shoal_config_verrf(err, errlen, file != NULL ? file : LAYOUT_NOFILE, line, path, fmt, ap);
     va_end(ap);
-}
-
-/* Name of a libconfig type with its article, for "expected X, got Y". */
-static const char *layout_type_name(int type)
-{
-    switch (type) {
-    case CONFIG_TYPE_GROUP:
-        return "a group";
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return "an integer";
-    case CONFIG_TYPE_FLOAT:
-        return "a float";
-    case CONFIG_TYPE_STRING:
-        return "a string";
-    case CONFIG_TYPE_BOOL:
-        return "a boolean";
-    case CONFIG_TYPE_ARRAY:
-        return "an array";
-    case CONFIG_TYPE_LIST:
-        return "a list";
-    default:
-        return "nothing";
-    }
 }
 
 /* ---- freeing ------------------------------------------------------------ */
@@ -305,7 +265,7 @@ static int layout_read_string(struct layout_reader *r, const config_setting_t *s
 
     if (config_setting_type(s) != CONFIG_TYPE_STRING) {
         layout_errf(r->err, r->errlen, r->file, layout_line(s), path, "expected a string, got %s",
-                    layout_type_name(config_setting_type(s)));
+                    shoal_config_type_name(config_setting_type(s)));
         return -EINVAL;
     }
     dup = strdup(config_setting_get_string(s));
@@ -358,7 +318,8 @@ static int layout_read_cluster(struct layout_reader *r, struct shoal_layout *l,
         } else if (strcmp(name, "use_ipc") == 0) {
             if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
                 layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
-                            "expected a boolean, got %s", layout_type_name(config_setting_type(s)));
+                            "expected a boolean, got %s",
+                            shoal_config_type_name(config_setting_type(s)));
                 return -EINVAL;
             }
             l->use_ipc = config_setting_get_bool(s) != 0;
@@ -405,7 +366,7 @@ static int layout_read_ports(struct layout_reader *r, struct shoal_layout_node *
         }
         if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
             layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
-                        "expected an integer port, got %s", layout_type_name(t));
+                        "expected an integer port, got %s", shoal_config_type_name(t));
             return -EINVAL;
         }
         v = config_setting_get_int64(s);
@@ -438,7 +399,7 @@ static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *n
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         layout_errf(r->err, r->errlen, r->file, layout_line(g), prefix,
                     "expected a group { name = ...; role = ...; ... }, got %s",
-                    layout_type_name(config_setting_type(g)));
+                    shoal_config_type_name(config_setting_type(g)));
         return -EINVAL;
     }
 
@@ -456,7 +417,8 @@ static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *n
         snprintf(path, sizeof(path), "%s.role", prefix);
         if (config_setting_type(role_s) != CONFIG_TYPE_STRING) {
             layout_errf(r->err, r->errlen, r->file, layout_line(role_s), path,
-                        "expected a string, got %s", layout_type_name(config_setting_type(role_s)));
+                        "expected a string, got %s",
+                        shoal_config_type_name(config_setting_type(role_s)));
         } else {
             layout_errf(r->err, r->errlen, r->file, layout_line(role_s), path,
                         "unknown role \"%s\" (expected manager, proxy, worker or standalone)",
@@ -521,7 +483,7 @@ static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *n
         } else if (strcmp(name, "ports") == 0) {
             if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
                 layout_errf(r->err, r->errlen, r->file, line, path, "expected a group, got %s",
-                            layout_type_name(config_setting_type(s)));
+                            shoal_config_type_name(config_setting_type(s)));
                 return -EINVAL;
             }
             rc = layout_read_ports(r, node, s, prefix);
@@ -552,7 +514,7 @@ static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *n
 
             if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
                 layout_errf(r->err, r->errlen, r->file, line, path, "expected an integer, got %s",
-                            layout_type_name(t));
+                            shoal_config_type_name(t));
                 return -EINVAL;
             }
             v = config_setting_get_int64(s);
@@ -590,7 +552,7 @@ static int layout_read_nodes(struct layout_reader *r, struct shoal_layout *l,
     l->line.nodes = layout_line(s);
     if (t != CONFIG_TYPE_LIST) {
         layout_errf(r->err, r->errlen, r->file, layout_line(s), "nodes",
-                    "expected a list ( { ... }, ... ), got %s", layout_type_name(t));
+                    "expected a list ( { ... }, ... ), got %s", shoal_config_type_name(t));
         return -EINVAL;
     }
     n = config_setting_length(s);
@@ -632,7 +594,7 @@ static int layout_read_root(struct layout_reader *r, struct shoal_layout *l,
         if (strcmp(name, "version") == 0) {
             if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
                 layout_errf(r->err, r->errlen, r->file, layout_line(s), name,
-                            "expected an integer, got %s", layout_type_name(t));
+                            "expected an integer, got %s", shoal_config_type_name(t));
                 return -EINVAL;
             }
             if (config_setting_get_int64(s) != SHOAL_LAYOUT_VERSION) {
@@ -644,7 +606,7 @@ static int layout_read_root(struct layout_reader *r, struct shoal_layout *l,
         } else if (strcmp(name, "cluster") == 0) {
             if (t != CONFIG_TYPE_GROUP) {
                 layout_errf(r->err, r->errlen, r->file, layout_line(s), name,
-                            "expected a group, got %s", layout_type_name(t));
+                            "expected a group, got %s", shoal_config_type_name(t));
                 return -EINVAL;
             }
             rc = layout_read_cluster(r, l, s);

@@ -7,6 +7,7 @@
  * framing split across and packed into data calls.
  */
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -782,9 +783,5 @@ int main(void)
     CU_add_test(s, "rejected, flip, tables", test_rejected_and_flip);
     CU_add_test(s, "tcp framing", test_tcp_framing);
     CU_add_test(s, "pending cap", test_pending_cap);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned fails = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return fails == 0 ? 0 : 1;
+    return shoal_cunit_run("test_dns");
 }

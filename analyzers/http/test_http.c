@@ -7,6 +7,7 @@
  * host-independent helpers (URI unescaping, MIME sniffing).
  */
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,7 +396,6 @@ static void test_sniff(void)
 int main(void)
 {
     CU_pSuite s;
-    unsigned fails;
 
     if (CU_initialize_registry() != CUE_SUCCESS) {
         return 1;
@@ -418,9 +418,5 @@ int main(void)
     CU_add_test(s, "close-delimited body", test_close_delimited);
     CU_add_test(s, "URI unescape", test_unescape);
     CU_add_test(s, "MIME sniffing", test_sniff);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    fails = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return fails == 0 ? 0 : 1;
+    return shoal_cunit_run("test_http");
 }

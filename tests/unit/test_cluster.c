@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <CUnit/CUnit.h>
 
 #include "hrw.h"
@@ -1686,15 +1687,7 @@ int main(void)
         !CU_add_test(s, "manager restarts: exactly once", test_resend_restart)) {
         goto out_registry;
     }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        fprintf(stderr, "test_cluster: run: %s\n", CU_get_error_msg());
-        goto out_registry;
-    }
-    if (CU_get_number_of_failures() == 0 && CU_get_number_of_suites_failed() == 0 &&
-        CU_get_number_of_tests_failed() == 0) {
-        status = EXIT_SUCCESS;
-    }
+    return shoal_cunit_run("test_cluster");
 
 out_registry:
     CU_cleanup_registry();

@@ -7,6 +7,7 @@
  * directory by the tests themselves.
  */
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,7 +476,6 @@ int main(void)
         {"the shipped cfg/shoal.cfg", test_shipped_cfg},
     };
     CU_pSuite s;
-    unsigned failed;
 
     if (CU_initialize_registry() != CUE_SUCCESS) {
         return CU_get_error();
@@ -489,11 +489,7 @@ int main(void)
             goto out_cleanup;
         }
     }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failed != 0 ? 1 : 0;
+    return shoal_cunit_run("test_config");
 
 out_cleanup:
     CU_cleanup_registry();

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <CUnit/CUnit.h>
 
 #include "suites.h"
@@ -33,15 +34,7 @@ int main(void)
             goto out_registry;
         }
     }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    if (CU_basic_run_tests() != CUE_SUCCESS) {
-        fprintf(stderr, "test_core: run: %s\n", CU_get_error_msg());
-        goto out_registry;
-    }
-    if (CU_get_number_of_failures() == 0 && CU_get_number_of_suites_failed() == 0 &&
-        CU_get_number_of_tests_failed() == 0) {
-        status = EXIT_SUCCESS;
-    }
+    return shoal_cunit_run("test_core");
 
 out_registry:
     CU_cleanup_registry();

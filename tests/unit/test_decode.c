@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <CUnit/CUnit.h>
 
 #include "decode.h"
@@ -1580,7 +1581,6 @@ static void test_frag_unit(void)
 int main(void)
 {
     CU_pSuite s;
-    unsigned fails;
 
     if (CU_initialize_registry() != CUE_SUCCESS) {
         return 1;
@@ -1612,9 +1612,5 @@ int main(void)
     CU_add_test(s, "zeek weird.log of malformed and mobile ipv6", test_traces_zeek_logs);
     CU_add_test(s, "all shared traces", test_traces_all);
 
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    fails = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return fails == 0 ? 0 : 1;
+    return shoal_cunit_run("test_decode");
 }

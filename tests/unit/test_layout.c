@@ -10,6 +10,7 @@
  * mkdtemp directory that the suite removes.
  */
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -947,7 +948,6 @@ int main(void)
         {"the allowed list", test_allowed},
     };
     CU_pSuite s;
-    unsigned failed;
 
     if (CU_initialize_registry() != CUE_SUCCESS) {
         return CU_get_error();
@@ -961,11 +961,7 @@ int main(void)
             goto out_cleanup;
         }
     }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failed != 0 ? 1 : 0;
+    return shoal_cunit_run("test_layout");
 
 out_cleanup:
     CU_cleanup_registry();

@@ -8,6 +8,7 @@
  * into a temporary file.
  */
 #include <CUnit/Basic.h>
+#include "cunit_run.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -767,7 +768,6 @@ int main(void)
         {"print: --list-plugins", test_print},
     };
     CU_pSuite s;
-    unsigned failed;
 
     if (CU_initialize_registry() != CUE_SUCCESS) {
         return CU_get_error();
@@ -781,11 +781,7 @@ int main(void)
             goto out_cleanup;
         }
     }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-    CU_cleanup_registry();
-    return failed != 0 ? 1 : 0;
+    return shoal_cunit_run("test_loader");
 
 out_cleanup:
     CU_cleanup_registry();
