@@ -11,6 +11,8 @@
  */
 #include "keys.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -34,21 +36,9 @@ static void keys_errf(char *err, size_t errlen, const char *file, unsigned line,
                       ...)
 {
     va_list ap;
-    int n;
 
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    if (line > 0) {
-        n = snprintf(err, errlen, "%s:%u: ", file, line);
-    } else {
-        n = snprintf(err, errlen, "%s: ", file);
-    }
-    if (n < 0 || (size_t)n >= errlen) {
-        return;
-    }
     va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    shoal_config_verrf(err, errlen, file, line, NULL, fmt, ap);
     va_end(ap);
 }
 
