@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/types.h>
+
 #include <arpa/inet.h>
 
 #include "diag.h"
@@ -34,6 +36,7 @@ struct shoal_stream {
     char *fbuf;
     bool failed;
     uint64_t records;
+    void *sink_data;
 };
 
 struct shoal_logger {
@@ -42,6 +45,8 @@ struct shoal_logger {
     struct shoal_stream *streams;
     struct shoal_buf line;
     uint64_t records;
+    shoal_log_sink_fn sink;
+    void *sink_arg;
 };
 
 /* ---- text buffer ---- */
@@ -568,6 +573,14 @@ int shoal_log_write(struct shoal_stream *s, const struct shoal_value *vals)
     struct shoal_buf *b = &l->line;
     int rc;
 
+    if (l->sink != NULL) {
+        rc = l->sink(l->sink_arg, s, vals);
+        if (rc == 0) {
+            s->records++;
+            l->records++;
+        }
+        return rc;
+    }
     if (s->failed) {
         return -EIO;
     }
@@ -605,6 +618,57 @@ int shoal_logger_flush(struct shoal_logger *l)
         }
     }
     return rc;
+}
+
+void shoal_logger_set_sink(struct shoal_logger *l, shoal_log_sink_fn fn, void *arg)
+{
+    l->sink = fn;
+    l->sink_arg = fn != NULL ? arg : NULL;
+}
+
+const char *shoal_log_stream_path(const struct shoal_stream *s)
+{
+    return s->path;
+}
+
+const struct shoal_field *shoal_log_stream_fields(const struct shoal_stream *s, size_t *n)
+{
+    *n = s->nfields;
+    return s->fields;
+}
+
+void *shoal_log_stream_data(const struct shoal_stream *s)
+{
+    return s->sink_data;
+}
+
+void shoal_log_stream_set_data(struct shoal_stream *s, void *data)
+{
+    s->sink_data = data;
+}
+
+int shoal_log_stream_sync(struct shoal_stream *s, uint64_t *size)
+{
+    struct shoal_logger *l = s->logger;
+    off_t off;
+
+    *size = 0;
+    if (s->f == NULL) {
+        return s->failed ? -EIO : 0;
+    }
+    if (fflush(s->f) != 0) {
+        int err = errno ? errno : EIO;
+        shoal_err("log", "flush of %s/%s.log failed: %s", l->dir, s->path, strerror(err));
+        return -err;
+    }
+    off = ftello(s->f);
+    if (off < 0) {
+        int err = errno;
+        shoal_err("log", "cannot tell the size of %s/%s.log: %s", l->dir, s->path, strerror(err));
+        return -err;
+    }
+    *size = (uint64_t)off;
+    return 0;
 }
 
 uint64_t shoal_logger_records(const struct shoal_logger *l)

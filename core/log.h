@@ -5,12 +5,19 @@
  * A file is created on the stream's first record, as Zeek does; writes go
  * through a large buffer and reach the disk in batches.
  *
+ * A logger may instead hand every record to a sink (shoal_logger_set_sink):
+ * a cluster worker batches them for the manager and writes no file.  The
+ * manager writes what it receives through an ordinary logger and, to know
+ * what reached its files, syncs a stream and reads its size
+ * (shoal_log_stream_sync).
+ *
  * Not thread-safe: one logger per writing thread.
  */
 #ifndef SHOAL_LOG_H
 #define SHOAL_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "shoal/types.h"
@@ -50,6 +57,36 @@ struct shoal_stream *shoal_log_open(struct shoal_logger *l, const char *path,
 /* Write one record (one value per column).  Returns 0 or a negative errno
  * (the first failure on a stream is logged with the file name). */
 int shoal_log_write(struct shoal_stream *s, const struct shoal_value *vals);
+
+/*
+ * A sink called for every record instead of writing it to a file: `s` is
+ * the stream (see the accessors below), `vals` are borrowed for the call.
+ * Returns 0 or a negative errno, which shoal_log_write returns.
+ */
+typedef int (*shoal_log_sink_fn)(void *arg, struct shoal_stream *s, const struct shoal_value *vals);
+
+/* Send every record of the logger's streams to fn(arg, ...) from now on;
+ * fn NULL writes files again.  No file is opened for a record that goes to
+ * the sink.  `arg` is borrowed and must outlive the logger or the sink. */
+void shoal_logger_set_sink(struct shoal_logger *l, shoal_log_sink_fn fn, void *arg);
+
+/* A stream's name ("conn") and its columns (*n receives their count).  The
+ * strings and the field table live as long as the stream. */
+const char *shoal_log_stream_path(const struct shoal_stream *s);
+const struct shoal_field *shoal_log_stream_fields(const struct shoal_stream *s, size_t *n);
+
+/* One pointer a sink may keep per stream (NULL until set); not freed by the
+ * logger. */
+void *shoal_log_stream_data(const struct shoal_stream *s);
+void shoal_log_stream_set_data(struct shoal_stream *s, void *data);
+
+/*
+ * Push the stream's buffered records to its file (fflush: in the kernel,
+ * safe from a kill of the process, not from a crash of the host) and store
+ * the file's size in *size (0 when no file was created yet).  Returns 0 or
+ * a negative errno (logged with the file name).
+ */
+int shoal_log_stream_sync(struct shoal_stream *s, uint64_t *size);
 
 /* Records written so far to all streams. */
 uint64_t shoal_logger_records(const struct shoal_logger *l);

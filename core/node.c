@@ -158,6 +158,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     char err[512] = "";
     int status = 2;
     bool an_ok = false;
+    bool hooks_finish = false;
 
     memset(&an, 0, sizeof(an));
     if (o->config_file != NULL) {
@@ -224,6 +225,11 @@ int shoal_node_run(const struct shoal_node_opts *o)
     }
     an_ok = true;
     shoal_ctx_set_analyzers(run.ctx, &an);
+    if (o->hooks != NULL && o->hooks->start != NULL &&
+        o->hooks->start(o->hooks->arg, shoal_ctx_logger(run.ctx)) < 0) {
+        status = 1;
+        goto out_ctx;
+    }
 
     node_pcap = node_open_source(o);
     if (node_pcap == NULL || node_set_filter(node_pcap, o) < 0) {
@@ -278,6 +284,9 @@ int shoal_node_run(const struct shoal_node_opts *o)
             clock_gettime(CLOCK_REALTIME, &now);
             shoal_ctx_advance(run.ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
         }
+        if (o->hooks != NULL && o->hooks->poll != NULL) {
+            o->hooks->poll(o->hooks->arg);
+        }
         if (progress && node_wall() >= next_progress) {
             node_progress(name, node_pcap, size, run.frames, t0, false);
             next_progress = node_wall() + 0.5;
@@ -287,6 +296,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
         node_progress(name, node_pcap, size, run.frames, t0, true);
     }
     shoal_ctx_flush(run.ctx);
+    hooks_finish = o->hooks != NULL;
     if (!o->quiet) {
         struct shoal_conn_stats cs;
         struct shoal_decode_stats ds;
@@ -296,9 +306,11 @@ int shoal_node_run(const struct shoal_node_opts *o)
                 "shoal: %s: %llu packets, %llu connections, %llu log records in %s "
                 "(%llu malformed, %llu non-IP, %llu bad checksums, %llu evicted)\n",
                 name, (unsigned long long)run.frames, (unsigned long long)cs.conns_total,
-                (unsigned long long)cs.log_records, cfg.log_dir, (unsigned long long)ds.malformed,
-                (unsigned long long)ds.non_ip, (unsigned long long)cs.bad_checksums,
-                (unsigned long long)cs.conns_evicted);
+                (unsigned long long)cs.log_records,
+                o->hooks != NULL && o->hooks->log_target != NULL ? o->hooks->log_target
+                                                                 : cfg.log_dir,
+                (unsigned long long)ds.malformed, (unsigned long long)ds.non_ip,
+                (unsigned long long)cs.bad_checksums, (unsigned long long)cs.conns_evicted);
     }
 
 out_pcap:
@@ -315,6 +327,12 @@ out_ctx:
     shoal_registry_free(reg);
     if (an_ok) {
         shoal_analyzers_free(&an);
+    }
+    /* The cluster hook sends the last records (plugins may write them in
+     * conn_done, above) and waits for the manager. */
+    if (hooks_finish && o->hooks->finish != NULL && o->hooks->finish(o->hooks->arg) < 0 &&
+        status == 0) {
+        status = 1;
     }
     if (run.ctx != NULL && shoal_logger_flush(shoal_ctx_logger(run.ctx)) < 0 && status == 0) {
         status = 1;

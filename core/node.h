@@ -2,25 +2,48 @@
 /*
  * A standalone node: one packet source (a trace file or a live interface),
  * the decoder, the connection table, the analyzers and the log writers, in
- * one process on one thread.
+ * one process on one thread.  A cluster worker is the same pipeline with
+ * hooks (struct shoal_node_hooks) that send its log records to the manager
+ * instead of writing files.
  */
 #ifndef SHOAL_NODE_H
 #define SHOAL_NODE_H
 
 #include <stdbool.h>
 
+struct shoal_logger;
+
+/*
+ * What a cluster role adds to the packet pipeline.  Every callback is
+ * optional and runs on the node's thread; `arg` is borrowed.
+ */
+struct shoal_node_hooks {
+    /* After the plugins and analyzers are ready, before the first packet:
+     * e.g. install a log sink.  0, or a negative errno to stop (status 1). */
+    int (*start)(void *arg, struct shoal_logger *logger);
+    /* Between rounds of packets (every few thousand packets, and at least
+     * every 100 ms of wall time on a live link). */
+    void (*poll)(void *arg);
+    /* After the last record was written (end of input or a signal), before
+     * the logger is freed.  0, or a negative errno: exit status 1. */
+    int (*finish)(void *arg);
+    void *arg;
+    const char *log_target; /* where records go, for the summary line */
+};
+
 struct shoal_node_opts {
-    const char *read_file;   /* -r: pcap or pcapng file */
-    const char *iface;       /* -i: live interface */
-    const char *filter;      /* -f: BPF expression */
-    const char *config_file; /* -c: shoal.cfg */
-    const char *log_dir;     /* --logdir: overrides log.dir */
-    bool json;               /* --json: overrides log.format */
-    bool ignore_checksums;   /* -C */
-    bool list_plugins;       /* --list-plugins: print and exit */
-    bool check_only;         /* --check: validate config and plugins, exit */
-    int progress;            /* 1 on, 0 off, -1 when stderr is a terminal */
-    bool quiet;              /* no summary line */
+    const char *read_file;                /* -r: pcap or pcapng file */
+    const char *iface;                    /* -i: live interface */
+    const char *filter;                   /* -f: BPF expression */
+    const char *config_file;              /* -c: shoal.cfg */
+    const char *log_dir;                  /* --logdir: overrides log.dir */
+    bool json;                            /* --json: overrides log.format */
+    bool ignore_checksums;                /* -C */
+    bool list_plugins;                    /* --list-plugins: print and exit */
+    bool check_only;                      /* --check: validate config and plugins, exit */
+    int progress;                         /* 1 on, 0 off, -1 when stderr is a terminal */
+    bool quiet;                           /* no summary line */
+    const struct shoal_node_hooks *hooks; /* cluster role, NULL when standalone */
 };
 
 /* Run until the input ends or SIGINT/SIGTERM.  Returns the exit status:

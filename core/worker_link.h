@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The log channel of a cluster worker: it takes the place of the log files.
+ * Installed as the sink of the worker's logger, it gathers the records of
+ * each stream into a LOG_BATCH (sealed at a record count, at 100 ms of wall
+ * time, or at the end), numbers it, keeps it in the resend window and sends
+ * it over a CURVE-authenticated ZeroMQ DEALER socket to the manager's log
+ * port (a ROUTER).  The manager acknowledges what it wrote; acknowledged
+ * batches leave the window.  Batches wait in the window while the manager
+ * is away (the DEALER is ZMQ_IMMEDIATE: nothing is queued on a connection
+ * that is not there) and every unacknowledged one is sent again after a
+ * reconnect or after a quiet spell, so a manager restart loses nothing; the
+ * manager drops the copies it already wrote.  Batches the window refuses
+ * past its bounds are counted as dropped and reported.
+ *
+ * Single-threaded: every function runs on the worker's packet thread.
+ */
+#ifndef SHOAL_WORKER_LINK_H
+#define SHOAL_WORKER_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+#include "node.h"
+
+struct shoal_worker_link;
+
+struct shoal_worker_link_opts {
+    size_t batch_records; /* seal a batch at this many records (0: 1024) */
+    double batch_wall;    /* or when its first record is this old, s (0: 0.1) */
+    double ack_timeout;   /* at the end, wait this long for the acks, s (0: 10) */
+    size_t mem_max;       /* resend window in memory, bytes (0: 64 MiB) */
+    uint64_t disk_max;    /* spill file in the workdir, bytes (0: 1 GiB) */
+    double resend_quiet;  /* resend everything after this long without an ack, s (0: 3) */
+};
+
+/*
+ * The link of node `self` (a worker of `layout`, both borrowed: they must
+ * outlive the link) to the layout's manager.  Checks that libzmq has CURVE
+ * and that the layout names a manager with a log port; the keys are loaded
+ * and the socket made by the start hook (after the plugins are loaded), and
+ * it connects whenever the manager comes.  Returns 0 and *out, or a
+ * negative errno with the reason logged (naming the layout or the node):
+ * -ENOTSUP when libzmq has no CURVE.
+ */
+int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_layout_node *self,
+                          const struct shoal_worker_link_opts *opts,
+                          struct shoal_worker_link **out);
+
+/* Close the socket (unsent batches are lost: call finish first) and free.
+ * Accepts NULL. */
+void shoal_worker_link_free(struct shoal_worker_link *wl);
+
+/*
+ * Hooks for shoal_node_run: start installs the sink on the logger, poll
+ * seals old batches and exchanges messages, finish seals the rest and waits
+ * for every acknowledgement up to the ack timeout (0, or -ETIMEDOUT with
+ * the manager's endpoint and what is missing logged).  The table points
+ * into `wl`.
+ */
+void shoal_worker_link_hooks(struct shoal_worker_link *wl, struct shoal_node_hooks *hooks);
+
+/* Counters, for the summary line and tests. */
+struct shoal_worker_link_stats {
+    uint64_t records;         /* handed to the link */
+    uint64_t batches;         /* sealed and held */
+    uint64_t sent;            /* batch sends, resends included */
+    uint64_t resends;         /* of them, sent again */
+    uint64_t acked;           /* batches acknowledged */
+    uint64_t dropped_batches; /* refused by the window past its bounds */
+    uint64_t dropped_records;
+    uint64_t bad_messages; /* undecodable or foreign messages received */
+};
+void shoal_worker_link_stats(const struct shoal_worker_link *wl,
+                             struct shoal_worker_link_stats *out);
+
+#endif
