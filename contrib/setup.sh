@@ -76,6 +76,37 @@ demo() {
         !/^#/ { n[$col["conn_state"]]++ } END { for (s in n) printf "  %-7s %d\n", s, n[s] }' \
         "$d/logs/conn.log" | sort
     printf '\nGround truth of the synthesiser: %s\n' "$d/truth.json"
+    demo_cluster "$b" "$d"
+}
+
+# The same trace through a local cluster: a manager and two workers on
+# loopback (CURVE keys, a generated layout), the workers splitting the
+# traffic by a BPF expression symmetric in the address pair.
+demo_cluster() {
+    b=$1
+    d=$2
+    c="$d/cluster"
+    rm -rf "$c"
+    mkdir -p "$c"
+    step "a local cluster: 1 manager, 2 workers (layout $c/layout.cfg)"
+    "$b/core/shoal" --gen-layout "$c/layout.cfg" --workdir-base "$c/spool" --keys "$c/keys" \
+        --manager manager --worker worker-1 --worker worker-2
+    p4='(ip and ((ip[12:4] + ip[16:4]) & 1) = 0)'
+    p6='(ip6 and ((ip6[20:4] + ip6[36:4]) & 1) = 0)'
+    half="($p4 or $p6) or (vlan and (($p4 or $p6) or (vlan and ($p4 or $p6))))"
+    "$b/core/shoal" --node manager --layout "$c/layout.cfg" 2>"$c/manager.err" &
+    mpid=$!
+    "$b/core/shoal" --node worker-1 --layout "$c/layout.cfg" -r "$d/trace.pcap" -f "$half" &
+    w1=$!
+    "$b/core/shoal" --node worker-2 --layout "$c/layout.cfg" -r "$d/trace.pcap" \
+        -f "not ($half)"
+    wait "$w1"
+    kill -TERM "$mpid"
+    wait "$mpid" || { cat "$c/manager.err"; exit 1; }
+    step "the manager wrote $c/spool/manager"
+    for f in "$c"/spool/manager/*.log; do
+        printf '  %-12s %8d records\n' "$(basename "$f")" "$(grep -vc '^#' "$f")"
+    done
 }
 
 check() {
