@@ -12,8 +12,10 @@
 #include "keys.h"
 
 #include "config.h"
+#include "fsutil.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,53 +91,24 @@ int shoal_keys_z85_decode(const char *z85, uint8_t key[SHOAL_KEY_BYTES], char *w
 /* Create the missing directories above `path`, each mode 0700. */
 static int keys_make_parent(const char *path, char *err, size_t errlen)
 {
-    struct stat st;
-    char *dir = strdup(path);
-    char *slash;
-    int rc = 0;
+    char dir[PATH_MAX];
+    char failed[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    int rc;
 
-    if (dir == NULL) {
-        return -ENOMEM;
+    if (slash == NULL || slash == path) {
+        return 0; /* the current directory or / */
     }
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir) {
-        goto out_free; /* the current directory or / */
+    if ((size_t)(slash - path) >= sizeof(dir)) {
+        keys_errf(err, errlen, path, 0, "path too long");
+        return -ENAMETOOLONG;
     }
-    *slash = '\0';
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-        goto out_free;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    rc = shoal_mkdirs(dir, 0700, failed, sizeof(failed));
+    if (rc < 0) {
+        keys_errf(err, errlen, failed, 0, "cannot create the directory: %s", strerror(-rc));
     }
-    for (char *p = dir + 1;; p++) {
-        if (*p != '/' && *p != '\0') {
-            continue;
-        }
-        char saved = *p;
-
-        *p = '\0';
-        if (mkdir(dir, 0700) == 0) {
-            /* The umask may have taken bits the owner needs; never more. */
-            if (chmod(dir, 0700) < 0) {
-                rc = -errno;
-                keys_errf(err, errlen, dir, 0, "chmod: %s", strerror(errno));
-                goto out_free;
-            }
-        } else if (errno != EEXIST) {
-            rc = -errno;
-            keys_errf(err, errlen, dir, 0, "mkdir: %s", strerror(errno));
-            goto out_free;
-        }
-        *p = saved;
-        if (saved == '\0') {
-            break;
-        }
-    }
-    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        rc = -ENOTDIR;
-        keys_errf(err, errlen, dir, 0, "not a directory");
-    }
-
-out_free:
-    free(dir);
     return rc;
 }
 

@@ -19,28 +19,8 @@
 
 #include "config.h"
 #include "diag.h"
-#include "keys.h"
-#include "layout.h"
-#include "manager.h"
+#include "cluster_cli.h"
 #include "node.h"
-#include "worker_link.h"
-
-#define MAIN_MAX_WORKERS 256
-
-/* What the cluster options ask for. */
-struct main_cluster {
-    const char *node;
-    const char *layout;
-    const char *gen_out;
-    const char *workdir_base;
-    const char *keys_dir;
-    const char *manager;
-    const char *workers[MAIN_MAX_WORKERS];
-    size_t n_workers;
-    unsigned long base_port;
-    double ack_timeout;
-    unsigned long batch_records;
-};
 
 static void usage(FILE *out)
 {
@@ -77,182 +57,6 @@ static void usage(FILE *out)
 
 /* `path` made absolute against the current directory, into buf; NULL if
  * it does not fit. */
-static const char *main_abs(const char *path, char *buf, size_t len)
-{
-    char cwd[PATH_MAX];
-    int n;
-
-    if (path[0] == '/') {
-        n = snprintf(buf, len, "%s", path);
-    } else if (getcwd(cwd, sizeof(cwd)) != NULL) {
-        n = snprintf(buf, len, "%s/%s", cwd, path);
-    } else {
-        return NULL;
-    }
-    return n >= 0 && (size_t)n < len ? buf : NULL;
-}
-
-/* mkdir -p with `mode` for the directories it creates; 0 or -errno. */
-static int main_mkdirs(const char *path, mode_t mode)
-{
-    char buf[PATH_MAX];
-    size_t n = strlen(path);
-
-    if (n == 0 || n >= sizeof(buf)) {
-        return -ENAMETOOLONG;
-    }
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(buf, mode) != 0 && errno != EEXIST) {
-                return -errno;
-            }
-            *p = c;
-            if (c == '\0') {
-                break;
-            }
-        }
-    }
-    return 0;
-}
-
-static int main_gen_layout(const struct main_cluster *c)
-{
-    struct shoal_layout_spec_node nodes[MAIN_MAX_WORKERS + 1];
-    struct shoal_layout_spec spec;
-    struct shoal_layout *l = NULL;
-    char spool[PATH_MAX], keys[PATH_MAX];
-    char err[512] = "";
-    int rc;
-
-    if (c->workdir_base == NULL || c->keys_dir == NULL || c->manager == NULL || c->n_workers == 0) {
-        fprintf(stderr, "shoal: --gen-layout needs --workdir-base, --keys, --manager and at "
-                        "least one --worker\n");
-        return 2;
-    }
-    memset(nodes, 0, sizeof(nodes));
-    memset(&spec, 0, sizeof(spec));
-    nodes[0].name = c->manager;
-    nodes[0].role = SHOAL_ROLE_MANAGER;
-    for (size_t i = 0; i < c->n_workers; i++) {
-        nodes[i + 1].name = c->workers[i];
-        nodes[i + 1].role = SHOAL_ROLE_WORKER;
-    }
-    spec.base_port = (uint16_t)c->base_port;
-    spec.spool_dir = main_abs(c->workdir_base, spool, sizeof(spool));
-    spec.keys_dir = main_abs(c->keys_dir, keys, sizeof(keys));
-    if (spec.spool_dir == NULL || spec.keys_dir == NULL) {
-        fprintf(stderr, "shoal: --workdir-base or --keys: path too long\n");
-        return 2;
-    }
-    spec.nodes = nodes;
-    spec.n_nodes = c->n_workers + 1;
-    rc = shoal_layout_generate(&spec, &l, err, sizeof(err));
-    if (rc < 0) {
-        fprintf(stderr, "shoal: %s\n", err);
-        return 2;
-    }
-    rc = shoal_layout_write(l, c->gen_out);
-    if (rc < 0) {
-        fprintf(stderr, "shoal: cannot write the layout %s: %s\n", c->gen_out, strerror(-rc));
-        goto out_free;
-    }
-    rc = shoal_keys_generate_layout(l, SHOAL_KEYS_REUSE, err, sizeof(err));
-    if (rc < 0) {
-        fprintf(stderr, "shoal: %s\n", err);
-        goto out_free;
-    }
-out_free:
-    shoal_layout_free(l);
-    return rc < 0 ? 1 : 0;
-}
-
-/* Run node c->node of the layout c->layout; `o` holds the standalone
- * options (the packet source of a worker, the log format of a manager). */
-static int main_cluster_node(const struct main_cluster *c, struct shoal_node_opts *o)
-{
-    struct shoal_layout *l = NULL;
-    const struct shoal_layout_node *self;
-    char err[512] = "";
-    int status = 2;
-    int rc;
-
-    rc = shoal_layout_load(c->layout, &l, err, sizeof(err));
-    if (rc < 0) {
-        fprintf(stderr, "shoal: %s\n", err);
-        return 2;
-    }
-    self = shoal_layout_find(l, c->node);
-    if (self == NULL) {
-        fprintf(stderr, "shoal: %s: no node named '%s'\n", c->layout, c->node);
-        goto out_free;
-    }
-    rc = main_mkdirs(self->workdir, 0700);
-    if (rc < 0) {
-        fprintf(stderr, "shoal: %s: cannot create the workdir %s: %s\n", self->name, self->workdir,
-                strerror(-rc));
-        goto out_free;
-    }
-    switch (self->role) {
-    case SHOAL_ROLE_MANAGER: {
-        struct shoal_manager_opts mo = {
-            .log_dir = o->log_dir,
-            .log_fmt = o->json ? SHOAL_LOGFMT_JSON : SHOAL_LOGFMT_TSV,
-            .quiet = o->quiet,
-        };
-        if (o->read_file != NULL || o->iface != NULL) {
-            fprintf(stderr, "shoal: %s: the manager sees no packets (no -r or -i)\n", self->name);
-            goto out_free;
-        }
-        status = shoal_manager_run(l, self, &mo);
-        break;
-    }
-    case SHOAL_ROLE_WORKER:
-    case SHOAL_ROLE_STANDALONE: {
-        struct shoal_worker_link *wl = NULL;
-        struct shoal_node_hooks hooks;
-        if (o->read_file == NULL && o->iface == NULL) {
-            o->iface = self->interface;
-        }
-        if (o->read_file == NULL && o->iface == NULL) {
-            fprintf(stderr, "shoal: %s: no interface in %s: give -r FILE or -i IFACE\n", self->name,
-                    c->layout);
-            goto out_free;
-        }
-        if (o->filter == NULL) {
-            o->filter = self->filter;
-        }
-        if (o->log_dir == NULL) {
-            o->log_dir = self->workdir;
-        }
-        if (self->role == SHOAL_ROLE_WORKER) {
-            struct shoal_worker_link_opts wo = {
-                .ack_timeout = c->ack_timeout,
-                .batch_records = c->batch_records,
-            };
-            if (shoal_worker_link_new(l, self, &wo, &wl) < 0) {
-                goto out_free;
-            }
-            shoal_worker_link_hooks(wl, &hooks);
-            o->hooks = &hooks;
-        }
-        status = shoal_node_run(o);
-        o->hooks = NULL;
-        shoal_worker_link_free(wl);
-        break;
-    }
-    default:
-        fprintf(stderr, "shoal: %s: role %s is not implemented yet\n", self->name,
-                shoal_layout_role_name(self->role));
-        break;
-    }
-out_free:
-    shoal_layout_free(l);
-    return status;
-}
-
 int main(int argc, char **argv)
 {
     enum {
@@ -301,7 +105,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct shoal_node_opts o;
-    struct main_cluster c;
+    struct shoal_cluster_args c;
     int verbose = 0;
     int ch;
     char *end;
@@ -375,8 +179,8 @@ int main(int argc, char **argv)
             c.manager = optarg;
             break;
         case OPT_WORKER:
-            if (c.n_workers == MAIN_MAX_WORKERS) {
-                fprintf(stderr, "shoal: at most %d workers\n", MAIN_MAX_WORKERS);
+            if (c.n_workers == SHOAL_CLUSTER_MAX_WORKERS) {
+                fprintf(stderr, "shoal: at most %d workers\n", SHOAL_CLUSTER_MAX_WORKERS);
                 return 2;
             }
             c.workers[c.n_workers++] = optarg;
@@ -418,7 +222,7 @@ int main(int argc, char **argv)
                          : verbose == 1 ? SHOAL_LOG_INFO
                                         : SHOAL_LOG_WARNING);
     if (c.gen_out != NULL) {
-        return main_gen_layout(&c);
+        return shoal_cluster_gen_layout(&c);
     }
     if ((c.node == NULL) != (c.layout == NULL)) {
         fprintf(stderr, "shoal: --node and --layout go together\n");
@@ -429,7 +233,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "shoal: give at most one of -r FILE or -i IFACE\n");
             return 2;
         }
-        return main_cluster_node(&c, &o);
+        return shoal_cluster_run_node(&c, &o);
     }
     if (!o.list_plugins && !o.check_only && (o.read_file == NULL) == (o.iface == NULL)) {
         fprintf(stderr, "shoal: give exactly one of -r FILE or -i IFACE\n");

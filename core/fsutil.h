@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * File-system helpers of the core: creating directory trees with an exact
+ * mode (working directories, key directories).  Plain POSIX, no state.
+ */
+#ifndef SHOAL_FSUTIL_H
+#define SHOAL_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * mkdir -p: create `path` and the missing directories above it, each new
+ * one with exactly `mode` (chmod after mkdir, so the umask cannot take
+ * bits away).  Existing directories are left as they are.  Returns 0 or a
+ * negative errno; on error `failed` (if not NULL) receives the directory
+ * that could not be made.  Thread-safe.
+ */
+int shoal_mkdirs(const char *path, mode_t mode, char *failed, size_t failedlen);
+
+#endif
