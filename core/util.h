@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Number of elements of an array (not a pointer). */
 #define SHOAL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -84,40 +88,42 @@ static inline uint32_t shoal_max_u32(uint32_t a, uint32_t b)
  */
 static inline uint64_t shoal_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
-    /* Sum native 32-bit words into two 64-bit accumulators (no carries to
-     * track below 2^32 words); the one's-complement sum is byte-order
-     * independent up to a final swap (RFC 1071 2(B)). */
+    /* Sum native 16-bit words; the one's-complement sum is byte-order
+     * independent up to a final swap (RFC 1071 2(B)).  With SSE2, 16 bytes
+     * a step into 32-bit lanes (no lane can overflow below 512 KiB). */
     uint64_t a = 0;
-    uint64_t b = 0;
     size_t i = 0;
 
+#if defined(__SSE2__)
+    __m128i acc = _mm_setzero_si128();
+    const __m128i zero = _mm_setzero_si128();
     for (; i + 16 <= len; i += 16) {
-        uint64_t w0;
-        uint64_t w1;
-        memcpy(&w0, p + i, 8);
-        memcpy(&w1, p + i + 8, 8);
-        a += (w0 & 0xffffffffu) + (w0 >> 32);
-        b += (w1 & 0xffffffffu) + (w1 >> 32);
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        acc = _mm_add_epi32(acc, _mm_unpacklo_epi16(v, zero));
+        acc = _mm_add_epi32(acc, _mm_unpackhi_epi16(v, zero));
+    }
+    uint32_t lanes[4];
+    _mm_storeu_si128((__m128i *)(void *)lanes, acc);
+    a = (uint64_t)lanes[0] + lanes[1] + lanes[2] + lanes[3];
+#endif
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        a += (w & 0xffffffffu) + (w >> 32);
     }
     if (i < len) {
-        uint8_t tail[16] = {0};
-        memcpy(tail, p + i, len - i);
-        uint64_t w0;
-        uint64_t w1;
-        memcpy(&w0, tail, 8);
-        memcpy(&w1, tail + 8, 8);
-        a += (w0 & 0xffffffffu) + (w0 >> 32);
-        b += (w1 & 0xffffffffu) + (w1 >> 32);
+        uint64_t w = 0;
+        memcpy(&w, p + i, len - i);
+        a += (w & 0xffffffffu) + (w >> 32);
     }
-    uint64_t s = a + b; /* < 2^63 for any packet */
-    s = (s & 0xffffffffu) + (s >> 32);
-    s = (s & 0xffffu) + (s >> 16);
-    s = (s & 0xffffu) + (s >> 16);
-    s = (s & 0xffffu) + (s >> 16);
+    a = (a & 0xffffffffu) + (a >> 32);
+    a = (a & 0xffffu) + (a >> 16);
+    a = (a & 0xffffu) + (a >> 16);
+    a = (a & 0xffffu) + (a >> 16);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    s = ((s & 0xff) << 8) | (s >> 8);
+    a = ((a & 0xff) << 8) | (a >> 8);
 #endif
-    return sum + s;
+    return sum + a;
 }
 
 /* Fold an accumulator to 16 bits.  A packet whose stored checksum is
