@@ -65,8 +65,8 @@ struct shoal_ctx {
     struct shoal_conn **wheel;
     uint64_t wheel_tick; /* next tick to process */
 
-    struct shoal_conn *free_conns;
-    struct tcp_free *free_tcp; /* released TCP states */
+    struct shoal_conn *free_conns;     /* UDP, ICMP and other connections */
+    struct shoal_conn *free_tcp_conns; /* TCP connections with their state */
     struct conn_slab *slabs;
 
     uint64_t serial;
@@ -279,6 +279,14 @@ static uint64_t conn_hash(const struct shoal_addr *src, uint16_t sp, const struc
     return XXH3_64bits(&k, sizeof(k));
 }
 
+/* The table hash of a connection, from its id (symmetric, so a flip does
+ * not change it). */
+static uint64_t conn_hash_of(const struct shoal_conn *c)
+{
+    return conn_hash(&c->id.orig_h, c->id.orig_p, &c->id.resp_h, c->id.resp_p, c->id.proto,
+                     c->one_way);
+}
+
 static inline bool addr_eq(const struct shoal_addr *a, const struct shoal_addr *b)
 {
     return memcmp(a->b, b->b, 16) == 0;
@@ -363,46 +371,31 @@ static double conn_next_deadline(const struct shoal_ctx *x, const struct shoal_c
 
 /* ---- allocation ---- */
 
-static int ctx_grow_pool(struct shoal_ctx *x)
+/* A TCP connection and its TCP state, allocated together. */
+struct conn_with_tcp {
+    struct shoal_conn c;
+    struct shoal_tcp t;
+};
+
+/* Add a slab of SLAB_CONNS free connections to the pool of TCP connections
+ * (each with its TCP state) or to the pool of the others.  0 or -ENOMEM. */
+static int ctx_grow_pool(struct shoal_ctx *x, bool tcp)
 {
-    size_t sz = sizeof(struct conn_slab) + SLAB_CONNS * sizeof(struct shoal_conn);
-    struct conn_slab *s = malloc(sz);
+    size_t each = tcp ? sizeof(struct conn_with_tcp) : sizeof(struct shoal_conn);
+    struct conn_slab *s = malloc(sizeof(struct conn_slab) + SLAB_CONNS * each);
+    struct shoal_conn **list = tcp ? &x->free_tcp_conns : &x->free_conns;
 
     if (s == NULL) {
         return -ENOMEM;
     }
     s->next = x->slabs;
     x->slabs = s;
-    struct shoal_conn *v = (struct shoal_conn *)(s + 1);
     for (size_t i = 0; i < SLAB_CONNS; i++) {
-        v[i].hnext = x->free_conns;
-        x->free_conns = &v[i];
+        struct shoal_conn *c = (struct shoal_conn *)((char *)(s + 1) + i * each);
+        c->hnext = *list;
+        *list = c;
     }
     return 0;
-}
-
-/* A released TCP state: the free list is threaded through its first bytes. */
-struct tcp_free {
-    struct tcp_free *next;
-};
-
-static struct shoal_tcp *ctx_tcp_alloc(struct shoal_ctx *x)
-{
-    struct tcp_free *f = x->free_tcp;
-
-    if (f != NULL) {
-        x->free_tcp = f->next;
-        return (struct shoal_tcp *)f;
-    }
-    return malloc(sizeof(struct shoal_tcp));
-}
-
-static void ctx_tcp_release(struct shoal_ctx *x, struct shoal_tcp *t)
-{
-    struct tcp_free *f = (struct tcp_free *)t;
-
-    f->next = x->free_tcp;
-    x->free_tcp = f;
 }
 
 static int ctx_rehash(struct shoal_ctx *x, size_t nb)
@@ -416,7 +409,7 @@ static int ctx_rehash(struct shoal_ctx *x, size_t nb)
         struct shoal_conn *c = x->buckets[i];
         while (c != NULL) {
             struct shoal_conn *next = c->hnext;
-            size_t j = c->hash & (nb - 1);
+            size_t j = conn_hash_of(c) & (nb - 1);
             c->hnext = b[j];
             b[j] = c;
             c = next;
@@ -615,7 +608,7 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     v[18] = shoal_v_count(c->resp_pkts);
     v[19] = shoal_v_count(c->resp_ip_bytes);
     for (size_t i = 0; i < c->tun.nparents; i++) {
-        parents[i] = shoal_v_str(shoal_ctx_uid(x, c->tun.parents[i], parent_uids[i]));
+        parents[i] = shoal_v_str(shoal_ctx_uid(x, c->tun.ext->parents[i], parent_uids[i]));
     }
     v[20] = c->tun.nparents ? shoal_v_vec(parents, c->tun.nparents) : shoal_v_unset();
     v[21] = shoal_v_count(c->id.proto);
@@ -624,7 +617,7 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
 
 static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    struct shoal_conn **pp = &x->buckets[c->hash & (x->nbuckets - 1)];
+    struct shoal_conn **pp = &x->buckets[conn_hash_of(c) & (x->nbuckets - 1)];
 
     while (*pp != NULL && *pp != c) {
         pp = &(*pp)->hnext;
@@ -642,12 +635,16 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
     if (c->tun.carrier != SHOAL_TUNNEL_NONE) {
         shoal_tunnel_conn_done(x, c);
     }
+    free(c->tun.ext);
+    c->tun.ext = NULL;
     if (c->id.proto == SHOAL_PROTO_TCP) {
         shoal_tcp_free(c->tcp);
-        ctx_tcp_release(x, c->tcp);
+        c->hnext = x->free_tcp_conns;
+        x->free_tcp_conns = c;
+    } else {
+        c->hnext = x->free_conns;
+        x->free_conns = c;
     }
-    c->hnext = x->free_conns;
-    x->free_conns = c;
     x->st.conns_current--;
 }
 
@@ -672,34 +669,29 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
     if (x->st.conns_current >= x->cfg->max_conns) {
         ctx_evict_one(x);
     }
-    if (x->free_conns == NULL && ctx_grow_pool(x) < 0) {
+    bool tcp = p->proto == SHOAL_PROTO_TCP;
+    struct shoal_conn **pool = tcp ? &x->free_tcp_conns : &x->free_conns;
+    if (*pool == NULL && ctx_grow_pool(x, tcp) < 0) {
         return NULL;
     }
     if (x->st.conns_current + 1 > x->nbuckets && x->nbuckets < (1u << 26)) {
         ctx_rehash(x, x->nbuckets * 2);
     }
-    c = x->free_conns;
-    x->free_conns = c->hnext;
-    memset(c, 0, sizeof(*c));
+    c = *pool;
+    *pool = c->hnext;
+    memset(c, 0, tcp ? sizeof(struct conn_with_tcp) : sizeof(*c));
     c->id.orig_h = p->src;
     c->id.resp_h = p->dst;
     c->id.orig_p = sp;
     c->id.resp_p = dp;
     c->id.proto = p->proto;
     c->one_way = one_way;
-    c->hash = hash;
     c->serial = ++x->serial;
     c->start = c->last = p->ts;
     c->vlan = p->vlan;
     c->inner_vlan = p->inner_vlan;
-    if (p->proto == SHOAL_PROTO_TCP) {
-        c->tcp = ctx_tcp_alloc(x);
-        if (c->tcp == NULL) {
-            c->hnext = x->free_conns;
-            x->free_conns = c;
-            return NULL;
-        }
-        memset(c->tcp, 0, sizeof(*c->tcp));
+    if (tcp) {
+        c->tcp = &((struct conn_with_tcp *)c)->t;
     } else {
         c->dgram.orig_len = c->dgram.resp_len = -1;
     }
@@ -838,13 +830,19 @@ static void conn_add_parent(struct shoal_conn *c, const struct shoal_encap *e)
 {
     uint64_t s = e->lvl[e->depth - 1].serial;
 
+    if (c->tun.ext == NULL) {
+        c->tun.ext = calloc(1, sizeof(*c->tun.ext));
+        if (c->tun.ext == NULL) {
+            return;
+        }
+    }
     for (size_t i = 0; i < c->tun.nparents; i++) {
-        if (c->tun.parents[i] == s) {
+        if (c->tun.ext->parents[i] == s) {
             return;
         }
     }
     if (c->tun.nparents < SHOAL_CONN_MAX_PARENTS) {
-        c->tun.parents[c->tun.nparents++] = s;
+        c->tun.ext->parents[c->tun.nparents++] = s;
     }
 }
 
@@ -860,11 +858,12 @@ static void conn_encap(struct shoal_ctx *x, struct shoal_conn *c, const struct s
                        bool is_new)
 {
     uint64_t sig = shoal_encap_sig(e);
+    uint64_t last = c->tun.ext != NULL ? c->tun.ext->encap_sig : 0;
 
-    if (!is_new && sig == c->tun.encap_sig) {
+    if (!is_new && sig == last) {
         return;
     }
-    if (!is_new && sig != 0 && c->tun.encap_sig != 0) {
+    if (!is_new && sig != 0 && last != 0) {
         if (c->tun.changes >= CONN_TUNNEL_MAX_CHANGES) {
             shoal_conn_check_history(c, SHOAL_HIST_UNKNOWN_PKT, 'X');
             sig = 0; /* no event: nothing recorded */
@@ -873,10 +872,12 @@ static void conn_encap(struct shoal_ctx *x, struct shoal_conn *c, const struct s
         }
     }
     if (sig != 0) {
-        conn_add_parent(c, e);
+        conn_add_parent(c, e); /* allocates c->tun.ext */
         shoal_tunnel_register(x, e);
     }
-    c->tun.encap_sig = shoal_encap_sig(e);
+    if (c->tun.ext != NULL) {
+        c->tun.ext->encap_sig = shoal_encap_sig(e);
+    }
 }
 
 static void conn_icmp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
@@ -964,7 +965,7 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
     uint64_t hash = conn_hash(&p->src, sp, &p->dst, dp, p->proto, one_way);
     struct shoal_conn *c = x->buckets[hash & (x->nbuckets - 1)];
     for (; c != NULL; c = c->hnext) {
-        if (c->hash != hash || c->id.proto != p->proto || c->one_way != one_way) {
+        if (c->id.proto != p->proto || c->one_way != one_way) {
             continue;
         }
         if (addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp &&
@@ -1190,11 +1191,6 @@ void shoal_ctx_free(struct shoal_ctx *x)
     shoal_tunnels_free(x->tun);
     shoal_logger_free(x->logger);
     shoal_netset_free(&x->local);
-    while (x->free_tcp != NULL) {
-        struct tcp_free *f = x->free_tcp;
-        x->free_tcp = f->next;
-        free(f);
-    }
     while (x->slabs != NULL) {
         struct conn_slab *s = x->slabs;
         x->slabs = s->next;

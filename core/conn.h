@@ -39,15 +39,20 @@ enum {
     SHOAL_HIST_UNKNOWN_PKT = 0x400, /* 'X': a limit was hit (Zeek's HIST_UNKNOWN_PKT) */
 };
 
-#define SHOAL_HISTORY_MAX 31
+#define SHOAL_HISTORY_MAX 23
 
 /* tunnel_parents kept per connection (Zeek's changes limit keeps it small). */
 #define SHOAL_CONN_MAX_PARENTS 4
 
 /* The tunnel bookkeeping of a connection (see tunnel.h). */
-struct shoal_conn_tunnel {
+/* What only connections seen inside tunnels need; allocated on first use. */
+struct shoal_conn_tunnel_ext {
     uint64_t encap_sig; /* shoal_encap_sig() of the tunnels of its last packet */
     uint64_t parents[SHOAL_CONN_MAX_PARENTS]; /* serials of tunnel_parents */
+};
+
+struct shoal_conn_tunnel {
+    struct shoal_conn_tunnel_ext *ext; /* NULL: never inside a tunnel */
     uint8_t nparents;
     uint8_t changes;      /* tunnel changes counted, as Zeek's tunnel_changes */
     uint8_t confirmed;    /* SHOAL_TUNNEL_BIT_*: UDP tunnel analyzers that confirmed */
@@ -61,7 +66,6 @@ struct shoal_conn {
     struct shoal_conn *hnext; /* hash chain */
     struct shoal_conn *tnext; /* timer wheel slot list */
     struct shoal_conn **tpprev;
-    uint64_t hash;
     uint64_t serial; /* uid source */
     double start;
     double last;

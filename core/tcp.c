@@ -53,6 +53,19 @@ static inline uint64_t rel_seq_space(const struct shoal_tcp_endpoint *e, uint32_
     return (uint64_t)((int64_t)full_seq(seq, wraps) - (int64_t)e->start_seq);
 }
 
+/* Timers are kept as offsets from the connection's start (float: 4 bytes
+ * each, sub-millisecond for hours); 0 means none. */
+static inline double tcp_timer(const struct shoal_conn *c, float off)
+{
+    return off > 0 ? c->start + (double)off : 0;
+}
+
+static inline void tcp_timer_set(const struct shoal_conn *c, float *off, double at)
+{
+    float v = (float)(at - c->start);
+    *off = v > 0 ? v : 1e-6f; /* a timer is never "none" by rounding */
+}
+
 static inline struct shoal_tcp_endpoint *tcp_peer(struct shoal_tcp *t, struct shoal_tcp_endpoint *e)
 {
     return e == &t->orig ? &t->resp : &t->orig;
@@ -121,8 +134,8 @@ void shoal_tcp_init(struct shoal_ctx *x, struct shoal_conn *c, double t)
     tcp_endpoint_init(&tcp->orig);
     tcp_endpoint_init(&tcp->resp);
     tcp->is_active = true;
-    tcp->expire_at = t + shoal_ctx_config(x)->tcp_syn_timeout;
-    shoal_conn_schedule(x, c, tcp->expire_at);
+    tcp_timer_set(c, &tcp->expire_at, t + shoal_ctx_config(x)->tcp_syn_timeout);
+    shoal_conn_schedule(x, c, tcp_timer(c, tcp->expire_at));
 }
 
 void shoal_tcp_free(struct shoal_tcp *t)
@@ -496,17 +509,17 @@ static void tcp_connection_closed(struct shoal_ctx *x, struct shoal_conn *c,
             }
         }
         tcp_cancel_timers(t);
-        t->delete_at = c->last + cfg->tcp_close_delay;
-        shoal_conn_schedule(x, c, t->delete_at);
+        tcp_timer_set(c, &t->delete_at, c->last + cfg->tcp_close_delay);
+        shoal_conn_schedule(x, c, tcp_timer(c, t->delete_at));
     } else if (e->prev_state == SHOAL_TCP_INACTIVE) {
-        t->partial_close_at = c->last + cfg->tcp_partial_close_delay;
-        shoal_conn_schedule(x, c, t->partial_close_at);
+        tcp_timer_set(c, &t->partial_close_at, c->last + cfg->tcp_partial_close_delay);
+        shoal_conn_schedule(x, c, tcp_timer(c, t->partial_close_at));
     } else {
         double at = c->last + TCP_SESSION_TIMER;
-        if (t->expire_at == 0 || at < t->expire_at) {
-            t->expire_at = at;
+        if (t->expire_at == 0 || at < tcp_timer(c, t->expire_at)) {
+            tcp_timer_set(c, &t->expire_at, at);
         }
-        shoal_conn_schedule(x, c, t->expire_at);
+        shoal_conn_schedule(x, c, tcp_timer(c, t->expire_at));
     }
 }
 
@@ -538,8 +551,8 @@ static void tcp_update_inactive(struct shoal_ctx *x, struct shoal_conn *c, doubl
                 tcp_set_state(t, e, SHOAL_TCP_SYN_SENT);
             }
             if (cfg->tcp_syn_timeout > 0) {
-                t->attempt_at = ts + cfg->tcp_syn_timeout;
-                shoal_conn_schedule(x, c, t->attempt_at);
+                tcp_timer_set(c, &t->attempt_at, ts + cfg->tcp_syn_timeout);
+                shoal_conn_schedule(x, c, tcp_timer(c, t->attempt_at));
             }
         } else {
             if (flags & TH_ACK) {
@@ -684,8 +697,8 @@ static void tcp_update_closed(struct shoal_ctx *x, struct shoal_conn *c, double 
         if (!e->did_close) {
             *do_close = true;
         }
-        t->reset_at = ts + shoal_ctx_config(x)->tcp_reset_delay;
-        shoal_conn_schedule(x, c, t->reset_at);
+        tcp_timer_set(c, &t->reset_at, ts + shoal_ctx_config(x)->tcp_reset_delay);
+        shoal_conn_schedule(x, c, tcp_timer(c, t->reset_at));
     }
 }
 
@@ -912,7 +925,9 @@ bool shoal_tcp_is_reuse(struct shoal_ctx *x, struct shoal_conn *c, const struct 
 double shoal_tcp_next_timer(const struct shoal_conn *c)
 {
     const struct shoal_tcp *t = c->tcp;
-    double v[] = {t->attempt_at, t->expire_at, t->delete_at, t->partial_close_at, t->reset_at};
+    double v[] = {tcp_timer(c, t->attempt_at), tcp_timer(c, t->expire_at),
+                  tcp_timer(c, t->delete_at), tcp_timer(c, t->partial_close_at),
+                  tcp_timer(c, t->reset_at)};
     double best = 0;
 
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -927,10 +942,10 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
 {
     struct shoal_tcp *t = c->tcp;
 
-    if (t->delete_at > 0 && t->delete_at <= now) {
+    if (t->delete_at > 0 && tcp_timer(c, t->delete_at) <= now) {
         return true;
     }
-    if (t->attempt_at > 0 && t->attempt_at <= now) {
+    if (t->attempt_at > 0 && tcp_timer(c, t->attempt_at) <= now) {
         t->attempt_at = 0;
         if (t->is_active &&
             (t->orig.state == SHOAL_TCP_SYN_SENT || t->orig.state == SHOAL_TCP_SYN_ACK_SENT) &&
@@ -939,7 +954,7 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
             return true;
         }
     }
-    if (t->partial_close_at > 0 && t->partial_close_at <= now) {
+    if (t->partial_close_at > 0 && tcp_timer(c, t->partial_close_at) <= now) {
         t->partial_close_at = 0;
         if (t->is_active && t->orig.state != SHOAL_TCP_INACTIVE &&
             t->resp.state != SHOAL_TCP_INACTIVE && (!t->orig.did_close || !t->resp.did_close) &&
@@ -947,7 +962,7 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
             return true;
         }
     }
-    if (t->reset_at > 0 && t->reset_at <= now) {
+    if (t->reset_at > 0 && tcp_timer(c, t->reset_at) <= now) {
         t->reset_at = 0;
         if (t->is_active) {
             if (!t->orig.did_close || !t->resp.did_close) {
@@ -956,8 +971,8 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
             return true;
         }
     }
-    if (t->expire_at > 0 && t->expire_at <= now) {
-        double fired = t->expire_at;
+    if (t->expire_at > 0 && tcp_timer(c, t->expire_at) <= now) {
+        double fired = tcp_timer(c, t->expire_at);
         t->expire_at = 0;
         if (!t->is_active) {
             return false;
@@ -975,7 +990,7 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
                 return true;
             }
         }
-        t->expire_at = fired + TCP_SESSION_TIMER;
+        tcp_timer_set(c, &t->expire_at, fired + TCP_SESSION_TIMER);
     }
     return false;
 }

@@ -42,11 +42,11 @@ struct shoal_tcp_endpoint {
     uint32_t ack_seq;
     uint32_t seq_wraps;
     uint32_t ack_wraps;
-    uint64_t fin_seq;       /* relative */
     uint32_t hist_last_syn; /* low bits of the relative seq of the last SYN */
     uint32_t hist_last_fin;
     uint32_t hist_last_rst;
     struct shoal_hist_scale chk, rxmt, win0, gap;
+    uint64_t fin_seq; /* relative; fields ordered so that nothing is padding */
     struct shoal_reasm reasm;
 };
 
@@ -60,12 +60,12 @@ struct shoal_tcp {
     bool saw_syn;              /* a SYN or SYN-ACK was seen: the stream start is known */
     bool established_timeout;  /* inactivity timeout is tcp's, not the initial one */
     uint8_t first_packet_seen; /* 1 orig, 2 resp */
-    /* Pending timers (0 = none), network time. */
-    double attempt_at;
-    double expire_at;
-    double delete_at;
-    double partial_close_at;
-    double reset_at;
+    /* Pending timers: seconds after the connection's start, 0 = none. */
+    float attempt_at;
+    float expire_at;
+    float delete_at;
+    float partial_close_at;
+    float reset_at;
 };
 
 struct shoal_conn;
