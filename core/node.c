@@ -303,7 +303,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
         shoal_ctx_stats(run.ctx, &cs);
         shoal_decode_stats(run.dec, &ds);
         fprintf(stderr,
-                "shoal: %s: %llu packets, %llu connections, %llu log records in %s "
+                "shoal: %s: %llu packets, %llu connections, %llu log records to %s "
                 "(%llu malformed, %llu non-IP, %llu bad checksums, %llu evicted)\n",
                 name, (unsigned long long)run.frames, (unsigned long long)cs.conns_total,
                 (unsigned long long)cs.log_records,
