@@ -11,13 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cluster_node.h"
 #include "config.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "layout.h"
 #include "manager.h"
 #include "node.h"
-#include "worker_link.h"
 
 /* `path` made absolute against the current directory, in buf. */
 static const char *cluster_abs(const char *path, char *buf, size_t len)
@@ -128,8 +128,6 @@ int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node
     }
     case SHOAL_ROLE_WORKER:
     case SHOAL_ROLE_STANDALONE: {
-        struct shoal_worker_link *wl = NULL;
-        struct shoal_node_hooks hooks;
         if (o->read_file == NULL && o->iface == NULL) {
             o->iface = self->interface;
         }
@@ -149,15 +147,10 @@ int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node
                 .ack_timeout = c->ack_timeout,
                 .batch_records = c->batch_records,
             };
-            if (shoal_worker_link_new(l, self, &wo, &wl) < 0) {
-                goto out_free;
-            }
-            shoal_worker_link_hooks(wl, &hooks);
-            o->hooks = &hooks;
+            status = shoal_cluster_worker_run(l, self, o, &wo);
+        } else {
+            status = shoal_node_run(o);
         }
-        status = shoal_node_run(o);
-        o->hooks = NULL;
-        shoal_worker_link_free(wl);
         break;
     }
     default:

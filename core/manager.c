@@ -31,22 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <sys/socket.h>
 #include <zmq.h>
 
 #include "diag.h"
-#include "keys.h"
 #include "log.h"
 #include "resend.h"
 #include "wire.h"
+#include "zsec.h"
 
 #define MGR_JOURNAL_MAX (4u << 20)
 #define MGR_DEDUP_PENDING 4096
 #define MGR_DEDUP_SENDERS 1024
-#define MGR_REFUSALS 32
-#define MGR_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
 struct mgr_stream {
     struct mgr_stream *next;
@@ -55,13 +50,6 @@ struct mgr_stream {
     size_t n_fields;
     struct shoal_stream *s;
     uint64_t size; /* file size after the last written batch */
-};
-
-/* A refused peer, to log each (address, key) once and count the rest. */
-struct mgr_refusal {
-    char address[64];
-    char key[SHOAL_KEY_Z85_LEN + 1];
-    uint64_t count;
 };
 
 struct mgr {
@@ -77,21 +65,15 @@ struct mgr {
     struct shoal_logger *logger;
     enum shoal_log_format fmt;
     struct shoal_dedup *dedup;
-    struct shoal_keys_allowed *allowed;
-    void *zctx;
+    struct shoal_zsec *zsec;
     void *router;
-    void *zap;
     struct mgr_stream *streams;
-    struct mgr_refusal refusals[MGR_REFUSALS];
-    size_t n_refusals;
-    uint64_t refused_more; /* refusals past the table */
     bool fatal;
 
     uint64_t batches;
     uint64_t records;
     uint64_t duplicates;
     uint64_t rejected; /* batches refused: wrong sender, other columns, undecodable */
-    uint64_t refused;  /* handshakes refused by the ZAP handler */
 };
 
 static volatile sig_atomic_t mgr_stop;
@@ -584,217 +566,6 @@ static void mgr_recv(struct mgr *m)
     }
 }
 
-/* ---- ZAP (RFC 27): who may connect ---- */
-
-static void mgr_refusal(struct mgr *m, const char *address, const uint8_t *key, size_t keylen)
-{
-    char z85[SHOAL_KEY_Z85_LEN + 1] = "(none)";
-
-    if (keylen == SHOAL_KEY_BYTES) {
-        shoal_keys_z85_encode(key, z85);
-    }
-    m->refused++;
-    for (size_t i = 0; i < m->n_refusals; i++) {
-        if (strcmp(m->refusals[i].address, address) == 0 && strcmp(m->refusals[i].key, z85) == 0) {
-            m->refusals[i].count++;
-            return;
-        }
-    }
-    shoal_err(m->name, "refused a peer at %s on %s: CURVE key %s is not in %s", address,
-              m->endpoint, z85, m->layout->allowed_keys);
-    if (m->n_refusals < MGR_REFUSALS) {
-        struct mgr_refusal *r = &m->refusals[m->n_refusals++];
-        snprintf(r->address, sizeof(r->address), "%s", address);
-        snprintf(r->key, sizeof(r->key), "%s", z85);
-        r->count = 1;
-    } else {
-        m->refused_more++;
-    }
-}
-
-static void mgr_zap(struct mgr *m)
-{
-    for (;;) {
-        zmq_msg_t f[8];
-        int n = 0, more = 1;
-        size_t ml = sizeof(more);
-
-        while (more) {
-            zmq_msg_t *p = &f[n < 8 ? n : 7];
-            if (n >= 8) {
-                zmq_msg_close(p);
-            }
-            zmq_msg_init(p);
-            if (zmq_msg_recv(p, m->zap, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-                zmq_msg_close(p);
-                if (n == 0) {
-                    return;
-                }
-                break;
-            }
-            n++;
-            zmq_getsockopt(m->zap, ZMQ_RCVMORE, &more, &ml);
-        }
-        int kept = n < 8 ? n : 8;
-        /* version, request id, domain, address, identity, mechanism, key */
-        const char *status = "400", *text = "key not allowed", *user = "";
-        char address[64] = "?";
-        if (kept >= 4) {
-            size_t al = zmq_msg_size(&f[3]);
-            snprintf(address, sizeof(address), "%.*s", (int)(al < 63 ? al : 63),
-                     (const char *)zmq_msg_data(&f[3]));
-        }
-        if (kept >= 7 && zmq_msg_size(&f[5]) == 5 && memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 &&
-            zmq_msg_size(&f[6]) == SHOAL_KEY_BYTES) {
-            const char *name = shoal_keys_allowed_find(m->allowed, zmq_msg_data(&f[6]));
-            if (name != NULL) {
-                status = "200";
-                text = "OK";
-                user = name;
-            } else {
-                mgr_refusal(m, address, zmq_msg_data(&f[6]), SHOAL_KEY_BYTES);
-            }
-        } else {
-            mgr_refusal(m, address, NULL, 0);
-        }
-        if (kept >= 2) {
-            zmq_send(m->zap, "1.0", 3, ZMQ_SNDMORE);
-            zmq_send(m->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
-            zmq_send(m->zap, status, 3, ZMQ_SNDMORE);
-            zmq_send(m->zap, text, strlen(text), ZMQ_SNDMORE);
-            zmq_send(m->zap, user, strlen(user), ZMQ_SNDMORE);
-            zmq_send(m->zap, "", 0, 0);
-        }
-        for (int i = 0; i < kept; i++) {
-            zmq_msg_close(&f[i]);
-        }
-    }
-}
-
-/* ---- sockets ---- */
-
-static int mgr_set(struct mgr *m, int opt, const void *v, size_t len, const char *what)
-{
-    if (zmq_setsockopt(m->router, opt, v, len) != 0) {
-        int err = errno;
-        shoal_err(m->name, "log port %s: cannot set %s: %s", m->endpoint, what, zmq_strerror(err));
-        return -err;
-    }
-    return 0;
-}
-
-/* Bind the log port on every address the node's host resolves to (libzmq
- * binds addresses and interfaces, not host names). */
-static int mgr_bind_tcp(struct mgr *m)
-{
-    struct addrinfo hints, *res = NULL;
-    const char *host = m->self->host;
-    bool v6 = strchr(host, ':') != NULL;
-    int bound = 0, rc;
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = v6 ? AF_UNSPEC : AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    rc = getaddrinfo(host, NULL, &hints, &res);
-    if (rc != 0) {
-        shoal_err(m->name, "log port %s: cannot resolve %s: %s", m->endpoint, host,
-                  gai_strerror(rc));
-        return -EHOSTUNREACH;
-    }
-    rc = 0;
-    for (struct addrinfo *a = res; a != NULL; a = a->ai_next) {
-        char addr[INET6_ADDRSTRLEN], ep[INET6_ADDRSTRLEN + 32];
-        const void *p = a->ai_family == AF_INET6
-                            ? (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr
-                            : (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr;
-        if (inet_ntop(a->ai_family, p, addr, sizeof(addr)) == NULL) {
-            continue;
-        }
-        snprintf(ep, sizeof(ep), a->ai_family == AF_INET6 ? "tcp://[%s]:%u" : "tcp://%s:%u", addr,
-                 (unsigned)m->self->ports[SHOAL_CHANNEL_LOG]);
-        if (zmq_bind(m->router, ep) != 0) {
-            if (errno == EADDRINUSE && bound > 0) {
-                continue; /* the same address listed twice */
-            }
-            rc = -errno;
-            shoal_err(m->name, "cannot bind the log port %s (%s): %s", ep, m->endpoint,
-                      zmq_strerror(-rc));
-            break;
-        }
-        bound++;
-    }
-    freeaddrinfo(res);
-    if (rc == 0 && bound == 0) {
-        shoal_err(m->name, "log port %s: %s has no address", m->endpoint, host);
-        rc = -EHOSTUNREACH;
-    }
-    return rc;
-}
-
-static int mgr_sockets(struct mgr *m)
-{
-    struct shoal_keypair kp;
-    char err[512] = "";
-    int one = 1, zero = 0;
-    int rc;
-
-    memset(&kp, 0, sizeof(kp));
-    rc = shoal_keys_load(m->self->secret_key, &kp, err, sizeof(err));
-    if (rc < 0) {
-        shoal_err(m->name, "%s", err);
-        return rc;
-    }
-    m->zctx = zmq_ctx_new();
-    if (m->zctx == NULL) {
-        rc = -ENOMEM;
-        goto out_wipe;
-    }
-    /* The ZAP handler must be bound before the CURVE socket, or libzmq
-     * lets every client in. */
-    m->zap = zmq_socket(m->zctx, ZMQ_REP);
-    if (m->zap == NULL || zmq_setsockopt(m->zap, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
-        zmq_bind(m->zap, MGR_ZAP_ENDPOINT) != 0) {
-        rc = -errno;
-        shoal_err(m->name, "cannot bind the ZAP handler %s: %s", MGR_ZAP_ENDPOINT,
-                  zmq_strerror(-rc));
-        goto out_wipe;
-    }
-    m->router = zmq_socket(m->zctx, ZMQ_ROUTER);
-    if (m->router == NULL) {
-        rc = -errno;
-        shoal_err(m->name, "log port %s: zmq_socket: %s", m->endpoint, zmq_strerror(-rc));
-        goto out_wipe;
-    }
-    const char *domain = m->layout->cluster != NULL ? m->layout->cluster : "shoal";
-    if ((rc = mgr_set(m, ZMQ_CURVE_SERVER, &one, sizeof(one), "ZMQ_CURVE_SERVER")) < 0 ||
-        (rc = mgr_set(m, ZMQ_CURVE_SECRETKEY, kp.secret_key, SHOAL_KEY_BYTES, "CURVE key")) < 0 ||
-        (rc = mgr_set(m, ZMQ_ZAP_DOMAIN, domain, strlen(domain), "ZMQ_ZAP_DOMAIN")) < 0 ||
-        (rc = mgr_set(m, ZMQ_LINGER, &zero, sizeof(zero), "ZMQ_LINGER")) < 0) {
-        goto out_wipe;
-    }
-    if (strchr(m->self->host, ':') != NULL &&
-        (rc = mgr_set(m, ZMQ_IPV6, &one, sizeof(one), "ZMQ_IPV6")) < 0) {
-        goto out_wipe;
-    }
-    rc = mgr_bind_tcp(m);
-    if (rc < 0) {
-        goto out_wipe;
-    }
-    if (m->layout->use_ipc) {
-        char ipc[400];
-        if (shoal_layout_ipc_endpoint(m->self, SHOAL_CHANNEL_LOG, ipc, sizeof(ipc)) == 0 &&
-            zmq_bind(m->router, ipc) != 0) {
-            rc = -errno;
-            shoal_err(m->name, "cannot bind the log port %s: %s", ipc, zmq_strerror(-rc));
-            goto out_wipe;
-        }
-    }
-    rc = 0;
-out_wipe:
-    shoal_keys_wipe(&kp);
-    return rc;
-}
-
 /* ---- run ---- */
 
 static void mgr_free(struct mgr *m)
@@ -807,17 +578,11 @@ static void mgr_free(struct mgr *m)
     if (m->router != NULL) {
         zmq_close(m->router);
     }
-    if (m->zap != NULL) {
-        zmq_close(m->zap);
-    }
-    if (m->zctx != NULL) {
-        zmq_ctx_term(m->zctx);
-    }
+    shoal_zsec_close(m->zsec);
     if (m->journal_fd >= 0) {
         close(m->journal_fd);
     }
     shoal_dedup_free(m->dedup);
-    shoal_keys_allowed_free(m->allowed);
 }
 
 static int mgr_paths(struct mgr *m, const struct shoal_manager_opts *o)
@@ -845,9 +610,7 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
                       const struct shoal_manager_opts *opts)
 {
     struct mgr m;
-    char err[512] = "";
     int status = 2;
-    int rc;
 
     memset(&m, 0, sizeof(m));
     m.layout = layout;
@@ -855,15 +618,6 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     m.name = self->name;
     m.journal_fd = -1;
     m.fmt = opts->log_fmt;
-    if (!zmq_has("curve")) {
-        shoal_err(m.name, "libzmq was built without CURVE: the cluster cannot authenticate");
-        return 2;
-    }
-    if (self->secret_key == NULL || layout->allowed_keys == NULL) {
-        shoal_err(m.name, "%s: the manager has no key file or the cluster no allowed_keys",
-                  layout->file ? layout->file : "layout");
-        return 2;
-    }
     if (shoal_layout_endpoint(self, SHOAL_CHANNEL_LOG, m.endpoint, sizeof(m.endpoint)) < 0) {
         shoal_err(m.name, "%s: the manager has no log port",
                   layout->file ? layout->file : "layout");
@@ -872,9 +626,7 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     if (mgr_paths(&m, opts) < 0) {
         return 2;
     }
-    rc = shoal_keys_allowed_load(layout->allowed_keys, &m.allowed, err, sizeof(err));
-    if (rc < 0) {
-        shoal_err(m.name, "%s", err);
+    if (shoal_zsec_open(layout, self, true, &m.zsec) < 0) {
         return 2;
     }
     m.dedup = shoal_dedup_new(MGR_DEDUP_PENDING, MGR_DEDUP_SENDERS);
@@ -890,9 +642,9 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     if (m.logger == NULL) {
         goto out_free;
     }
-    rc = mgr_sockets(&m);
-    if (rc < 0) {
-        status = rc == -EINVAL || rc == -EPERM || rc == -ENOENT ? 2 : 1;
+    m.router =
+        shoal_zsec_server(m.zsec, ZMQ_ROUTER, SHOAL_CHANNEL_LOG, m.endpoint, sizeof(m.endpoint));
+    if (m.router == NULL) {
         goto out_logger;
     }
 
@@ -905,7 +657,7 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
 
     while (!mgr_stop && !m.fatal) {
         zmq_pollitem_t items[2] = {
-            {.socket = m.zap, .events = ZMQ_POLLIN},
+            {.socket = shoal_zsec_zap_socket(m.zsec), .events = ZMQ_POLLIN},
             {.socket = m.router, .events = ZMQ_POLLIN},
         };
         if (zmq_poll(items, 2, 500) < 0) {
@@ -916,7 +668,7 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
             break;
         }
         if (items[0].revents & ZMQ_POLLIN) {
-            mgr_zap(&m);
+            shoal_zsec_zap_serve(m.zsec);
         }
         if (items[1].revents & ZMQ_POLLIN) {
             mgr_recv(&m);
@@ -935,18 +687,13 @@ out_logger:
     if (status == 0 && mgr_compact(&m, true) < 0) {
         status = 1;
     }
-    for (size_t i = 0; i < m.n_refusals; i++) {
-        if (m.refusals[i].count > 1) {
-            shoal_err(m.name, "refused the peer at %s with key %s %" PRIu64 " times in all",
-                      m.refusals[i].address, m.refusals[i].key, m.refusals[i].count);
-        }
-    }
-    if (!opts->quiet && m.zctx != NULL) {
+    if (!opts->quiet && m.router != NULL) {
         fprintf(stderr,
                 "shoal: %s: %" PRIu64 " log records in %" PRIu64 " batches written to %s "
                 "(%" PRIu64 " duplicate batches dropped, %" PRIu64 " batches refused, %" PRIu64
                 " peers refused)\n",
-                m.name, m.records, m.batches, m.log_dir, m.duplicates, m.rejected, m.refused);
+                m.name, m.records, m.batches, m.log_dir, m.duplicates, m.rejected,
+                shoal_zsec_refused(m.zsec));
     }
 out_free:
     mgr_free(&m);

@@ -226,7 +226,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     an_ok = true;
     shoal_ctx_set_analyzers(run.ctx, &an);
     if (o->hooks != NULL && o->hooks->start != NULL &&
-        o->hooks->start(o->hooks->arg, shoal_ctx_logger(run.ctx)) < 0) {
+        o->hooks->start(o->hooks->arg, run.ctx) < 0) {
         status = 1;
         goto out_ctx;
     }

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-struct shoal_logger;
+struct shoal_ctx;
 
 /*
  * What a cluster role adds to the packet pipeline.  Every callback is
@@ -19,8 +19,9 @@ struct shoal_logger;
  */
 struct shoal_node_hooks {
     /* After the plugins and analyzers are ready, before the first packet:
-     * e.g. install a log sink.  0, or a negative errno to stop (status 1). */
-    int (*start)(void *arg, struct shoal_logger *logger);
+     * e.g. install a log sink on shoal_ctx_logger(ctx).  0, or a negative
+     * errno to stop (status 1). */
+    int (*start)(void *arg, struct shoal_ctx *ctx);
     /* Between rounds of packets (every few thousand packets, and at least
      * every 100 ms of wall time on a live link). */
     void (*poll)(void *arg);

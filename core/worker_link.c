@@ -24,10 +24,10 @@
 #include <zmq.h>
 
 #include "diag.h"
-#include "keys.h"
 #include "log.h"
 #include "resend.h"
 #include "wire.h"
+#include "zsec.h"
 
 #define WL_MAX_BATCH_BYTES (4u << 20)
 
@@ -49,7 +49,7 @@ struct shoal_worker_link {
     char mon_endpoint[96];
     uint64_t epoch;
 
-    void *zctx;
+    struct shoal_zsec *zsec; /* borrowed from the node */
     void *sock;
     void *mon;
     bool connected;
@@ -72,76 +72,20 @@ static double wl_wall(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int wl_set(struct shoal_worker_link *wl, int opt, const void *v, size_t len,
-                  const char *what)
-{
-    if (zmq_setsockopt(wl->sock, opt, v, len) != 0) {
-        int err = errno;
-        shoal_err(wl->self->name, "log channel to %s: cannot set %s: %s", wl->endpoint, what,
-                  zmq_strerror(err));
-        return -err;
-    }
-    return 0;
-}
-
-static int wl_set_int(struct shoal_worker_link *wl, int opt, int v, const char *what)
-{
-    return wl_set(wl, opt, &v, sizeof(v), what);
-}
-
-/* Load the keys and make the CURVE client socket; 0 or -errno (logged). */
+/* Make the CURVE client socket and its monitor; 0 or -errno (logged). */
 static int wl_socket(struct shoal_worker_link *wl)
 {
-    struct shoal_keypair kp;
-    struct shoal_keys_allowed *allowed = NULL;
-    const uint8_t *server_key;
-    char err[512] = "";
+    const char *ep = wl->endpoint;
     int rc;
 
-    memset(&kp, 0, sizeof(kp));
-    if (wl->self->secret_key == NULL || wl->layout->allowed_keys == NULL) {
-        shoal_err(wl->self->name, "%s: node has no key file or the cluster no allowed_keys",
-                  wl->layout->file ? wl->layout->file : "layout");
+    wl->sock = shoal_zsec_client(wl->zsec, ZMQ_DEALER, wl->manager, SHOAL_CHANNEL_LOG, wl->endpoint,
+                                 sizeof(wl->endpoint));
+    if (wl->sock == NULL) {
         return -EINVAL;
     }
-    rc = shoal_keys_load(wl->self->secret_key, &kp, err, sizeof(err));
-    if (rc < 0) {
-        shoal_err(wl->self->name, "%s", err);
+    if ((rc = shoal_zsec_set_int(wl->zsec, wl->sock, ZMQ_IMMEDIATE, 1, ep)) < 0 ||
+        (rc = shoal_zsec_set_int(wl->zsec, wl->sock, ZMQ_SNDHWM, 256, ep)) < 0) {
         return rc;
-    }
-    rc = shoal_keys_allowed_load(wl->layout->allowed_keys, &allowed, err, sizeof(err));
-    if (rc < 0) {
-        shoal_err(wl->self->name, "%s", err);
-        goto out_wipe;
-    }
-    server_key = shoal_keys_allowed_key_of(allowed, wl->manager->name);
-    if (server_key == NULL) {
-        shoal_err(wl->self->name, "%s: no public key for the manager %s", wl->layout->allowed_keys,
-                  wl->manager->name);
-        rc = -ENOENT;
-        goto out_allowed;
-    }
-    wl->sock = zmq_socket(wl->zctx, ZMQ_DEALER);
-    if (wl->sock == NULL) {
-        rc = -errno;
-        shoal_err(wl->self->name, "log channel to %s: zmq_socket: %s", wl->endpoint,
-                  zmq_strerror(-rc));
-        goto out_allowed;
-    }
-    if ((rc = wl_set(wl, ZMQ_CURVE_SERVERKEY, server_key, SHOAL_KEY_BYTES, "CURVE server key")) <
-            0 ||
-        (rc = wl_set(wl, ZMQ_CURVE_PUBLICKEY, kp.public_key, SHOAL_KEY_BYTES, "CURVE key")) < 0 ||
-        (rc = wl_set(wl, ZMQ_CURVE_SECRETKEY, kp.secret_key, SHOAL_KEY_BYTES, "CURVE key")) < 0 ||
-        (rc = wl_set_int(wl, ZMQ_IMMEDIATE, 1, "ZMQ_IMMEDIATE")) < 0 ||
-        (rc = wl_set_int(wl, ZMQ_SNDHWM, 256, "ZMQ_SNDHWM")) < 0 ||
-        (rc = wl_set_int(wl, ZMQ_LINGER, 0, "ZMQ_LINGER")) < 0 ||
-        (rc = wl_set_int(wl, ZMQ_RECONNECT_IVL, 100, "ZMQ_RECONNECT_IVL")) < 0 ||
-        (rc = wl_set_int(wl, ZMQ_RECONNECT_IVL_MAX, 1000, "ZMQ_RECONNECT_IVL_MAX")) < 0) {
-        goto out_allowed;
-    }
-    if (strchr(wl->manager->host, ':') != NULL &&
-        (rc = wl_set_int(wl, ZMQ_IPV6, 1, "ZMQ_IPV6")) < 0) {
-        goto out_allowed;
     }
     snprintf(wl->mon_endpoint, sizeof(wl->mon_endpoint), "inproc://shoal-wl-monitor-%p",
              (void *)wl);
@@ -150,29 +94,17 @@ static int wl_socket(struct shoal_worker_link *wl)
                                ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
                                ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0) {
         rc = -errno;
-        shoal_err(wl->self->name, "log channel to %s: zmq_socket_monitor: %s", wl->endpoint,
+        shoal_err(wl->self->name, "log channel to %s: zmq_socket_monitor: %s", ep,
                   zmq_strerror(-rc));
-        goto out_allowed;
+        return rc;
     }
-    wl->mon = zmq_socket(wl->zctx, ZMQ_PAIR);
+    wl->mon = zmq_socket(shoal_zsec_context(wl->zsec), ZMQ_PAIR);
     if (wl->mon == NULL || zmq_connect(wl->mon, wl->mon_endpoint) != 0) {
         rc = -errno;
-        shoal_err(wl->self->name, "log channel to %s: monitor socket: %s", wl->endpoint,
-                  zmq_strerror(-rc));
-        goto out_allowed;
+        shoal_err(wl->self->name, "log channel to %s: monitor socket: %s", ep, zmq_strerror(-rc));
+        return rc;
     }
-    if (zmq_connect(wl->sock, wl->endpoint) != 0) {
-        rc = -errno;
-        shoal_err(wl->self->name, "log channel: cannot connect to the manager %s at %s: %s",
-                  wl->manager->name, wl->endpoint, zmq_strerror(-rc));
-        goto out_allowed;
-    }
-    rc = 0;
-out_allowed:
-    shoal_keys_allowed_free(allowed);
-out_wipe:
-    shoal_keys_wipe(&kp);
-    return rc;
+    return shoal_zsec_connect(wl->zsec, wl->sock, ep);
 }
 
 int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_layout_node *self,
@@ -183,10 +115,6 @@ int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_
     int rc;
 
     *out = NULL;
-    if (!zmq_has("curve")) {
-        shoal_err(self->name, "libzmq was built without CURVE: the cluster cannot authenticate");
-        return -ENOTSUP;
-    }
     wl = calloc(1, sizeof(*wl));
     if (wl == NULL) {
         return -ENOMEM;
@@ -255,9 +183,6 @@ void shoal_worker_link_free(struct shoal_worker_link *wl)
     if (wl->sock != NULL) {
         zmq_socket_monitor(wl->sock, NULL, 0);
         zmq_close(wl->sock);
-    }
-    if (wl->zctx != NULL) {
-        zmq_ctx_term(wl->zctx);
     }
     shoal_resend_free(wl->win);
     free(wl);
@@ -538,30 +463,22 @@ static int wl_sink(void *arg, struct shoal_stream *s, const struct shoal_value *
 
 /* ---- node hooks ---- */
 
-/* The socket is made here, after the plugins were loaded: libzmq starts
- * its I/O threads with the context. */
-static int wl_hook_start(void *arg, struct shoal_logger *logger)
+int shoal_worker_link_start(struct shoal_worker_link *wl, struct shoal_zsec *zsec,
+                            struct shoal_logger *logger)
 {
-    struct shoal_worker_link *wl = arg;
     int rc;
 
-    wl->zctx = zmq_ctx_new();
-    if (wl->zctx == NULL) {
-        shoal_err(wl->self->name, "log channel to %s: zmq_ctx_new: %s", wl->endpoint,
-                  zmq_strerror(errno));
-        return -ENOMEM;
-    }
+    wl->zsec = zsec;
     rc = wl_socket(wl);
     if (rc < 0) {
         return rc;
     }
-    shoal_logger_set_sink(logger, wl_sink, arg);
+    shoal_logger_set_sink(logger, wl_sink, wl);
     return 0;
 }
 
-static void wl_hook_poll(void *arg)
+void shoal_worker_link_poll(struct shoal_worker_link *wl)
 {
-    struct shoal_worker_link *wl = arg;
     double now = wl_wall();
 
     for (struct wl_stream *ls = wl->streams; ls != NULL; ls = ls->next) {
@@ -572,9 +489,8 @@ static void wl_hook_poll(void *arg)
     wl_pump(wl);
 }
 
-static int wl_hook_finish(void *arg)
+int shoal_worker_link_finish(struct shoal_worker_link *wl)
 {
-    struct shoal_worker_link *wl = arg;
     double deadline = wl_wall() + wl->o.ack_timeout;
 
     for (struct wl_stream *ls = wl->streams; ls != NULL; ls = ls->next) {
@@ -611,14 +527,9 @@ static int wl_hook_finish(void *arg)
     return wl->st.dropped_batches > 0 ? -ENOBUFS : 0;
 }
 
-void shoal_worker_link_hooks(struct shoal_worker_link *wl, struct shoal_node_hooks *hooks)
+const char *shoal_worker_link_endpoint(const struct shoal_worker_link *wl)
 {
-    memset(hooks, 0, sizeof(*hooks));
-    hooks->start = wl_hook_start;
-    hooks->poll = wl_hook_poll;
-    hooks->finish = wl_hook_finish;
-    hooks->arg = wl;
-    hooks->log_target = wl->endpoint;
+    return wl->endpoint;
 }
 
 void shoal_worker_link_stats(const struct shoal_worker_link *wl,

@@ -23,7 +23,9 @@
 
 #include "layout.h"
 #include "node.h"
+#include "zsec.h"
 
+struct shoal_logger;
 struct shoal_worker_link;
 
 struct shoal_worker_link_opts {
@@ -37,12 +39,11 @@ struct shoal_worker_link_opts {
 
 /*
  * The link of node `self` (a worker of `layout`, both borrowed: they must
- * outlive the link) to the layout's manager.  Checks that libzmq has CURVE
- * and that the layout names a manager with a log port; the keys are loaded
- * and the socket made by the start hook (after the plugins are loaded), and
- * it connects whenever the manager comes.  Returns 0 and *out, or a
- * negative errno with the reason logged (naming the layout or the node):
- * -ENOTSUP when libzmq has no CURVE.
+ * outlive the link) to the layout's manager.  Checks that the layout names
+ * a manager with a log port; the socket is made by start (after the plugins
+ * are loaded), and it connects whenever the manager comes.  Returns 0 and
+ * *out, or a negative errno with the reason logged (naming the layout or
+ * the node).
  */
 int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_layout_node *self,
                           const struct shoal_worker_link_opts *opts,
@@ -53,13 +54,20 @@ int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_
 void shoal_worker_link_free(struct shoal_worker_link *wl);
 
 /*
- * Hooks for shoal_node_run: start installs the sink on the logger, poll
- * seals old batches and exchanges messages, finish seals the rest and waits
- * for every acknowledgement up to the ack timeout (0, or -ETIMEDOUT with
- * the manager's endpoint and what is missing logged).  The table points
- * into `wl`.
+ * Driven by the node's cluster runtime (cluster_node.c), on its thread:
+ * start makes the socket (a CURVE client made from `zsec`, borrowed until
+ * free) and installs the sink on the logger; poll seals old batches and
+ * exchanges messages; finish seals the rest and waits for every
+ * acknowledgement up to the ack timeout (0, or -ETIMEDOUT with the
+ * manager's endpoint and what is missing logged).
  */
-void shoal_worker_link_hooks(struct shoal_worker_link *wl, struct shoal_node_hooks *hooks);
+int shoal_worker_link_start(struct shoal_worker_link *wl, struct shoal_zsec *zsec,
+                            struct shoal_logger *logger);
+void shoal_worker_link_poll(struct shoal_worker_link *wl);
+int shoal_worker_link_finish(struct shoal_worker_link *wl);
+
+/* The manager's log endpoint, for messages and the node's summary line. */
+const char *shoal_worker_link_endpoint(const struct shoal_worker_link *wl);
 
 /* Counters, for the summary line and tests. */
 struct shoal_worker_link_stats {

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker's cluster runtime (see cluster_node.h).
+ */
+#include "cluster_node.h"
+
+#include <errno.h>
+
+#include "conn.h"
+#include "zsec.h"
+
+struct cnode {
+    const struct shoal_layout *layout;
+    const struct shoal_layout_node *self;
+    struct shoal_zsec *zsec;
+    struct shoal_worker_link *wl;
+};
+
+/* Sockets are made here, after the plugins were loaded: libzmq starts its
+ * I/O threads with the context. */
+static int cnode_start(void *arg, struct shoal_ctx *ctx)
+{
+    struct cnode *cn = arg;
+    int rc;
+
+    rc = shoal_zsec_open(cn->layout, cn->self, false, &cn->zsec);
+    if (rc < 0) {
+        return rc;
+    }
+    return shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(ctx));
+}
+
+static void cnode_poll(void *arg)
+{
+    struct cnode *cn = arg;
+
+    shoal_worker_link_poll(cn->wl);
+}
+
+static int cnode_finish(void *arg)
+{
+    struct cnode *cn = arg;
+
+    return shoal_worker_link_finish(cn->wl);
+}
+
+int shoal_cluster_worker_run(const struct shoal_layout *layout,
+                             const struct shoal_layout_node *self, struct shoal_node_opts *o,
+                             const struct shoal_worker_link_opts *wo)
+{
+    struct cnode cn = {.layout = layout, .self = self};
+    struct shoal_node_hooks hooks = {
+        .start = cnode_start,
+        .poll = cnode_poll,
+        .finish = cnode_finish,
+        .arg = &cn,
+    };
+    int status;
+
+    if (shoal_worker_link_new(layout, self, wo, &cn.wl) < 0) {
+        return 1;
+    }
+    hooks.log_target = shoal_worker_link_endpoint(cn.wl);
+    o->hooks = &hooks;
+    status = shoal_node_run(o);
+    o->hooks = NULL;
+    shoal_worker_link_free(cn.wl);
+    shoal_zsec_close(cn.zsec);
+    return status;
+}
