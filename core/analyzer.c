@@ -9,6 +9,7 @@
 #include "analyzer.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@
 
 #define SIG_WINDOW 512
 #define AN_PORTS_DONE 4 /* in conn->dpd: port analyzers were attached */
+
+/* Does an ops table of the plugin's ABI have member m? */
+#define AN_HAS_OP(ops, m) ((ops)->size >= offsetof(struct shoal_analyzer_ops, m) + sizeof((ops)->m))
 
 int shoal_service_bit(struct shoal_analyzers *a, const char *service)
 {
@@ -85,6 +89,12 @@ int shoal_analyzers_init(struct shoal_analyzers *a, const struct shoal_registry 
         }
         if (an->ops->service != NULL) {
             shoal_service_bit(a, an->ops->service);
+        }
+        if (AN_HAS_OP(an->ops, conn_established) && an->ops->conn_established != NULL) {
+            a->on_established[a->n_on_established++] = (uint16_t)a->n;
+        }
+        if (AN_HAS_OP(an->ops, conn_removed) && an->ops->conn_removed != NULL) {
+            a->on_removed[a->n_on_removed++] = (uint16_t)a->n;
         }
         a->n++;
     }
@@ -375,4 +385,19 @@ void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c)
     c->att = NULL;
     c->natt = 0;
     an_dpd_free(c);
+    const struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    for (size_t i = 0; a != NULL && i < a->n_on_removed; i++) {
+        const struct shoal_analyzer *an = &a->v[a->on_removed[i]];
+        an->ops->conn_removed(an->ps, c);
+    }
+}
+
+void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    const struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (size_t i = 0; a != NULL && i < a->n_on_established; i++) {
+        const struct shoal_analyzer *an = &a->v[a->on_established[i]];
+        an->ops->conn_established(an->ps, c);
+    }
 }

@@ -46,6 +46,11 @@ struct shoal_analyzers {
     size_t nsigs;
     const char *services[SHOAL_MAX_SERVICES]; /* service names by bit */
     size_t nservices;
+    /* Analyzers with connection events (ABI 1.1), by index into v. */
+    uint16_t on_established[SHOAL_MAX_ANALYZERS];
+    size_t n_on_established;
+    uint16_t on_removed[SHOAL_MAX_ANALYZERS];
+    size_t n_on_removed;
 };
 
 /* One analyzer attached to one connection. */
@@ -73,8 +78,12 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
 void shoal_an_gap(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, uint64_t len);
 void shoal_an_eof(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig);
 
-/* The connection ends: conn_done for every analyzer still attached. */
+/* The connection ends: conn_done for every analyzer still attached, then
+ * every analyzer's conn_removed. */
 void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c);
+
+/* A TCP handshake completed: every analyzer's conn_established. */
+void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c);
 
 /* Does anything want this direction's payload bytes (an analyzer attached,
  * or signature matching still pending)? */

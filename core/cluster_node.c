@@ -18,7 +18,7 @@ struct cnode {
 
 /* Sockets are made here, after the plugins were loaded: libzmq starts its
  * I/O threads with the context. */
-static int cnode_start(void *arg, struct shoal_ctx *ctx)
+static int cnode_start(void *arg, const struct shoal_node_env *env)
 {
     struct cnode *cn = arg;
     int rc;
@@ -27,7 +27,7 @@ static int cnode_start(void *arg, struct shoal_ctx *ctx)
     if (rc < 0) {
         return rc;
     }
-    return shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(ctx));
+    return shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(env->ctx));
 }
 
 static void cnode_poll(void *arg)

@@ -23,12 +23,13 @@
 
 /* How a core key is stored in struct shoal_config and checked. */
 enum config_kind {
-    CONFIG_K_DOUBLE, /* double >= min; ints accepted */
-    CONFIG_K_U64,    /* uint64_t >= min */
-    CONFIG_K_BOOL,   /* bool */
-    CONFIG_K_STRING, /* char *, owned */
-    CONFIG_K_LOGFMT, /* enum shoal_log_format, from "tsv" / "json" */
-    CONFIG_K_NETS,   /* char ** NULL-terminated, from an array or list of strings */
+    CONFIG_K_DOUBLE,  /* double >= min; ints accepted */
+    CONFIG_K_U64,     /* uint64_t >= min */
+    CONFIG_K_BOOL,    /* bool */
+    CONFIG_K_STRING,  /* char *, owned */
+    CONFIG_K_LOGFMT,  /* enum shoal_log_format, from "tsv" / "json" */
+    CONFIG_K_NETS,    /* char ** NULL-terminated, from an array or list of strings */
+    CONFIG_K_ACTIONS, /* notice.actions: a list of { note; exec } groups */
 };
 
 struct config_core_key {
@@ -63,11 +64,20 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("reassembly", "frag_mem_max", CONFIG_K_U64, frag_mem_max, 0),
     CONFIG_KEY("reassembly", "frag_timeout", CONFIG_K_DOUBLE, frag_timeout, 0),
     CONFIG_KEY("networks", "local", CONFIG_K_NETS, local_nets, 0),
+    CONFIG_KEY("notice", "suppress_for", CONFIG_K_DOUBLE, notice_suppress_for, 0),
+    CONFIG_KEY("notice", "actions", CONFIG_K_ACTIONS, notice_actions, 0),
+    CONFIG_KEY("cluster", "batch_records", CONFIG_K_U64, cluster_batch_records, 1),
+    CONFIG_KEY("cluster", "batch_interval", CONFIG_K_DOUBLE, cluster_batch_interval, 0.001),
+    CONFIG_KEY("cluster", "ack_timeout", CONFIG_K_DOUBLE, cluster_ack_timeout, 0.001),
+    CONFIG_KEY("cluster", "resend_mem_max", CONFIG_K_U64, cluster_resend_mem_max, 65536),
+    CONFIG_KEY("cluster", "resend_disk_max", CONFIG_K_U64, cluster_resend_disk_max, 0),
+    CONFIG_KEY("cluster", "sumstat_max_keys", CONFIG_K_U64, cluster_sumstat_max_keys, 1),
 };
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
 
-static const char *const config_groups[] = {"log", "conn", "reassembly", "networks", "plugins"};
+static const char *const config_groups[] = {"log",    "conn",    "reassembly", "networks",
+                                            "notice", "cluster", "plugins"};
 
 const char *shoal_config_type_name(int type)
 {
@@ -259,6 +269,109 @@ static int config_read_nets(struct shoal_config *c, const config_setting_t *s, c
     return 0;
 }
 
+static void config_free_actions(struct shoal_notice_action *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].note);
+        config_free_strv(a[i].argv);
+    }
+    free(a);
+}
+
+/* One { note = "..."; exec = [ "/abs/program", "arg", ... ]; } of notice.actions. */
+static int config_read_action(struct shoal_config *c, const config_setting_t *g, const char *path,
+                              struct shoal_notice_action *a, char *err, size_t errlen)
+{
+    const config_setting_t *note = NULL, *exec = NULL;
+    int n = config_setting_length(g);
+
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        config_errf(err, errlen, c, g, path, "expected a group { note; exec; }, got %s",
+                    shoal_config_type_name(config_setting_type(g)));
+        return -EINVAL;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        if (strcmp(config_setting_name(s), "note") == 0) {
+            note = s;
+        } else if (strcmp(config_setting_name(s), "exec") == 0) {
+            exec = s;
+        } else {
+            config_errf(err, errlen, c, s, path, "unknown key %s (expected note or exec)",
+                        config_setting_name(s));
+            return -EINVAL;
+        }
+    }
+    if (note == NULL || config_setting_type(note) != CONFIG_TYPE_STRING ||
+        config_setting_get_string(note)[0] == '\0') {
+        config_errf(err, errlen, c, note != NULL ? note : g, path,
+                    "note: expected a notice type such as \"Scan::Port_Scan\"");
+        return -EINVAL;
+    }
+    int t = exec != NULL ? config_setting_type(exec) : CONFIG_TYPE_NONE;
+    int argc = exec != NULL ? config_setting_length(exec) : 0;
+    if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || argc < 1) {
+        config_errf(err, errlen, c, exec != NULL ? exec : g, path,
+                    "exec: expected a list of strings, the program's absolute path first");
+        return -EINVAL;
+    }
+    a->note = strdup(config_setting_get_string(note));
+    a->argv = calloc((size_t)argc + 1, sizeof(*a->argv));
+    if (a->note == NULL || a->argv == NULL) {
+        return -ENOMEM;
+    }
+    for (int i = 0; i < argc; i++) {
+        const config_setting_t *e = config_setting_get_elem(exec, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+            (i == 0 && config_setting_get_string(e)[0] != '/')) {
+            config_errf(err, errlen, c, exec, path,
+                        i == 0 ? "exec[0]: expected the program's absolute path"
+                               : "exec[%d]: expected a string",
+                        i);
+            return -EINVAL;
+        }
+        a->argv[i] = strdup(config_setting_get_string(e));
+        if (a->argv[i] == NULL) {
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Read notice.actions (a list of groups) into c->notice_actions. */
+static int config_read_actions(struct shoal_config *c, const config_setting_t *s, const char *path,
+                               char *err, size_t errlen)
+{
+    int t = config_setting_type(s);
+    size_t n;
+    struct shoal_notice_action *v;
+
+    if (t != CONFIG_TYPE_LIST) {
+        config_errf(err, errlen, c, s, path, "expected a list ( { note; exec; }, ... ), got %s",
+                    shoal_config_type_name(t));
+        return -EINVAL;
+    }
+    n = (size_t)config_setting_length(s);
+    v = calloc(n + 1, sizeof(*v));
+    if (v == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char epath[128];
+        snprintf(epath, sizeof(epath), "%.96s[%zu]", path, i);
+        int rc = config_read_action(c, config_setting_get_elem(s, (unsigned)i), epath, &v[i], err,
+                                    errlen);
+        if (rc < 0) {
+            config_free_actions(v, i + 1);
+            return rc;
+        }
+    }
+    config_free_actions(c->notice_actions, c->n_notice_actions);
+    c->notice_actions = v;
+    c->n_notice_actions = n;
+    return 0;
+}
+
 /* Store setting `s` into the core field described by `k`. */
 static int config_read_key(struct shoal_config *c, const struct config_core_key *k,
                            const config_setting_t *s, char *err, size_t errlen)
@@ -355,6 +468,8 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
     }
     case CONFIG_K_NETS:
         return config_read_nets(c, s, path, err, errlen);
+    case CONFIG_K_ACTIONS:
+        return config_read_actions(c, s, path, err, errlen);
     }
     return -EINVAL;
 }
@@ -433,7 +548,8 @@ static int config_read_root(struct shoal_config *c, const config_setting_t *root
         }
         if (!known) {
             config_errf(err, errlen, c, g, name,
-                        "unknown group (expected log, conn, reassembly, networks or plugins)");
+                        "unknown group (expected log, conn, reassembly, networks, notice, "
+                        "cluster or plugins)");
             return -EINVAL;
         }
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -476,6 +592,13 @@ int shoal_config_defaults(struct shoal_config *c)
     c->frag_timeout = 60;
     c->local_nets = NULL;
     c->local_nets_set = false;
+    c->notice_suppress_for = 3600;
+    c->cluster_batch_records = 1024;
+    c->cluster_batch_interval = 0.1;
+    c->cluster_ack_timeout = 10;
+    c->cluster_resend_mem_max = (uint64_t)64 << 20;
+    c->cluster_resend_disk_max = (uint64_t)1 << 30;
+    c->cluster_sumstat_max_keys = 1000000;
     return 0;
 }
 
@@ -558,6 +681,7 @@ void shoal_config_free(struct shoal_config *c)
     free(c->file);
     free(c->log_dir);
     config_free_strv(c->local_nets);
+    config_free_actions(c->notice_actions, c->n_notice_actions);
     memset(c, 0, sizeof(*c));
 }
 

@@ -21,6 +21,13 @@ enum shoal_log_format {
     SHOAL_LOGFMT_JSON = 1,
 };
 
+/* notice.actions: run `argv` (argv[0] an absolute path, no shell) with the
+ * notice as one JSON line on stdin whenever a notice `note` is written. */
+struct shoal_notice_action {
+    char *note;
+    char **argv; /* NULL-terminated */
+};
+
 struct shoal_config {
     char *file; /* path it was read from, NULL for built-in defaults */
 
@@ -49,6 +56,19 @@ struct shoal_config {
      * key is absent, Zeek's Site::private_address_space. */
     char **local_nets;
     bool local_nets_set;
+
+    /* notice { suppress_for = 3600.0; actions = ( { note = "..."; exec = [ ... ]; } ); } */
+    double notice_suppress_for; /* 3600: default of notices that give none */
+    struct shoal_notice_action *notice_actions;
+    size_t n_notice_actions;
+
+    /* cluster { ... } -- the log channel of workers and proxies */
+    uint64_t cluster_batch_records;    /* 1024: records per batch at most */
+    double cluster_batch_interval;     /* 0.1: seconds a batch waits for more records */
+    double cluster_ack_timeout;        /* 10: seconds a stopping node waits for acks */
+    uint64_t cluster_resend_mem_max;   /* 64 MiB of unacknowledged batches in memory */
+    uint64_t cluster_resend_disk_max;  /* 1 GiB more in the spill file */
+    uint64_t cluster_sumstat_max_keys; /* 1000000: keys of distinct-count statistics */
 
     /* The whole parsed file, kept for plugin groups; opaque here. */
     void *priv;

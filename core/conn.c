@@ -155,6 +155,11 @@ double shoal_ctx_now(const struct shoal_ctx *x)
     return x->now;
 }
 
+bool shoal_ctx_is_local(const struct shoal_ctx *x, const struct shoal_addr *a)
+{
+    return shoal_netset_contains(&x->local, a);
+}
+
 struct shoal_logger *shoal_ctx_logger(struct shoal_ctx *x)
 {
     return x->logger;
@@ -531,6 +536,21 @@ static bool ctx_likely_server(const struct shoal_ctx *x, uint8_t proto, uint16_t
     return bit_test(proto == SHOAL_PROTO_TCP ? x->likely_tcp : x->likely_udp, port);
 }
 
+const char *shoal_conn_state(const struct shoal_conn *c)
+{
+    switch (c->id.proto) {
+    case SHOAL_PROTO_TCP:
+        return shoal_tcp_conn_state(c);
+    case SHOAL_PROTO_UDP:
+        if (c->dgram.orig_len >= 0) {
+            return c->dgram.resp_len >= 0 ? "SF" : "S0";
+        }
+        return c->dgram.resp_len >= 0 ? "SHR" : "OTH";
+    default:
+        return "OTH";
+    }
+}
+
 static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
 {
     struct shoal_value v[CONN_NFIELDS];
@@ -541,7 +561,7 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     uint64_t ob = 0;
     uint64_t rb = 0;
     const char *proto;
-    const char *state = "OTH";
+    const char *state = shoal_conn_state(c);
     double duration = c->last - c->start;
 
     switch (c->id.proto) {
@@ -549,17 +569,11 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
         proto = "tcp";
         ob = shoal_tcp_size(c->tcp, true);
         rb = shoal_tcp_size(c->tcp, false);
-        state = shoal_tcp_conn_state(c);
         break;
     case SHOAL_PROTO_UDP:
         proto = "udp";
         ob = c->dgram.orig_len > 0 ? (uint64_t)c->dgram.orig_len : 0;
         rb = c->dgram.resp_len > 0 ? (uint64_t)c->dgram.resp_len : 0;
-        if (c->dgram.orig_len >= 0) {
-            state = c->dgram.resp_len >= 0 ? "SF" : "S0";
-        } else {
-            state = c->dgram.resp_len >= 0 ? "SHR" : "OTH";
-        }
         break;
     case SHOAL_PROTO_ICMP:
     case SHOAL_PROTO_ICMP6:

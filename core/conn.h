@@ -152,6 +152,8 @@ void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t);
 void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name, const char *addl,
                       const char *source);
 /* Format c's uid ("C" + base62) into buf (>= 24 bytes). */
+/* conn.log's conn_state of `c` as it stands now (a static string). */
+const char *shoal_conn_state(const struct shoal_conn *c);
 const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf);
 
 /* ---- for tunnel.c ---- */
@@ -173,5 +175,7 @@ struct shoal_logger *shoal_ctx_logger(struct shoal_ctx *x);
 void shoal_ctx_set_analyzers(struct shoal_ctx *x, struct shoal_analyzers *an);
 struct shoal_analyzers *shoal_ctx_analyzers(struct shoal_ctx *x);
 double shoal_ctx_now(const struct shoal_ctx *x);
+/* Is `a` in the configured local networks (conn.log's local_orig)? */
+bool shoal_ctx_is_local(const struct shoal_ctx *x, const struct shoal_addr *a);
 
 #endif

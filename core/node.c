@@ -25,7 +25,9 @@
 #include "diag.h"
 #include "host.h"
 #include "log.h"
+#include "notice.h"
 #include "plugin.h"
+#include "sumstat.h"
 
 static volatile sig_atomic_t node_stop;
 static pcap_t *node_pcap;
@@ -33,6 +35,7 @@ static pcap_t *node_pcap;
 struct node_run {
     struct shoal_ctx *ctx;
     struct shoal_decoder *dec;
+    struct shoal_sumstats *sumstats;
     uint64_t frames;
     double last_expire;
 };
@@ -66,8 +69,16 @@ static void node_packet(u_char *user, const struct pcap_pkthdr *h, const u_char 
     }
     if (ts - r->last_expire >= 1.0) {
         shoal_decode_expire(r->dec, ts);
+        shoal_sumstats_expire(r->sumstats, ts);
         r->last_expire = ts;
     }
+}
+
+static int node_notice(void *arg, const struct shoal_wire_notice *n)
+{
+    int rc = shoal_notices_raise(arg, n);
+
+    return rc < 0 ? rc : 0;
 }
 
 static double node_wall(void)
@@ -155,6 +166,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     struct shoal_registry *reg = NULL;
     struct shoal_analyzers an;
     struct node_run run = {0};
+    struct shoal_notices *notices = NULL;
     char err[512] = "";
     int status = 2;
     bool an_ok = false;
@@ -198,6 +210,12 @@ int shoal_node_run(const struct shoal_node_opts *o)
         goto out_config;
     }
     shoal_host_set_ctx(run.ctx);
+    run.sumstats = shoal_sumstats_new(cfg.cluster_sumstat_max_keys);
+    if (run.sumstats == NULL) {
+        status = 1;
+        goto out_ctx;
+    }
+    shoal_host_set_sumstats(run.sumstats);
     reg = shoal_registry_new();
     if (reg == NULL) {
         status = 1;
@@ -225,9 +243,34 @@ int shoal_node_run(const struct shoal_node_opts *o)
     }
     an_ok = true;
     shoal_ctx_set_analyzers(run.ctx, &an);
-    if (o->hooks != NULL && o->hooks->start != NULL &&
-        o->hooks->start(o->hooks->arg, run.ctx) < 0) {
+    const char *name = o->name != NULL ? o->name : o->read_file ? o->read_file : o->iface;
+    notices = shoal_notices_new(shoal_ctx_logger(run.ctx), &cfg, name);
+    if (notices == NULL) {
         status = 1;
+        goto out_ctx;
+    }
+    struct shoal_host_routes routes = {.notice = node_notice, .arg = notices};
+    shoal_host_set_routes(&routes);
+    struct shoal_node_env env = {.ctx = run.ctx, .cfg = &cfg, .sumstats = run.sumstats};
+    if (o->hooks != NULL && o->hooks->start != NULL && o->hooks->start(o->hooks->arg, &env) < 0) {
+        status = 1;
+        goto out_ctx;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = node_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (o->no_source) {
+        status = 0;
+        while (!node_stop) {
+            if (o->hooks != NULL && o->hooks->poll != NULL) {
+                o->hooks->poll(o->hooks->arg);
+            }
+            shoal_sumstats_expire(run.sumstats, shoal_ctx_now(run.ctx));
+        }
+        hooks_finish = o->hooks != NULL;
         goto out_ctx;
     }
 
@@ -251,14 +294,8 @@ int shoal_node_run(const struct shoal_node_opts *o)
     }
     shoal_ctx_set_decoder(run.ctx, run.dec);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = node_on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
     bool progress = o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
-    const char *name = o->read_file ? o->read_file : o->iface;
+    const char *src = o->read_file ? o->read_file : o->iface;
     off_t size = 0;
     struct stat st;
     if (o->read_file != NULL && stat(o->read_file, &st) == 0) {
@@ -270,7 +307,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     while (!node_stop) {
         int n = pcap_dispatch(node_pcap, 4096, node_packet, (u_char *)&run);
         if (n == PCAP_ERROR) {
-            shoal_err(NULL, "%s: %s", name, pcap_geterr(node_pcap));
+            shoal_err(NULL, "%s: %s", src, pcap_geterr(node_pcap));
             status = 1;
             break;
         }
@@ -288,12 +325,12 @@ int shoal_node_run(const struct shoal_node_opts *o)
             o->hooks->poll(o->hooks->arg);
         }
         if (progress && node_wall() >= next_progress) {
-            node_progress(name, node_pcap, size, run.frames, t0, false);
+            node_progress(src, node_pcap, size, run.frames, t0, false);
             next_progress = node_wall() + 0.5;
         }
     }
     if (progress) {
-        node_progress(name, node_pcap, size, run.frames, t0, true);
+        node_progress(src, node_pcap, size, run.frames, t0, true);
     }
     shoal_ctx_flush(run.ctx);
     hooks_finish = o->hooks != NULL;
@@ -328,6 +365,8 @@ out_ctx:
     if (an_ok) {
         shoal_analyzers_free(&an);
     }
+    shoal_host_set_sumstats(NULL);
+    shoal_sumstats_free(run.sumstats);
     /* The cluster hook sends the last records (plugins may write them in
      * conn_done, above) and waits for the manager. */
     if (hooks_finish && o->hooks->finish != NULL && o->hooks->finish(o->hooks->arg) < 0 &&
@@ -337,6 +376,8 @@ out_ctx:
     if (run.ctx != NULL && shoal_logger_flush(shoal_ctx_logger(run.ctx)) < 0 && status == 0) {
         status = 1;
     }
+    shoal_host_set_routes(NULL);
+    shoal_notices_free(notices);
     shoal_ctx_free(run.ctx);
     shoal_host_set_ctx(NULL);
 out_config:

@@ -11,7 +11,16 @@
 
 #include <stdbool.h>
 
+struct shoal_config;
 struct shoal_ctx;
+struct shoal_sumstats;
+
+/* What a node hands its cluster role at start (all borrowed for the run). */
+struct shoal_node_env {
+    struct shoal_ctx *ctx;           /* connections, logger (shoal_ctx_logger), time */
+    const struct shoal_config *cfg;  /* shoal.cfg as loaded */
+    struct shoal_sumstats *sumstats; /* the plugins' declared statistics */
+};
 
 /*
  * What a cluster role adds to the packet pipeline.  Every callback is
@@ -19,11 +28,14 @@ struct shoal_ctx;
  */
 struct shoal_node_hooks {
     /* After the plugins and analyzers are ready, before the first packet:
-     * e.g. install a log sink on shoal_ctx_logger(ctx).  0, or a negative
-     * errno to stop (status 1). */
-    int (*start)(void *arg, struct shoal_ctx *ctx);
+     * e.g. install a log sink on shoal_ctx_logger(env->ctx) and the routes
+     * of notices and observations (shoal_host_set_routes).  0, or a
+     * negative errno to stop (status 1). */
+    int (*start)(void *arg, const struct shoal_node_env *env);
     /* Between rounds of packets (every few thousand packets, and at least
-     * every 100 ms of wall time on a live link). */
+     * every 100 ms of wall time on a live link).  A node without a packet
+     * source (a proxy) calls it in a loop: it should wait for its sockets
+     * up to 100 ms. */
     void (*poll)(void *arg);
     /* After the last record was written (end of input or a signal), before
      * the logger is freed.  0, or a negative errno: exit status 1. */
@@ -44,6 +56,8 @@ struct shoal_node_opts {
     bool check_only;                      /* --check: validate config and plugins, exit */
     int progress;                         /* 1 on, 0 off, -1 when stderr is a terminal */
     bool quiet;                           /* no summary line */
+    bool no_source;                       /* a proxy: no packets, hooks->poll drives the node */
+    const char *name;                     /* node name for messages (NULL: the input's) */
     const struct shoal_node_hooks *hooks; /* cluster role, NULL when standalone */
 };
 

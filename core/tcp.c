@@ -582,6 +582,9 @@ static void tcp_update_inactive(struct shoal_ctx *x, struct shoal_conn *c, doubl
                 shoal_conn_weird(x, c, "unsolicited_SYN_response", NULL, NULL);
             }
             tcp_set_state(t, e, SHOAL_TCP_ESTABLISHED);
+            if (peer->state != SHOAL_TCP_PARTIAL) {
+                shoal_an_conn_established(x, c); /* as Zeek, at the SYN-ACK */
+            }
         }
     }
     if (flags & TH_FIN) {

@@ -8,7 +8,7 @@
  *                  [[field name, type, elem type], ...], [[value, ...], ...]]
  *   LOG_ACK       [1, 2, sender, epoch, seq]
  *   NOTICE        [1, 3, sender, ts, uid?, [orig_h, orig_p, resp_h, resp_p,
- *                  proto]?, note, msg?, sub?, src?, dst?, p?, n?,
+ *                  proto]?, note, msg?, sub?, src?, dst?, [p, proto]?, n?,
  *                  identifier?, suppress_for]
  *   STATE_UPDATE  [1, 4, sender, kind, key bytes, value, expire]
  *   CTL_REQUEST   [1, 5, id, command, [arg, ...]]
@@ -600,7 +600,12 @@ int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_wire_notic
         rc = wire_pack_opt_addr(&pk, n->has_dst, &n->dst);
     }
     if (rc == 0) {
-        rc = n->has_p ? wire_pack_u64(&pk, n->p) : (msgpack_pack_nil(&pk) < 0 ? -ENOMEM : 0);
+        if (!n->has_p) {
+            rc = msgpack_pack_nil(&pk) < 0 ? -ENOMEM : 0;
+        } else if ((rc = msgpack_pack_array(&pk, 2) < 0 ? -ENOMEM : 0) == 0 &&
+                   (rc = wire_pack_u64(&pk, n->p)) == 0) {
+            rc = wire_pack_u64(&pk, n->p_proto);
+        }
     }
     if (rc == 0) {
         rc = n->has_n ? wire_pack_u64(&pk, n->n) : (msgpack_pack_nil(&pk) < 0 ? -ENOMEM : 0);
@@ -1389,8 +1394,18 @@ static int wire_dec_notice(struct wire_dec *d, const msgpack_object *el,
         return rc;
     }
     n->has_p = el[11].type != MSGPACK_OBJECT_NIL;
-    if (n->has_p && (rc = wire_get_port(d, &el[11], "p", &n->p)) < 0) {
-        return rc;
+    if (n->has_p) {
+        if (el[11].type != MSGPACK_OBJECT_ARRAY || el[11].via.array.size != 2) {
+            return wire_fail(d, -EBADMSG, "p: want [port, proto]");
+        }
+        if ((rc = wire_get_port(d, &el[11].via.array.ptr[0], "p", &n->p)) < 0 ||
+            (rc = wire_get_u64(d, &el[11].via.array.ptr[1], "p.proto", &proto)) < 0) {
+            return rc;
+        }
+        if (proto > 255) {
+            return wire_fail(d, -EBADMSG, "p.proto: %llu out of range", (unsigned long long)proto);
+        }
+        n->p_proto = (uint8_t)proto;
     }
     n->has_n = el[12].type != MSGPACK_OBJECT_NIL;
     if (n->has_n && (rc = wire_get_u64(d, &el[12], "n", &n->n)) < 0) {

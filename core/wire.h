@@ -105,6 +105,7 @@ struct shoal_wire_notice {
     struct shoal_addr dst;
     bool has_p;
     uint16_t p;
+    uint8_t p_proto; /* IP protocol of p (SHOAL_PROTO_TCP, ...) */
     bool has_n;
     uint64_t n;
     const char *identifier; /* NULL: never suppressed; no NUL inside */

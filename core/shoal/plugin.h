@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define SHOAL_ABI_MAJOR 1
-#define SHOAL_ABI_MINOR 0
+#define SHOAL_ABI_MINOR 1
 
 /*
  * The symbol every plugin exports.  With libtool's naming, a plugin called

@@ -21,6 +21,60 @@ struct shoal_stream; /* a log stream (one file, e.g. dns.log) */
 struct shoal_conn;   /* a tracked connection; valid only inside callbacks */
 
 /*
+ * A notice (Zeek's Notice::Info, as an analyzer raises it).  The manager
+ * (or a standalone node) writes it to notice.log unless a notice with the
+ * same note and identifier was written less than suppress_for seconds of
+ * network time before, and runs the action programs configured for the
+ * note.  Strings are borrowed for the call; NULL/unset members are left
+ * out of the log ("-").
+ */
+struct shoal_notice {
+    uint32_t size;                 /* sizeof(struct shoal_notice) */
+    const char *note;              /* "Module::Name", e.g. "Scan::Port_Scan"; required */
+    const char *msg;               /* human-readable message; required */
+    const char *sub;               /* sub-message, or NULL */
+    const struct shoal_conn *conn; /* the connection it concerns (uid, id), or NULL */
+    const struct shoal_addr *src;  /* or NULL */
+    const struct shoal_addr *dst;  /* or NULL */
+    int32_t p;                     /* port, or -1 */
+    uint8_t p_proto;               /* SHOAL_PROTO_TCP/UDP/ICMP of p (0: TCP) */
+    bool has_n;                    /* n is set */
+    uint64_t n;                    /* a count the notice carries */
+    const char *identifier;        /* suppression key, or NULL: never suppressed */
+    double suppress_for;           /* seconds; < 0: the configured default (3600) */
+};
+
+/*
+ * A distinct-count statistic (Zeek's SumStats with a UNIQUE reducer and a
+ * threshold): for each key, the distinct members observed within an epoch
+ * that starts at the key's first observation.  The key's count is kept by
+ * one node: the proxy that owns the key (rendezvous hashing over the live
+ * proxies) in a cluster, the node itself when standalone, so observations
+ * spread over many workers add up.  When a key reaches `threshold` distinct
+ * members, `crossed` runs once for that epoch, on the node that counts it
+ * (a proxy: what it logs or raises goes to the manager like any node's).
+ */
+struct shoal_sumstat_result {
+    const void *key; /* the key as observed */
+    size_t klen;
+    uint64_t unique; /* distinct members counted (the threshold when crossed) */
+    double begin;    /* network time of the key's first observation in the epoch */
+    double end;      /* network time of the observation that crossed */
+};
+
+struct shoal_sumstat {
+    uint32_t size;      /* sizeof(struct shoal_sumstat) */
+    const char *name;   /* unique per node, [A-Za-z0-9_.-]+, e.g. "scan.addr" */
+    uint64_t threshold; /* >= 1, at most SHOAL_SUMSTAT_MAX_THRESHOLD */
+    double epoch;       /* seconds, > 0 */
+    void (*crossed)(void *arg, const struct shoal_sumstat_result *r);
+    void *arg;
+};
+
+#define SHOAL_SUMSTAT_MAX_KEY 64
+#define SHOAL_SUMSTAT_MAX_THRESHOLD 4096
+
+/*
  * Functions of the core available to plugins.  Passed to init; valid until
  * fini returns.  Everything here is called from the packet thread of the
  * node that loaded the plugin, unless noted.
@@ -72,6 +126,35 @@ struct shoal_host {
     /* End `c` after `secs` without packets instead of its transport's
      * inactivity timeout (as Zeek's dns_session_timeout does for DNS). */
     void (*conn_set_idle_timeout)(struct shoal_conn *c, double secs);
+
+    /* ---- ABI 1.1 (check with SHOAL_HOST_HAS) ---- */
+
+    /* The connection's conn_state as conn.log would write it now ("S0",
+     * "SF", "REJ", ...; "OTH" when nothing better applies) and its history
+     * letters ("" when none).  Valid until the next call on this thread. */
+    const char *(*conn_state)(const struct shoal_conn *c);
+    const char *(*conn_history)(const struct shoal_conn *c);
+
+    /* Is `a` in the node's local networks (conn.log's local_orig)? */
+    bool (*is_local_addr)(const struct shoal_addr *a);
+
+    /* Raise a notice (see struct shoal_notice).  Returns 0, or -EINVAL for
+     * a notice without note or msg (logged). */
+    int (*notice)(const struct shoal_notice *n);
+
+    /*
+     * Declare a distinct-count statistic (at init; the definition is
+     * borrowed until fini).  Every node of a cluster loads the same plugins
+     * with the same settings, so the proxy counting a key knows its
+     * threshold and callback.  Returns a handle >= 0, or -EINVAL (bad name,
+     * threshold or epoch), -EEXIST (name taken), -ENOSPC (too many).
+     */
+    int (*sumstat_declare)(const struct shoal_sumstat *def);
+
+    /* Observe `member` (e.g. a hash of a destination address) for `key`
+     * (at most SHOAL_SUMSTAT_MAX_KEY bytes) of statistic `handle`, at the
+     * current network time. */
+    void (*sumstat_observe)(int handle, const void *key, size_t klen, uint64_t member);
 };
 
 #define SHOAL_HOST_HAS(host, member)                                                               \
@@ -138,6 +221,18 @@ struct shoal_analyzer_ops {
     void (*gap)(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uint64_t len);
     void (*eof)(void *ps, struct shoal_conn *c, void *cs, bool is_orig);
     void (*conn_done)(void *ps, struct shoal_conn *c, void *cs);
+
+    /* ---- ABI 1.1: events of every connection, whether or not this
+     * analyzer is attached to it (for policy plugins such as scan
+     * detection); either may be NULL.  An analyzer with no ports and no
+     * signatures is never attached and only sees these. ---- */
+
+    /* A TCP connection's handshake completed (Zeek's connection_established:
+     * the SYN-ACK answered the originator's SYN). */
+    void (*conn_established)(void *ps, struct shoal_conn *c);
+    /* A connection leaves the table (Zeek's connection_state_remove), after
+     * every conn_done and before its conn.log record. */
+    void (*conn_removed)(void *ps, struct shoal_conn *c);
 };
 
 #ifdef __cplusplus

@@ -389,6 +389,7 @@ static struct shoal_wire_notice cluster_notice(void)
         .has_dst = true,
         .has_p = true,
         .p = 22,
+        .p_proto = 6,
         .has_n = true,
         .n = 25,
         .identifier = "10.0.0.1",
@@ -432,7 +433,7 @@ static void cluster_check_notice(const struct shoal_wire_notice *a,
     CU_ASSERT_EQUAL(a->has_dst, b->has_dst);
     CU_ASSERT(!a->has_dst || memcmp(&a->dst, &b->dst, 16) == 0);
     CU_ASSERT_EQUAL(a->has_p, b->has_p);
-    CU_ASSERT(!a->has_p || a->p == b->p);
+    CU_ASSERT(!a->has_p || (a->p == b->p && a->p_proto == b->p_proto));
     CU_ASSERT_EQUAL(a->has_n, b->has_n);
     CU_ASSERT(!a->has_n || a->n == b->n);
     CU_ASSERT_EQUAL(a->identifier == NULL, b->identifier == NULL);

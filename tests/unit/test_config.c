@@ -195,10 +195,11 @@ static void test_unknown(void)
     test_load_fails("conn: {\n  max_conns = 10;\n\n  tcp_inactivty_timeout = 4;\n};\n", 4,
                     "conn.tcp_inactivty_timeout: unknown key");
     test_load_fails("log: { dir = \"x\"; };\nlogs: { dir = \"y\"; };\n", 2,
-                    "logs: unknown group (expected log, conn, reassembly, networks or plugins)");
+                    "logs: unknown group (expected log, conn, reassembly, networks, notice, "
+                    "cluster or plugins)");
     test_load_fails("\nmax_conns = 3;\n", 2,
-                    "max_conns: unknown group (expected log, conn, reassembly, networks or "
-                    "plugins)");
+                    "max_conns: unknown group (expected log, conn, reassembly, networks, notice, "
+                    "cluster or plugins)");
     test_load_fails("log: { dir = \"x\"; };\nconn = 5;\n", 2,
                     "conn: expected a group, got an "
                     "integer");
@@ -223,6 +224,50 @@ static void test_wrong_type(void)
                     "conn.max_conns: expected an integer >= 1, got 0");
     test_load_fails("conn: {\n  udp_inactivity_timeout = -2.5;\n};\n", 2,
                     "conn.udp_inactivity_timeout: expected a number >= 0, got -2.5");
+}
+
+/* notice { suppress_for; actions } and cluster { ... }. */
+static void test_notice_cluster(void)
+{
+    struct shoal_config c;
+    char err[512] = "";
+
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_config_load(
+            &c,
+            test_write("notice: {\n  suppress_for = 60;\n  actions = (\n"
+                       "    { note = \"Scan::Port_Scan\"; exec = [ \"/bin/cat\" ]; },\n"
+                       "    { exec = [ \"/usr/bin/logger\", \"-t\", \"shoal notice\" ];"
+                       " note = \"Scan::Address_Scan\"; }\n  );\n};\n"
+                       "cluster: { batch_records = 500; ack_timeout = 2.5; };\n"),
+            err, sizeof(err)),
+        0);
+    CU_ASSERT_DOUBLE_EQUAL(c.notice_suppress_for, 60, 1e-9);
+    CU_ASSERT_EQUAL_FATAL(c.n_notice_actions, 2);
+    CU_ASSERT_STRING_EQUAL(c.notice_actions[0].note, "Scan::Port_Scan");
+    CU_ASSERT_STRING_EQUAL(c.notice_actions[0].argv[0], "/bin/cat");
+    CU_ASSERT_PTR_NULL(c.notice_actions[0].argv[1]);
+    CU_ASSERT_STRING_EQUAL(c.notice_actions[1].note, "Scan::Address_Scan");
+    CU_ASSERT_STRING_EQUAL(c.notice_actions[1].argv[2], "shoal notice");
+    CU_ASSERT_PTR_NULL(c.notice_actions[1].argv[3]);
+    CU_ASSERT_EQUAL(c.cluster_batch_records, 500);
+    CU_ASSERT_DOUBLE_EQUAL(c.cluster_ack_timeout, 2.5, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.cluster_batch_interval, 0.1, 1e-9);
+    shoal_config_free(&c);
+
+    test_load_fails("notice: {\n  actions = ( { note = \"X::Y\"; exec = [ \"cat\" ]; } );\n};\n", 2,
+                    "notice.actions[0]: exec[0]: expected the program's absolute path");
+    test_load_fails("notice: {\n  actions = ( { note = \"X::Y\"; } );\n};\n", 2,
+                    "notice.actions[0]: exec: expected a list of strings, the program's absolute "
+                    "path first");
+    test_load_fails("notice: {\n  actions = ( { exec = [ \"/bin/cat\" ]; } );\n};\n", 2,
+                    "notice.actions[0]: note: expected a notice type such as \"Scan::Port_Scan\"");
+    test_load_fails("notice: {\n  actions = ( { note = \"X::Y\";\n shell = \"rm\"; } );\n};\n", 3,
+                    "notice.actions[0]: unknown key shell (expected note or exec)");
+    test_load_fails("notice: {\n  actions = [ \"a\" ];\n};\n", 2,
+                    "notice.actions: expected a list ( { note; exec; }, ... ), got an array");
+    test_load_fails("cluster: {\n  batch_records = 0;\n};\n", 2,
+                    "cluster.batch_records: expected an integer >= 1, got 0");
 }
 
 static void test_missing_file(void)
@@ -468,6 +513,7 @@ int main(void)
         {"syntax error with its line", test_syntax_error},
         {"unknown groups and keys with their line", test_unknown},
         {"wrong types and bad values", test_wrong_type},
+        {"notice and cluster groups", test_notice_cluster},
         {"missing file", test_missing_file},
         {"plugin group values and defaults", test_plugin_values},
         {"plugin group errors", test_plugin_errors},
