@@ -38,6 +38,9 @@
 /* The analyzer ops of ABI 1.0, through conn_done: the core calls all of them. */
 #define PLUGIN_MIN_ANALYZER_OPS                                                                    \
     (offsetof(struct shoal_analyzer_ops, conn_done) + sizeof(void (*)(void)))
+/* ... and of ABI 1.1, through conn_removed. */
+#define PLUGIN_ANALYZER_OPS_1_1                                                                    \
+    (offsetof(struct shoal_analyzer_ops, conn_removed) + sizeof(void (*)(void)))
 
 /* A config struct larger than this is surely a mistake in the descriptor. */
 #define PLUGIN_MAX_CONFIG_SIZE (1024 * 1024)
@@ -228,7 +231,13 @@ static bool plugin_validate_ops(const struct shoal_plugin *p, char *why, size_t 
                      (size_t)PLUGIN_MIN_ANALYZER_OPS, size);
             return false;
         }
-        if (ops->data == NULL) {
+        /* data may be NULL only in a plugin that is never attached and
+         * only watches connection events (a policy such as scan detection). */
+        bool events = size >= PLUGIN_ANALYZER_OPS_1_1 &&
+                      (ops->conn_established != NULL || ops->conn_removed != NULL);
+        bool attaches = (ops->ports != NULL && ops->ports[0].proto != 0) ||
+                        (ops->signatures != NULL && ops->signatures[0].regex != NULL);
+        if (ops->data == NULL && (attaches || !events)) {
             snprintf(why, whylen, "ops->data: expected a function, got NULL");
             return false;
         }

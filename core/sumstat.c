@@ -19,17 +19,17 @@
 #define SS_NAME_MAX 64
 
 struct ss_key {
-    struct ss_key *hnext;            /* hash chain */
-    struct ss_key *prev, *next;      /* the statistic's list, oldest first */
+    struct ss_key *hnext;       /* hash chain */
+    struct ss_key *prev, *next; /* the statistic's list, oldest first */
     uint64_t hash;
-    double begin;                    /* first observation of the epoch */
-    double until;                    /* end of the epoch */
-    uint64_t *set;                   /* members, 0 = empty slot; NULL once crossed */
-    uint32_t n, cap;                 /* members held, slots */
-    uint16_t h;                      /* statistic */
+    double begin;    /* first observation of the epoch */
+    double until;    /* end of the epoch */
+    uint64_t *set;   /* members, 0 = empty slot; NULL once crossed */
+    uint32_t n, cap; /* members held, slots */
+    uint16_t h;      /* statistic */
     uint8_t klen;
     bool crossed;
-    bool zero_member;                /* the member 0 was seen (0 marks empty slots) */
+    bool zero_member; /* the member 0 was seen (0 marks empty slots) */
     uint8_t key[];
 };
 

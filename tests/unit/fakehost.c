@@ -29,7 +29,29 @@ struct fh_rec {
 struct shoal_conn {
     struct shoal_conn_id id;
     char uid[24];
+    char state[8];
+    char history[32];
 };
+
+#define FH_MAX_STATS 8
+#define FH_MAX_KEYS 256
+#define FH_MAX_MEMBERS 64
+
+/* A distinct-count statistic, counted here as a node with no proxy does. */
+struct fh_key {
+    int h;
+    size_t klen;
+    uint8_t key[SHOAL_SUMSTAT_MAX_KEY];
+    double begin;
+    uint64_t members[FH_MAX_MEMBERS];
+    size_t n;
+    bool crossed;
+};
+
+static const struct shoal_sumstat *fh_stats[FH_MAX_STATS];
+static size_t fh_nstats;
+static struct fh_key fh_keys[FH_MAX_KEYS];
+static size_t fh_nkeys;
 
 static struct fh_stream fh_streams[FH_MAX_STREAMS];
 static size_t fh_nstreams;
@@ -198,6 +220,107 @@ static void fh_weird(struct shoal_conn *c, const char *name, const char *addl, c
     fh_append(fh_weirds, sizeof(fh_weirds), name);
 }
 
+static const char *fh_conn_state(const struct shoal_conn *c)
+{
+    return c->state;
+}
+
+static const char *fh_conn_history(const struct shoal_conn *c)
+{
+    return c->history;
+}
+
+/* Local: 10/8 and 192.168/16 (enough for tests). */
+static bool fh_is_local_addr(const struct shoal_addr *a)
+{
+    return shoal_addr_is_v4(a) && (a->b[12] == 10 || (a->b[12] == 192 && a->b[13] == 168));
+}
+
+static const struct shoal_field fh_notice_fields[] = {
+    {"note", SHOAL_T_ENUM, 0}, {"msg", SHOAL_T_STRING, 0},        {"sub", SHOAL_T_STRING, 0},
+    {"src", SHOAL_T_ADDR, 0},  {"dst", SHOAL_T_ADDR, 0},          {"p", SHOAL_T_PORT, 0},
+    {"n", SHOAL_T_COUNT, 0},   {"identifier", SHOAL_T_STRING, 0}, {"uid", SHOAL_T_STRING, 0},
+    {"ts", SHOAL_T_TIME, 0},
+};
+
+/* Notices become records of the pseudo-stream "notice!". */
+static int fh_notice(const struct shoal_notice *n)
+{
+    struct shoal_stream *s = fh_stream_open("notice!", fh_notice_fields, 10);
+    struct shoal_value v[10];
+
+    if (n->note == NULL || n->msg == NULL) {
+        return -22;
+    }
+    v[0] = shoal_v_str(n->note);
+    v[1] = shoal_v_str(n->msg);
+    v[2] = shoal_v_str(n->sub);
+    v[3] = n->src != NULL ? shoal_v_addr(n->src) : shoal_v_unset();
+    v[4] = n->dst != NULL ? shoal_v_addr(n->dst) : shoal_v_unset();
+    v[5] = n->p >= 0 ? shoal_v_count((uint64_t)n->p) : shoal_v_unset();
+    v[6] = n->has_n ? shoal_v_count(n->n) : shoal_v_unset();
+    v[7] = shoal_v_str(n->identifier);
+    v[8] = shoal_v_str(n->conn != NULL ? n->conn->uid : NULL);
+    v[9] = shoal_v_double(fh_now);
+    return fh_stream_write(s, v);
+}
+
+static int fh_sumstat_declare(const struct shoal_sumstat *def)
+{
+    if (fh_nstats == FH_MAX_STATS || def->threshold < 1 || def->threshold > FH_MAX_MEMBERS) {
+        return -28;
+    }
+    fh_stats[fh_nstats] = def;
+    return (int)fh_nstats++;
+}
+
+static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t member)
+{
+    const struct shoal_sumstat *def;
+    struct fh_key *k = NULL;
+
+    if (h < 0 || (size_t)h >= fh_nstats || klen > SHOAL_SUMSTAT_MAX_KEY) {
+        return;
+    }
+    def = fh_stats[h];
+    for (size_t i = 0; i < fh_nkeys; i++) {
+        if (fh_keys[i].h == h && fh_keys[i].klen == klen &&
+            memcmp(fh_keys[i].key, key, klen) == 0) {
+            k = &fh_keys[i];
+        }
+    }
+    if (k != NULL && fh_now >= k->begin + def->epoch) {
+        k->n = 0; /* the epoch ended: start over */
+        k->crossed = false;
+        k->begin = fh_now;
+    }
+    if (k == NULL) {
+        if (fh_nkeys == FH_MAX_KEYS) {
+            return;
+        }
+        k = &fh_keys[fh_nkeys++];
+        memset(k, 0, sizeof(*k));
+        k->h = h;
+        k->klen = klen;
+        memcpy(k->key, key, klen);
+        k->begin = fh_now;
+    }
+    if (k->crossed) {
+        return;
+    }
+    for (size_t i = 0; i < k->n; i++) {
+        if (k->members[i] == member) {
+            return;
+        }
+    }
+    k->members[k->n++] = member;
+    if (k->n >= def->threshold) {
+        struct shoal_sumstat_result r = {k->key, k->klen, k->n, k->begin, fh_now};
+        k->crossed = true;
+        def->crossed(def->arg, &r);
+    }
+}
+
 const struct shoal_host fakehost = {
     .size = sizeof(struct shoal_host),
     .abi_major = SHOAL_ABI_MAJOR,
@@ -213,6 +336,12 @@ const struct shoal_host fakehost = {
     .conn_start = fh_conn_start,
     .confirm = fh_confirm,
     .weird = fh_weird,
+    .conn_state = fh_conn_state,
+    .conn_history = fh_conn_history,
+    .is_local_addr = fh_is_local_addr,
+    .notice = fh_notice,
+    .sumstat_declare = fh_sumstat_declare,
+    .sumstat_observe = fh_sumstat_observe,
 };
 
 static void fh_parse_addr(const char *s, struct shoal_addr *a)
@@ -239,8 +368,21 @@ struct shoal_conn *fakehost_conn(const char *orig_h, uint16_t orig_p, const char
     c->id.resp_p = resp_p;
     c->id.proto = proto;
     snprintf(c->uid, sizeof(c->uid), "CFake%zu", fh_nconns);
+    snprintf(c->state, sizeof(c->state), "OTH");
+    c->history[0] = '\0';
     fh_nconns++;
     return c;
+}
+
+void fakehost_reset_conns(void)
+{
+    fh_nconns = 0;
+}
+
+void fakehost_conn_set_state(struct shoal_conn *c, const char *state, const char *history)
+{
+    snprintf(c->state, sizeof(c->state), "%s", state);
+    snprintf(c->history, sizeof(c->history), "%s", history);
 }
 
 void fakehost_set_time(double t)
@@ -258,6 +400,7 @@ void fakehost_reset(void)
     }
     fh_nrecs = 0;
     fh_nconns = 0;
+    fh_nkeys = 0;
     fh_confirmed[0] = '\0';
     fh_weirds[0] = '\0';
 }

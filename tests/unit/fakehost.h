@@ -3,7 +3,10 @@
  * A fake host table for testing plugins without the core: it records every
  * log record written (each field rendered as text, Zeek-style: "-" unset,
  * "(empty)" empty, T/F, 6-decimal times, ','-joined containers), every
- * confirm and every weird, and serves connection ids set by the test.
+ * confirm, weird and notice (as records of the pseudo-stream "notice!"),
+ * serves connection ids, states and histories set by the test, counts
+ * distinct-count statistics as a node without proxies does (local
+ * addresses: 10/8 and 192.168/16), and forgets statistics at reset.
  */
 #ifndef SHOAL_FAKEHOST_H
 #define SHOAL_FAKEHOST_H
@@ -16,6 +19,14 @@ extern const struct shoal_host fakehost;
 /* A connection object the fake host understands. */
 struct shoal_conn *fakehost_conn(const char *orig_h, uint16_t orig_p, const char *resp_h,
                                  uint16_t resp_p, uint8_t proto);
+
+/* Forget the connections made so far (their pointers become invalid):
+ * tests that make many use it between them. */
+void fakehost_reset_conns(void);
+
+/* Set what host->conn_state and host->conn_history say of `c` (they say
+ * "OTH" and "" until then). */
+void fakehost_conn_set_state(struct shoal_conn *c, const char *state, const char *history);
 
 /* Set the network time returned by host->network_time. */
 void fakehost_set_time(double t);

@@ -151,6 +151,12 @@ static int test_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig, con
     return 0;
 }
 
+static void test_removed(void *ps, struct shoal_conn *c)
+{
+    (void)ps;
+    (void)c;
+}
+
 static const struct shoal_analyzer_ops test_an_ops = {
     .size = sizeof(struct shoal_analyzer_ops),
     .service = "t",
@@ -253,6 +259,17 @@ static void test_validate_ops(void)
     CU_ASSERT_STRING_EQUAL(test_why(&p), exp);
     ops.size = sizeof(ops);
     ops.data = NULL;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->data: expected a function, got NULL");
+    /* An observer of connection events needs no data callback... */
+    ops.conn_removed = test_removed;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "");
+    /* ...unless ports could attach it. */
+    static const struct shoal_port ports[] = {{SHOAL_PROTO_TCP, 1}, {0, 0}};
+    ops.ports = ports;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->data: expected a function, got NULL");
+    /* A 1.0 ops table has no events: its data is required. */
+    ops.ports = NULL;
+    ops.size = (uint32_t)offsetof(struct shoal_analyzer_ops, conn_established);
     CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->data: expected a function, got NULL");
 
     p.kind = SHOAL_PLUGIN_COMMAND;
