@@ -42,7 +42,8 @@ enum synth_sub {
     SYNTH_SUB_TLS,
     SYNTH_SUB_DNSTCP,
     SYNTH_SUB_DNSUDP,
-    SYNTH_SUB_ICMP
+    SYNTH_SUB_ICMP,
+    SYNTH_SUB_SCAN /* one --scan: its probes one after another */
 };
 
 /* How a TCP session fails or ends. */
@@ -141,6 +142,38 @@ struct synth_sess {
 #define SYNTH_APP_BIGPING 0x20
 #define SYNTH_APP_NOREPLY 0x40
 
+/* --scan: one source's failing connection attempts (SYN, then RST/ACK or nothing). */
+#define SYNTH_SCAN_MAX 64      /* --scan options */
+#define SYNTH_SCAN_NMAX 64512  /* probes per scan: distinct source ports 1024-65535 */
+#define SYNTH_SCAN_DUR 86400.0 /* longest dur= and at=, seconds */
+
+enum synth_scan_kind {
+    SYNTH_SCAN_ADDR, /* one port on n hosts: dst, dst + 1, ... */
+    SYNTH_SCAN_PORT  /* n ports of one host: port, port + 1, ... */
+};
+
+struct synth_scan {
+    struct synth_addr src;
+    struct synth_addr dst; /* addr scan: first target; port scan: the target */
+    uint8_t kind, v6;
+    uint16_t port; /* addr scan: the port; port scan: the first port */
+    uint32_t n;    /* probes, each to another target */
+    double rej;    /* fraction of probes rejected, the rest go unanswered */
+    uint64_t at;   /* first probe, microseconds after the regular traffic starts */
+    uint64_t dur;  /* probes spread over this many microseconds */
+};
+
+/* A scan while it runs, and its ground truth. */
+struct synth_scan_run {
+    uint64_t t0;   /* time of probe 0 without jitter */
+    uint32_t step; /* probe k goes to target (k * step + off) % n */
+    uint32_t off;
+    uint32_t sport;    /* probe k's source port is 1024 + (sport + k) % 64512 */
+    uint32_t rej_left; /* rejections still to place */
+    uint64_t rejected, unanswered;
+    uint64_t first_t, last_t; /* first and last SYN */
+};
+
 struct synth_opts {
     const char *out;
     const char *summary;
@@ -158,6 +191,9 @@ struct synth_opts {
     int hold_close;     /* 0 none, 1 FIN, 2 RST */
     uint32_t hold_rate; /* held connections opened per second */
     bool size_set, quiet;
+    bool no_sess; /* no regular sessions (--conns 0, or --hold alone) */
+    unsigned nscan;
+    struct synth_scan scan[SYNTH_SCAN_MAX];
 };
 
 /* Ground truth counters, written as JSON. */
@@ -201,6 +237,7 @@ struct synth_gen {
     uint32_t next;    /* external clients */
     uint64_t nsess;
     uint64_t icmp_n;
+    struct synth_scan_run scan_run[SYNTH_SCAN_MAX];
 };
 
 /* splitmix64: the one generator and mixer used everywhere. */
@@ -294,6 +331,9 @@ bool synth_sess_step(struct synth_gen *g, struct synth_sess *s);
 /* Initialises slot s as a new session starting at time t; returns its byte estimate,
  * or -1 when the session does not fit in budget bytes (the slot is left unused). */
 int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, int64_t budget);
+/* Initialises slot s to run scan i from time t0 (µs) and adds its connections to the
+ * ground truth; the slot then steps through the probes until synth_sess_step says false. */
+void synth_scan_start(struct synth_gen *g, struct synth_sess *s, unsigned i, uint64_t t0);
 /* Held connections: opening (phase 0) or closing (phase 1); returns the end time. */
 uint64_t synth_hold_run(struct synth_gen *g, int phase, uint64_t t0);
 

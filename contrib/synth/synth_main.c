@@ -6,11 +6,13 @@
  * command line, the scheduler (a binary heap of session slots ordered by the
  * time of their next packet, so sessions interleave and about --concurrent of
  * them are open at once), admission control that stops starting sessions when
- * the size budget is spent, the held-open phase for memory benchmarks, and the
- * summary writer.
+ * the size budget is spent, the held-open phase for memory benchmarks, the
+ * --scan parser (each scan runs in a slot of its own in the same heap, so its
+ * probes interleave with the sessions in time order), and the summary writer.
  */
 #include "synth.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -58,6 +60,16 @@ static void usage(FILE *f)
             "      --hold-syn         held connections are a bare SYN (never answered)\n"
             "      --hold-close WHAT  fin (default), rst or none\n"
             "      --hold-rate N      held connections opened per second (default 100000)\n"
+            "scans (repeatable, up to 64; mixed with the sessions in time order):\n"
+            "      --scan addr:SRC:PORT:N[:OPTS]  SYNs from SRC to PORT on N hosts\n"
+            "                         (10.99.0.1, 10.99.0.2, ...; fd00:5a17:0:99::1, ...)\n"
+            "      --scan port:SRC:DST:N[:OPTS]   SYNs from SRC to N ports of DST (1, 2, ...)\n"
+            "                         OPTS, comma-separated: rej=F fraction rejected by\n"
+            "                         RST/ACK, the rest unanswered (0.5); dur=S seconds the\n"
+            "                         probes are spread over (60); at=S seconds after the\n"
+            "                         traffic starts (0); net=ADDR first host (addr scan);\n"
+            "                         ports=P first port (port scan). IPv6: [fd00::1]\n"
+            "                         --conns 0 makes the scans the only traffic\n"
             "  -q, --quiet            no report on stderr\n"
             "  -h, --help             this text\n");
 }
@@ -179,7 +191,8 @@ enum {
     OPT_HOLD,
     OPT_HOLDSYN,
     OPT_HOLDCLOSE,
-    OPT_HOLDRATE
+    OPT_HOLDRATE,
+    OPT_SCAN
 };
 
 static const struct option longopts[] = {
@@ -206,6 +219,7 @@ static const struct option longopts[] = {
     {"hold-syn", no_argument, NULL, OPT_HOLDSYN},
     {"hold-close", required_argument, NULL, OPT_HOLDCLOSE},
     {"hold-rate", required_argument, NULL, OPT_HOLDRATE},
+    {"scan", required_argument, NULL, OPT_SCAN},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -232,6 +246,183 @@ static void opts_default(struct synth_opts *o)
     o->fail = 0.30;
     o->hold_close = 1;
     o->hold_rate = 100000;
+}
+
+/* An IPv4 or IPv6 literal, the latter optionally in brackets; true if valid. */
+static bool parse_addr(const char *s, struct synth_addr *a, uint8_t *v6)
+{
+    char buf[64];
+    size_t n = strlen(s);
+
+    memset(a, 0, sizeof(*a));
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']' && n - 2 < sizeof(buf)) {
+        memcpy(buf, s + 1, n - 2);
+        buf[n - 2] = '\0';
+        *v6 = 1;
+        return inet_pton(AF_INET6, buf, a->b) == 1;
+    }
+    if (inet_pton(AF_INET, s, a->b) == 1) {
+        *v6 = 0;
+        return true;
+    }
+    *v6 = 1;
+    return inet_pton(AF_INET6, s, a->b) == 1;
+}
+
+/* Seconds (a decimal fraction allowed) to microseconds; true if valid. */
+static bool parse_secs(const char *s, uint64_t *us)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || end == s || *end || !(v >= 0.0 && v <= SYNTH_SCAN_DUR)) {
+        return false;
+    }
+    *us = (uint64_t)(v * 1e6 + 0.5);
+    return true;
+}
+
+/* Cuts the next ':'-separated field off *p (an IPv6 literal keeps its brackets);
+ * NULL when there is none. */
+static char *scan_field(char **p)
+{
+    char *s = *p, *e;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    e = s[0] == '[' ? strchr(s, ']') : s;
+    if (e == NULL) {
+        return NULL;
+    }
+    e = strchr(e, ':');
+    if (e != NULL) {
+        *e = '\0';
+        *p = e + 1;
+    } else {
+        *p = NULL;
+    }
+    return s;
+}
+
+/*
+ * Parses one --scan KIND:SRC:TARGET:N[:KEY=VALUE,...] into o->scan[o->nscan++].
+ * Returns 0, or -EINVAL after printing what is wrong.
+ */
+static int parse_scan(const char *spec, struct synth_opts *o)
+{
+    char buf[512], *p = buf, *kind, *src, *tgt, *num, *tok, *save = NULL;
+    const char *why = "expected addr:SRC:PORT:N or port:SRC:DST:N[:OPTIONS]";
+    struct synth_scan *sc = &o->scan[o->nscan];
+    uint64_t v, first = 1;
+    uint8_t v6;
+    bool net = false;
+
+    if (o->nscan >= SYNTH_SCAN_MAX) {
+        why = "too many scans (at most 64)";
+        goto out_bad;
+    }
+    if (strlen(spec) >= sizeof(buf)) {
+        goto out_bad;
+    }
+    strcpy(buf, spec);
+    memset(sc, 0, sizeof(*sc));
+    sc->rej = 0.5;
+    sc->dur = 60000000;
+    kind = scan_field(&p);
+    src = scan_field(&p);
+    tgt = scan_field(&p);
+    num = scan_field(&p);
+    if (kind == NULL || src == NULL || tgt == NULL || num == NULL) {
+        goto out_bad;
+    }
+    if (strcmp(kind, "addr") == 0) {
+        sc->kind = SYNTH_SCAN_ADDR;
+    } else if (strcmp(kind, "port") == 0) {
+        sc->kind = SYNTH_SCAN_PORT;
+    } else {
+        why = "the kind is addr or port";
+        goto out_bad;
+    }
+    if (!parse_addr(src, &sc->src, &sc->v6)) {
+        why = "bad source address (IPv6 in brackets: [fd00::1])";
+        goto out_bad;
+    }
+    if (sc->kind == SYNTH_SCAN_ADDR) {
+        if (parse_u64(tgt, &v, false) != 0 || v < 1 || v > 65535) {
+            why = "bad port";
+            goto out_bad;
+        }
+        sc->port = (uint16_t)v;
+    } else if (!parse_addr(tgt, &sc->dst, &v6) || v6 != sc->v6) {
+        why = "bad target address (same family as the source)";
+        goto out_bad;
+    }
+    if (parse_u64(num, &v, false) != 0 || v < 1 || v > SYNTH_SCAN_NMAX) {
+        why = "N is 1-64512";
+        goto out_bad;
+    }
+    sc->n = (uint32_t)v;
+    for (tok = p ? strtok_r(p, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+        char *val = strchr(tok, '=');
+        bool ok = val != NULL;
+        if (ok) {
+            *val++ = '\0';
+        }
+        if (!ok) {
+            why = "options are KEY=VALUE,...";
+        } else if (strcmp(tok, "rej") == 0) {
+            ok = parse_frac(val, &sc->rej) == 0;
+            why = "rej= is a fraction 0-1";
+        } else if (strcmp(tok, "dur") == 0) {
+            ok = parse_secs(val, &sc->dur);
+            why = "dur= is 0-86400 seconds";
+        } else if (strcmp(tok, "at") == 0) {
+            ok = parse_secs(val, &sc->at);
+            why = "at= is 0-86400 seconds";
+        } else if (strcmp(tok, "net") == 0 && sc->kind == SYNTH_SCAN_ADDR) {
+            ok = parse_addr(val, &sc->dst, &v6) && v6 == sc->v6;
+            net = true;
+            why = "bad net= address (same family as the source)";
+        } else if (strcmp(tok, "ports") == 0 && sc->kind == SYNTH_SCAN_PORT) {
+            ok = parse_u64(val, &first, false) == 0 && first >= 1 && first <= 65535;
+            why = "bad ports= (first port, 1-65535)";
+        } else {
+            ok = false;
+            why = sc->kind == SYNTH_SCAN_ADDR ? "unknown option (rej, dur, at, net)"
+                                              : "unknown option (rej, dur, at, ports)";
+        }
+        if (!ok) {
+            goto out_bad;
+        }
+    }
+    if (sc->kind == SYNTH_SCAN_PORT) {
+        if (first + sc->n - 1 > 65535) {
+            why = "ports run past 65535";
+            goto out_bad;
+        }
+        sc->port = (uint16_t)first;
+    } else {
+        const uint8_t *b = sc->dst.b + (sc->v6 ? 12 : 0);
+        if (!net) {
+            static const uint8_t d6[16] = {0xfd, 0, 0x5a, 0x17, 0, 0, 0, 0x99,
+                                           0,    0, 0,    0,    0, 0, 0, 1};
+            static const uint8_t d4[4] = {10, 99, 0, 1};
+            memcpy(sc->dst.b, sc->v6 ? d6 : d4, sc->v6 ? 16 : 4);
+        }
+        v = (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 | (uint64_t)b[2] << 8 | b[3];
+        if (v + sc->n - 1 > 0xffffffffULL) {
+            why = "targets run past the end of the address space";
+            goto out_bad;
+        }
+    }
+    o->nscan++;
+    return 0;
+out_bad:
+    fprintf(stderr, PROG ": bad --scan '%s': %s\n", spec, why);
+    return -EINVAL;
 }
 
 /* Returns 0, 1 for -h, or -EINVAL after printing a message. */
@@ -339,6 +530,11 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
             }
             o->hold_rate = (uint32_t)v;
             break;
+        case OPT_SCAN:
+            if (parse_scan(optarg, o) != 0) {
+                return -EINVAL;
+            }
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -371,6 +567,7 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
         o->size = 100ULL << 20;
     }
     o->size_set = size_given || conns_given || o->hold == 0;
+    o->no_sess = !o->size_set || (conns_given && o->conns == 0);
     return 0;
 }
 
@@ -420,7 +617,7 @@ static bool admit(struct synth_gen *g, struct budget *b, struct synth_sess *s, u
 {
     int64_t room = -1, e;
 
-    if (b->closed || (g->o.conns && g->nsess >= g->o.conns)) {
+    if (b->closed || g->o.no_sess || (g->o.conns && g->nsess >= g->o.conns)) {
         return false;
     }
     if (b->target) {
@@ -448,15 +645,21 @@ static bool admit(struct synth_gen *g, struct budget *b, struct synth_sess *s, u
     }
 }
 
+/*
+ * Runs the regular sessions from time t0 until the limits stop them, and the
+ * scans: slots 0 to concurrent - 1 hold sessions, the nscan slots after them
+ * one scan each, which leaves the heap when its last probe is out.
+ */
 static int run_sessions(struct synth_gen *g, uint64_t t0, uint64_t target, uint64_t *t_end)
 {
     struct sched q = {0};
     struct budget b = {target, 0, false};
     uint64_t steps = 0, last = t0;
+    uint32_t nslot = g->o.concurrent + g->o.nscan;
     int err = 0;
 
-    q.sess = calloc(g->o.concurrent, sizeof(*q.sess));
-    q.heap = calloc(g->o.concurrent, sizeof(*q.heap));
+    q.sess = calloc(nslot, sizeof(*q.sess));
+    q.heap = calloc(nslot, sizeof(*q.heap));
     if (q.sess == NULL || q.heap == NULL) {
         err = -ENOMEM;
         goto out_free;
@@ -467,6 +670,10 @@ static int run_sessions(struct synth_gen *g, uint64_t t0, uint64_t target, uint6
             break;
         }
         q.heap[q.n++] = i;
+    }
+    for (unsigned k = 0; k < g->o.nscan; k++) {
+        synth_scan_start(g, &q.sess[g->o.concurrent + k], k, t0);
+        q.heap[q.n++] = g->o.concurrent + k;
     }
     for (uint32_t i = q.n / 2; i-- > 0;) {
         sift_down(&q, i);
@@ -481,12 +688,19 @@ static int run_sessions(struct synth_gen *g, uint64_t t0, uint64_t target, uint6
         if (s->t > last) {
             last = s->t;
         }
-        s->est -= (int64_t)(g->pw.file - f0);
-        b.pending += (s->est > 0 ? s->est : 0) - old;
-        if (!alive) {
-            b.pending -= s->est > 0 ? s->est : 0;
-            if (!admit(g, &b, s, s->t + synth_logu(&g->rng, 100, 50000))) {
+        if (i >= g->o.concurrent) {
+            /* A scan: its bytes count in the file size but it is never replaced. */
+            if (!alive) {
                 q.heap[0] = q.heap[--q.n];
+            }
+        } else {
+            s->est -= (int64_t)(g->pw.file - f0);
+            b.pending += (s->est > 0 ? s->est : 0) - old;
+            if (!alive) {
+                b.pending -= s->est > 0 ? s->est : 0;
+                if (!admit(g, &b, s, s->t + synth_logu(&g->rng, 100, 50000))) {
+                    q.heap[0] = q.heap[--q.n];
+                }
             }
         }
         sift_down(&q, 0);
@@ -506,6 +720,60 @@ out_free:
 static void jkv(FILE *f, const char *k, uint64_t v, bool comma)
 {
     fprintf(f, "\"%s\": %" PRIu64 "%s", k, v, comma ? ", " : "");
+}
+
+/* "k": "address", for address a plus add (in its last 32 bits). */
+static void jaddr(FILE *f, const char *k, const struct synth_addr *a, bool v6, uint32_t add,
+                  bool comma)
+{
+    struct synth_addr x = *a;
+    uint8_t *b = x.b + (v6 ? 12 : 0);
+    char s[INET6_ADDRSTRLEN];
+    uint32_t v = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) + add;
+
+    b[0] = (uint8_t)(v >> 24);
+    b[1] = (uint8_t)(v >> 16);
+    b[2] = (uint8_t)(v >> 8);
+    b[3] = (uint8_t)v;
+    if (inet_ntop(v6 ? AF_INET6 : AF_INET, x.b, s, sizeof(s)) == NULL) {
+        strcpy(s, "?");
+    }
+    fprintf(f, "\"%s\": \"%s\"%s", k, s, comma ? ", " : "");
+}
+
+/* The "scans" array: one object per --scan, in command-line order. */
+static void write_scans(const struct synth_gen *g, FILE *f)
+{
+    double t0 = g->o.start;
+
+    fprintf(f, ",\n  \"scans\": [");
+    for (unsigned i = 0; i < g->o.nscan; i++) {
+        const struct synth_scan *sc = &g->o.scan[i];
+        const struct synth_scan_run *r = &g->scan_run[i];
+        bool addr = sc->kind == SYNTH_SCAN_ADDR;
+
+        fprintf(f, "%s\n    {\"kind\": \"%s\", ", i ? "," : "", addr ? "addr" : "port");
+        jaddr(f, "src", &sc->src, sc->v6, 0, true);
+        if (addr) {
+            jkv(f, "port", sc->port, true);
+            jaddr(f, "dst_first", &sc->dst, sc->v6, 0, true);
+            jaddr(f, "dst_last", &sc->dst, sc->v6, sc->n - 1, false);
+        } else {
+            jaddr(f, "dst", &sc->dst, sc->v6, 0, true);
+            jkv(f, "port_first", sc->port, true);
+            jkv(f, "port_last", sc->port + sc->n - 1, false);
+        }
+        fprintf(f, ",\n     ");
+        jkv(f, "targets", sc->n, true);
+        jkv(f, "probes", r->rejected + r->unanswered, true);
+        jkv(f, "rejected", r->rejected, true);
+        jkv(f, "unanswered", r->unanswered, true);
+        fprintf(f, "\"first_ts\": %.6f, \"last_ts\": %.6f,\n     ", t0 + (double)r->first_t / 1e6,
+                t0 + (double)r->last_t / 1e6);
+        fprintf(f, "\"options\": {\"rej\": %.6g, \"dur\": %.6f, \"at\": %.6f}}", sc->rej,
+                (double)sc->dur / 1e6, (double)sc->at / 1e6);
+    }
+    fprintf(f, "\n  ]");
 }
 
 /* Writes the ground truth to f and closes it; returns 0 or a negative errno. */
@@ -628,7 +896,11 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
     jkv(f, "fragments", s->frags, true);
     jkv(f, "vlan_connections", s->conns_vlan, true);
     jkv(f, "vlan_packets", s->vlan_pkts, false);
-    fprintf(f, "}\n}\n");
+    fprintf(f, "}");
+    if (o->nscan) {
+        write_scans(g, f);
+    }
+    fprintf(f, "\n}\n");
     if (ferror(f)) {
         err = -EIO;
     }
@@ -701,7 +973,7 @@ int main(int argc, char **argv)
         t = synth_hold_run(g, 0, 0) + 1000000;
         t_end = t;
     }
-    if (g->o.size_set) {
+    if (g->o.size_set || g->o.nscan) {
         uint64_t target = 0;
         if (g->o.size) {
             target = g->o.size > held_close_est ? g->o.size - held_close_est : 1;

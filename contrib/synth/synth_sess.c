@@ -376,6 +376,80 @@ static bool icmp_step(struct synth_gen *g, struct synth_sess *s)
     return true;
 }
 
+/*
+ * A scan slot (SYNTH_SUB_SCAN) sends its probes one after another: probe k's
+ * SYN at t0 + k * dur / n plus up to a quarter of that spacing of jitter,
+ * then, for a rejected probe, the target's RST/ACK one RTT later (at most half
+ * the spacing, so it always comes before the next SYN). Each probe gets a new
+ * target, source port, sequence number and IP ID from the slot's own
+ * generator (s->seed), never from g->rng, so adding a scan leaves the regular
+ * sessions' choices alone.
+ */
+static void scan_probe(struct synth_gen *g, struct synth_sess *s)
+{
+    const struct synth_scan *sc = &g->o.scan[s->srv];
+    struct synth_scan_run *r = &g->scan_run[s->srv];
+    uint32_t x = (uint32_t)(((uint64_t)s->j * r->step + r->off) % sc->n);
+    bool in0 = synth_is_internal(&s->addr[0], s->v6), in1;
+
+    s->addr[1] = sc->dst;
+    s->port[1] = (uint16_t)(sc->port + (sc->kind == SYNTH_SCAN_PORT ? x : 0));
+    if (sc->kind == SYNTH_SCAN_ADDR) {
+        /* Add x to the last 32 bits (the option parser checked for overflow). */
+        uint8_t *b = s->addr[1].b + (s->v6 ? 12 : 0);
+        uint32_t v = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) + x;
+        wr32(b, v);
+    }
+    in1 = synth_is_internal(&s->addr[1], s->v6);
+    synth_mac(&s->addr[1], in1, s->mac[1]);
+    s->ttl[1] = in1 ? 64 : (uint8_t)synth_range(&s->seed, 40, 60);
+    s->port[0] = (uint16_t)(1024 + (r->sport + s->j) % 64512);
+    s->ipid[0] = (uint16_t)synth_rand(&s->seed);
+    s->ipid[1] = 0;
+    s->iss[0] = (uint32_t)synth_rand(&s->seed);
+    s->rtt = in0 && in1 ? synth_range(&s->seed, 100, 2000) : synth_logu(&s->seed, 3000, 250000);
+    /* Exactly rej_left of the remaining probes are rejected: selection sampling. */
+    s->fail = SYNTH_FAIL_UNANSWERED;
+    if (synth_below(&s->seed, sc->n - s->j) < r->rej_left) {
+        s->fail = SYNTH_FAIL_REJECTED;
+        r->rej_left--;
+    }
+}
+
+static bool scan_step(struct synth_gen *g, struct synth_sess *s)
+{
+    const struct synth_scan *sc = &g->o.scan[s->srv];
+    struct synth_scan_run *r = &g->scan_run[s->srv];
+    uint64_t gap = sc->dur / sc->n;
+
+    if (s->phase == 0) {
+        scan_probe(g, s);
+        emit_tcp(g, s, 0, TH_SYN, s->iss[0], 0, 1024, 0, 0);
+        if (s->j == 0) {
+            r->first_t = g->pw.last_t;
+        }
+        r->last_t = g->pw.last_t;
+        if (s->fail == SYNTH_FAIL_REJECTED) {
+            s->phase = 1;
+            s->t += s->rtt < gap / 2 ? s->rtt : gap / 2;
+            return true;
+        }
+        r->unanswered++;
+    } else {
+        emit_tcp(g, s, 1, TH_RST | TH_ACK, 0, s->iss[0] + 1, 0, 0, 0);
+        r->rejected++;
+    }
+    if (++s->j >= sc->n) {
+        return false;
+    }
+    s->phase = 0;
+    s->t = r->t0 + s->j * sc->dur / sc->n;
+    if (gap >= 4) {
+        s->t += synth_rand(&s->seed) % (gap / 4);
+    }
+    return true;
+}
+
 bool synth_sess_step(struct synth_gen *g, struct synth_sess *s)
 {
     switch (s->sub) {
@@ -383,6 +457,8 @@ bool synth_sess_step(struct synth_gen *g, struct synth_sess *s)
         return dns_step(g, s);
     case SYNTH_SUB_ICMP:
         return icmp_step(g, s);
+    case SYNTH_SUB_SCAN:
+        return scan_step(g, s);
     default:
         return tcp_step(g, s);
     }
@@ -612,6 +688,52 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     }
     stats_add(&g->st, &st);
     return est;
+}
+
+static uint32_t gcd(uint32_t a, uint32_t b)
+{
+    while (b != 0) {
+        uint32_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+void synth_scan_start(struct synth_gen *g, struct synth_sess *s, unsigned i, uint64_t t0)
+{
+    const struct synth_scan *sc = &g->o.scan[i];
+    struct synth_scan_run *r = &g->scan_run[i];
+    bool in0;
+
+    memset(s, 0, sizeof(*s));
+    memset(r, 0, sizeof(*r));
+    s->seed = synth_hash(g->o.seed ^ 0x5ca7ULL, i);
+    s->sub = SYNTH_SUB_SCAN;
+    s->kind = SYNTH_K_TCP;
+    s->srv = i;
+    s->v6 = sc->v6;
+    s->mss = s->v6 ? SYNTH_MSS6 : SYNTH_MSS4;
+    s->addr[0] = sc->src;
+    in0 = synth_is_internal(&s->addr[0], s->v6);
+    synth_mac(&s->addr[0], in0, s->mac[0]);
+    s->ttl[0] = in0 ? 64 : (uint8_t)synth_range(&s->seed, 40, 60);
+    /* Targets in a shuffled order: k -> (k * step + off) % n with step prime to n. */
+    r->step = 1 + synth_below(&s->seed, sc->n);
+    while (gcd(r->step, sc->n) != 1) {
+        r->step++;
+    }
+    r->off = synth_below(&s->seed, sc->n);
+    r->sport = synth_below(&s->seed, 64512);
+    r->rej_left = (uint32_t)(sc->rej * sc->n + 0.5);
+    r->t0 = t0 + sc->at;
+    s->t = r->t0;
+
+    g->st.conns += sc->n;
+    g->st.conns_tcp += sc->n;
+    g->st.conns_v6 += s->v6 ? sc->n : 0;
+    g->st.tcp_rej += r->rej_left;
+    g->st.tcp_s0 += sc->n - r->rej_left;
 }
 
 /* Builds held connection i in s (no memory is kept between calls). */
