@@ -37,7 +37,8 @@ static const char *cluster_abs(const char *path, char *buf, size_t len)
 
 int shoal_cluster_gen_layout(const struct shoal_cluster_args *c)
 {
-    struct shoal_layout_spec_node nodes[SHOAL_CLUSTER_MAX_WORKERS + 1];
+    struct shoal_layout_spec_node nodes[SHOAL_CLUSTER_MAX_WORKERS + SHOAL_CLUSTER_MAX_PROXIES + 1];
+    size_t n = 1;
     struct shoal_layout_spec spec;
     struct shoal_layout *l = NULL;
     char spool[PATH_MAX], keys[PATH_MAX];
@@ -53,9 +54,13 @@ int shoal_cluster_gen_layout(const struct shoal_cluster_args *c)
     memset(&spec, 0, sizeof(spec));
     nodes[0].name = c->manager;
     nodes[0].role = SHOAL_ROLE_MANAGER;
-    for (size_t i = 0; i < c->n_workers; i++) {
-        nodes[i + 1].name = c->workers[i];
-        nodes[i + 1].role = SHOAL_ROLE_WORKER;
+    for (size_t i = 0; i < c->n_proxies; i++, n++) {
+        nodes[n].name = c->proxies[i];
+        nodes[n].role = SHOAL_ROLE_PROXY;
+    }
+    for (size_t i = 0; i < c->n_workers; i++, n++) {
+        nodes[n].name = c->workers[i];
+        nodes[n].role = SHOAL_ROLE_WORKER;
     }
     spec.base_port = (uint16_t)c->base_port;
     spec.spool_dir = cluster_abs(c->workdir_base, spool, sizeof(spool));
@@ -65,7 +70,7 @@ int shoal_cluster_gen_layout(const struct shoal_cluster_args *c)
         return 2;
     }
     spec.nodes = nodes;
-    spec.n_nodes = c->n_workers + 1;
+    spec.n_nodes = n;
     rc = shoal_layout_generate(&spec, &l, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "shoal: %s\n", err);
@@ -115,6 +120,7 @@ int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node
     switch (self->role) {
     case SHOAL_ROLE_MANAGER: {
         struct shoal_manager_opts mo = {
+            .config_file = o->config_file,
             .log_dir = o->log_dir,
             .log_fmt = o->json ? SHOAL_LOGFMT_JSON : SHOAL_LOGFMT_TSV,
             .quiet = o->quiet,
@@ -126,8 +132,24 @@ int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node
         status = shoal_manager_run(l, self, &mo);
         break;
     }
+    case SHOAL_ROLE_PROXY:
     case SHOAL_ROLE_WORKER:
     case SHOAL_ROLE_STANDALONE: {
+        struct shoal_worker_link_opts wo = {
+            .ack_timeout = c->ack_timeout,
+            .batch_records = c->batch_records,
+        };
+        if (self->role == SHOAL_ROLE_PROXY) {
+            if (o->read_file != NULL || o->iface != NULL) {
+                fprintf(stderr, "shoal: %s: a proxy sees no packets (no -r or -i)\n", self->name);
+                goto out_free;
+            }
+            if (o->log_dir == NULL) {
+                o->log_dir = self->workdir;
+            }
+            status = shoal_cluster_node_run(l, self, o, &wo);
+            break;
+        }
         if (o->read_file == NULL && o->iface == NULL) {
             o->iface = self->interface;
         }
@@ -142,15 +164,8 @@ int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node
         if (o->log_dir == NULL) {
             o->log_dir = self->workdir;
         }
-        if (self->role == SHOAL_ROLE_WORKER) {
-            struct shoal_worker_link_opts wo = {
-                .ack_timeout = c->ack_timeout,
-                .batch_records = c->batch_records,
-            };
-            status = shoal_cluster_worker_run(l, self, o, &wo);
-        } else {
-            status = shoal_node_run(o);
-        }
+        status = self->role == SHOAL_ROLE_WORKER ? shoal_cluster_node_run(l, self, o, &wo)
+                                                 : shoal_node_run(o);
         break;
     }
     default:

@@ -13,6 +13,7 @@
 struct shoal_node_opts;
 
 #define SHOAL_CLUSTER_MAX_WORKERS 256
+#define SHOAL_CLUSTER_MAX_PROXIES 64
 
 /* What the cluster options of the command line ask for. */
 struct shoal_cluster_args {
@@ -24,12 +25,14 @@ struct shoal_cluster_args {
     const char *manager;
     const char *workers[SHOAL_CLUSTER_MAX_WORKERS];
     size_t n_workers;
+    const char *proxies[SHOAL_CLUSTER_MAX_PROXIES];
+    size_t n_proxies;
     unsigned long base_port;
     double ack_timeout;
     unsigned long batch_records;
 };
 
-/* Write the layout c->gen_out (manager and workers on localhost, ports from
+/* Write the layout c->gen_out (manager, proxies and workers on localhost, ports from
  * c->base_port) and the keys of its nodes.  Errors go to stderr.  Returns
  * the exit status: 0, 1 on failure, 2 on bad arguments. */
 int shoal_cluster_gen_layout(const struct shoal_cluster_args *c);

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The cluster runtime of a packet-processing node (a worker): the pipeline
- * of a standalone node (node.c) plus, through its hooks, the node's ZeroMQ
- * security context (zsec.c) and its log channel to the manager
- * (worker_link.c).  Every socket belongs to the node's one thread.
+ * The cluster runtime of workers and proxies: the pipeline of a standalone
+ * node (node.c) plus, through its hooks, the node's ZeroMQ security context
+ * (zsec.c), its log channel to the manager (worker_link.c), a channel for
+ * its notices to the manager's notice port, and
+ *   - on a worker: the routing of distinct-count observations to the
+ *     proxies (state_link.c);
+ *   - on a proxy (a node without packets): the counting of those
+ *     observations (proxy.c).
+ * Every socket belongs to the node's one thread.
  */
 #ifndef SHOAL_CLUSTER_NODE_H
 #define SHOAL_CLUSTER_NODE_H
@@ -13,13 +18,13 @@
 #include "worker_link.h"
 
 /*
- * Run node `self` (a worker of `layout`) with the standalone options `o`
- * (its packet source and config; o->hooks is set here) and the log
- * channel's options `wo`.  Returns the exit status of shoal_node_run, or 1
- * when the cluster side cannot start (logged, naming the node).
+ * Run node `self` (a worker or a proxy of `layout`) with the standalone
+ * options `o` (a worker's packet source, the config; the hooks, name and
+ * no_source are set here) and the log channel's options `wo`.  Returns the
+ * exit status of shoal_node_run, or 1 when the cluster side cannot start
+ * (logged, naming the node).
  */
-int shoal_cluster_worker_run(const struct shoal_layout *layout,
-                             const struct shoal_layout_node *self, struct shoal_node_opts *o,
-                             const struct shoal_worker_link_opts *wo);
+int shoal_cluster_node_run(const struct shoal_layout *layout, const struct shoal_layout_node *self,
+                           struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo);
 
 #endif

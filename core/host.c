@@ -120,6 +120,11 @@ static void host_conn_set_idle_timeout(struct shoal_conn *c, double secs)
     }
 }
 
+static double host_conn_last(const struct shoal_conn *c)
+{
+    return c->last;
+}
+
 static const char *host_conn_state(const struct shoal_conn *c)
 {
     return shoal_conn_state(c);
@@ -195,9 +200,9 @@ static int host_sumstat_declare(const struct shoal_sumstat *def)
     return host_sumstats != NULL ? shoal_sumstats_declare(host_sumstats, def) : -ENOSYS;
 }
 
-static void host_sumstat_observe(int h, const void *key, size_t klen, uint64_t member)
+static void host_sumstat_observe(int h, const void *key, size_t klen, uint64_t member, double ts)
 {
-    double now = host_ctx != NULL ? shoal_ctx_now(host_ctx) : 0.0;
+    double now = ts > 0 ? ts : host_ctx != NULL ? shoal_ctx_now(host_ctx) : 0.0;
 
     if (host_sumstats == NULL || klen > SHOAL_SUMSTAT_MAX_KEY) {
         return;
@@ -205,7 +210,7 @@ static void host_sumstat_observe(int h, const void *key, size_t klen, uint64_t m
     if (host_routes.observe != NULL) {
         host_routes.observe(host_routes.arg, h, key, klen, member, now);
     } else {
-        shoal_sumstats_observe(host_sumstats, h, key, klen, member, now);
+        shoal_sumstats_observe(host_sumstats, h, key, klen, member, now, NULL);
     }
 }
 
@@ -231,6 +236,7 @@ static const struct shoal_host host_table = {
     .notice = host_notice,
     .sumstat_declare = host_sumstat_declare,
     .sumstat_observe = host_sumstat_observe,
+    .conn_last = host_conn_last,
 };
 
 const struct shoal_host *shoal_host_table(void)

@@ -35,6 +35,7 @@
 
 #include "diag.h"
 #include "log.h"
+#include "notice.h"
 #include "resend.h"
 #include "wire.h"
 #include "zsec.h"
@@ -67,6 +68,11 @@ struct mgr {
     struct shoal_dedup *dedup;
     struct shoal_zsec *zsec;
     void *router;
+    void *notice_sock;
+    char notice_ep[320];
+    struct shoal_config cfg;
+    struct shoal_notices *notices;
+    uint64_t bad_notices;
     struct mgr_stream *streams;
     bool fatal;
 
@@ -536,31 +542,66 @@ static void mgr_recv(struct mgr *m)
 {
     for (int n = 0; n < 256 && !m->fatal; n++) {
         zmq_msg_t parts[3];
-        int got = 0, more = 1;
-        size_t ml = sizeof(more);
+        int got = shoal_zsec_recv_routed(m->router, parts);
 
-        while (more) {
-            zmq_msg_t *p = &parts[got < 3 ? got : 2];
-            if (got >= 3) {
-                zmq_msg_close(p);
-            }
-            zmq_msg_init(p);
-            if (zmq_msg_recv(p, m->router, got == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-                zmq_msg_close(p);
-                if (got == 0) {
-                    return;
-                }
-                break;
-            }
-            got++;
-            zmq_getsockopt(m->router, ZMQ_RCVMORE, &more, &ml);
+        if (got == 0) {
+            return;
         }
-        if (got == 3) {
-            mgr_on_message(m, &parts[0], &parts[1], &parts[2]);
-        } else {
+        if (got < 0) {
             m->rejected++;
+            continue;
         }
-        for (int i = 0; i < (got < 3 ? got : 3); i++) {
+        mgr_on_message(m, &parts[0], &parts[1], &parts[2]);
+        for (int i = 0; i < 3; i++) {
+            zmq_msg_close(&parts[i]);
+        }
+    }
+}
+
+/* ---- notices ---- */
+
+static void mgr_on_notice(struct mgr *m, zmq_msg_t *topic, zmq_msg_t *body)
+{
+    struct shoal_wire_msg msg;
+    const char *peer = zmq_msg_gets(body, "User-Id");
+    char err[256] = "";
+
+    memset(&msg, 0, sizeof(msg));
+    if (!shoal_wire_topic_matches(zmq_msg_data(topic), zmq_msg_size(topic), SHOAL_WIRE_NOTICE) ||
+        shoal_wire_decode(zmq_msg_data(body), zmq_msg_size(body), SHOAL_WIRE_NOTICE, &msg, err,
+                          sizeof(err)) < 0) {
+        if (m->bad_notices++ == 0) {
+            shoal_warn(m->name, "bad notice from %s on %s: %s", peer ? peer : "?", m->notice_ep,
+                       err[0] ? err : "not a NOTICE");
+        }
+        return;
+    }
+    if (peer != NULL && strcmp(peer, msg.notice.sender) != 0) {
+        if (m->bad_notices++ == 0) {
+            shoal_warn(m->name, "notice signed by %s claims to come from %s: refused", peer,
+                       msg.notice.sender);
+        }
+    } else if (shoal_notices_raise(m->notices, &msg.notice) < 0) {
+        m->fatal = true;
+    }
+    shoal_wire_msg_release(&msg);
+}
+
+static void mgr_recv_notices(struct mgr *m)
+{
+    for (int n = 0; n < 256 && !m->fatal; n++) {
+        zmq_msg_t parts[3];
+        int got = shoal_zsec_recv_routed(m->notice_sock, parts);
+
+        if (got == 0) {
+            return;
+        }
+        if (got < 0) {
+            m->bad_notices++;
+            continue;
+        }
+        mgr_on_notice(m, &parts[1], &parts[2]);
+        for (int i = 0; i < 3; i++) {
             zmq_msg_close(&parts[i]);
         }
     }
@@ -578,7 +619,12 @@ static void mgr_free(struct mgr *m)
     if (m->router != NULL) {
         zmq_close(m->router);
     }
+    if (m->notice_sock != NULL) {
+        zmq_close(m->notice_sock);
+    }
+    shoal_notices_free(m->notices);
     shoal_zsec_close(m->zsec);
+    shoal_config_free(&m->cfg);
     if (m->journal_fd >= 0) {
         close(m->journal_fd);
     }
@@ -626,6 +672,13 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     if (mgr_paths(&m, opts) < 0) {
         return 2;
     }
+    char err[512] = "";
+    if ((opts->config_file != NULL ? shoal_config_load(&m.cfg, opts->config_file, err, sizeof(err))
+                                   : shoal_config_defaults(&m.cfg)) < 0) {
+        shoal_err(m.name, "%s", err[0] ? err : "out of memory");
+        shoal_config_free(&m.cfg);
+        return 2;
+    }
     if (shoal_zsec_open(layout, self, true, &m.zsec) < 0) {
         return 2;
     }
@@ -642,9 +695,15 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     if (m.logger == NULL) {
         goto out_free;
     }
+    m.notices = shoal_notices_new(m.logger, &m.cfg, m.name);
+    if (m.notices == NULL) {
+        goto out_logger;
+    }
     m.router =
         shoal_zsec_server(m.zsec, ZMQ_ROUTER, SHOAL_CHANNEL_LOG, m.endpoint, sizeof(m.endpoint));
-    if (m.router == NULL) {
+    m.notice_sock = shoal_zsec_server(m.zsec, ZMQ_ROUTER, SHOAL_CHANNEL_NOTICE, m.notice_ep,
+                                      sizeof(m.notice_ep));
+    if (m.router == NULL || m.notice_sock == NULL) {
         goto out_logger;
     }
 
@@ -653,14 +712,16 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     sa.sa_handler = mgr_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    shoal_info(m.name, "writing logs into %s, listening on %s", m.log_dir, m.endpoint);
+    shoal_info(m.name, "writing logs into %s, listening on %s (logs) and %s (notices)", m.log_dir,
+               m.endpoint, m.notice_ep);
 
     while (!mgr_stop && !m.fatal) {
-        zmq_pollitem_t items[2] = {
+        zmq_pollitem_t items[3] = {
             {.socket = shoal_zsec_zap_socket(m.zsec), .events = ZMQ_POLLIN},
             {.socket = m.router, .events = ZMQ_POLLIN},
+            {.socket = m.notice_sock, .events = ZMQ_POLLIN},
         };
-        if (zmq_poll(items, 2, 500) < 0) {
+        if (zmq_poll(items, 3, 500) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -673,6 +734,10 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
         if (items[1].revents & ZMQ_POLLIN) {
             mgr_recv(&m);
         }
+        if (items[2].revents & ZMQ_POLLIN) {
+            mgr_recv_notices(&m);
+        }
+        shoal_notices_poll(m.notices);
         if (m.journal_bytes > MGR_JOURNAL_MAX && mgr_compact(&m, false) < 0) {
             m.fatal = true;
         }
@@ -687,13 +752,17 @@ out_logger:
     if (status == 0 && mgr_compact(&m, true) < 0) {
         status = 1;
     }
+    struct shoal_notices_stats ns = {0};
+    if (m.notices != NULL) {
+        shoal_notices_stats(m.notices, &ns);
+    }
     if (!opts->quiet && m.router != NULL) {
         fprintf(stderr,
                 "shoal: %s: %" PRIu64 " log records in %" PRIu64 " batches written to %s "
                 "(%" PRIu64 " duplicate batches dropped, %" PRIu64 " batches refused, %" PRIu64
-                " peers refused)\n",
+                " peers refused); %" PRIu64 " notices written, %" PRIu64 " suppressed\n",
                 m.name, m.records, m.batches, m.log_dir, m.duplicates, m.rejected,
-                shoal_zsec_refused(m.zsec));
+                shoal_zsec_refused(m.zsec), ns.written, ns.suppressed);
     }
 out_free:
     mgr_free(&m);

@@ -22,7 +22,12 @@
  * is guarded against a killed process, not against a crash of the host (no
  * fsync per batch).
  *
- * Single-threaded: the ZAP handler is polled with the log socket.
+ * Notices: a second ROUTER on the manager's notice port takes the NOTICEs
+ * of workers and proxies; they go through the notice framework (notice.c:
+ * suppression, notice.log, actions) with the sending node as peer_descr.
+ *
+ * Single-threaded: the ZAP handler is polled with the log and notice
+ * sockets.
  */
 #ifndef SHOAL_MANAGER_H
 #define SHOAL_MANAGER_H
@@ -33,6 +38,7 @@
 #include "layout.h"
 
 struct shoal_manager_opts {
+    const char *config_file;       /* shoal.cfg (notice settings); NULL: defaults */
     const char *log_dir;           /* NULL: the node's workdir */
     enum shoal_log_format log_fmt; /* TSV or JSON */
     bool quiet;                    /* no summary line at the end */

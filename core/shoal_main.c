@@ -24,35 +24,37 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: shoal [options] -r FILE | -i IFACE\n"
-            "\n"
-            "  -r, --read FILE        read packets from a pcap or pcapng file\n"
-            "  -i, --interface IFACE  sniff a live interface\n"
-            "  -f, --filter EXPR      BPF filter expression\n"
-            "  -C, --no-checksums     ignore checksums (analyse packets whose checksum is bad)\n"
-            "  -c, --config FILE      read settings from FILE (shoal.cfg)\n"
-            "  -l, --logdir DIR       write logs into DIR (default: current directory)\n"
-            "      --json             write JSON lines instead of Zeek TSV\n"
-            "      --progress         always show a progress line (default: on a terminal)\n"
-            "      --no-progress      never show one\n"
-            "  -q, --quiet            no summary line at the end\n"
-            "  -v, --verbose          more diagnostics (repeat for debug)\n"
-            "      --list-plugins     print the loaded plugins and their settings, then exit\n"
-            "      --check            validate the configuration and plugins, then exit\n"
-            "  -V, --version          print the version\n"
-            "  -h, --help             this text\n"
-            "\n"
-            "cluster:\n"
-            "      --node NAME        run node NAME of the cluster layout\n"
-            "      --layout FILE      the cluster layout (with --node)\n"
-            "      --ack-timeout SECS worker: wait this long for the manager at the end (10)\n"
-            "      --batch-records N  worker: records per log batch (1024)\n"
-            "      --gen-layout OUT --workdir-base DIR --keys DIR --manager NAME\n"
-            "                  --worker NAME [--worker NAME...] [--base-port N]\n"
-            "                         write a layout of nodes on localhost and their keys\n"
-            "\n"
-            "Plugins are loaded from the installed plugin folders and $SHOAL_PLUGIN_PATH.\n");
+    fprintf(
+        out,
+        "usage: shoal [options] -r FILE | -i IFACE\n"
+        "\n"
+        "  -r, --read FILE        read packets from a pcap or pcapng file\n"
+        "  -i, --interface IFACE  sniff a live interface\n"
+        "  -f, --filter EXPR      BPF filter expression\n"
+        "  -C, --no-checksums     ignore checksums (analyse packets whose checksum is bad)\n"
+        "  -c, --config FILE      read settings from FILE (shoal.cfg)\n"
+        "  -l, --logdir DIR       write logs into DIR (default: current directory)\n"
+        "      --json             write JSON lines instead of Zeek TSV\n"
+        "      --progress         always show a progress line (default: on a terminal)\n"
+        "      --no-progress      never show one\n"
+        "  -q, --quiet            no summary line at the end\n"
+        "  -v, --verbose          more diagnostics (repeat for debug)\n"
+        "      --list-plugins     print the loaded plugins and their settings, then exit\n"
+        "      --check            validate the configuration and plugins, then exit\n"
+        "  -V, --version          print the version\n"
+        "  -h, --help             this text\n"
+        "\n"
+        "cluster:\n"
+        "      --node NAME        run node NAME of the cluster layout\n"
+        "      --layout FILE      the cluster layout (with --node)\n"
+        "      --ack-timeout SECS worker, proxy: wait this long for the manager at the end\n"
+        "                         (cluster.ack_timeout of shoal.cfg, 10)\n"
+        "      --batch-records N  worker, proxy: records per log batch (cluster.batch_records)\n"
+        "      --gen-layout OUT --workdir-base DIR --keys DIR --manager NAME\n"
+        "                  [--proxy NAME...] --worker NAME [--worker NAME...] [--base-port N]\n"
+        "                         write a layout of nodes on localhost and their keys\n"
+        "\n"
+        "Plugins are loaded from the installed plugin folders and $SHOAL_PLUGIN_PATH.\n");
 }
 
 /* `path` made absolute against the current directory, into buf; NULL if
@@ -72,6 +74,7 @@ int main(int argc, char **argv)
         OPT_KEYS,
         OPT_MANAGER,
         OPT_WORKER,
+        OPT_PROXY,
         OPT_BASE_PORT,
         OPT_ACK_TIMEOUT,
         OPT_BATCH_RECORDS,
@@ -99,6 +102,7 @@ int main(int argc, char **argv)
         {"keys", required_argument, NULL, OPT_KEYS},
         {"manager", required_argument, NULL, OPT_MANAGER},
         {"worker", required_argument, NULL, OPT_WORKER},
+        {"proxy", required_argument, NULL, OPT_PROXY},
         {"base-port", required_argument, NULL, OPT_BASE_PORT},
         {"ack-timeout", required_argument, NULL, OPT_ACK_TIMEOUT},
         {"batch-records", required_argument, NULL, OPT_BATCH_RECORDS},
@@ -184,6 +188,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             c.workers[c.n_workers++] = optarg;
+            break;
+        case OPT_PROXY:
+            if (c.n_proxies == SHOAL_CLUSTER_MAX_PROXIES) {
+                fprintf(stderr, "shoal: at most %d proxies\n", SHOAL_CLUSTER_MAX_PROXIES);
+                return 2;
+            }
+            c.proxies[c.n_proxies++] = optarg;
             break;
         case OPT_BASE_PORT:
             errno = 0;

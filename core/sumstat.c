@@ -22,11 +22,11 @@ struct ss_key {
     struct ss_key *hnext;       /* hash chain */
     struct ss_key *prev, *next; /* the statistic's list, oldest first */
     uint64_t hash;
-    double begin;    /* first observation of the epoch */
-    double until;    /* end of the epoch */
-    uint64_t *set;   /* members, 0 = empty slot; NULL once crossed */
-    uint32_t n, cap; /* members held, slots */
-    uint16_t h;      /* statistic */
+    double begin, end; /* earliest and latest observation times */
+    double until;      /* end of the epoch: first observation + epoch */
+    uint64_t *set;     /* members, 0 = empty slot; NULL once crossed */
+    uint32_t n, cap;   /* members held, slots */
+    uint16_t h;        /* statistic */
     uint8_t klen;
     bool crossed;
     bool zero_member; /* the member 0 was seen (0 marks empty slots) */
@@ -87,7 +87,8 @@ static bool ss_name_ok(const char *s)
 {
     size_t n = 0;
 
-    if (s == NULL || *s == '\0') {
+    if (s == NULL || *s == '\0' || *s == '.' ||
+        strncmp(s, SHOAL_SUMSTAT_RESERVED, strlen(SHOAL_SUMSTAT_RESERVED)) == 0) {
         return false;
     }
     for (; *s != '\0'; s++, n++) {
@@ -200,9 +201,10 @@ static void ss_grow_buckets(struct shoal_sumstats *t)
     t->nbuckets = n;
 }
 
-/* The live key (h, key) at t->now, made when absent; NULL on ENOMEM. */
+/* The key (h, key) whose epoch holds time `at`, made when absent (its
+ * epoch then begins at `at`); NULL on ENOMEM. */
 static struct ss_key *ss_get(struct shoal_sumstats *t, int h, const void *key, size_t klen,
-                             bool *made)
+                             double at, bool *made)
 {
     uint64_t hash = ss_hash(h, key, klen);
     struct ss_key **pp = ss_slot(t, hash, h, key, klen);
@@ -210,7 +212,7 @@ static struct ss_key *ss_get(struct shoal_sumstats *t, int h, const void *key, s
     struct ss_key *k = *pp;
 
     *made = false;
-    if (k != NULL && k->until > t->now) {
+    if (k != NULL && k->until > at) {
         return k;
     }
     if (k != NULL) {
@@ -238,8 +240,8 @@ static struct ss_key *ss_get(struct shoal_sumstats *t, int h, const void *key, s
     k->h = (uint16_t)h;
     k->klen = (uint8_t)klen;
     memcpy(k->key, key, klen);
-    k->begin = t->now;
-    k->until = t->now + s->def->epoch;
+    k->begin = k->end = at;
+    k->until = at + s->def->epoch;
     k->hnext = t->buckets[hash & (t->nbuckets - 1)];
     t->buckets[hash & (t->nbuckets - 1)] = k;
     k->prev = s->newest;
@@ -306,7 +308,7 @@ static int ss_set_add(struct ss_key *k, uint64_t m)
 }
 
 int shoal_sumstats_observe(struct shoal_sumstats *t, int h, const void *key, size_t klen,
-                           uint64_t member, double now)
+                           uint64_t member, double now, double *until)
 {
     struct ss_key *k;
     bool made;
@@ -317,13 +319,15 @@ int shoal_sumstats_observe(struct shoal_sumstats *t, int h, const void *key, siz
     }
     ss_advance(t, now);
     t->st.observations++;
-    k = ss_get(t, h, key, klen, &made);
+    k = ss_get(t, h, key, klen, now, &made);
     if (k == NULL) {
         return -ENOMEM;
     }
     if (k->crossed) {
         return 0;
     }
+    k->begin = now < k->begin ? now : k->begin;
+    k->end = now > k->end ? now : k->end;
     if (member == 0) {
         rc = k->zero_member ? 0 : 1;
         k->zero_member = true;
@@ -343,13 +347,16 @@ int shoal_sumstats_observe(struct shoal_sumstats *t, int h, const void *key, siz
     k->set = NULL;
     k->cap = 0;
     t->st.crossed++;
+    if (until != NULL) {
+        *until = k->until;
+    }
     if (def->crossed != NULL) {
         struct shoal_sumstat_result r = {
             .key = k->key,
             .klen = k->klen,
             .unique = k->n,
             .begin = k->begin,
-            .end = t->now,
+            .end = k->end,
         };
         def->crossed(def->arg, &r);
     }
@@ -369,7 +376,7 @@ int shoal_sumstats_mark(struct shoal_sumstats *t, int h, const void *key, size_t
     if (!(until > t->now)) {
         return 0;
     }
-    k = ss_get(t, h, key, klen, &made);
+    k = ss_get(t, h, key, klen, t->now, &made);
     if (k == NULL) {
         return -ENOMEM;
     }

@@ -10,9 +10,12 @@
  * keeps only the marks its proxies publish, so it can stop sending
  * observations of a key already crossed.
  *
- * Time is network time as the caller gives it; it never goes back (a
- * smaller `now` counts as the latest seen).  Memory is bounded by a key
- * count: past it the oldest key of the statistic is dropped, and counted.
+ * Time is network time as the caller gives it, per observation: a key's
+ * epoch begins at the time of the observation that made it, and its result
+ * spans the earliest to the latest observation, in whatever order they
+ * came (a proxy hears several workers).  Expiry follows the latest time
+ * seen.  Memory is bounded by a key count: past it the oldest key of the
+ * statistic is dropped, and counted.
  *
  * Single-threaded.
  */
@@ -26,6 +29,8 @@
 #include "shoal/shoal.h"
 
 #define SHOAL_SUMSTAT_MAX 64 /* statistics per node */
+/* Names beginning so are the cluster's own messages, refused to plugins. */
+#define SHOAL_SUMSTAT_RESERVED "proxy."
 
 struct shoal_sumstats;
 
@@ -41,7 +46,8 @@ struct shoal_sumstats *shoal_sumstats_new(size_t max_keys);
 void shoal_sumstats_free(struct shoal_sumstats *t);
 
 /* Declare a statistic (borrowed until free).  Returns its handle (>= 0),
- * or -EINVAL (bad name, threshold, epoch or size), -EEXIST, -ENOSPC. */
+ * or -EINVAL (bad name -- [A-Za-z0-9_-][A-Za-z0-9_.-]*, at most 63 bytes,
+ * not beginning "proxy." --, threshold, epoch or size), -EEXIST, -ENOSPC. */
 int shoal_sumstats_declare(struct shoal_sumstats *t, const struct shoal_sumstat *def);
 
 /* The handle of the statistic called `name`, or -ENOENT. */
@@ -52,11 +58,12 @@ const struct shoal_sumstat *shoal_sumstats_def(const struct shoal_sumstats *t, i
 
 /*
  * Count `member` for `key` of statistic `h` at `now`.  Returns 1 when this
- * observation made the key cross (the callback has run), 0 otherwise,
- * -EINVAL for a bad handle or key length, -ENOMEM.
+ * observation made the key cross (the callback has run, and *until, if not
+ * NULL, holds the end of the key's epoch), 0 otherwise, -EINVAL for a bad
+ * handle or key length, -ENOMEM.
  */
 int shoal_sumstats_observe(struct shoal_sumstats *t, int h, const void *key, size_t klen,
-                           uint64_t member, double now);
+                           uint64_t member, double now, double *until);
 
 /* Mark `key` of `h` as crossed until `until` without running the callback
  * (what a worker learns from its proxy).  0, -EINVAL or -ENOMEM. */

@@ -124,15 +124,6 @@ int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_
     if (opts != NULL) {
         wl->o = *opts;
     }
-    wl->o.batch_records = wl->o.batch_records ? wl->o.batch_records : 1024;
-    if (wl->o.batch_records > SHOAL_WIRE_MAX_RECORDS) {
-        wl->o.batch_records = SHOAL_WIRE_MAX_RECORDS;
-    }
-    wl->o.batch_wall = wl->o.batch_wall > 0 ? wl->o.batch_wall : 0.1;
-    wl->o.ack_timeout = wl->o.ack_timeout > 0 ? wl->o.ack_timeout : 10.0;
-    wl->o.mem_max = wl->o.mem_max ? wl->o.mem_max : (size_t)64 << 20;
-    wl->o.disk_max = wl->o.disk_max ? wl->o.disk_max : (uint64_t)1 << 30;
-    wl->o.resend_quiet = wl->o.resend_quiet > 0 ? wl->o.resend_quiet : 3.0;
     clock_gettime(CLOCK_REALTIME, &now);
     wl->epoch = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
     wl->last_ack = wl_wall();
@@ -149,12 +140,6 @@ int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_
     if (rc < 0) {
         shoal_err(self->name, "%s: no log endpoint for the manager %s",
                   layout->file ? layout->file : "layout", wl->manager->name);
-        goto out_free;
-    }
-    wl->win = shoal_resend_new(self->workdir, wl->o.mem_max, wl->o.disk_max);
-    if (wl->win == NULL) {
-        rc = -ENOMEM;
-        shoal_err(self->name, "cannot create the log channel: out of memory");
         goto out_free;
     }
     *out = wl;
@@ -464,10 +449,25 @@ static int wl_sink(void *arg, struct shoal_stream *s, const struct shoal_value *
 /* ---- node hooks ---- */
 
 int shoal_worker_link_start(struct shoal_worker_link *wl, struct shoal_zsec *zsec,
-                            struct shoal_logger *logger)
+                            struct shoal_logger *logger, const struct shoal_config *cfg)
 {
     int rc;
 
+    /* What the options leave at 0 comes from shoal.cfg's cluster group. */
+    wl->o.batch_records = wl->o.batch_records ? wl->o.batch_records : cfg->cluster_batch_records;
+    if (wl->o.batch_records > SHOAL_WIRE_MAX_RECORDS) {
+        wl->o.batch_records = SHOAL_WIRE_MAX_RECORDS;
+    }
+    wl->o.batch_wall = wl->o.batch_wall > 0 ? wl->o.batch_wall : cfg->cluster_batch_interval;
+    wl->o.ack_timeout = wl->o.ack_timeout > 0 ? wl->o.ack_timeout : cfg->cluster_ack_timeout;
+    wl->o.mem_max = wl->o.mem_max ? wl->o.mem_max : (size_t)cfg->cluster_resend_mem_max;
+    wl->o.disk_max = wl->o.disk_max ? wl->o.disk_max : cfg->cluster_resend_disk_max;
+    wl->o.resend_quiet = wl->o.resend_quiet > 0 ? wl->o.resend_quiet : 3.0;
+    wl->win = shoal_resend_new(wl->self->workdir, wl->o.mem_max, wl->o.disk_max);
+    if (wl->win == NULL) {
+        shoal_err(wl->self->name, "cannot create the log channel: out of memory");
+        return -ENOMEM;
+    }
     wl->zsec = zsec;
     rc = wl_socket(wl);
     if (rc < 0) {

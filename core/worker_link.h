@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "layout.h"
 #include "node.h"
 #include "zsec.h"
@@ -28,12 +29,13 @@
 struct shoal_logger;
 struct shoal_worker_link;
 
+/* Each option left at 0 takes shoal.cfg's value (cluster group) at start. */
 struct shoal_worker_link_opts {
-    size_t batch_records; /* seal a batch at this many records (0: 1024) */
-    double batch_wall;    /* or when its first record is this old, s (0: 0.1) */
-    double ack_timeout;   /* at the end, wait this long for the acks, s (0: 10) */
-    size_t mem_max;       /* resend window in memory, bytes (0: 64 MiB) */
-    uint64_t disk_max;    /* spill file in the workdir, bytes (0: 1 GiB) */
+    size_t batch_records; /* seal a batch at this many records (cluster.batch_records) */
+    double batch_wall;    /* or when its first record is this old, s (cluster.batch_interval) */
+    double ack_timeout;   /* at the end, wait this long for the acks, s (cluster.ack_timeout) */
+    size_t mem_max;       /* resend window in memory, bytes (cluster.resend_mem_max) */
+    uint64_t disk_max;    /* spill file in the workdir, bytes (cluster.resend_disk_max) */
     double resend_quiet;  /* resend everything after this long without an ack, s (0: 3) */
 };
 
@@ -55,14 +57,15 @@ void shoal_worker_link_free(struct shoal_worker_link *wl);
 
 /*
  * Driven by the node's cluster runtime (cluster_node.c), on its thread:
- * start makes the socket (a CURVE client made from `zsec`, borrowed until
- * free) and installs the sink on the logger; poll seals old batches and
+ * start completes the options from `cfg`, makes the resend window and the
+ * socket (a CURVE client made from `zsec`, borrowed until free) and
+ * installs the sink on the logger; poll seals old batches and
  * exchanges messages; finish seals the rest and waits for every
  * acknowledgement up to the ack timeout (0, or -ETIMEDOUT with the
  * manager's endpoint and what is missing logged).
  */
 int shoal_worker_link_start(struct shoal_worker_link *wl, struct shoal_zsec *zsec,
-                            struct shoal_logger *logger);
+                            struct shoal_logger *logger, const struct shoal_config *cfg);
 void shoal_worker_link_poll(struct shoal_worker_link *wl);
 int shoal_worker_link_finish(struct shoal_worker_link *wl);
 

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <zmq.h>
+
 #include "layout.h"
 
 struct shoal_zsec;
@@ -77,5 +79,13 @@ int shoal_zsec_connect(struct shoal_zsec *z, void *sock, const char *endpoint);
 
 /* zmq_setsockopt of an int with the error logged (naming `endpoint`). */
 int shoal_zsec_set_int(struct shoal_zsec *z, void *sock, int opt, int value, const char *endpoint);
+
+/*
+ * Receive one message of a ROUTER without blocking: [identity, topic,
+ * body].  Returns 3 with f[0..2] initialised (close all three), 0 when
+ * nothing is pending, -1 when a message of another shape was read and
+ * dropped.
+ */
+int shoal_zsec_recv_routed(void *sock, zmq_msg_t f[3]);
 
 #endif

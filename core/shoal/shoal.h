@@ -58,13 +58,13 @@ struct shoal_sumstat_result {
     const void *key; /* the key as observed */
     size_t klen;
     uint64_t unique; /* distinct members counted (the threshold when crossed) */
-    double begin;    /* network time of the key's first observation in the epoch */
-    double end;      /* network time of the observation that crossed */
+    double begin;    /* earliest network time among the key's observations */
+    double end;      /* latest network time among them */
 };
 
 struct shoal_sumstat {
     uint32_t size;      /* sizeof(struct shoal_sumstat) */
-    const char *name;   /* unique per node, [A-Za-z0-9_.-]+, e.g. "scan.addr" */
+    const char *name;   /* unique per node, [A-Za-z0-9_-][A-Za-z0-9_.-]*, not "proxy.*" */
     uint64_t threshold; /* >= 1, at most SHOAL_SUMSTAT_MAX_THRESHOLD */
     double epoch;       /* seconds, > 0 */
     void (*crossed)(void *arg, const struct shoal_sumstat_result *r);
@@ -152,9 +152,14 @@ struct shoal_host {
     int (*sumstat_declare)(const struct shoal_sumstat *def);
 
     /* Observe `member` (e.g. a hash of a destination address) for `key`
-     * (at most SHOAL_SUMSTAT_MAX_KEY bytes) of statistic `handle`, at the
-     * current network time. */
-    void (*sumstat_observe)(int handle, const void *key, size_t klen, uint64_t member);
+     * (at most SHOAL_SUMSTAT_MAX_KEY bytes) of statistic `handle`, as of
+     * network time `ts` (<= 0: now).  A key's epoch and the begin and end
+     * its result reports follow the observations' own times, whatever the
+     * order they reach the counting node in. */
+    void (*sumstat_observe)(int handle, const void *key, size_t klen, uint64_t member, double ts);
+
+    /* Network time of the connection's last packet. */
+    double (*conn_last)(const struct shoal_conn *c);
 };
 
 #define SHOAL_HOST_HAS(host, member)                                                               \

@@ -68,11 +68,11 @@ static void kh_conn_established(void *ps, struct shoal_conn *c)
     const struct shoal_conn_id *id = st->host->conn_id(c);
 
     if (st->host->is_local_addr(&id->orig_h)) {
-        st->host->sumstat_observe(st->h, id->orig_h.b, sizeof(id->orig_h.b), 0);
+        st->host->sumstat_observe(st->h, id->orig_h.b, sizeof(id->orig_h.b), 0, 0);
     }
     if (st->host->is_local_addr(&id->resp_h) &&
         memcmp(id->resp_h.b, id->orig_h.b, sizeof(id->resp_h.b)) != 0) {
-        st->host->sumstat_observe(st->h, id->resp_h.b, sizeof(id->resp_h.b), 0);
+        st->host->sumstat_observe(st->h, id->resp_h.b, sizeof(id->resp_h.b), 0, 0);
     }
 }
 
@@ -84,7 +84,7 @@ static int kh_init(const struct shoal_host *host, const void *config, void **sta
     const struct kh_config *cfg = config != NULL ? config : &kh_defaults;
     struct kh_state *st;
 
-    if (!SHOAL_HOST_HAS(host, sumstat_observe)) {
+    if (!SHOAL_HOST_HAS(host, conn_last)) {
         host->logf(SHOAL_LOG_ERROR, KH_WHO, "the core is too old (ABI %u.%u): needs 1.1",
                    host->abi_major, host->abi_minor);
         return -ENOTSUP;

@@ -17,9 +17,8 @@
  *
  * The plugin is an analyzer with no ports or signatures: it is never
  * attached and only sees connection events.  Probes are counted when a
- * connection leaves the table (Zeek counts an unanswered SYN at
- * tcp_attempt_delay, a few seconds after it; here it is when the attempt
- * expires).
+ * connection leaves the table, as of the time of its last packet (Zeek
+ * counts an unanswered SYN at tcp_attempt_delay, 5 s after it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -159,16 +158,16 @@ static uint64_t scan_addr_member(const uint8_t b[16])
 }
 
 static void scan_probe(struct scan_state *st, const struct shoal_addr *scanner,
-                       const struct shoal_addr *victim, uint16_t port)
+                       const struct shoal_addr *victim, uint16_t port, double ts)
 {
     uint8_t k[SCAN_PORT_KEY_LEN];
 
     memcpy(k, scanner->b, 16);
     k[16] = (uint8_t)(port >> 8);
     k[17] = (uint8_t)port;
-    st->host->sumstat_observe(st->addr_h, k, SCAN_ADDR_KEY_LEN, scan_addr_member(victim->b));
+    st->host->sumstat_observe(st->addr_h, k, SCAN_ADDR_KEY_LEN, scan_addr_member(victim->b), ts);
     memcpy(k + 16, victim->b, 16);
-    st->host->sumstat_observe(st->port_h, k, SCAN_PORT_KEY_LEN, port);
+    st->host->sumstat_observe(st->port_h, k, SCAN_PORT_KEY_LEN, port, ts);
 }
 
 /*
@@ -209,10 +208,13 @@ static void scan_conn_removed(void *ps, struct shoal_conn *c)
         return;
     }
     int f = scan_failed(st->host->conn_state(c), st->host->conn_history(c));
+    /* The probe counts as of its last packet (the SYN, or the reset), not
+     * of when the attempt left the table. */
+    double ts = st->host->conn_last(c);
     if (f > 0) {
-        scan_probe(st, &id->orig_h, &id->resp_h, id->resp_p);
+        scan_probe(st, &id->orig_h, &id->resp_h, id->resp_p, ts);
     } else if (f < 0) {
-        scan_probe(st, &id->resp_h, &id->orig_h, id->orig_p);
+        scan_probe(st, &id->resp_h, &id->orig_h, id->orig_p, ts);
     }
 }
 
@@ -224,7 +226,7 @@ static int scan_init(const struct shoal_host *host, const void *config, void **s
     const struct scan_config *cfg = config != NULL ? config : &scan_defaults;
     struct scan_state *st;
 
-    if (!SHOAL_HOST_HAS(host, sumstat_observe)) {
+    if (!SHOAL_HOST_HAS(host, conn_last)) {
         host->logf(SHOAL_LOG_ERROR, SCAN_WHO, "the core is too old (ABI %u.%u): needs 1.1",
                    host->abi_major, host->abi_minor);
         return -ENOTSUP;

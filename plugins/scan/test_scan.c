@@ -113,8 +113,8 @@ static void test_port_scan(void)
 static void test_not_probes(void)
 {
     static const char *const ok[][2] = {
-        {"SF", "ShADadFf"}, {"S1", "ShA"},       {"RSTO", "ShADadR"}, {"RSTR", "ShADadr"},
-        {"OTH", "C"},       {"S3", "ShADadFr"},  {"SH", "SF"},         {"RSTOS0", "SDR"},
+        {"SF", "ShADadFf"}, {"S1", "ShA"},      {"RSTO", "ShADadR"}, {"RSTR", "ShADadr"},
+        {"OTH", "C"},       {"S3", "ShADadFr"}, {"SH", "SF"},        {"RSTOS0", "SDR"},
     };
     char victim[32];
 

@@ -13,10 +13,7 @@
 # Skipped when libzmq has no CURVE.
 . "$(dirname "$0")/common.sh"
 command -v python3 >/dev/null || skip "python3 is needed to compare the logs"
-curve=$(python3 -c 'import ctypes, ctypes.util
-n = ctypes.util.find_library("zmq")
-print(ctypes.CDLL(n).zmq_has(b"curve") if n else 0)' 2>/dev/null)
-[ "$curve" = 1 ] || skip "libzmq has no CURVE support (zmq_has(\"curve\") == 0)"
+need_curve
 
 out=$(mktmp)
 PIDS=""
@@ -29,14 +26,8 @@ trap stop_all EXIT
 # Ports from the PID, inside 20000-29999; each layout takes 5 of them.
 base=$((20000 + ($$ % 400) * 25))
 
-# Worker 1 takes the address pairs whose (src + dst) is even, at any VLAN
-# depth up to QinQ; worker 2 takes everything else, so every packet goes
-# to exactly one of them and both directions of a connection to the same.
-P4='(ip and ((ip[12:4] + ip[16:4]) & 1) = 0)'
-P6='(ip6 and ((ip6[20:4] + ip6[36:4]) & 1) = 0)'
-P="($P4 or $P6)"
-HALF1="$P or (vlan and ($P or (vlan and $P)))"
-HALF2="not ($HALF1)"
+HALF1=$SPLIT_HALF1
+HALF2=$SPLIT_HALF2
 
 # Compare the data rows of the logs (every file STREAM.log and
 # STREAM.*.log in each directory) ignoring uid and fuid columns.

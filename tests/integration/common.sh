@@ -44,6 +44,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A split of a trace between two cluster workers by BPF, symmetric in the
+# address pair: SPLIT_HALF1 takes the pairs whose (src + dst) is even, at
+# any VLAN depth up to QinQ, SPLIT_HALF2 everything else, so every packet
+# goes to exactly one half and both directions of a connection to the same.
+SPLIT_P4='(ip and ((ip[12:4] + ip[16:4]) & 1) = 0)'
+SPLIT_P6='(ip6 and ((ip6[20:4] + ip6[36:4]) & 1) = 0)'
+SPLIT_P="($SPLIT_P4 or $SPLIT_P6)"
+SPLIT_HALF1="$SPLIT_P or (vlan and ($SPLIT_P or (vlan and $SPLIT_P)))"
+SPLIT_HALF2="not ($SPLIT_HALF1)"
+
+# Skip unless libzmq has CURVE (the cluster needs it) and python3 is there.
+need_curve() {
+    command -v python3 >/dev/null || skip "python3 is needed to check libzmq"
+    curve=$(python3 -c 'import ctypes, ctypes.util
+n = ctypes.util.find_library("zmq")
+print(ctypes.CDLL(n).zmq_has(b"curve") if n else 0)' 2>/dev/null)
+    [ "$curve" = 1 ] || skip "libzmq has no CURVE support (zmq_has(\"curve\") == 0)"
+}
+
 # Flags Zeek was run with for a shared case (-C when its SOURCE.txt says so).
 case_flags() {
     if grep -qE '(^|[ `])-C([ `]|$)|, -C|\(-C\)' "$1/SOURCE.txt" 2>/dev/null; then

@@ -42,7 +42,7 @@ struct fh_key {
     int h;
     size_t klen;
     uint8_t key[SHOAL_SUMSTAT_MAX_KEY];
-    double begin;
+    double begin, end;
     uint64_t members[FH_MAX_MEMBERS];
     size_t n;
     bool crossed;
@@ -274,8 +274,15 @@ static int fh_sumstat_declare(const struct shoal_sumstat *def)
     return (int)fh_nstats++;
 }
 
-static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t member)
+static double fh_conn_last(const struct shoal_conn *c)
 {
+    (void)c;
+    return fh_now;
+}
+
+static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t member, double ts)
+{
+    double now = ts > 0 ? ts : fh_now;
     const struct shoal_sumstat *def;
     struct fh_key *k = NULL;
 
@@ -289,10 +296,10 @@ static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t mem
             k = &fh_keys[i];
         }
     }
-    if (k != NULL && fh_now >= k->begin + def->epoch) {
+    if (k != NULL && now >= k->begin + def->epoch) {
         k->n = 0; /* the epoch ended: start over */
         k->crossed = false;
-        k->begin = fh_now;
+        k->begin = now;
     }
     if (k == NULL) {
         if (fh_nkeys == FH_MAX_KEYS) {
@@ -303,11 +310,13 @@ static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t mem
         k->h = h;
         k->klen = klen;
         memcpy(k->key, key, klen);
-        k->begin = fh_now;
+        k->begin = now;
     }
     if (k->crossed) {
         return;
     }
+    k->begin = now < k->begin ? now : k->begin;
+    k->end = now > k->end ? now : k->end;
     for (size_t i = 0; i < k->n; i++) {
         if (k->members[i] == member) {
             return;
@@ -315,7 +324,7 @@ static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t mem
     }
     k->members[k->n++] = member;
     if (k->n >= def->threshold) {
-        struct shoal_sumstat_result r = {k->key, k->klen, k->n, k->begin, fh_now};
+        struct shoal_sumstat_result r = {k->key, k->klen, k->n, k->begin, k->end};
         k->crossed = true;
         def->crossed(def->arg, &r);
     }
@@ -342,6 +351,7 @@ const struct shoal_host fakehost = {
     .notice = fh_notice,
     .sumstat_declare = fh_sumstat_declare,
     .sumstat_observe = fh_sumstat_observe,
+    .conn_last = fh_conn_last,
 };
 
 static void fh_parse_addr(const char *s, struct shoal_addr *a)
