@@ -176,16 +176,94 @@ static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_
     return buf_add(b, p + run, n - run);
 }
 
+/* Dotted quad of p[0..3] at o; returns the end. */
+static char *fmt_quad(char *o, const uint8_t *p)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = p[i];
+        if (i > 0) {
+            *o++ = '.';
+        }
+        if (v >= 100) {
+            *o++ = (char)('0' + v / 100);
+            v %= 100;
+            *o++ = (char)('0' + v / 10);
+        } else if (v >= 10) {
+            *o++ = (char)('0' + v / 10);
+        }
+        *o++ = (char)('0' + v % 10);
+    }
+    return o;
+}
+
+/* inet_ntop(AF_INET6)'s text (RFC 5952 as glibc writes it) at o: lower-case
+ * hex groups without leading zeros, the first longest run of two or more
+ * zero groups as "::", and an IPv4-compatible or -mapped tail as a dotted
+ * quad.  Returns the end. */
+static char *fmt_v6(char *o, const uint8_t *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned w[8];
+    int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+    for (int i = 0; i < 8; i++) {
+        w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+        if (w[i] == 0) {
+            if (cur < 0) {
+                cur = i;
+                cur_len = 0;
+            }
+            if (++cur_len > best_len) {
+                best = cur;
+                best_len = cur_len;
+            }
+        } else {
+            cur = -1;
+        }
+    }
+    if (best_len < 2) {
+        best = -1;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) {
+                *o++ = ':';
+            }
+            continue;
+        }
+        if (i > 0) {
+            *o++ = ':';
+        }
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+            return fmt_quad(o, a + 12);
+        }
+        bool lead = true;
+        for (int sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (w[i] >> sh) & 0xf;
+            if (d != 0 || !lead || sh == 0) {
+                *o++ = hex[d];
+                lead = false;
+            }
+        }
+    }
+    if (best >= 0 && best + best_len == 8) {
+        *o++ = ':';
+    }
+    return o;
+}
+
+/* An address as inet_ntop writes it (IPv4-mapped ones as IPv4), without
+ * its sprintf calls: addresses are in every connection's record. */
 static int fmt_addr(struct shoal_buf *b, const struct shoal_addr *a)
 {
-    char tmp[INET6_ADDRSTRLEN];
-
-    if (shoal_addr_is_v4(a)) {
-        inet_ntop(AF_INET, a->b + 12, tmp, sizeof(tmp));
-    } else {
-        inet_ntop(AF_INET6, a->b, tmp, sizeof(tmp));
+    if (buf_reserve(b, INET6_ADDRSTRLEN) < 0) {
+        return -ENOMEM;
     }
-    return buf_puts(b, tmp);
+    char *o = b->p + b->len;
+    char *end = shoal_addr_is_v4(a) ? fmt_quad(o, a->b + 12) : fmt_v6(o, a->b);
+    b->len += (size_t)(end - o);
+    b->p[b->len] = '\0';
+    return 0;
 }
 
 /* Shortest-ish decimal for JSON doubles: 6 decimals, trailing zeros cut. */
