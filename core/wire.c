@@ -771,6 +771,27 @@ __attribute__((format(printf, 3, 4))) static int wire_fail(struct wire_dec *d, i
     return rc;
 }
 
+/* Put "<fmt...>" in front of the reason already in d->err: the context of
+ * a failure deep in a batch is formatted only when there is a failure. */
+__attribute__((format(printf, 2, 3))) static void wire_prefix(struct wire_dec *d, const char *fmt,
+                                                              ...)
+{
+    char reason[1024];
+    va_list ap;
+    int n;
+
+    if (d->err == NULL || d->errlen == 0) {
+        return;
+    }
+    snprintf(reason, sizeof(reason), "%s", d->err);
+    va_start(ap, fmt);
+    n = vsnprintf(d->err, d->errlen, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < d->errlen) {
+        snprintf(d->err + n, d->errlen - (size_t)n, "%s", reason);
+    }
+}
+
 /* Read an n-byte big-endian length at p (the caller checked the bytes). */
 static uint64_t wire_be(const uint8_t *p, size_t n)
 {
@@ -1323,10 +1344,10 @@ static int wire_dec_batch(struct wire_dec *d, const msgpack_object *el,
     for (size_t r = 0; r < nr; r++) {
         const msgpack_object *rec = ro->via.array.ptr[r].via.array.ptr;
         for (size_t i = 0; i < nf; i++) {
-            snprintf(what, sizeof(what), "record %zu field %s", r, fields[i].name);
-            rc =
-                wire_get_value(d, &rec[i], fields[i].type, fields[i].elem, what, &vals[r * nf + i]);
+            rc = wire_get_value(d, &rec[i], fields[i].type, fields[i].elem, fields[i].name,
+                                &vals[r * nf + i]);
             if (rc < 0) {
+                wire_prefix(d, "record %zu field ", r);
                 return rc;
             }
         }
