@@ -277,8 +277,9 @@ static int fmt_json_double(struct shoal_buf *b, double d)
     return buf_add(b, tmp, (size_t)n);
 }
 
-/* Decimal digits of v, without printf (log writing is on the hot path). */
-static int fmt_u64(struct shoal_buf *b, uint64_t v)
+/* Decimal digits of v at o, without printf (log writing is on the hot
+ * path); returns the end. */
+static char *put_u64(char *o, uint64_t v)
 {
     char tmp[24];
     size_t n = sizeof(tmp);
@@ -287,35 +288,60 @@ static int fmt_u64(struct shoal_buf *b, uint64_t v)
         tmp[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    return buf_add(b, tmp + n, sizeof(tmp) - n);
+    memcpy(o, tmp + n, sizeof(tmp) - n);
+    return o + (sizeof(tmp) - n);
 }
 
-/* "%.6f" for the times and intervals of logs.  Values whose microseconds
- * fit a double's 52-bit fraction to half a unit are done with integers;
- * anything else goes through printf. */
-static int fmt_fixed6(struct shoal_buf *b, double d)
+static int fmt_u64(struct shoal_buf *b, uint64_t v)
 {
-    if (!(d > -4e9 && d < 4e9)) {
-        return buf_printf(b, "%.6f", d);
+    if (buf_reserve(b, 20) < 0) {
+        return -ENOMEM;
     }
+    b->len = (size_t)(put_u64(b->p + b->len, v) - b->p);
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+/* True if put_fixed6 can write d ("%.6f" with integers: its microseconds
+ * fit a double's 52-bit fraction to half a unit). */
+static bool fixed6_fits(double d)
+{
+    return d > -4e9 && d < 4e9;
+}
+
+/* "%.6f" of d at o (fixed6_fits(d)); at most 18 bytes; returns the end. */
+static char *put_fixed6(char *o, double d)
+{
     bool neg = d < 0;
     double us = (neg ? -d : d) * 1e6 + 0.5;
     uint64_t u = (uint64_t)us;
-    char frac[8];
 
-    if (neg && u != 0 && buf_add(b, "-", 1) < 0) {
-        return -ENOMEM;
+    if (neg && u != 0) {
+        *o++ = '-';
     }
-    if (fmt_u64(b, u / 1000000) < 0) {
-        return -ENOMEM;
-    }
+    o = put_u64(o, u / 1000000);
     uint64_t f = u % 1000000;
-    frac[0] = '.';
+    o[0] = '.';
     for (int i = 6; i >= 1; i--) {
-        frac[i] = (char)('0' + f % 10);
+        o[i] = (char)('0' + f % 10);
         f /= 10;
     }
-    return buf_add(b, frac, 7);
+    return o + 7;
+}
+
+/* "%.6f" for the times and intervals of logs; printf for what
+ * put_fixed6 cannot do exactly. */
+static int fmt_fixed6(struct shoal_buf *b, double d)
+{
+    if (!fixed6_fits(d)) {
+        return buf_printf(b, "%.6f", d);
+    }
+    if (buf_reserve(b, 20) < 0) {
+        return -ENOMEM;
+    }
+    b->len = (size_t)(put_fixed6(b->p + b->len, d) - b->p);
+    b->p[b->len] = '\0';
+    return 0;
 }
 
 static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type elem,
@@ -367,17 +393,63 @@ static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type
     return -EINVAL;
 }
 
+/* Room for a separator and any scalar but a string written in place. */
+#define TSV_SCALAR_ROOM 64
+
 int shoal_log_format_tsv(struct shoal_buf *b, const struct shoal_field *fields, size_t n,
                          const struct shoal_value *vals)
 {
+    /* The common scalars are written in place after one room check per
+     * field; strings, containers, ints, subnets and out-of-range doubles
+     * go through fmt_tsv_value. */
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && buf_add(b, "\t", 1) < 0) {
+        const struct shoal_value *v = &vals[i];
+        if (buf_reserve(b, TSV_SCALAR_ROOM) < 0) {
             return -ENOMEM;
         }
-        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, &vals[i], false) < 0) {
+        char *o = b->p + b->len;
+        if (i > 0) {
+            *o++ = '\t';
+        }
+        if (!v->present) {
+            *o++ = '-';
+        } else {
+            switch (fields[i].type) {
+            case SHOAL_T_BOOL:
+                *o++ = v->b ? 'T' : 'F';
+                break;
+            case SHOAL_T_COUNT:
+            case SHOAL_T_PORT:
+                o = put_u64(o, v->u);
+                break;
+            case SHOAL_T_DOUBLE:
+            case SHOAL_T_TIME:
+            case SHOAL_T_INTERVAL:
+                if (!fixed6_fits(v->d)) {
+                    goto slow;
+                }
+                o = put_fixed6(o, v->d);
+                break;
+            case SHOAL_T_ADDR:
+                o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
+                                                 : fmt_v6(o, v->a.addr.b);
+                break;
+            default:
+                goto slow;
+            }
+        }
+        b->len = (size_t)(o - b->p);
+        continue;
+    slow:
+        b->len = (size_t)(o - b->p);
+        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0) {
             return -ENOMEM;
         }
     }
+    if (buf_reserve(b, 0) < 0) {
+        return -ENOMEM;
+    }
+    b->p[b->len] = '\0';
     return 0;
 }
 
