@@ -176,16 +176,94 @@ static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_
     return buf_add(b, p + run, n - run);
 }
 
+/* Dotted quad of p[0..3] at o; returns the end. */
+static char *fmt_quad(char *o, const uint8_t *p)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = p[i];
+        if (i > 0) {
+            *o++ = '.';
+        }
+        if (v >= 100) {
+            *o++ = (char)('0' + v / 100);
+            v %= 100;
+            *o++ = (char)('0' + v / 10);
+        } else if (v >= 10) {
+            *o++ = (char)('0' + v / 10);
+        }
+        *o++ = (char)('0' + v % 10);
+    }
+    return o;
+}
+
+/* inet_ntop(AF_INET6)'s text (RFC 5952 as glibc writes it) at o: lower-case
+ * hex groups without leading zeros, the first longest run of two or more
+ * zero groups as "::", and an IPv4-compatible or -mapped tail as a dotted
+ * quad.  Returns the end. */
+static char *fmt_v6(char *o, const uint8_t *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned w[8];
+    int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+    for (int i = 0; i < 8; i++) {
+        w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+        if (w[i] == 0) {
+            if (cur < 0) {
+                cur = i;
+                cur_len = 0;
+            }
+            if (++cur_len > best_len) {
+                best = cur;
+                best_len = cur_len;
+            }
+        } else {
+            cur = -1;
+        }
+    }
+    if (best_len < 2) {
+        best = -1;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) {
+                *o++ = ':';
+            }
+            continue;
+        }
+        if (i > 0) {
+            *o++ = ':';
+        }
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+            return fmt_quad(o, a + 12);
+        }
+        bool lead = true;
+        for (int sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (w[i] >> sh) & 0xf;
+            if (d != 0 || !lead || sh == 0) {
+                *o++ = hex[d];
+                lead = false;
+            }
+        }
+    }
+    if (best >= 0 && best + best_len == 8) {
+        *o++ = ':';
+    }
+    return o;
+}
+
+/* An address as inet_ntop writes it (IPv4-mapped ones as IPv4), without
+ * its sprintf calls: addresses are in every connection's record. */
 static int fmt_addr(struct shoal_buf *b, const struct shoal_addr *a)
 {
-    char tmp[INET6_ADDRSTRLEN];
-
-    if (shoal_addr_is_v4(a)) {
-        inet_ntop(AF_INET, a->b + 12, tmp, sizeof(tmp));
-    } else {
-        inet_ntop(AF_INET6, a->b, tmp, sizeof(tmp));
+    if (buf_reserve(b, INET6_ADDRSTRLEN) < 0) {
+        return -ENOMEM;
     }
-    return buf_puts(b, tmp);
+    char *o = b->p + b->len;
+    char *end = shoal_addr_is_v4(a) ? fmt_quad(o, a->b + 12) : fmt_v6(o, a->b);
+    b->len += (size_t)(end - o);
+    b->p[b->len] = '\0';
+    return 0;
 }
 
 /* Shortest-ish decimal for JSON doubles: 6 decimals, trailing zeros cut. */
@@ -199,8 +277,9 @@ static int fmt_json_double(struct shoal_buf *b, double d)
     return buf_add(b, tmp, (size_t)n);
 }
 
-/* Decimal digits of v, without printf (log writing is on the hot path). */
-static int fmt_u64(struct shoal_buf *b, uint64_t v)
+/* Decimal digits of v at o, without printf (log writing is on the hot
+ * path); returns the end. */
+static char *put_u64(char *o, uint64_t v)
 {
     char tmp[24];
     size_t n = sizeof(tmp);
@@ -209,35 +288,60 @@ static int fmt_u64(struct shoal_buf *b, uint64_t v)
         tmp[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    return buf_add(b, tmp + n, sizeof(tmp) - n);
+    memcpy(o, tmp + n, sizeof(tmp) - n);
+    return o + (sizeof(tmp) - n);
 }
 
-/* "%.6f" for the times and intervals of logs.  Values whose microseconds
- * fit a double's 52-bit fraction to half a unit are done with integers;
- * anything else goes through printf. */
-static int fmt_fixed6(struct shoal_buf *b, double d)
+static int fmt_u64(struct shoal_buf *b, uint64_t v)
 {
-    if (!(d > -4e9 && d < 4e9)) {
-        return buf_printf(b, "%.6f", d);
+    if (buf_reserve(b, 20) < 0) {
+        return -ENOMEM;
     }
+    b->len = (size_t)(put_u64(b->p + b->len, v) - b->p);
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+/* True if put_fixed6 can write d ("%.6f" with integers: its microseconds
+ * fit a double's 52-bit fraction to half a unit). */
+static bool fixed6_fits(double d)
+{
+    return d > -4e9 && d < 4e9;
+}
+
+/* "%.6f" of d at o (fixed6_fits(d)); at most 18 bytes; returns the end. */
+static char *put_fixed6(char *o, double d)
+{
     bool neg = d < 0;
     double us = (neg ? -d : d) * 1e6 + 0.5;
     uint64_t u = (uint64_t)us;
-    char frac[8];
 
-    if (neg && u != 0 && buf_add(b, "-", 1) < 0) {
-        return -ENOMEM;
+    if (neg && u != 0) {
+        *o++ = '-';
     }
-    if (fmt_u64(b, u / 1000000) < 0) {
-        return -ENOMEM;
-    }
+    o = put_u64(o, u / 1000000);
     uint64_t f = u % 1000000;
-    frac[0] = '.';
+    o[0] = '.';
     for (int i = 6; i >= 1; i--) {
-        frac[i] = (char)('0' + f % 10);
+        o[i] = (char)('0' + f % 10);
         f /= 10;
     }
-    return buf_add(b, frac, 7);
+    return o + 7;
+}
+
+/* "%.6f" for the times and intervals of logs; printf for what
+ * put_fixed6 cannot do exactly. */
+static int fmt_fixed6(struct shoal_buf *b, double d)
+{
+    if (!fixed6_fits(d)) {
+        return buf_printf(b, "%.6f", d);
+    }
+    if (buf_reserve(b, 20) < 0) {
+        return -ENOMEM;
+    }
+    b->len = (size_t)(put_fixed6(b->p + b->len, d) - b->p);
+    b->p[b->len] = '\0';
+    return 0;
 }
 
 static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type elem,
@@ -289,17 +393,63 @@ static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type
     return -EINVAL;
 }
 
+/* Room for a separator and any scalar but a string written in place. */
+#define TSV_SCALAR_ROOM 64
+
 int shoal_log_format_tsv(struct shoal_buf *b, const struct shoal_field *fields, size_t n,
                          const struct shoal_value *vals)
 {
+    /* The common scalars are written in place after one room check per
+     * field; strings, containers, ints, subnets and out-of-range doubles
+     * go through fmt_tsv_value. */
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && buf_add(b, "\t", 1) < 0) {
+        const struct shoal_value *v = &vals[i];
+        if (buf_reserve(b, TSV_SCALAR_ROOM) < 0) {
             return -ENOMEM;
         }
-        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, &vals[i], false) < 0) {
+        char *o = b->p + b->len;
+        if (i > 0) {
+            *o++ = '\t';
+        }
+        if (!v->present) {
+            *o++ = '-';
+        } else {
+            switch (fields[i].type) {
+            case SHOAL_T_BOOL:
+                *o++ = v->b ? 'T' : 'F';
+                break;
+            case SHOAL_T_COUNT:
+            case SHOAL_T_PORT:
+                o = put_u64(o, v->u);
+                break;
+            case SHOAL_T_DOUBLE:
+            case SHOAL_T_TIME:
+            case SHOAL_T_INTERVAL:
+                if (!fixed6_fits(v->d)) {
+                    goto slow;
+                }
+                o = put_fixed6(o, v->d);
+                break;
+            case SHOAL_T_ADDR:
+                o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
+                                                 : fmt_v6(o, v->a.addr.b);
+                break;
+            default:
+                goto slow;
+            }
+        }
+        b->len = (size_t)(o - b->p);
+        continue;
+    slow:
+        b->len = (size_t)(o - b->p);
+        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0) {
             return -ENOMEM;
         }
     }
+    if (buf_reserve(b, 0) < 0) {
+        return -ENOMEM;
+    }
+    b->p[b->len] = '\0';
     return 0;
 }
 

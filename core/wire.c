@@ -420,6 +420,144 @@ int shoal_wire_batch_begin(struct shoal_wire_batch_enc *e, msgpack_sbuffer *out,
     return rc;
 }
 
+/* Room for n more bytes in `out`, grown as msgpack_sbuffer_write grows it. */
+static int wire_room(msgpack_sbuffer *out, size_t n)
+{
+    if (out->alloc - out->size >= n) {
+        return 0;
+    }
+    size_t cap = out->alloc ? out->alloc : MSGPACK_SBUFFER_INIT_SIZE;
+    while (cap - out->size < n) {
+        cap *= 2;
+    }
+    char *p = realloc(out->data, cap);
+    if (p == NULL) {
+        return -ENOMEM;
+    }
+    out->data = p;
+    out->alloc = cap;
+    return 0;
+}
+
+static uint8_t *wire_put_be(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+    return p + n;
+}
+
+/* msgpack_pack_uint64's bytes (the smallest form) at p; returns the end. */
+static uint8_t *wire_put_uint(uint8_t *p, uint64_t u)
+{
+    if (u < 0x80) {
+        *p++ = (uint8_t)u;
+        return p;
+    }
+    if (u < 0x100) {
+        *p++ = 0xcc;
+        return wire_put_be(p, u, 1);
+    }
+    if (u < 0x10000) {
+        *p++ = 0xcd;
+        return wire_put_be(p, u, 2);
+    }
+    if (u < 0x100000000ull) {
+        *p++ = 0xce;
+        return wire_put_be(p, u, 4);
+    }
+    *p++ = 0xcf;
+    return wire_put_be(p, u, 8);
+}
+
+/* msgpack_pack_bin + _bin_body's bytes at p; returns the end. */
+static uint8_t *wire_put_bin(uint8_t *p, const void *b, size_t n)
+{
+    if (n < 0x100) {
+        *p++ = 0xc4;
+        p = wire_put_be(p, n, 1);
+    } else if (n < 0x10000) {
+        *p++ = 0xc5;
+        p = wire_put_be(p, n, 2);
+    } else {
+        *p++ = 0xc6;
+        p = wire_put_be(p, n, 4);
+    }
+    if (n > 0) {
+        memcpy(p, b, n);
+    }
+    return p + n;
+}
+
+/*
+ * One value as wire_pack_value packs it, byte for byte, written straight
+ * into `out` for the common scalar types (the packer's callback and memcpy
+ * per item were most of a worker's encoding time); sets, vectors, ints and
+ * subnets go through wire_pack_value.  Same returns.
+ */
+static int wire_put_value(msgpack_packer *pk, msgpack_sbuffer *out, enum shoal_type t,
+                          enum shoal_type elem, const struct shoal_value *v)
+{
+    size_t need = 18; /* bound of every scalar but strings */
+    uint8_t *p, *end;
+
+    if (v->present && (t == SHOAL_T_STRING || t == SHOAL_T_ENUM)) {
+        if (v->s.len > SHOAL_WIRE_MAX_STR) {
+            return -E2BIG;
+        }
+        if (v->s.p == NULL && v->s.len > 0) {
+            return -EINVAL;
+        }
+        need = 5 + v->s.len;
+    }
+    if (wire_room(out, need) < 0) {
+        return -ENOMEM;
+    }
+    p = (uint8_t *)out->data + out->size;
+    if (!v->present) {
+        *p = 0xc0;
+        out->size++;
+        return 0;
+    }
+    switch (t) {
+    case SHOAL_T_BOOL:
+        *p = v->b ? 0xc3 : 0xc2;
+        end = p + 1;
+        break;
+    case SHOAL_T_PORT:
+        if (v->u > 65535) {
+            return -EINVAL;
+        }
+        end = wire_put_uint(p, v->u);
+        break;
+    case SHOAL_T_COUNT:
+        end = wire_put_uint(p, v->u);
+        break;
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL: {
+        uint64_t bits;
+        memcpy(&bits, &v->d, sizeof(bits));
+        *p = 0xcb;
+        end = wire_put_be(p + 1, bits, 8);
+        break;
+    }
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        end = wire_put_bin(p, v->s.p, v->s.len);
+        break;
+    case SHOAL_T_ADDR:
+        end = shoal_addr_is_v4(&v->a.addr) ? wire_put_bin(p, v->a.addr.b + 12, 4)
+                                           : wire_put_bin(p, v->a.addr.b, 16);
+        break;
+    default:
+        return wire_pack_value(pk, t, elem, v);
+    }
+    out->size += (size_t)(end - p);
+    return 0;
+}
+
 int shoal_wire_batch_add(struct shoal_wire_batch_enc *e, const struct shoal_value *vals)
 {
     msgpack_packer pk;
@@ -434,7 +572,7 @@ int shoal_wire_batch_add(struct shoal_wire_batch_enc *e, const struct shoal_valu
         rc = -ENOMEM;
     }
     for (size_t i = 0; rc == 0 && i < e->n_fields; i++) {
-        rc = wire_pack_value(&pk, e->fields[i].type, e->fields[i].elem, &vals[i]);
+        rc = wire_put_value(&pk, e->out, e->fields[i].type, e->fields[i].elem, &vals[i]);
     }
     if (rc < 0) {
         e->out->size = mark;
@@ -444,22 +582,14 @@ int shoal_wire_batch_add(struct shoal_wire_batch_enc *e, const struct shoal_valu
     return 0;
 }
 
-static void wire_put_be(char *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--) {
-        p[i] = (char)(uint8_t)v;
-        v >>= 8;
-    }
-}
-
 int shoal_wire_batch_end(struct shoal_wire_batch_enc *e, uint64_t seq, uint64_t base)
 {
     if (base == 0 || base > seq) {
         return -EINVAL;
     }
-    wire_put_be(e->out->data + e->seq_off + 1, seq, 8);
-    wire_put_be(e->out->data + e->seq_off + 10, base, 8);
-    wire_put_be(e->out->data + e->count_off + 1, e->n_records, 4);
+    wire_put_be((uint8_t *)e->out->data + e->seq_off + 1, seq, 8);
+    wire_put_be((uint8_t *)e->out->data + e->seq_off + 10, base, 8);
+    wire_put_be((uint8_t *)e->out->data + e->count_off + 1, e->n_records, 4);
     memset(e, 0, sizeof(*e));
     return 0;
 }
@@ -774,6 +904,27 @@ __attribute__((format(printf, 3, 4))) static int wire_fail(struct wire_dec *d, i
         va_end(ap);
     }
     return rc;
+}
+
+/* Put "<fmt...>" in front of the reason already in d->err: the context of
+ * a failure deep in a batch is formatted only when there is a failure. */
+__attribute__((format(printf, 2, 3))) static void wire_prefix(struct wire_dec *d, const char *fmt,
+                                                              ...)
+{
+    char reason[1024];
+    va_list ap;
+    int n;
+
+    if (d->err == NULL || d->errlen == 0) {
+        return;
+    }
+    snprintf(reason, sizeof(reason), "%s", d->err);
+    va_start(ap, fmt);
+    n = vsnprintf(d->err, d->errlen, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < d->errlen) {
+        snprintf(d->err + n, d->errlen - (size_t)n, "%s", reason);
+    }
 }
 
 /* Read an n-byte big-endian length at p (the caller checked the bytes). */
@@ -1328,10 +1479,10 @@ static int wire_dec_batch(struct wire_dec *d, const msgpack_object *el,
     for (size_t r = 0; r < nr; r++) {
         const msgpack_object *rec = ro->via.array.ptr[r].via.array.ptr;
         for (size_t i = 0; i < nf; i++) {
-            snprintf(what, sizeof(what), "record %zu field %s", r, fields[i].name);
-            rc =
-                wire_get_value(d, &rec[i], fields[i].type, fields[i].elem, what, &vals[r * nf + i]);
+            rc = wire_get_value(d, &rec[i], fields[i].type, fields[i].elem, fields[i].name,
+                                &vals[r * nf + i]);
             if (rc < 0) {
+                wire_prefix(d, "record %zu field ", r);
                 return rc;
             }
         }

@@ -8,13 +8,18 @@
 # and http plugins, interleaved over BENCH_ROUNDS rounds, and reports packets/s,
 # Gbit/s and the median per-round ratio shoal/readloop (goal <= 3.0x); last it
 # measures shoal's peak RSS over the held-open trace minus its peak RSS over a
-# tiny one, per connection (goal <= 384 bytes).  The final table is printed and
-# written to BUILDDIR/bench-results.txt.  Knobs (environment): BENCH_SIZE,
-# BENCH_CONNS, BENCH_ROUNDS, BENCH_SEED, BENCH_STRICT (1: exit 1 on a missed goal).
+# tiny one, per connection (goal <= 384 bytes); last it times log records from
+# two cluster workers to a real manager beside a raw ZeroMQ PUSH/PULL of the
+# same bytes, interleaved over BENCH_ROUNDS rounds (bench-lograte; goal >= 1
+# million records/s).  The final table is printed and written to
+# BUILDDIR/bench-results.txt.  Knobs (environment): BENCH_SIZE, BENCH_CONNS,
+# BENCH_ROUNDS, BENCH_SEED, BENCH_LOGRATE_RECORDS, BENCH_LOGRATE_BATCH,
+# BENCH_ONLY (throughput,memory,lograte), BENCH_STRICT (1: exit 1 on a missed goal).
 set -eu
 
 RATIO_GOAL=3.0
 BYTES_GOAL=384
+RATE_GOAL=1000000
 BASE_CONNS=10
 
 die() {
@@ -36,7 +41,8 @@ SHOAL=$B/core/shoal
 SYNTH=$B/contrib/shoal-synth
 READLOOP=$B/tests/bench/pcap-readloop
 BTIME=$B/tests/bench/bench-time
-for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME"; do
+LOGRATE=$B/tests/bench/bench-lograte
+for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME" "$LOGRATE"; do
     [ -x "$p" ] || die "$p is not built: run 'make bench' in $B, which builds it first"
 done
 
@@ -45,6 +51,9 @@ CONNS=${BENCH_CONNS:-1000000}
 ROUNDS=${BENCH_ROUNDS:-3}
 SEED=${BENCH_SEED:-1}
 STRICT=${BENCH_STRICT:-0}
+LR_RECORDS=${BENCH_LOGRATE_RECORDS:-1000000}
+LR_BATCH=${BENCH_LOGRATE_BATCH:-1024}
+ONLY=${BENCH_ONLY:-all}
 case $SIZE in
     '' | *[!0-9KkMmGg]* | [!0-9]*) die "BENCH_SIZE='$SIZE' is not a size like 1G, 200M or 500K" ;;
 esac
@@ -57,7 +66,30 @@ esac
 case $SEED in
     '' | *[!0-9]*) die "BENCH_SEED='$SEED' is not a non-negative integer" ;;
 esac
+case $LR_RECORDS in
+    '' | *[!0-9]* | 0) die "BENCH_LOGRATE_RECORDS='$LR_RECORDS' is not a positive integer" ;;
+esac
+case $LR_BATCH in
+    '' | *[!0-9]* | 0) die "BENCH_LOGRATE_BATCH='$LR_BATCH' is not a positive integer" ;;
+esac
 [ "$CONNS" -gt "$BASE_CONNS" ] || die "BENCH_CONNS must be larger than the baseline's $BASE_CONNS"
+if [ "$ONLY" = all ]; then
+    ONLY=throughput,memory,lograte
+fi
+for part in $(echo "$ONLY" | tr ',' ' '); do
+    case $part in
+        throughput | memory | lograte) ;;
+        *) die "BENCH_ONLY='$ONLY': '$part' is not one of throughput, memory, lograte (comma-separated) or all" ;;
+    esac
+done
+
+# want PART: true if BENCH_ONLY selects PART.
+want() {
+    case ",$ONLY," in
+        *",$1,"*) return 0 ;;
+    esac
+    return 1
+}
 
 DATA=$B/bench-data
 RESULTS=$B/bench-results.txt
@@ -98,6 +130,18 @@ median() {
     sort -g | awk '{ v[NR] = $1 } END {
         if (NR == 0) { print "nan"; exit }
         if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# col FILE N: the median of column N of FILE.
+col() {
+    awk -v c="$2" '{ print $c }' "$1" | median
+}
+
+# thousands N: N rounded to an integer, with thousands separators (1,234,567).
+thousands() {
+    awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); o = ""
+        while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
+        print s o }'
 }
 
 # calc EXPR: evaluate a floating-point awk expression.
@@ -174,17 +218,19 @@ timed() {
 
 # --- checks ----------------------------------------------------------------
 
-"$SHOAL" --list-plugins >"$TMP/plugins" 2>&1 || {
-    cat "$TMP/plugins" >&2
-    die "'$SHOAL --list-plugins' failed"
-}
-for pl in dns http; do
-    grep -q "^$pl " "$TMP/plugins" ||
-        die "shoal in $B does not load the $pl plugin (configure without --disable-$pl and run make)"
-done
-"$SYNTH" -h >"$TMP/synth.help" 2>&1 || die "'$SYNTH -h' failed"
-grep -q -- '--hold-close' "$TMP/synth.help" ||
-    die "$SYNTH has no --hold/--hold-close options, needed for the memory measurement"
+if want throughput || want memory; then
+    "$SHOAL" --list-plugins >"$TMP/plugins" 2>&1 || {
+        cat "$TMP/plugins" >&2
+        die "'$SHOAL --list-plugins' failed"
+    }
+    for pl in dns http; do
+        grep -q "^$pl " "$TMP/plugins" ||
+            die "shoal in $B does not load the $pl plugin (configure without --disable-$pl and run make)"
+    done
+    "$SYNTH" -h >"$TMP/synth.help" 2>&1 || die "'$SYNTH -h' failed"
+    grep -q -- '--hold-close' "$TMP/synth.help" ||
+        die "$SYNTH has no --hold/--hold-close options, needed for the memory measurement"
+fi
 
 NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
@@ -192,143 +238,220 @@ say "build $B, $NCPU CPUs, load average $LOAD"
 
 # --- traces ----------------------------------------------------------------
 
-TRACE=$DATA/mixed-s$SEED-$SIZE.pcap
-gen_trace "$TRACE" "$(to_bytes "$SIZE")" -s "$SEED" --size "$SIZE" \
-    --summary "$DATA/mixed-s$SEED-$SIZE.json"
+if want throughput; then
+    TRACE=$DATA/mixed-s$SEED-$SIZE.pcap
+    gen_trace "$TRACE" "$(to_bytes "$SIZE")" -s "$SEED" --size "$SIZE" \
+        --summary "$DATA/mixed-s$SEED-$SIZE.json"
+fi
 
-# Held connections: three-way handshake, never closed, a million per second
-# of trace time, so all of them are open at the end of the trace (far inside
-# tcp_inactivity_timeout) and shoal holds every one until its end-of-input flush.
-HOLD_ARGS="--hold-close none --hold-rate 1000000"
-HOLD=$DATA/hold-s$SEED-$CONNS.pcap
-# shellcheck disable=SC2086
-gen_trace "$HOLD" "$((CONNS * 3 * 80))" -s "$SEED" --hold "$CONNS" $HOLD_ARGS
-HOLD_BASE=$DATA/hold-s$SEED-$BASE_CONNS.pcap
-# shellcheck disable=SC2086
-gen_trace "$HOLD_BASE" "$((BASE_CONNS * 3 * 80))" -s "$SEED" --hold "$BASE_CONNS" $HOLD_ARGS
+if want memory; then
+    # Held connections: three-way handshake, never closed, a million per second
+    # of trace time, so all of them are open at the end of the trace (far inside
+    # tcp_inactivity_timeout) and shoal holds every one until its end-of-input flush.
+    HOLD_ARGS="--hold-close none --hold-rate 1000000"
+    HOLD=$DATA/hold-s$SEED-$CONNS.pcap
+    # shellcheck disable=SC2086
+    gen_trace "$HOLD" "$((CONNS * 3 * 80))" -s "$SEED" --hold "$CONNS" $HOLD_ARGS
+    HOLD_BASE=$DATA/hold-s$SEED-$BASE_CONNS.pcap
+    # shellcheck disable=SC2086
+    gen_trace "$HOLD_BASE" "$((BASE_CONNS * 3 * 80))" -s "$SEED" --hold "$BASE_CONNS" $HOLD_ARGS
+fi
 
 # --- throughput --------------------------------------------------------------
 
-say "warm-up read of $TRACE (untimed, brings it into the page cache)"
-"$READLOOP" "$TRACE" >"$TMP/warm.out" || die "pcap-readloop could not read $TRACE"
-PKTS=$(sed -n 's/^packets=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
-WIRE=$(sed -n 's/.* bytes=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
-if [ -z "$PKTS" ] || [ "$PKTS" -eq 0 ]; then
-    die "pcap-readloop found no packets in $TRACE"
+if want throughput; then
+    say "warm-up read of $TRACE (untimed, brings it into the page cache)"
+    "$READLOOP" "$TRACE" >"$TMP/warm.out" || die "pcap-readloop could not read $TRACE"
+    PKTS=$(sed -n 's/^packets=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
+    WIRE=$(sed -n 's/.* bytes=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
+    if [ -z "$PKTS" ] || [ "$PKTS" -eq 0 ]; then
+        die "pcap-readloop found no packets in $TRACE"
+    fi
+    FILEBYTES=$(fsize "$TRACE")
+    say "$TRACE: $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire"
+
+    # rates WALL: "Mpkt/s Gbit/s" for the mixed trace read in WALL seconds.
+    rates() {
+        calc "sprintf(\"%8.3f %8.3f\", $PKTS / $1 / 1e6, $WIRE * 8 / $1 / 1e9)"
+    }
+
+    : >"$TMP/rl.rows"
+    : >"$TMP/sh.rows"
+    : >"$TMP/ratio"
+    : >"$TMP/cpuratio"
+    say "$ROUNDS interleaved rounds: readloop, shoal (dns, http), ..."
+    printf '  %-5s %-14s %9s %8s %8s %9s %8s %7s\n' round program 'wall s' 'user s' 'sys s' \
+        'Mpkt/s' 'Gbit/s' ratio
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        timed rl "$TMP/rl.out" "$READLOOP" "$TRACE"
+        grep -q "^packets=$PKTS " "$TMP/rl.out" ||
+            die "pcap-readloop counted $(cat "$TMP/rl.out") in round $r, not packets=$PKTS"
+        rw=$(field "$TMP/rl.time" wall)
+        ru=$(field "$TMP/rl.time" user)
+        rs=$(field "$TMP/rl.time" sys)
+        echo "$rw $ru $rs" >>"$TMP/rl.rows"
+        printf '  %-5s %-14s %9.3f %8.3f %8.3f %s\n' "$r" pcap-readloop "$rw" "$ru" "$rs" \
+            "$(rates "$rw")"
+
+        mkdir "$TMP/logs"
+        timed sh "$TMP/sh.out" "$SHOAL" -r "$TRACE" -l "$TMP/logs" -q --no-progress
+        [ -s "$TMP/logs/conn.log" ] || die "shoal wrote no conn.log from $TRACE in round $r"
+        rm -rf "$TMP/logs"
+        sw=$(field "$TMP/sh.time" wall)
+        su=$(field "$TMP/sh.time" user)
+        ss=$(field "$TMP/sh.time" sys)
+        echo "$sw $su $ss" >>"$TMP/sh.rows"
+        ratio=$(calc "sprintf(\"%.3f\", $sw / $rw)")
+        echo "$ratio" >>"$TMP/ratio"
+        calc "sprintf(\"%.3f\", ($su + $ss) / ($ru + $rs + 1e-9))" >>"$TMP/cpuratio"
+        printf '  %-5s %-14s %9.3f %8.3f %8.3f %s %6.2fx\n' "$r" shoal "$sw" "$su" "$ss" \
+            "$(rates "$sw")" "$ratio"
+        r=$((r + 1))
+    done
+
+    RL_W=$(col "$TMP/rl.rows" 1)
+    RL_U=$(col "$TMP/rl.rows" 2)
+    RL_S=$(col "$TMP/rl.rows" 3)
+    SH_W=$(col "$TMP/sh.rows" 1)
+    SH_U=$(col "$TMP/sh.rows" 2)
+    SH_S=$(col "$TMP/sh.rows" 3)
+    RATIO=$(median <"$TMP/ratio")
+    CPURATIO=$(median <"$TMP/cpuratio")
+    ROUND_RATIOS=$(tr '\n' ' ' <"$TMP/ratio" | sed 's/ $//')
+    RATIO_OK=$(calc "$RATIO <= $RATIO_GOAL ? \"met\" : \"MISSED\"")
 fi
-FILEBYTES=$(fsize "$TRACE")
-say "$TRACE: $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire"
-
-# rates WALL: "Mpkt/s Gbit/s" for the mixed trace read in WALL seconds.
-rates() {
-    calc "sprintf(\"%8.3f %8.3f\", $PKTS / $1 / 1e6, $WIRE * 8 / $1 / 1e9)"
-}
-
-: >"$TMP/rl.rows"
-: >"$TMP/sh.rows"
-: >"$TMP/ratio"
-: >"$TMP/cpuratio"
-say "$ROUNDS interleaved rounds: readloop, shoal (dns, http), ..."
-printf '  %-5s %-14s %9s %8s %8s %9s %8s %7s\n' round program 'wall s' 'user s' 'sys s' \
-    'Mpkt/s' 'Gbit/s' ratio
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-    timed rl "$TMP/rl.out" "$READLOOP" "$TRACE"
-    grep -q "^packets=$PKTS " "$TMP/rl.out" ||
-        die "pcap-readloop counted $(cat "$TMP/rl.out") in round $r, not packets=$PKTS"
-    rw=$(field "$TMP/rl.time" wall)
-    ru=$(field "$TMP/rl.time" user)
-    rs=$(field "$TMP/rl.time" sys)
-    echo "$rw $ru $rs" >>"$TMP/rl.rows"
-    printf '  %-5s %-14s %9.3f %8.3f %8.3f %s\n' "$r" pcap-readloop "$rw" "$ru" "$rs" \
-        "$(rates "$rw")"
-
-    mkdir "$TMP/logs"
-    timed sh "$TMP/sh.out" "$SHOAL" -r "$TRACE" -l "$TMP/logs" -q --no-progress
-    [ -s "$TMP/logs/conn.log" ] || die "shoal wrote no conn.log from $TRACE in round $r"
-    rm -rf "$TMP/logs"
-    sw=$(field "$TMP/sh.time" wall)
-    su=$(field "$TMP/sh.time" user)
-    ss=$(field "$TMP/sh.time" sys)
-    echo "$sw $su $ss" >>"$TMP/sh.rows"
-    ratio=$(calc "sprintf(\"%.3f\", $sw / $rw)")
-    echo "$ratio" >>"$TMP/ratio"
-    calc "sprintf(\"%.3f\", ($su + $ss) / ($ru + $rs + 1e-9))" >>"$TMP/cpuratio"
-    printf '  %-5s %-14s %9.3f %8.3f %8.3f %s %6.2fx\n' "$r" shoal "$sw" "$su" "$ss" \
-        "$(rates "$sw")" "$ratio"
-    r=$((r + 1))
-done
-
-col() {
-    awk -v c="$2" '{ print $c }' "$1" | median
-}
-RL_W=$(col "$TMP/rl.rows" 1)
-RL_U=$(col "$TMP/rl.rows" 2)
-RL_S=$(col "$TMP/rl.rows" 3)
-SH_W=$(col "$TMP/sh.rows" 1)
-SH_U=$(col "$TMP/sh.rows" 2)
-SH_S=$(col "$TMP/sh.rows" 3)
-RATIO=$(median <"$TMP/ratio")
-CPURATIO=$(median <"$TMP/cpuratio")
-ROUND_RATIOS=$(tr '\n' ' ' <"$TMP/ratio" | sed 's/ $//')
-RATIO_OK=$(calc "$RATIO <= $RATIO_GOAL ? \"met\" : \"MISSED\"")
 
 # --- memory per connection ---------------------------------------------------
 
-MAXC=$((CONNS * 2))
-if [ "$MAXC" -lt 2000000 ]; then
-    MAXC=2000000
-fi
-if [ "$MAXC" -ge 2147483648 ]; then
-    MAXC=${MAXC}L
-fi
-cat >"$TMP/shoal.cfg" <<EOF
+if want memory; then
+    MAXC=$((CONNS * 2))
+    if [ "$MAXC" -lt 2000000 ]; then
+        MAXC=2000000
+    fi
+    if [ "$MAXC" -ge 2147483648 ]; then
+        MAXC=${MAXC}L
+    fi
+    cat >"$TMP/shoal.cfg" <<EOF
 # make bench: track every held connection (the default evicts beyond max_conns).
 conn: {
     max_conns = $MAXC;
 };
 EOF
 
-# Shoal's address space is capped at 90% of the memory available now, so a
-# too large BENCH_CONNS fails with a message instead of pushing the shared
-# machine into the OOM killer.
-VLIM=$(awk '/^MemAvailable:/ { printf "%.0f\n", $2 * 0.9 }' /proc/meminfo 2>/dev/null || true)
-[ -n "$VLIM" ] || VLIM=unlimited
+    # Shoal's address space is capped at 90% of the memory available now, so a
+    # too large BENCH_CONNS fails with a message instead of pushing the shared
+    # machine into the OOM killer.
+    VLIM=$(awk '/^MemAvailable:/ { printf "%.0f\n", $2 * 0.9 }' /proc/meminfo 2>/dev/null || true)
+    [ -n "$VLIM" ] || VLIM=unlimited
 
-# memrun NAME TRACE NCONNS: run shoal over TRACE, check it tracked NCONNS
-# connections and evicted none; peak RSS in KiB into NAME.time.
-memrun() {
-    mkdir "$TMP/logs"
-    # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
-    if ! "$BTIME" -o "$TMP/$1.time" -- sh -c 'ulimit -v "$0" && exec "$@"' "$VLIM" \
-        "$SHOAL" -r "$2" -l "$TMP/logs" -c "$TMP/shoal.cfg" --no-progress \
-        >"$TMP/$1.out" 2>"$TMP/$1.err"; then
-        cat "$TMP/$1.err" >&2
-        die "shoal failed over $2 (exit $(field "$TMP/$1.time" status)); its address space" \
-            "was capped at $VLIM KiB (90% of MemAvailable): try a smaller BENCH_CONNS"
-    fi
-    sed 's/^/  | /' "$TMP/$1.err"
-    rm -rf "$TMP/logs"
-    seen=$(sed -n 's/.* packets, \([0-9]*\) connections, .*/\1/p' "$TMP/$1.err")
-    evicted=$(sed -n 's/.* \([0-9]*\) evicted).*/\1/p' "$TMP/$1.err")
-    if [ -z "$seen" ] || [ -z "$evicted" ]; then
-        die "could not read the connection counts from shoal's summary line over $2"
-    fi
-    [ "$seen" -ge "$3" ] || die "shoal saw $seen connections in $2, expected $3"
-    [ "$evicted" -eq 0 ] || die "shoal evicted $evicted connections from $2 (max_conns $MAXC)"
-}
+    # memrun NAME TRACE NCONNS: run shoal over TRACE, check it tracked NCONNS
+    # connections and evicted none; peak RSS in KiB into NAME.time.
+    memrun() {
+        mkdir "$TMP/logs"
+        # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
+        if ! "$BTIME" -o "$TMP/$1.time" -- sh -c 'ulimit -v "$0" && exec "$@"' "$VLIM" \
+            "$SHOAL" -r "$2" -l "$TMP/logs" -c "$TMP/shoal.cfg" --no-progress \
+            >"$TMP/$1.out" 2>"$TMP/$1.err"; then
+            cat "$TMP/$1.err" >&2
+            die "shoal failed over $2 (exit $(field "$TMP/$1.time" status)); its address space" \
+                "was capped at $VLIM KiB (90% of MemAvailable): try a smaller BENCH_CONNS"
+        fi
+        sed 's/^/  | /' "$TMP/$1.err"
+        rm -rf "$TMP/logs"
+        seen=$(sed -n 's/.* packets, \([0-9]*\) connections, .*/\1/p' "$TMP/$1.err")
+        evicted=$(sed -n 's/.* \([0-9]*\) evicted).*/\1/p' "$TMP/$1.err")
+        if [ -z "$seen" ] || [ -z "$evicted" ]; then
+            die "could not read the connection counts from shoal's summary line over $2"
+        fi
+        [ "$seen" -ge "$3" ] || die "shoal saw $seen connections in $2, expected $3"
+        [ "$evicted" -eq 0 ] || die "shoal evicted $evicted connections from $2 (max_conns $MAXC)"
+    }
 
-say "memory: shoal over $BASE_CONNS, then $CONNS connections open at once"
-memrun base "$HOLD_BASE" "$BASE_CONNS"
-memrun many "$HOLD" "$CONNS"
-SEEN=$seen
-RSS_BASE=$(field "$TMP/base.time" maxrss_kb)
-RSS_MANY=$(field "$TMP/many.time" maxrss_kb)
-PERCONN=$(calc "sprintf(\"%.1f\", ($RSS_MANY - $RSS_BASE) * 1024 / $CONNS)")
-MEM_OK=$(calc "$PERCONN <= $BYTES_GOAL ? \"met\" : \"MISSED\"")
-MEM_NOTE=
-if [ "$CONNS" -lt 1000000 ]; then
-    MEM_NOTE="  (a trial run: the goal is for >= 1000000)"
+    say "memory: shoal over $BASE_CONNS, then $CONNS connections open at once"
+    memrun base "$HOLD_BASE" "$BASE_CONNS"
+    memrun many "$HOLD" "$CONNS"
+    SEEN=$seen
+    RSS_BASE=$(field "$TMP/base.time" maxrss_kb)
+    RSS_MANY=$(field "$TMP/many.time" maxrss_kb)
+    PERCONN=$(calc "sprintf(\"%.1f\", ($RSS_MANY - $RSS_BASE) * 1024 / $CONNS)")
+    MEM_OK=$(calc "$PERCONN <= $BYTES_GOAL ? \"met\" : \"MISSED\"")
+    MEM_NOTE=
+    if [ "$CONNS" -lt 1000000 ]; then
+        MEM_NOTE="  (a trial run: the goal is for >= 1000000)"
+    fi
+fi
+
+# --- log records to the manager ---------------------------------------------
+
+if want lograte; then
+    LR_TOTAL=$((LR_RECORDS * 2))
+    : >"$TMP/lr.shoal"
+    : >"$TMP/lr.raw"
+    : >"$TMP/lr.curve"
+    : >"$TMP/lr.ratio"
+    : >"$TMP/lr.cratio"
+    say "log rate: $ROUNDS interleaved rounds of 2 workers x $LR_RECORDS conn.log records" \
+        "(batches of $LR_BATCH): shoal, raw, raw-curve, ..."
+    printf '  %-5s %-26s %9s %12s %8s %8s %7s\n' round path 'wall s' 'records/s' 'send s' \
+        'recv s' ratio
+    # lograte_run NAME MODE [ARGS...]: one round of MODE into NAME.out; progress
+    # and messages on stderr; dies when it fails (its messages name the cause).
+    lograte_run() {
+        n=$1
+        shift
+        if ! "$LOGRATE" -n "$LR_RECORDS" -b "$LR_BATCH" "$@" >"$TMP/$n.out"; then
+            die "bench-lograte $* failed in round $r (its messages are above)"
+        fi
+        [ "$(field "$TMP/$n.out" rows)" = "$LR_TOTAL" ] ||
+            die "bench-lograte $1 verified $(field "$TMP/$n.out" rows) rows, not $LR_TOTAL"
+    }
+    # lograte_row NAME LABEL [RATIO]: print the round's row of NAME.out.
+    lograte_row() {
+        o=$TMP/$1.out
+        printf '  %-5s %-26s %9.3f %12s %8.3f %8.3f %7s\n' "$r" "$2" "$(field "$o" wall)" \
+            "$(thousands "$(field "$o" rate)")" "$(field "$o" cpu_send)" \
+            "$(field "$o" cpu_recv)" "${3:-}"
+    }
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        mkdir "$TMP/lr"
+        lograte_run lrs shoal "$SHOAL" "$TMP/lr"
+        rm -rf "$TMP/lr"
+        lograte_row lrs "shoal: 2 workers, manager"
+        lograte_run lrr raw
+        lograte_run lrc raw-curve
+        sw=$(field "$TMP/lrs.out" wall)
+        rw=$(field "$TMP/lrr.out" wall)
+        cw=$(field "$TMP/lrc.out" wall)
+        ratio=$(calc "sprintf(\"%.2f\", $sw / $rw)")
+        cratio=$(calc "sprintf(\"%.2f\", $sw / $cw)")
+        lograte_row lrr "raw PUSH/PULL, tcp" "${ratio}x"
+        lograte_row lrc "raw PUSH/PULL, CURVE" "${cratio}x"
+        for m in shoal raw curve; do
+            case $m in
+                shoal) o=$TMP/lrs.out ;;
+                raw) o=$TMP/lrr.out ;;
+                curve) o=$TMP/lrc.out ;;
+            esac
+            echo "$(field "$o" wall) $(field "$o" rate) $(field "$o" cpu_send)" \
+                "$(field "$o" cpu_recv)" >>"$TMP/lr.$m"
+        done
+        echo "$ratio" >>"$TMP/lr.ratio"
+        echo "$cratio" >>"$TMP/lr.cratio"
+        r=$((r + 1))
+    done
+    LR_BYTES=$(field "$TMP/lrr.out" bytes)
+    LR_BATCHES=$(field "$TMP/lrr.out" batches)
+    LR_RATE=$(col "$TMP/lr.shoal" 2)
+    LR_RATIO=$(median <"$TMP/lr.ratio")
+    LR_CRATIO=$(median <"$TMP/lr.cratio")
+    LR_ROUND_RATIOS=$(tr '\n' ' ' <"$TMP/lr.ratio" | sed 's/ $//')
+    LR_OK=$(calc "($LR_RATE >= $RATE_GOAL) ? \"met\" : \"MISSED\"")
+    LR_NOTE=
+    if [ "$LR_RECORDS" -lt 1000000 ]; then
+        LR_NOTE="  (a trial run: the goal is for BENCH_LOGRATE_RECORDS >= 1000000)"
+    fi
 fi
 
 # --- table -------------------------------------------------------------------
@@ -336,26 +459,56 @@ fi
 {
     echo "Shoal benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $NCPU CPUs," \
         "load average $LOAD at start"
-    echo "mixed trace: $TRACE"
-    echo "  $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire, seed $SEED"
-    echo
-    echo "throughput, median of $ROUNDS interleaved rounds (page cache warm):"
-    printf '  %-22s %9s %8s %8s %8s %8s\n' program 'wall s' 'user s' 'sys s' 'Mpkt/s' 'Gbit/s'
-    printf '  %-22s %9.3f %8.3f %8.3f %s\n' pcap-readloop "$RL_W" "$RL_U" "$RL_S" \
-        "$(rates "$RL_W")"
-    printf '  %-22s %9.3f %8.3f %8.3f %s\n' "shoal -r (dns, http)" "$SH_W" "$SH_U" "$SH_S" \
-        "$(rates "$SH_W")"
-    printf '  shoal/readloop wall time: %.2fx (median of rounds: %s)  goal <= %sx: %s\n' \
-        "$RATIO" "$ROUND_RATIOS" "$RATIO_GOAL" "$RATIO_OK"
-    printf '  shoal/readloop CPU time (user+sys), median: %.2fx (for information)\n' "$CPURATIO"
-    echo
-    echo "memory per tracked connection ($HOLD):"
-    printf '  %-40s %12s%s\n' "connections open at once" "$CONNS" "$MEM_NOTE"
-    printf '  %-40s %12s\n' "connections shoal tracked (0 evicted)" "$SEEN"
-    printf '  %-40s %12s KiB\n' "peak RSS, $BASE_CONNS connections (baseline)" "$RSS_BASE"
-    printf '  %-40s %12s KiB\n' "peak RSS, $CONNS connections" "$RSS_MANY"
-    printf '  %-40s %12s B   goal <= %s B: %s\n' "(peak - baseline) / connections" \
-        "$PERCONN" "$BYTES_GOAL" "$MEM_OK"
+    if want throughput; then
+        echo "mixed trace: $TRACE"
+        echo "  $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire, seed $SEED"
+        echo
+        echo "throughput, median of $ROUNDS interleaved rounds (page cache warm):"
+        printf '  %-22s %9s %8s %8s %8s %8s\n' program 'wall s' 'user s' 'sys s' 'Mpkt/s' 'Gbit/s'
+        printf '  %-22s %9.3f %8.3f %8.3f %s\n' pcap-readloop "$RL_W" "$RL_U" "$RL_S" \
+            "$(rates "$RL_W")"
+        printf '  %-22s %9.3f %8.3f %8.3f %s\n' "shoal -r (dns, http)" "$SH_W" "$SH_U" "$SH_S" \
+            "$(rates "$SH_W")"
+        printf '  shoal/readloop wall time: %.2fx (median of rounds: %s)  goal <= %sx: %s\n' \
+            "$RATIO" "$ROUND_RATIOS" "$RATIO_GOAL" "$RATIO_OK"
+        printf '  shoal/readloop CPU time (user+sys), median: %.2fx (for information)\n' \
+            "$CPURATIO"
+    fi
+    if want memory; then
+        echo
+        echo "memory per tracked connection ($HOLD):"
+        printf '  %-40s %12s%s\n' "connections open at once" "$CONNS" "$MEM_NOTE"
+        printf '  %-40s %12s\n' "connections shoal tracked (0 evicted)" "$SEEN"
+        printf '  %-40s %12s KiB\n' "peak RSS, $BASE_CONNS connections (baseline)" "$RSS_BASE"
+        printf '  %-40s %12s KiB\n' "peak RSS, $CONNS connections" "$RSS_MANY"
+        printf '  %-40s %12s B   goal <= %s B: %s\n' "(peak - baseline) / connections" \
+            "$PERCONN" "$BYTES_GOAL" "$MEM_OK"
+    fi
+    if want lograte; then
+        echo
+        echo "log records from 2 workers to the manager, median of $ROUNDS interleaved rounds:"
+        echo "  2 x $LR_RECORDS conn.log records in $LR_BATCHES LOG_BATCHes of up to $LR_BATCH" \
+            "records, $LR_BYTES bytes of msgpack"
+        if [ -n "$LR_NOTE" ]; then
+            echo "$LR_NOTE"
+        fi
+        printf '  %-34s %9s %12s %8s %8s\n' path 'wall s' 'records/s' 'send s' 'recv s'
+        for m in shoal raw curve; do
+            case $m in
+                shoal) label="shoal: worker links -> manager" ;;
+                raw) label="raw ZeroMQ PUSH/PULL, tcp" ;;
+                curve) label="raw ZeroMQ PUSH/PULL, CURVE" ;;
+            esac
+            printf '  %-34s %9.3f %12s %8.3f %8.3f\n' "$label" "$(col "$TMP/lr.$m" 1)" \
+                "$(thousands "$(col "$TMP/lr.$m" 2)")" "$(col "$TMP/lr.$m" 3)" \
+                "$(col "$TMP/lr.$m" 4)"
+        done
+        echo "  rows verified: $LR_TOTAL of $LR_TOTAL in the manager's conn.log, every round"
+        printf '  shoal/raw wall time: %.2fx (median of rounds: %s); shoal/raw-CURVE: %.2fx\n' \
+            "$LR_RATIO" "$LR_ROUND_RATIOS" "$LR_CRATIO"
+        printf '  shoal records/s, aggregate: %s  goal >= %s records/s: %s\n' \
+            "$(thousands "$LR_RATE")" "$(thousands "$RATE_GOAL")" "$LR_OK"
+    fi
 } >"$TMP/table"
 echo
 cat "$TMP/table"
@@ -363,7 +516,8 @@ cp "$TMP/table" "$RESULTS" || die "cannot write $RESULTS"
 echo
 say "results written to $RESULTS"
 
-if [ "$STRICT" = 1 ] && { [ "$RATIO_OK" != met ] || [ "$MEM_OK" != met ]; }; then
+if [ "$STRICT" = 1 ] && { [ "${RATIO_OK:-met}" != met ] || [ "${MEM_OK:-met}" != met ] ||
+    [ "${LR_OK:-met}" != met ]; }; then
     die "a goal was missed (BENCH_STRICT=1)"
 fi
 exit 0

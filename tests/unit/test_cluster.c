@@ -635,6 +635,125 @@ static void test_wire_prefixes(void)
     }
 }
 
+/* The batch encoder writes common values itself; its bytes must be what
+ * msgpack's packer writes (smallest uint form, bin8/16/32, float64), at
+ * every size boundary. */
+static void test_wire_record_bytes(void)
+{
+    static const struct shoal_field fields[] = {
+        {"b", SHOAL_T_BOOL, 0},
+        {"c", SHOAL_T_COUNT, 0},
+        {"p", SHOAL_T_PORT, 0},
+        {"t", SHOAL_T_TIME, 0},
+        {"s", SHOAL_T_STRING, 0},
+        {"e", SHOAL_T_ENUM, 0},
+        {"a", SHOAL_T_ADDR, 0},
+        {"i", SHOAL_T_INT, 0},
+        {"n", SHOAL_T_SUBNET, 0},
+        {"u", SHOAL_T_COUNT, 0},
+        {"v", SHOAL_T_VECTOR, SHOAL_T_STRING},
+    };
+    static const uint64_t counts[] = {
+        0, 1, 127, 128, 255, 256, 65535, 65536, 0xffffffffu, 0x100000000ull, UINT64_MAX};
+    static const size_t lens[] = {0, 1, 31, 32, 255, 256, 65535, 65536, 70000};
+    char *text = malloc(70000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    memset(text, 'x', 70000);
+
+    for (size_t k = 0; k < 11 * 9; k++) {
+        struct shoal_value v[11], el[2];
+        struct shoal_addr a;
+        uint64_t u = counts[k % 11];
+        size_t len = lens[k % 9];
+        memset(&a, 0, sizeof(a));
+        for (int i = 0; i < 16; i++) {
+            a.b[i] = (uint8_t)(k * 7 + (size_t)i);
+        }
+        if (k % 2 == 0) {
+            memset(a.b, 0, 10);
+            a.b[10] = a.b[11] = 0xff;
+        }
+        v[0] = shoal_v_bool(k % 3 == 0);
+        v[1] = shoal_v_count(u);
+        v[2] = shoal_v_count(u % 65536);
+        v[3] = shoal_v_double(k % 4 == 0 ? -0.5 : 1700000000.123456 * (double)k);
+        v[4] = shoal_v_strn(text, len);
+        v[5] = k % 5 == 0 ? shoal_v_unset() : shoal_v_strn(text, len % 300);
+        v[6] = shoal_v_addr(&a);
+        v[7] = shoal_v_int(k % 2 ? -(int64_t)(u >> 1) : (int64_t)(u >> 1));
+        v[8] = shoal_v_addr(&a);
+        v[8].a.prefix = (uint8_t)(k % 33);
+        v[9] = k % 7 == 0 ? shoal_v_unset() : shoal_v_count(u ^ 0x5555);
+        el[0] = shoal_v_strn(text, 3);
+        el[1] = shoal_v_strn(text, len % 40);
+        v[10] = shoal_v_vec(el, k % 3);
+
+        msgpack_sbuffer got, want;
+        msgpack_packer pk;
+        struct shoal_wire_batch_enc e;
+        msgpack_sbuffer_init(&got);
+        msgpack_sbuffer_init(&want);
+        CU_ASSERT_EQUAL_FATAL(shoal_wire_batch_begin(&e, &got, "w", 1, "s", fields, 11), 0);
+        size_t start = got.size;
+        CU_ASSERT_EQUAL_FATAL(shoal_wire_batch_add(&e, v), 0);
+
+        msgpack_packer_init(&pk, &want, msgpack_sbuffer_write);
+        msgpack_pack_array(&pk, 11);
+        for (int i = 0; i < 11; i++) {
+            const struct shoal_value *x = &v[i];
+            bool v4 = shoal_addr_is_v4(&x->a.addr);
+            uint8_t sub[17];
+            if (!x->present) {
+                msgpack_pack_nil(&pk);
+                continue;
+            }
+            switch (fields[i].type) {
+            case SHOAL_T_BOOL:
+                x->b ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
+                break;
+            case SHOAL_T_COUNT:
+            case SHOAL_T_PORT:
+                msgpack_pack_uint64(&pk, x->u);
+                break;
+            case SHOAL_T_TIME:
+                msgpack_pack_double(&pk, x->d);
+                break;
+            case SHOAL_T_STRING:
+            case SHOAL_T_ENUM:
+                msgpack_pack_bin(&pk, x->s.len);
+                msgpack_pack_bin_body(&pk, x->s.p, x->s.len);
+                break;
+            case SHOAL_T_ADDR:
+                msgpack_pack_bin(&pk, v4 ? 4 : 16);
+                msgpack_pack_bin_body(&pk, v4 ? x->a.addr.b + 12 : x->a.addr.b, v4 ? 4 : 16);
+                break;
+            case SHOAL_T_INT:
+                msgpack_pack_int64(&pk, x->i);
+                break;
+            case SHOAL_T_SUBNET:
+                memcpy(sub, v4 ? x->a.addr.b + 12 : x->a.addr.b, v4 ? 4 : 16);
+                sub[v4 ? 4 : 16] = x->a.prefix;
+                msgpack_pack_bin(&pk, v4 ? 5 : 17);
+                msgpack_pack_bin_body(&pk, sub, v4 ? 5 : 17);
+                break;
+            default:
+                msgpack_pack_array(&pk, x->v.n);
+                for (size_t j = 0; j < x->v.n; j++) {
+                    msgpack_pack_bin(&pk, x->v.v[j].s.len);
+                    msgpack_pack_bin_body(&pk, x->v.v[j].s.p, x->v.v[j].s.len);
+                }
+                break;
+            }
+        }
+        CU_ASSERT_EQUAL(got.size - start, want.size);
+        CU_ASSERT(got.size - start == want.size &&
+                  memcmp(got.data + start, want.data, want.size) == 0);
+        msgpack_sbuffer_destroy(&got);
+        msgpack_sbuffer_destroy(&want);
+    }
+    free(text);
+}
+
 static void test_wire_version(void)
 {
     msgpack_sbuffer bodies[CLUSTER_NBODIES];
@@ -1661,6 +1780,7 @@ int main(void)
     if (s == NULL || !CU_add_test(s, "topics", test_wire_topic) ||
         !CU_add_test(s, "log batch round trip, every value type", test_wire_batch_roundtrip) ||
         !CU_add_test(s, "incremental batch encoder", test_wire_batch_builder) ||
+        !CU_add_test(s, "record bytes as msgpack's packer writes them", test_wire_record_bytes) ||
         !CU_add_test(s, "notice round trip", test_wire_notice_roundtrip) ||
         !CU_add_test(s, "ack, state, control round trips", test_wire_small_roundtrips) ||
         !CU_add_test(s, "every prefix refused", test_wire_prefixes) ||

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <CUnit/CUnit.h>
 
 #include "log.h"
@@ -138,6 +139,57 @@ static void test_fmt_addresses(void)
     sn = log_addr("2001:db8::");
     sn.a.prefix = 32;
     LOG_CHECK(SHOAL_T_SUBNET, 0, sn, "2001:db8::/32", "{\"f\":\"2001:db8::/32\"}");
+}
+
+/* The formatter writes addresses itself (no sprintf); it must write what
+ * inet_ntop writes for every shape: zero runs of each length and place,
+ * ties between runs, single zero groups, IPv4-compatible and -mapped tails,
+ * and random addresses. */
+static void test_fmt_addresses_as_inet_ntop(void)
+{
+    struct shoal_field f = {"f", SHOAL_T_ADDR, 0};
+    uint64_t r = 0x243f6a8885a308d3u;
+    unsigned bad = 0;
+
+    for (unsigned k = 0; k < 200000; k++) {
+        struct shoal_addr a;
+        char want[INET6_ADDRSTRLEN];
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        if (k < 65536) {
+            /* Each 16-bit word 0, 1, 0xffff or random, chosen by k. */
+            for (int i = 0; i < 8; i++) {
+                unsigned sel = (k >> (2 * i)) & 3;
+                unsigned w = sel == 0   ? 0
+                             : sel == 1 ? 1
+                             : sel == 2 ? 0xffff
+                                        : (unsigned)(r >> (8 * i));
+                a.b[2 * i] = (uint8_t)(w >> 8);
+                a.b[2 * i + 1] = (uint8_t)w;
+            }
+        } else {
+            for (int i = 0; i < 16; i++) {
+                a.b[i] = (uint8_t)(r >> (4 * (i % 16)));
+            }
+            if (k % 3 == 0) {
+                memset(a.b, 0, 10); /* IPv4-mapped (::ffff:a.b.c.d) or compatible */
+                a.b[10] = a.b[11] = k % 2 ? 0xff : 0;
+            }
+        }
+        if (shoal_addr_is_v4(&a)) {
+            inet_ntop(AF_INET, a.b + 12, want, sizeof(want));
+        } else {
+            inet_ntop(AF_INET6, a.b, want, sizeof(want));
+        }
+        struct shoal_value v = shoal_v_addr(&a);
+        log_buf.len = 0;
+        CU_ASSERT_EQUAL_FATAL(shoal_log_format_tsv(&log_buf, &f, 1, &v), 0);
+        if (strcmp(log_buf.p, want) != 0 && bad++ < 5) {
+            fprintf(stderr, "\naddress %u: wrote %s, inet_ntop %s\n", k, log_buf.p, want);
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
 }
 
 static void test_fmt_containers(void)
@@ -469,6 +521,8 @@ int register_log_suite(void)
         CU_add_test(s, "scalars", test_fmt_scalars) == NULL ||
         CU_add_test(s, "strings and escaping", test_fmt_strings) == NULL ||
         CU_add_test(s, "addresses and subnets", test_fmt_addresses) == NULL ||
+        CU_add_test(s, "addresses as inet_ntop writes them", test_fmt_addresses_as_inet_ntop) ==
+            NULL ||
         CU_add_test(s, "sets and vectors", test_fmt_containers) == NULL ||
         CU_add_test(s, "a whole record", test_fmt_record) == NULL ||
         CU_add_test(s, "type names", test_type_names) == NULL) {
