@@ -25,10 +25,10 @@ struct shoal_ctx;
 struct shoal_proxy;
 
 struct shoal_proxy_stats {
-    uint64_t updates;   /* observations counted */
-    uint64_t crossed;   /* keys that crossed (marks published) */
-    uint64_t unknown;   /* observations of a statistic this node does not have */
-    uint64_t bad;       /* undecodable messages or forged senders */
+    uint64_t updates; /* observations counted */
+    uint64_t crossed; /* keys that crossed (marks published) */
+    uint64_t unknown; /* observations of a statistic this node does not have */
+    uint64_t bad;     /* undecodable messages or forged senders */
 };
 
 /* Bind node `self`'s state ports (everything borrowed: zsec, table and

@@ -18,11 +18,11 @@
 
 struct sl_proxy {
     const struct shoal_layout_node *node;
-    void *dealer;         /* observations to the proxy's state_in */
-    void *sub;            /* what it publishes on its state_pub */
-    char endpoint[320];   /* of state_in */
-    double heard;         /* wall time of the last message from it, 0: never */
-    bool alive;           /* as last computed, to log changes */
+    void *dealer;       /* observations to the proxy's state_in */
+    void *sub;          /* what it publishes on its state_pub */
+    char endpoint[320]; /* of state_in */
+    double heard;       /* wall time of the last message from it, 0: never */
+    bool alive;         /* as last computed, to log changes */
 };
 
 struct shoal_state_link {
@@ -148,9 +148,10 @@ static size_t sl_live(struct shoal_state_link *sl)
             if (alive) {
                 shoal_info(sl->self->name, "proxy %s is up (%s)", px->node->name, px->endpoint);
             } else {
-                shoal_warn(sl->self->name, "proxy %s at %s not heard from for %.0f s: its keys "
-                           "go to the other proxies", px->node->name, px->endpoint,
-                           SHOAL_STATE_ALIVE_TIMEOUT);
+                shoal_warn(sl->self->name,
+                           "proxy %s at %s not heard from for %.0f s: its keys "
+                           "go to the other proxies",
+                           px->node->name, px->endpoint, SHOAL_STATE_ALIVE_TIMEOUT);
             }
             px->alive = alive;
         }
@@ -213,8 +214,10 @@ void shoal_state_link_observe(struct shoal_state_link *sl, int h, const void *ke
         zmq_send(px->dealer, sl->buf.data, sl->buf.size, ZMQ_DONTWAIT) < 0) {
         sl->st.dropped++;
         if (!sl->drop_logged) {
-            shoal_warn(sl->self->name, "state update for %s dropped: the queue to proxy %s at %s "
-                       "is full (counted from now on)", def->name, px->node->name, px->endpoint);
+            shoal_warn(sl->self->name,
+                       "state update for %s dropped: the queue to proxy %s at %s "
+                       "is full (counted from now on)",
+                       def->name, px->node->name, px->endpoint);
             sl->drop_logged = true;
         }
         return;
@@ -240,8 +243,8 @@ static void sl_on_message(struct shoal_state_link *sl, struct sl_proxy *px, cons
     if (strcmp(m.state.kind, SHOAL_STATE_ALIVE_KIND) != 0) {
         int h = shoal_sumstats_find(sl->table, m.state.kind);
         if (h >= 0 && m.state.key.len <= SHOAL_SUMSTAT_MAX_KEY &&
-            shoal_sumstats_mark(sl->table, h, m.state.key.p, m.state.key.len, 0,
-                                m.state.expire) == 0) {
+            shoal_sumstats_mark(sl->table, h, m.state.key.p, m.state.key.len, 0, m.state.expire) ==
+                0) {
             sl->st.marks++;
         } else {
             sl->st.bad++;

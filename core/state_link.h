@@ -36,7 +36,7 @@
 #include "zsec.h"
 
 #define SHOAL_STATE_ALIVE_KIND "proxy.alive"
-#define SHOAL_STATE_ALIVE_EVERY 1.0 /* s between heartbeats */
+#define SHOAL_STATE_ALIVE_EVERY 1.0   /* s between heartbeats */
 #define SHOAL_STATE_ALIVE_TIMEOUT 3.0 /* s of silence before a proxy counts as down */
 
 struct shoal_state_link;

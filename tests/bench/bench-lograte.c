@@ -11,7 +11,7 @@
  *       layout of a manager and two workers with `SHOAL --gen-layout`,
  *       starts `SHOAL --node manager --layout DIR/layout.cfg`, which writes
  *       conn.log into its workdir, and forks two worker processes.  Each
- *       builds the real worker link (shoal_worker_link_new, its hooks and a
+ *       builds the real worker link (shoal_worker_link_new/start/poll/finish, a
  *       logger whose sink it installs), first gets one warm-up record of
  *       another stream acknowledged (so the CURVE handshake is done), then,
  *       at a common start signal, writes N conn.log records through
@@ -75,6 +75,7 @@
 #include "log.h"
 #include "wire.h"
 #include "worker_link.h"
+#include "zsec.h"
 
 #define LR_WORKERS 2
 #define LR_POLL_EVERY 4096
@@ -596,8 +597,10 @@ static int lr_worker(void *argp, int in, int out)
     char name[32];
     const struct shoal_layout_node *self;
     struct shoal_worker_link *wl = NULL;
-    struct shoal_node_hooks hooks;
+    struct shoal_zsec *zsec = NULL;
+    struct shoal_config cfg;
     struct shoal_logger *logger = NULL;
+    const char *target;
     struct shoal_stream *warm, *conn;
     struct shoal_worker_link_stats st;
     struct lr_report rep;
@@ -607,6 +610,10 @@ static int lr_worker(void *argp, int in, int out)
 
     memset(&rep, 0, sizeof(rep));
     rep.status = 1;
+    if (shoal_config_defaults(&cfg) < 0) {
+        lr_err("out of memory");
+        goto out_report;
+    }
     snprintf(name, sizeof(name), "worker-%u", a->idx + 1);
     self = shoal_layout_find(a->layout, name);
     if (self == NULL) {
@@ -625,13 +632,14 @@ static int lr_worker(void *argp, int in, int out)
     if (shoal_worker_link_new(a->layout, self, &wo, &wl) < 0) {
         goto out_report; /* logged */
     }
-    shoal_worker_link_hooks(wl, &hooks);
+    target = shoal_worker_link_endpoint(wl);
     logger = shoal_logger_new(self->workdir, SHOAL_LOGFMT_TSV);
     if (logger == NULL) {
         lr_err("%s: out of memory", name);
         goto out_report;
     }
-    if (hooks.start(hooks.arg, logger) < 0) {
+    if (shoal_zsec_open(a->layout, self, false, &zsec) < 0 ||
+        shoal_worker_link_start(wl, zsec, logger, &cfg) < 0) {
         goto out_report; /* logged */
     }
 
@@ -648,7 +656,7 @@ static int lr_worker(void *argp, int in, int out)
     }
     double deadline = lr_now() + LR_READY_TIMEOUT;
     do {
-        hooks.poll(hooks.arg);
+        shoal_worker_link_poll(wl);
         shoal_worker_link_stats(wl, &st);
         if (st.acked > 0) {
             break;
@@ -656,8 +664,8 @@ static int lr_worker(void *argp, int in, int out)
         usleep(2000);
     } while (lr_now() < deadline);
     if (st.acked == 0) {
-        lr_err("%s: no acknowledgement from the manager at %s within %.0f s", name,
-               hooks.log_target, LR_READY_TIMEOUT);
+        lr_err("%s: no acknowledgement from the manager at %s within %.0f s", name, target,
+               LR_READY_TIMEOUT);
         goto out_report;
     }
     rep.status = 0;
@@ -673,17 +681,17 @@ static int lr_worker(void *argp, int in, int out)
     for (uint64_t i = 0; i < o->records; i++) {
         rc = shoal_log_write(conn, lr_gen_next(&g, &sum));
         if (rc < 0) {
-            lr_err("%s: record %" PRIu64 " to the manager at %s: %s", name, i, hooks.log_target,
+            lr_err("%s: record %" PRIu64 " to the manager at %s: %s", name, i, target,
                    strerror(-rc));
             rep.status = 1;
             goto out_report;
         }
         if ((i + 1) % LR_POLL_EVERY == 0) {
-            hooks.poll(hooks.arg);
+            shoal_worker_link_poll(wl);
             __atomic_store_n(&lr_sh->done[a->idx], i + 1, __ATOMIC_RELAXED);
         }
     }
-    rc = hooks.finish(hooks.arg);
+    rc = shoal_worker_link_finish(wl);
     rep.t_end = lr_now();
     rep.cpu = lr_cpu_self() - cpu0;
     __atomic_store_n(&lr_sh->done[a->idx], o->records, __ATOMIC_RELAXED);
@@ -691,7 +699,7 @@ static int lr_worker(void *argp, int in, int out)
     if (rc < 0) {
         lr_err("%s: the log channel to %s failed at the end: %s (%" PRIu64 " of %" PRIu64
                " batches acknowledged)",
-               name, hooks.log_target, strerror(-rc), st.acked, st.batches);
+               name, target, strerror(-rc), st.acked, st.batches);
         rep.status = 1;
         goto out_report;
     }
@@ -709,6 +717,8 @@ out_report:
 out_free:
     shoal_logger_free(logger);
     shoal_worker_link_free(wl);
+    shoal_zsec_close(zsec);
+    shoal_config_free(&cfg);
     return status;
 }
 
