@@ -7,6 +7,8 @@
 #include <errno.h>
 
 #include "conn.h"
+#include "nodestate.h"
+#include "worker_control.h"
 #include "zsec.h"
 
 struct cnode {
@@ -14,6 +16,9 @@ struct cnode {
     const struct shoal_layout_node *self;
     struct shoal_zsec *zsec;
     struct shoal_worker_link *wl;
+    struct shoal_nodestate *state;     /* borrowed, may be NULL */
+    const char *source;                /* packet source, for control */
+    struct shoal_worker_control *wctl; /* control channel */
 };
 
 /* Sockets are made here, after the plugins were loaded: libzmq starts its
@@ -23,11 +28,19 @@ static int cnode_start(void *arg, struct shoal_ctx *ctx)
     struct cnode *cn = arg;
     int rc;
 
-    rc = shoal_zsec_open(cn->layout, cn->self, false, &cn->zsec);
+    rc = shoal_zsec_open(cn->layout, cn->self, true, &cn->zsec);
     if (rc < 0) {
         return rc;
     }
-    return shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(ctx));
+    rc = shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(ctx));
+    if (rc == 0) {
+        rc = shoal_worker_control_new(cn->layout, cn->self, cn->zsec, ctx, cn->wl, cn->state,
+                                      cn->source, &cn->wctl);
+    }
+    if (rc == 0) {
+        shoal_nodestate_set(cn->state, SHOAL_NODE_RUNNING);
+    }
+    return rc;
 }
 
 static void cnode_poll(void *arg)
@@ -35,20 +48,22 @@ static void cnode_poll(void *arg)
     struct cnode *cn = arg;
 
     shoal_worker_link_poll(cn->wl);
+    shoal_worker_control_poll(cn->wctl);
 }
 
 static int cnode_finish(void *arg)
 {
     struct cnode *cn = arg;
 
+    shoal_nodestate_set(cn->state, SHOAL_NODE_TERMINATING);
     return shoal_worker_link_finish(cn->wl);
 }
 
 int shoal_cluster_worker_run(const struct shoal_layout *layout,
                              const struct shoal_layout_node *self, struct shoal_node_opts *o,
-                             const struct shoal_worker_link_opts *wo)
+                             const struct shoal_worker_link_opts *wo, struct shoal_nodestate *state)
 {
-    struct cnode cn = {.layout = layout, .self = self};
+    struct cnode cn = {.layout = layout, .self = self, .state = state};
     struct shoal_node_hooks hooks = {
         .start = cnode_start,
         .poll = cnode_poll,
@@ -62,8 +77,10 @@ int shoal_cluster_worker_run(const struct shoal_layout *layout,
     }
     hooks.log_target = shoal_worker_link_endpoint(cn.wl);
     o->hooks = &hooks;
+    cn.source = o->read_file != NULL ? o->read_file : o->iface;
     status = shoal_node_run(o);
     o->hooks = NULL;
+    shoal_worker_control_free(cn.wctl);
     shoal_worker_link_free(cn.wl);
     shoal_zsec_close(cn.zsec);
     return status;

@@ -22,6 +22,10 @@
  * is guarded against a killed process, not against a crash of the host (no
  * fsync per batch).
  *
+ * The manager also binds its control port (control.h): status, counters
+ * (batches, records, duplicates, refused), peers (when each node last sent
+ * a message, by its CURVE key name), print and stop.
+ *
  * Single-threaded: the ZAP handler is polled with the log socket.
  */
 #ifndef SHOAL_MANAGER_H
@@ -32,10 +36,13 @@
 #include "config.h"
 #include "layout.h"
 
+struct shoal_nodestate;
+
 struct shoal_manager_opts {
     const char *log_dir;           /* NULL: the node's workdir */
     enum shoal_log_format log_fmt; /* TSV or JSON */
     bool quiet;                    /* no summary line at the end */
+    struct shoal_nodestate *state; /* lifecycle files (nodestate.h), may be NULL */
 };
 
 /*
