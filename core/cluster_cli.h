@@ -3,7 +3,8 @@
  * The cluster side of the shoal command line: running one node of a layout
  * (--node NAME --layout FILE: the manager, or a worker whose records go to
  * the manager) and writing a localhost layout with its keys (--gen-layout,
- * for tests and trials until shoalctl install makes layouts from node.cfg).
+ * for tests and trials until shoalctl install makes layouts from node.cfg),
+ * and the control client (--control NODE|all COMMAND [ARG...]).
  */
 #ifndef SHOAL_CLUSTER_CLI_H
 #define SHOAL_CLUSTER_CLI_H
@@ -30,6 +31,11 @@ struct shoal_cluster_args {
     unsigned long base_port;
     double ack_timeout;
     unsigned long batch_records;
+    const char *control;     /* --control: a node name or "all" */
+    const char *control_key; /* --control-key: NULL for the layout's shoalctl.key */
+    double control_timeout;  /* --timeout, seconds (0: SHOAL_CONTROL_TIMEOUT) */
+    char **control_argv;     /* the command and its arguments */
+    int control_argc;
 };
 
 /* Write the layout c->gen_out (manager, proxies and workers on localhost, ports from
@@ -42,5 +48,20 @@ int shoal_cluster_gen_layout(const struct shoal_cluster_args *c);
  * manager's log format), which the layout completes.  Returns the exit
  * status. */
 int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node_opts *o);
+
+/*
+ * Send the command c->control_argv to node c->control of c->layout (or to
+ * every node for "all") and print one block per node in layout order:
+ *   node NAME (HOST:PORT): ok
+ *     key  value
+ *   node NAME (HOST:PORT): no reply after N s
+ *   node NAME (HOST:PORT): error: reason
+ * `stop` to all stops the other nodes first and the manager last, once the
+ * others have exited (pid files of nodes on this host; other hosts: once
+ * they no longer answer), so their last batches reach it.  Returns the
+ * exit status: 0 when every node answered without error, 1 otherwise, 2
+ * on bad arguments or layout.
+ */
+int shoal_cluster_control(const struct shoal_cluster_args *c);
 
 #endif

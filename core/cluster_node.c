@@ -15,9 +15,11 @@
 #include "conn.h"
 #include "diag.h"
 #include "host.h"
+#include "nodestate.h"
 #include "proxy.h"
 #include "state_link.h"
 #include "wire.h"
+#include "worker_control.h"
 #include "zsec.h"
 
 /* Notices wait this long at exit to reach the manager. */
@@ -35,8 +37,11 @@ struct cnode {
     msgpack_sbuffer notice_buf;
     uint64_t notices_sent;
     uint64_t notices_dropped;
-    struct shoal_state_link *sl; /* a worker's */
-    struct shoal_proxy *proxy;   /* a proxy's */
+    struct shoal_state_link *sl;       /* a worker's */
+    struct shoal_proxy *proxy;         /* a proxy's */
+    struct shoal_nodestate *state;     /* borrowed, may be NULL */
+    const char *source;                /* packet source, for control */
+    struct shoal_worker_control *wctl; /* control channel */
 };
 
 /* ---- notices: every node but the manager sends them to it ---- */
@@ -104,7 +109,7 @@ static int cnode_start(void *arg, const struct shoal_node_env *env)
     int rc;
 
     cn->cfg = env->cfg;
-    rc = shoal_zsec_open(cn->layout, cn->self, proxy, &cn->zsec);
+    rc = shoal_zsec_open(cn->layout, cn->self, true, &cn->zsec);
     if (rc < 0 ||
         (rc = shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(env->ctx), env->cfg)) <
             0 ||
@@ -117,10 +122,15 @@ static int cnode_start(void *arg, const struct shoal_node_env *env)
         rc = shoal_state_link_new(cn->layout, cn->self, cn->zsec, env->sumstats, &cn->sl);
         routes.observe = cnode_observe;
     }
+    if (rc == 0) {
+        rc = shoal_worker_control_new(cn->layout, cn->self, cn->zsec, env->ctx, cn->wl, cn->state,
+                                      cn->source, &cn->wctl);
+    }
     if (rc < 0) {
         return rc;
     }
     shoal_host_set_routes(&routes);
+    shoal_nodestate_set(cn->state, SHOAL_NODE_RUNNING);
     return 0;
 }
 
@@ -142,12 +152,16 @@ static void cnode_poll(void *arg)
         shoal_state_link_poll(cn->sl);
     }
     shoal_worker_link_poll(cn->wl);
+    shoal_worker_control_poll(cn->wctl);
 }
 
 static int cnode_finish(void *arg)
 {
     struct cnode *cn = arg;
-    int rc = shoal_worker_link_finish(cn->wl);
+    int rc;
+
+    shoal_nodestate_set(cn->state, SHOAL_NODE_TERMINATING);
+    rc = shoal_worker_link_finish(cn->wl);
 
     if (cn->notices_dropped > 0) {
         shoal_err(cn->self->name, "%" PRIu64 " notices were dropped, the manager at %s away",
@@ -162,6 +176,7 @@ static void cnode_close(struct cnode *cn)
 {
     int linger = CNODE_NOTICE_LINGER_MS;
 
+    shoal_worker_control_free(cn->wctl);
     shoal_worker_link_free(cn->wl);
     shoal_proxy_free(cn->proxy);
     if (cn->sl != NULL) {
@@ -177,9 +192,10 @@ static void cnode_close(struct cnode *cn)
 }
 
 int shoal_cluster_node_run(const struct shoal_layout *layout, const struct shoal_layout_node *self,
-                           struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo)
+                           struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo,
+                           struct shoal_nodestate *state)
 {
-    struct cnode cn = {.layout = layout, .self = self};
+    struct cnode cn = {.layout = layout, .self = self, .state = state};
     struct shoal_node_hooks hooks = {
         .start = cnode_start,
         .poll = cnode_poll,
@@ -197,6 +213,7 @@ int shoal_cluster_node_run(const struct shoal_layout *layout, const struct shoal
     o->hooks = &hooks;
     o->name = self->name;
     o->no_source = self->role == SHOAL_ROLE_PROXY;
+    cn.source = o->no_source ? "none (proxy)" : o->read_file != NULL ? o->read_file : o->iface;
     status = shoal_node_run(o);
     o->hooks = NULL;
     cnode_close(&cn);

@@ -17,14 +17,19 @@
 #include "node.h"
 #include "worker_link.h"
 
+struct shoal_nodestate;
+
 /*
  * Run node `self` (a worker or a proxy of `layout`) with the standalone
  * options `o` (a worker's packet source, the config; the hooks, name and
- * no_source are set here) and the log channel's options `wo`.  Returns the
- * exit status of shoal_node_run, or 1 when the cluster side cannot start
- * (logged, naming the node).
+ * no_source are set here), the log channel's options `wo` and its lifecycle
+ * files `state` (borrowed, may be NULL: set to running once its sockets are
+ * up, terminating at the end).  A worker answers its control port
+ * (worker_control.h).  Returns the exit status of shoal_node_run, or 1
+ * when the cluster side cannot start (logged, naming the node).
  */
 int shoal_cluster_node_run(const struct shoal_layout *layout, const struct shoal_layout_node *self,
-                           struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo);
+                           struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo,
+                           struct shoal_nodestate *state);
 
 #endif

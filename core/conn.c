@@ -220,6 +220,11 @@ void shoal_ctx_set_decoder(struct shoal_ctx *x, const struct shoal_decoder *d)
     x->dec = d;
 }
 
+const struct shoal_decoder *shoal_ctx_decoder(const struct shoal_ctx *x)
+{
+    return x->dec;
+}
+
 const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf)
 {
     return shoal_ctx_uid(x, c->serial, buf);

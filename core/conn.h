@@ -123,6 +123,9 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p);
  * their uid and tunnel_parents. */
 void shoal_ctx_set_decoder(struct shoal_ctx *x, const struct shoal_decoder *d);
 
+/* The decoder set with shoal_ctx_set_decoder, or NULL (for its counters). */
+const struct shoal_decoder *shoal_ctx_decoder(const struct shoal_ctx *x);
+
 /* Advance network time to `now`, expiring what is due. */
 void shoal_ctx_advance(struct shoal_ctx *x, double now);
 

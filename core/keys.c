@@ -666,6 +666,35 @@ int shoal_keys_generate_layout(const struct shoal_layout *layout, unsigned flags
         shoal_keys_wipe(&kp);
     }
     if (layout->allowed_keys != NULL) {
+        /* The control shell's key, next to the allowed list. */
+        const char *slash = strrchr(layout->allowed_keys, '/');
+        char path[PATH_MAX];
+        struct shoal_keypair kp;
+
+        if (slash == NULL ||
+            (size_t)snprintf(path, sizeof(path), "%.*s/%s.key", (int)(slash - layout->allowed_keys),
+                             layout->allowed_keys, SHOAL_KEYS_CONTROL_NAME) >= sizeof(path)) {
+            snprintf(err, errlen, "%s: no room for the control key next to it",
+                     layout->allowed_keys);
+            rc = -ENAMETOOLONG;
+            goto out_free;
+        }
+        for (size_t i = 0; i < k; i++) {
+            if (strcmp(keys[i].name, SHOAL_KEYS_CONTROL_NAME) == 0) {
+                snprintf(err, errlen, "%s: node name %s is taken by the control shell's key",
+                         layout->file ? layout->file : "layout", SHOAL_KEYS_CONTROL_NAME);
+                rc = -EINVAL;
+                goto out_free;
+            }
+        }
+        rc = shoal_keys_generate(path, SHOAL_KEYS_CONTROL_NAME, flags, &kp, err, errlen);
+        if (rc < 0) {
+            goto out_free;
+        }
+        snprintf(keys[k].name, sizeof(keys[k].name), "%s", SHOAL_KEYS_CONTROL_NAME);
+        memcpy(keys[k].key, kp.public_key, SHOAL_KEY_BYTES);
+        k++;
+        shoal_keys_wipe(&kp);
         rc = shoal_keys_allowed_write(layout->allowed_keys, keys, k, flags, err, errlen);
     }
 

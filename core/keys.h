@@ -136,10 +136,16 @@ const char *shoal_keys_allowed_find(const struct shoal_keys_allowed *a,
 /* The public key of node `name` (for a client's ZMQ_CURVE_SERVERKEY), or NULL. */
 const uint8_t *shoal_keys_allowed_key_of(const struct shoal_keys_allowed *a, const char *name);
 
+/* Key name and file name (<directory of the allowed list>/shoalctl.key)
+ * of the control shell, which talks to every node's control port. */
+#define SHOAL_KEYS_CONTROL_NAME "shoalctl"
+
 /*
  * Make the keys a layout names: a key pair for every node that has a
- * secret_key path (shoal_keys_generate with `flags`), then the allowed list
- * at layout->allowed_keys with every node's public key.  What `shoalctl
+ * secret_key path (shoal_keys_generate with `flags`), a key pair for the
+ * control shell (SHOAL_KEYS_CONTROL_NAME, next to the allowed list; a node
+ * of that name is refused), then the allowed list at layout->allowed_keys
+ * with every node's public key and the shell's last.  What `shoalctl
  * install` runs.  Returns 0 or a negative errno with err set; keys written
  * before an error stay.
  */

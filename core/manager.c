@@ -33,8 +33,10 @@
 
 #include <zmq.h>
 
+#include "control.h"
 #include "diag.h"
 #include "log.h"
+#include "nodestate.h"
 #include "notice.h"
 #include "resend.h"
 #include "wire.h"
@@ -75,6 +77,8 @@ struct mgr {
     uint64_t bad_notices;
     struct mgr_stream *streams;
     bool fatal;
+    struct shoal_control *control;
+    struct shoal_control_ops ctl_ops;
 
     uint64_t batches;
     uint64_t records;
@@ -516,6 +520,7 @@ static void mgr_on_message(struct mgr *m, zmq_msg_t *id, zmq_msg_t *topic, zmq_m
                    user ? user : "nobody", b->sender);
         goto out_release;
     }
+    shoal_control_peer_seen(m->control, user);
     rc = shoal_dedup_check(m->dedup, b->sender, b->epoch, b->base, b->seq);
     if (rc == SHOAL_DEDUP_DUP) {
         m->duplicates++;
@@ -607,6 +612,81 @@ static void mgr_recv_notices(struct mgr *m)
     }
 }
 
+/* ---- control (control.h) ---- */
+
+static void mgr_ctl_status(void *arg, struct shoal_control_items *it)
+{
+    struct mgr *m = arg;
+    size_t n = 0;
+
+    for (const struct mgr_stream *ms = m->streams; ms != NULL; ms = ms->next) {
+        n++;
+    }
+    shoal_control_add(it, "log_dir", "%s", m->log_dir);
+    shoal_control_add(it, "log_endpoint", "%s", m->endpoint);
+    shoal_control_add(it, "streams", "%zu", n);
+}
+
+static void mgr_ctl_counters(void *arg, struct shoal_control_items *it)
+{
+    struct mgr *m = arg;
+
+    shoal_control_add_u64(it, "batches", m->batches);
+    shoal_control_add_u64(it, "records", m->records);
+    shoal_control_add_u64(it, "duplicates", m->duplicates);
+    shoal_control_add_u64(it, "rejected", m->rejected);
+    shoal_control_add_u64(it, "journal_bytes", m->journal_bytes);
+}
+
+/* Every node that sends to the manager, with when it last did. */
+static void mgr_ctl_peers(void *arg, struct shoal_control_items *it)
+{
+    struct mgr *m = arg;
+
+    for (size_t i = 0; i < m->layout->n_nodes; i++) {
+        const struct shoal_layout_node *n = &m->layout->nodes[i];
+        double age = shoal_control_peer_age(m->control, n->name);
+        if (n == m->self || n->role == SHOAL_ROLE_STANDALONE) {
+            continue;
+        }
+        if (age < 0) {
+            shoal_control_add(it, n->name, "no message yet");
+        } else {
+            shoal_control_add(it, n->name, "last message %.1f s ago", age);
+        }
+    }
+}
+
+static void mgr_ctl_settings(void *arg, struct shoal_control_items *it)
+{
+    struct mgr *m = arg;
+
+    shoal_control_add(it, "log.format", "%s", m->fmt == SHOAL_LOGFMT_JSON ? "json" : "tsv");
+    shoal_control_add(it, "journal", "%s", m->journal_path);
+    shoal_control_add(it, "workdir", "%s", m->self->workdir);
+}
+
+static void mgr_ctl_stop(void *arg, const char *by)
+{
+    (void)arg;
+    (void)by;
+    mgr_stop = 1; /* what SIGTERM does */
+}
+
+static int mgr_ctl_start(struct mgr *m, struct shoal_nodestate *state)
+{
+    m->ctl_ops = (struct shoal_control_ops){
+        .size = sizeof(m->ctl_ops),
+        .status = mgr_ctl_status,
+        .counters = mgr_ctl_counters,
+        .peers = mgr_ctl_peers,
+        .settings = mgr_ctl_settings,
+        .stop = mgr_ctl_stop,
+        .arg = m,
+    };
+    return shoal_control_new(m->layout, m->self, m->zsec, &m->ctl_ops, state, &m->control);
+}
+
 /* ---- run ---- */
 
 static void mgr_free(struct mgr *m)
@@ -623,6 +703,7 @@ static void mgr_free(struct mgr *m)
         zmq_close(m->notice_sock);
     }
     shoal_notices_free(m->notices);
+    shoal_control_free(m->control);
     shoal_zsec_close(m->zsec);
     shoal_config_free(&m->cfg);
     if (m->journal_fd >= 0) {
@@ -703,9 +784,10 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
         shoal_zsec_server(m.zsec, ZMQ_ROUTER, SHOAL_CHANNEL_LOG, m.endpoint, sizeof(m.endpoint));
     m.notice_sock = shoal_zsec_server(m.zsec, ZMQ_ROUTER, SHOAL_CHANNEL_NOTICE, m.notice_ep,
                                       sizeof(m.notice_ep));
-    if (m.router == NULL || m.notice_sock == NULL) {
+    if (m.router == NULL || m.notice_sock == NULL || mgr_ctl_start(&m, opts->state) < 0) {
         goto out_logger;
     }
+    shoal_nodestate_set(opts->state, SHOAL_NODE_RUNNING);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -716,12 +798,13 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
                m.endpoint, m.notice_ep);
 
     while (!mgr_stop && !m.fatal) {
-        zmq_pollitem_t items[3] = {
+        zmq_pollitem_t items[4] = {
             {.socket = shoal_zsec_zap_socket(m.zsec), .events = ZMQ_POLLIN},
             {.socket = m.router, .events = ZMQ_POLLIN},
             {.socket = m.notice_sock, .events = ZMQ_POLLIN},
+            {.socket = shoal_control_socket(m.control), .events = ZMQ_POLLIN},
         };
-        if (zmq_poll(items, 3, 500) < 0) {
+        if (zmq_poll(items, 4, 500) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -738,11 +821,15 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
             mgr_recv_notices(&m);
         }
         shoal_notices_poll(m.notices);
+        if (items[3].revents & ZMQ_POLLIN) {
+            shoal_control_serve(m.control);
+        }
         if (m.journal_bytes > MGR_JOURNAL_MAX && mgr_compact(&m, false) < 0) {
             m.fatal = true;
         }
     }
     status = m.fatal ? 1 : 0;
+    shoal_nodestate_set(opts->state, SHOAL_NODE_TERMINATING);
 
 out_logger:
     if (shoal_logger_free(m.logger) < 0) {

@@ -26,8 +26,12 @@
  * of workers and proxies; they go through the notice framework (notice.c:
  * suppression, notice.log, actions) with the sending node as peer_descr.
  *
- * Single-threaded: the ZAP handler is polled with the log and notice
- * sockets.
+ * The manager also binds its control port (control.h): status, counters
+ * (batches, records, duplicates, refused), peers (when each node last sent
+ * a message, by its CURVE key name), print and stop.
+ *
+ * Single-threaded: the ZAP handler is polled with the log, notice and
+ * control sockets.
  */
 #ifndef SHOAL_MANAGER_H
 #define SHOAL_MANAGER_H
@@ -37,11 +41,14 @@
 #include "config.h"
 #include "layout.h"
 
+struct shoal_nodestate;
+
 struct shoal_manager_opts {
     const char *config_file;       /* shoal.cfg (notice settings); NULL: defaults */
     const char *log_dir;           /* NULL: the node's workdir */
     enum shoal_log_format log_fmt; /* TSV or JSON */
     bool quiet;                    /* no summary line at the end */
+    struct shoal_nodestate *state; /* lifecycle files (nodestate.h), may be NULL */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include "node.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +137,23 @@ static pcap_t *node_open_source(const struct shoal_node_opts *o)
         pcap_close(p);
         return NULL;
     }
+    /* libpcap's own wait on a quiet TPACKET_V3 ring does not return at the
+     * timeout: never block in it, wait in node_wait instead, so the hooks
+     * run at least every 100 ms. */
+    if (pcap_setnonblock(p, 1, err) < 0) {
+        shoal_warn(NULL, "interface %s: cannot make the capture non-blocking: %s", o->iface, err);
+    }
     return p;
+}
+
+/* Wait up to 100 ms for packets on a quiet live link (or a signal). */
+static void node_wait(pcap_t *p)
+{
+    struct pollfd pfd = {.fd = pcap_get_selectable_fd(p), .events = POLLIN};
+
+    if (pfd.fd >= 0) {
+        poll(&pfd, 1, 100);
+    }
 }
 
 static int node_set_filter(pcap_t *p, const struct shoal_node_opts *o)
@@ -320,6 +337,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
             struct timespec now;
             clock_gettime(CLOCK_REALTIME, &now);
             shoal_ctx_advance(run.ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+            node_wait(node_pcap);
         }
         if (o->hooks != NULL && o->hooks->poll != NULL) {
             o->hooks->poll(o->hooks->arg);

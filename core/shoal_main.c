@@ -6,7 +6,8 @@
  * receives and writes the logs, a worker runs the standalone pipeline and
  * sends its records to the manager.  --gen-layout writes a cluster layout
  * on localhost and its keys (for tests and trials, until shoalctl install
- * does it from node.cfg).
+ * does it from node.cfg).  --control NODE|all COMMAND asks running nodes
+ * over their control port.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -53,6 +54,14 @@ static void usage(FILE *out)
         "      --gen-layout OUT --workdir-base DIR --keys DIR --manager NAME\n"
         "                  [--proxy NAME...] --worker NAME [--worker NAME...] [--base-port N]\n"
         "                         write a layout of nodes on localhost and their keys\n"
+        "                         (and the control key shoalctl.key next to allowed_keys)\n"
+        "      --control NODE|all COMMAND [ARG...]\n"
+        "                         ask a running node, or every node, over its control\n"
+        "                         port (with --layout): status, counters, peers,\n"
+        "                         print ID, stop; exit status 1 if a node did not answer\n"
+        "      --timeout SECS     control: wait this long for the replies (5)\n"
+        "      --control-key FILE control: the key pair to use (default: shoalctl.key\n"
+        "                         next to the layout's allowed_keys)\n"
         "\n"
         "Plugins are loaded from the installed plugin folders and $SHOAL_PLUGIN_PATH.\n");
 }
@@ -78,6 +87,9 @@ int main(int argc, char **argv)
         OPT_BASE_PORT,
         OPT_ACK_TIMEOUT,
         OPT_BATCH_RECORDS,
+        OPT_CONTROL,
+        OPT_TIMEOUT,
+        OPT_CONTROL_KEY,
     };
     static const struct option longopts[] = {
         {"read", required_argument, NULL, 'r'},
@@ -106,6 +118,9 @@ int main(int argc, char **argv)
         {"base-port", required_argument, NULL, OPT_BASE_PORT},
         {"ack-timeout", required_argument, NULL, OPT_ACK_TIMEOUT},
         {"batch-records", required_argument, NULL, OPT_BATCH_RECORDS},
+        {"control", required_argument, NULL, OPT_CONTROL},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"control-key", required_argument, NULL, OPT_CONTROL_KEY},
         {NULL, 0, NULL, 0},
     };
     struct shoal_node_opts o;
@@ -219,10 +234,31 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_CONTROL:
+            c.control = optarg;
+            break;
+        case OPT_TIMEOUT:
+            c.control_timeout = strtod(optarg, &end);
+            if (*end != '\0' || !(c.control_timeout > 0 && c.control_timeout < 86400)) {
+                fprintf(stderr, "shoal: --timeout: bad number of seconds '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_CONTROL_KEY:
+            c.control_key = optarg;
+            break;
         default:
             usage(stderr);
             return 2;
         }
+    }
+    if (c.control != NULL) {
+        c.control_argv = argv + optind;
+        c.control_argc = argc - optind;
+        shoal_diag_set_level(verbose >= 2   ? SHOAL_LOG_DEBUG
+                             : verbose == 1 ? SHOAL_LOG_INFO
+                                            : SHOAL_LOG_WARNING);
+        return shoal_cluster_control(&c);
     }
     if (optind < argc) {
         fprintf(stderr, "shoal: unexpected argument '%s'\n", argv[optind]);

@@ -532,6 +532,11 @@ const char *shoal_worker_link_endpoint(const struct shoal_worker_link *wl)
     return wl->endpoint;
 }
 
+bool shoal_worker_link_connected(const struct shoal_worker_link *wl)
+{
+    return wl->connected;
+}
+
 void shoal_worker_link_stats(const struct shoal_worker_link *wl,
                              struct shoal_worker_link_stats *out)
 {

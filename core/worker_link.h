@@ -18,6 +18,7 @@
 #ifndef SHOAL_WORKER_LINK_H
 #define SHOAL_WORKER_LINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,10 @@ int shoal_worker_link_finish(struct shoal_worker_link *wl);
 
 /* The manager's log endpoint, for messages and the node's summary line. */
 const char *shoal_worker_link_endpoint(const struct shoal_worker_link *wl);
+
+/* True while the log channel's connection to the manager is up (its CURVE
+ * handshake succeeded and no disconnect was seen since). */
+bool shoal_worker_link_connected(const struct shoal_worker_link *wl);
 
 /* Counters, for the summary line and tests. */
 struct shoal_worker_link_stats {

@@ -841,8 +841,9 @@ static void test_allowed(void)
     CU_ASSERT_EQUAL(shoal_keys_generate_layout(g, SHOAL_KEYS_REUSE, err, sizeof(err)), 0);
 
     CU_ASSERT_EQUAL_FATAL(shoal_keys_allowed_load(g->allowed_keys, &a, err, sizeof(err)), 0);
-    CU_ASSERT_EQUAL(a->n, 5);
+    CU_ASSERT_EQUAL_FATAL(a->n, 6); /* 5 nodes and the control shell, last */
     CU_ASSERT_STRING_EQUAL(a->keys[0].name, "manager");
+    CU_ASSERT_STRING_EQUAL(a->keys[5].name, SHOAL_KEYS_CONTROL_NAME);
     CU_ASSERT_EQUAL(a->keys[0].line, 3); /* after the two comment lines */
     CU_ASSERT_EQUAL_FATAL(shoal_keys_load(g->nodes[3].secret_key, &kp, err, sizeof(err)), 0);
     CU_ASSERT_STRING_EQUAL(kp.name, "worker-1");

@@ -67,9 +67,11 @@ static void test_declare(void)
     struct crossing c = {0};
     struct shoal_sumstat ok = def_of("scan.addr", 25, 300, &c);
     struct shoal_sumstat bad[] = {
-        def_of("", 1, 1, &c),         def_of(".x", 1, 1, &c),       def_of("a b", 1, 1, &c),
-        def_of("proxy.alive", 1, 1, &c), def_of("x", 0, 1, &c),     def_of("x", 4097, 1, &c),
-        def_of("x", 1, 0, &c),        def_of("x", 1, -1, &c),       def_of(NULL, 1, 1, &c),
+        def_of("", 1, 1, &c),    def_of(".x", 1, 1, &c),
+        def_of("a b", 1, 1, &c), def_of("proxy.alive", 1, 1, &c),
+        def_of("x", 0, 1, &c),   def_of("x", 4097, 1, &c),
+        def_of("x", 1, 0, &c),   def_of("x", 1, -1, &c),
+        def_of(NULL, 1, 1, &c),
     };
     static char names[SHOAL_SUMSTAT_MAX][8];
 
@@ -405,7 +407,7 @@ static void test_notice_actions(void)
     shoal_notices_stats(n, &st);
     CU_ASSERT_EQUAL(st.written, 3);
     CU_ASSERT(st.actions == 2 || st.actions == 3); /* posix_spawn may fail late */
-    shoal_notices_free(n); /* reaps the programs */
+    shoal_notices_free(n);                         /* reaps the programs */
     CU_ASSERT_EQUAL(shoal_logger_free(lg), 0);
 
     CU_ASSERT_EQUAL_FATAL(read_rows(dir, rows), 3);
