@@ -129,6 +129,7 @@ static int cnode_start(void *arg, const struct shoal_node_env *env)
     if (rc < 0) {
         return rc;
     }
+    shoal_worker_control_set_shared(cn->wctl, cn->sl, cn->proxy);
     shoal_host_set_routes(&routes);
     shoal_nodestate_set(cn->state, SHOAL_NODE_RUNNING);
     return 0;
@@ -140,12 +141,12 @@ static void cnode_poll(void *arg)
 
     if (cn->proxy != NULL) {
         /* A proxy has no packets to read: wait for its sockets here. */
-        zmq_pollitem_t items[2] = {
+        zmq_pollitem_t items[3] = {
             {.socket = shoal_zsec_zap_socket(cn->zsec), .events = ZMQ_POLLIN},
             {.socket = shoal_proxy_socket(cn->proxy), .events = ZMQ_POLLIN},
+            {.socket = shoal_worker_control_socket(cn->wctl), .events = ZMQ_POLLIN},
         };
-        zmq_poll(items, 2, 100);
-        shoal_zsec_zap_serve(cn->zsec);
+        zmq_poll(items, 3, 100);
         shoal_proxy_serve(cn->proxy);
     }
     if (cn->sl != NULL) {

@@ -12,6 +12,8 @@
 #include "conn.h"
 #include "control.h"
 #include "decode.h"
+#include "proxy.h"
+#include "state_link.h"
 
 struct shoal_worker_control {
     const struct shoal_layout *layout;
@@ -20,6 +22,8 @@ struct shoal_worker_control {
     struct shoal_ctx *ctx;
     const struct shoal_worker_link *wl;
     const char *source;
+    const struct shoal_state_link *sl; /* a worker's, or NULL */
+    const struct shoal_proxy *proxy;   /* a proxy's, or NULL */
     struct shoal_control_ops ops;
     struct shoal_control *ctl;
 };
@@ -70,6 +74,30 @@ static void wc_counters(void *arg, struct shoal_control_items *it)
     shoal_control_add_u64(it, "link.dropped_batches", ls.dropped_batches);
     shoal_control_add_u64(it, "link.dropped_records", ls.dropped_records);
     shoal_control_add_u64(it, "link.bad_messages", ls.bad_messages);
+    if (wc->sl != NULL) {
+        struct shoal_state_link_stats ss;
+        shoal_state_link_stats(wc->sl, &ss);
+        shoal_control_add_u64(it, "state.sent", ss.sent);
+        shoal_control_add_u64(it, "state.skipped", ss.skipped);
+        shoal_control_add_u64(it, "state.local", ss.local);
+        shoal_control_add_u64(it, "state.dropped", ss.dropped);
+        shoal_control_add_u64(it, "state.marks", ss.marks);
+        shoal_control_add_u64(it, "state.bad", ss.bad);
+        shoal_control_add_u64(it, "state.proxies_live", ss.proxies_live);
+    }
+    if (wc->proxy != NULL) {
+        struct shoal_proxy_stats ps;
+        shoal_proxy_stats(wc->proxy, &ps);
+        shoal_control_add_u64(it, "proxy.updates", ps.updates);
+        shoal_control_add_u64(it, "proxy.crossed", ps.crossed);
+        shoal_control_add_u64(it, "proxy.unknown", ps.unknown);
+        shoal_control_add_u64(it, "proxy.bad", ps.bad);
+    }
+}
+
+static void wc_proxy_peer(void *arg, const char *proxy, bool alive)
+{
+    shoal_control_add(arg, proxy, "%s", alive ? "up" : "down");
 }
 
 static void wc_peers(void *arg, struct shoal_control_items *it)
@@ -80,6 +108,9 @@ static void wc_peers(void *arg, struct shoal_control_items *it)
     if (m != NULL) {
         shoal_control_add(it, m->name, "%s",
                           shoal_worker_link_connected(wc->wl) ? "connected" : "disconnected");
+    }
+    if (wc->sl != NULL) {
+        shoal_state_link_peers(wc->sl, wc_proxy_peer, it);
     }
 }
 
@@ -149,6 +180,14 @@ int shoal_worker_control_new(const struct shoal_layout *layout,
     return 0;
 }
 
+void shoal_worker_control_set_shared(struct shoal_worker_control *wc,
+                                     const struct shoal_state_link *sl,
+                                     const struct shoal_proxy *proxy)
+{
+    wc->sl = sl;
+    wc->proxy = proxy;
+}
+
 void shoal_worker_control_poll(struct shoal_worker_control *wc)
 {
     if (wc == NULL) {
@@ -156,6 +195,11 @@ void shoal_worker_control_poll(struct shoal_worker_control *wc)
     }
     shoal_zsec_zap_serve(wc->z);
     shoal_control_serve(wc->ctl);
+}
+
+void *shoal_worker_control_socket(struct shoal_worker_control *wc)
+{
+    return shoal_control_socket(wc->ctl);
 }
 
 void shoal_worker_control_free(struct shoal_worker_control *wc)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What a worker answers on its control channel (control.h): its status
- * (packet source, log channel), its counters (packets and connections of
- * the connection table, the decoder's, the log channel's), its peer (the
- * manager: connected or not, from the log channel's socket monitor), its
+ * What a worker or a proxy answers on its control channel (control.h): its
+ * status (packet source, log channel), its counters (packets and
+ * connections of the connection table, the decoder's, the log channel's,
+ * the shared state's), its peers (the manager: connected or not, from the
+ * log channel's socket monitor; a worker's proxies: up or down), its
  * settings (shoal.cfg as loaded) and `stop` (as SIGTERM).  Driven by the
  * worker's cluster runtime (cluster_node.c) on the packet thread.
  */
@@ -31,8 +32,19 @@ int shoal_worker_control_new(const struct shoal_layout *layout,
                              const struct shoal_nodestate *state, const char *source,
                              struct shoal_worker_control **out);
 
+/* The node's shared-state side, for counters and peers: a worker's link to
+ * the proxies, or a proxy's service (either may be NULL; borrowed). */
+struct shoal_state_link;
+struct shoal_proxy;
+void shoal_worker_control_set_shared(struct shoal_worker_control *wc,
+                                     const struct shoal_state_link *sl,
+                                     const struct shoal_proxy *proxy);
+
 /* Answer the pending ZAP and control requests; never blocks.  Accepts NULL. */
 void shoal_worker_control_poll(struct shoal_worker_control *wc);
+
+/* The control socket, to poll for ZMQ_POLLIN. */
+void *shoal_worker_control_socket(struct shoal_worker_control *wc);
 
 /* Close the control socket and free.  Accepts NULL. */
 void shoal_worker_control_free(struct shoal_worker_control *wc);

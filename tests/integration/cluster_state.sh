@@ -111,6 +111,14 @@ wait_notices() {
 
 workers 1
 wait_notices 2
+# The proxy's counters over its control port: every local host and both
+# scans crossed there.
+"$SHOAL" --layout "$L" --control proxy-1 counters >"$out/c/ctl.out" 2>&1 ||
+    { cat "$out/c/ctl.out"; fail "the proxy did not answer its control port"; }
+crossed=$(awk '$1 == "proxy.crossed" { print $2 }' "$out/c/ctl.out")
+echo "proxy-1: $(grep -E 'proxy\.(updates|crossed)' "$out/c/ctl.out" | tr -s ' \n' ' ')"
+[ "$crossed" = $(($(echo "$want_hosts" | wc -l) + 2)) ] ||
+    { cat "$out/c/ctl.out"; fail "proxy.crossed is ${crossed:-missing}, want the hosts + 2 scans"; }
 workers 2
 sleep 1 # let a wrong second notice arrive, if there is one
 kill -TERM $ppid
