@@ -61,52 +61,69 @@ demo() {
     b="$top/build"
     d="$b/demo"
     mkdir -p "$d/logs"
-    step "synthesising a mixed trace ($d/trace.pcap)"
-    [ -f "$d/trace.pcap" ] || "$b/contrib/shoal-synth" -o "$d/trace.pcap" -s 1 --size 200M \
-        --summary "$d/truth.json"
-    step "running a standalone node: shoal -r $d/trace.pcap -l $d/logs"
+    t="$d/mixed-scan.pcap"
+    step "synthesising a mixed trace with an address scan and a port scan ($t)"
+    [ -f "$t" ] || "$b/contrib/shoal-synth" -o "$t" -s 1 --size 200M --summary "$d/truth.json" \
+        --scan addr:198.51.100.7:22:40 --scan port:198.51.100.7:10.0.1.9:30
+    step "running a standalone node: shoal -r $t -l $d/logs"
     rm -f "$d"/logs/*.log
-    "$b/core/shoal" -r "$d/trace.pcap" -l "$d/logs"
+    "$b/core/shoal" -r "$t" -l "$d/logs"
     step "logs written to $d/logs"
     for f in "$d"/logs/*.log; do
-        printf '  %-12s %8d records\n' "$(basename "$f")" "$(grep -vc '^#' "$f")"
+        printf '  %-16s %8d records\n' "$(basename "$f")" "$(grep -vc '^#' "$f")"
     done
     printf '\nconn_state counts in conn.log:\n'
     awk -F'\t' '/^#fields/ { for (i = 2; i <= NF; i++) col[$i] = i - 1 }
         !/^#/ { n[$col["conn_state"]]++ } END { for (s in n) printf "  %-7s %d\n", s, n[s] }' \
         "$d/logs/conn.log" | sort
+    printf '\nnotice.log:\n'
+    notices "$d/logs/notice.log"
     printf '\nGround truth of the synthesiser: %s\n' "$d/truth.json"
-    demo_cluster "$b" "$d"
+    demo_cluster "$b" "$d" "$t"
 }
 
-# The same trace through a local cluster: a manager and two workers on
-# loopback (CURVE keys, a generated layout), the workers splitting the
-# traffic by a BPF expression symmetric in the address pair.
+notices() { # notice.log -> note and msg of each row
+    awk -F'\t' '/^#fields/ { for (i = 2; i <= NF; i++) col[$i] = i - 1 }
+        !/^#/ { printf "  %-20s %s (from %s)\n", $col["note"], $col["msg"], $col["peer_descr"] }' "$1"
+}
+
+# The same trace through a local cluster: a manager, a proxy and two
+# workers on loopback (CURVE keys, a generated layout), the workers
+# splitting the traffic by a BPF expression symmetric in the address pair,
+# so the scans are counted on the proxy from what both workers see.
 demo_cluster() {
     b=$1
     d=$2
+    t=$3
     c="$d/cluster"
     rm -rf "$c"
     mkdir -p "$c"
-    step "a local cluster: 1 manager, 2 workers (layout $c/layout.cfg)"
+    step "a local cluster: 1 manager, 1 proxy, 2 workers (layout $c/layout.cfg)"
     "$b/core/shoal" --gen-layout "$c/layout.cfg" --workdir-base "$c/spool" --keys "$c/keys" \
-        --manager manager --worker worker-1 --worker worker-2
+        --manager manager --proxy proxy-1 --worker worker-1 --worker worker-2
     p4='(ip and ((ip[12:4] + ip[16:4]) & 1) = 0)'
     p6='(ip6 and ((ip6[20:4] + ip6[36:4]) & 1) = 0)'
     half="($p4 or $p6) or (vlan and (($p4 or $p6) or (vlan and ($p4 or $p6))))"
     "$b/core/shoal" --node manager --layout "$c/layout.cfg" 2>"$c/manager.err" &
     mpid=$!
-    "$b/core/shoal" --node worker-1 --layout "$c/layout.cfg" -r "$d/trace.pcap" -f "$half" &
+    "$b/core/shoal" --node proxy-1 --layout "$c/layout.cfg" 2>"$c/proxy.err" &
+    ppid=$!
+    "$b/core/shoal" --node worker-1 --layout "$c/layout.cfg" -r "$t" -f "$half" &
     w1=$!
-    "$b/core/shoal" --node worker-2 --layout "$c/layout.cfg" -r "$d/trace.pcap" \
-        -f "not ($half)"
+    "$b/core/shoal" --node worker-2 --layout "$c/layout.cfg" -r "$t" -f "not ($half)"
     wait "$w1"
+    step "the proxy's counters (shoal --layout $c/layout.cfg --control proxy-1 counters)"
+    "$b/core/shoal" --layout "$c/layout.cfg" --control proxy-1 counters | grep 'proxy\.' || true
+    "$b/core/shoal" --layout "$c/layout.cfg" --control proxy-1 stop >/dev/null
+    wait "$ppid" || { cat "$c/proxy.err"; exit 1; }
     kill -TERM "$mpid"
     wait "$mpid" || { cat "$c/manager.err"; exit 1; }
     step "the manager wrote $c/spool/manager"
     for f in "$c"/spool/manager/*.log; do
-        printf '  %-12s %8d records\n' "$(basename "$f")" "$(grep -vc '^#' "$f")"
+        printf '  %-16s %8d records\n' "$(basename "$f")" "$(grep -vc '^#' "$f")"
     done
+    printf '\nnotice.log:\n'
+    notices "$c/spool/manager/notice.log"
 }
 
 check() {
