@@ -84,7 +84,8 @@ demo() {
 
 notices() { # notice.log -> note and msg of each row
     awk -F'\t' '/^#fields/ { for (i = 2; i <= NF; i++) col[$i] = i - 1 }
-        !/^#/ { printf "  %-20s %s (from %s)\n", $col["note"], $col["msg"], $col["peer_descr"] }' "$1"
+        !/^#/ { p = $col["peer_descr"]; printf "  %-20s %s%s\n", $col["note"], $col["msg"],
+                p == "-" ? "" : " (raised by " p ")" }' "$1"
 }
 
 # The same trace through a local cluster: a manager, a proxy and two

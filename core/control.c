@@ -406,31 +406,14 @@ static void ctl_on_request(struct shoal_control *c, zmq_msg_t *parts, int got)
 void shoal_control_serve(struct shoal_control *c)
 {
     for (int n = 0; c != NULL && n < CTL_MAX_PER_SERVE; n++) {
-        zmq_msg_t parts[4];
-        int got = 0, more = 1;
-        size_t ml = sizeof(more);
+        zmq_msg_t parts[3];
+        int got = shoal_zsec_recv_routed(c->sock, parts);
 
-        /* [identity][topic][body]; extra frames are counted, not kept. */
-        while (more) {
-            zmq_msg_t *p = &parts[got < 4 ? got : 3];
-            if (got >= 4) {
-                zmq_msg_close(p);
-            }
-            zmq_msg_init(p);
-            if (zmq_msg_recv(p, c->sock, got == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-                zmq_msg_close(p);
-                if (got == 0) {
-                    return;
-                }
-                break;
-            }
-            got++;
-            zmq_getsockopt(c->sock, ZMQ_RCVMORE, &more, &ml);
+        if (got == 0) {
+            return;
         }
         ctl_on_request(c, parts, got);
-        for (int i = 0; i < (got < 4 ? got : 4); i++) {
-            zmq_msg_close(&parts[i]);
-        }
+        shoal_zsec_frames_close(parts, got);
     }
 }
 

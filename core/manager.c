@@ -552,14 +552,12 @@ static void mgr_recv(struct mgr *m)
         if (got == 0) {
             return;
         }
-        if (got < 0) {
+        if (got == 3) {
+            mgr_on_message(m, &parts[0], &parts[1], &parts[2]);
+        } else {
             m->rejected++;
-            continue;
         }
-        mgr_on_message(m, &parts[0], &parts[1], &parts[2]);
-        for (int i = 0; i < 3; i++) {
-            zmq_msg_close(&parts[i]);
-        }
+        shoal_zsec_frames_close(parts, got);
     }
 }
 
@@ -601,14 +599,12 @@ static void mgr_recv_notices(struct mgr *m)
         if (got == 0) {
             return;
         }
-        if (got < 0) {
+        if (got == 3) {
+            mgr_on_notice(m, &parts[1], &parts[2]);
+        } else {
             m->bad_notices++;
-            continue;
         }
-        mgr_on_notice(m, &parts[1], &parts[2]);
-        for (int i = 0; i < 3; i++) {
-            zmq_msg_close(&parts[i]);
-        }
+        shoal_zsec_frames_close(parts, got);
     }
 }
 

@@ -165,22 +165,8 @@ void shoal_proxy_serve(struct shoal_proxy *p)
 {
     for (int budget = 0; budget < 100000; budget++) {
         zmq_msg_t f[3];
-        int n = 0, more = 1;
-        size_t ml = sizeof(more);
+        int n = shoal_zsec_recv_routed(p->router, f);
 
-        while (more) {
-            zmq_msg_t *x = &f[n < 3 ? n : 2];
-            if (n >= 3) {
-                zmq_msg_close(x);
-            }
-            zmq_msg_init(x);
-            if (zmq_msg_recv(x, p->router, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-                zmq_msg_close(x);
-                break;
-            }
-            n++;
-            zmq_getsockopt(p->router, ZMQ_RCVMORE, &more, &ml);
-        }
         if (n == 0) {
             break;
         }
@@ -189,9 +175,7 @@ void shoal_proxy_serve(struct shoal_proxy *p)
         } else {
             p->st.bad++;
         }
-        for (int i = 0; i < (n < 3 ? n : 3); i++) {
-            zmq_msg_close(&f[i]);
-        }
+        shoal_zsec_frames_close(f, n);
     }
     double wall = proxy_wall();
     if (wall >= p->next_alive) {

@@ -403,7 +403,7 @@ int shoal_zsec_recv_routed(void *sock, zmq_msg_t f[3])
     while (more) {
         zmq_msg_t *p = &f[got < 3 ? got : 2];
         if (got >= 3) {
-            zmq_msg_close(p); /* a fourth frame or more: keep counting, drop it */
+            zmq_msg_close(p); /* a fourth frame or more: counted, dropped */
         }
         zmq_msg_init(p);
         if (zmq_msg_recv(p, sock, got == 0 ? ZMQ_DONTWAIT : 0) < 0) {
@@ -413,11 +413,12 @@ int shoal_zsec_recv_routed(void *sock, zmq_msg_t f[3])
         got++;
         zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
     }
-    if (got == 3) {
-        return 3;
-    }
-    for (int i = 0; i < (got < 3 ? got : 3); i++) {
+    return got;
+}
+
+void shoal_zsec_frames_close(zmq_msg_t f[3], int n)
+{
+    for (int i = 0; i < (n < 3 ? n : 3); i++) {
         zmq_msg_close(&f[i]);
     }
-    return got == 0 ? 0 : -1;
 }

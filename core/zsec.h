@@ -81,11 +81,13 @@ int shoal_zsec_connect(struct shoal_zsec *z, void *sock, const char *endpoint);
 int shoal_zsec_set_int(struct shoal_zsec *z, void *sock, int opt, int value, const char *endpoint);
 
 /*
- * Receive one message of a ROUTER without blocking: [identity, topic,
- * body].  Returns 3 with f[0..2] initialised (close all three), 0 when
- * nothing is pending, -1 when a message of another shape was read and
- * dropped.
+ * Receive one message of a ROUTER without blocking, meant to be [identity,
+ * topic, body].  Returns how many frames it had (0: nothing pending); the
+ * first min(n, 3) are in f[] (f[0] the sender's identity, to answer even a
+ * malformed message), further frames are read and dropped.  Close them
+ * with shoal_zsec_frames_close(f, n).
  */
 int shoal_zsec_recv_routed(void *sock, zmq_msg_t f[3]);
+void shoal_zsec_frames_close(zmq_msg_t f[3], int n);
 
 #endif

@@ -16,12 +16,6 @@ command -v python3 >/dev/null || skip "python3 is needed to compare the logs"
 need_curve
 
 out=$(mktmp)
-PIDS=""
-stop_all() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    cleanup
-}
-trap stop_all EXIT
 
 # Ports from the PID, inside 20000-29999; each layout takes 5 of them.
 base=$((20000 + ($$ % 400) * 25))

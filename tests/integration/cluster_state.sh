@@ -19,12 +19,6 @@
 need_curve
 
 out=$(mktmp)
-PIDS=""
-stop_all() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    cleanup
-}
-trap stop_all EXIT
 
 # Ports from the PID inside 10000-19999 (cluster.sh takes 20000-29999).
 base=$((10000 + ($$ % 400) * 25))

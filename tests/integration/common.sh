@@ -39,7 +39,15 @@ mktmp() {
     TMPDIRS="$TMPDIRS $d"
     echo "$d"
 }
+# Processes a test starts in the background go in PIDS: at exit, those
+# still running are killed (SIGCONT first, for stopped ones) before the
+# temporary directories go.
+PIDS=""
 cleanup() {
+    for p in $PIDS; do
+        kill -CONT "$p" 2>/dev/null
+        kill -9 "$p" 2>/dev/null
+    done
     for d in $TMPDIRS; do rm -rf "$d"; done
 }
 trap cleanup EXIT

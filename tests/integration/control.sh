@@ -12,24 +12,12 @@
 #    files gone, the workers' records written by the manager.
 # The workers capture on `lo` (filtered to a port of their own), which
 # needs root: without it only the manager runs and the workers must be
-# reported as not answering (SHOAL_TEST_NO_CAPTURE=1 forces that).  Skipped when libzmq has no CURVE.
+# reported as not answering (SHOAL_TEST_NO_CAPTURE=1 forces that).
+# Skipped when libzmq has no CURVE.
 . "$(dirname "$0")/common.sh"
-command -v python3 >/dev/null || skip "python3 is needed to check for CURVE"
-curve=$(python3 -c 'import ctypes, ctypes.util
-n = ctypes.util.find_library("zmq")
-print(ctypes.CDLL(n).zmq_has(b"curve") if n else 0)' 2>/dev/null)
-[ "$curve" = 1 ] || skip "libzmq has no CURVE support (zmq_has(\"curve\") == 0)"
+need_curve
 
 out=$(mktmp)
-PIDS=""
-stop_all() {
-    for p in $PIDS; do
-        kill -CONT "$p" 2>/dev/null
-        kill -9 "$p" 2>/dev/null
-    done
-    cleanup
-}
-trap stop_all EXIT
 
 # cluster.sh takes ports slot+0..14 of the 25-port slot of its pid; this
 # test takes slot+15..19 for the layout and slot+22..23 for its traffic.
