@@ -801,10 +801,12 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
         }
     }
     if (flags & TH_FIN) {
-        e->fin_cnt++;
+        if (e->fin_cnt < UINT16_MAX) {
+            e->fin_cnt++;
+        }
         e->fin_seq = rel_seq + (uint64_t)(int64_t)seg_len;
     }
-    if (flags & TH_RST) {
+    if ((flags & TH_RST) && e->rst_cnt < UINT16_MAX) {
         e->rst_cnt++;
     }
 
