@@ -12,8 +12,9 @@
  * deadline moves later (every packet) is not moved; when its slot comes up
  * the deadlines are recomputed and it is re-slotted if nothing is due yet.
  *
- * Memory: connections and TCP state come from slabs and go back to free
- * lists; nothing is allocated per packet.
+ * Memory: connections, each with its TCP or datagram state right after it,
+ * come from slabs and go back to free lists; nothing is allocated per
+ * packet.
  *
  * Tunnels: tunnel.c decapsulates and hands inner packets back through
  * shoal_ctx_packet_encap; here a connection records the tunnels it was seen
@@ -344,8 +345,8 @@ static double conn_inactivity_timeout(const struct shoal_ctx *x, const struct sh
     }
     switch (c->id.proto) {
     case SHOAL_PROTO_TCP:
-        return c->tcp->established_timeout ? x->cfg->tcp_inactivity_timeout
-                                           : x->cfg->udp_inactivity_timeout;
+        return shoal_conn_tcp(c)->established_timeout ? x->cfg->tcp_inactivity_timeout
+                                                      : x->cfg->udp_inactivity_timeout;
     case SHOAL_PROTO_UDP:
         return x->cfg->udp_inactivity_timeout;
     case SHOAL_PROTO_ICMP:
@@ -371,17 +372,12 @@ static double conn_next_deadline(const struct shoal_ctx *x, const struct shoal_c
 
 /* ---- allocation ---- */
 
-/* A TCP connection and its TCP state, allocated together. */
-struct conn_with_tcp {
-    struct shoal_conn c;
-    struct shoal_tcp t;
-};
-
 /* Add a slab of SLAB_CONNS free connections to the pool of TCP connections
- * (each with its TCP state) or to the pool of the others.  0 or -ENOMEM. */
+ * (each with its TCP state) or to the pool of the others (each with its
+ * datagram state).  0 or -ENOMEM. */
 static int ctx_grow_pool(struct shoal_ctx *x, bool tcp)
 {
-    size_t each = tcp ? sizeof(struct conn_with_tcp) : sizeof(struct shoal_conn);
+    size_t each = tcp ? sizeof(struct shoal_conn_with_tcp) : sizeof(struct shoal_conn_with_dgram);
     struct conn_slab *s = malloc(sizeof(struct conn_slab) + SLAB_CONNS * each);
     struct shoal_conn **list = tcp ? &x->free_tcp_conns : &x->free_conns;
 
@@ -501,7 +497,7 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
     c->orig_ip_bytes = c->resp_ip_bytes;
     c->resp_ip_bytes = t64;
     if (c->id.proto == SHOAL_PROTO_TCP) {
-        struct shoal_tcp *t = c->tcp;
+        struct shoal_tcp *t = shoal_conn_tcp(c);
         struct shoal_tcp_endpoint tmp = t->orig;
         t->orig = t->resp;
         t->resp = tmp;
@@ -509,9 +505,10 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
             (uint8_t)(((t->first_packet_seen & 1) ? 2 : 0) | ((t->first_packet_seen & 2) ? 1 : 0));
         t->is_partial = false;
     } else if (c->id.proto == SHOAL_PROTO_UDP) {
-        int64_t l = c->dgram.orig_len;
-        c->dgram.orig_len = c->dgram.resp_len;
-        c->dgram.resp_len = l;
+        struct shoal_dgram *d = shoal_conn_dgram(c);
+        int64_t l = d->orig_len;
+        d->orig_len = d->resp_len;
+        d->resp_len = l;
     }
     shoal_conn_add_history(c, '^');
 }
@@ -543,29 +540,30 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     const char *proto;
     const char *state = "OTH";
     double duration = c->last - c->start;
+    const struct shoal_dgram *d = shoal_conn_dgram(c);
 
     switch (c->id.proto) {
     case SHOAL_PROTO_TCP:
         proto = "tcp";
-        ob = shoal_tcp_size(c->tcp, true);
-        rb = shoal_tcp_size(c->tcp, false);
+        ob = shoal_tcp_size(shoal_conn_tcp(c), true);
+        rb = shoal_tcp_size(shoal_conn_tcp(c), false);
         state = shoal_tcp_conn_state(c);
         break;
     case SHOAL_PROTO_UDP:
         proto = "udp";
-        ob = c->dgram.orig_len > 0 ? (uint64_t)c->dgram.orig_len : 0;
-        rb = c->dgram.resp_len > 0 ? (uint64_t)c->dgram.resp_len : 0;
-        if (c->dgram.orig_len >= 0) {
-            state = c->dgram.resp_len >= 0 ? "SF" : "S0";
+        ob = d->orig_len > 0 ? (uint64_t)d->orig_len : 0;
+        rb = d->resp_len > 0 ? (uint64_t)d->resp_len : 0;
+        if (d->orig_len >= 0) {
+            state = d->resp_len >= 0 ? "SF" : "S0";
         } else {
-            state = c->dgram.resp_len >= 0 ? "SHR" : "OTH";
+            state = d->resp_len >= 0 ? "SHR" : "OTH";
         }
         break;
     case SHOAL_PROTO_ICMP:
     case SHOAL_PROTO_ICMP6:
         proto = "icmp";
-        ob = c->dgram.orig_len > 0 ? (uint64_t)c->dgram.orig_len : 0;
-        rb = c->dgram.resp_len > 0 ? (uint64_t)c->dgram.resp_len : 0;
+        ob = d->orig_len > 0 ? (uint64_t)d->orig_len : 0;
+        rb = d->resp_len > 0 ? (uint64_t)d->resp_len : 0;
         break;
     default:
         proto = "unknown_transport";
@@ -638,7 +636,7 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
     free(c->tun.ext);
     c->tun.ext = NULL;
     if (c->id.proto == SHOAL_PROTO_TCP) {
-        shoal_tcp_free(c->tcp);
+        shoal_tcp_free(shoal_conn_tcp(c));
         c->hnext = x->free_tcp_conns;
         x->free_tcp_conns = c;
     } else {
@@ -679,7 +677,7 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
     }
     c = *pool;
     *pool = c->hnext;
-    memset(c, 0, tcp ? sizeof(struct conn_with_tcp) : sizeof(*c));
+    memset(c, 0, tcp ? sizeof(struct shoal_conn_with_tcp) : sizeof(struct shoal_conn_with_dgram));
     c->id.orig_h = p->src;
     c->id.resp_h = p->dst;
     c->id.orig_p = sp;
@@ -690,10 +688,8 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
     c->start = c->last = p->ts;
     c->vlan = p->vlan;
     c->inner_vlan = p->inner_vlan;
-    if (tcp) {
-        c->tcp = &((struct conn_with_tcp *)c)->t;
-    } else {
-        c->dgram.orig_len = c->dgram.resp_len = -1;
+    if (!tcp) {
+        shoal_conn_dgram(c)->orig_len = shoal_conn_dgram(c)->resp_len = -1;
     }
     size_t b = hash & (x->nbuckets - 1);
     c->hnext = x->buckets[b];
@@ -797,7 +793,8 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
         x->st.bad_checksums++;
         shoal_conn_weird(x, c, "bad_UDP_checksum", NULL, NULL);
         shoal_conn_scaled_history(c, is_orig ? 'C' : 'c',
-                                  is_orig ? &c->dgram.orig_chk : &c->dgram.resp_chk);
+                                  is_orig ? &shoal_conn_dgram(c)->orig_chk
+                                          : &shoal_conn_dgram(c)->resp_chk);
         return;
     }
     uint16_t ulen = shoal_be16(uh + 4);
@@ -810,10 +807,10 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     int64_t plen = (int64_t)ulen - 8;
     if (is_orig) {
         shoal_conn_check_history(c, 0x1, 'D');
-        dgram_update_len(&c->dgram.orig_len, plen);
+        dgram_update_len(&shoal_conn_dgram(c)->orig_len, plen);
     } else {
         shoal_conn_check_history(c, 0x10000, 'd');
-        dgram_update_len(&c->dgram.resp_len, plen);
+        dgram_update_len(&shoal_conn_dgram(c)->resp_len, plen);
     }
     if (p->l4_cap >= p->l4_len && p->l4_len > 8) {
         shoal_an_data(x, c, is_orig, uh + 8, p->l4_len - 8);
@@ -890,7 +887,8 @@ static void conn_icmp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     }
     c->last = p->ts;
     int64_t len = (int64_t)p->l4_len - 8;
-    dgram_update_len(is_orig ? &c->dgram.orig_len : &c->dgram.resp_len, len);
+    struct shoal_dgram *d = shoal_conn_dgram(c);
+    dgram_update_len(is_orig ? &d->orig_len : &d->resp_len, len);
     conn_count(c, is_orig, p);
 }
 

@@ -86,15 +86,39 @@ struct shoal_conn {
     struct shoal_conn_tunnel tun;
     struct shoal_attach *att;      /* attached analyzers, natt entries */
     struct shoal_dpd_buf *dpd_buf; /* first payload bytes while signatures are tried */
-    union {
-        struct shoal_tcp *tcp;
-        struct {
-            int64_t orig_len; /* -1: no datagram yet */
-            int64_t resp_len;
-            struct shoal_hist_scale orig_chk, resp_chk;
-        } dgram;
-    };
 };
+
+/* What UDP and ICMP connections count; allocated right after their struct
+ * shoal_conn as the TCP state is after a TCP connection's. */
+struct shoal_dgram {
+    int64_t orig_len; /* -1: no datagram yet */
+    int64_t resp_len;
+    struct shoal_hist_scale orig_chk, resp_chk;
+};
+
+/* A TCP connection and its TCP state, allocated together. */
+struct shoal_conn_with_tcp {
+    struct shoal_conn c;
+    struct shoal_tcp t;
+};
+
+/* A UDP, ICMP or other connection and its datagram state. */
+struct shoal_conn_with_dgram {
+    struct shoal_conn c;
+    struct shoal_dgram d;
+};
+
+/* The TCP state of a TCP connection. */
+static inline struct shoal_tcp *shoal_conn_tcp(const struct shoal_conn *c)
+{
+    return &((struct shoal_conn_with_tcp *)(uintptr_t)c)->t;
+}
+
+/* The datagram state of any other connection. */
+static inline struct shoal_dgram *shoal_conn_dgram(const struct shoal_conn *c)
+{
+    return &((struct shoal_conn_with_dgram *)(uintptr_t)c)->d;
+}
 
 /* Counters of the connection layer. */
 struct shoal_conn_stats {
