@@ -7,14 +7,21 @@
  * flow hash alike; one-way ICMP keys keep their direction).
  *
  * Expiry: a timer wheel of WHEEL_SLOTS slots of 1/WHEEL_HZ s.  Every
- * connection sits in exactly one slot, that of `sched_at`, the earliest time
- * anything may happen to it.  Timers are lazy: a connection whose inactivity
- * deadline moves later (every packet) is not moved; when its slot comes up
- * the deadlines are recomputed and it is re-slotted if nothing is due yet.
+ * connection sits in exactly one slot, that of its scheduled time (start +
+ * sched_off, rounded down to a float offset: never later than the earliest
+ * time anything may happen to it).  Timers are lazy: a connection whose
+ * inactivity deadline moves later (every packet) is not moved; when its
+ * slot comes up the deadlines are recomputed and it is re-slotted if
+ * nothing is due yet.
  *
- * Memory: connections, each with its TCP or datagram state right after it,
- * come from slabs and go back to free lists; nothing is allocated per
- * packet.
+ * Memory: connections, each with its TCP or datagram state, come from slabs
+ * of SLAB_CONNS and go back to free lists; nothing is allocated per packet.
+ * Hash chains, slot lists and free lists link 32-bit indices (1 + slab
+ * number * SLAB_CONNS + position; 0 is none) rather than pointers: half
+ * the bytes.  An index is resolved through the slab table; a pointer is
+ * turned back into its index by a binary search over the slabs' addresses,
+ * which only wheel insertions of a connection other than the one being
+ * processed need.
  *
  * Tunnels: tunnel.c decapsulates and hands inner packets back through
  * shoal_ctx_packet_encap; here a connection records the tunnels it was seen
@@ -23,6 +30,7 @@
  */
 #include "conn.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,11 +49,15 @@
 #define WHEEL_HZ 16.0
 #define CONN_IPPROTO_GRE 47
 #define WHEEL_SLOTS 65536u
-#define SLAB_CONNS 4096
+#define SLAB_SHIFT 12
+#define SLAB_CONNS (1u << SLAB_SHIFT)
+#define SLAB_MAX ((1u << 31) / SLAB_CONNS) /* indices stay below 2^31 */
+#define WHEEL_HEAD 0x80000000u             /* tprev: head of slot (tprev & ~WHEEL_HEAD) */
 #define FLOW_WEIRD_SLOTS 4096
 
 struct conn_slab {
-    struct conn_slab *next;
+    char *mem;   /* SLAB_CONNS connections of `each` bytes */
+    size_t each; /* sizeof(struct shoal_conn_with_tcp) or _with_dgram */
 };
 
 struct shoal_ctx {
@@ -60,15 +72,19 @@ struct shoal_ctx {
     double now;
     bool time_set;
 
-    struct shoal_conn **buckets;
-    size_t nbuckets; /* power of two */
+    uint32_t *buckets; /* connection indices */
+    size_t nbuckets;   /* power of two */
 
-    struct shoal_conn **wheel;
+    uint32_t *wheel;
     uint64_t wheel_tick; /* next tick to process */
 
-    struct shoal_conn *free_conns;     /* UDP, ICMP and other connections */
-    struct shoal_conn *free_tcp_conns; /* TCP connections with their state */
+    uint32_t free_conns;     /* UDP, ICMP and other connections */
+    uint32_t free_tcp_conns; /* TCP connections with their state */
     struct conn_slab *slabs;
+    uint32_t *slab_order; /* slab numbers by address, for conn_index */
+    uint32_t nslabs;
+    struct shoal_conn *cur; /* the connection last resolved, and its index */
+    uint32_t cur_idx;
 
     uint64_t serial;
     uint64_t uid_seed;
@@ -293,6 +309,48 @@ static inline bool addr_eq(const struct shoal_addr *a, const struct shoal_addr *
     return memcmp(a->b, b->b, 16) == 0;
 }
 
+/* ---- slabs and indices ---- */
+
+static inline struct shoal_conn *conn_at(const struct shoal_ctx *x, uint32_t idx)
+{
+    const struct conn_slab *s = &x->slabs[(idx - 1) >> SLAB_SHIFT];
+
+    return (struct shoal_conn *)(s->mem + ((idx - 1) & (SLAB_CONNS - 1)) * s->each);
+}
+
+/* The index of c: the last one resolved, or found among the slabs. */
+static uint32_t conn_index(struct shoal_ctx *x, const struct shoal_conn *c)
+{
+    const char *p = (const char *)c;
+    uint32_t lo = 0;
+    uint32_t hi = x->nslabs;
+
+    if (c == x->cur) {
+        return x->cur_idx;
+    }
+    while (hi - lo > 1) { /* the last slab whose memory starts at or below p */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x->slabs[x->slab_order[mid]].mem <= p) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    uint32_t n = x->slab_order[lo];
+    const struct conn_slab *s = &x->slabs[n];
+    assert(p >= s->mem && p < s->mem + SLAB_CONNS * s->each);
+    return 1 + (n << SLAB_SHIFT) + (uint32_t)((size_t)(p - s->mem) / s->each);
+}
+
+/* Remember c as the connection being worked on, so that conn_index finds
+ * it without a search (tcp.c and analyzers schedule timers for it). */
+static inline struct shoal_conn *conn_current(struct shoal_ctx *x, uint32_t idx)
+{
+    x->cur = conn_at(x, idx);
+    x->cur_idx = idx;
+    return x->cur;
+}
+
 /* ---- timer wheel ---- */
 
 static inline uint64_t wheel_tick_of(double t)
@@ -300,42 +358,59 @@ static inline uint64_t wheel_tick_of(double t)
     return t <= 0 ? 0 : (uint64_t)(t * WHEEL_HZ);
 }
 
-static void wheel_unlink(struct shoal_conn *c)
+/* When the wheel looks at c. */
+static inline double conn_sched(const struct shoal_conn *c)
 {
-    if (c->tpprev != NULL) {
-        *c->tpprev = c->tnext;
-        if (c->tnext != NULL) {
-            c->tnext->tpprev = c->tpprev;
-        }
-        c->tpprev = NULL;
-        c->tnext = NULL;
-    }
+    return c->start + (double)c->sched_off;
 }
 
-static void wheel_insert(struct shoal_ctx *x, struct shoal_conn *c, double at)
+static void wheel_unlink(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    uint64_t tick = wheel_tick_of(at);
+    if (c->tprev == 0) {
+        return;
+    }
+    if (c->tprev & WHEEL_HEAD) {
+        x->wheel[c->tprev & ~WHEEL_HEAD] = c->tnext;
+    } else {
+        conn_at(x, c->tprev)->tnext = c->tnext;
+    }
+    if (c->tnext != 0) {
+        conn_at(x, c->tnext)->tprev = c->tprev;
+    }
+    c->tprev = 0;
+    c->tnext = 0;
+}
 
+/* Put c (index idx) in the slot of `at`, or of the nearest float offset
+ * below it. */
+static void wheel_insert(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx, double at)
+{
+    float off = (float)(at - c->start);
+
+    while (c->start + (double)off > at) {
+        off = nextafterf(off, -INFINITY);
+    }
+    c->sched_off = off;
+    uint64_t tick = wheel_tick_of(conn_sched(c));
     if (tick < x->wheel_tick) {
         tick = x->wheel_tick;
     }
-    struct shoal_conn **slot = &x->wheel[tick & (WHEEL_SLOTS - 1)];
-    c->sched_at = at;
-    c->tnext = *slot;
-    if (*slot != NULL) {
-        (*slot)->tpprev = &c->tnext;
+    uint32_t slot = (uint32_t)(tick & (WHEEL_SLOTS - 1));
+    c->tnext = x->wheel[slot];
+    if (c->tnext != 0) {
+        conn_at(x, c->tnext)->tprev = idx;
     }
-    c->tpprev = slot;
-    *slot = c;
+    c->tprev = WHEEL_HEAD | slot;
+    x->wheel[slot] = idx;
 }
 
 void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t)
 {
-    if (c->removed || (c->tpprev != NULL && c->sched_at <= t)) {
+    if (c->removed || (c->tprev != 0 && conn_sched(c) <= t)) {
         return;
     }
-    wheel_unlink(c);
-    wheel_insert(x, c, t);
+    wheel_unlink(x, c);
+    wheel_insert(x, c, conn_index(x, c), t);
 }
 
 static double conn_inactivity_timeout(const struct shoal_ctx *x, const struct shoal_conn *c)
@@ -378,37 +453,59 @@ static double conn_next_deadline(const struct shoal_ctx *x, const struct shoal_c
 static int ctx_grow_pool(struct shoal_ctx *x, bool tcp)
 {
     size_t each = tcp ? sizeof(struct shoal_conn_with_tcp) : sizeof(struct shoal_conn_with_dgram);
-    struct conn_slab *s = malloc(sizeof(struct conn_slab) + SLAB_CONNS * each);
-    struct shoal_conn **list = tcp ? &x->free_tcp_conns : &x->free_conns;
+    uint32_t *list = tcp ? &x->free_tcp_conns : &x->free_conns;
+    uint32_t n = x->nslabs;
 
-    if (s == NULL) {
+    if (n >= SLAB_MAX) {
         return -ENOMEM;
     }
-    s->next = x->slabs;
-    x->slabs = s;
-    for (size_t i = 0; i < SLAB_CONNS; i++) {
-        struct shoal_conn *c = (struct shoal_conn *)((char *)(s + 1) + i * each);
-        c->hnext = *list;
-        *list = c;
+    struct conn_slab *slabs = realloc(x->slabs, (n + 1) * sizeof(*slabs));
+    if (slabs == NULL) {
+        return -ENOMEM;
+    }
+    x->slabs = slabs;
+    uint32_t *order = realloc(x->slab_order, (n + 1) * sizeof(*order));
+    if (order == NULL) {
+        return -ENOMEM;
+    }
+    x->slab_order = order;
+    char *mem = malloc(SLAB_CONNS * each);
+    if (mem == NULL) {
+        return -ENOMEM;
+    }
+    slabs[n].mem = mem;
+    slabs[n].each = each;
+    uint32_t pos = n;
+    while (pos > 0 && slabs[order[pos - 1]].mem > mem) {
+        order[pos] = order[pos - 1];
+        pos--;
+    }
+    order[pos] = n;
+    x->nslabs = n + 1;
+    for (uint32_t i = SLAB_CONNS; i-- > 0;) {
+        uint32_t idx = 1 + (n << SLAB_SHIFT) + i;
+        conn_at(x, idx)->hnext = *list;
+        *list = idx;
     }
     return 0;
 }
 
 static int ctx_rehash(struct shoal_ctx *x, size_t nb)
 {
-    struct shoal_conn **b = calloc(nb, sizeof(*b));
+    uint32_t *b = calloc(nb, sizeof(*b));
 
     if (b == NULL) {
         return -ENOMEM;
     }
     for (size_t i = 0; i < x->nbuckets; i++) {
-        struct shoal_conn *c = x->buckets[i];
-        while (c != NULL) {
-            struct shoal_conn *next = c->hnext;
+        uint32_t idx = x->buckets[i];
+        while (idx != 0) {
+            struct shoal_conn *c = conn_at(x, idx);
+            uint32_t next = c->hnext;
             size_t j = conn_hash_of(c) & (nb - 1);
             c->hnext = b[j];
-            b[j] = c;
-            c = next;
+            b[j] = idx;
+            idx = next;
         }
     }
     free(x->buckets);
@@ -615,15 +712,19 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
 
 static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    struct shoal_conn **pp = &x->buckets[conn_hash_of(c) & (x->nbuckets - 1)];
+    uint32_t *pp = &x->buckets[conn_hash_of(c) & (x->nbuckets - 1)];
+    uint32_t idx = 0;
 
-    while (*pp != NULL && *pp != c) {
-        pp = &(*pp)->hnext;
+    while (*pp != 0 && conn_at(x, *pp) != c) {
+        pp = &conn_at(x, *pp)->hnext;
     }
-    if (*pp == c) {
+    if (*pp != 0) {
+        idx = *pp;
         *pp = c->hnext;
+    } else {
+        idx = conn_index(x, c);
     }
-    wheel_unlink(c);
+    wheel_unlink(x, c);
     c->removed = true;
     if (c->id.proto == SHOAL_PROTO_TCP) {
         shoal_tcp_done(x, c);
@@ -638,10 +739,13 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
     if (c->id.proto == SHOAL_PROTO_TCP) {
         shoal_tcp_free(shoal_conn_tcp(c));
         c->hnext = x->free_tcp_conns;
-        x->free_tcp_conns = c;
+        x->free_tcp_conns = idx;
     } else {
         c->hnext = x->free_conns;
-        x->free_conns = c;
+        x->free_conns = idx;
+    }
+    if (x->cur == c) {
+        x->cur = NULL;
     }
     x->st.conns_current--;
 }
@@ -650,10 +754,10 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
 static void ctx_evict_one(struct shoal_ctx *x)
 {
     for (uint64_t i = 0; i < WHEEL_SLOTS; i++) {
-        struct shoal_conn *c = x->wheel[(x->wheel_tick + i) & (WHEEL_SLOTS - 1)];
-        if (c != NULL) {
+        uint32_t idx = x->wheel[(x->wheel_tick + i) & (WHEEL_SLOTS - 1)];
+        if (idx != 0) {
             x->st.conns_evicted++;
-            conn_remove(x, c);
+            conn_remove(x, conn_at(x, idx));
             return;
         }
     }
@@ -668,14 +772,15 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
         ctx_evict_one(x);
     }
     bool tcp = p->proto == SHOAL_PROTO_TCP;
-    struct shoal_conn **pool = tcp ? &x->free_tcp_conns : &x->free_conns;
-    if (*pool == NULL && ctx_grow_pool(x, tcp) < 0) {
+    uint32_t *pool = tcp ? &x->free_tcp_conns : &x->free_conns;
+    if (*pool == 0 && ctx_grow_pool(x, tcp) < 0) {
         return NULL;
     }
     if (x->st.conns_current + 1 > x->nbuckets && x->nbuckets < (1u << 26)) {
         ctx_rehash(x, x->nbuckets * 2);
     }
-    c = *pool;
+    uint32_t idx = *pool;
+    c = conn_current(x, idx);
     *pool = c->hnext;
     memset(c, 0, tcp ? sizeof(struct shoal_conn_with_tcp) : sizeof(struct shoal_conn_with_dgram));
     c->id.orig_h = p->src;
@@ -693,10 +798,10 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
     }
     size_t b = hash & (x->nbuckets - 1);
     c->hnext = x->buckets[b];
-    x->buckets[b] = c;
+    x->buckets[b] = idx;
     x->st.conns_total++;
     x->st.conns_current++;
-    wheel_insert(x, c, p->ts + conn_inactivity_timeout(x, c));
+    wheel_insert(x, c, idx, p->ts + conn_inactivity_timeout(x, c));
     return c;
 }
 
@@ -909,7 +1014,8 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
     shoal_ctx_packet_encap(x, p, NULL);
 }
 
-static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, double now);
+static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx,
+                                   double now);
 
 void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
                             const struct shoal_encap *encap)
@@ -961,8 +1067,10 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
     }
 
     uint64_t hash = conn_hash(&p->src, sp, &p->dst, dp, p->proto, one_way);
-    struct shoal_conn *c = x->buckets[hash & (x->nbuckets - 1)];
-    for (; c != NULL; c = c->hnext) {
+    struct shoal_conn *c = NULL;
+    uint32_t idx = x->buckets[hash & (x->nbuckets - 1)];
+    for (; idx != 0; idx = c->hnext) {
+        c = conn_at(x, idx);
         if (c->id.proto != p->proto || c->one_way != one_way) {
             continue;
         }
@@ -975,8 +1083,10 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
             break;
         }
     }
-    if (c != NULL) {
-        c = conn_due(x, c, p->ts);
+    if (idx == 0) {
+        c = NULL;
+    } else {
+        c = conn_due(x, conn_current(x, idx), idx, p->ts);
     }
     if (c != NULL && p->proto == SHOAL_PROTO_TCP && shoal_tcp_is_reuse(x, c, p)) {
         conn_remove(x, c);
@@ -1041,8 +1151,9 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
     }
 }
 
-/* Look at a connection whose slot came up: remove it or re-slot it. */
-static void conn_timer_fire(struct shoal_ctx *x, struct shoal_conn *c, double now)
+/* Look at a connection (index idx) whose slot came up: remove it or
+ * re-slot it. */
+static void conn_timer_fire(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx, double now)
 {
     if (c->id.proto == SHOAL_PROTO_TCP && shoal_tcp_timers(x, c, now)) {
         conn_remove(x, c);
@@ -1052,7 +1163,7 @@ static void conn_timer_fire(struct shoal_ctx *x, struct shoal_conn *c, double no
         conn_remove(x, c);
         return;
     }
-    wheel_insert(x, c, conn_next_deadline(x, c));
+    wheel_insert(x, c, idx, conn_next_deadline(x, c));
 }
 
 void shoal_ctx_advance(struct shoal_ctx *x, double now)
@@ -1072,38 +1183,45 @@ void shoal_ctx_advance(struct shoal_ctx *x, double now)
     if (target > x->wheel_tick + WHEEL_SLOTS) {
         x->wheel_tick = target - WHEEL_SLOTS; /* nothing can be due in between twice */
     }
-    for (; x->wheel_tick < target; x->wheel_tick++) {
-        struct shoal_conn **slot = &x->wheel[x->wheel_tick & (WHEEL_SLOTS - 1)];
-        struct shoal_conn *due = NULL;
-        struct shoal_conn *c = *slot;
+    while (x->wheel_tick < target) {
+        uint32_t *slot = &x->wheel[x->wheel_tick & (WHEEL_SLOTS - 1)];
+        uint32_t due = 0;
+        uint32_t idx = *slot;
         /* Take out what is due now; later rounds stay. */
-        while (c != NULL) {
-            struct shoal_conn *next = c->tnext;
-            if (c->sched_at <= now) {
-                wheel_unlink(c);
+        while (idx != 0) {
+            struct shoal_conn *c = conn_at(x, idx);
+            uint32_t next = c->tnext;
+            if (conn_sched(c) <= now) {
+                wheel_unlink(x, c);
                 c->tnext = due;
-                due = c;
+                due = idx;
             }
-            c = next;
+            idx = next;
         }
-        while (due != NULL) {
-            struct shoal_conn *next = due->tnext;
-            due->tnext = NULL;
-            conn_timer_fire(x, due, now);
+        /* Past this slot before firing: a connection re-slotted below the
+         * tick (its float offset rounded down) goes to the next one. */
+        x->wheel_tick++;
+        while (due != 0) {
+            struct shoal_conn *c = conn_current(x, due);
+            uint32_t next = c->tnext;
+            c->tnext = 0;
+            conn_timer_fire(x, c, due, now);
             due = next;
         }
     }
 }
 
-/* A connection a packet found: run its timers first if any is due, as
- * Zeek would have before the packet.  Returns NULL if that ended it. */
-static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, double now)
+/* A connection (index idx) a packet found: run its timers first if any is
+ * due, as Zeek would have before the packet.  Returns NULL if that ended
+ * it. */
+static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx,
+                                   double now)
 {
-    if (c->sched_at > now) {
+    if (conn_sched(c) > now) {
         return c;
     }
-    wheel_unlink(c);
-    conn_timer_fire(x, c, now);
+    wheel_unlink(x, c);
+    conn_timer_fire(x, c, idx, now);
     /* A removed connection sits on the free list untouched until reused. */
     return c->removed ? NULL : c;
 }
@@ -1111,8 +1229,8 @@ static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, do
 void shoal_ctx_flush(struct shoal_ctx *x)
 {
     for (size_t i = 0; i < x->nbuckets; i++) {
-        while (x->buckets[i] != NULL) {
-            conn_remove(x, x->buckets[i]);
+        while (x->buckets[i] != 0) {
+            conn_remove(x, conn_at(x, x->buckets[i]));
         }
     }
     shoal_logger_flush(x->logger);
@@ -1189,11 +1307,11 @@ void shoal_ctx_free(struct shoal_ctx *x)
     shoal_tunnels_free(x->tun);
     shoal_logger_free(x->logger);
     shoal_netset_free(&x->local);
-    while (x->slabs != NULL) {
-        struct conn_slab *s = x->slabs;
-        x->slabs = s->next;
-        free(s);
+    for (uint32_t i = 0; i < x->nslabs; i++) {
+        free(x->slabs[i].mem);
     }
+    free(x->slabs);
+    free(x->slab_order);
     free(x->buckets);
     free(x->wheel);
     free(x);

@@ -61,15 +61,20 @@ struct shoal_conn_tunnel {
     uint8_t carrier;      /* enum shoal_tunnel_type this connection carried, 0 none */
 };
 
+/*
+ * A connection.  Its transport state follows it in the same slab
+ * (shoal_conn_tcp, shoal_conn_dgram).  Links are 32-bit slab indices (0:
+ * none), resolved by the context (conn.c).
+ */
 struct shoal_conn {
-    struct shoal_conn_id id;  /* as logged: orig/resp after any flip */
-    struct shoal_conn *hnext; /* hash chain */
-    struct shoal_conn *tnext; /* timer wheel slot list */
-    struct shoal_conn **tpprev;
-    uint64_t serial; /* uid source */
+    struct shoal_conn_id id; /* as logged: orig/resp after any flip */
+    uint32_t hnext;          /* hash chain */
+    uint32_t tnext;          /* timer wheel slot list */
+    uint32_t tprev;          /* previous in it, or its slot (see conn.c), 0: not in the wheel */
+    float sched_off;         /* the wheel looks at it at start + sched_off (never later) */
+    uint64_t serial;         /* uid source */
     double start;
     double last;
-    double sched_at; /* when the wheel will look at it next */
     uint64_t orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes;
     uint64_t missed_bytes;
     uint64_t services; /* bit i: analyzer i confirmed */
