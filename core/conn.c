@@ -183,18 +183,39 @@ void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st)
     st->log_records = shoal_logger_records(x->logger);
 }
 
+/* History letters are stored as 1 + their position in this string. */
+static const char hist_letters[] = SHOAL_HISTORY_LETTERS "?";
+#define HIST_PER_WORD 12
+
 void shoal_conn_add_history(struct shoal_conn *c, char code)
 {
+    const char *p = code != '\0' ? strchr(hist_letters, code) : NULL;
+
+    assert(p != NULL);
+    if (p == NULL) {
+        p = hist_letters + sizeof(hist_letters) - 2; /* '?' */
+    }
     if (c->hist_len < SHOAL_HISTORY_MAX) {
-        c->history[c->hist_len++] = code;
-        c->history[c->hist_len] = '\0';
+        uint64_t v = (uint64_t)(p - hist_letters + 1);
+        c->history[c->hist_len / HIST_PER_WORD] |= v << (5 * (c->hist_len % HIST_PER_WORD));
+        c->hist_len++;
     }
 }
 
-bool shoal_conn_check_history(struct shoal_conn *c, uint32_t mask, char code)
+const char *shoal_conn_history(const struct shoal_conn *c, char *buf)
+{
+    for (unsigned i = 0; i < c->hist_len; i++) {
+        unsigned v = (unsigned)(c->history[i / HIST_PER_WORD] >> (5 * (i % HIST_PER_WORD))) & 31;
+        buf[i] = hist_letters[v - 1];
+    }
+    buf[c->hist_len] = '\0';
+    return buf;
+}
+
+bool shoal_conn_check_history(struct shoal_conn *c, uint16_t mask, char code)
 {
     if ((c->hist_seen & mask) == 0) {
-        c->hist_seen |= mask;
+        c->hist_seen = (uint16_t)(c->hist_seen | mask);
         shoal_conn_add_history(c, code);
         return false;
     }
@@ -349,6 +370,67 @@ static inline struct shoal_conn *conn_current(struct shoal_ctx *x, uint32_t idx)
     x->cur = conn_at(x, idx);
     x->cur_idx = idx;
     return x->cur;
+}
+
+/* ---- counters ---- */
+
+static struct shoal_conn_ext *conn_ext(struct shoal_conn *c)
+{
+    if (c->ext == NULL) {
+        c->ext = calloc(1, sizeof(*c->ext));
+    }
+    return c->ext;
+}
+
+/* The low word of counter k overflowed to `sum`: carry into the extension,
+ * or stay at UINT32_MAX without it. */
+static __attribute__((noinline)) void conn_counter_carry(struct shoal_conn *c, unsigned k,
+                                                         uint64_t sum)
+{
+    struct shoal_conn_ext *e = conn_ext(c);
+
+    if (e == NULL) {
+        c->count[k] = UINT32_MAX;
+        return;
+    }
+    e->hi[k] += (uint32_t)(sum >> 32);
+    c->count[k] = (uint32_t)sum;
+}
+
+static inline void conn_counter_add(struct shoal_conn *c, unsigned k, uint64_t n)
+{
+    uint64_t sum = (uint64_t)c->count[k] + n;
+
+    if (sum <= UINT32_MAX) {
+        c->count[k] = (uint32_t)sum;
+    } else {
+        conn_counter_carry(c, k, sum);
+    }
+}
+
+static uint64_t conn_counter(const struct shoal_conn *c, unsigned k)
+{
+    uint64_t hi = c->ext != NULL ? c->ext->hi[k] : 0;
+
+    return hi << 32 | c->count[k];
+}
+
+void shoal_conn_add_missed(struct shoal_conn *c, uint64_t n)
+{
+    conn_counter_add(c, SHOAL_CONN_MISSED_BYTES, n);
+}
+
+static void conn_counter_swap(struct shoal_conn *c, unsigned a, unsigned b)
+{
+    uint32_t t = c->count[a];
+
+    c->count[a] = c->count[b];
+    c->count[b] = t;
+    if (c->ext != NULL) {
+        t = c->ext->hi[a];
+        c->ext->hi[a] = c->ext->hi[b];
+        c->ext->hi[b] = t;
+    }
 }
 
 /* ---- timer wheel ---- */
@@ -580,19 +662,14 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
 {
     struct shoal_addr ta = c->id.orig_h;
     uint16_t tp = c->id.orig_p;
-    uint64_t t64;
     (void)x;
 
     c->id.orig_h = c->id.resp_h;
     c->id.resp_h = ta;
     c->id.orig_p = c->id.resp_p;
     c->id.resp_p = tp;
-    t64 = c->orig_pkts;
-    c->orig_pkts = c->resp_pkts;
-    c->resp_pkts = t64;
-    t64 = c->orig_ip_bytes;
-    c->orig_ip_bytes = c->resp_ip_bytes;
-    c->resp_ip_bytes = t64;
+    conn_counter_swap(c, SHOAL_CONN_ORIG_PKTS, SHOAL_CONN_RESP_PKTS);
+    conn_counter_swap(c, SHOAL_CONN_ORIG_IP_BYTES, SHOAL_CONN_RESP_IP_BYTES);
     if (c->id.proto == SHOAL_PROTO_TCP) {
         struct shoal_tcp *t = shoal_conn_tcp(c);
         struct shoal_tcp_endpoint tmp = t->orig;
@@ -631,6 +708,7 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     struct shoal_value parents[SHOAL_CONN_MAX_PARENTS];
     char parent_uids[SHOAL_CONN_MAX_PARENTS][32];
     char uid[32];
+    char history[SHOAL_HISTORY_MAX + 1];
     char service[512];
     uint64_t ob = 0;
     uint64_t rb = 0;
@@ -638,6 +716,7 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     const char *state = "OTH";
     double duration = c->last - c->start;
     const struct shoal_dgram *d = shoal_conn_dgram(c);
+    size_t nparents = c->ext != NULL ? c->ext->nparents : 0;
 
     switch (c->id.proto) {
     case SHOAL_PROTO_TCP:
@@ -696,16 +775,16 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     } else {
         v[12] = v[13] = shoal_v_unset();
     }
-    v[14] = shoal_v_count(c->missed_bytes);
-    v[15] = c->hist_len ? shoal_v_str(c->history) : shoal_v_unset();
-    v[16] = shoal_v_count(c->orig_pkts);
-    v[17] = shoal_v_count(c->orig_ip_bytes);
-    v[18] = shoal_v_count(c->resp_pkts);
-    v[19] = shoal_v_count(c->resp_ip_bytes);
-    for (size_t i = 0; i < c->tun.nparents; i++) {
-        parents[i] = shoal_v_str(shoal_ctx_uid(x, c->tun.ext->parents[i], parent_uids[i]));
+    v[14] = shoal_v_count(conn_counter(c, SHOAL_CONN_MISSED_BYTES));
+    v[15] = c->hist_len ? shoal_v_str(shoal_conn_history(c, history)) : shoal_v_unset();
+    v[16] = shoal_v_count(conn_counter(c, SHOAL_CONN_ORIG_PKTS));
+    v[17] = shoal_v_count(conn_counter(c, SHOAL_CONN_ORIG_IP_BYTES));
+    v[18] = shoal_v_count(conn_counter(c, SHOAL_CONN_RESP_PKTS));
+    v[19] = shoal_v_count(conn_counter(c, SHOAL_CONN_RESP_IP_BYTES));
+    for (size_t i = 0; i < nparents; i++) {
+        parents[i] = shoal_v_str(shoal_ctx_uid(x, c->ext->parents[i], parent_uids[i]));
     }
-    v[20] = c->tun.nparents ? shoal_v_vec(parents, c->tun.nparents) : shoal_v_unset();
+    v[20] = nparents ? shoal_v_vec(parents, nparents) : shoal_v_unset();
     v[21] = shoal_v_count(c->id.proto);
     shoal_log_write(x->conn_log, v);
 }
@@ -734,8 +813,8 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
     if (c->tun.carrier != SHOAL_TUNNEL_NONE) {
         shoal_tunnel_conn_done(x, c);
     }
-    free(c->tun.ext);
-    c->tun.ext = NULL;
+    free(c->ext);
+    c->ext = NULL;
     if (c->id.proto == SHOAL_PROTO_TCP) {
         shoal_tcp_free(shoal_conn_tcp(c));
         c->hnext = x->free_tcp_conns;
@@ -880,11 +959,11 @@ static void dgram_update_len(int64_t *l, int64_t len)
 static void conn_count(struct shoal_conn *c, bool is_orig, const struct shoal_pkt *p)
 {
     if (is_orig) {
-        c->orig_pkts++;
-        c->orig_ip_bytes += p->ip_total;
+        conn_counter_add(c, SHOAL_CONN_ORIG_PKTS, 1);
+        conn_counter_add(c, SHOAL_CONN_ORIG_IP_BYTES, p->ip_total);
     } else {
-        c->resp_pkts++;
-        c->resp_ip_bytes += p->ip_total;
+        conn_counter_add(c, SHOAL_CONN_RESP_PKTS, 1);
+        conn_counter_add(c, SHOAL_CONN_RESP_IP_BYTES, p->ip_total);
     }
 }
 
@@ -914,7 +993,7 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
         shoal_conn_check_history(c, 0x1, 'D');
         dgram_update_len(&shoal_conn_dgram(c)->orig_len, plen);
     } else {
-        shoal_conn_check_history(c, 0x10000, 'd');
+        shoal_conn_check_history(c, 0x1 << SHOAL_HIST_RESP_SHIFT, 'd');
         dgram_update_len(&shoal_conn_dgram(c)->resp_len, plen);
     }
     if (p->l4_cap >= p->l4_len && p->l4_len > 8) {
@@ -931,20 +1010,18 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
 static void conn_add_parent(struct shoal_conn *c, const struct shoal_encap *e)
 {
     uint64_t s = e->lvl[e->depth - 1].serial;
+    struct shoal_conn_ext *ext = conn_ext(c);
 
-    if (c->tun.ext == NULL) {
-        c->tun.ext = calloc(1, sizeof(*c->tun.ext));
-        if (c->tun.ext == NULL) {
+    if (ext == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < ext->nparents; i++) {
+        if (ext->parents[i] == s) {
             return;
         }
     }
-    for (size_t i = 0; i < c->tun.nparents; i++) {
-        if (c->tun.ext->parents[i] == s) {
-            return;
-        }
-    }
-    if (c->tun.nparents < SHOAL_CONN_MAX_PARENTS) {
-        c->tun.ext->parents[c->tun.nparents++] = s;
+    if (ext->nparents < SHOAL_CONN_MAX_PARENTS) {
+        ext->parents[ext->nparents++] = s;
     }
 }
 
@@ -960,25 +1037,25 @@ static void conn_encap(struct shoal_ctx *x, struct shoal_conn *c, const struct s
                        bool is_new)
 {
     uint64_t sig = shoal_encap_sig(e);
-    uint64_t last = c->tun.ext != NULL ? c->tun.ext->encap_sig : 0;
+    uint64_t last = c->ext != NULL ? c->ext->encap_sig : 0;
 
     if (!is_new && sig == last) {
         return;
     }
     if (!is_new && sig != 0 && last != 0) {
-        if (c->tun.changes >= CONN_TUNNEL_MAX_CHANGES) {
+        if (c->ext->changes >= CONN_TUNNEL_MAX_CHANGES) { /* last != 0: c->ext is there */
             shoal_conn_check_history(c, SHOAL_HIST_UNKNOWN_PKT, 'X');
             sig = 0; /* no event: nothing recorded */
         } else {
-            c->tun.changes++;
+            c->ext->changes++;
         }
     }
     if (sig != 0) {
-        conn_add_parent(c, e); /* allocates c->tun.ext */
+        conn_add_parent(c, e); /* allocates c->ext */
         shoal_tunnel_register(x, e);
     }
-    if (c->tun.ext != NULL) {
-        c->tun.ext->encap_sig = shoal_encap_sig(e);
+    if (c->ext != NULL) {
+        c->ext->encap_sig = shoal_encap_sig(e);
     }
 }
 

@@ -164,10 +164,10 @@ static void tcp_set_state(struct shoal_tcp *t, struct shoal_tcp_endpoint *e, uin
 
 /* ---- history ---- */
 
-static bool tcp_check_history(struct shoal_conn *c, bool is_orig, uint32_t mask, char code)
+static bool tcp_check_history(struct shoal_conn *c, bool is_orig, uint16_t mask, char code)
 {
     if (!is_orig) {
-        mask <<= 16;
+        mask <<= SHOAL_HIST_RESP_SHIFT;
         code = (char)(code - 'A' + 'a');
     }
     return shoal_conn_check_history(c, mask, code);
@@ -368,7 +368,7 @@ static void tcp_sink_gap(void *ctx, uint64_t seq, uint64_t len)
 
     if (tcp_is_clean(e) && tcp_is_clean(tcp_peer(t, e))) {
         tcp_scaled(s->c, s->is_orig, 'G', &e->gap);
-        s->c->missed_bytes += len;
+        shoal_conn_add_missed(s->c, len);
     }
     if (shoal_conn_tcp(s->c)->saw_syn) {
         shoal_an_gap(s->x, s->c, s->is_orig, len);
@@ -1049,7 +1049,8 @@ const char *shoal_tcp_conn_state(const struct shoal_conn *c)
     }
     if (os == SHOAL_TCP_RESET) {
         if (r_inactive) {
-            return tcp_history_rstos0(c->history) ? "RSTOS0" : "OTH";
+            char h[SHOAL_HISTORY_MAX + 1];
+            return tcp_history_rstos0(shoal_conn_history(c, h)) ? "RSTOS0" : "OTH";
         }
         return "RSTO";
     }
