@@ -382,37 +382,37 @@ static struct shoal_conn_ext *conn_ext(struct shoal_conn *c)
     return c->ext;
 }
 
-/* The low word of counter k overflowed to `sum`: carry into the extension,
- * or stay at UINT32_MAX without it. */
-static __attribute__((noinline)) void conn_counter_carry(struct shoal_conn *c, unsigned k,
-                                                         uint64_t sum)
+static uint64_t conn_counter(const struct shoal_conn *c, unsigned k)
 {
+    uint64_t hi = c->ext != NULL ? c->ext->hi[k] : 0;
+
+    return hi << 32 | c->count[k];
+}
+
+/* Counter k passes 2^32 by adding n: carry into the extension (the sum is
+ * taken modulo 2^64, as a uint64_t counter's), or stay at UINT32_MAX
+ * without one. */
+static __attribute__((noinline)) void conn_counter_carry(struct shoal_conn *c, unsigned k,
+                                                         uint64_t n)
+{
+    uint64_t v = conn_counter(c, k) + n;
     struct shoal_conn_ext *e = conn_ext(c);
 
     if (e == NULL) {
         c->count[k] = UINT32_MAX;
         return;
     }
-    e->hi[k] += (uint32_t)(sum >> 32);
-    c->count[k] = (uint32_t)sum;
+    e->hi[k] = (uint32_t)(v >> 32);
+    c->count[k] = (uint32_t)v;
 }
 
 static inline void conn_counter_add(struct shoal_conn *c, unsigned k, uint64_t n)
 {
-    uint64_t sum = (uint64_t)c->count[k] + n;
-
-    if (sum <= UINT32_MAX) {
-        c->count[k] = (uint32_t)sum;
+    if (n <= UINT32_MAX - c->count[k]) {
+        c->count[k] += (uint32_t)n;
     } else {
-        conn_counter_carry(c, k, sum);
+        conn_counter_carry(c, k, n);
     }
-}
-
-static uint64_t conn_counter(const struct shoal_conn *c, unsigned k)
-{
-    uint64_t hi = c->ext != NULL ? c->ext->hi[k] : 0;
-
-    return hi << 32 | c->count[k];
 }
 
 void shoal_conn_add_missed(struct shoal_conn *c, uint64_t n)
