@@ -7,13 +7,21 @@
  * flow hash alike; one-way ICMP keys keep their direction).
  *
  * Expiry: a timer wheel of WHEEL_SLOTS slots of 1/WHEEL_HZ s.  Every
- * connection sits in exactly one slot, that of `sched_at`, the earliest time
- * anything may happen to it.  Timers are lazy: a connection whose inactivity
- * deadline moves later (every packet) is not moved; when its slot comes up
- * the deadlines are recomputed and it is re-slotted if nothing is due yet.
+ * connection sits in exactly one slot, that of its scheduled time (start +
+ * sched_off, rounded down to a float offset: never later than the earliest
+ * time anything may happen to it).  Timers are lazy: a connection whose
+ * inactivity deadline moves later (every packet) is not moved; when its
+ * slot comes up the deadlines are recomputed and it is re-slotted if
+ * nothing is due yet.
  *
- * Memory: connections and TCP state come from slabs and go back to free
- * lists; nothing is allocated per packet.
+ * Memory: connections, each with its TCP or datagram state, come from slabs
+ * of SLAB_CONNS and go back to free lists; nothing is allocated per packet.
+ * Hash chains, slot lists and free lists link 32-bit indices (1 + slab
+ * number * SLAB_CONNS + position; 0 is none) rather than pointers: half
+ * the bytes.  An index is resolved through the slab table; a pointer is
+ * turned back into its index by a binary search over the slabs' addresses,
+ * which only wheel insertions of a connection other than the one being
+ * processed need.
  *
  * Tunnels: tunnel.c decapsulates and hands inner packets back through
  * shoal_ctx_packet_encap; here a connection records the tunnels it was seen
@@ -22,6 +30,7 @@
  */
 #include "conn.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -40,11 +49,15 @@
 #define WHEEL_HZ 16.0
 #define CONN_IPPROTO_GRE 47
 #define WHEEL_SLOTS 65536u
-#define SLAB_CONNS 4096
+#define SLAB_SHIFT 12
+#define SLAB_CONNS (1u << SLAB_SHIFT)
+#define SLAB_MAX ((1u << 31) / SLAB_CONNS) /* indices stay below 2^31 */
+#define WHEEL_HEAD 0x80000000u             /* tprev: head of slot (tprev & ~WHEEL_HEAD) */
 #define FLOW_WEIRD_SLOTS 4096
 
 struct conn_slab {
-    struct conn_slab *next;
+    char *mem;   /* SLAB_CONNS connections of `each` bytes */
+    size_t each; /* sizeof(struct shoal_conn_with_tcp) or _with_dgram */
 };
 
 struct shoal_ctx {
@@ -59,15 +72,19 @@ struct shoal_ctx {
     double now;
     bool time_set;
 
-    struct shoal_conn **buckets;
-    size_t nbuckets; /* power of two */
+    uint32_t *buckets; /* connection indices */
+    size_t nbuckets;   /* power of two */
 
-    struct shoal_conn **wheel;
+    uint32_t *wheel;
     uint64_t wheel_tick; /* next tick to process */
 
-    struct shoal_conn *free_conns;     /* UDP, ICMP and other connections */
-    struct shoal_conn *free_tcp_conns; /* TCP connections with their state */
+    uint32_t free_conns;     /* UDP, ICMP and other connections */
+    uint32_t free_tcp_conns; /* TCP connections with their state */
     struct conn_slab *slabs;
+    uint32_t *slab_order; /* slab numbers by address, for conn_index */
+    uint32_t nslabs;
+    struct shoal_conn *cur; /* the connection last resolved, and its index */
+    uint32_t cur_idx;
 
     uint64_t serial;
     uint64_t uid_seed;
@@ -171,18 +188,39 @@ void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st)
     st->log_records = shoal_logger_records(x->logger);
 }
 
+/* History letters are stored as 1 + their position in this string. */
+static const char hist_letters[] = SHOAL_HISTORY_LETTERS "?";
+#define HIST_PER_WORD 12
+
 void shoal_conn_add_history(struct shoal_conn *c, char code)
 {
+    const char *p = code != '\0' ? strchr(hist_letters, code) : NULL;
+
+    assert(p != NULL);
+    if (p == NULL) {
+        p = hist_letters + sizeof(hist_letters) - 2; /* '?' */
+    }
     if (c->hist_len < SHOAL_HISTORY_MAX) {
-        c->history[c->hist_len++] = code;
-        c->history[c->hist_len] = '\0';
+        uint64_t v = (uint64_t)(p - hist_letters + 1);
+        c->history[c->hist_len / HIST_PER_WORD] |= v << (5 * (c->hist_len % HIST_PER_WORD));
+        c->hist_len++;
     }
 }
 
-bool shoal_conn_check_history(struct shoal_conn *c, uint32_t mask, char code)
+const char *shoal_conn_history(const struct shoal_conn *c, char *buf)
+{
+    for (unsigned i = 0; i < c->hist_len; i++) {
+        unsigned v = (unsigned)(c->history[i / HIST_PER_WORD] >> (5 * (i % HIST_PER_WORD))) & 31;
+        buf[i] = hist_letters[v - 1];
+    }
+    buf[c->hist_len] = '\0';
+    return buf;
+}
+
+bool shoal_conn_check_history(struct shoal_conn *c, uint16_t mask, char code)
 {
     if ((c->hist_seen & mask) == 0) {
-        c->hist_seen |= mask;
+        c->hist_seen = (uint16_t)(c->hist_seen | mask);
         shoal_conn_add_history(c, code);
         return false;
     }
@@ -302,6 +340,109 @@ static inline bool addr_eq(const struct shoal_addr *a, const struct shoal_addr *
     return memcmp(a->b, b->b, 16) == 0;
 }
 
+/* ---- slabs and indices ---- */
+
+static inline struct shoal_conn *conn_at(const struct shoal_ctx *x, uint32_t idx)
+{
+    const struct conn_slab *s = &x->slabs[(idx - 1) >> SLAB_SHIFT];
+
+    return (struct shoal_conn *)(s->mem + ((idx - 1) & (SLAB_CONNS - 1)) * s->each);
+}
+
+/* The index of c: the last one resolved, or found among the slabs. */
+static uint32_t conn_index(struct shoal_ctx *x, const struct shoal_conn *c)
+{
+    const char *p = (const char *)c;
+    uint32_t lo = 0;
+    uint32_t hi = x->nslabs;
+
+    if (c == x->cur) {
+        return x->cur_idx;
+    }
+    while (hi - lo > 1) { /* the last slab whose memory starts at or below p */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x->slabs[x->slab_order[mid]].mem <= p) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    uint32_t n = x->slab_order[lo];
+    const struct conn_slab *s = &x->slabs[n];
+    assert(p >= s->mem && p < s->mem + SLAB_CONNS * s->each);
+    return 1 + (n << SLAB_SHIFT) + (uint32_t)((size_t)(p - s->mem) / s->each);
+}
+
+/* Remember c as the connection being worked on, so that conn_index finds
+ * it without a search (tcp.c and analyzers schedule timers for it). */
+static inline struct shoal_conn *conn_current(struct shoal_ctx *x, uint32_t idx)
+{
+    x->cur = conn_at(x, idx);
+    x->cur_idx = idx;
+    return x->cur;
+}
+
+/* ---- counters ---- */
+
+static struct shoal_conn_ext *conn_ext(struct shoal_conn *c)
+{
+    if (c->ext == NULL) {
+        c->ext = calloc(1, sizeof(*c->ext));
+    }
+    return c->ext;
+}
+
+static uint64_t conn_counter(const struct shoal_conn *c, unsigned k)
+{
+    uint64_t hi = c->ext != NULL ? c->ext->hi[k] : 0;
+
+    return hi << 32 | c->count[k];
+}
+
+/* Counter k passes 2^32 by adding n: carry into the extension (the sum is
+ * taken modulo 2^64, as a uint64_t counter's), or stay at UINT32_MAX
+ * without one. */
+static __attribute__((noinline)) void conn_counter_carry(struct shoal_conn *c, unsigned k,
+                                                         uint64_t n)
+{
+    uint64_t v = conn_counter(c, k) + n;
+    struct shoal_conn_ext *e = conn_ext(c);
+
+    if (e == NULL) {
+        c->count[k] = UINT32_MAX;
+        return;
+    }
+    e->hi[k] = (uint32_t)(v >> 32);
+    c->count[k] = (uint32_t)v;
+}
+
+static inline void conn_counter_add(struct shoal_conn *c, unsigned k, uint64_t n)
+{
+    if (n <= UINT32_MAX - c->count[k]) {
+        c->count[k] += (uint32_t)n;
+    } else {
+        conn_counter_carry(c, k, n);
+    }
+}
+
+void shoal_conn_add_missed(struct shoal_conn *c, uint64_t n)
+{
+    conn_counter_add(c, SHOAL_CONN_MISSED_BYTES, n);
+}
+
+static void conn_counter_swap(struct shoal_conn *c, unsigned a, unsigned b)
+{
+    uint32_t t = c->count[a];
+
+    c->count[a] = c->count[b];
+    c->count[b] = t;
+    if (c->ext != NULL) {
+        t = c->ext->hi[a];
+        c->ext->hi[a] = c->ext->hi[b];
+        c->ext->hi[b] = t;
+    }
+}
+
 /* ---- timer wheel ---- */
 
 static inline uint64_t wheel_tick_of(double t)
@@ -309,42 +450,59 @@ static inline uint64_t wheel_tick_of(double t)
     return t <= 0 ? 0 : (uint64_t)(t * WHEEL_HZ);
 }
 
-static void wheel_unlink(struct shoal_conn *c)
+/* When the wheel looks at c. */
+static inline double conn_sched(const struct shoal_conn *c)
 {
-    if (c->tpprev != NULL) {
-        *c->tpprev = c->tnext;
-        if (c->tnext != NULL) {
-            c->tnext->tpprev = c->tpprev;
-        }
-        c->tpprev = NULL;
-        c->tnext = NULL;
-    }
+    return c->start + (double)c->sched_off;
 }
 
-static void wheel_insert(struct shoal_ctx *x, struct shoal_conn *c, double at)
+static void wheel_unlink(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    uint64_t tick = wheel_tick_of(at);
+    if (c->tprev == 0) {
+        return;
+    }
+    if (c->tprev & WHEEL_HEAD) {
+        x->wheel[c->tprev & ~WHEEL_HEAD] = c->tnext;
+    } else {
+        conn_at(x, c->tprev)->tnext = c->tnext;
+    }
+    if (c->tnext != 0) {
+        conn_at(x, c->tnext)->tprev = c->tprev;
+    }
+    c->tprev = 0;
+    c->tnext = 0;
+}
 
+/* Put c (index idx) in the slot of `at`, or of the nearest float offset
+ * below it. */
+static void wheel_insert(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx, double at)
+{
+    float off = (float)(at - c->start);
+
+    while (c->start + (double)off > at) {
+        off = nextafterf(off, -INFINITY);
+    }
+    c->sched_off = off;
+    uint64_t tick = wheel_tick_of(conn_sched(c));
     if (tick < x->wheel_tick) {
         tick = x->wheel_tick;
     }
-    struct shoal_conn **slot = &x->wheel[tick & (WHEEL_SLOTS - 1)];
-    c->sched_at = at;
-    c->tnext = *slot;
-    if (*slot != NULL) {
-        (*slot)->tpprev = &c->tnext;
+    uint32_t slot = (uint32_t)(tick & (WHEEL_SLOTS - 1));
+    c->tnext = x->wheel[slot];
+    if (c->tnext != 0) {
+        conn_at(x, c->tnext)->tprev = idx;
     }
-    c->tpprev = slot;
-    *slot = c;
+    c->tprev = WHEEL_HEAD | slot;
+    x->wheel[slot] = idx;
 }
 
 void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t)
 {
-    if (c->removed || (c->tpprev != NULL && c->sched_at <= t)) {
+    if (c->removed || (c->tprev != 0 && conn_sched(c) <= t)) {
         return;
     }
-    wheel_unlink(c);
-    wheel_insert(x, c, t);
+    wheel_unlink(x, c);
+    wheel_insert(x, c, conn_index(x, c), t);
 }
 
 static double conn_inactivity_timeout(const struct shoal_ctx *x, const struct shoal_conn *c)
@@ -354,8 +512,8 @@ static double conn_inactivity_timeout(const struct shoal_ctx *x, const struct sh
     }
     switch (c->id.proto) {
     case SHOAL_PROTO_TCP:
-        return c->tcp->established_timeout ? x->cfg->tcp_inactivity_timeout
-                                           : x->cfg->udp_inactivity_timeout;
+        return shoal_conn_tcp(c)->established_timeout ? x->cfg->tcp_inactivity_timeout
+                                                      : x->cfg->udp_inactivity_timeout;
     case SHOAL_PROTO_UDP:
         return x->cfg->udp_inactivity_timeout;
     case SHOAL_PROTO_ICMP:
@@ -381,48 +539,65 @@ static double conn_next_deadline(const struct shoal_ctx *x, const struct shoal_c
 
 /* ---- allocation ---- */
 
-/* A TCP connection and its TCP state, allocated together. */
-struct conn_with_tcp {
-    struct shoal_conn c;
-    struct shoal_tcp t;
-};
-
 /* Add a slab of SLAB_CONNS free connections to the pool of TCP connections
- * (each with its TCP state) or to the pool of the others.  0 or -ENOMEM. */
+ * (each with its TCP state) or to the pool of the others (each with its
+ * datagram state).  0 or -ENOMEM. */
 static int ctx_grow_pool(struct shoal_ctx *x, bool tcp)
 {
-    size_t each = tcp ? sizeof(struct conn_with_tcp) : sizeof(struct shoal_conn);
-    struct conn_slab *s = malloc(sizeof(struct conn_slab) + SLAB_CONNS * each);
-    struct shoal_conn **list = tcp ? &x->free_tcp_conns : &x->free_conns;
+    size_t each = tcp ? sizeof(struct shoal_conn_with_tcp) : sizeof(struct shoal_conn_with_dgram);
+    uint32_t *list = tcp ? &x->free_tcp_conns : &x->free_conns;
+    uint32_t n = x->nslabs;
 
-    if (s == NULL) {
+    if (n >= SLAB_MAX) {
         return -ENOMEM;
     }
-    s->next = x->slabs;
-    x->slabs = s;
-    for (size_t i = 0; i < SLAB_CONNS; i++) {
-        struct shoal_conn *c = (struct shoal_conn *)((char *)(s + 1) + i * each);
-        c->hnext = *list;
-        *list = c;
+    struct conn_slab *slabs = realloc(x->slabs, (n + 1) * sizeof(*slabs));
+    if (slabs == NULL) {
+        return -ENOMEM;
+    }
+    x->slabs = slabs;
+    uint32_t *order = realloc(x->slab_order, (n + 1) * sizeof(*order));
+    if (order == NULL) {
+        return -ENOMEM;
+    }
+    x->slab_order = order;
+    char *mem = malloc(SLAB_CONNS * each);
+    if (mem == NULL) {
+        return -ENOMEM;
+    }
+    slabs[n].mem = mem;
+    slabs[n].each = each;
+    uint32_t pos = n;
+    while (pos > 0 && slabs[order[pos - 1]].mem > mem) {
+        order[pos] = order[pos - 1];
+        pos--;
+    }
+    order[pos] = n;
+    x->nslabs = n + 1;
+    for (uint32_t i = SLAB_CONNS; i-- > 0;) {
+        uint32_t idx = 1 + (n << SLAB_SHIFT) + i;
+        conn_at(x, idx)->hnext = *list;
+        *list = idx;
     }
     return 0;
 }
 
 static int ctx_rehash(struct shoal_ctx *x, size_t nb)
 {
-    struct shoal_conn **b = calloc(nb, sizeof(*b));
+    uint32_t *b = calloc(nb, sizeof(*b));
 
     if (b == NULL) {
         return -ENOMEM;
     }
     for (size_t i = 0; i < x->nbuckets; i++) {
-        struct shoal_conn *c = x->buckets[i];
-        while (c != NULL) {
-            struct shoal_conn *next = c->hnext;
+        uint32_t idx = x->buckets[i];
+        while (idx != 0) {
+            struct shoal_conn *c = conn_at(x, idx);
+            uint32_t next = c->hnext;
             size_t j = conn_hash_of(c) & (nb - 1);
             c->hnext = b[j];
-            b[j] = c;
-            c = next;
+            b[j] = idx;
+            idx = next;
         }
     }
     free(x->buckets);
@@ -497,21 +672,16 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
 {
     struct shoal_addr ta = c->id.orig_h;
     uint16_t tp = c->id.orig_p;
-    uint64_t t64;
     (void)x;
 
     c->id.orig_h = c->id.resp_h;
     c->id.resp_h = ta;
     c->id.orig_p = c->id.resp_p;
     c->id.resp_p = tp;
-    t64 = c->orig_pkts;
-    c->orig_pkts = c->resp_pkts;
-    c->resp_pkts = t64;
-    t64 = c->orig_ip_bytes;
-    c->orig_ip_bytes = c->resp_ip_bytes;
-    c->resp_ip_bytes = t64;
+    conn_counter_swap(c, SHOAL_CONN_ORIG_PKTS, SHOAL_CONN_RESP_PKTS);
+    conn_counter_swap(c, SHOAL_CONN_ORIG_IP_BYTES, SHOAL_CONN_RESP_IP_BYTES);
     if (c->id.proto == SHOAL_PROTO_TCP) {
-        struct shoal_tcp *t = c->tcp;
+        struct shoal_tcp *t = shoal_conn_tcp(c);
         struct shoal_tcp_endpoint tmp = t->orig;
         t->orig = t->resp;
         t->resp = tmp;
@@ -519,9 +689,10 @@ void shoal_conn_flip(struct shoal_ctx *x, struct shoal_conn *c)
             (uint8_t)(((t->first_packet_seen & 1) ? 2 : 0) | ((t->first_packet_seen & 2) ? 1 : 0));
         t->is_partial = false;
     } else if (c->id.proto == SHOAL_PROTO_UDP) {
-        int64_t l = c->dgram.orig_len;
-        c->dgram.orig_len = c->dgram.resp_len;
-        c->dgram.resp_len = l;
+        struct shoal_dgram *d = shoal_conn_dgram(c);
+        int64_t l = d->orig_len;
+        d->orig_len = d->resp_len;
+        d->resp_len = l;
     }
     shoal_conn_add_history(c, '^');
 }
@@ -546,11 +717,13 @@ const char *shoal_conn_state(const struct shoal_conn *c)
     switch (c->id.proto) {
     case SHOAL_PROTO_TCP:
         return shoal_tcp_conn_state(c);
-    case SHOAL_PROTO_UDP:
-        if (c->dgram.orig_len >= 0) {
-            return c->dgram.resp_len >= 0 ? "SF" : "S0";
+    case SHOAL_PROTO_UDP: {
+        const struct shoal_dgram *d = shoal_conn_dgram(c);
+        if (d->orig_len >= 0) {
+            return d->resp_len >= 0 ? "SF" : "S0";
         }
-        return c->dgram.resp_len >= 0 ? "SHR" : "OTH";
+        return d->resp_len >= 0 ? "SHR" : "OTH";
+    }
     default:
         return "OTH";
     }
@@ -562,29 +735,32 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     struct shoal_value parents[SHOAL_CONN_MAX_PARENTS];
     char parent_uids[SHOAL_CONN_MAX_PARENTS][32];
     char uid[32];
+    char history[SHOAL_HISTORY_MAX + 1];
     char service[512];
     uint64_t ob = 0;
     uint64_t rb = 0;
     const char *proto;
     const char *state = shoal_conn_state(c);
     double duration = c->last - c->start;
+    const struct shoal_dgram *d = shoal_conn_dgram(c);
+    size_t nparents = c->ext != NULL ? c->ext->nparents : 0;
 
     switch (c->id.proto) {
     case SHOAL_PROTO_TCP:
         proto = "tcp";
-        ob = shoal_tcp_size(c->tcp, true);
-        rb = shoal_tcp_size(c->tcp, false);
+        ob = shoal_tcp_size(shoal_conn_tcp(c), true);
+        rb = shoal_tcp_size(shoal_conn_tcp(c), false);
         break;
     case SHOAL_PROTO_UDP:
         proto = "udp";
-        ob = c->dgram.orig_len > 0 ? (uint64_t)c->dgram.orig_len : 0;
-        rb = c->dgram.resp_len > 0 ? (uint64_t)c->dgram.resp_len : 0;
+        ob = d->orig_len > 0 ? (uint64_t)d->orig_len : 0;
+        rb = d->resp_len > 0 ? (uint64_t)d->resp_len : 0;
         break;
     case SHOAL_PROTO_ICMP:
     case SHOAL_PROTO_ICMP6:
         proto = "icmp";
-        ob = c->dgram.orig_len > 0 ? (uint64_t)c->dgram.orig_len : 0;
-        rb = c->dgram.resp_len > 0 ? (uint64_t)c->dgram.resp_len : 0;
+        ob = d->orig_len > 0 ? (uint64_t)d->orig_len : 0;
+        rb = d->resp_len > 0 ? (uint64_t)d->resp_len : 0;
         break;
     default:
         proto = "unknown_transport";
@@ -620,31 +796,35 @@ static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
     } else {
         v[12] = v[13] = shoal_v_unset();
     }
-    v[14] = shoal_v_count(c->missed_bytes);
-    v[15] = c->hist_len ? shoal_v_str(c->history) : shoal_v_unset();
-    v[16] = shoal_v_count(c->orig_pkts);
-    v[17] = shoal_v_count(c->orig_ip_bytes);
-    v[18] = shoal_v_count(c->resp_pkts);
-    v[19] = shoal_v_count(c->resp_ip_bytes);
-    for (size_t i = 0; i < c->tun.nparents; i++) {
-        parents[i] = shoal_v_str(shoal_ctx_uid(x, c->tun.ext->parents[i], parent_uids[i]));
+    v[14] = shoal_v_count(conn_counter(c, SHOAL_CONN_MISSED_BYTES));
+    v[15] = c->hist_len ? shoal_v_str(shoal_conn_history(c, history)) : shoal_v_unset();
+    v[16] = shoal_v_count(conn_counter(c, SHOAL_CONN_ORIG_PKTS));
+    v[17] = shoal_v_count(conn_counter(c, SHOAL_CONN_ORIG_IP_BYTES));
+    v[18] = shoal_v_count(conn_counter(c, SHOAL_CONN_RESP_PKTS));
+    v[19] = shoal_v_count(conn_counter(c, SHOAL_CONN_RESP_IP_BYTES));
+    for (size_t i = 0; i < nparents; i++) {
+        parents[i] = shoal_v_str(shoal_ctx_uid(x, c->ext->parents[i], parent_uids[i]));
     }
-    v[20] = c->tun.nparents ? shoal_v_vec(parents, c->tun.nparents) : shoal_v_unset();
+    v[20] = nparents ? shoal_v_vec(parents, nparents) : shoal_v_unset();
     v[21] = shoal_v_count(c->id.proto);
     shoal_log_write(x->conn_log, v);
 }
 
 static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    struct shoal_conn **pp = &x->buckets[conn_hash_of(c) & (x->nbuckets - 1)];
+    uint32_t *pp = &x->buckets[conn_hash_of(c) & (x->nbuckets - 1)];
+    uint32_t idx = 0;
 
-    while (*pp != NULL && *pp != c) {
-        pp = &(*pp)->hnext;
+    while (*pp != 0 && conn_at(x, *pp) != c) {
+        pp = &conn_at(x, *pp)->hnext;
     }
-    if (*pp == c) {
+    if (*pp != 0) {
+        idx = *pp;
         *pp = c->hnext;
+    } else {
+        idx = conn_index(x, c);
     }
-    wheel_unlink(c);
+    wheel_unlink(x, c);
     c->removed = true;
     if (c->id.proto == SHOAL_PROTO_TCP) {
         shoal_tcp_done(x, c);
@@ -654,15 +834,18 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
     if (c->tun.carrier != SHOAL_TUNNEL_NONE) {
         shoal_tunnel_conn_done(x, c);
     }
-    free(c->tun.ext);
-    c->tun.ext = NULL;
+    free(c->ext);
+    c->ext = NULL;
     if (c->id.proto == SHOAL_PROTO_TCP) {
-        shoal_tcp_free(c->tcp);
+        shoal_tcp_free(shoal_conn_tcp(c));
         c->hnext = x->free_tcp_conns;
-        x->free_tcp_conns = c;
+        x->free_tcp_conns = idx;
     } else {
         c->hnext = x->free_conns;
-        x->free_conns = c;
+        x->free_conns = idx;
+    }
+    if (x->cur == c) {
+        x->cur = NULL;
     }
     x->st.conns_current--;
 }
@@ -671,10 +854,10 @@ static void conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
 static void ctx_evict_one(struct shoal_ctx *x)
 {
     for (uint64_t i = 0; i < WHEEL_SLOTS; i++) {
-        struct shoal_conn *c = x->wheel[(x->wheel_tick + i) & (WHEEL_SLOTS - 1)];
-        if (c != NULL) {
+        uint32_t idx = x->wheel[(x->wheel_tick + i) & (WHEEL_SLOTS - 1)];
+        if (idx != 0) {
             x->st.conns_evicted++;
-            conn_remove(x, c);
+            conn_remove(x, conn_at(x, idx));
             return;
         }
     }
@@ -689,16 +872,17 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
         ctx_evict_one(x);
     }
     bool tcp = p->proto == SHOAL_PROTO_TCP;
-    struct shoal_conn **pool = tcp ? &x->free_tcp_conns : &x->free_conns;
-    if (*pool == NULL && ctx_grow_pool(x, tcp) < 0) {
+    uint32_t *pool = tcp ? &x->free_tcp_conns : &x->free_conns;
+    if (*pool == 0 && ctx_grow_pool(x, tcp) < 0) {
         return NULL;
     }
     if (x->st.conns_current + 1 > x->nbuckets && x->nbuckets < (1u << 26)) {
         ctx_rehash(x, x->nbuckets * 2);
     }
-    c = *pool;
+    uint32_t idx = *pool;
+    c = conn_current(x, idx);
     *pool = c->hnext;
-    memset(c, 0, tcp ? sizeof(struct conn_with_tcp) : sizeof(*c));
+    memset(c, 0, tcp ? sizeof(struct shoal_conn_with_tcp) : sizeof(struct shoal_conn_with_dgram));
     c->id.orig_h = p->src;
     c->id.resp_h = p->dst;
     c->id.orig_p = sp;
@@ -709,17 +893,15 @@ static struct shoal_conn *conn_new(struct shoal_ctx *x, const struct shoal_pkt *
     c->start = c->last = p->ts;
     c->vlan = p->vlan;
     c->inner_vlan = p->inner_vlan;
-    if (tcp) {
-        c->tcp = &((struct conn_with_tcp *)c)->t;
-    } else {
-        c->dgram.orig_len = c->dgram.resp_len = -1;
+    if (!tcp) {
+        shoal_conn_dgram(c)->orig_len = shoal_conn_dgram(c)->resp_len = -1;
     }
     size_t b = hash & (x->nbuckets - 1);
     c->hnext = x->buckets[b];
-    x->buckets[b] = c;
+    x->buckets[b] = idx;
     x->st.conns_total++;
     x->st.conns_current++;
-    wheel_insert(x, c, p->ts + conn_inactivity_timeout(x, c));
+    wheel_insert(x, c, idx, p->ts + conn_inactivity_timeout(x, c));
     return c;
 }
 
@@ -798,11 +980,11 @@ static void dgram_update_len(int64_t *l, int64_t len)
 static void conn_count(struct shoal_conn *c, bool is_orig, const struct shoal_pkt *p)
 {
     if (is_orig) {
-        c->orig_pkts++;
-        c->orig_ip_bytes += p->ip_total;
+        conn_counter_add(c, SHOAL_CONN_ORIG_PKTS, 1);
+        conn_counter_add(c, SHOAL_CONN_ORIG_IP_BYTES, p->ip_total);
     } else {
-        c->resp_pkts++;
-        c->resp_ip_bytes += p->ip_total;
+        conn_counter_add(c, SHOAL_CONN_RESP_PKTS, 1);
+        conn_counter_add(c, SHOAL_CONN_RESP_IP_BYTES, p->ip_total);
     }
 }
 
@@ -816,7 +998,8 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
         x->st.bad_checksums++;
         shoal_conn_weird(x, c, "bad_UDP_checksum", NULL, NULL);
         shoal_conn_scaled_history(c, is_orig ? 'C' : 'c',
-                                  is_orig ? &c->dgram.orig_chk : &c->dgram.resp_chk);
+                                  is_orig ? &shoal_conn_dgram(c)->orig_chk
+                                          : &shoal_conn_dgram(c)->resp_chk);
         return;
     }
     uint16_t ulen = shoal_be16(uh + 4);
@@ -829,10 +1012,10 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     int64_t plen = (int64_t)ulen - 8;
     if (is_orig) {
         shoal_conn_check_history(c, 0x1, 'D');
-        dgram_update_len(&c->dgram.orig_len, plen);
+        dgram_update_len(&shoal_conn_dgram(c)->orig_len, plen);
     } else {
-        shoal_conn_check_history(c, 0x10000, 'd');
-        dgram_update_len(&c->dgram.resp_len, plen);
+        shoal_conn_check_history(c, 0x1 << SHOAL_HIST_RESP_SHIFT, 'd');
+        dgram_update_len(&shoal_conn_dgram(c)->resp_len, plen);
     }
     if (p->l4_cap >= p->l4_len && p->l4_len > 8) {
         shoal_an_data(x, c, is_orig, uh + 8, p->l4_len - 8);
@@ -848,20 +1031,18 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
 static void conn_add_parent(struct shoal_conn *c, const struct shoal_encap *e)
 {
     uint64_t s = e->lvl[e->depth - 1].serial;
+    struct shoal_conn_ext *ext = conn_ext(c);
 
-    if (c->tun.ext == NULL) {
-        c->tun.ext = calloc(1, sizeof(*c->tun.ext));
-        if (c->tun.ext == NULL) {
+    if (ext == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < ext->nparents; i++) {
+        if (ext->parents[i] == s) {
             return;
         }
     }
-    for (size_t i = 0; i < c->tun.nparents; i++) {
-        if (c->tun.ext->parents[i] == s) {
-            return;
-        }
-    }
-    if (c->tun.nparents < SHOAL_CONN_MAX_PARENTS) {
-        c->tun.ext->parents[c->tun.nparents++] = s;
+    if (ext->nparents < SHOAL_CONN_MAX_PARENTS) {
+        ext->parents[ext->nparents++] = s;
     }
 }
 
@@ -877,25 +1058,25 @@ static void conn_encap(struct shoal_ctx *x, struct shoal_conn *c, const struct s
                        bool is_new)
 {
     uint64_t sig = shoal_encap_sig(e);
-    uint64_t last = c->tun.ext != NULL ? c->tun.ext->encap_sig : 0;
+    uint64_t last = c->ext != NULL ? c->ext->encap_sig : 0;
 
     if (!is_new && sig == last) {
         return;
     }
     if (!is_new && sig != 0 && last != 0) {
-        if (c->tun.changes >= CONN_TUNNEL_MAX_CHANGES) {
+        if (c->ext->changes >= CONN_TUNNEL_MAX_CHANGES) { /* last != 0: c->ext is there */
             shoal_conn_check_history(c, SHOAL_HIST_UNKNOWN_PKT, 'X');
             sig = 0; /* no event: nothing recorded */
         } else {
-            c->tun.changes++;
+            c->ext->changes++;
         }
     }
     if (sig != 0) {
-        conn_add_parent(c, e); /* allocates c->tun.ext */
+        conn_add_parent(c, e); /* allocates c->ext */
         shoal_tunnel_register(x, e);
     }
-    if (c->tun.ext != NULL) {
-        c->tun.ext->encap_sig = shoal_encap_sig(e);
+    if (c->ext != NULL) {
+        c->ext->encap_sig = shoal_encap_sig(e);
     }
 }
 
@@ -909,7 +1090,8 @@ static void conn_icmp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     }
     c->last = p->ts;
     int64_t len = (int64_t)p->l4_len - 8;
-    dgram_update_len(is_orig ? &c->dgram.orig_len : &c->dgram.resp_len, len);
+    struct shoal_dgram *d = shoal_conn_dgram(c);
+    dgram_update_len(is_orig ? &d->orig_len : &d->resp_len, len);
     conn_count(c, is_orig, p);
 }
 
@@ -930,7 +1112,8 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
     shoal_ctx_packet_encap(x, p, NULL);
 }
 
-static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, double now);
+static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx,
+                                   double now);
 
 void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
                             const struct shoal_encap *encap)
@@ -982,8 +1165,10 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
     }
 
     uint64_t hash = conn_hash(&p->src, sp, &p->dst, dp, p->proto, one_way);
-    struct shoal_conn *c = x->buckets[hash & (x->nbuckets - 1)];
-    for (; c != NULL; c = c->hnext) {
+    struct shoal_conn *c = NULL;
+    uint32_t idx = x->buckets[hash & (x->nbuckets - 1)];
+    for (; idx != 0; idx = c->hnext) {
+        c = conn_at(x, idx);
         if (c->id.proto != p->proto || c->one_way != one_way) {
             continue;
         }
@@ -996,8 +1181,10 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
             break;
         }
     }
-    if (c != NULL) {
-        c = conn_due(x, c, p->ts);
+    if (idx == 0) {
+        c = NULL;
+    } else {
+        c = conn_due(x, conn_current(x, idx), idx, p->ts);
     }
     if (c != NULL && p->proto == SHOAL_PROTO_TCP && shoal_tcp_is_reuse(x, c, p)) {
         conn_remove(x, c);
@@ -1062,8 +1249,9 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
     }
 }
 
-/* Look at a connection whose slot came up: remove it or re-slot it. */
-static void conn_timer_fire(struct shoal_ctx *x, struct shoal_conn *c, double now)
+/* Look at a connection (index idx) whose slot came up: remove it or
+ * re-slot it. */
+static void conn_timer_fire(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx, double now)
 {
     if (c->id.proto == SHOAL_PROTO_TCP && shoal_tcp_timers(x, c, now)) {
         conn_remove(x, c);
@@ -1073,7 +1261,7 @@ static void conn_timer_fire(struct shoal_ctx *x, struct shoal_conn *c, double no
         conn_remove(x, c);
         return;
     }
-    wheel_insert(x, c, conn_next_deadline(x, c));
+    wheel_insert(x, c, idx, conn_next_deadline(x, c));
 }
 
 void shoal_ctx_advance(struct shoal_ctx *x, double now)
@@ -1093,38 +1281,45 @@ void shoal_ctx_advance(struct shoal_ctx *x, double now)
     if (target > x->wheel_tick + WHEEL_SLOTS) {
         x->wheel_tick = target - WHEEL_SLOTS; /* nothing can be due in between twice */
     }
-    for (; x->wheel_tick < target; x->wheel_tick++) {
-        struct shoal_conn **slot = &x->wheel[x->wheel_tick & (WHEEL_SLOTS - 1)];
-        struct shoal_conn *due = NULL;
-        struct shoal_conn *c = *slot;
+    while (x->wheel_tick < target) {
+        uint32_t *slot = &x->wheel[x->wheel_tick & (WHEEL_SLOTS - 1)];
+        uint32_t due = 0;
+        uint32_t idx = *slot;
         /* Take out what is due now; later rounds stay. */
-        while (c != NULL) {
-            struct shoal_conn *next = c->tnext;
-            if (c->sched_at <= now) {
-                wheel_unlink(c);
+        while (idx != 0) {
+            struct shoal_conn *c = conn_at(x, idx);
+            uint32_t next = c->tnext;
+            if (conn_sched(c) <= now) {
+                wheel_unlink(x, c);
                 c->tnext = due;
-                due = c;
+                due = idx;
             }
-            c = next;
+            idx = next;
         }
-        while (due != NULL) {
-            struct shoal_conn *next = due->tnext;
-            due->tnext = NULL;
-            conn_timer_fire(x, due, now);
+        /* Past this slot before firing: a connection re-slotted below the
+         * tick (its float offset rounded down) goes to the next one. */
+        x->wheel_tick++;
+        while (due != 0) {
+            struct shoal_conn *c = conn_current(x, due);
+            uint32_t next = c->tnext;
+            c->tnext = 0;
+            conn_timer_fire(x, c, due, now);
             due = next;
         }
     }
 }
 
-/* A connection a packet found: run its timers first if any is due, as
- * Zeek would have before the packet.  Returns NULL if that ended it. */
-static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, double now)
+/* A connection (index idx) a packet found: run its timers first if any is
+ * due, as Zeek would have before the packet.  Returns NULL if that ended
+ * it. */
+static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, uint32_t idx,
+                                   double now)
 {
-    if (c->sched_at > now) {
+    if (conn_sched(c) > now) {
         return c;
     }
-    wheel_unlink(c);
-    conn_timer_fire(x, c, now);
+    wheel_unlink(x, c);
+    conn_timer_fire(x, c, idx, now);
     /* A removed connection sits on the free list untouched until reused. */
     return c->removed ? NULL : c;
 }
@@ -1132,8 +1327,8 @@ static struct shoal_conn *conn_due(struct shoal_ctx *x, struct shoal_conn *c, do
 void shoal_ctx_flush(struct shoal_ctx *x)
 {
     for (size_t i = 0; i < x->nbuckets; i++) {
-        while (x->buckets[i] != NULL) {
-            conn_remove(x, x->buckets[i]);
+        while (x->buckets[i] != 0) {
+            conn_remove(x, conn_at(x, x->buckets[i]));
         }
     }
     shoal_logger_flush(x->logger);
@@ -1210,11 +1405,11 @@ void shoal_ctx_free(struct shoal_ctx *x)
     shoal_tunnels_free(x->tun);
     shoal_logger_free(x->logger);
     shoal_netset_free(&x->local);
-    while (x->slabs != NULL) {
-        struct conn_slab *s = x->slabs;
-        x->slabs = s->next;
-        free(s);
+    for (uint32_t i = 0; i < x->nslabs; i++) {
+        free(x->slabs[i].mem);
     }
+    free(x->slabs);
+    free(x->slab_order);
     free(x->buckets);
     free(x->wheel);
     free(x);

@@ -27,7 +27,8 @@ struct shoal_dpd_buf;
 struct shoal_analyzers;
 struct shoal_logger;
 
-/* History bits (responder bits are shifted by 16), as Zeek's. */
+/* History bits, as Zeek's but in 16 bits: the responder's are the
+ * originator's shifted by SHOAL_HIST_RESP_SHIFT. */
 enum {
     SHOAL_HIST_SYN = 0x1,
     SHOAL_HIST_FIN = 0x2,
@@ -36,65 +37,112 @@ enum {
     SHOAL_HIST_DATA = 0x10,
     SHOAL_HIST_ACK = 0x20,
     SHOAL_HIST_MULTI_FLAG = 0x40,
-    SHOAL_HIST_UNKNOWN_PKT = 0x400, /* 'X': a limit was hit (Zeek's HIST_UNKNOWN_PKT) */
+    SHOAL_HIST_UNKNOWN_PKT = 0x80, /* 'X': a limit was hit (Zeek's HIST_UNKNOWN_PKT) */
 };
+#define SHOAL_HIST_RESP_SHIFT 8
 
 #define SHOAL_HISTORY_MAX 23
 
 /* tunnel_parents kept per connection (Zeek's changes limit keeps it small). */
 #define SHOAL_CONN_MAX_PARENTS 4
 
-/* The tunnel bookkeeping of a connection (see tunnel.h). */
-/* What only connections seen inside tunnels need; allocated on first use. */
-struct shoal_conn_tunnel_ext {
-    uint64_t encap_sig; /* shoal_encap_sig() of the tunnels of its last packet */
-    uint64_t parents[SHOAL_CONN_MAX_PARENTS]; /* serials of tunnel_parents */
+/* The counters of conn.log.  A connection keeps their low 32 bits; a
+ * counter that passes 2^32 carries into the extension (allocated then), so
+ * none wraps.  Should that allocation fail, the counter stays at
+ * UINT32_MAX (a lower bound) until an allocation succeeds. */
+enum shoal_conn_counter {
+    SHOAL_CONN_ORIG_PKTS,
+    SHOAL_CONN_RESP_PKTS,
+    SHOAL_CONN_ORIG_IP_BYTES,
+    SHOAL_CONN_RESP_IP_BYTES,
+    SHOAL_CONN_MISSED_BYTES,
+    SHOAL_CONN_NCOUNTERS
 };
 
-struct shoal_conn_tunnel {
-    struct shoal_conn_tunnel_ext *ext; /* NULL: never inside a tunnel */
+/* What few connections need, allocated on first use and freed with the
+ * connection: the tunnels a connection was seen inside (see tunnel.h), and
+ * the high words of counters that passed 32 bits. */
+struct shoal_conn_ext {
+    uint64_t encap_sig; /* shoal_encap_sig() of the tunnels of its last packet */
+    uint64_t parents[SHOAL_CONN_MAX_PARENTS]; /* serials of tunnel_parents */
+    uint32_t hi[SHOAL_CONN_NCOUNTERS];
     uint8_t nparents;
-    uint8_t changes;      /* tunnel changes counted, as Zeek's tunnel_changes */
+    uint8_t changes; /* tunnel changes counted, as Zeek's tunnel_changes */
+};
+
+/* The UDP tunnel analysis of a connection (see tunnel.h). */
+struct shoal_conn_tunnel {
     uint8_t confirmed;    /* SHOAL_TUNNEL_BIT_*: UDP tunnel analyzers that confirmed */
     uint8_t violated;     /* SHOAL_TUNNEL_BIT_*: UDP tunnel analyzers that gave up */
     uint8_t teredo_valid; /* 1: valid Teredo from the originator, 2: from the responder */
     uint8_t carrier;      /* enum shoal_tunnel_type this connection carried, 0 none */
 };
 
+/* What UDP and ICMP connections count; allocated right after their struct
+ * shoal_conn as the TCP state is after a TCP connection's. */
+struct shoal_dgram {
+    int64_t orig_len; /* -1: no datagram yet */
+    int64_t resp_len;
+    struct shoal_hist_scale orig_chk, resp_chk;
+};
+
+/*
+ * A connection: 168 bytes on LP64, laid out so that nothing is padding.
+ * Its transport state follows it in the same slab (shoal_conn_tcp,
+ * shoal_conn_dgram).  Links are 32-bit slab indices (0: none), resolved by
+ * the context; times a connection is only compared against are offsets
+ * from `start`; history letters are packed in 5 bits each.
+ */
 struct shoal_conn {
-    struct shoal_conn_id id;  /* as logged: orig/resp after any flip */
-    struct shoal_conn *hnext; /* hash chain */
-    struct shoal_conn *tnext; /* timer wheel slot list */
-    struct shoal_conn **tpprev;
-    uint64_t serial; /* uid source */
+    struct shoal_conn_id id; /* as logged: orig/resp after any flip */
+    uint16_t vlan, inner_vlan;
+    struct shoal_conn_tunnel tun;
+    uint16_t hist_seen; /* SHOAL_HIST_* bits seen */
+    uint32_t hnext;     /* hash chain */
+    uint32_t tnext;     /* timer wheel slot list */
+    uint32_t tprev;     /* previous in it, or its slot (see conn.c), 0: not in the wheel */
+    float sched_off;    /* the wheel looks at it at start + sched_off (never later) */
     double start;
     double last;
-    double sched_at; /* when the wheel will look at it next */
-    uint64_t orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes;
-    uint64_t missed_bytes;
-    uint64_t services; /* bit i: analyzer i confirmed */
-    uint32_t hist_seen;
-    uint32_t weird_seen; /* bloom of weird names logged for this conn */
-    float idle_timeout;  /* set by an analyzer; 0: the transport's default */
-    uint16_t vlan, inner_vlan;
+    uint64_t serial;                      /* uid source */
+    uint32_t count[SHOAL_CONN_NCOUNTERS]; /* low words (see shoal_conn_counter) */
+    uint32_t weird_seen;                  /* bloom of weird names logged for this conn */
+    uint64_t services;                    /* bit i: analyzer i confirmed */
+    float idle_timeout;                   /* set by an analyzer; 0: the transport's default */
     uint8_t hist_len;
-    bool one_way; /* ICMP without counterpart type: key is directional */
-    bool removed;
+    bool one_way : 1; /* ICMP without counterpart type: key is directional */
+    bool removed : 1;
     uint8_t dpd; /* signature matching done: 1 orig, 2 resp */
     uint8_t natt;
-    char history[SHOAL_HISTORY_MAX + 1];
-    struct shoal_conn_tunnel tun;
+    struct shoal_conn_ext *ext;    /* NULL until needed */
     struct shoal_attach *att;      /* attached analyzers, natt entries */
     struct shoal_dpd_buf *dpd_buf; /* first payload bytes while signatures are tried */
-    union {
-        struct shoal_tcp *tcp;
-        struct {
-            int64_t orig_len; /* -1: no datagram yet */
-            int64_t resp_len;
-            struct shoal_hist_scale orig_chk, resp_chk;
-        } dgram;
-    };
+    uint64_t history[2];           /* hist_len letters, 5 bits each, 12 a word */
 };
+
+/* A TCP connection and its TCP state, allocated together (200 bytes more). */
+struct shoal_conn_with_tcp {
+    struct shoal_conn c;
+    struct shoal_tcp t;
+};
+
+/* A UDP, ICMP or other connection and its datagram state (24 bytes more). */
+struct shoal_conn_with_dgram {
+    struct shoal_conn c;
+    struct shoal_dgram d;
+};
+
+/* The TCP state of a TCP connection. */
+static inline struct shoal_tcp *shoal_conn_tcp(const struct shoal_conn *c)
+{
+    return &((struct shoal_conn_with_tcp *)(uintptr_t)c)->t;
+}
+
+/* The datagram state of any other connection. */
+static inline struct shoal_dgram *shoal_conn_dgram(const struct shoal_conn *c)
+{
+    return &((struct shoal_conn_with_dgram *)(uintptr_t)c)->d;
+}
 
 /* Counters of the connection layer. */
 struct shoal_conn_stats {
@@ -141,10 +189,15 @@ void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st);
 
 /* ---- for tcp.c, analyzer.c and host.c ---- */
 
+/* Add a history letter: one of SHOAL_HISTORY_LETTERS (others are a
+ * programmer error and are logged as '?'). */
 void shoal_conn_add_history(struct shoal_conn *c, char code);
+#define SHOAL_HISTORY_LETTERS "SHADFRCTWGIQXshadfrctwgiqx^"
+/* c's history as a string into buf (>= SHOAL_HISTORY_MAX + 1 bytes). */
+const char *shoal_conn_history(const struct shoal_conn *c, char *buf);
 /* Zeek's CheckHistory: add `code` the first time `mask` is seen; returns
  * true if it had been seen before. */
-bool shoal_conn_check_history(struct shoal_conn *c, uint32_t mask, char code);
+bool shoal_conn_check_history(struct shoal_conn *c, uint16_t mask, char code);
 /* Zeek's ScaledHistoryEntry (base 10). */
 bool shoal_conn_scaled_history(struct shoal_conn *c, char code, struct shoal_hist_scale *s);
 /* Swap originator and responder (adds '^'). */
@@ -154,6 +207,8 @@ void shoal_conn_schedule(struct shoal_ctx *x, struct shoal_conn *c, double t);
 /* Report a weird about c (deduplicated per connection and name). */
 void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name, const char *addl,
                       const char *source);
+/* Add n to c's missed_bytes. */
+void shoal_conn_add_missed(struct shoal_conn *c, uint64_t n);
 /* Format c's uid ("C" + base62) into buf (>= 24 bytes). */
 /* conn.log's conn_state of `c` as it stands now (a static string). */
 const char *shoal_conn_state(const struct shoal_conn *c);

@@ -132,7 +132,9 @@ static const char *host_conn_state(const struct shoal_conn *c)
 
 static const char *host_conn_history(const struct shoal_conn *c)
 {
-    return c->history;
+    static __thread char buf[SHOAL_HISTORY_MAX + 1];
+
+    return shoal_conn_history(c, buf);
 }
 
 static bool host_is_local_addr(const struct shoal_addr *a)

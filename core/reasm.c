@@ -24,14 +24,32 @@ void shoal_reasm_init(struct shoal_reasm *r)
     r->trim_seq = 1;
 }
 
-static void reasm_block_free(struct shoal_reasm *r, struct shoal_reasm_block *b)
+static void reasm_block_free(struct shoal_reasm_block *b)
 {
-    if (b->data != NULL) {
-        r->buffered -= (uint32_t)(b->upper - b->seq);
-        free(b->data);
-    }
-    r->nblocks--;
+    free(b->data);
     free(b);
+}
+
+size_t shoal_reasm_nblocks(const struct shoal_reasm *r)
+{
+    size_t n = 0;
+
+    for (const struct shoal_reasm_block *b = r->blocks; b != NULL; b = b->next) {
+        n++;
+    }
+    return n;
+}
+
+uint64_t shoal_reasm_buffered(const struct shoal_reasm *r)
+{
+    uint64_t n = 0;
+
+    for (const struct shoal_reasm_block *b = r->blocks; b != NULL; b = b->next) {
+        if (b->data != NULL) {
+            n += b->upper - b->seq;
+        }
+    }
+    return n;
 }
 
 void shoal_reasm_clear(struct shoal_reasm *r)
@@ -40,7 +58,7 @@ void shoal_reasm_clear(struct shoal_reasm *r)
 
     while (b != NULL) {
         struct shoal_reasm_block *next = b->next;
-        reasm_block_free(r, b);
+        reasm_block_free(b);
         b = next;
     }
     r->blocks = NULL;
@@ -69,7 +87,7 @@ static void reasm_drain(struct shoal_reasm *r, const struct shoal_reasm_sink *si
         struct shoal_reasm_block *b = r->blocks;
         r->blocks = b->next;
         reasm_deliver(r, b->seq, b->upper, b->data, sink);
-        reasm_block_free(r, b);
+        reasm_block_free(b);
     }
 }
 
@@ -79,6 +97,7 @@ static void reasm_insert(struct shoal_reasm *r, uint64_t seq, uint64_t upper, co
                          uint32_t max_buffer)
 {
     struct shoal_reasm_block **pp = &r->blocks;
+    uint64_t buffered = data != NULL ? shoal_reasm_buffered(r) : 0;
 
     while (seq < upper) {
         while (*pp != NULL && (*pp)->upper <= seq) {
@@ -105,16 +124,15 @@ static void reasm_insert(struct shoal_reasm *r, uint64_t seq, uint64_t upper, co
         }
         b->seq = seq;
         b->upper = end;
-        if (data != NULL && r->buffered + (end - seq) <= max_buffer) {
+        if (data != NULL && buffered + (end - seq) <= max_buffer) {
             b->data = malloc((size_t)(end - seq));
             if (b->data != NULL) {
                 memcpy(b->data, data, (size_t)(end - seq));
-                r->buffered += (uint32_t)(end - seq);
+                buffered += end - seq;
             }
         }
         b->next = *pp;
         *pp = b;
-        r->nblocks++;
         pp = &b->next;
         if (data != NULL) {
             data += end - seq;
@@ -176,7 +194,6 @@ uint64_t shoal_reasm_trim(struct shoal_reasm *r, uint64_t seq, const struct shoa
             uint64_t gap_seq = r->last_reassem_seq;
             uint64_t gap_len = hole_end - gap_seq;
             r->last_reassem_seq = hole_end;
-            r->had_gap = true;
             missing += gap_len;
             if (sink->gap != NULL) {
                 sink->gap(sink->ctx, gap_seq, gap_len);

@@ -23,13 +23,12 @@ struct shoal_reasm_sink {
     void *ctx;
 };
 
+/* 24 bytes, two per TCP connection: what the blocks hold (their number,
+ * their payload bytes) is counted from the list when needed, not stored. */
 struct shoal_reasm {
     uint64_t last_reassem_seq;        /* next sequence number to deliver */
     uint64_t trim_seq;                /* everything below was acknowledged */
     struct shoal_reasm_block *blocks; /* sorted, non-overlapping, above last_reassem_seq */
-    uint32_t buffered;                /* payload bytes held in blocks */
-    uint16_t nblocks;
-    bool had_gap;
 };
 
 /* Start at relative sequence 1. */
@@ -53,6 +52,11 @@ void shoal_reasm_add(struct shoal_reasm *r, uint64_t seq, const uint8_t *data, u
  * too.  Returns the number of bytes declared missing.
  */
 uint64_t shoal_reasm_trim(struct shoal_reasm *r, uint64_t seq, const struct shoal_reasm_sink *sink);
+
+/* Number of blocks waiting, and the payload bytes they hold (walks the
+ * list: it is short, and these are asked once per out-of-order segment). */
+size_t shoal_reasm_nblocks(const struct shoal_reasm *r);
+uint64_t shoal_reasm_buffered(const struct shoal_reasm *r);
 
 /* True if blocks are waiting above a hole. */
 static inline bool shoal_reasm_has_blocks(const struct shoal_reasm *r)

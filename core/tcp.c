@@ -129,7 +129,7 @@ static void tcp_endpoint_init(struct shoal_tcp_endpoint *e)
 
 void shoal_tcp_init(struct shoal_ctx *x, struct shoal_conn *c, double t)
 {
-    struct shoal_tcp *tcp = c->tcp;
+    struct shoal_tcp *tcp = shoal_conn_tcp(c);
 
     tcp_endpoint_init(&tcp->orig);
     tcp_endpoint_init(&tcp->resp);
@@ -164,10 +164,10 @@ static void tcp_set_state(struct shoal_tcp *t, struct shoal_tcp_endpoint *e, uin
 
 /* ---- history ---- */
 
-static bool tcp_check_history(struct shoal_conn *c, bool is_orig, uint32_t mask, char code)
+static bool tcp_check_history(struct shoal_conn *c, bool is_orig, uint16_t mask, char code)
 {
     if (!is_orig) {
-        mask <<= 16;
+        mask <<= SHOAL_HIST_RESP_SHIFT;
         code = (char)(code - 'A' + 'a');
     }
     return shoal_conn_check_history(c, mask, code);
@@ -253,7 +253,7 @@ static void tcp_init_endpoint(struct shoal_ctx *x, struct shoal_conn *c,
     case SHOAL_TCP_ESTABLISHED:
     case SHOAL_TCP_PARTIAL:
         if (flags & TH_SYN) {
-            if (shoal_tcp_size(c->tcp, tcp_is_orig(c->tcp, e)) > 0) {
+            if (shoal_tcp_size(shoal_conn_tcp(c), tcp_is_orig(shoal_conn_tcp(c), e)) > 0) {
                 shoal_conn_weird(x, c, "SYN_inside_connection", NULL, NULL);
             }
             if (first_seq != e->start_seq) {
@@ -349,7 +349,7 @@ static void tcp_sink_deliver(void *ctx, uint64_t seq, const uint8_t *data, size_
 {
     struct tcp_sink_ctx *s = ctx;
     (void)seq;
-    if (!s->c->tcp->saw_syn) {
+    if (!shoal_conn_tcp(s->c)->saw_syn) {
         return; /* joined mid-stream: as Zeek, no application analysis */
     }
     if (data != NULL) {
@@ -362,15 +362,15 @@ static void tcp_sink_deliver(void *ctx, uint64_t seq, const uint8_t *data, size_
 static void tcp_sink_gap(void *ctx, uint64_t seq, uint64_t len)
 {
     struct tcp_sink_ctx *s = ctx;
-    struct shoal_tcp *t = s->c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(s->c);
     struct shoal_tcp_endpoint *e = s->is_orig ? &t->orig : &t->resp;
     (void)seq;
 
     if (tcp_is_clean(e) && tcp_is_clean(tcp_peer(t, e))) {
         tcp_scaled(s->c, s->is_orig, 'G', &e->gap);
-        s->c->missed_bytes += len;
+        shoal_conn_add_missed(s->c, len);
     }
-    if (s->c->tcp->saw_syn) {
+    if (shoal_conn_tcp(s->c)->saw_syn) {
         shoal_an_gap(s->x, s->c, s->is_orig, len);
     }
 }
@@ -400,7 +400,7 @@ static void tcp_connection_closed(struct shoal_ctx *x, struct shoal_conn *c,
 
 static void tcp_check_eof(struct shoal_ctx *x, struct shoal_conn *c, struct shoal_tcp_endpoint *e)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
 
     if (e->did_eof) {
         return;
@@ -422,7 +422,7 @@ static void tcp_check_eof(struct shoal_ctx *x, struct shoal_conn *c, struct shoa
 static void tcp_ack_received(struct shoal_ctx *x, struct shoal_conn *c,
                              struct shoal_tcp_endpoint *e, uint64_t seq)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
     struct tcp_sink_ctx sc = {x, c, tcp_is_orig(t, e)};
     struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc};
 
@@ -443,7 +443,7 @@ static void tcp_ack_received(struct shoal_ctx *x, struct shoal_conn *c,
 static void tcp_data_sent(struct shoal_ctx *x, struct shoal_conn *c, struct shoal_tcp_endpoint *e,
                           uint64_t seq, uint32_t len, const uint8_t *data)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
     bool is_orig = tcp_is_orig(t, e);
     struct tcp_sink_ctx sc = {x, c, is_orig};
     struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc};
@@ -481,7 +481,7 @@ static void tcp_connection_closed(struct shoal_ctx *x, struct shoal_conn *c,
                                   struct shoal_tcp_endpoint *e, struct shoal_tcp_endpoint *peer,
                                   bool gen_event)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
     const struct shoal_config *cfg = shoal_ctx_config(x);
 
     if (tcp_data_pending(t, e)) {
@@ -537,7 +537,7 @@ static void tcp_update_inactive(struct shoal_ctx *x, struct shoal_conn *c, doubl
                                 uint32_t base_seq, uint32_t ack_seq, uint32_t len, bool is_orig,
                                 uint8_t flags, bool *do_close, bool *gen_event)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
     struct shoal_tcp_endpoint *e = *pe;
     struct shoal_tcp_endpoint *peer = *ppeer;
     const struct shoal_config *cfg = shoal_ctx_config(x);
@@ -628,7 +628,7 @@ static void tcp_update_syn_sent(struct shoal_ctx *x, struct shoal_conn *c,
                                 uint32_t len, bool is_orig, uint8_t flags, bool *do_close,
                                 bool *gen_event)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
 
     if (flags & TH_SYN) {
         if (is_orig) {
@@ -660,7 +660,7 @@ static void tcp_update_established(struct shoal_ctx *x, struct shoal_conn *c,
                                    struct shoal_tcp_endpoint *e, struct shoal_tcp_endpoint *peer,
                                    uint8_t flags, bool *do_close, bool *gen_event)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
 
     if ((flags & TH_SYN) && e->state == SHOAL_TCP_PARTIAL && peer->state == SHOAL_TCP_INACTIVE &&
         !(flags & TH_ACK)) {
@@ -687,7 +687,7 @@ static void tcp_update_closed(struct shoal_ctx *x, struct shoal_conn *c, double 
                               struct shoal_tcp_endpoint *e, int32_t delta_last, uint8_t flags,
                               bool *do_close)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
 
     if (flags & TH_SYN) {
         shoal_conn_weird(x, c, "SYN_after_close", NULL, NULL);
@@ -723,7 +723,7 @@ static void tcp_update_reset(struct shoal_ctx *x, struct shoal_conn *c, uint32_t
 bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
                       const struct shoal_pkt *p)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
     const struct shoal_config *cfg = shoal_ctx_config(x);
     const uint8_t *th = p->l4;
     uint32_t hdr_len = (uint32_t)(th[12] >> 4) * 4;
@@ -804,10 +804,12 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
         }
     }
     if (flags & TH_FIN) {
-        e->fin_cnt++;
+        if (e->fin_cnt < UINT16_MAX) {
+            e->fin_cnt++;
+        }
         e->fin_seq = rel_seq + (uint64_t)(int64_t)seg_len;
     }
-    if (flags & TH_RST) {
+    if ((flags & TH_RST) && e->rst_cnt < UINT16_MAX) {
         e->rst_cnt++;
     }
 
@@ -887,7 +889,7 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
 
 bool shoal_tcp_is_reuse(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_pkt *p)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
     const uint8_t *th = p->l4;
     uint8_t flags = th[13];
     struct shoal_tcp_endpoint *conn_orig = &t->orig;
@@ -927,7 +929,7 @@ bool shoal_tcp_is_reuse(struct shoal_ctx *x, struct shoal_conn *c, const struct 
 
 double shoal_tcp_next_timer(const struct shoal_conn *c)
 {
-    const struct shoal_tcp *t = c->tcp;
+    const struct shoal_tcp *t = shoal_conn_tcp(c);
     double v[] = {tcp_timer(c, t->attempt_at), tcp_timer(c, t->expire_at),
                   tcp_timer(c, t->delete_at), tcp_timer(c, t->partial_close_at),
                   tcp_timer(c, t->reset_at)};
@@ -943,7 +945,7 @@ double shoal_tcp_next_timer(const struct shoal_conn *c)
 
 bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
 
     if (t->delete_at > 0 && tcp_timer(c, t->delete_at) <= now) {
         return true;
@@ -1000,7 +1002,7 @@ bool shoal_tcp_timers(struct shoal_ctx *x, struct shoal_conn *c, double now)
 
 void shoal_tcp_done(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    struct shoal_tcp *t = c->tcp;
+    struct shoal_tcp *t = shoal_conn_tcp(c);
 
     if (!t->orig.did_eof) {
         t->orig.did_eof = true;
@@ -1034,7 +1036,7 @@ static bool tcp_history_rstos0(const char *h)
 
 const char *shoal_tcp_conn_state(const struct shoal_conn *c)
 {
-    const struct shoal_tcp *t = c->tcp;
+    const struct shoal_tcp *t = shoal_conn_tcp(c);
     uint8_t os = t->orig.state;
     uint8_t rs = t->resp.state;
     bool o_inactive = os == SHOAL_TCP_INACTIVE || os == SHOAL_TCP_PARTIAL;
@@ -1050,7 +1052,8 @@ const char *shoal_tcp_conn_state(const struct shoal_conn *c)
     }
     if (os == SHOAL_TCP_RESET) {
         if (r_inactive) {
-            return tcp_history_rstos0(c->history) ? "RSTOS0" : "OTH";
+            char h[SHOAL_HISTORY_MAX + 1];
+            return tcp_history_rstos0(shoal_conn_history(c, h)) ? "RSTOS0" : "OTH";
         }
         return "RSTO";
     }

@@ -30,13 +30,15 @@ struct shoal_hist_scale {
     uint32_t count;
 };
 
+/* 88 bytes: the four leading bytes of flags, twelve 32-bit words, the FIN
+ * sequence and the reassembler (24) leave no padding. */
 struct shoal_tcp_endpoint {
     uint8_t state;
     uint8_t prev_state;
     bool did_close;
     bool did_eof;
-    uint16_t fin_cnt;
-    uint16_t rst_cnt;
+    uint16_t fin_cnt; /* saturates at UINT16_MAX (only "> 0" is ever asked) */
+    uint16_t rst_cnt; /* saturates likewise */
     uint32_t start_seq;
     uint32_t last_seq;
     uint32_t ack_seq;
@@ -50,16 +52,18 @@ struct shoal_tcp_endpoint {
     struct shoal_reasm reasm;
 };
 
+/* 200 bytes: two endpoints, the flags in one byte (bit-fields: nothing
+ * takes their address), five timers. */
 struct shoal_tcp {
     struct shoal_tcp_endpoint orig;
     struct shoal_tcp_endpoint resp;
-    bool is_partial;
-    bool is_active;
-    bool close_deferred;
-    bool deferred_gen_event;
-    bool saw_syn;              /* a SYN or SYN-ACK was seen: the stream start is known */
-    bool established_timeout;  /* inactivity timeout is tcp's, not the initial one */
-    uint8_t first_packet_seen; /* 1 orig, 2 resp */
+    bool is_partial : 1;
+    bool is_active : 1;
+    bool close_deferred : 1;
+    bool deferred_gen_event : 1;
+    bool saw_syn : 1;              /* a SYN or SYN-ACK was seen: the stream start is known */
+    bool established_timeout : 1;  /* inactivity timeout is tcp's, not the initial one */
+    uint8_t first_packet_seen : 2; /* 1 orig, 2 resp */
     /* Pending timers: seconds after the connection's start, 0 = none. */
     float attempt_at;
     float expire_at;

@@ -113,8 +113,9 @@ static void conn_start(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(ct.dec);
 }
 
-/* Build, decode and process one frame. */
-static void conn_send(const struct pb_spec *s)
+/* Build, decode and process one frame; an ip_total other than 0 replaces
+ * the IP length conn.log counts (to pass 2^32 bytes in a few packets). */
+static void conn_send_ip_total(const struct pb_spec *s, uint32_t ip_total)
 {
     uint8_t frame[PB_MAX_FRAME];
     struct shoal_pkt p;
@@ -124,7 +125,15 @@ static void conn_send(const struct pb_spec *s)
     CU_ASSERT_FATAL(n > 0);
     int rc = shoal_decode(ct.dec, s->ts, frame, (uint32_t)n, (uint32_t)n, &p);
     CU_ASSERT_EQUAL_FATAL(rc, 1);
+    if (ip_total != 0) {
+        p.ip_total = ip_total;
+    }
     shoal_ctx_packet(ct.ctx, &p);
+}
+
+static void conn_send(const struct pb_spec *s)
+{
+    conn_send_ip_total(s, 0);
 }
 
 /* A TCP segment at CT_T0 + t, from the client (orig) or the server. */
@@ -1311,6 +1320,130 @@ static void test_max_conns(void)
     CU_ASSERT_EQUAL(ct.st.log_records, 5);
 }
 
+/* ---- memory layout and narrowed fields ---- */
+
+/* The sizes the memory budget (tests/bench) was measured with, on LP64:
+ * a change that adds padding or a field shows here first. */
+static void test_layout_sizes(void)
+{
+    if (sizeof(void *) != 8) {
+        return;
+    }
+    CU_ASSERT_EQUAL(sizeof(struct shoal_conn), 168);
+    CU_ASSERT_EQUAL(sizeof(struct shoal_tcp), 200);
+    CU_ASSERT_EQUAL(sizeof(struct shoal_tcp_endpoint), 88);
+    CU_ASSERT_EQUAL(sizeof(struct shoal_reasm), 24);
+    CU_ASSERT_EQUAL(sizeof(struct shoal_conn_with_tcp), 368);
+    CU_ASSERT_EQUAL(sizeof(struct shoal_conn_with_dgram), 192);
+}
+
+/* Packet and IP byte counters are 32 bits in the connection: past 2^32
+ * they carry into the extension, never wrap. */
+static void test_counters_past_4g(void)
+{
+    const uint32_t big = 0xf0000000u; /* 3.75 GiB "per packet" */
+    struct pb_spec s = {
+        .src = ct.cli,
+        .dst = ct.srv,
+        .proto = 17,
+        .sport = ct.cport,
+        .dport = ct.sport,
+        .len = 10,
+    };
+
+    for (int i = 0; i < 3; i++) {
+        s.ts = CT_T0 + i * 0.1;
+        conn_send_ip_total(&s, big);
+    }
+    conn_udp(false, 0.5, 20);
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "orig_pkts", "3");
+    CT_EXPECT(0, "orig_ip_bytes", "12079595520"); /* 3 x 0xf0000000 */
+    CT_EXPECT(0, "resp_pkts", "1");
+    CT_EXPECT(0, "resp_ip_bytes", "48");
+    CT_EXPECT(0, "orig_bytes", "30");
+}
+
+/* A flip after counting swaps the carried high words with the low ones:
+ * SYN-ACK first (twice, 4 GiB each), then the SYN it answered. */
+static void test_counters_flip(void)
+{
+    struct pb_spec s = {
+        .src = ct.cli,
+        .dst = ct.srv,
+        .proto = 6,
+        .sport = ct.cport,
+        .dport = ct.sport,
+        .flags = S | A,
+        .seq = 5000,
+        .ack = 1001,
+    };
+
+    s.ts = CT_T0;
+    conn_send_ip_total(&s, 0x80000000u);
+    s.ts = CT_T0 + 0.05;
+    conn_send_ip_total(&s, 0x80000000u);
+    conn_r(0.1, S, 1000, 0, 0); /* the SYN: roles swap */
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "id.orig_p", "5555");
+    CT_EXPECT(0, "orig_pkts", "1");
+    CT_EXPECT(0, "orig_ip_bytes", "40");
+    CT_EXPECT(0, "resp_pkts", "2");
+    CT_EXPECT(0, "resp_ip_bytes", "4294967296");
+    CU_ASSERT(conn_get(0, "history")[0] == 'H');
+}
+
+/* History letters packed 5 bits each, 12 a word, come back in order, and
+ * the 23-letter cap holds (1, 10, 100, 1000 retransmissions: a 'T' each). */
+static void test_history_packing(void)
+{
+    conn_o(0.0, S, 1000, 0, 0);
+    conn_r(0.1, S | A, 5000, 1001, 0);
+    conn_o(0.2, A, 1001, 5001, 0);
+    conn_o(0.3, P | A, 1001, 5001, 10);
+    for (int i = 0; i < 1000; i++) {
+        conn_o(0.4 + i * 0.0001, P | A, 1001, 5001, 10);
+    }
+    conn_r(0.6, P | A, 5001, 1011, 10);
+    for (int i = 0; i < 10; i++) {
+        conn_r(0.7 + i * 0.001, P | A, 5001, 1011, 10);
+    }
+    for (int i = 0; i < 20; i++) { /* FINs at new sequence numbers: an 'F' each */
+        conn_o(0.8 + i * 0.001, F | A, (uint32_t)(1011 + i), 5011, 0);
+    }
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 1);
+    CT_EXPECT(0, "history", "ShADTTTTdttFFFFFFFFFFFF"); /* 23 letters, across both words */
+}
+
+/* uids stay distinct when connection slots are reused. */
+static void test_uids_unique(void)
+{
+    const int n = 30;
+
+    ct.cfg.udp_inactivity_timeout = 10;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < n; i++) {
+            ct.cport = (uint16_t)(41000 + i);
+            conn_udp(true, round * 100.0 + i * 0.01, 10);
+        }
+    }
+    conn_finish();
+    CU_ASSERT_EQUAL_FATAL(ct.nrows, 2 * n);
+    for (int r = 0; r < ct.nrows; r++) {
+        const char *uid = conn_get(r, "uid");
+        CU_ASSERT(uid[0] == 'C' && strlen(uid) >= 10);
+        CU_ASSERT(
+            strspn(uid + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+            strlen(uid) - 1);
+        for (int q = 0; q < r; q++) {
+            CU_ASSERT_STRING_NOT_EQUAL(uid, conn_get(q, "uid"));
+        }
+    }
+}
+
 /* ---- a context without analyzers ---- */
 
 /*
@@ -1428,6 +1561,11 @@ int register_conn_suite(void)
         {"TCP SYN retransmission is no reuse", test_tcp_syn_retransmit},
         {"max_conns eviction", test_max_conns},
         {"context without analyzers", test_no_analyzers},
+        {"layout: sizes of the connection and TCP state", test_layout_sizes},
+        {"counters: past 2^32 without wrapping", test_counters_past_4g},
+        {"counters: carried words follow a flip", test_counters_flip},
+        {"history: packed letters and the cap", test_history_packing},
+        {"uids: distinct across slot reuse", test_uids_unique},
     };
     CU_pSuite s =
         CU_add_suite_with_setup_and_teardown("conn", NULL, NULL, conn_setup, conn_teardown);
