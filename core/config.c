@@ -857,6 +857,26 @@ static config_setting_t *config_plugin_group(const struct shoal_config *c, const
  * checked it (types, offsets); this function checks them again so it is safe
  * on a descriptor that did not go through the loader.
  */
+int shoal_config_plugin_enabled(const struct shoal_config *c, const char *name, char *err,
+                                size_t errlen)
+{
+    const config_setting_t *g = config_plugin_group(c, name);
+    const config_setting_t *s;
+    char path[160];
+
+    if (g == NULL || config_setting_type(g) != CONFIG_TYPE_GROUP ||
+        (s = config_setting_get_member(g, SHOAL_CONFIG_PLUGIN_ENABLED)) == NULL) {
+        return 1;
+    }
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+        snprintf(path, sizeof(path), "plugins.%s.%s", name, SHOAL_CONFIG_PLUGIN_ENABLED);
+        config_errf(err, errlen, c, s, path, "expected a boolean, got %s",
+                    shoal_config_type_name(config_setting_type(s)));
+        return -EINVAL;
+    }
+    return config_setting_get_bool(s) ? 1 : 0;
+}
+
 int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin *p, void *out,
                         char *err, size_t errlen)
 {
@@ -909,6 +929,9 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
         const struct shoal_cfg_key *k;
 
         snprintf(path, sizeof(path), "plugins.%s.%s", p->name, name);
+        if (strcmp(name, SHOAL_CONFIG_PLUGIN_ENABLED) == 0) {
+            continue; /* the core's (shoal_config_plugin_enabled) */
+        }
         for (k = keys; k->name != NULL; k++) {
             if (strcmp(k->name, name) == 0) {
                 break;

@@ -94,6 +94,16 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
                         char *err, size_t errlen);
 void shoal_config_plugin_free(const struct shoal_plugin *p, void *cfg);
 
+/* The key every plugin group may hold, whatever the plugin declares:
+ * `enabled = false;` leaves the plugin unloaded. */
+#define SHOAL_CONFIG_PLUGIN_ENABLED "enabled"
+
+/* Is plugin `name` enabled (plugins.<name>.enabled, true when absent)?
+ * Returns 1, 0, or -EINVAL for a value that is not a boolean ("FILE:LINE:
+ * plugins.NAME.enabled: expected a boolean, got ..." in err). */
+int shoal_config_plugin_enabled(const struct shoal_config *c, const char *name, char *err,
+                                size_t errlen);
+
 /* Reject groups under `plugins` naming no loaded plugin (`names`, n entries). */
 int shoal_config_check_plugin_groups(const struct shoal_config *c, const char *const *names,
                                      size_t n, char *err, size_t errlen);

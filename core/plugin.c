@@ -185,6 +185,12 @@ static bool plugin_validate_keys(const struct shoal_plugin *p, char *why, size_t
             snprintf(why, whylen, "config[%zu].name: expected [a-z][a-z0-9_]{0,63}, got %s", i, q);
             return false;
         }
+        if (strcmp(k->name, SHOAL_CONFIG_PLUGIN_ENABLED) == 0) {
+            snprintf(why, whylen,
+                     "config[%zu].name: \"%s\" is the core's own key of every plugin group", i,
+                     k->name);
+            return false;
+        }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(p->config[j].name, k->name) == 0) {
                 snprintf(why, whylen,
@@ -700,7 +706,16 @@ int shoal_registry_init_all(struct shoal_registry *r, const struct shoal_host *h
             i++;
             continue;
         }
-        rc = plugin_fill_config(l, cfg, why, sizeof(why));
+        rc = shoal_config_plugin_enabled(cfg, l->desc->name, why, sizeof(why));
+        if (rc == 0) {
+            shoal_info("loader", "%s: plugin %s disabled by plugins.%s.enabled in %s", l->file,
+                       l->desc->name, l->desc->name, cfg->file ? cfg->file : "the config");
+            plugin_drop(r, i);
+            continue;
+        }
+        if (rc == 1) {
+            rc = plugin_fill_config(l, cfg, why, sizeof(why));
+        }
         if (rc < 0) {
             shoal_err("loader", "%s: %s; plugin %s dropped", l->file, why, l->desc->name);
             if (ret == 0) {

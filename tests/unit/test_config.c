@@ -460,6 +460,39 @@ static void test_plugin_groups(void)
 }
 
 /* The shipped cfg/shoal.cfg must load and equal the built-in defaults. */
+/* plugins.<name>.enabled: the core's key of every plugin group. */
+static void test_plugin_enabled(void)
+{
+    struct shoal_config c;
+    struct shoal_plugin p = test_pdesc();
+    struct test_pcfg out;
+    char err[512] = "";
+
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_config_load(&c,
+                          test_write("plugins: {\n  demo: { enabled = false; must = \"x\"; };\n"
+                                     "  other: { enabled = true; };\n  bad: {\n    enabled = 1;\n"
+                                     "  };\n};\n"),
+                          err, sizeof(err)),
+        0);
+    CU_ASSERT_EQUAL(shoal_config_plugin_enabled(&c, "demo", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(shoal_config_plugin_enabled(&c, "other", err, sizeof(err)), 1);
+    CU_ASSERT_EQUAL(shoal_config_plugin_enabled(&c, "absent", err, sizeof(err)), 1);
+    CU_ASSERT_EQUAL(shoal_config_plugin_enabled(&c, "bad", err, sizeof(err)), -EINVAL);
+    char exp[600];
+    snprintf(exp, sizeof(exp), "%s:5: plugins.bad.enabled: expected a boolean, got an integer",
+             test_path);
+    CU_ASSERT_STRING_EQUAL(err, exp);
+    if (strcmp(err, exp) != 0) {
+        fprintf(stderr, "\n  got:    %s\n  wanted: %s\n", err, exp);
+    }
+    /* The plugin's own keys are read next to it. */
+    CU_ASSERT_EQUAL(shoal_config_plugin(&c, &p, &out, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(out.must, "x");
+    shoal_config_plugin_free(&p, &out);
+    shoal_config_free(&c);
+}
+
 static void test_shipped_cfg(void)
 {
     const char *src = getenv("top_srcdir");
@@ -514,6 +547,7 @@ int main(void)
         {"unknown groups and keys with their line", test_unknown},
         {"wrong types and bad values", test_wrong_type},
         {"notice and cluster groups", test_notice_cluster},
+        {"plugins.<name>.enabled", test_plugin_enabled},
         {"missing file", test_missing_file},
         {"plugin group values and defaults", test_plugin_values},
         {"plugin group errors", test_plugin_errors},
