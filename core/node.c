@@ -384,6 +384,17 @@ out_ctx:
         shoal_analyzers_free(&an);
     }
     shoal_host_set_sumstats(NULL);
+    if (run.sumstats != NULL) {
+        struct shoal_sumstats_stats ss;
+        shoal_sumstats_stats(run.sumstats, &ss);
+        if (ss.evicted > 0) {
+            shoal_warn(o->name,
+                       "%llu keys of the plugins' statistics were dropped before their "
+                       "epoch ended: more than cluster.sumstat_max_keys (%llu) at once",
+                       (unsigned long long)ss.evicted,
+                       (unsigned long long)cfg.cluster_sumstat_max_keys);
+        }
+    }
     shoal_sumstats_free(run.sumstats);
     /* The cluster hook sends the last records (plugins may write them in
      * conn_done, above) and waits for the manager. */

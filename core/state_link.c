@@ -18,11 +18,12 @@
 
 struct sl_proxy {
     const struct shoal_layout_node *node;
-    void *dealer;       /* observations to the proxy's state_in */
-    void *sub;          /* what it publishes on its state_pub */
-    char endpoint[320]; /* of state_in */
-    double heard;       /* wall time of the last message from it, 0: never */
-    bool alive;         /* as last computed, to log changes */
+    void *dealer;              /* observations to the proxy's state_in */
+    void *sub;                 /* what it publishes on its state_pub */
+    char endpoint[320];        /* of state_in */
+    struct shoal_hrw_node hrw; /* its name and seed, for placement */
+    double heard;              /* wall time of the last message from it, 0: never */
+    bool alive;                /* as last computed, to log changes */
 };
 
 struct shoal_state_link {
@@ -92,7 +93,7 @@ int shoal_state_link_new(const struct shoal_layout *layout, const struct shoal_l
             shoal_state_link_free(sl);
             return -EINVAL;
         }
-        shoal_hrw_node_init(&sl->live[i], p->name);
+        shoal_hrw_node_init(&px->hrw, p->name);
     }
     *out = sl;
     return 0;
@@ -156,7 +157,7 @@ static size_t sl_live(struct shoal_state_link *sl)
             px->alive = alive;
         }
         if (alive) {
-            shoal_hrw_node_init(&sl->live[n], px->node->name);
+            sl->live[n] = px->hrw;
             sl->live_idx[n++] = i;
         }
     }
