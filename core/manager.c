@@ -76,6 +76,7 @@ struct mgr {
     struct shoal_notices *notices;
     uint64_t bad_notices;
     struct mgr_stream *streams;
+    struct shoal_wire_batch_dec *bdec; /* LOG_BATCH decoder, made at the first batch */
     bool fatal;
     struct shoal_control *control;
     struct shoal_control_ops ctl_ops;
@@ -494,52 +495,56 @@ static void mgr_on_message(struct mgr *m, zmq_msg_t *id, zmq_msg_t *topic, zmq_m
 {
     const char *user = zmq_msg_gets(body, "User-Id");
     const char *peer = zmq_msg_gets(body, "Peer-Address");
-    struct shoal_wire_msg msg;
+    struct shoal_wire_log_batch batch;
     char err[256] = "";
     int rc;
 
     peer = peer != NULL ? peer : "?";
-    memset(&msg, 0, sizeof(msg));
     if (!shoal_wire_topic_matches(zmq_msg_data(topic), zmq_msg_size(topic), SHOAL_WIRE_LOG_BATCH)) {
         m->rejected++;
         shoal_warn(m->name, "message from %s (%s) with an unknown topic on %s", peer,
                    user ? user : "?", m->endpoint);
         return;
     }
-    rc = shoal_wire_decode(zmq_msg_data(body), zmq_msg_size(body), SHOAL_WIRE_LOG_BATCH, &msg, err,
-                           sizeof(err));
+    if (m->bdec == NULL && (m->bdec = shoal_wire_batch_dec_new()) == NULL) {
+        shoal_err(m->name, "cannot make the log batch decoder: %s", strerror(ENOMEM));
+        m->fatal = true;
+        return;
+    }
+    /* One pass over the body; the string values point into it, and `body`
+     * lives until mgr_recv closes it, after the write. */
+    rc = shoal_wire_batch_decode(m->bdec, zmq_msg_data(body), zmq_msg_size(body), &batch, err,
+                                 sizeof(err));
     if (rc < 0) {
         m->rejected++;
         shoal_warn(m->name, "bad log batch from %s (%s): %s", peer, user ? user : "?", err);
         return;
     }
-    const struct shoal_wire_log_batch *b = &msg.batch;
+    const struct shoal_wire_log_batch *b = &batch;
     if (user == NULL || strcmp(user, b->sender) != 0) {
         m->rejected++;
         shoal_warn(m->name, "log batch from %s signed by %s claims to come from %s: refused", peer,
                    user ? user : "nobody", b->sender);
-        goto out_release;
+        return;
     }
     shoal_control_peer_seen(m->control, user);
     rc = shoal_dedup_check(m->dedup, b->sender, b->epoch, b->base, b->seq);
     if (rc == SHOAL_DEDUP_DUP) {
         m->duplicates++;
         mgr_ack(m, id, b->sender, b->epoch);
-        goto out_release;
+        return;
     }
     if (rc < 0) {
         /* A stale incarnation, or too far ahead: the sender resends. */
         shoal_info(m->name, "batch %" PRIu64 " of %s dropped: %s", b->seq, b->sender,
                    strerror(-rc));
-        goto out_release;
+        return;
     }
     if (mgr_write_batch(m, b) < 0) {
         m->fatal = true;
-        goto out_release;
+        return;
     }
     mgr_ack(m, id, b->sender, b->epoch);
-out_release:
-    shoal_wire_msg_release(&msg);
 }
 
 /* Read every waiting message of the log socket: [id][topic][body]. */
@@ -692,6 +697,7 @@ static void mgr_free(struct mgr *m)
         m->streams = ms->next;
         mgr_stream_free(ms);
     }
+    shoal_wire_batch_dec_free(m->bdec);
     if (m->router != NULL) {
         zmq_close(m->router);
     }

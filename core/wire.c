@@ -1773,3 +1773,688 @@ out_unpacked:
     msgpack_unpacked_destroy(&up);
     return rc;
 }
+
+/* ------------------------------------------------------------------------ */
+/* One-pass LOG_BATCH decoder (the manager's hot path) */
+
+/*
+ * It reads the body front to back once, with the same checks as wire_scan
+ * and wire_dec_batch folded into the walk, and refuses at the first thing
+ * either would refuse.  Refusals are rare, so their reason is not built
+ * here: the body then goes through shoal_wire_decode, whose return and
+ * message are the ones reported, which keeps both decoders' errors the same
+ * by construction.  Two orders differ from the two-pass decoder and need no
+ * care for that reason: a framing error late in the body and a type error
+ * early in it both end here in a refusal, whichever is met first.
+ *
+ * Values go into `vals` (n_records * n_fields) and set or vector elements
+ * into `elems`, both kept between calls; while `elems` may still move, a
+ * container value holds the index of its first element in v.v.v, turned
+ * into a pointer once the body is read.  Every allocation is bounded by
+ * what the bytes left can hold (each value takes at least one byte), and the
+ * object limit, as in the two-pass decoder.
+ */
+
+/* Values kept between batches; a larger array is freed at the next batch. */
+#define WIRE_DEC_KEEP 65536u
+
+struct shoal_wire_batch_dec {
+    char sender[SHOAL_WIRE_MAX_NAME + 1];
+    char path[SHOAL_WIRE_MAX_NAME + 1];
+    struct shoal_field fields[SHOAL_WIRE_MAX_FIELDS];
+    char names[SHOAL_WIRE_MAX_FIELDS][SHOAL_WIRE_MAX_NAME + 1];
+    struct shoal_value *vals;
+    size_t vals_cap;
+    struct shoal_value *elems;
+    size_t elems_cap;
+    struct shoal_wire_msg slow; /* a body only shoal_wire_decode accepted */
+    uint64_t fallbacks;
+};
+
+struct wire_rd {
+    const uint8_t *p;
+    const uint8_t *end;
+    uint64_t objects;
+    bool oom;
+};
+
+enum wire_kind {
+    WIRE_K_NIL,
+    WIRE_K_BOOL,
+    WIRE_K_UINT,  /* u */
+    WIRE_K_NINT,  /* i, < 0 */
+    WIRE_K_FLOAT, /* d (float32 widened, as msgpack-c does) */
+    WIRE_K_RAW,   /* str or bin: raw, u bytes */
+    WIRE_K_BIN,   /* bin only: raw, u bytes */
+    WIRE_K_ARRAY, /* u elements */
+};
+
+struct wire_item {
+    enum wire_kind k;
+    bool b;
+    uint64_t u;
+    int64_t i;
+    double d;
+    const uint8_t *raw;
+};
+
+/* Big-endian 1, 2, 4 or 8 bytes at p (checked by the caller). */
+static inline uint64_t wire_ld(const uint8_t *p, unsigned n)
+{
+    uint64_t v8;
+    uint32_t v4;
+    uint16_t v2;
+
+    switch (n) {
+    case 1:
+        return p[0];
+    case 2:
+        memcpy(&v2, p, 2);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        v2 = __builtin_bswap16(v2);
+#endif
+        return v2;
+    case 4:
+        memcpy(&v4, p, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        v4 = __builtin_bswap32(v4);
+#endif
+        return v4;
+    default:
+        memcpy(&v8, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        v8 = __builtin_bswap64(v8);
+#endif
+        return v8;
+    }
+}
+
+/*
+ * One msgpack item at r->p: a scalar with its value, a str/bin with its
+ * bytes, or an array header.  False where wire_scan or the layout refuses
+ * whatever follows: no bytes left, 0xc1, ext types, maps (no LOG_BATCH
+ * position takes one), a string past SHOAL_WIRE_MAX_STR or past the end, an
+ * array longer than the bytes left.  The caller counts the object.
+ */
+static bool wire_rd_item(struct wire_rd *r, struct wire_item *it)
+{
+    size_t left = (size_t)(r->end - r->p);
+    unsigned n;
+    uint8_t b;
+
+    if (left == 0) {
+        return false;
+    }
+    b = *r->p++;
+    left--;
+    if (b <= 0x7f) {
+        it->k = WIRE_K_UINT;
+        it->u = b;
+        return true;
+    }
+    if (b >= 0xe0) {
+        it->k = WIRE_K_NINT;
+        it->i = (int8_t)b;
+        return true;
+    }
+    if (b >= 0xa0 && b <= 0xbf) {
+        it->k = WIRE_K_RAW;
+        it->u = b & 0x1fu;
+        goto raw_body;
+    }
+    if (b >= 0x90 && b <= 0x9f) {
+        it->k = WIRE_K_ARRAY;
+        it->u = b & 0x0fu;
+        goto array_check;
+    }
+    switch (b) {
+    case 0xc0:
+        it->k = WIRE_K_NIL;
+        return true;
+    case 0xc2:
+    case 0xc3:
+        it->k = WIRE_K_BOOL;
+        it->b = b == 0xc3;
+        return true;
+    case 0xc4:
+    case 0xc5:
+    case 0xc6:
+        it->k = WIRE_K_BIN;
+        n = 1u << (b - 0xc4);
+        goto raw_len;
+    case 0xd9:
+    case 0xda:
+    case 0xdb:
+        it->k = WIRE_K_RAW;
+        n = 1u << (b - 0xd9);
+        goto raw_len;
+    case 0xca: {
+        float f;
+        uint32_t bits;
+        if (left < 4) {
+            return false;
+        }
+        bits = (uint32_t)wire_ld(r->p, 4);
+        memcpy(&f, &bits, 4);
+        it->k = WIRE_K_FLOAT;
+        it->d = f;
+        r->p += 4;
+        return true;
+    }
+    case 0xcb: {
+        uint64_t bits;
+        if (left < 8) {
+            return false;
+        }
+        bits = wire_ld(r->p, 8);
+        it->k = WIRE_K_FLOAT;
+        memcpy(&it->d, &bits, 8);
+        r->p += 8;
+        return true;
+    }
+    case 0xcc:
+    case 0xcd:
+    case 0xce:
+    case 0xcf:
+        n = 1u << (b - 0xcc);
+        if (left < n) {
+            return false;
+        }
+        it->k = WIRE_K_UINT;
+        it->u = wire_ld(r->p, n);
+        r->p += n;
+        return true;
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3: {
+        int64_t v;
+        n = 1u << (b - 0xd0);
+        if (left < n) {
+            return false;
+        }
+        uint64_t u = wire_ld(r->p, n);
+        r->p += n;
+        /* Sign-extend; msgpack-c calls a non-negative one a positive integer. */
+        unsigned shift = 64 - 8 * n;
+        v = (int64_t)(u << shift) >> shift;
+        if (v >= 0) {
+            it->k = WIRE_K_UINT;
+            it->u = (uint64_t)v;
+        } else {
+            it->k = WIRE_K_NINT;
+            it->i = v;
+        }
+        return true;
+    }
+    case 0xdc:
+    case 0xdd:
+        n = b == 0xdc ? 2 : 4;
+        if (left < n) {
+            return false;
+        }
+        it->k = WIRE_K_ARRAY;
+        it->u = wire_ld(r->p, n);
+        r->p += n;
+        left -= n;
+        goto array_check;
+    default: /* 0xc1, ext types, maps */
+        return false;
+    }
+
+raw_len:
+    if (left < n) {
+        return false;
+    }
+    it->u = wire_ld(r->p, n);
+    r->p += n;
+    left -= n;
+raw_body:
+    if (it->u > SHOAL_WIRE_MAX_STR || it->u > left) {
+        return false;
+    }
+    it->raw = r->p;
+    r->p += it->u;
+    return true;
+array_check:
+    return it->u <= left;
+}
+
+/* One object of the header (before the records), counted. */
+static bool wire_rd_head(struct wire_rd *r, struct wire_item *it)
+{
+    return ++r->objects <= SHOAL_WIRE_MAX_OBJECTS && wire_rd_item(r, it);
+}
+
+static bool wire_rd_uint(struct wire_rd *r, uint64_t *u)
+{
+    struct wire_item it;
+
+    if (!wire_rd_head(r, &it) || it.k != WIRE_K_UINT) {
+        return false;
+    }
+    *u = it.u;
+    return true;
+}
+
+/* A str or bin (wire_raw). */
+static bool wire_rd_raw(struct wire_rd *r, const char **p, size_t *len)
+{
+    struct wire_item it;
+
+    if (!wire_rd_head(r, &it) || (it.k != WIRE_K_RAW && it.k != WIRE_K_BIN)) {
+        return false;
+    }
+    *p = (const char *)it.raw;
+    *len = (size_t)it.u;
+    return true;
+}
+
+static bool wire_rd_array(struct wire_rd *r, uint64_t *n)
+{
+    struct wire_item it;
+
+    if (!wire_rd_head(r, &it) || it.k != WIRE_K_ARRAY) {
+        return false;
+    }
+    *n = it.u;
+    return true;
+}
+
+/* A name into dst (NUL-terminated), checked as wire_get_name checks it. */
+static bool wire_rd_name(struct wire_rd *r, enum wire_name_kind kind, char *dst)
+{
+    const char *p;
+    size_t len;
+    bool ok;
+
+    if (!wire_rd_raw(r, &p, &len)) {
+        return false;
+    }
+    switch (kind) {
+    case WIRE_NAME_NODE:
+        ok = wire_name_ok(p, len, false);
+        break;
+    case WIRE_NAME_STREAM:
+        ok = wire_name_ok(p, len, true);
+        break;
+    default:
+        ok = len > 0 && wire_text_ok(p, len, SHOAL_WIRE_MAX_NAME);
+        break;
+    }
+    if (!ok) {
+        return false;
+    }
+    memcpy(dst, p, len);
+    dst[len] = '\0';
+    return true;
+}
+
+/* One scalar value of column type t, as wire_get_value decodes it, from
+ * any encoding msgpack-c reads. */
+static bool wire_rd_scalar_any(struct wire_rd *r, enum shoal_type t, struct shoal_value *v)
+{
+    struct wire_item it;
+
+    if (!wire_rd_item(r, &it)) {
+        return false;
+    }
+    memset(v, 0, sizeof(*v));
+    if (it.k == WIRE_K_NIL) {
+        return true;
+    }
+    v->present = true;
+    switch (t) {
+    case SHOAL_T_BOOL:
+        if (it.k != WIRE_K_BOOL) {
+            return false;
+        }
+        v->b = it.b;
+        return true;
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        if (it.k != WIRE_K_UINT || (t == SHOAL_T_PORT && it.u > 65535)) {
+            return false;
+        }
+        v->u = it.u;
+        return true;
+    case SHOAL_T_INT:
+        if (it.k == WIRE_K_NINT) {
+            v->i = it.i;
+            return true;
+        }
+        if (it.k != WIRE_K_UINT || it.u > INT64_MAX) {
+            return false;
+        }
+        v->i = (int64_t)it.u;
+        return true;
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        if (it.k != WIRE_K_FLOAT) {
+            return false;
+        }
+        v->d = it.d;
+        return true;
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        if (it.k != WIRE_K_RAW && it.k != WIRE_K_BIN) {
+            return false;
+        }
+        v->s.p = (const char *)it.raw;
+        v->s.len = (size_t)it.u;
+        return true;
+    case SHOAL_T_ADDR:
+        if (it.k != WIRE_K_BIN) {
+            return false;
+        }
+        if (it.u == 4) {
+            v->a.addr.b[10] = 0xff;
+            v->a.addr.b[11] = 0xff;
+            memcpy(v->a.addr.b + 12, it.raw, 4);
+            return true;
+        }
+        if (it.u == 16) {
+            memcpy(v->a.addr.b, it.raw, 16);
+            return true;
+        }
+        return false;
+    case SHOAL_T_SUBNET:
+        if (it.k != WIRE_K_BIN || (it.u != 5 && it.u != 17)) {
+            return false;
+        }
+        if (it.u == 5) {
+            v->a.addr.b[10] = 0xff;
+            v->a.addr.b[11] = 0xff;
+            memcpy(v->a.addr.b + 12, it.raw, 4);
+        } else {
+            memcpy(v->a.addr.b, it.raw, 16);
+        }
+        v->a.prefix = it.raw[it.u - 1];
+        return v->a.prefix <= 128;
+    default:
+        return false;
+    }
+}
+
+/*
+ * wire_rd_scalar_any for the encodings wire_put_value writes (fixint, uint
+ * 16, float64, bin 8, nil, bools), without the generic item; anything else
+ * goes to wire_rd_scalar_any.  Objects are counted by the caller.
+ */
+static inline bool wire_rd_scalar(struct wire_rd *r, enum shoal_type t, struct shoal_value *v)
+{
+    const uint8_t *p = r->p;
+    size_t left = (size_t)(r->end - p);
+
+    if (left == 0) {
+        return false;
+    }
+    uint8_t b = p[0];
+    if (b == 0xc0) {
+        memset(v, 0, sizeof(*v));
+        r->p = p + 1;
+        return true;
+    }
+    switch (t) {
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        if (b <= 0x7f) {
+            memset(v, 0, sizeof(*v));
+            v->present = true;
+            v->u = b;
+            r->p = p + 1;
+            return true;
+        }
+        if (b == 0xcd && left >= 3) {
+            memset(v, 0, sizeof(*v));
+            v->present = true;
+            v->u = wire_ld(p + 1, 2);
+            r->p = p + 3;
+            return true;
+        }
+        break;
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        if (b == 0xcb && left >= 9) {
+            uint64_t bits = wire_ld(p + 1, 8);
+            memset(v, 0, sizeof(*v));
+            v->present = true;
+            memcpy(&v->d, &bits, sizeof(bits));
+            r->p = p + 9;
+            return true;
+        }
+        break;
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        if (b == 0xc4 && left >= 2 && p[1] <= left - 2) {
+            memset(v, 0, sizeof(*v));
+            v->present = true;
+            v->s.p = (const char *)p + 2;
+            v->s.len = p[1];
+            r->p = p + 2 + p[1];
+            return true;
+        }
+        break;
+    case SHOAL_T_ADDR:
+        if (b == 0xc4 && left >= 6 && p[1] == 4) {
+            memset(v, 0, sizeof(*v));
+            v->present = true;
+            v->a.addr.b[10] = 0xff;
+            v->a.addr.b[11] = 0xff;
+            memcpy(v->a.addr.b + 12, p + 2, 4);
+            r->p = p + 6;
+            return true;
+        }
+        if (b == 0xc4 && left >= 18 && p[1] == 16) {
+            memset(v, 0, sizeof(*v));
+            v->present = true;
+            memcpy(v->a.addr.b, p + 2, 16);
+            r->p = p + 18;
+            return true;
+        }
+        break;
+    case SHOAL_T_BOOL:
+        if (b == 0xc2 || b == 0xc3) {
+            memset(v, 0, sizeof(*v));
+            v->present = true;
+            v->b = b == 0xc3;
+            r->p = p + 1;
+            return true;
+        }
+        break;
+    default:
+        break;
+    }
+    return wire_rd_scalar_any(r, t, v);
+}
+
+/* Room for `need` values in *arr (capacity *cap), growing by doubling. */
+static bool wire_dec_reserve(struct shoal_value **arr, size_t *cap, size_t need)
+{
+    if (need <= *cap) {
+        return true;
+    }
+    size_t ncap = *cap * 2 > need ? *cap * 2 : need;
+    struct shoal_value *p = realloc(*arr, ncap * sizeof(*p));
+    if (p == NULL) {
+        return false;
+    }
+    *arr = p;
+    *cap = ncap;
+    return true;
+}
+
+/* A set or vector value of element type elem; its elements from *used on. */
+static bool wire_rd_container(struct shoal_wire_batch_dec *d, struct wire_rd *r,
+                              enum shoal_type elem, struct shoal_value *v, size_t *used)
+{
+    struct wire_item it;
+
+    if (!wire_rd_item(r, &it)) {
+        return false;
+    }
+    memset(v, 0, sizeof(*v));
+    if (it.k == WIRE_K_NIL) {
+        return true;
+    }
+    /* wire_rd_item checked the count against the bytes left; the elements
+     * are objects too, counted here. */
+    if (it.k != WIRE_K_ARRAY || it.u > SHOAL_WIRE_MAX_ELEMS ||
+        it.u > SHOAL_WIRE_MAX_OBJECTS - r->objects) {
+        return false;
+    }
+    size_t n = (size_t)it.u;
+    r->objects += n;
+    if (!wire_dec_reserve(&d->elems, &d->elems_cap, *used + n)) {
+        r->oom = true;
+        return false;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!wire_rd_scalar(r, elem, &d->elems[*used + k])) {
+            return false;
+        }
+    }
+    v->present = true;
+    v->v.v = (const struct shoal_value *)(uintptr_t)*used; /* an index until the end */
+    v->v.n = n;
+    *used += n;
+    return true;
+}
+
+static bool wire_rd_batch(struct shoal_wire_batch_dec *d, struct wire_rd *r,
+                          struct shoal_wire_log_batch *b)
+{
+    uint64_t u, nf, nr;
+
+    if ((size_t)(r->end - r->p) > SHOAL_WIRE_MAX_BODY || !wire_rd_array(r, &u) || u != 9 ||
+        !wire_rd_uint(r, &u) || u != SHOAL_WIRE_VERSION || !wire_rd_uint(r, &u) ||
+        u != SHOAL_WIRE_LOG_BATCH || !wire_rd_name(r, WIRE_NAME_NODE, d->sender) ||
+        !wire_rd_uint(r, &b->epoch) || !wire_rd_uint(r, &b->seq) || !wire_rd_uint(r, &b->base) ||
+        !wire_rd_name(r, WIRE_NAME_STREAM, d->path) || b->base == 0 || b->base > b->seq) {
+        return false;
+    }
+    if (!wire_rd_array(r, &nf) || nf == 0 || nf > SHOAL_WIRE_MAX_FIELDS) {
+        return false;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        uint64_t type, elem;
+        if (!wire_rd_array(r, &u) || u != 3 || !wire_rd_name(r, WIRE_NAME_KEY, d->names[i]) ||
+            !wire_rd_uint(r, &type) || !wire_rd_uint(r, &elem) || type > 255 || elem > 255 ||
+            wire_field_check((unsigned)type, (unsigned)elem) != 0) {
+            return false;
+        }
+        d->fields[i].name = d->names[i];
+        d->fields[i].type = (enum shoal_type)type;
+        d->fields[i].elem = (enum shoal_type)elem;
+    }
+    /* Each record and value is an object of at least one byte; they are
+     * all counted here, the elements of containers as they come. */
+    if (!wire_rd_array(r, &nr) || nr > SHOAL_WIRE_MAX_RECORDS ||
+        nr * (nf + 1) > (uint64_t)(r->end - r->p) ||
+        nr * (nf + 1) > SHOAL_WIRE_MAX_OBJECTS - r->objects) {
+        return false;
+    }
+    r->objects += nr * (nf + 1);
+    if (!wire_dec_reserve(&d->vals, &d->vals_cap, (size_t)(nr * nf))) {
+        r->oom = true;
+        return false;
+    }
+    bool containers = false;
+    size_t used = 0;
+    struct shoal_value *v = d->vals;
+    for (size_t k = 0; k < nr; k++) {
+        struct wire_item it;
+        if (!wire_rd_item(r, &it) || it.k != WIRE_K_ARRAY || it.u != nf) {
+            return false;
+        }
+        for (size_t i = 0; i < nf; i++, v++) {
+            enum shoal_type t = d->fields[i].type;
+            if (t == SHOAL_T_SET || t == SHOAL_T_VECTOR) {
+                containers = true;
+                if (!wire_rd_container(d, r, d->fields[i].elem, v, &used)) {
+                    return false;
+                }
+            } else if (!wire_rd_scalar(r, t, v)) {
+                return false;
+            }
+        }
+    }
+    if (r->p != r->end) {
+        return false;
+    }
+    for (size_t k = 0; containers && k < nr; k++) {
+        for (size_t i = 0; i < nf; i++) {
+            struct shoal_value *c = &d->vals[k * nf + i];
+            enum shoal_type t = d->fields[i].type;
+            if ((t == SHOAL_T_SET || t == SHOAL_T_VECTOR) && c->present) {
+                c->v.v = c->v.n > 0 ? d->elems + (uintptr_t)c->v.v : NULL;
+            }
+        }
+    }
+    b->sender = d->sender;
+    b->path = d->path;
+    b->fields = d->fields;
+    b->n_fields = (size_t)nf;
+    b->records = nr > 0 ? d->vals : NULL;
+    b->n_records = (size_t)nr;
+    return true;
+}
+
+struct shoal_wire_batch_dec *shoal_wire_batch_dec_new(void)
+{
+    return calloc(1, sizeof(struct shoal_wire_batch_dec));
+}
+
+void shoal_wire_batch_dec_free(struct shoal_wire_batch_dec *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    shoal_wire_msg_release(&d->slow);
+    free(d->vals);
+    free(d->elems);
+    free(d);
+}
+
+uint64_t shoal_wire_batch_dec_fallbacks(const struct shoal_wire_batch_dec *d)
+{
+    return d->fallbacks;
+}
+
+int shoal_wire_batch_decode(struct shoal_wire_batch_dec *d, const uint8_t *buf, size_t len,
+                            struct shoal_wire_log_batch *b, char *err, size_t errlen)
+{
+    struct wire_rd r = {.p = buf, .end = buf != NULL ? buf + len : NULL};
+    int rc;
+
+    shoal_wire_msg_release(&d->slow);
+    memset(b, 0, sizeof(*b));
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    if (d->vals_cap > WIRE_DEC_KEEP) {
+        free(d->vals);
+        d->vals = NULL;
+        d->vals_cap = 0;
+    }
+    if (d->elems_cap > WIRE_DEC_KEEP) {
+        free(d->elems);
+        d->elems = NULL;
+        d->elems_cap = 0;
+    }
+    if (buf != NULL && wire_rd_batch(d, &r, b)) {
+        return 0;
+    }
+    memset(b, 0, sizeof(*b));
+    rc = shoal_wire_decode(buf, len, SHOAL_WIRE_LOG_BATCH, &d->slow, err, errlen);
+    if (rc < 0) {
+        return rc;
+    }
+    if (!r.oom) {
+        d->fallbacks++;
+    }
+    *b = d->slow.batch;
+    return 0;
+}

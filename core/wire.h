@@ -236,6 +236,42 @@ int shoal_wire_decode(const uint8_t *buf, size_t len, enum shoal_wire_type expec
  * message that was never decoded into if it was zeroed. */
 void shoal_wire_msg_release(struct shoal_wire_msg *m);
 
+/*
+ * One-pass LOG_BATCH decoder for the manager's hot path.  It reads the
+ * msgpack bytes once, checking them as it goes, straight into arrays kept
+ * between calls: no object tree, no per-batch allocation once warm, and
+ * string values are not copied.  It accepts exactly the bodies that
+ * shoal_wire_decode(..., SHOAL_WIRE_LOG_BATCH, ...) accepts, with the same
+ * values; for a body it refuses, it returns shoal_wire_decode's return and
+ * reason (it runs it to get them, so a refusal costs two decodes).  Should
+ * it ever refuse a body that shoal_wire_decode accepts, it returns that
+ * decoding instead and counts it (shoal_wire_batch_dec_fallbacks; 0 is
+ * expected, the fuzz target checks it).
+ *
+ * Not thread-safe per decoder; distinct decoders are independent.
+ */
+struct shoal_wire_batch_dec;
+
+/* A decoder with its buffers, or NULL on OOM.  Free with _free. */
+struct shoal_wire_batch_dec *shoal_wire_batch_dec_new(void);
+
+/* Free a decoder and what it decoded last; accepts NULL. */
+void shoal_wire_batch_dec_free(struct shoal_wire_batch_dec *d);
+
+/*
+ * Decode one LOG_BATCH body from untrusted bytes into *b.  Returns 0, or the
+ * negative errno of shoal_wire_decode with its reason in err (if not NULL).
+ * On success, b->sender, b->path, b->fields and b->records live in `d` until
+ * its next decode or its free; string values point into `buf` (they are not
+ * NUL-terminated), so `buf` must stay unchanged as long as *b is used.
+ */
+int shoal_wire_batch_decode(struct shoal_wire_batch_dec *d, const uint8_t *buf, size_t len,
+                            struct shoal_wire_log_batch *b, char *err, size_t errlen);
+
+/* Bodies the one-pass reader refused although shoal_wire_decode accepted
+ * them (then decoded by shoal_wire_decode): a gap in the reader, 0 expected. */
+uint64_t shoal_wire_batch_dec_fallbacks(const struct shoal_wire_batch_dec *d);
+
 /* Name of a message type for log lines ("LOG_BATCH", ...), or "unknown". */
 const char *shoal_wire_type_name(enum shoal_wire_type type);
 

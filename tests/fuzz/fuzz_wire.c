@@ -6,7 +6,12 @@
  * must decode again (as the same type) and re-encode to the same bytes, so
  * the decoder never accepts what the encoders cannot reproduce.  Every
  * decoded string and value is read back so that a pointer outside the
- * arena is caught by ASan.
+ * arena is caught by ASan.  Every input also goes through the one-pass
+ * LOG_BATCH decoder (shoal_wire_batch_decode), which must agree with
+ * shoal_wire_decode(..., SHOAL_WIRE_LOG_BATCH, ...): the same return and
+ * reason on a refusal, the same values on success, and never a fallback to
+ * the two-pass decoder.  Its decoder is kept across inputs, as the manager
+ * keeps it across batches.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -31,15 +36,38 @@ static void fuzz_wire_touch(const void *p, size_t len)
     fuzz_wire_sink += s;
 }
 
-static void fuzz_wire_touch_value(enum shoal_type t, const struct shoal_value *v)
+/* nul: 1 when strings end with a NUL (the arena's copies), 0 when they
+ * point into the input (the one-pass decoder's). */
+static void fuzz_wire_touch_value(enum shoal_type t, const struct shoal_value *v, size_t nul)
 {
     if (!v->present) {
         return;
     }
     if (t == SHOAL_T_STRING || t == SHOAL_T_ENUM) {
-        fuzz_wire_touch(v->s.p, v->s.len + 1);
+        fuzz_wire_touch(v->s.p, v->s.len + nul);
     } else if (t == SHOAL_T_SET || t == SHOAL_T_VECTOR) {
         fuzz_wire_touch(v->v.v, v->v.n * sizeof(*v->v.v));
+    }
+}
+
+static void fuzz_wire_touch_batch(const struct shoal_wire_log_batch *b, size_t nul)
+{
+    fuzz_wire_touch(b->sender, strlen(b->sender));
+    fuzz_wire_touch(b->path, strlen(b->path));
+    for (size_t i = 0; i < b->n_fields; i++) {
+        fuzz_wire_touch(b->fields[i].name, strlen(b->fields[i].name));
+    }
+    for (size_t r = 0; r < b->n_records; r++) {
+        for (size_t i = 0; i < b->n_fields; i++) {
+            const struct shoal_field *f = &b->fields[i];
+            const struct shoal_value *v = &b->records[r * b->n_fields + i];
+            fuzz_wire_touch_value(f->type, v, nul);
+            if (v->present && (f->type == SHOAL_T_SET || f->type == SHOAL_T_VECTOR)) {
+                for (size_t k = 0; k < v->v.n; k++) {
+                    fuzz_wire_touch_value(f->elem, &v->v.v[k], nul);
+                }
+            }
+        }
     }
 }
 
@@ -47,23 +75,7 @@ static void fuzz_wire_touch_msg(const struct shoal_wire_msg *m)
 {
     switch (m->type) {
     case SHOAL_WIRE_LOG_BATCH:
-        fuzz_wire_touch(m->batch.sender, strlen(m->batch.sender));
-        fuzz_wire_touch(m->batch.path, strlen(m->batch.path));
-        for (size_t i = 0; i < m->batch.n_fields; i++) {
-            fuzz_wire_touch(m->batch.fields[i].name, strlen(m->batch.fields[i].name));
-        }
-        for (size_t r = 0; r < m->batch.n_records; r++) {
-            for (size_t i = 0; i < m->batch.n_fields; i++) {
-                const struct shoal_field *f = &m->batch.fields[i];
-                const struct shoal_value *v = &m->batch.records[r * m->batch.n_fields + i];
-                fuzz_wire_touch_value(f->type, v);
-                if (v->present && (f->type == SHOAL_T_SET || f->type == SHOAL_T_VECTOR)) {
-                    for (size_t k = 0; k < v->v.n; k++) {
-                        fuzz_wire_touch_value(f->elem, &v->v.v[k]);
-                    }
-                }
-            }
-        }
+        fuzz_wire_touch_batch(&m->batch, 1);
         break;
     case SHOAL_WIRE_NOTICE:
         fuzz_wire_touch(m->notice.note, strlen(m->notice.note));
@@ -94,6 +106,97 @@ static void fuzz_wire_touch_msg(const struct shoal_wire_msg *m)
     }
 }
 
+static bool fuzz_wire_value_eq(enum shoal_type t, enum shoal_type elem, const struct shoal_value *a,
+                               const struct shoal_value *b)
+{
+    if (a->present != b->present) {
+        return false;
+    }
+    if (!a->present) {
+        return true;
+    }
+    switch (t) {
+    case SHOAL_T_BOOL:
+        return a->b == b->b;
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        return a->u == b->u;
+    case SHOAL_T_INT:
+        return a->i == b->i;
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        return memcmp(&a->d, &b->d, sizeof(a->d)) == 0;
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        return a->s.len == b->s.len && (a->s.len == 0 || memcmp(a->s.p, b->s.p, a->s.len) == 0);
+    case SHOAL_T_ADDR:
+        return memcmp(a->a.addr.b, b->a.addr.b, 16) == 0;
+    case SHOAL_T_SUBNET:
+        return memcmp(a->a.addr.b, b->a.addr.b, 16) == 0 && a->a.prefix == b->a.prefix;
+    case SHOAL_T_SET:
+    case SHOAL_T_VECTOR:
+        if (a->v.n != b->v.n) {
+            return false;
+        }
+        for (size_t i = 0; i < a->v.n; i++) {
+            if (!fuzz_wire_value_eq(elem, (enum shoal_type)0, &a->v.v[i], &b->v.v[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+static bool fuzz_wire_batch_eq(const struct shoal_wire_log_batch *a,
+                               const struct shoal_wire_log_batch *b)
+{
+    if (strcmp(a->sender, b->sender) != 0 || a->epoch != b->epoch || a->seq != b->seq ||
+        a->base != b->base || strcmp(a->path, b->path) != 0 || a->n_fields != b->n_fields ||
+        a->n_records != b->n_records) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_fields; i++) {
+        if (strcmp(a->fields[i].name, b->fields[i].name) != 0 ||
+            a->fields[i].type != b->fields[i].type || a->fields[i].elem != b->fields[i].elem) {
+            return false;
+        }
+    }
+    for (size_t k = 0; k < a->n_records * a->n_fields; k++) {
+        const struct shoal_field *f = &a->fields[k % a->n_fields];
+        if (!fuzz_wire_value_eq(f->type, f->elem, &a->records[k], &b->records[k])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The one-pass decoder against the two-pass one on the same bytes. */
+static void fuzz_wire_batch_dec(const uint8_t *data, size_t size)
+{
+    static struct shoal_wire_batch_dec *d;
+    struct shoal_wire_log_batch b;
+    struct shoal_wire_msg m;
+    char e1[256], e2[256];
+
+    if (d == NULL && (d = shoal_wire_batch_dec_new()) == NULL) {
+        abort();
+    }
+    int rc1 = shoal_wire_decode(data, size, SHOAL_WIRE_LOG_BATCH, &m, e1, sizeof(e1));
+    int rc2 = shoal_wire_batch_decode(d, data, size, &b, e2, sizeof(e2));
+    if (rc1 != rc2 || strcmp(e1, e2) != 0 || shoal_wire_batch_dec_fallbacks(d) != 0) {
+        abort(); /* the decoders disagree, or the one-pass reader missed a body */
+    }
+    if (rc1 == 0) {
+        if (!fuzz_wire_batch_eq(&m.batch, &b)) {
+            abort(); /* other values */
+        }
+        fuzz_wire_touch_batch(&b, 0);
+        shoal_wire_msg_release(&m);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct shoal_wire_msg m, m2;
@@ -101,6 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     int rc;
 
+    fuzz_wire_batch_dec(data, size);
     rc = shoal_wire_decode(data, size, 0, &m, err, sizeof(err));
     if (rc < 0) {
         if ((rc != -EBADMSG && rc != -E2BIG && rc != -EPROTONOSUPPORT && rc != -ENOMEM) ||

@@ -253,6 +253,52 @@ static void cluster_check_batch(const struct shoal_wire_log_batch *want,
     }
 }
 
+/* The one-pass LOG_BATCH decoder, kept across the suite's tests as the
+ * manager keeps it across batches. */
+static struct shoal_wire_batch_dec *cluster_bdec;
+
+static int cluster_wire_clean(void)
+{
+    shoal_wire_batch_dec_free(cluster_bdec);
+    cluster_bdec = NULL;
+    return 0;
+}
+
+/* Decode p with both LOG_BATCH decoders: the same return and reason, the
+ * same values, and never a fallback (a body the one-pass reader missed).
+ * Returns the one-pass decoder's return. */
+static int cluster_decode_both(const uint8_t *p, size_t len)
+{
+    struct shoal_wire_msg m;
+    struct shoal_wire_log_batch b;
+    char e1[160], e2[160];
+
+    if (cluster_bdec == NULL) {
+        cluster_bdec = shoal_wire_batch_dec_new();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cluster_bdec);
+    }
+    int rc1 = shoal_wire_decode(p, len, SHOAL_WIRE_LOG_BATCH, &m, e1, sizeof(e1));
+    int rc2 = shoal_wire_batch_decode(cluster_bdec, p, len, &b, e2, sizeof(e2));
+    CU_ASSERT_EQUAL(rc2, rc1);
+    CU_ASSERT_STRING_EQUAL(e2, e1);
+    if (rc1 != rc2 || strcmp(e1, e2) != 0) {
+        fprintf(stderr, "decoders differ on %zu bytes: %d '%s', one-pass %d '%s'\n", len, rc1, e1,
+                rc2, e2);
+    }
+    if (rc1 == 0 && rc2 == 0) {
+        cluster_check_batch(&m.batch, &b);
+    }
+    if (rc2 < 0) {
+        CU_ASSERT(e2[0] != '\0');
+        CU_ASSERT(rc2 == -EBADMSG || rc2 == -E2BIG || rc2 == -EPROTONOSUPPORT || rc2 == -EINVAL);
+    }
+    CU_ASSERT_EQUAL(shoal_wire_batch_dec_fallbacks(cluster_bdec), 0);
+    if (rc1 == 0) {
+        shoal_wire_msg_release(&m);
+    }
+    return rc2;
+}
+
 static void test_wire_topic(void)
 {
     CU_ASSERT_STRING_EQUAL(shoal_wire_topic(SHOAL_WIRE_LOG_BATCH), "log");
@@ -612,6 +658,7 @@ static void test_wire_prefixes(void)
         shoal_wire_msg_release(&m);
         for (size_t k = 0; k < len; k++) {
             int rc = shoal_wire_decode(p, k, 0, &m, err, sizeof(err));
+            CU_ASSERT_NOT_EQUAL(cluster_decode_both(p, k), 0);
             total++;
             if (rc == -EBADMSG && err[0] != '\0') {
                 refused++;
@@ -626,6 +673,8 @@ static void test_wire_prefixes(void)
         longer[len] = 0xc0;
         CU_ASSERT_EQUAL(shoal_wire_decode(longer, len + 1, 0, &m, err, sizeof(err)), -EBADMSG);
         CU_ASSERT_PTR_NOT_NULL(strstr(err, "trailing"));
+        CU_ASSERT_EQUAL(cluster_decode_both(longer, len + 1), -EBADMSG);
+        CU_ASSERT_EQUAL(cluster_decode_both(p, len), i == 0 ? 0 : -EBADMSG);
         free(longer);
     }
     CU_ASSERT_EQUAL(refused, total);
@@ -769,10 +818,12 @@ static void test_wire_version(void)
         p[1] = 2;
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, 0, &m, err, sizeof(err)), -EPROTONOSUPPORT);
         CU_ASSERT_PTR_NOT_NULL(strstr(err, "version 2"));
+        CU_ASSERT_EQUAL(cluster_decode_both(p, len), -EPROTONOSUPPORT);
         p[1] = 0;
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, 0, &m, err, sizeof(err)), -EPROTONOSUPPORT);
         p[1] = 0xc0; /* nil: not a version at all */
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, 0, &m, err, sizeof(err)), -EBADMSG);
+        CU_ASSERT_EQUAL(cluster_decode_both(p, len), -EBADMSG);
         p[1] = SHOAL_WIRE_VERSION;
         /* Wrong type asked for. */
         enum shoal_wire_type other = i == 0 ? SHOAL_WIRE_NOTICE : SHOAL_WIRE_LOG_BATCH;
@@ -780,8 +831,10 @@ static void test_wire_version(void)
         /* Another known type number in front of this layout. */
         p[2] = (uint8_t)(p[2] % 6 + 1);
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, 0, &m, err, sizeof(err)), -EBADMSG);
+        CU_ASSERT_EQUAL(cluster_decode_both(p, len), -EBADMSG);
         p[2] = 7;
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, 0, &m, err, sizeof(err)), -EBADMSG);
+        CU_ASSERT_EQUAL(cluster_decode_both(p, len), -EBADMSG);
         CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown message type"));
     }
     for (int i = 0; i < CLUSTER_NBODIES; i++) {
@@ -797,7 +850,12 @@ static int cluster_decode_sb(msgpack_sbuffer *sb)
     int rc = shoal_wire_decode((const uint8_t *)sb->data, sb->size, 0, &m, err, sizeof(err));
 
     if (rc == 0) {
+        if (m.type == SHOAL_WIRE_LOG_BATCH) {
+            CU_ASSERT_EQUAL(cluster_decode_both((const uint8_t *)sb->data, sb->size), 0);
+        }
         shoal_wire_msg_release(&m);
+    } else {
+        CU_ASSERT_NOT_EQUAL(cluster_decode_both((const uint8_t *)sb->data, sb->size), 0);
     }
     sb->size = 0;
     return rc;
@@ -1124,6 +1182,9 @@ static void test_wire_random_corruption(void)
         }
         size_t len = b->size - (cluster_rand() % 4 == 0 ? cluster_rand() % b->size : 0);
         int rc = shoal_wire_decode(copy, len, 0, &m, NULL, 0);
+        int rc2 = cluster_decode_both(copy, len);
+        CU_ASSERT(rc2 == 0 ? rc == 0 && m.type == SHOAL_WIRE_LOG_BATCH
+                           : rc != 0 || m.type != SHOAL_WIRE_LOG_BATCH);
         if (rc == 0) {
             decoded++;
             re.size = 0;
@@ -1148,6 +1209,135 @@ static void test_wire_random_corruption(void)
     for (int i = 0; i < CLUSTER_NBODIES; i++) {
         msgpack_sbuffer_destroy(&bodies[i]);
     }
+}
+
+/* The one-pass decoder on its own: values equal to what was encoded, string
+ * values in the body's bytes, its buffers reused and shrunk across batches
+ * of other sizes, encodings msgpack-c accepts that the encoder does not
+ * write, and refusals with shoal_wire_decode's errno and reason. */
+static void test_wire_batch_decoder(void)
+{
+    struct shoal_wire_log_batch b = cluster_batch(), got;
+    struct shoal_wire_batch_dec *d = shoal_wire_batch_dec_new();
+    msgpack_sbuffer sb, big;
+    msgpack_packer pk;
+    char err[160];
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    msgpack_sbuffer_init(&sb);
+    msgpack_sbuffer_init(&big);
+    CU_ASSERT_EQUAL_FATAL(shoal_wire_encode_log_batch(&sb, &b), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_wire_batch_decode(d, (const uint8_t *)sb.data, sb.size, &got, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(err, "");
+    cluster_check_batch(&b, &got);
+    const char *uid = got.records[1].s.p;
+    CU_ASSERT(uid >= sb.data && uid + got.records[1].s.len <= sb.data + sb.size);
+
+    /* 5000 records of the same columns: past what the decoder keeps, then
+     * the small batch again. */
+    struct shoal_value *many = calloc(5000 * CLUSTER_NF, sizeof(*many));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(many);
+    for (size_t r = 0; r < 5000; r++) {
+        memcpy(&many[r * CLUSTER_NF], cluster_records[r % CLUSTER_NR], sizeof(cluster_records[0]));
+        many[r * CLUSTER_NF + 5] = shoal_v_count(r);
+    }
+    struct shoal_wire_log_batch bb = b;
+    bb.records = many;
+    bb.n_records = 5000;
+    CU_ASSERT_EQUAL_FATAL(shoal_wire_encode_log_batch(&big, &bb), 0);
+    for (int round = 0; round < 2; round++) {
+        CU_ASSERT_EQUAL_FATAL(
+            shoal_wire_batch_decode(d, (const uint8_t *)big.data, big.size, &got, err, sizeof(err)),
+            0);
+        cluster_check_batch(&bb, &got);
+        CU_ASSERT_EQUAL_FATAL(
+            shoal_wire_batch_decode(d, (const uint8_t *)sb.data, sb.size, &got, err, sizeof(err)),
+            0);
+        cluster_check_batch(&b, &got);
+    }
+    CU_ASSERT_EQUAL(cluster_decode_both((const uint8_t *)big.data, big.size), 0);
+    free(many);
+
+    /* Forms msgpack-c reads and the encoder never writes: str names and
+     * values, int8/int64 non-negative counts, negative ints, array16/32
+     * headers, float32, a set with unset elements; then the same body
+     * with a port out of range in its last record. */
+    sb.size = 0;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_sbuffer_write(&sb, "\xdd\0\0\0\x09\x01\x01", 7); /* array32 of 9, version, type */
+    cluster_pack_str(&pk, "worker-2");
+    msgpack_sbuffer_write(&sb, "\xd3\0\0\0\0\0\0\0\x03", 9); /* epoch: int64 3 */
+    msgpack_sbuffer_write(&sb, "\xcf\0\0\0\0\0\0\0\x09", 9); /* seq: uint64 9 */
+    msgpack_sbuffer_write(&sb, "\xd0\x09", 2);               /* base: int8 9 */
+    cluster_pack_str(&pk, "dns");
+    msgpack_pack_array(&pk, 5);
+    static const struct shoal_field ff[] = {
+        {"c", SHOAL_T_COUNT, 0}, {"i", SHOAL_T_INT, 0},
+        {"t", SHOAL_T_TIME, 0},  {"s", SHOAL_T_SET, SHOAL_T_STRING},
+        {"p", SHOAL_T_PORT, 0},
+    };
+    for (size_t i = 0; i < 5; i++) {
+        msgpack_pack_array(&pk, 3);
+        cluster_pack_str(&pk, ff[i].name);
+        msgpack_pack_uint16(&pk, ff[i].type);
+        msgpack_pack_int32(&pk, ff[i].elem);
+    }
+    msgpack_sbuffer_write(&sb, "\xdc\0\x03", 3); /* array16 of 3 records */
+    for (int r = 0; r < 3; r++) {
+        msgpack_pack_array(&pk, 5);
+        msgpack_sbuffer_write(&sb, "\xd1\x01\x2c", 3); /* int16 300 */
+        msgpack_pack_int8(&pk, (int8_t)(-r));
+        msgpack_pack_float(&pk, 1.5f);
+        msgpack_pack_array(&pk, 3);
+        cluster_pack_str(&pk, "a");
+        msgpack_pack_nil(&pk);
+        msgpack_pack_bin(&pk, 0);
+        msgpack_sbuffer_write(&sb, "\xce\0\0\0\x35", 5); /* uint32 53 */
+    }
+    CU_ASSERT_EQUAL(cluster_decode_both((const uint8_t *)sb.data, sb.size), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_wire_batch_decode(d, (const uint8_t *)sb.data, sb.size, &got, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(got.sender, "worker-2");
+    CU_ASSERT_STRING_EQUAL(got.path, "dns");
+    CU_ASSERT_EQUAL(got.epoch, 3);
+    CU_ASSERT_EQUAL(got.n_records, 3);
+    CU_ASSERT_EQUAL(got.records[0].u, 300);
+    CU_ASSERT_EQUAL(got.records[5 + 1].i, -1);
+    CU_ASSERT_EQUAL(got.records[2].d, 1.5);
+    CU_ASSERT_EQUAL(got.records[3].v.n, 3);
+    CU_ASSERT(!got.records[3].v.v[1].present);
+    CU_ASSERT(got.records[3].v.v[2].present && got.records[3].v.v[2].s.len == 0);
+    CU_ASSERT_EQUAL(got.records[14].u, 53);
+    uint8_t *port = (uint8_t *)sb.data + sb.size - 5;
+    CU_ASSERT_EQUAL_FATAL(port[0], 0xce);
+    port[2] = 1; /* 65536 + 53 */
+    CU_ASSERT_EQUAL(cluster_decode_both((const uint8_t *)sb.data, sb.size), -EBADMSG);
+    CU_ASSERT_EQUAL(
+        shoal_wire_batch_decode(d, (const uint8_t *)sb.data, sb.size, &got, err, sizeof(err)),
+        -EBADMSG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "record 2 field p"));
+    CU_ASSERT_EQUAL(got.n_records, 0);
+    CU_ASSERT_PTR_NULL(got.records);
+    /* Truncated, wrong version, another type: refused, never a crash. */
+    port[2] = 0;
+    CU_ASSERT_EQUAL(cluster_decode_both((const uint8_t *)sb.data, sb.size - 1), -EBADMSG);
+    ((uint8_t *)sb.data)[5] = 2;
+    CU_ASSERT_EQUAL(
+        shoal_wire_batch_decode(d, (const uint8_t *)sb.data, sb.size, &got, err, sizeof(err)),
+        -EPROTONOSUPPORT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "version 2"));
+    ((uint8_t *)sb.data)[5] = 1;
+    ((uint8_t *)sb.data)[6] = SHOAL_WIRE_LOG_ACK;
+    CU_ASSERT_EQUAL(cluster_decode_both((const uint8_t *)sb.data, sb.size), -EBADMSG);
+    CU_ASSERT_EQUAL(shoal_wire_batch_decode(d, NULL, 0, &got, err, sizeof(err)), -EBADMSG);
+    CU_ASSERT_EQUAL(shoal_wire_batch_decode(d, NULL, 3, &got, NULL, 0), -EINVAL);
+    CU_ASSERT_EQUAL(shoal_wire_batch_dec_fallbacks(d), 0);
+
+    shoal_wire_batch_dec_free(d);
+    shoal_wire_batch_dec_free(NULL);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&big);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1776,7 +1966,7 @@ int main(void)
         fprintf(stderr, "test_cluster: CU_initialize_registry: %s\n", CU_get_error_msg());
         return EXIT_FAILURE;
     }
-    s = CU_add_suite("wire", NULL, NULL);
+    s = CU_add_suite("wire", NULL, cluster_wire_clean);
     if (s == NULL || !CU_add_test(s, "topics", test_wire_topic) ||
         !CU_add_test(s, "log batch round trip, every value type", test_wire_batch_roundtrip) ||
         !CU_add_test(s, "incremental batch encoder", test_wire_batch_builder) ||
@@ -1786,7 +1976,8 @@ int main(void)
         !CU_add_test(s, "every prefix refused", test_wire_prefixes) ||
         !CU_add_test(s, "wrong version and type", test_wire_version) ||
         !CU_add_test(s, "corrupted bodies and limits", test_wire_corrupt) ||
-        !CU_add_test(s, "random corruption", test_wire_random_corruption)) {
+        !CU_add_test(s, "random corruption", test_wire_random_corruption) ||
+        !CU_add_test(s, "one-pass batch decoder", test_wire_batch_decoder)) {
         goto out_registry;
     }
     s = CU_add_suite("hrw", NULL, NULL);
