@@ -96,7 +96,8 @@ struct shoal_ctx {
 
 /* ---- conn.log ---- */
 
-static const struct shoal_field conn_fields[] = {
+/* Unsized: a count other than SHOAL_CONN_LOG_NFIELDS conflicts with conn.h. */
+const struct shoal_field shoal_conn_log_fields[] = {
     {"ts", SHOAL_T_TIME, 0},
     {"uid", SHOAL_T_STRING, 0},
     {"id.orig_h", SHOAL_T_ADDR, 0},
@@ -120,7 +121,6 @@ static const struct shoal_field conn_fields[] = {
     {"tunnel_parents", SHOAL_T_SET, SHOAL_T_STRING},
     {"ip_proto", SHOAL_T_COUNT, 0},
 };
-#define CONN_NFIELDS (sizeof(conn_fields) / sizeof(conn_fields[0]))
 
 static const struct shoal_field weird_fields[] = {
     {"ts", SHOAL_T_TIME, 0},        {"uid", SHOAL_T_STRING, 0},     {"id.orig_h", SHOAL_T_ADDR, 0},
@@ -731,7 +731,7 @@ const char *shoal_conn_state(const struct shoal_conn *c)
 
 static void conn_write_log(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    struct shoal_value v[CONN_NFIELDS];
+    struct shoal_value v[SHOAL_CONN_LOG_NFIELDS];
     struct shoal_value parents[SHOAL_CONN_MAX_PARENTS];
     char parent_uids[SHOAL_CONN_MAX_PARENTS][32];
     char uid[32];
@@ -1359,7 +1359,7 @@ struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg)
     if (x->logger == NULL || x->wheel == NULL || x->buckets == NULL) {
         goto out_free;
     }
-    x->conn_log = shoal_log_open(x->logger, "conn", conn_fields, CONN_NFIELDS);
+    x->conn_log = shoal_log_open(x->logger, "conn", shoal_conn_log_fields, SHOAL_CONN_LOG_NFIELDS);
     x->weird_log = shoal_log_open(x->logger, "weird", weird_fields, WEIRD_NFIELDS);
     x->tun = shoal_tunnels_new(x);
     if (x->tun == NULL) {

@@ -156,6 +156,11 @@ struct shoal_conn_stats {
 };
 
 /* Create the packet-thread context.  Returns NULL on error (logged). */
+/* conn.log's columns, as Zeek writes them (also used by the log-rate
+ * benchmark to send realistic records). */
+#define SHOAL_CONN_LOG_NFIELDS 22
+extern const struct shoal_field shoal_conn_log_fields[SHOAL_CONN_LOG_NFIELDS];
+
 struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg);
 
 /* Flush every connection (writing conn.log), close the logs, free. */

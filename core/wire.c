@@ -2458,3 +2458,46 @@ int shoal_wire_batch_decode(struct shoal_wire_batch_dec *d, const uint8_t *buf, 
     *b = d->slow.batch;
     return 0;
 }
+
+bool shoal_wire_value_eq(enum shoal_type t, enum shoal_type elem, const struct shoal_value *a,
+                         const struct shoal_value *b)
+{
+    if (a->present != b->present) {
+        return false;
+    }
+    if (!a->present) {
+        return true;
+    }
+    switch (t) {
+    case SHOAL_T_BOOL:
+        return a->b == b->b;
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        return a->u == b->u;
+    case SHOAL_T_INT:
+        return a->i == b->i;
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        return memcmp(&a->d, &b->d, sizeof(a->d)) == 0;
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        return a->s.len == b->s.len && (a->s.len == 0 || memcmp(a->s.p, b->s.p, a->s.len) == 0);
+    case SHOAL_T_ADDR:
+        return memcmp(a->a.addr.b, b->a.addr.b, 16) == 0;
+    case SHOAL_T_SUBNET:
+        return memcmp(a->a.addr.b, b->a.addr.b, 16) == 0 && a->a.prefix == b->a.prefix;
+    case SHOAL_T_SET:
+    case SHOAL_T_VECTOR:
+        if (a->v.n != b->v.n) {
+            return false;
+        }
+        for (size_t i = 0; i < a->v.n; i++) {
+            if (!shoal_wire_value_eq(elem, (enum shoal_type)0, &a->v.v[i], &b->v.v[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}

@@ -272,6 +272,12 @@ int shoal_wire_batch_decode(struct shoal_wire_batch_dec *d, const uint8_t *buf, 
  * them (then decoded by shoal_wire_decode): a gap in the reader, 0 expected. */
 uint64_t shoal_wire_batch_dec_fallbacks(const struct shoal_wire_batch_dec *d);
 
+/* Are two values of a column of type t (elements of type elem) equal?
+ * Doubles compare bit for bit, strings by bytes.  For tests and the fuzz
+ * target, which check that both decoders read the same values. */
+bool shoal_wire_value_eq(enum shoal_type t, enum shoal_type elem, const struct shoal_value *a,
+                         const struct shoal_value *b);
+
 /* Name of a message type for log lines ("LOG_BATCH", ...), or "unknown". */
 const char *shoal_wire_type_name(enum shoal_wire_type type);
 

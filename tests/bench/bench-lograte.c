@@ -70,6 +70,7 @@
 #include <netinet/in.h>
 #include <zmq.h>
 
+#include "conn.h"
 #include "fsutil.h"
 #include "layout.h"
 #include "log.h"
@@ -93,32 +94,6 @@ enum lr_mode {
 
 static const char *const lr_mode_names[] = {"shoal", "raw", "raw-curve"};
 
-/* The conn.log columns, as core/conn.c declares them. */
-static const struct shoal_field lr_conn_fields[] = {
-    {"ts", SHOAL_T_TIME, 0},
-    {"uid", SHOAL_T_STRING, 0},
-    {"id.orig_h", SHOAL_T_ADDR, 0},
-    {"id.orig_p", SHOAL_T_PORT, 0},
-    {"id.resp_h", SHOAL_T_ADDR, 0},
-    {"id.resp_p", SHOAL_T_PORT, 0},
-    {"proto", SHOAL_T_ENUM, 0},
-    {"service", SHOAL_T_STRING, 0},
-    {"duration", SHOAL_T_INTERVAL, 0},
-    {"orig_bytes", SHOAL_T_COUNT, 0},
-    {"resp_bytes", SHOAL_T_COUNT, 0},
-    {"conn_state", SHOAL_T_STRING, 0},
-    {"local_orig", SHOAL_T_BOOL, 0},
-    {"local_resp", SHOAL_T_BOOL, 0},
-    {"missed_bytes", SHOAL_T_COUNT, 0},
-    {"history", SHOAL_T_STRING, 0},
-    {"orig_pkts", SHOAL_T_COUNT, 0},
-    {"orig_ip_bytes", SHOAL_T_COUNT, 0},
-    {"resp_pkts", SHOAL_T_COUNT, 0},
-    {"resp_ip_bytes", SHOAL_T_COUNT, 0},
-    {"tunnel_parents", SHOAL_T_SET, SHOAL_T_STRING},
-    {"ip_proto", SHOAL_T_COUNT, 0},
-};
-#define LR_NFIELDS (sizeof(lr_conn_fields) / sizeof(lr_conn_fields[0]))
 #define LR_ORIG_PKTS 16 /* index of orig_pkts */
 
 static const struct shoal_field lr_warm_fields[] = {
@@ -262,7 +237,7 @@ struct lr_gen {
     char uid[20];
     char parent_uid[20];
     struct shoal_value parents[1];
-    struct shoal_value v[LR_NFIELDS];
+    struct shoal_value v[SHOAL_CONN_LOG_NFIELDS];
 };
 
 static uint64_t lr_rand(struct lr_gen *g)
@@ -646,7 +621,7 @@ static int lr_worker(void *argp, int in, int out)
     /* Warm-up: one record of another stream, acknowledged, so the timed
      * part starts on an established, authenticated connection. */
     warm = shoal_log_open(logger, "bench_warmup", lr_warm_fields, 2);
-    conn = shoal_log_open(logger, "conn", lr_conn_fields, LR_NFIELDS);
+    conn = shoal_log_open(logger, "conn", shoal_conn_log_fields, SHOAL_CONN_LOG_NFIELDS);
     if (warm == NULL || conn == NULL) {
         goto out_report; /* logged */
     }
@@ -966,7 +941,8 @@ static int lr_raw_bodies(const struct lr_opts *o, unsigned idx, msgpack_sbuffer 
     *n = 0;
     lr_gen_init(&g, idx);
     for (uint64_t i = 0; i < o->records;) {
-        rc = shoal_wire_batch_begin(&enc, all, name, epoch, "conn", lr_conn_fields, LR_NFIELDS);
+        rc = shoal_wire_batch_begin(&enc, all, name, epoch, "conn", shoal_conn_log_fields,
+                                    SHOAL_CONN_LOG_NFIELDS);
         for (size_t k = 0; rc == 0 && k < o->batch && i < o->records; k++, i++) {
             rc = shoal_wire_batch_add(&enc, lr_gen_next(&g, sum));
         }

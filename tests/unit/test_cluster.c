@@ -62,49 +62,6 @@ static struct shoal_addr cluster_addr6(uint8_t last)
 /* ------------------------------------------------------------------------ */
 /* wire */
 
-static bool cluster_value_eq(enum shoal_type t, enum shoal_type elem, const struct shoal_value *a,
-                             const struct shoal_value *b)
-{
-    if (a->present != b->present) {
-        return false;
-    }
-    if (!a->present) {
-        return true;
-    }
-    switch (t) {
-    case SHOAL_T_BOOL:
-        return a->b == b->b;
-    case SHOAL_T_COUNT:
-    case SHOAL_T_PORT:
-        return a->u == b->u;
-    case SHOAL_T_INT:
-        return a->i == b->i;
-    case SHOAL_T_DOUBLE:
-    case SHOAL_T_TIME:
-    case SHOAL_T_INTERVAL:
-        return memcmp(&a->d, &b->d, sizeof(a->d)) == 0;
-    case SHOAL_T_STRING:
-    case SHOAL_T_ENUM:
-        return a->s.len == b->s.len && (a->s.len == 0 || memcmp(a->s.p, b->s.p, a->s.len) == 0);
-    case SHOAL_T_ADDR:
-        return memcmp(a->a.addr.b, b->a.addr.b, 16) == 0;
-    case SHOAL_T_SUBNET:
-        return memcmp(a->a.addr.b, b->a.addr.b, 16) == 0 && a->a.prefix == b->a.prefix;
-    case SHOAL_T_SET:
-    case SHOAL_T_VECTOR:
-        if (a->v.n != b->v.n) {
-            return false;
-        }
-        for (size_t i = 0; i < a->v.n; i++) {
-            if (!cluster_value_eq(elem, (enum shoal_type)0, &a->v.v[i], &b->v.v[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-    return false;
-}
-
 static const struct shoal_field cluster_fields[] = {
     {"ts", SHOAL_T_TIME, 0},
     {"uid", SHOAL_T_STRING, 0},
@@ -244,7 +201,7 @@ static void cluster_check_batch(const struct shoal_wire_log_batch *want,
         for (size_t i = 0; i < want->n_fields; i++) {
             const struct shoal_value *a = &want->records[r * want->n_fields + i];
             const struct shoal_value *b = &got->records[r * got->n_fields + i];
-            bool eq = cluster_value_eq(want->fields[i].type, want->fields[i].elem, a, b);
+            bool eq = shoal_wire_value_eq(want->fields[i].type, want->fields[i].elem, a, b);
             CU_ASSERT(eq);
             if (!eq) {
                 fprintf(stderr, "record %zu field %s differs\n", r, want->fields[i].name);
