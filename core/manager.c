@@ -40,6 +40,7 @@
 #include "notice.h"
 #include "resend.h"
 #include "wire.h"
+#include "worker_link.h"
 #include "zsec.h"
 
 #define MGR_JOURNAL_MAX (4u << 20)
@@ -491,6 +492,29 @@ static int mgr_write_batch(struct mgr *m, const struct shoal_wire_log_batch *b)
     return 0;
 }
 
+/* A node with nothing to log says it is up (worker_link.c). */
+static void mgr_on_heartbeat(struct mgr *m, zmq_msg_t *body, const char *user, const char *peer)
+{
+    struct shoal_wire_msg msg;
+    char err[256] = "";
+
+    memset(&msg, 0, sizeof(msg));
+    if (shoal_wire_decode(zmq_msg_data(body), zmq_msg_size(body), SHOAL_WIRE_HEARTBEAT, &msg, err,
+                          sizeof(err)) < 0) {
+        m->rejected++;
+        shoal_warn(m->name, "bad heartbeat from %s (%s): %s", peer, user ? user : "?", err);
+        return;
+    }
+    if (user != NULL && strcmp(user, msg.hb.sender) == 0) {
+        shoal_control_peer_seen(m->control, user);
+    } else {
+        m->rejected++;
+        shoal_warn(m->name, "heartbeat from %s signed by %s claims to come from %s: refused", peer,
+                   user ? user : "nobody", msg.hb.sender);
+    }
+    shoal_wire_msg_release(&msg);
+}
+
 static void mgr_on_message(struct mgr *m, zmq_msg_t *id, zmq_msg_t *topic, zmq_msg_t *body)
 {
     const char *user = zmq_msg_gets(body, "User-Id");
@@ -500,6 +524,10 @@ static void mgr_on_message(struct mgr *m, zmq_msg_t *id, zmq_msg_t *topic, zmq_m
     int rc;
 
     peer = peer != NULL ? peer : "?";
+    if (shoal_wire_topic_matches(zmq_msg_data(topic), zmq_msg_size(topic), SHOAL_WIRE_HEARTBEAT)) {
+        mgr_on_heartbeat(m, body, user, peer);
+        return;
+    }
     if (!shoal_wire_topic_matches(zmq_msg_data(topic), zmq_msg_size(topic), SHOAL_WIRE_LOG_BATCH)) {
         m->rejected++;
         shoal_warn(m->name, "message from %s (%s) with an unknown topic on %s", peer,
@@ -639,7 +667,8 @@ static void mgr_ctl_counters(void *arg, struct shoal_control_items *it)
     shoal_control_add_u64(it, "journal_bytes", m->journal_bytes);
 }
 
-/* Every node that sends to the manager, with when it last did. */
+/* Every node that sends to the manager: up while its batches or its
+ * heartbeats (every second when it has nothing to log) keep coming. */
 static void mgr_ctl_peers(void *arg, struct shoal_control_items *it)
 {
     struct mgr *m = arg;
@@ -651,9 +680,11 @@ static void mgr_ctl_peers(void *arg, struct shoal_control_items *it)
             continue;
         }
         if (age < 0) {
-            shoal_control_add(it, n->name, "no message yet");
+            shoal_control_add(it, n->name, "down (never heard)");
+        } else if (age < SHOAL_HEARTBEAT_TIMEOUT) {
+            shoal_control_add(it, n->name, "up (heard %.1f s ago)", age);
         } else {
-            shoal_control_add(it, n->name, "last message %.1f s ago", age);
+            shoal_control_add(it, n->name, "down (last heard %.1f s ago)", age);
         }
     }
 }

@@ -13,6 +13,7 @@
  *   STATE_UPDATE  [1, 4, sender, kind, key bytes, value, expire]
  *   CTL_REQUEST   [1, 5, id, command, [arg, ...]]
  *   CTL_REPLY     [1, 6, id, status, {key: value, ...}]
+ *   HEARTBEAT     [1, 7, sender, epoch, ts]
  *
  * A log value is nil when unset, else by column type: bool; count and port
  * as uint; int as int; double, time and interval as float64; string and
@@ -119,11 +120,12 @@ static const char *const wire_type_names[] = {
     [SHOAL_WIRE_STATE_UPDATE] = "STATE_UPDATE",
     [SHOAL_WIRE_CONTROL_REQUEST] = "CONTROL_REQUEST",
     [SHOAL_WIRE_CONTROL_REPLY] = "CONTROL_REPLY",
+    [SHOAL_WIRE_HEARTBEAT] = "HEARTBEAT",
 };
 
 const char *shoal_wire_type_name(enum shoal_wire_type type)
 {
-    if ((unsigned)type >= 1 && (unsigned)type <= SHOAL_WIRE_CONTROL_REPLY) {
+    if ((unsigned)type >= 1 && (unsigned)type <= SHOAL_WIRE_TYPE_LAST) {
         return wire_type_names[type];
     }
     return "unknown";
@@ -142,6 +144,8 @@ const char *shoal_wire_topic(enum shoal_wire_type type)
     case SHOAL_WIRE_CONTROL_REQUEST:
     case SHOAL_WIRE_CONTROL_REPLY:
         return "ctl";
+    case SHOAL_WIRE_HEARTBEAT:
+        return "hb";
     }
     return NULL;
 }
@@ -634,6 +638,33 @@ out_abort:
     return rc;
 }
 
+int shoal_wire_encode_heartbeat(msgpack_sbuffer *out, const struct shoal_wire_heartbeat *h)
+{
+    msgpack_packer pk;
+    size_t start = out->size;
+    int rc;
+
+    if (h->sender == NULL || !wire_name_ok(h->sender, strlen(h->sender), false) ||
+        !isfinite(h->ts)) {
+        return -EINVAL;
+    }
+    msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+    rc = wire_pack_head(&pk, 5, SHOAL_WIRE_HEARTBEAT);
+    if (rc == 0) {
+        rc = wire_pack_name(&pk, h->sender);
+    }
+    if (rc == 0) {
+        rc = wire_pack_u64(&pk, h->epoch);
+    }
+    if (rc == 0) {
+        rc = wire_pack_f64(&pk, h->ts);
+    }
+    if (rc < 0) {
+        out->size = start;
+    }
+    return rc;
+}
+
 int shoal_wire_encode_log_ack(msgpack_sbuffer *out, const struct shoal_wire_log_ack *a)
 {
     msgpack_packer pk;
@@ -872,6 +903,8 @@ int shoal_wire_encode(msgpack_sbuffer *out, const struct shoal_wire_msg *m)
         return shoal_wire_encode_log_batch(out, &m->batch);
     case SHOAL_WIRE_LOG_ACK:
         return shoal_wire_encode_log_ack(out, &m->ack);
+    case SHOAL_WIRE_HEARTBEAT:
+        return shoal_wire_encode_heartbeat(out, &m->hb);
     case SHOAL_WIRE_NOTICE:
         return shoal_wire_encode_notice(out, &m->notice);
     case SHOAL_WIRE_STATE_UPDATE:
@@ -1492,6 +1525,19 @@ static int wire_dec_batch(struct wire_dec *d, const msgpack_object *el,
     return 0;
 }
 
+static int wire_dec_heartbeat(struct wire_dec *d, const msgpack_object *el,
+                              struct shoal_wire_heartbeat *h)
+{
+    int rc;
+
+    if ((rc = wire_get_name(d, &el[2], "sender", WIRE_NAME_NODE, &h->sender)) < 0 ||
+        (rc = wire_get_u64(d, &el[3], "epoch", &h->epoch)) < 0 ||
+        (rc = wire_get_finite(d, &el[4], "ts", &h->ts)) < 0) {
+        return rc;
+    }
+    return 0;
+}
+
 static int wire_dec_ack(struct wire_dec *d, const msgpack_object *el, struct shoal_wire_log_ack *a)
 {
     int rc;
@@ -1665,6 +1711,7 @@ static int wire_dec_reply(struct wire_dec *d, const msgpack_object *el,
 static const uint32_t wire_type_arity[] = {
     [SHOAL_WIRE_LOG_BATCH] = 9,    [SHOAL_WIRE_LOG_ACK] = 5,         [SHOAL_WIRE_NOTICE] = 15,
     [SHOAL_WIRE_STATE_UPDATE] = 7, [SHOAL_WIRE_CONTROL_REQUEST] = 5, [SHOAL_WIRE_CONTROL_REPLY] = 5,
+    [SHOAL_WIRE_HEARTBEAT] = 5,
 };
 
 int shoal_wire_decode(const uint8_t *buf, size_t len, enum shoal_wire_type expect,
@@ -1717,7 +1764,7 @@ int shoal_wire_decode(const uint8_t *buf, size_t len, enum shoal_wire_type expec
     if ((rc = wire_get_u64(&d, &el[1], "type", &type)) < 0) {
         goto out_unpacked;
     }
-    if (type < SHOAL_WIRE_LOG_BATCH || type > SHOAL_WIRE_CONTROL_REPLY) {
+    if (type < SHOAL_WIRE_LOG_BATCH || type > SHOAL_WIRE_TYPE_LAST) {
         rc = wire_fail(&d, -EBADMSG, "unknown message type %llu", (unsigned long long)type);
         goto out_unpacked;
     }
@@ -1757,6 +1804,9 @@ int shoal_wire_decode(const uint8_t *buf, size_t len, enum shoal_wire_type expec
         break;
     case SHOAL_WIRE_CONTROL_REPLY:
         rc = wire_dec_reply(&d, el, &m->rep);
+        break;
+    case SHOAL_WIRE_HEARTBEAT:
+        rc = wire_dec_heartbeat(&d, el, &m->hb);
         break;
     }
     if (rc < 0) {

@@ -50,7 +50,9 @@ enum shoal_wire_type {
     SHOAL_WIRE_STATE_UPDATE = 4,
     SHOAL_WIRE_CONTROL_REQUEST = 5,
     SHOAL_WIRE_CONTROL_REPLY = 6,
+    SHOAL_WIRE_HEARTBEAT = 7,
 };
+#define SHOAL_WIRE_TYPE_LAST SHOAL_WIRE_HEARTBEAT
 
 /* A byte string; `p` is NUL-terminated when decoded.  p == NULL means
  * absent (encoded as nil) where a field is optional. */
@@ -140,6 +142,15 @@ struct shoal_wire_ctl_reply {
     size_t n_items;
 };
 
+/* "I am here": sent by a node on its log channel to the manager when it
+ * sent nothing else for a second, so the manager knows its peers even when
+ * they have nothing to log.  `ts` is the sender's wall clock. */
+struct shoal_wire_heartbeat {
+    const char *sender;
+    uint64_t epoch;
+    double ts;
+};
+
 struct shoal_wire_arena;
 
 /* A decoded body: `type` says which member of the union is valid. */
@@ -152,13 +163,14 @@ struct shoal_wire_msg {
         struct shoal_wire_state state;
         struct shoal_wire_ctl_request req;
         struct shoal_wire_ctl_reply rep;
+        struct shoal_wire_heartbeat hb;
     };
     struct shoal_wire_arena *arena; /* private */
 };
 
 /*
  * The topic frame for a message type: "log" (batches and acks), "notice",
- * "state", "ctl".  Returns a static string, or NULL for an unknown type.
+ * "state", "ctl", "hb" (heartbeats).  Returns a static string, or NULL for an unknown type.
  */
 const char *shoal_wire_topic(enum shoal_wire_type type);
 
@@ -180,6 +192,7 @@ int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_wire_notic
 int shoal_wire_encode_state(msgpack_sbuffer *out, const struct shoal_wire_state *s);
 int shoal_wire_encode_ctl_request(msgpack_sbuffer *out, const struct shoal_wire_ctl_request *r);
 int shoal_wire_encode_ctl_reply(msgpack_sbuffer *out, const struct shoal_wire_ctl_reply *r);
+int shoal_wire_encode_heartbeat(msgpack_sbuffer *out, const struct shoal_wire_heartbeat *h);
 
 /* Encode any decoded message again (dispatches on m->type). */
 int shoal_wire_encode(msgpack_sbuffer *out, const struct shoal_wire_msg *m);

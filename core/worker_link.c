@@ -30,6 +30,7 @@
 #include "zsec.h"
 
 #define WL_MAX_BATCH_BYTES (4u << 20)
+#define WL_HEARTBEAT_EVERY 1.0 /* s without a batch sent before a heartbeat */
 
 struct wl_stream {
     struct wl_stream *next;
@@ -59,6 +60,8 @@ struct shoal_worker_link {
     uint64_t sent_upto; /* highest sequence handed to the current connection */
     uint64_t max_sent;  /* highest sequence ever sent */
     double last_ack;    /* wall time of the last acknowledgement progress */
+    double last_send;   /* wall time of the last batch or heartbeat sent */
+    msgpack_sbuffer hb_buf;
     struct wl_stream *streams;
     struct shoal_worker_link_stats st;
     bool window_full_logged;
@@ -119,6 +122,7 @@ int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_
     if (wl == NULL) {
         return -ENOMEM;
     }
+    msgpack_sbuffer_init(&wl->hb_buf);
     wl->layout = layout;
     wl->self = self;
     if (opts != NULL) {
@@ -170,6 +174,7 @@ void shoal_worker_link_free(struct shoal_worker_link *wl)
         zmq_close(wl->sock);
     }
     shoal_resend_free(wl->win);
+    msgpack_sbuffer_destroy(&wl->hb_buf);
     free(wl);
 }
 
@@ -197,7 +202,33 @@ static int wl_send_one(void *arg, uint64_t seq, const void *buf, size_t len)
     }
     wl->st.sent++;
     wl->sent_upto = seq;
+    wl->last_send = wl_wall();
     return 0;
+}
+
+/* A heartbeat when nothing else went out for WL_HEARTBEAT_EVERY, so the
+ * manager knows this node is up even when it has nothing to log. */
+static void wl_heartbeat(struct shoal_worker_link *wl, double now)
+{
+    const char *topic = shoal_wire_topic(SHOAL_WIRE_HEARTBEAT);
+    struct timespec rt;
+
+    if (!wl->connected || now - wl->last_send < WL_HEARTBEAT_EVERY) {
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &rt);
+    struct shoal_wire_heartbeat hb = {
+        .sender = wl->self->name,
+        .epoch = wl->epoch,
+        .ts = (double)rt.tv_sec + (double)rt.tv_nsec / 1e9,
+    };
+    wl->hb_buf.size = 0;
+    if (shoal_wire_encode_heartbeat(&wl->hb_buf, &hb) == 0 &&
+        zmq_send(wl->sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
+        zmq_send(wl->sock, wl->hb_buf.data, wl->hb_buf.size, ZMQ_DONTWAIT);
+        wl->st.heartbeats++;
+    }
+    wl->last_send = now;
 }
 
 /* Hand every held batch after sent_upto to the socket, as far as it takes. */
@@ -487,6 +518,7 @@ void shoal_worker_link_poll(struct shoal_worker_link *wl)
         }
     }
     wl_pump(wl);
+    wl_heartbeat(wl, now);
 }
 
 int shoal_worker_link_finish(struct shoal_worker_link *wl)

@@ -11,7 +11,9 @@
  * that is not there) and every unacknowledged one is sent again after a
  * reconnect or after a quiet spell, so a manager restart loses nothing; the
  * manager drops the copies it already wrote.  Batches the window refuses
- * past its bounds are counted as dropped and reported.
+ * past its bounds are counted as dropped and reported.  A link that sent
+ * nothing for a second sends a HEARTBEAT, so the manager can tell which
+ * nodes are up (down: not heard for SHOAL_HEARTBEAT_TIMEOUT).
  *
  * Single-threaded: every function runs on the worker's packet thread.
  */
@@ -26,6 +28,8 @@
 #include "layout.h"
 #include "node.h"
 #include "zsec.h"
+
+#define SHOAL_HEARTBEAT_TIMEOUT 3.0 /* s without batch or heartbeat: the node is down */
 
 struct shoal_logger;
 struct shoal_worker_link;
@@ -87,6 +91,7 @@ struct shoal_worker_link_stats {
     uint64_t dropped_batches; /* refused by the window past its bounds */
     uint64_t dropped_records;
     uint64_t bad_messages; /* undecodable or foreign messages received */
+    uint64_t heartbeats;   /* sent while there was nothing to log */
 };
 void shoal_worker_link_stats(const struct shoal_worker_link *wl,
                              struct shoal_worker_link_stats *out);

@@ -256,6 +256,37 @@ static int cluster_decode_both(const uint8_t *p, size_t len)
     return rc2;
 }
 
+static void test_wire_heartbeat(void)
+{
+    struct shoal_wire_heartbeat hb = {.sender = "worker-1", .epoch = 77, .ts = 1.7e9 + 0.25};
+    struct shoal_wire_msg m;
+    msgpack_sbuffer sb;
+
+    msgpack_sbuffer_init(&sb);
+    CU_ASSERT_EQUAL_FATAL(shoal_wire_encode_heartbeat(&sb, &hb), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_wire_decode((const uint8_t *)sb.data, sb.size, SHOAL_WIRE_HEARTBEAT, &m, NULL, 0), 0);
+    CU_ASSERT_STRING_EQUAL(m.hb.sender, "worker-1");
+    CU_ASSERT_EQUAL(m.hb.epoch, 77);
+    CU_ASSERT_EQUAL(m.hb.ts, 1.7e9 + 0.25);
+    shoal_wire_msg_release(&m);
+    /* Every prefix is refused; a batch decoder refuses a heartbeat. */
+    for (size_t n = 0; n < sb.size; n++) {
+        CU_ASSERT_EQUAL(shoal_wire_decode((const uint8_t *)sb.data, n, 0, &m, NULL, 0), -EBADMSG);
+    }
+    CU_ASSERT_EQUAL(
+        shoal_wire_decode((const uint8_t *)sb.data, sb.size, SHOAL_WIRE_LOG_BATCH, &m, NULL, 0),
+        -EBADMSG);
+    sb.size = 0;
+    hb.sender = "bad name";
+    CU_ASSERT_EQUAL(shoal_wire_encode_heartbeat(&sb, &hb), -EINVAL);
+    hb.sender = "worker-1";
+    hb.ts = NAN;
+    CU_ASSERT_EQUAL(shoal_wire_encode_heartbeat(&sb, &hb), -EINVAL);
+    CU_ASSERT_EQUAL(sb.size, 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
 static void test_wire_topic(void)
 {
     CU_ASSERT_STRING_EQUAL(shoal_wire_topic(SHOAL_WIRE_LOG_BATCH), "log");
@@ -264,6 +295,8 @@ static void test_wire_topic(void)
     CU_ASSERT_STRING_EQUAL(shoal_wire_topic(SHOAL_WIRE_STATE_UPDATE), "state");
     CU_ASSERT_STRING_EQUAL(shoal_wire_topic(SHOAL_WIRE_CONTROL_REQUEST), "ctl");
     CU_ASSERT_STRING_EQUAL(shoal_wire_topic(SHOAL_WIRE_CONTROL_REPLY), "ctl");
+    CU_ASSERT_STRING_EQUAL(shoal_wire_topic(SHOAL_WIRE_HEARTBEAT), "hb");
+    CU_ASSERT_STRING_EQUAL(shoal_wire_type_name(SHOAL_WIRE_HEARTBEAT), "HEARTBEAT");
     CU_ASSERT_PTR_NULL(shoal_wire_topic((enum shoal_wire_type)99));
     CU_ASSERT(shoal_wire_topic_matches("log", 3, SHOAL_WIRE_LOG_ACK));
     CU_ASSERT(!shoal_wire_topic_matches("log", 2, SHOAL_WIRE_LOG_ACK));
@@ -786,10 +819,10 @@ static void test_wire_version(void)
         enum shoal_wire_type other = i == 0 ? SHOAL_WIRE_NOTICE : SHOAL_WIRE_LOG_BATCH;
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, other, &m, err, sizeof(err)), -EBADMSG);
         /* Another known type number in front of this layout. */
-        p[2] = (uint8_t)(p[2] % 6 + 1);
+        p[2] = (uint8_t)(p[2] % SHOAL_WIRE_TYPE_LAST + 1);
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, 0, &m, err, sizeof(err)), -EBADMSG);
         CU_ASSERT_EQUAL(cluster_decode_both(p, len), -EBADMSG);
-        p[2] = 7;
+        p[2] = SHOAL_WIRE_TYPE_LAST + 1;
         CU_ASSERT_EQUAL(shoal_wire_decode(p, len, 0, &m, err, sizeof(err)), -EBADMSG);
         CU_ASSERT_EQUAL(cluster_decode_both(p, len), -EBADMSG);
         CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown message type"));
@@ -1925,6 +1958,7 @@ int main(void)
     }
     s = CU_add_suite("wire", NULL, cluster_wire_clean);
     if (s == NULL || !CU_add_test(s, "topics", test_wire_topic) ||
+        !CU_add_test(s, "heartbeat round trip", test_wire_heartbeat) ||
         !CU_add_test(s, "log batch round trip, every value type", test_wire_batch_roundtrip) ||
         !CU_add_test(s, "incremental batch encoder", test_wire_batch_builder) ||
         !CU_add_test(s, "record bytes as msgpack's packer writes them", test_wire_record_bytes) ||
