@@ -35,7 +35,6 @@ struct cnode {
     void *notice_sock; /* DEALER to the manager's notice port */
     char notice_ep[320];
     msgpack_sbuffer notice_buf;
-    uint64_t notices_sent;
     uint64_t notices_dropped;
     struct shoal_state_link *sl;       /* a worker's */
     struct shoal_proxy *proxy;         /* a proxy's */
@@ -72,7 +71,6 @@ static int cnode_notice(void *arg, const struct shoal_wire_notice *n)
         }
         return -EAGAIN;
     }
-    cn->notices_sent++;
     return 0;
 }
 

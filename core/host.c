@@ -15,7 +15,6 @@
 #include "diag.h"
 #include "log.h"
 #include "sumstat.h"
-#include "tcp.h"
 #include "wire.h"
 
 static __thread struct shoal_ctx *host_ctx;

@@ -88,11 +88,11 @@ struct shoal_notices *shoal_notices_new(struct shoal_logger *logger, const struc
     return n;
 }
 
-static void notice_reap(struct shoal_notices *n, bool wait)
+static void notice_reap(struct shoal_notices *n)
 {
     for (size_t i = 0; i < n->n_children;) {
         int status;
-        pid_t r = waitpid(n->children[i].pid, &status, wait ? 0 : WNOHANG);
+        pid_t r = waitpid(n->children[i].pid, &status, WNOHANG);
         if (r == 0) {
             i++;
             continue;
@@ -109,7 +109,7 @@ static void notice_reap(struct shoal_notices *n, bool wait)
 
 void shoal_notices_poll(struct shoal_notices *n)
 {
-    notice_reap(n, false);
+    notice_reap(n);
 }
 
 void shoal_notices_free(struct shoal_notices *n)
@@ -118,7 +118,7 @@ void shoal_notices_free(struct shoal_notices *n)
         return;
     }
     for (int i = 0; i < 100 && n->n_children > 0; i++) {
-        notice_reap(n, false);
+        notice_reap(n);
         if (n->n_children > 0) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
@@ -142,7 +142,7 @@ static int notice_spawn(struct shoal_notices *n, char *const *argv, const char *
     pid_t pid;
     int rc;
 
-    notice_reap(n, false);
+    notice_reap(n);
     if (n->n_children == NOTICE_MAX_CHILDREN) {
         shoal_warn(n->who, "notice action %s not started: %d actions still running", argv[0],
                    NOTICE_MAX_CHILDREN);

@@ -204,14 +204,13 @@ static void ss_grow_buckets(struct shoal_sumstats *t)
 /* The key (h, key) whose epoch holds time `at`, made when absent (its
  * epoch then begins at `at`); NULL on ENOMEM. */
 static struct ss_key *ss_get(struct shoal_sumstats *t, int h, const void *key, size_t klen,
-                             double at, bool *made)
+                             double at)
 {
     uint64_t hash = ss_hash(h, key, klen);
     struct ss_key **pp = ss_slot(t, hash, h, key, klen);
     struct ss_stat *s = &t->stats[h];
     struct ss_key *k = *pp;
 
-    *made = false;
     if (k != NULL && k->until > at) {
         return k;
     }
@@ -252,7 +251,6 @@ static struct ss_key *ss_get(struct shoal_sumstats *t, int h, const void *key, s
     }
     s->newest = k;
     t->st.keys++;
-    *made = true;
     return k;
 }
 
@@ -311,7 +309,6 @@ int shoal_sumstats_observe(struct shoal_sumstats *t, int h, const void *key, siz
                            uint64_t member, double now, double *until)
 {
     struct ss_key *k;
-    bool made;
     int rc;
 
     if (h < 0 || (size_t)h >= t->n_stats || klen > SHOAL_SUMSTAT_MAX_KEY) {
@@ -319,7 +316,7 @@ int shoal_sumstats_observe(struct shoal_sumstats *t, int h, const void *key, siz
     }
     ss_advance(t, now);
     t->st.observations++;
-    k = ss_get(t, h, key, klen, now, &made);
+    k = ss_get(t, h, key, klen, now);
     if (k == NULL) {
         return -ENOMEM;
     }
@@ -367,7 +364,6 @@ int shoal_sumstats_mark(struct shoal_sumstats *t, int h, const void *key, size_t
                         double until)
 {
     struct ss_key *k;
-    bool made;
 
     if (h < 0 || (size_t)h >= t->n_stats || klen > SHOAL_SUMSTAT_MAX_KEY) {
         return -EINVAL;
@@ -376,7 +372,7 @@ int shoal_sumstats_mark(struct shoal_sumstats *t, int h, const void *key, size_t
     if (!(until > t->now)) {
         return 0;
     }
-    k = ss_get(t, h, key, klen, t->now, &made);
+    k = ss_get(t, h, key, klen, t->now);
     if (k == NULL) {
         return -ENOMEM;
     }
