@@ -3,9 +3,11 @@
 #
 # One-step set-up for a fresh Debian machine: installs the build
 # dependencies (when run as root, or through sudo), builds Shoal out of
-# tree in ./build, then either runs the demo or the whole test suite.
+# tree in ./build (installing it under ./build/install, as users run it),
+# then either runs the demo or the whole test suite.
 #
-#   contrib/setup.sh demo    synthesise a mixed trace and run a standalone node on it
+#   contrib/setup.sh demo    synthesise a mixed trace and run a standalone node on it,
+#                            then a local cluster
 #   contrib/setup.sh check   unit + integration tests, the same again under
 #                            ASan/UBSan, every fuzz target briefly, make distcheck
 #   contrib/setup.sh build   only install and build
@@ -59,15 +61,16 @@ build() {
 
 demo() {
     b="$top/build"
+    shoal="$b/install/bin/shoal"
     d="$b/demo"
     mkdir -p "$d/logs"
     t="$d/mixed-scan.pcap"
     step "synthesising a mixed trace with an address scan and a port scan ($t)"
-    [ -f "$t" ] || "$b/contrib/shoal-synth" -o "$t" -s 1 --size 200M --summary "$d/truth.json" \
+    [ -f "$t" ] || "$b/install/bin/shoal-synth" -o "$t" -s 1 --size 200M --summary "$d/truth.json" \
         --scan addr:198.51.100.7:22:40 --scan port:198.51.100.7:10.0.1.9:30
     step "running a standalone node: shoal -r $t -l $d/logs"
     rm -f "$d"/logs/*.log
-    "$b/core/shoal" -r "$t" -l "$d/logs"
+    "$shoal" -r "$t" -l "$d/logs"
     step "logs written to $d/logs"
     for f in "$d"/logs/*.log; do
         printf '  %-16s %8d records\n' "$(basename "$f")" "$(grep -vc '^#' "$f")"
@@ -79,7 +82,7 @@ demo() {
     printf '\nnotice.log:\n'
     notices "$d/logs/notice.log"
     printf '\nGround truth of the synthesiser: %s\n' "$d/truth.json"
-    demo_cluster "$b" "$d" "$t"
+    demo_cluster "$shoal" "$d" "$t"
 }
 
 notices() { # notice.log -> note and msg of each row
@@ -93,29 +96,29 @@ notices() { # notice.log -> note and msg of each row
 # splitting the traffic by a BPF expression symmetric in the address pair,
 # so the scans are counted on the proxy from what both workers see.
 demo_cluster() {
-    b=$1
+    shoal=$1
     d=$2
     t=$3
     c="$d/cluster"
     rm -rf "$c"
     mkdir -p "$c"
     step "a local cluster: 1 manager, 1 proxy, 2 workers (layout $c/layout.cfg)"
-    "$b/core/shoal" --gen-layout "$c/layout.cfg" --workdir-base "$c/spool" --keys "$c/keys" \
+    "$shoal" --gen-layout "$c/layout.cfg" --workdir-base "$c/spool" --keys "$c/keys" \
         --manager manager --proxy proxy-1 --worker worker-1 --worker worker-2
     p4='(ip and ((ip[12:4] + ip[16:4]) & 1) = 0)'
     p6='(ip6 and ((ip6[20:4] + ip6[36:4]) & 1) = 0)'
     half="($p4 or $p6) or (vlan and (($p4 or $p6) or (vlan and ($p4 or $p6))))"
-    "$b/core/shoal" --node manager --layout "$c/layout.cfg" 2>"$c/manager.err" &
+    "$shoal" --node manager --layout "$c/layout.cfg" 2>"$c/manager.err" &
     mpid=$!
-    "$b/core/shoal" --node proxy-1 --layout "$c/layout.cfg" 2>"$c/proxy.err" &
+    "$shoal" --node proxy-1 --layout "$c/layout.cfg" 2>"$c/proxy.err" &
     ppid=$!
-    "$b/core/shoal" --node worker-1 --layout "$c/layout.cfg" -r "$t" -f "$half" &
+    "$shoal" --node worker-1 --layout "$c/layout.cfg" -r "$t" -f "$half" &
     w1=$!
-    "$b/core/shoal" --node worker-2 --layout "$c/layout.cfg" -r "$t" -f "not ($half)"
+    "$shoal" --node worker-2 --layout "$c/layout.cfg" -r "$t" -f "not ($half)"
     wait "$w1"
     step "the proxy's counters (shoal --layout $c/layout.cfg --control proxy-1 counters)"
-    "$b/core/shoal" --layout "$c/layout.cfg" --control proxy-1 counters | grep 'proxy\.' || true
-    "$b/core/shoal" --layout "$c/layout.cfg" --control proxy-1 stop >/dev/null
+    "$shoal" --layout "$c/layout.cfg" --control proxy-1 counters | grep 'proxy\.' || true
+    "$shoal" --layout "$c/layout.cfg" --control proxy-1 stop >/dev/null
     wait "$ppid" || { cat "$c/proxy.err"; exit 1; }
     kill -TERM "$mpid"
     wait "$mpid" || { cat "$c/manager.err"; exit 1; }
@@ -127,9 +130,30 @@ demo_cluster() {
     notices "$c/spool/manager/notice.log"
 }
 
+# The development build: ./build, installed under ./build/install.
+build_main() {
+    build "$top/build" --prefix="$top/build/install"
+    step "install into $top/build/install"
+    make -s -C "$top/build" install >/dev/null
+}
+
+# The plain in-tree build (sh autogen.sh && ./configure && make check), in
+# a copy of the checkout (the files git tracks or would track): the
+# checkout itself keeps serving VPATH builds, which automake refuses next
+# to an in-tree one.
+intree() {
+    t=$(mktemp -d "${TMPDIR:-/tmp}/shoal-intree.XXXXXX")
+    step "in-tree build and tests in a copy of the checkout ($t)"
+    git -C "$top" ls-files -z --cached --others --exclude-standard |
+        (cd "$top" && xargs -0 tar cf -) | (cd "$t" && tar xf -)
+    (cd "$t" && sh autogen.sh >/dev/null && ./configure -q && make -s -j"$jobs" &&
+        make -s -j"$jobs" check) || { cat "$t"/test-suite.log 2>/dev/null; exit 1; }
+    rm -rf "$t"
+}
+
 check() {
     fuzz=${FUZZ_SECONDS:-20}
-    build "$top/build"
+    build_main
     step "source layout (make format-check)"
     make -C "$top/build" format-check
     step "unit and integration tests (make check)"
@@ -140,6 +164,7 @@ check() {
     build "$top/build-fuzz" --enable-fuzzers CC=clang CFLAGS="-g -O1"
     step "every fuzz target for ${fuzz}s"
     make -C "$top/build-fuzz" fuzz-run FUZZ_SECONDS="$fuzz"
+    intree
     step "make distcheck"
     make -C "$top/build" distcheck
     step "all checks passed"
@@ -148,11 +173,11 @@ check() {
 install_deps
 case "$what" in
 demo)
-    build "$top/build"
+    build_main
     demo
     ;;
 check) check ;;
-build) build "$top/build" ;;
+build) build_main ;;
 *)
     echo "usage: contrib/setup.sh demo|check|build" >&2
     exit 2

@@ -70,13 +70,13 @@
 #include <netinet/in.h>
 #include <zmq.h>
 
-#include "conn.h"
-#include "fsutil.h"
-#include "layout.h"
-#include "log.h"
-#include "wire.h"
-#include "worker_link.h"
-#include "zsec.h"
+#include "engine/conn.h"
+#include "lib/fsutil.h"
+#include "cluster/layout.h"
+#include "framework/log.h"
+#include "cluster/wire.h"
+#include "cluster/worker_link.h"
+#include "cluster/zsec.h"
 
 #define LR_WORKERS 2
 #define LR_POLL_EVERY 4096

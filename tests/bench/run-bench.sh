@@ -37,11 +37,14 @@ SRC=$2
 [ -d "$B" ] || die "build directory $B does not exist"
 [ -d "$SRC" ] || die "source directory $SRC does not exist"
 
-SHOAL=$B/core/shoal
+SHOAL=$B/core/bin/shoal
 SYNTH=$B/contrib/shoal-synth
 READLOOP=$B/tests/bench/pcap-readloop
 BTIME=$B/tests/bench/bench-time
 LOGRATE=$B/tests/bench/bench-lograte
+. "$SRC/tests/plugin-path.sh"
+SHOAL_PLUGIN_PATH=$(shoal_build_plugin_path "$B")
+export SHOAL_PLUGIN_PATH
 for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME" "$LOGRATE"; do
     [ -x "$p" ] || die "$p is not built: run 'make bench' in $B, which builds it first"
 done

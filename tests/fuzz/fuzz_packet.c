@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "conn.h"
-#include "decode.h"
+#include "config/config.h"
+#include "engine/conn.h"
+#include "engine/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the cluster message decoder (core/wire.c).  The
+ * libFuzzer target for the cluster message decoder (core/cluster/wire.c).  The
  * input is one message body, decoded as any type.  A refusal must carry a
  * known errno and a reason; a body that decodes is re-encoded, the result
  * must decode again (as the same type) and re-encode to the same bytes, so
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire.h"
+#include "cluster/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,10 +7,13 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${SHOAL_SHARED:=$top_srcdir/../shared}"
-SHOAL="$top_builddir/core/shoal"
+SHOAL="$top_builddir/core/bin/shoal"
 SYNTH="$top_builddir/contrib/shoal-synth"
 DIFF="$SHOAL_SHARED/tools/zeeklog-diff"
 TRACES="$SHOAL_SHARED/traces"
+. "$top_srcdir/tests/plugin-path.sh"
+SHOAL_PLUGIN_PATH=$(shoal_build_plugin_path "$top_builddir")
+export SHOAL_PLUGIN_PATH
 
 # A sanitizer report must never pass for a normal exit status.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}"

@@ -9,6 +9,7 @@
 #define SHOAL_CUNIT_RUN_H
 
 #include <CUnit/Basic.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* Run every registered suite and clean the registry.  `prog` names the
@@ -27,6 +28,26 @@ static inline int shoal_cunit_run(const char *prog)
     }
     CU_cleanup_registry();
     return status;
+}
+
+/* The whole main of a test program made of suites: initialise the
+ * registry, call each registration function (returning a CUnit error
+ * code), then run as shoal_cunit_run does.  A suite that cannot be
+ * registered fails the program. */
+static inline int shoal_cunit_main(const char *prog, int (*const *suites)(void), size_t n)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) {
+        fprintf(stderr, "%s: CU_initialize_registry: %s\n", prog, CU_get_error_msg());
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (suites[i]() != CUE_SUCCESS) {
+            fprintf(stderr, "%s: registering suite %zu: %s\n", prog, i, CU_get_error_msg());
+            CU_cleanup_registry();
+            return 1;
+        }
+    }
+    return shoal_cunit_run(prog);
 }
 
 #endif

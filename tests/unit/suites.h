@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The suites of the core's unit test program (tests/unit/test_core): one
+ * The suites of the unit test programs made of several files: one
  * registration function per suite file, each adding its suite and tests to
- * the current CUnit registry and returning 0 or a CUnit error code.
+ * the current CUnit registry and returning 0 or a CUnit error code.  The
+ * programs (tests/unit/<folder>/test_<folder>.c) list theirs and run them
+ * with shoal_cunit_main().
  */
 #ifndef SHOAL_TEST_SUITES_H
 #define SHOAL_TEST_SUITES_H
 
-int register_log_suite(void);
+/* tests/unit/engine */
 int register_conn_suite(void);
 int register_reasm_suite(void);
+
+/* tests/unit/framework */
+int register_log_suite(void);
+int register_state_suite(void);
+
+/* tests/unit/lib */
 int register_netset_suite(void);
 
 #endif

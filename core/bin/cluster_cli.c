@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The cluster side of the shoal command line (see cluster_cli.h).
+ */
+#include "bin/cluster_cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node/worker.h"
+#include "config/config.h"
+#include "cluster/control.h"
+#include "lib/fsutil.h"
+#include "cluster/keys.h"
+#include "cluster/layout.h"
+#include "node/manager.h"
+#include "node/node.h"
+#include "node/nodestate.h"
+
+/* `path` made absolute against the current directory, in buf. */
+static const char *cluster_abs(const char *path, char *buf, size_t len)
+{
+    char cwd[PATH_MAX];
+    int n;
+
+    if (path[0] == '/') {
+        n = snprintf(buf, len, "%s", path);
+    } else if (getcwd(cwd, sizeof(cwd)) != NULL) {
+        n = snprintf(buf, len, "%s/%s", cwd, path);
+    } else {
+        return NULL;
+    }
+    return n >= 0 && (size_t)n < len ? buf : NULL;
+}
+
+int shoal_cluster_gen_layout(const struct shoal_cluster_args *c)
+{
+    struct shoal_layout_spec_node nodes[SHOAL_CLUSTER_MAX_WORKERS + SHOAL_CLUSTER_MAX_PROXIES + 1];
+    size_t n = 1;
+    struct shoal_layout_spec spec;
+    struct shoal_layout *l = NULL;
+    char spool[PATH_MAX], keys[PATH_MAX];
+    char err[512] = "";
+    int rc;
+
+    if (c->workdir_base == NULL || c->keys_dir == NULL || c->manager == NULL || c->n_workers == 0) {
+        fprintf(stderr, "shoal: --gen-layout needs --workdir-base, --keys, --manager and at "
+                        "least one --worker\n");
+        return 2;
+    }
+    memset(nodes, 0, sizeof(nodes));
+    memset(&spec, 0, sizeof(spec));
+    nodes[0].name = c->manager;
+    nodes[0].role = SHOAL_ROLE_MANAGER;
+    for (size_t i = 0; i < c->n_proxies; i++, n++) {
+        nodes[n].name = c->proxies[i];
+        nodes[n].role = SHOAL_ROLE_PROXY;
+    }
+    for (size_t i = 0; i < c->n_workers; i++, n++) {
+        nodes[n].name = c->workers[i];
+        nodes[n].role = SHOAL_ROLE_WORKER;
+    }
+    spec.base_port = (uint16_t)c->base_port;
+    spec.spool_dir = cluster_abs(c->workdir_base, spool, sizeof(spool));
+    spec.keys_dir = cluster_abs(c->keys_dir, keys, sizeof(keys));
+    if (spec.spool_dir == NULL || spec.keys_dir == NULL) {
+        fprintf(stderr, "shoal: --workdir-base or --keys: path too long\n");
+        return 2;
+    }
+    spec.nodes = nodes;
+    spec.n_nodes = n;
+    rc = shoal_layout_generate(&spec, &l, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        return 2;
+    }
+    rc = shoal_layout_write(l, c->gen_out);
+    if (rc < 0) {
+        fprintf(stderr, "shoal: cannot write the layout %s: %s\n", c->gen_out, strerror(-rc));
+        goto out_free;
+    }
+    rc = shoal_keys_generate_layout(l, SHOAL_KEYS_REUSE, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        goto out_free;
+    }
+out_free:
+    shoal_layout_free(l);
+    return rc < 0 ? 1 : 0;
+}
+
+/* Run node c->node of the layout c->layout; `o` holds the standalone
+ * options (the packet source of a worker, the log format of a manager). */
+int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node_opts *o)
+{
+    struct shoal_layout *l = NULL;
+    const struct shoal_layout_node *self;
+    struct shoal_nodestate *state = NULL;
+    char err[512] = "";
+    int status = 2;
+    int rc;
+
+    rc = shoal_layout_load(c->layout, &l, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        return 2;
+    }
+    self = shoal_layout_find(l, c->node);
+    if (self == NULL) {
+        fprintf(stderr, "shoal: %s: no node named '%s'\n", c->layout, c->node);
+        goto out_free;
+    }
+    rc = shoal_mkdirs(self->workdir, 0700, NULL, 0);
+    if (rc < 0) {
+        fprintf(stderr, "shoal: %s: cannot create the workdir %s: %s\n", self->name, self->workdir,
+                strerror(-rc));
+        goto out_free;
+    }
+    if (self->role != SHOAL_ROLE_STANDALONE &&
+        shoal_nodestate_open(self->name, self->workdir, &state) < 0) {
+        status = 1;
+        goto out_free;
+    }
+    switch (self->role) {
+    case SHOAL_ROLE_MANAGER: {
+        struct shoal_manager_opts mo = {
+            .config_file = o->config_file,
+            .log_dir = o->log_dir,
+            .log_fmt = o->json ? SHOAL_LOGFMT_JSON : SHOAL_LOGFMT_TSV,
+            .quiet = o->quiet,
+            .state = state,
+        };
+        if (o->read_file != NULL || o->iface != NULL) {
+            fprintf(stderr, "shoal: %s: the manager sees no packets (no -r or -i)\n", self->name);
+            goto out_free;
+        }
+        status = shoal_manager_run(l, self, &mo);
+        break;
+    }
+    case SHOAL_ROLE_PROXY:
+    case SHOAL_ROLE_WORKER:
+    case SHOAL_ROLE_STANDALONE: {
+        struct shoal_worker_link_opts wo = {
+            .ack_timeout = c->ack_timeout,
+            .batch_records = c->batch_records,
+        };
+        if (self->role == SHOAL_ROLE_PROXY) {
+            if (o->read_file != NULL || o->iface != NULL) {
+                fprintf(stderr, "shoal: %s: a proxy sees no packets (no -r or -i)\n", self->name);
+                goto out_free;
+            }
+            if (o->log_dir == NULL) {
+                o->log_dir = self->workdir;
+            }
+            status = shoal_worker_run(l, self, o, &wo, state);
+            break;
+        }
+        if (o->read_file == NULL && o->iface == NULL) {
+            o->iface = self->interface;
+        }
+        if (o->read_file == NULL && o->iface == NULL) {
+            fprintf(stderr, "shoal: %s: no interface in %s: give -r FILE or -i IFACE\n", self->name,
+                    c->layout);
+            goto out_free;
+        }
+        if (o->filter == NULL) {
+            o->filter = self->filter;
+        }
+        if (o->log_dir == NULL) {
+            o->log_dir = self->workdir;
+        }
+        status = self->role == SHOAL_ROLE_WORKER ? shoal_worker_run(l, self, o, &wo, state)
+                                                 : shoal_node_run(o);
+        break;
+    }
+    default:
+        fprintf(stderr, "shoal: %s: role %s is not implemented yet\n", self->name,
+                shoal_layout_role_name(self->role));
+        break;
+    }
+out_free:
+    shoal_nodestate_close(state);
+    shoal_layout_free(l);
+    return status;
+}
+
+/* ---- control client ---- */
+
+/* "host:port" of a node's control port. */
+static void cluster_ctl_addr(const struct shoal_layout_node *n, char *buf, size_t len)
+{
+    bool v6 = strchr(n->host, ':') != NULL;
+
+    snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", n->host, n->ports[SHOAL_CHANNEL_CONTROL]);
+}
+
+/* Print one node's outcome; true if it answered without error. */
+static bool cluster_ctl_print(const struct shoal_control_result *r)
+{
+    char addr[320];
+    const struct shoal_wire_ctl_reply *rep = &r->msg.rep;
+    size_t w = 0;
+
+    cluster_ctl_addr(r->node, addr, sizeof(addr));
+    if (r->rc < 0) {
+        printf("node %s (%s): %s\n", r->node->name, addr, r->error);
+        return false;
+    }
+    if (rep->status != 0) {
+        const char *why = shoal_control_reply_get(rep, "error");
+        printf("node %s (%s): error: %s\n", r->node->name, addr, why ? why : "(no reason given)");
+        return false;
+    }
+    printf("node %s (%s): ok\n", r->node->name, addr);
+    for (size_t i = 0; i < rep->n_items; i++) {
+        size_t k = strlen(rep->items[i].key);
+        w = k > w ? k : w;
+    }
+    for (size_t i = 0; i < rep->n_items; i++) {
+        printf("  %-*s  %s\n", (int)w, rep->items[i].key, rep->items[i].value.p);
+    }
+    return true;
+}
+
+static double cluster_ctl_now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* After `stop`, wait up to `timeout` until the stopped nodes are gone: on
+ * this host, until their pid file is released; elsewhere, until they no
+ * longer answer. */
+static void cluster_ctl_wait_gone(struct shoal_control_client *cl,
+                                  const struct shoal_layout_node *const *nodes, size_t n,
+                                  const struct shoal_control_result *res, double timeout)
+{
+    double deadline = cluster_ctl_now() + timeout;
+    struct shoal_control_result probe;
+
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].rc < 0 || res[i].msg.rep.status != 0) {
+            continue; /* not stopped by us */
+        }
+        while (cluster_ctl_now() < deadline) {
+            if (shoal_layout_same_host(nodes[i]->host, "localhost")) {
+                if (!shoal_nodestate_running(nodes[i]->workdir, NULL)) {
+                    break;
+                }
+                usleep(50000);
+                continue;
+            }
+            if (shoal_control_request(cl, &nodes[i], 1, "status", NULL, 0, 0.5, &probe) < 1) {
+                shoal_control_results_release(&probe, 1);
+                break;
+            }
+            shoal_control_results_release(&probe, 1);
+            usleep(200000);
+        }
+    }
+}
+
+/* `stop` to several nodes: the others first, the manager once they are
+ * gone.  res[i] is nodes[i]'s outcome.  Returns as shoal_control_request. */
+static int cluster_ctl_stop_all(struct shoal_control_client *cl,
+                                const struct shoal_layout_node **nodes, size_t n,
+                                const struct shoal_cluster_args *c, double timeout,
+                                struct shoal_control_result *res)
+{
+    const struct shoal_layout_node **first = calloc(n, sizeof(*first));
+    struct shoal_control_result *fres = calloc(n, sizeof(*fres));
+    const struct shoal_layout_node *mgr = NULL;
+    struct shoal_control_result mres;
+    const char *const *args = (const char *const *)c->control_argv + 1;
+    size_t n_args = (size_t)c->control_argc - 1;
+    size_t k = 0;
+    int rc = -ENOMEM, rc2 = 0;
+
+    if (first == NULL || fres == NULL) {
+        goto out_free;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (nodes[i]->role == SHOAL_ROLE_MANAGER) {
+            mgr = nodes[i];
+        } else {
+            first[k++] = nodes[i];
+        }
+    }
+    rc = shoal_control_request(cl, first, k, "stop", args, n_args, timeout, fres);
+    if (rc < 0) {
+        goto out_free;
+    }
+    if (mgr != NULL) {
+        cluster_ctl_wait_gone(cl, first, k, fres, timeout);
+        rc2 = shoal_control_request(cl, &mgr, 1, "stop", args, n_args, timeout, &mres);
+        if (rc2 < 0) {
+            shoal_control_results_release(fres, k);
+            rc = rc2;
+            goto out_free;
+        }
+        rc += rc2;
+    }
+    for (size_t i = 0, j = 0; i < n; i++) {
+        res[i] = nodes[i] == mgr ? mres : fres[j++];
+    }
+out_free:
+    free(first);
+    free(fres);
+    return rc;
+}
+
+int shoal_cluster_control(const struct shoal_cluster_args *c)
+{
+    const struct shoal_layout_node **nodes = NULL;
+    struct shoal_control_result *res = NULL;
+    struct shoal_control_client *cl = NULL;
+    struct shoal_layout *l = NULL;
+    double timeout = c->control_timeout > 0 ? c->control_timeout : SHOAL_CONTROL_TIMEOUT;
+    const char *cmd;
+    char err[512] = "";
+    size_t n = 0;
+    int status = 2;
+    int rc;
+
+    if (c->layout == NULL || c->control_argc < 1) {
+        fprintf(stderr, "shoal: --control NODE|all needs --layout FILE and a command "
+                        "(status, counters, peers, print ID, stop)\n");
+        return 2;
+    }
+    cmd = c->control_argv[0];
+    rc = shoal_layout_load(c->layout, &l, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        return 2;
+    }
+    nodes = calloc(l->n_nodes ? l->n_nodes : 1, sizeof(*nodes));
+    res = calloc(l->n_nodes ? l->n_nodes : 1, sizeof(*res));
+    if (nodes == NULL || res == NULL) {
+        fprintf(stderr, "shoal: out of memory\n");
+        status = 1;
+        goto out_free;
+    }
+    for (size_t i = 0; i < l->n_nodes; i++) {
+        if (strcmp(c->control, "all") == 0 || strcmp(c->control, l->nodes[i].name) == 0) {
+            nodes[n++] = &l->nodes[i];
+        }
+    }
+    if (n == 0) {
+        fprintf(stderr, "shoal: %s: no node named '%s'\n", c->layout, c->control);
+        goto out_free;
+    }
+    rc = shoal_control_client_open(l, c->control_key, &cl, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        status = 1;
+        goto out_free;
+    }
+    if (strcmp(cmd, "stop") == 0 && n > 1) {
+        rc = cluster_ctl_stop_all(cl, nodes, n, c, timeout, res);
+    } else {
+        rc = shoal_control_request(cl, nodes, n, cmd, (const char *const *)c->control_argv + 1,
+                                   (size_t)c->control_argc - 1, timeout, res);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "shoal: cannot send '%s': %s\n", cmd, strerror(-rc));
+        goto out_close;
+    }
+    status = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!cluster_ctl_print(&res[i])) {
+            status = 1;
+        }
+    }
+    shoal_control_results_release(res, n);
+out_close:
+    shoal_control_client_close(cl);
+out_free:
+    free(res);
+    free(nodes);
+    shoal_layout_free(l);
+    return status;
+}

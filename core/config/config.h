@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * shoal.cfg: the node's settings, read with libconfig.  Core settings live in
+ * fixed groups (log, conn, reassembly, networks); each plugin gets its own
+ * group under `plugins` (plugins: { dns: { ... }; }), validated against the
+ * plugin's declared key table.  Unknown keys and wrong types are errors that
+ * name the file and line.  libconfig types never leave this module.
+ */
+#ifndef SHOAL_CONFIG_H
+#define SHOAL_CONFIG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <shoal/plugin.h>
+
+enum shoal_log_format {
+    SHOAL_LOGFMT_TSV = 0,
+    SHOAL_LOGFMT_JSON = 1,
+};
+
+/* notice.actions: run `argv` (argv[0] an absolute path, no shell) with the
+ * notice as one JSON line on stdin whenever a notice `note` is written. */
+struct shoal_notice_action {
+    char *note;
+    char **argv; /* NULL-terminated */
+};
+
+struct shoal_config {
+    char *file; /* path it was read from, NULL for built-in defaults */
+
+    /* log { dir = "."; format = "tsv"; } */
+    char *log_dir;
+    enum shoal_log_format log_format;
+
+    /* conn { ... } -- seconds; counts */
+    double tcp_inactivity_timeout;   /* 300 */
+    double udp_inactivity_timeout;   /* 60 */
+    double icmp_inactivity_timeout;  /* 60 */
+    double other_inactivity_timeout; /* 60: other IP protocols */
+    double tcp_syn_timeout;          /* 5: tcp_attempt_delay */
+    double tcp_close_delay;          /* 5 */
+    double tcp_reset_delay;          /* 5 */
+    double tcp_partial_close_delay;  /* 3 */
+    uint64_t max_conns;              /* 4000000: beyond, the oldest is evicted */
+    bool ignore_checksums;           /* false: as zeek without -C */
+
+    /* reassembly { ... } */
+    uint64_t tcp_max_buffer; /* 1 MiB: out-of-order bytes held per direction */
+    uint64_t frag_mem_max;   /* 64 MiB */
+    double frag_timeout;     /* 60 */
+
+    /* networks { local = [ "10.0.0.0/8", ... ]; }  -- NULL-terminated; when the
+     * key is absent, Zeek's Site::private_address_space. */
+    char **local_nets;
+    bool local_nets_set;
+
+    /* notice { suppress_for = 3600.0; actions = ( { note = "..."; exec = [ ... ]; } ); } */
+    double notice_suppress_for; /* 3600: default of notices that give none */
+    struct shoal_notice_action *notice_actions;
+    size_t n_notice_actions;
+
+    /* cluster { ... } -- the log channel of workers and proxies */
+    uint64_t cluster_batch_records;    /* 1024: records per batch at most */
+    double cluster_batch_interval;     /* 0.1: seconds a batch waits for more records */
+    double cluster_ack_timeout;        /* 10: seconds a stopping node waits for acks */
+    uint64_t cluster_resend_mem_max;   /* 64 MiB of unacknowledged batches in memory */
+    uint64_t cluster_resend_disk_max;  /* 1 GiB more in the spill file */
+    uint64_t cluster_sumstat_max_keys; /* 1000000: keys of distinct-count statistics */
+
+    /* The whole parsed file, kept for plugin groups; opaque here. */
+    void *priv;
+};
+
+/* Fill *c with the built-in defaults (no file).  Returns 0 or -ENOMEM. */
+int shoal_config_defaults(struct shoal_config *c);
+
+/*
+ * Read `path` over the defaults.  On error returns a negative errno and
+ * writes "FILE:LINE: reason" into err.  *c is left with defaults on error.
+ */
+int shoal_config_load(struct shoal_config *c, const char *path, char *err, size_t errlen);
+
+/*
+ * Fill a plugin's config struct (config_size zeroed bytes at `out`) from its
+ * key table: defaults first, then the group plugins.<name> if present.
+ * Unknown keys, wrong types and missing required keys are errors
+ * ("FILE:LINE: plugins.dns.foo: unknown key").  String values are strdup'ed
+ * into the struct; free them with shoal_config_plugin_free.
+ */
+int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin *p, void *out,
+                        char *err, size_t errlen);
+void shoal_config_plugin_free(const struct shoal_plugin *p, void *cfg);
+
+/* The key every plugin group may hold, whatever the plugin declares:
+ * `enabled = false;` leaves the plugin unloaded. */
+#define SHOAL_CONFIG_PLUGIN_ENABLED "enabled"
+
+/* Is plugin `name` enabled (plugins.<name>.enabled, true when absent)?
+ * Returns 1, 0, or -EINVAL for a value that is not a boolean ("FILE:LINE:
+ * plugins.NAME.enabled: expected a boolean, got ..." in err). */
+int shoal_config_plugin_enabled(const struct shoal_config *c, const char *name, char *err,
+                                size_t errlen);
+
+/* Reject groups under `plugins` naming no loaded plugin (`names`, n entries). */
+int shoal_config_check_plugin_groups(const struct shoal_config *c, const char *const *names,
+                                     size_t n, char *err, size_t errlen);
+
+/* Name of a libconfig type (CONFIG_TYPE_*) with its article ("an integer"),
+ * for "expected X, got Y" messages of the modules that read libconfig files. */
+const char *shoal_config_type_name(int libconfig_type);
+
+/* Write "FILE:LINE: PATH: message" into err (the line left out when 0, the
+ * path when NULL): the one error format of every configuration reader. */
+void shoal_config_verrf(char *err, size_t errlen, const char *file, unsigned line, const char *path,
+                        const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+/* Bytes a value of type t takes in a plugin's config struct, 0 if unknown. */
+size_t shoal_cfg_type_size(enum shoal_cfg_type t);
+
+/* Free everything *c owns (not c itself). */
+void shoal_config_free(struct shoal_config *c);
+
+#endif

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Analyzer dispatch (see analyzer.h).  Port tables are bitmasks of analyzer
+ * indexes, one per port number, so attaching by port costs one load.
+ * Signature matching copies at most SIG_WINDOW bytes of the first payload of
+ * a direction, once per direction and only on connections no analyzer
+ * holds, so it stays off the hot path.
+ */
+#include "engine/analyzer.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/conn.h"
+#include "lib/diag.h"
+#include "plugin/loader.h"
+
+#define SIG_WINDOW 512
+#define AN_PORTS_DONE 4 /* in conn->dpd: port analyzers were attached */
+
+/* Does an ops table of the plugin's ABI have member m? */
+#define AN_HAS_OP(ops, m) ((ops)->size >= offsetof(struct shoal_analyzer_ops, m) + sizeof((ops)->m))
+
+int shoal_service_bit(struct shoal_analyzers *a, const char *service)
+{
+    for (size_t i = 0; i < a->nservices; i++) {
+        if (strcmp(a->services[i], service) == 0) {
+            return (int)i;
+        }
+    }
+    if (a->nservices == SHOAL_MAX_SERVICES) {
+        return -1;
+    }
+    a->services[a->nservices] = service;
+    return (int)a->nservices++;
+}
+
+int shoal_analyzers_init(struct shoal_analyzers *a, const struct shoal_registry *reg)
+{
+    memset(a, 0, sizeof(*a));
+    a->tcp_ports = calloc(65536, sizeof(uint64_t));
+    a->udp_ports = calloc(65536, sizeof(uint64_t));
+    if (a->tcp_ports == NULL || a->udp_ports == NULL) {
+        goto out_nomem;
+    }
+    for (size_t i = 0; reg != NULL && i < shoal_registry_count(reg); i++) {
+        const struct shoal_loaded *l = shoal_registry_get(reg, i);
+        if (!l->inited || l->desc->kind != SHOAL_PLUGIN_ANALYZER) {
+            continue;
+        }
+        if (a->n == SHOAL_MAX_ANALYZERS) {
+            shoal_err("analyzers", "%s: more than %d analyzers, ignored", l->file,
+                      SHOAL_MAX_ANALYZERS);
+            continue;
+        }
+        struct shoal_analyzer *an = &a->v[a->n];
+        an->plugin = l->desc;
+        an->ops = l->desc->ops;
+        an->ps = l->state;
+        uint64_t bit = 1ULL << a->n;
+        for (const struct shoal_port *p = an->ops->ports; p != NULL && p->proto != 0; p++) {
+            if (p->proto == SHOAL_PROTO_TCP) {
+                a->tcp_ports[p->port] |= bit;
+            } else if (p->proto == SHOAL_PROTO_UDP) {
+                a->udp_ports[p->port] |= bit;
+            }
+        }
+        for (const struct shoal_signature *s = an->ops->signatures; s != NULL && s->regex != NULL;
+             s++) {
+            struct shoal_an_sig *sigs = realloc(a->sigs, (a->nsigs + 1) * sizeof(*sigs));
+            if (sigs == NULL) {
+                goto out_nomem;
+            }
+            a->sigs = sigs;
+            struct shoal_an_sig *sig = &a->sigs[a->nsigs];
+            int rc = regcomp(&sig->re, s->regex, REG_EXTENDED | REG_NOSUB);
+            if (rc != 0) {
+                char why[128];
+                regerror(rc, &sig->re, why, sizeof(why));
+                shoal_err("analyzers", "%s: signature /%s/ refused: %s", l->file, s->regex, why);
+                continue;
+            }
+            sig->an = (uint16_t)a->n;
+            sig->proto = s->proto;
+            sig->dir = (uint8_t)s->dir;
+            a->nsigs++;
+        }
+        if (an->ops->service != NULL) {
+            shoal_service_bit(a, an->ops->service);
+        }
+        if (AN_HAS_OP(an->ops, conn_established) && an->ops->conn_established != NULL) {
+            a->on_established[a->n_on_established++] = (uint16_t)a->n;
+        }
+        if (AN_HAS_OP(an->ops, conn_removed) && an->ops->conn_removed != NULL) {
+            a->on_removed[a->n_on_removed++] = (uint16_t)a->n;
+        }
+        a->n++;
+    }
+    return 0;
+
+out_nomem:
+    shoal_analyzers_free(a);
+    return -ENOMEM;
+}
+
+void shoal_analyzers_free(struct shoal_analyzers *a)
+{
+    for (size_t i = 0; i < a->nsigs; i++) {
+        regfree(&a->sigs[i].re);
+    }
+    free(a->sigs);
+    free(a->tcp_ports);
+    free(a->udp_ports);
+    memset(a, 0, sizeof(*a));
+}
+
+static void an_detach(struct shoal_ctx *x, struct shoal_conn *c, struct shoal_attach *at)
+{
+    struct shoal_analyzer *an = &shoal_ctx_analyzers(x)->v[at->an];
+
+    if (at->done) {
+        return;
+    }
+    at->done = true;
+    if (an->ops->conn_done != NULL) {
+        an->ops->conn_done(an->ps, c, at->cs);
+    }
+    free(at->cs);
+    at->cs = NULL;
+}
+
+static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
+{
+    struct shoal_analyzer *an = &shoal_ctx_analyzers(x)->v[idx];
+    struct shoal_attach *att;
+
+    for (uint8_t i = 0; i < c->natt; i++) {
+        if (c->att[i].an == idx) {
+            return;
+        }
+    }
+    att = realloc(c->att, (c->natt + 1u) * sizeof(*att));
+    if (att == NULL) {
+        shoal_err("analyzers", "out of memory attaching %s", an->plugin->name);
+        return;
+    }
+    c->att = att;
+    struct shoal_attach *at = &c->att[c->natt];
+    at->an = idx;
+    at->done = false;
+    at->cs = an->ops->conn_size > 0 ? calloc(1, an->ops->conn_size) : NULL;
+    if (an->ops->conn_size > 0 && at->cs == NULL) {
+        shoal_err("analyzers", "out of memory attaching %s", an->plugin->name);
+        return;
+    }
+    c->natt++;
+    if (an->ops->conn_new != NULL && an->ops->conn_new(an->ps, c, at->cs) == SHOAL_AN_DETACH) {
+        an_detach(x, c, at);
+    }
+}
+
+void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    (void)x;
+    if (c->id.proto != SHOAL_PROTO_TCP && c->id.proto != SHOAL_PROTO_UDP) {
+        c->dpd = 3 | AN_PORTS_DONE;
+    }
+}
+
+/* The analyzers of the responder port, attached when the first payload
+ * comes: connections that never carry data cost no analyzer state. */
+static void an_attach_ports(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    uint64_t mask = 0;
+
+    c->dpd |= AN_PORTS_DONE;
+    if (a == NULL) {
+        c->dpd |= 3;
+        return;
+    }
+    if (c->id.proto == SHOAL_PROTO_TCP) {
+        mask = a->tcp_ports[c->id.resp_p];
+    } else if (c->id.proto == SHOAL_PROTO_UDP) {
+        mask = a->udp_ports[c->id.resp_p];
+    }
+    for (uint16_t i = 0; mask != 0; i++, mask >>= 1) {
+        if (mask & 1) {
+            an_attach(x, c, i);
+        }
+    }
+    if (c->natt > 0) {
+        c->dpd |= 3; /* a port claimed it: no signature matching */
+    }
+}
+
+static bool an_live(const struct shoal_conn *c)
+{
+    for (uint8_t i = 0; i < c->natt; i++) {
+        if (!c->att[i].done) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool shoal_an_wants_data(struct shoal_ctx *x, const struct shoal_conn *c, bool is_orig)
+{
+    (void)x;
+    return !(c->dpd & AN_PORTS_DONE) || an_live(c) || !(c->dpd & (is_orig ? 1 : 2));
+}
+
+/* The first payload bytes of each direction of a connection no port
+ * claimed, kept while signatures are tried (a request may arrive a byte at
+ * a time) and replayed to the analyzers a signature attaches. */
+struct shoal_dpd_buf {
+    uint16_t len[2];
+    uint8_t data[2][SIG_WINDOW];
+};
+
+static void an_dpd_free(struct shoal_conn *c)
+{
+    free(c->dpd_buf);
+    c->dpd_buf = NULL;
+}
+
+/* Attach every analyzer with a signature matching `window` (NUL-ended). */
+static void an_match_window(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                            const char *window)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (size_t i = 0; i < a->nsigs; i++) {
+        const struct shoal_an_sig *s = &a->sigs[i];
+        if (s->proto != c->id.proto || !(s->dir & (is_orig ? SHOAL_SIG_ORIG : SHOAL_SIG_RESP))) {
+            continue;
+        }
+        if (regexec(&s->re, window, 0, NULL, 0) == 0) {
+            an_attach(x, c, s->an);
+        }
+    }
+    if (an_live(c)) {
+        c->dpd |= 3;
+    }
+}
+
+/* Returns true when analyzers were attached and fed the buffered bytes
+ * (including `data`), false when `data` still has to be delivered. */
+static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                                const uint8_t *data, size_t len)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    char window[SIG_WINDOW + 1];
+    int d = is_orig ? 0 : 1;
+
+    if (a->nsigs == 0) {
+        c->dpd |= 3;
+        return false;
+    }
+    if (c->id.proto != SHOAL_PROTO_TCP) {
+        /* Datagrams stand alone: match the first one of each direction. */
+        size_t n = len < SIG_WINDOW ? len : SIG_WINDOW;
+        memcpy(window, data, n);
+        window[n] = '\0';
+        c->dpd |= is_orig ? 1 : 2;
+        an_match_window(x, c, is_orig, window);
+        return false;
+    }
+    if (c->dpd_buf == NULL) {
+        c->dpd_buf = calloc(1, sizeof(*c->dpd_buf));
+        if (c->dpd_buf == NULL) {
+            c->dpd |= 3;
+            return false;
+        }
+    }
+    struct shoal_dpd_buf *b = c->dpd_buf;
+    size_t room = SIG_WINDOW - b->len[d];
+    size_t n = len < room ? len : room;
+    memcpy(b->data[d] + b->len[d], data, n);
+    b->len[d] = (uint16_t)(b->len[d] + n);
+    if (b->len[d] == SIG_WINDOW) {
+        c->dpd |= is_orig ? 1 : 2; /* window full: this direction is decided */
+    }
+    memcpy(window, b->data[d], b->len[d]);
+    window[b->len[d]] = '\0';
+    an_match_window(x, c, is_orig, window);
+    if (!an_live(c)) {
+        if ((c->dpd & 3) == 3) {
+            an_dpd_free(c);
+        }
+        return true; /* buffered; nothing to deliver to */
+    }
+    c->dpd |= 3;
+    /* Replay what each direction sent so far, the originator first. */
+    for (int dir = 0; dir < 2; dir++) {
+        if (b->len[dir] == 0) {
+            continue;
+        }
+        for (uint8_t i = 0; i < c->natt; i++) {
+            struct shoal_attach *at = &c->att[i];
+            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
+            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, dir == 0, b->data[dir],
+                                       b->len[dir]) == SHOAL_AN_DETACH) {
+                an_detach(x, c, at);
+            }
+        }
+    }
+    bool all = n == len;
+    an_dpd_free(c);
+    if (!all) {
+        /* The rest of this chunk did not fit the window: deliver it now. */
+        for (uint8_t i = 0; i < c->natt; i++) {
+            struct shoal_attach *at = &c->att[i];
+            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
+            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, is_orig, data + n, len - n) ==
+                                 SHOAL_AN_DETACH) {
+                an_detach(x, c, at);
+            }
+        }
+    }
+    return true;
+}
+
+void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
+                   size_t len)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    if (len == 0) {
+        return;
+    }
+    if (!(c->dpd & AN_PORTS_DONE)) {
+        an_attach_ports(x, c);
+    }
+    if (!(c->dpd & (is_orig ? 1 : 2)) && !an_live(c) &&
+        an_match_signatures(x, c, is_orig, data, len)) {
+        return;
+    }
+    for (uint8_t i = 0; i < c->natt; i++) {
+        struct shoal_attach *at = &c->att[i];
+        if (at->done) {
+            continue;
+        }
+        const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
+        if (ops->data(a->v[at->an].ps, c, at->cs, is_orig, data, len) == SHOAL_AN_DETACH) {
+            an_detach(x, c, at);
+        }
+    }
+}
+
+void shoal_an_gap(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, uint64_t len)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (uint8_t i = 0; i < c->natt; i++) {
+        struct shoal_attach *at = &c->att[i];
+        const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
+        if (!at->done && ops->gap != NULL) {
+            ops->gap(a->v[at->an].ps, c, at->cs, is_orig, len);
+        }
+    }
+}
+
+void shoal_an_eof(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (uint8_t i = 0; i < c->natt; i++) {
+        struct shoal_attach *at = &c->att[i];
+        const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
+        if (!at->done && ops->eof != NULL) {
+            ops->eof(a->v[at->an].ps, c, at->cs, is_orig);
+        }
+    }
+}
+
+void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    for (uint8_t i = 0; i < c->natt; i++) {
+        an_detach(x, c, &c->att[i]);
+    }
+    free(c->att);
+    c->att = NULL;
+    c->natt = 0;
+    an_dpd_free(c);
+    const struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    for (size_t i = 0; a != NULL && i < a->n_on_removed; i++) {
+        const struct shoal_analyzer *an = &a->v[a->on_removed[i]];
+        an->ops->conn_removed(an->ps, c);
+    }
+}
+
+void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c)
+{
+    const struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (size_t i = 0; a != NULL && i < a->n_on_established; i++) {
+        const struct shoal_analyzer *an = &a->v[a->on_established[i]];
+        an->ops->conn_established(an->ps, c);
+    }
+}

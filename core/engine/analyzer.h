@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Protocol analyzer dispatch.  Analyzer plugins are attached to a
+ * connection by the responder port they declare or, for connections no port
+ * claims, by a content signature matched on the first payload of either
+ * direction (dynamic protocol detection).  The core then feeds them UDP
+ * datagrams or reassembled TCP stream data, gaps and EOFs, and calls
+ * conn_done once.  Nothing here knows any particular protocol.
+ */
+#ifndef SHOAL_ANALYZER_H
+#define SHOAL_ANALYZER_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <shoal/shoal.h>
+
+struct shoal_ctx;
+struct shoal_conn;
+struct shoal_registry;
+
+#define SHOAL_MAX_ANALYZERS 64
+#define SHOAL_MAX_SERVICES 64
+
+struct shoal_an_sig {
+    uint16_t an;
+    uint8_t proto;
+    uint8_t dir;
+    regex_t re;
+};
+
+struct shoal_analyzer {
+    const struct shoal_plugin *plugin;
+    const struct shoal_analyzer_ops *ops;
+    void *ps;
+};
+
+struct shoal_analyzers {
+    struct shoal_analyzer v[SHOAL_MAX_ANALYZERS];
+    size_t n;
+    uint64_t *tcp_ports; /* 65536 masks of analyzers by responder port */
+    uint64_t *udp_ports;
+    struct shoal_an_sig *sigs;
+    size_t nsigs;
+    const char *services[SHOAL_MAX_SERVICES]; /* service names by bit */
+    size_t nservices;
+    /* Analyzers with connection events (ABI 1.1), by index into v. */
+    uint16_t on_established[SHOAL_MAX_ANALYZERS];
+    size_t n_on_established;
+    uint16_t on_removed[SHOAL_MAX_ANALYZERS];
+    size_t n_on_removed;
+};
+
+/* One analyzer attached to one connection. */
+struct shoal_attach {
+    uint16_t an;
+    bool done;
+    void *cs;
+};
+
+/* Phase two of plugin start-up: collect every analyzer plugin of the
+ * registry, index its ports and compile its signatures.  A bad signature is
+ * logged (naming the plugin) and skipped.  Returns 0 or -ENOMEM. */
+int shoal_analyzers_init(struct shoal_analyzers *a, const struct shoal_registry *reg);
+void shoal_analyzers_free(struct shoal_analyzers *a);
+
+/* Bit of a service name (added on first use); -1 when the table is full. */
+int shoal_service_bit(struct shoal_analyzers *a, const char *service);
+
+/* A new TCP/UDP connection: attach the analyzers of its responder port. */
+void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c);
+
+/* Payload from one direction (a datagram or in-order stream bytes). */
+void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
+                   size_t len);
+void shoal_an_gap(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, uint64_t len);
+void shoal_an_eof(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig);
+
+/* The connection ends: conn_done for every analyzer still attached, then
+ * every analyzer's conn_removed. */
+void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c);
+
+/* A TCP handshake completed: every analyzer's conn_established. */
+void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c);
+
+/* Does anything want this direction's payload bytes (an analyzer attached,
+ * or signature matching still pending)? */
+bool shoal_an_wants_data(struct shoal_ctx *x, const struct shoal_conn *c, bool is_orig);
+
+#endif

@@ -1,0 +1,971 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Tunnel decapsulation (see tunnel.h).
+ *
+ * The analyzers follow Zeek's packet analyzers of the same names: Teredo
+ * (udp/3544 or by content, confirmed once both directions carried valid
+ * Teredo), AYIYA (udp/5072 or by content), VXLAN (udp/4789, inner Ethernet),
+ * GRE versions 0 and 1 (with transparent Ethernet bridging and ERSPAN II/III)
+ * and, through the decoder, IP-in-IP.  A UDP tunnel analyzer that finds bad
+ * encapsulation "violates" on that connection and leaves it alone from then
+ * on, as Zeek's do.
+ *
+ * Two small open-addressing tables hold the state that outlives a packet:
+ * the IP tunnels by address pair (Zeek's ip_tunnels: one uid per pair,
+ * forgotten after a day without packets) and the tunnels tunnel.log has
+ * announced (Zeek's Tunnel::active).  They grow only when a new tunnel
+ * appears, never per packet.
+ */
+#include "engine/tunnel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "engine/conn.h"
+#include "engine/decode.h"
+#include "lib/diag.h"
+#include "framework/log.h"
+#include "lib/util.h"
+
+/* pcap link types of the inner decoders. */
+#define TUN_LINKTYPE_RAW 101
+#define TUN_DLT_EN10MB 1
+
+#define TUN_PORT_TEREDO 3544
+#define TUN_PORT_AYIYA 5072
+#define TUN_PORT_VXLAN 4789
+
+/* Zeek's Tunnel::ip_tunnel_timeout. */
+#define TUN_IP_TIMEOUT 86400.0
+/* Bounds on the two tables (entries). */
+#define TUN_IP_MAX (1u << 16)
+#define TUN_ACTIVE_MAX (1u << 20)
+#define TUN_TABLE_MIN 64
+
+#define IPPROTO_NONE_V6 59
+
+enum { TUN_LINK_RAW, TUN_LINK_ETH, TUN_LINK_N };
+
+/* A tunnel tunnel.log has announced (Tunnel::active). */
+struct tun_active {
+    uint64_t serial; /* 0: free slot */
+    struct shoal_conn_id id;
+    uint8_t type;
+};
+
+/* An IP tunnel: the uid Zeek keeps per address pair. */
+struct tun_ip {
+    bool used;
+    uint8_t type;
+    struct shoal_addr lo, hi;   /* the pair, sorted */
+    struct shoal_addr src, dst; /* as first seen */
+    uint64_t serial;
+    double last;
+};
+
+struct shoal_tunnels {
+    struct shoal_ctx *x;
+    struct shoal_stream *log;
+    struct shoal_decoder *dec[SHOAL_TUNNEL_MAX_DEPTH][TUN_LINK_N];
+    struct tun_active *act;
+    size_t act_cap; /* power of two */
+    size_t act_n;
+    struct tun_ip *ip;
+    size_t ip_cap; /* power of two */
+    size_t ip_n;
+    double last_expire;
+};
+
+static const struct shoal_field tunnel_fields[] = {
+    {"ts", SHOAL_T_TIME, 0},          {"uid", SHOAL_T_STRING, 0},
+    {"id.orig_h", SHOAL_T_ADDR, 0},   {"id.orig_p", SHOAL_T_PORT, 0},
+    {"id.resp_h", SHOAL_T_ADDR, 0},   {"id.resp_p", SHOAL_T_PORT, 0},
+    {"tunnel_type", SHOAL_T_ENUM, 0}, {"action", SHOAL_T_ENUM, 0},
+};
+#define TUNNEL_NFIELDS (sizeof(tunnel_fields) / sizeof(tunnel_fields[0]))
+
+static const char *const tunnel_type_names[] = {
+    [SHOAL_TUNNEL_NONE] = "Tunnel::NONE",   [SHOAL_TUNNEL_IP] = "Tunnel::IP",
+    [SHOAL_TUNNEL_AYIYA] = "Tunnel::AYIYA", [SHOAL_TUNNEL_TEREDO] = "Tunnel::TEREDO",
+    [SHOAL_TUNNEL_GRE] = "Tunnel::GRE",     [SHOAL_TUNNEL_VXLAN] = "Tunnel::VXLAN",
+};
+
+/* ---- set-up ---- */
+
+/* Decoder weirds of inner packets: Zeek names them "<name>_in_tunnel". */
+static void tun_decode_weird(void *arg, const char *name, const char *addl, const char *source,
+                             const struct shoal_addr *src, const struct shoal_addr *dst)
+{
+    struct shoal_tunnels *t = arg;
+    char nm[128];
+
+    snprintf(nm, sizeof(nm), "%s_in_tunnel", name);
+    shoal_ctx_net_weird(t->x, nm, addl, source, src, dst);
+}
+
+struct shoal_tunnels *shoal_tunnels_new(struct shoal_ctx *x)
+{
+    struct shoal_tunnels *t = calloc(1, sizeof(*t));
+
+    if (t == NULL) {
+        return NULL;
+    }
+    t->x = x;
+    t->log = shoal_log_open(shoal_ctx_logger(x), "tunnel", tunnel_fields, TUNNEL_NFIELDS);
+    return t;
+}
+
+void shoal_tunnels_free(struct shoal_tunnels *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < SHOAL_TUNNEL_MAX_DEPTH; i++) {
+        for (size_t j = 0; j < TUN_LINK_N; j++) {
+            shoal_decoder_free(t->dec[i][j]);
+        }
+    }
+    free(t->act);
+    free(t->ip);
+    free(t);
+}
+
+void shoal_tunnels_expire(struct shoal_tunnels *t, double now)
+{
+    if (t == NULL || now - t->last_expire < 1.0) {
+        return;
+    }
+    t->last_expire = now;
+    for (size_t i = 0; i < SHOAL_TUNNEL_MAX_DEPTH; i++) {
+        for (size_t j = 0; j < TUN_LINK_N; j++) {
+            if (t->dec[i][j] != NULL) {
+                shoal_decode_expire(t->dec[i][j], now);
+            }
+        }
+    }
+}
+
+/* The decoder for packets at nesting level `depth` (1-based) of link kind
+ * `link`, made on first use.  NULL on OOM (logged once per call). */
+static struct shoal_decoder *tun_decoder(struct shoal_tunnels *t, unsigned depth, int link)
+{
+    struct shoal_decoder **slot = &t->dec[depth - 1][link];
+
+    if (*slot == NULL) {
+        const struct shoal_config *cfg = shoal_ctx_config(t->x);
+        struct shoal_decode_opts o = {
+            .ignore_checksums = cfg->ignore_checksums,
+            .frag_mem_max = cfg->frag_mem_max,
+            .frag_timeout = cfg->frag_timeout,
+            .weird = tun_decode_weird,
+            .weird_ctx = t,
+        };
+        *slot = shoal_decoder_new(link == TUN_LINK_ETH ? TUN_DLT_EN10MB : TUN_LINKTYPE_RAW, &o);
+        if (*slot == NULL) {
+            shoal_err("tunnel", "shoal_decoder_new: out of memory: inner packet dropped");
+        }
+    }
+    return *slot;
+}
+
+/* ---- helpers ---- */
+
+static inline bool addr_eq(const struct shoal_addr *a, const struct shoal_addr *b)
+{
+    return memcmp(a->b, b->b, 16) == 0;
+}
+
+/* A weird about a packet that came through `e`: Zeek adds "_in_tunnel". */
+static void tun_flow_weird(struct shoal_ctx *x, const struct shoal_encap *e, const char *name,
+                           const char *addl, const char *source, const struct shoal_pkt *p)
+{
+    char nm[128];
+
+    if (e != NULL && e->depth > 0) {
+        snprintf(nm, sizeof(nm), "%s_in_tunnel", name);
+        name = nm;
+    }
+    shoal_ctx_net_weird(x, name, addl, source, &p->src, &p->dst);
+}
+
+uint64_t shoal_encap_sig(const struct shoal_encap *e)
+{
+    uint64_t v[SHOAL_TUNNEL_MAX_DEPTH];
+
+    if (e == NULL || e->depth == 0) {
+        return 0;
+    }
+    for (unsigned i = 0; i < e->depth; i++) {
+        v[i] = e->lvl[i].serial;
+    }
+    uint64_t h = XXH3_64bits(v, e->depth * sizeof(v[0]));
+    return h != 0 ? h : 1;
+}
+
+void shoal_tunnel_services(uint8_t confirmed, char *buf, size_t len)
+{
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } names[] = {
+        {SHOAL_TUNNEL_BIT_TEREDO, "teredo"},
+        {SHOAL_TUNNEL_BIT_AYIYA, "ayiya"},
+        {SHOAL_TUNNEL_BIT_VXLAN, "vxlan"},
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (confirmed & names[i].bit) {
+            size_t n = strlen(buf);
+            if (n < len) {
+                snprintf(buf + n, len - n, "%s%s", n ? "," : "", names[i].name);
+            }
+        }
+    }
+}
+
+/* ---- tunnel.log and Tunnel::active ---- */
+
+static size_t act_slot(uint64_t serial, size_t cap)
+{
+    return (size_t)(XXH3_64bits(&serial, sizeof(serial)) & (cap - 1));
+}
+
+static struct tun_active *act_find(struct shoal_tunnels *t, uint64_t serial)
+{
+    if (t->act_cap == 0) {
+        return NULL;
+    }
+    for (size_t i = act_slot(serial, t->act_cap);; i = (i + 1) & (t->act_cap - 1)) {
+        if (t->act[i].serial == serial) {
+            return &t->act[i];
+        }
+        if (t->act[i].serial == 0) {
+            return NULL;
+        }
+    }
+}
+
+static int act_grow(struct shoal_tunnels *t)
+{
+    size_t nc = t->act_cap ? t->act_cap * 2 : TUN_TABLE_MIN;
+    struct tun_active *n = calloc(nc, sizeof(*n));
+
+    if (n == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < t->act_cap; i++) {
+        if (t->act[i].serial != 0) {
+            size_t j = act_slot(t->act[i].serial, nc);
+            while (n[j].serial != 0) {
+                j = (j + 1) & (nc - 1);
+            }
+            n[j] = t->act[i];
+        }
+    }
+    free(t->act);
+    t->act = n;
+    t->act_cap = nc;
+    return 0;
+}
+
+/* Remove an entry, shifting later members of its cluster back. */
+static void act_remove(struct shoal_tunnels *t, struct tun_active *e)
+{
+    size_t mask = t->act_cap - 1;
+    size_t i = (size_t)(e - t->act);
+    size_t j = i;
+
+    t->act[i].serial = 0;
+    t->act_n--;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (t->act[j].serial == 0) {
+            return;
+        }
+        size_t k = act_slot(t->act[j].serial, t->act_cap);
+        /* Move j back to i if its home k is not cyclically in (i, j]. */
+        if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+            t->act[i] = t->act[j];
+            t->act[j].serial = 0;
+            i = j;
+        }
+    }
+}
+
+static void tun_log(struct shoal_tunnels *t, uint64_t serial, const struct shoal_conn_id *id,
+                    uint8_t type, const char *action)
+{
+    struct shoal_value v[TUNNEL_NFIELDS];
+    char uid[32];
+
+    if (t->log == NULL) {
+        return;
+    }
+    v[0] = shoal_v_double(shoal_ctx_now(t->x));
+    v[1] = shoal_v_str(shoal_ctx_uid(t->x, serial, uid));
+    v[2] = shoal_v_addr(&id->orig_h);
+    v[3] = shoal_v_count(id->orig_p);
+    v[4] = shoal_v_addr(&id->resp_h);
+    v[5] = shoal_v_count(id->resp_p);
+    v[6] = shoal_v_str(tunnel_type_names[type <= SHOAL_TUNNEL_VXLAN ? type : 0]);
+    v[7] = shoal_v_str(action);
+    shoal_log_write(t->log, v);
+}
+
+void shoal_tunnel_register(struct shoal_ctx *x, const struct shoal_encap *e)
+{
+    struct shoal_tunnels *t = shoal_ctx_tunnels(x);
+
+    if (t == NULL || e == NULL) {
+        return;
+    }
+    for (unsigned i = 0; i < e->depth; i++) {
+        const struct shoal_encap_level *l = &e->lvl[i];
+
+        if (act_find(t, l->serial) != NULL) {
+            continue;
+        }
+        tun_log(t, l->serial, &l->id, l->type, "Tunnel::DISCOVER");
+        if (t->act_n >= TUN_ACTIVE_MAX) {
+            continue; /* announced, but not remembered: may be announced again */
+        }
+        if ((t->act_n + 1) * 2 > t->act_cap && act_grow(t) < 0) {
+            continue;
+        }
+        size_t j = act_slot(l->serial, t->act_cap);
+        while (t->act[j].serial != 0) {
+            j = (j + 1) & (t->act_cap - 1);
+        }
+        t->act[j].serial = l->serial;
+        t->act[j].id = l->id;
+        t->act[j].type = l->type;
+        t->act_n++;
+    }
+}
+
+void shoal_tunnel_conn_done(struct shoal_ctx *x, const struct shoal_conn *c)
+{
+    struct shoal_tunnels *t = shoal_ctx_tunnels(x);
+    struct tun_active *a;
+
+    if (t == NULL || (a = act_find(t, c->serial)) == NULL) {
+        return;
+    }
+    /* Zeek looks the tunnel up by the connection's id as it is now. */
+    tun_log(t, a->serial, &c->id, a->type, "Tunnel::CLOSE");
+    act_remove(t, a);
+}
+
+/* ---- IP tunnels ---- */
+
+static size_t ip_slot(const struct shoal_addr *lo, const struct shoal_addr *hi, size_t cap)
+{
+    uint8_t k[32];
+
+    memcpy(k, lo->b, 16);
+    memcpy(k + 16, hi->b, 16);
+    return (size_t)(XXH3_64bits(k, sizeof(k)) & (cap - 1));
+}
+
+/* Rebuild the table with capacity nc, keeping entries seen since `keep`. */
+static int ip_rebuild(struct shoal_tunnels *t, size_t nc, double keep)
+{
+    struct tun_ip *n = calloc(nc, sizeof(*n));
+
+    if (n == NULL) {
+        return -ENOMEM;
+    }
+    t->ip_n = 0;
+    for (size_t i = 0; i < t->ip_cap; i++) {
+        struct tun_ip *e = &t->ip[i];
+        if (!e->used || e->last < keep) {
+            continue;
+        }
+        size_t j = ip_slot(&e->lo, &e->hi, nc);
+        while (n[j].used) {
+            j = (j + 1) & (nc - 1);
+        }
+        n[j] = *e;
+        t->ip_n++;
+    }
+    free(t->ip);
+    t->ip = n;
+    t->ip_cap = nc;
+    return 0;
+}
+
+/*
+ * The uid level of the IP tunnel between src and dst (either direction),
+ * made the first time the pair is seen or after a day of silence, as Zeek's
+ * IPTunnelAnalyzer does.  Returns 0, or -ENOMEM.
+ */
+static int ip_tunnel_level(struct shoal_ctx *x, const struct shoal_addr *src,
+                           const struct shoal_addr *dst, uint8_t type,
+                           struct shoal_encap_level *out)
+{
+    struct shoal_tunnels *t = shoal_ctx_tunnels(x);
+    double now = shoal_ctx_now(x);
+    const struct shoal_addr *lo = src;
+    const struct shoal_addr *hi = dst;
+    struct tun_ip *e = NULL;
+
+    if (memcmp(src->b, dst->b, 16) > 0) {
+        lo = dst;
+        hi = src;
+    }
+    if (t->ip_cap > 0) {
+        for (size_t i = ip_slot(lo, hi, t->ip_cap); t->ip[i].used; i = (i + 1) & (t->ip_cap - 1)) {
+            if (addr_eq(&t->ip[i].lo, lo) && addr_eq(&t->ip[i].hi, hi)) {
+                e = &t->ip[i];
+                break;
+            }
+        }
+    }
+    if (e != NULL && now - e->last >= TUN_IP_TIMEOUT) {
+        e->serial = shoal_ctx_new_serial(x);
+        e->src = *src;
+        e->dst = *dst;
+        e->type = type;
+    }
+    if (e == NULL) {
+        if ((t->ip_n + 1) * 2 > t->ip_cap) {
+            size_t nc = t->ip_cap ? t->ip_cap * 2 : TUN_TABLE_MIN;
+            double keep = -1e300;
+            if (t->ip_n >= TUN_IP_MAX) {
+                nc = t->ip_cap; /* full: drop what is stale, or everything */
+                keep = now - TUN_IP_TIMEOUT;
+            }
+            if (ip_rebuild(t, nc, keep) < 0) {
+                return -ENOMEM;
+            }
+            if ((t->ip_n + 1) * 2 > t->ip_cap && ip_rebuild(t, nc, now + 1) < 0) {
+                return -ENOMEM;
+            }
+        }
+        size_t i = ip_slot(lo, hi, t->ip_cap);
+        while (t->ip[i].used) {
+            i = (i + 1) & (t->ip_cap - 1);
+        }
+        e = &t->ip[i];
+        e->used = true;
+        e->lo = *lo;
+        e->hi = *hi;
+        e->src = *src;
+        e->dst = *dst;
+        e->type = type;
+        e->serial = shoal_ctx_new_serial(x);
+        t->ip_n++;
+    }
+    e->last = now;
+    memset(out, 0, sizeof(*out));
+    out->serial = e->serial;
+    out->type = e->type;
+    out->id.orig_h = e->src;
+    out->id.resp_h = e->dst;
+    return 0;
+}
+
+int shoal_tunnel_ipip(struct shoal_ctx *x, const struct shoal_encap *outer, int levels,
+                      const struct shoal_addr *src, const struct shoal_addr *dst,
+                      struct shoal_encap *out)
+{
+    if (outer != NULL) {
+        *out = *outer;
+    } else {
+        out->depth = 0;
+    }
+    if (levels <= 0) {
+        return 0;
+    }
+    if (out->depth + (unsigned)levels > SHOAL_TUNNEL_MAX_DEPTH) {
+        char nm[64];
+        snprintf(nm, sizeof(nm), "exceeded_tunnel_max_depth%s", out->depth > 0 ? "_in_tunnel" : "");
+        shoal_ctx_net_weird(x, nm, NULL, "IPTUNNEL", src, dst);
+        return -E2BIG;
+    }
+    /* The decoder tells only the outermost header of the IP-in-IP levels
+     * it took off; nested IP-in-IP counts as that one tunnel. */
+    if (ip_tunnel_level(x, src, dst, SHOAL_TUNNEL_IP, &out->lvl[out->depth]) < 0) {
+        return -ENOMEM;
+    }
+    out->depth++;
+    return 0;
+}
+
+/* ---- handing on an inner packet ---- */
+
+/*
+ * Decode `cap` bytes (`wire` on the wire) of an inner frame of link kind
+ * `link` that came through `e` (depth >= 1) and process what comes out.
+ * Returns 1 if an IP packet was processed, 0 if none came out, negative if
+ * the frame was malformed.
+ */
+static int tun_forward(struct shoal_ctx *x, const struct shoal_encap *e, int link, double ts,
+                       const uint8_t *data, uint32_t cap, uint32_t wire)
+{
+    struct shoal_tunnels *t = shoal_ctx_tunnels(x);
+    struct shoal_decoder *d = tun_decoder(t, e->depth, link);
+    struct shoal_pkt in;
+    struct shoal_addr osrc, odst;
+    struct shoal_encap e2;
+    int rc;
+
+    if (d == NULL) {
+        return -ENOMEM;
+    }
+    rc = shoal_decode(d, ts, data, cap, wire, &in);
+    if (rc != 1) {
+        return rc;
+    }
+    int levels = shoal_decode_tunnel(d, &osrc, &odst);
+    if (levels > 0) {
+        if (shoal_tunnel_ipip(x, e, levels, &osrc, &odst, &e2) < 0) {
+            return -E2BIG;
+        }
+        e = &e2;
+    }
+    shoal_ctx_packet_encap(x, &in, e);
+    return 1;
+}
+
+/* Encapsulation `outer` plus the UDP tunnel carried by connection c. */
+static void encap_push_conn(struct shoal_encap *e, const struct shoal_encap *outer,
+                            const struct shoal_conn *c, uint8_t type)
+{
+    if (outer != NULL) {
+        *e = *outer;
+    } else {
+        e->depth = 0;
+    }
+    struct shoal_encap_level *l = &e->lvl[e->depth++];
+    memset(l, 0, sizeof(*l));
+    l->serial = c->serial;
+    l->id = c->id;
+    l->type = type;
+}
+
+/* Zeek's depth check of a session tunnel analyzer: history 'X' on the
+ * carrying connection and a weird.  True if the packet may go deeper. */
+static bool udp_depth_ok(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_encap *e,
+                         const struct shoal_pkt *p, const char *source)
+{
+    if (e == NULL || e->depth < SHOAL_TUNNEL_MAX_DEPTH) {
+        return true;
+    }
+    shoal_conn_check_history(c, SHOAL_HIST_UNKNOWN_PKT, 'X');
+    tun_flow_weird(x, e, "exceeded_tunnel_max_depth", NULL, source, p);
+    return false;
+}
+
+/* ---- Teredo ---- */
+
+/*
+ * Zeek's TeredoAnalyzer::DetectProtocol: an IPv6 header with a Teredo
+ * (2001:0::/32) source or destination, or one after an origin indication
+ * (itself perhaps after an authentication header).
+ */
+static bool teredo_detect(const uint8_t *d, uint32_t len)
+{
+    static const uint8_t pfx[4] = {0x20, 0x01, 0x00, 0x00};
+    uint16_t val;
+
+    if (len < 40 || ((d[0] >> 4) != 6 && (d[0] != 0x00 || (d[1] != 0x00 && d[1] != 0x01)))) {
+        return false;
+    }
+    if ((d[0] & 0xf0) == 0x60 && (memcmp(d + 8, pfx, 4) == 0 || memcmp(d + 24, pfx, 4) == 0)) {
+        return true;
+    }
+    val = d[1];
+    if (val == 1) {
+        uint32_t skip = 13u + d[2] + d[3];
+        if (len < skip) {
+            return false;
+        }
+        d += skip;
+        len -= skip;
+        if (len < 40) {
+            return false;
+        }
+        val = shoal_be16(d);
+    }
+    if (val == 0) {
+        d += 8;
+        len -= 8;
+        if (len < 40) {
+            return false;
+        }
+        return (d[0] >> 4) == 6;
+    }
+    return false;
+}
+
+/* Teredo weirds other than the bubble one are reported only once the
+ * analyzer has confirmed the connection. */
+static void teredo_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name)
+{
+    if (c->tun.confirmed & SHOAL_TUNNEL_BIT_TEREDO) {
+        shoal_conn_weird(x, c, name, NULL, "TEREDO");
+    }
+}
+
+/* Walk the optional authentication and origin indication headers to the
+ * IPv6 packet (Zeek's TeredoEncapsulation::DoParse).  Returns its offset,
+ * or -1 if this is not Teredo. */
+static int64_t teredo_parse(struct shoal_ctx *x, struct shoal_conn *c, const uint8_t *d,
+                            uint32_t len)
+{
+    bool origin = false;
+    bool auth = false;
+    uint32_t off = 0;
+
+    for (;;) {
+        uint32_t left = len - off;
+        if (left < 2) {
+            teredo_weird(x, c, "truncated_Teredo");
+            return -1;
+        }
+        uint16_t tag = shoal_be16(d + off);
+        if (tag == 0) {
+            if (origin) {
+                return -1;
+            }
+            if (left < 8) {
+                teredo_weird(x, c, "truncated_Teredo_origin_indication");
+                return -1;
+            }
+            off += 8;
+            origin = true;
+        } else if (tag == 1) {
+            if (origin || auth) {
+                return -1;
+            }
+            if (left < 4) {
+                teredo_weird(x, c, "truncated_Teredo_authentication");
+                return -1;
+            }
+            uint32_t tot = 4u + d[off + 2] + d[off + 3] + 8u + 1u;
+            if (left < tot) {
+                teredo_weird(x, c, "truncated_Teredo_authentication");
+                return -1;
+            }
+            off += tot;
+            auth = true;
+        } else if ((tag >> 12) == 6) {
+            if (left < 40) {
+                teredo_weird(x, c, "truncated_IPv6_in_Teredo");
+                return -1;
+            }
+            return off;
+        } else {
+            return -1;
+        }
+    }
+}
+
+static void teredo_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                          const struct shoal_pkt *p, const uint8_t *d, uint32_t len,
+                          uint32_t missing, const struct shoal_encap *outer)
+{
+    struct shoal_encap e;
+
+    if (!udp_depth_ok(x, c, outer, p, "TEREDO")) {
+        return;
+    }
+    int64_t off = teredo_parse(x, c, d, len);
+    if (off < 0) {
+        c->tun.violated |= SHOAL_TUNNEL_BIT_TEREDO;
+        return;
+    }
+    const uint8_t *ip = d + off;
+    uint32_t ip_len = len - (uint32_t)off;
+    uint32_t total = (uint32_t)shoal_be16(ip + 4) + 40;
+    bool bubble = ip[6] == IPPROTO_NONE_V6;
+
+    if (ip_len < total) {
+        c->tun.violated |= SHOAL_TUNNEL_BIT_TEREDO;
+        return;
+    }
+    if (ip_len > total) {
+        if (bubble && total == 40) {
+            shoal_conn_weird(x, c, "Teredo_bubble_with_payload", NULL, "TEREDO");
+        } else {
+            c->tun.violated |= SHOAL_TUNNEL_BIT_TEREDO;
+            return;
+        }
+    }
+    c->tun.teredo_valid |= is_orig ? 1 : 2;
+    if (c->tun.teredo_valid == 3) {
+        c->tun.confirmed |= SHOAL_TUNNEL_BIT_TEREDO;
+    }
+    c->tun.carrier = SHOAL_TUNNEL_TEREDO;
+    if (bubble) {
+        return; /* nothing inside; no ipv6_no_next for Teredo bubbles */
+    }
+    encap_push_conn(&e, outer, c, SHOAL_TUNNEL_TEREDO);
+    tun_forward(x, &e, TUN_LINK_RAW, p->ts, ip, ip_len, ip_len + missing);
+}
+
+/* ---- AYIYA ---- */
+
+static bool ayiya_detect(const uint8_t *d, uint32_t len)
+{
+    return len >= 3 && d[1] == 0x52 && d[2] == 0x11;
+}
+
+static void ayiya_packet(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_pkt *p,
+                         const uint8_t *d, uint32_t len, uint32_t missing,
+                         const struct shoal_encap *outer)
+{
+    struct shoal_encap e;
+    uint32_t hdr = 8;
+
+    if (!udp_depth_ok(x, c, outer, p, "AYIYA")) {
+        return;
+    }
+    if (len < hdr) {
+        c->tun.violated |= SHOAL_TUNNEL_BIT_AYIYA;
+        return;
+    }
+    hdr += (1u << (d[0] >> 4)) + (uint32_t)(d[1] >> 4) * 4;
+    if (len < hdr) {
+        c->tun.violated |= SHOAL_TUNNEL_BIT_AYIYA;
+        return;
+    }
+    if ((d[2] & 0x0f) != 1) {
+        return; /* not a forward operation: nothing to decapsulate */
+    }
+    uint8_t next = d[3];
+    c->tun.confirmed |= SHOAL_TUNNEL_BIT_AYIYA;
+    if (len == hdr) {
+        tun_flow_weird(x, outer, "ayiya_empty_packet", NULL, "AYIYA", p);
+        return;
+    }
+    if (next != 4 && next != 41) {
+        return; /* no analyzer for it */
+    }
+    c->tun.carrier = SHOAL_TUNNEL_AYIYA;
+    encap_push_conn(&e, outer, c, SHOAL_TUNNEL_AYIYA);
+    tun_forward(x, &e, TUN_LINK_RAW, p->ts, d + hdr, len - hdr, len - hdr + missing);
+}
+
+/* ---- VXLAN ---- */
+
+static void vxlan_packet(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_pkt *p,
+                         const uint8_t *d, uint32_t len, uint32_t missing,
+                         const struct shoal_encap *outer)
+{
+    struct shoal_encap e;
+
+    if (!udp_depth_ok(x, c, outer, p, "VXLAN")) {
+        return;
+    }
+    if (len < 8 || (d[0] & 0x08) == 0) {
+        c->tun.violated |= SHOAL_TUNNEL_BIT_VXLAN;
+        return;
+    }
+    c->tun.confirmed |= SHOAL_TUNNEL_BIT_VXLAN;
+    if (len == 8) {
+        tun_flow_weird(x, outer, "vxlan_empty_packet", NULL, "VXLAN", p);
+        return;
+    }
+    c->tun.carrier = SHOAL_TUNNEL_VXLAN;
+    encap_push_conn(&e, outer, c, SHOAL_TUNNEL_VXLAN);
+    tun_forward(x, &e, TUN_LINK_ETH, p->ts, d + 8, len - 8, len - 8 + missing);
+}
+
+void shoal_tunnel_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                      const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap, uint32_t len,
+                      const struct shoal_encap *encap)
+{
+    uint32_t missing = len > cap ? len - cap : 0;
+
+    if (shoal_ctx_tunnels(x) == NULL || cap == 0) {
+        return;
+    }
+    /* Zeek hands the payload on by the responder port, else by content. */
+    switch (c->id.resp_p) {
+    case TUN_PORT_TEREDO:
+        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_TEREDO)) {
+            teredo_packet(x, c, is_orig, p, payload, cap, missing, encap);
+        }
+        return;
+    case TUN_PORT_AYIYA:
+        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_AYIYA)) {
+            ayiya_packet(x, c, p, payload, cap, missing, encap);
+        }
+        return;
+    case TUN_PORT_VXLAN:
+        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_VXLAN)) {
+            vxlan_packet(x, c, p, payload, cap, missing, encap);
+        }
+        return;
+    default:
+        break;
+    }
+    if (teredo_detect(payload, cap)) {
+        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_TEREDO)) {
+            teredo_packet(x, c, is_orig, p, payload, cap, missing, encap);
+        }
+    } else if (ayiya_detect(payload, cap)) {
+        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_AYIYA)) {
+            ayiya_packet(x, c, p, payload, cap, missing, encap);
+        }
+    }
+}
+
+/* ---- GRE ---- */
+
+/* Length of the GRE header for these flags (routing is refused later). */
+static uint32_t gre_header_len(uint16_t flags)
+{
+    uint32_t len = 4;
+
+    if (flags & 0x8000) {
+        len += 4; /* checksum + reserved */
+    }
+    if (flags & 0x2000) {
+        len += 4; /* key */
+    }
+    if (flags & 0x1000) {
+        len += 4; /* sequence number */
+    }
+    if (flags & 0x0080) {
+        len += 4; /* acknowledgement (version 1) */
+    }
+    return len;
+}
+
+void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,
+                      const struct shoal_encap *encap)
+{
+    const uint8_t *d = p->l4;
+    uint32_t len = p->l4_cap; /* what is present is what can be read */
+    uint32_t missing = p->l4_len > p->l4_cap ? p->l4_len - p->l4_cap : 0;
+    int link = TUN_LINK_RAW;
+    uint32_t eth_len = 0;
+    uint32_t erspan_len = 0;
+    char addl[32];
+    struct shoal_encap e;
+
+    if (shoal_ctx_tunnels(x) == NULL) {
+        return;
+    }
+    if (len < 4) {
+        tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+        return;
+    }
+    uint16_t flags_ver = shoal_be16(d);
+    uint16_t proto_type = shoal_be16(d + 2);
+    int version = flags_ver & 0x0007;
+    uint32_t gre_len = gre_header_len(flags_ver);
+    uint32_t ppp_len = version == 1 ? 4 : 0;
+
+    if (version != 0 && version != 1) {
+        snprintf(addl, sizeof(addl), "version=%d", version);
+        tun_flow_weird(x, encap, "unknown_gre_version", addl, "GRE", p);
+        return;
+    }
+    if (version == 0) {
+        if (proto_type == 0x6558) {
+            /* Transparent Ethernet bridging. */
+            if (len <= gre_len + 14) {
+                tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+                return;
+            }
+            eth_len = 14;
+            link = TUN_LINK_ETH;
+        } else if (proto_type == 0x88be) {
+            /* ERSPAN type II. */
+            if (len <= gre_len + 14 + 8) {
+                tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+                return;
+            }
+            erspan_len = 8;
+            eth_len = 14;
+            link = TUN_LINK_ETH;
+        } else if (proto_type == 0x22eb) {
+            /* ERSPAN type III, with an optional 8-byte subheader. */
+            if (len <= gre_len + 14 + 12) {
+                tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+                return;
+            }
+            erspan_len = 12;
+            eth_len = 14;
+            link = TUN_LINK_ETH;
+            if (d[gre_len + erspan_len - 1] & 0x01) {
+                if (len <= gre_len + erspan_len + 8 + eth_len) {
+                    tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+                    return;
+                }
+                erspan_len += 8;
+            }
+        }
+    } else if (proto_type != 0x880b) {
+        /* Enhanced GRE carries PPP only. */
+        snprintf(addl, sizeof(addl), "proto=%d", proto_type);
+        tun_flow_weird(x, encap, "egre_protocol_type", addl, "GRE", p);
+        return;
+    }
+    if (flags_ver & 0x4000) {
+        tun_flow_weird(x, encap, "gre_routing", NULL, "GRE", p);
+        return;
+    }
+    if (flags_ver & 0x0078) {
+        tun_flow_weird(x, encap, "unknown_gre_flags", NULL, "GRE", p);
+        return;
+    }
+    if (len < gre_len + ppp_len + eth_len + erspan_len) {
+        tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+        return;
+    }
+    uint32_t skip = gre_len + ppp_len + erspan_len;
+    const uint8_t *inner = d + skip;
+    uint32_t ilen = len - skip;
+
+    if (version == 1) {
+        uint16_t ppp_proto = shoal_be16(d + gre_len + 2);
+        if (ppp_proto != 0x0021 && ppp_proto != 0x0057) {
+            tun_flow_weird(x, encap, "non_ip_packet_in_encap", NULL, "GRE", p);
+            return;
+        }
+        /* Zeek checks the inner packet before taking the tunnel. */
+        uint8_t want = ppp_proto == 0x0021 ? 4 : 6;
+        uint32_t min = want == 4 ? 20 : 40;
+        uint32_t total;
+        if (ilen < min) {
+            tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
+            return;
+        }
+        if ((inner[0] >> 4) != want) {
+            tun_flow_weird(x, encap, "invalid_inner_IP_version", NULL, "IPTUNNEL", p);
+            return;
+        }
+        total = want == 4 ? shoal_be16(inner + 2) : (uint32_t)shoal_be16(inner + 4) + 40;
+        if (ilen < total) {
+            tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
+            return;
+        }
+        if (ilen > total) {
+            tun_flow_weird(x, encap, "inner_IP_payload_length_mismatch", NULL, "IPTUNNEL", p);
+            return;
+        }
+    }
+    if (encap != NULL && encap->depth >= SHOAL_TUNNEL_MAX_DEPTH) {
+        tun_flow_weird(x, encap, "exceeded_tunnel_max_depth", NULL, "IPTUNNEL", p);
+        return;
+    }
+    if (encap != NULL) {
+        e = *encap;
+    } else {
+        e.depth = 0;
+    }
+    if (ip_tunnel_level(x, &p->src, &p->dst, SHOAL_TUNNEL_GRE, &e.lvl[e.depth]) < 0) {
+        return;
+    }
+    e.depth++;
+    tun_forward(x, &e, link, p->ts, inner, ilen, ilen + missing);
+}

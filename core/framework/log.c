@@ -1,0 +1,858 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Zeek-compatible log writers.  TSV output follows Zeek's ASCII writer:
+ * the seven header lines, "-" for unset and "(empty)" for empty values,
+ * T/F booleans, 6-decimal times and intervals, ','-joined containers with
+ * ',' inside an element written as \x2c, and bytes that are not printable
+ * (or not valid UTF-8) written as \xNN.  JSON output follows Zeek's JSON
+ * writer: unset fields are left out, containers are arrays.
+ */
+#include "framework/log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+
+#include "lib/diag.h"
+
+#define LOG_FILE_BUFFER (256 * 1024)
+
+struct shoal_stream {
+    struct shoal_stream *next;
+    struct shoal_logger *logger;
+    char *path;
+    const struct shoal_field *fields;
+    size_t nfields;
+    FILE *f;
+    char *fbuf;
+    bool failed;
+    uint64_t records;
+    void *sink_data;
+};
+
+struct shoal_logger {
+    char *dir;
+    enum shoal_log_format fmt;
+    struct shoal_stream *streams;
+    struct shoal_buf line;
+    uint64_t records;
+    shoal_log_sink_fn sink;
+    void *sink_arg;
+};
+
+/* ---- text buffer ---- */
+
+static int buf_reserve(struct shoal_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) {
+        return 0;
+    }
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + extra + 1) {
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (p == NULL) {
+        return -ENOMEM;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+static int buf_add(struct shoal_buf *b, const char *s, size_t n)
+{
+    if (buf_reserve(b, n) < 0) {
+        return -ENOMEM;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static int buf_puts(struct shoal_buf *b, const char *s)
+{
+    return buf_add(b, s, strlen(s));
+}
+
+static int buf_printf(struct shoal_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int buf_printf(struct shoal_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char tmp[128];
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return -EINVAL;
+    }
+    if ((size_t)n < sizeof(tmp)) {
+        return buf_add(b, tmp, (size_t)n);
+    }
+    if (buf_reserve(b, (size_t)n) < 0) {
+        return -ENOMEM;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+void shoal_buf_free(struct shoal_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- value formatting ---- */
+
+/* Length of a valid UTF-8 multi-byte sequence at s (n bytes left), or 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        len = 2;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        len = 3;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        len = 4;
+    } else {
+        return 0;
+    }
+    if (len > n) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+    }
+    return len;
+}
+
+/* Append string bytes with Zeek's escaping; `in_container` also escapes
+ * the set separator. */
+static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_container)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t run = 0; /* start of the pending run of bytes copied as they are */
+
+    if (buf_reserve(b, n) < 0) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x7f && !(in_container && c == ',')) {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t l = utf8_seq_len(s + i, n - i);
+            if (l > 0) {
+                i += l;
+                continue;
+            }
+        }
+        if (buf_add(b, p + run, i - run) < 0 || buf_printf(b, "\\x%02x", c) < 0) {
+            return -ENOMEM;
+        }
+        run = ++i;
+    }
+    return buf_add(b, p + run, n - run);
+}
+
+/* Dotted quad of p[0..3] at o; returns the end. */
+static char *fmt_quad(char *o, const uint8_t *p)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = p[i];
+        if (i > 0) {
+            *o++ = '.';
+        }
+        if (v >= 100) {
+            *o++ = (char)('0' + v / 100);
+            v %= 100;
+            *o++ = (char)('0' + v / 10);
+        } else if (v >= 10) {
+            *o++ = (char)('0' + v / 10);
+        }
+        *o++ = (char)('0' + v % 10);
+    }
+    return o;
+}
+
+/* inet_ntop(AF_INET6)'s text (RFC 5952 as glibc writes it) at o: lower-case
+ * hex groups without leading zeros, the first longest run of two or more
+ * zero groups as "::", and an IPv4-compatible or -mapped tail as a dotted
+ * quad.  Returns the end. */
+static char *fmt_v6(char *o, const uint8_t *a)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned w[8];
+    int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+    for (int i = 0; i < 8; i++) {
+        w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+        if (w[i] == 0) {
+            if (cur < 0) {
+                cur = i;
+                cur_len = 0;
+            }
+            if (++cur_len > best_len) {
+                best = cur;
+                best_len = cur_len;
+            }
+        } else {
+            cur = -1;
+        }
+    }
+    if (best_len < 2) {
+        best = -1;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best) {
+                *o++ = ':';
+            }
+            continue;
+        }
+        if (i > 0) {
+            *o++ = ':';
+        }
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+            return fmt_quad(o, a + 12);
+        }
+        bool lead = true;
+        for (int sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (w[i] >> sh) & 0xf;
+            if (d != 0 || !lead || sh == 0) {
+                *o++ = hex[d];
+                lead = false;
+            }
+        }
+    }
+    if (best >= 0 && best + best_len == 8) {
+        *o++ = ':';
+    }
+    return o;
+}
+
+/* An address as inet_ntop writes it (IPv4-mapped ones as IPv4), without
+ * its sprintf calls: addresses are in every connection's record. */
+static int fmt_addr(struct shoal_buf *b, const struct shoal_addr *a)
+{
+    if (buf_reserve(b, INET6_ADDRSTRLEN) < 0) {
+        return -ENOMEM;
+    }
+    char *o = b->p + b->len;
+    char *end = shoal_addr_is_v4(a) ? fmt_quad(o, a->b + 12) : fmt_v6(o, a->b);
+    b->len += (size_t)(end - o);
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+/* Shortest-ish decimal for JSON doubles: 6 decimals, trailing zeros cut. */
+static int fmt_json_double(struct shoal_buf *b, double d)
+{
+    char tmp[64];
+    int n = snprintf(tmp, sizeof(tmp), "%.6f", d);
+    while (n > 2 && tmp[n - 1] == '0' && tmp[n - 2] != '.') {
+        tmp[--n] = '\0';
+    }
+    return buf_add(b, tmp, (size_t)n);
+}
+
+/* Decimal digits of v at o, without printf (log writing is on the hot
+ * path); returns the end. */
+static char *put_u64(char *o, uint64_t v)
+{
+    char tmp[24];
+    size_t n = sizeof(tmp);
+
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    memcpy(o, tmp + n, sizeof(tmp) - n);
+    return o + (sizeof(tmp) - n);
+}
+
+static int fmt_u64(struct shoal_buf *b, uint64_t v)
+{
+    if (buf_reserve(b, 20) < 0) {
+        return -ENOMEM;
+    }
+    b->len = (size_t)(put_u64(b->p + b->len, v) - b->p);
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+/* True if put_fixed6 can write d ("%.6f" with integers: its microseconds
+ * fit a double's 52-bit fraction to half a unit). */
+static bool fixed6_fits(double d)
+{
+    return d > -4e9 && d < 4e9;
+}
+
+/* "%.6f" of d at o (fixed6_fits(d)); at most 18 bytes; returns the end. */
+static char *put_fixed6(char *o, double d)
+{
+    bool neg = d < 0;
+    double us = (neg ? -d : d) * 1e6 + 0.5;
+    uint64_t u = (uint64_t)us;
+
+    if (neg && u != 0) {
+        *o++ = '-';
+    }
+    o = put_u64(o, u / 1000000);
+    uint64_t f = u % 1000000;
+    o[0] = '.';
+    for (int i = 6; i >= 1; i--) {
+        o[i] = (char)('0' + f % 10);
+        f /= 10;
+    }
+    return o + 7;
+}
+
+/* "%.6f" for the times and intervals of logs; printf for what
+ * put_fixed6 cannot do exactly. */
+static int fmt_fixed6(struct shoal_buf *b, double d)
+{
+    if (!fixed6_fits(d)) {
+        return buf_printf(b, "%.6f", d);
+    }
+    if (buf_reserve(b, 20) < 0) {
+        return -ENOMEM;
+    }
+    b->len = (size_t)(put_fixed6(b->p + b->len, d) - b->p);
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type elem,
+                         const struct shoal_value *v, bool in_container)
+{
+    if (!v->present) {
+        return buf_add(b, "-", 1);
+    }
+    switch (t) {
+    case SHOAL_T_BOOL:
+        return buf_add(b, v->b ? "T" : "F", 1);
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        return fmt_u64(b, v->u);
+    case SHOAL_T_INT:
+        return buf_printf(b, "%" PRId64, v->i);
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        return fmt_fixed6(b, v->d);
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        if (v->s.len == 0) {
+            return buf_add(b, "(empty)", 7);
+        }
+        return fmt_tsv_string(b, v->s.p, v->s.len, in_container);
+    case SHOAL_T_ADDR:
+        return fmt_addr(b, &v->a.addr);
+    case SHOAL_T_SUBNET:
+        if (fmt_addr(b, &v->a.addr) < 0) {
+            return -ENOMEM;
+        }
+        return buf_printf(b, "/%u", v->a.prefix);
+    case SHOAL_T_SET:
+    case SHOAL_T_VECTOR:
+        if (v->v.n == 0) {
+            return buf_add(b, "(empty)", 7);
+        }
+        for (size_t i = 0; i < v->v.n; i++) {
+            if (i > 0 && buf_add(b, ",", 1) < 0) {
+                return -ENOMEM;
+            }
+            if (fmt_tsv_value(b, elem, 0, &v->v.v[i], true) < 0) {
+                return -ENOMEM;
+            }
+        }
+        return 0;
+    }
+    return -EINVAL;
+}
+
+/* Room for a separator and any scalar but a string written in place. */
+#define TSV_SCALAR_ROOM 64
+
+int shoal_log_format_tsv(struct shoal_buf *b, const struct shoal_field *fields, size_t n,
+                         const struct shoal_value *vals)
+{
+    /* The common scalars are written in place after one room check per
+     * field; strings, containers, ints, subnets and out-of-range doubles
+     * go through fmt_tsv_value. */
+    for (size_t i = 0; i < n; i++) {
+        const struct shoal_value *v = &vals[i];
+        if (buf_reserve(b, TSV_SCALAR_ROOM) < 0) {
+            return -ENOMEM;
+        }
+        char *o = b->p + b->len;
+        if (i > 0) {
+            *o++ = '\t';
+        }
+        if (!v->present) {
+            *o++ = '-';
+        } else {
+            switch (fields[i].type) {
+            case SHOAL_T_BOOL:
+                *o++ = v->b ? 'T' : 'F';
+                break;
+            case SHOAL_T_COUNT:
+            case SHOAL_T_PORT:
+                o = put_u64(o, v->u);
+                break;
+            case SHOAL_T_DOUBLE:
+            case SHOAL_T_TIME:
+            case SHOAL_T_INTERVAL:
+                if (!fixed6_fits(v->d)) {
+                    goto slow;
+                }
+                o = put_fixed6(o, v->d);
+                break;
+            case SHOAL_T_ADDR:
+                o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
+                                                 : fmt_v6(o, v->a.addr.b);
+                break;
+            default:
+                goto slow;
+            }
+        }
+        b->len = (size_t)(o - b->p);
+        continue;
+    slow:
+        b->len = (size_t)(o - b->p);
+        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0) {
+            return -ENOMEM;
+        }
+    }
+    if (buf_reserve(b, 0) < 0) {
+        return -ENOMEM;
+    }
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static int fmt_json_string(struct shoal_buf *b, const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+
+    if (buf_add(b, "\"", 1) < 0) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        int rc = 0;
+        if (c >= 0x80) {
+            size_t l = utf8_seq_len(s + i, n - i);
+            if (l > 0) {
+                rc = buf_add(b, (const char *)s + i, l);
+                i += l;
+                if (rc < 0) {
+                    return rc;
+                }
+                continue;
+            }
+            rc = buf_printf(b, "\\\\x%02x", c);
+        } else if (c == '"' || c == '\\') {
+            rc = buf_printf(b, "\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            rc = buf_printf(b, "\\u%04x", c);
+        } else {
+            rc = buf_add(b, (const char *)&c, 1);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        i++;
+    }
+    return buf_add(b, "\"", 1);
+}
+
+static int fmt_json_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type elem,
+                          const struct shoal_value *v)
+{
+    switch (t) {
+    case SHOAL_T_BOOL:
+        return buf_puts(b, v->b ? "true" : "false");
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        return fmt_u64(b, v->u);
+    case SHOAL_T_INT:
+        return buf_printf(b, "%" PRId64, v->i);
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        return fmt_json_double(b, v->d);
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        return fmt_json_string(b, v->s.p, v->s.len);
+    case SHOAL_T_ADDR:
+    case SHOAL_T_SUBNET:
+        if (buf_add(b, "\"", 1) < 0 || fmt_addr(b, &v->a.addr) < 0) {
+            return -ENOMEM;
+        }
+        if (t == SHOAL_T_SUBNET && buf_printf(b, "/%u", v->a.prefix) < 0) {
+            return -ENOMEM;
+        }
+        return buf_add(b, "\"", 1);
+    case SHOAL_T_SET:
+    case SHOAL_T_VECTOR:
+        if (buf_add(b, "[", 1) < 0) {
+            return -ENOMEM;
+        }
+        for (size_t i = 0; i < v->v.n; i++) {
+            if (i > 0 && buf_add(b, ",", 1) < 0) {
+                return -ENOMEM;
+            }
+            if (fmt_json_value(b, elem, 0, &v->v.v[i]) < 0) {
+                return -ENOMEM;
+            }
+        }
+        return buf_add(b, "]", 1);
+    }
+    return -EINVAL;
+}
+
+int shoal_log_format_json(struct shoal_buf *b, const struct shoal_field *fields, size_t n,
+                          const struct shoal_value *vals)
+{
+    bool first = true;
+
+    if (buf_add(b, "{", 1) < 0) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!vals[i].present) {
+            continue;
+        }
+        if (buf_printf(b, "%s\"%s\":", first ? "" : ",", fields[i].name) < 0) {
+            return -ENOMEM;
+        }
+        if (fmt_json_value(b, fields[i].type, fields[i].elem, &vals[i]) < 0) {
+            return -ENOMEM;
+        }
+        first = false;
+    }
+    return buf_add(b, "}", 1);
+}
+
+static const char *type_base_name(enum shoal_type t)
+{
+    switch (t) {
+    case SHOAL_T_BOOL:
+        return "bool";
+    case SHOAL_T_COUNT:
+        return "count";
+    case SHOAL_T_INT:
+        return "int";
+    case SHOAL_T_DOUBLE:
+        return "double";
+    case SHOAL_T_TIME:
+        return "time";
+    case SHOAL_T_INTERVAL:
+        return "interval";
+    case SHOAL_T_STRING:
+        return "string";
+    case SHOAL_T_ADDR:
+        return "addr";
+    case SHOAL_T_SUBNET:
+        return "subnet";
+    case SHOAL_T_PORT:
+        return "port";
+    case SHOAL_T_ENUM:
+        return "enum";
+    case SHOAL_T_SET:
+        return "set";
+    case SHOAL_T_VECTOR:
+        return "vector";
+    }
+    return "?";
+}
+
+const char *shoal_log_type_name(const struct shoal_field *f, char *buf, size_t len)
+{
+    if (f->type == SHOAL_T_SET || f->type == SHOAL_T_VECTOR) {
+        snprintf(buf, len, "%s[%s]", type_base_name(f->type), type_base_name(f->elem));
+    } else {
+        snprintf(buf, len, "%s", type_base_name(f->type));
+    }
+    return buf;
+}
+
+/* ---- files ---- */
+
+static void log_timestamp(char *buf, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, len, "%Y-%m-%d-%H-%M-%S", &tm);
+}
+
+static int stream_open_file(struct shoal_stream *s)
+{
+    struct shoal_logger *l = s->logger;
+    char name[4096];
+    char ts[32];
+    struct shoal_buf *h = &l->line;
+
+    snprintf(name, sizeof(name), "%s/%s.log", l->dir, s->path);
+    s->f = fopen(name, "w");
+    if (s->f == NULL) {
+        int err = errno;
+        shoal_err("log", "cannot create %s: %s", name, strerror(err));
+        s->failed = true;
+        return -err;
+    }
+    s->fbuf = malloc(LOG_FILE_BUFFER);
+    if (s->fbuf != NULL) {
+        setvbuf(s->f, s->fbuf, _IOFBF, LOG_FILE_BUFFER);
+    }
+    if (l->fmt == SHOAL_LOGFMT_JSON) {
+        return 0;
+    }
+    log_timestamp(ts, sizeof(ts));
+    h->len = 0;
+    buf_printf(h,
+               "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n"
+               "#unset_field\t-\n#path\t%s\n#open\t%s\n#fields",
+               s->path, ts);
+    for (size_t i = 0; i < s->nfields; i++) {
+        buf_printf(h, "\t%s", s->fields[i].name);
+    }
+    buf_puts(h, "\n#types");
+    for (size_t i = 0; i < s->nfields; i++) {
+        char tn[48];
+        buf_printf(h, "\t%s", shoal_log_type_name(&s->fields[i], tn, sizeof(tn)));
+    }
+    buf_puts(h, "\n");
+    fwrite(h->p, 1, h->len, s->f);
+    return 0;
+}
+
+struct shoal_logger *shoal_logger_new(const char *dir, enum shoal_log_format fmt)
+{
+    struct shoal_logger *l = calloc(1, sizeof(*l));
+
+    if (l == NULL) {
+        return NULL;
+    }
+    l->dir = strdup(dir != NULL ? dir : ".");
+    if (l->dir == NULL) {
+        free(l);
+        return NULL;
+    }
+    l->fmt = fmt;
+    return l;
+}
+
+static bool log_valid_name(const char *p)
+{
+    if (*p == '\0') {
+        return false;
+    }
+    for (; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct shoal_stream *shoal_log_open(struct shoal_logger *l, const char *path,
+                                    const struct shoal_field *fields, size_t nfields)
+{
+    struct shoal_stream *s;
+
+    if (!log_valid_name(path)) {
+        shoal_err("log", "invalid log stream name '%s'", path);
+        return NULL;
+    }
+    for (s = l->streams; s != NULL; s = s->next) {
+        if (strcmp(s->path, path) != 0) {
+            continue;
+        }
+        bool same = s->nfields == nfields;
+        for (size_t i = 0; same && i < nfields; i++) {
+            same = strcmp(s->fields[i].name, fields[i].name) == 0 &&
+                   s->fields[i].type == fields[i].type;
+        }
+        if (!same) {
+            shoal_err("log", "stream %s is already open with other columns", path);
+            return NULL;
+        }
+        return s;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
+        return NULL;
+    }
+    s->logger = l;
+    s->fields = fields;
+    s->nfields = nfields;
+    s->next = l->streams;
+    l->streams = s;
+    return s;
+}
+
+int shoal_log_write(struct shoal_stream *s, const struct shoal_value *vals)
+{
+    struct shoal_logger *l = s->logger;
+    struct shoal_buf *b = &l->line;
+    int rc;
+
+    if (l->sink != NULL) {
+        rc = l->sink(l->sink_arg, s, vals);
+        if (rc == 0) {
+            s->records++;
+            l->records++;
+        }
+        return rc;
+    }
+    if (s->failed) {
+        return -EIO;
+    }
+    if (s->f == NULL && (rc = stream_open_file(s)) < 0) {
+        return rc;
+    }
+    b->len = 0;
+    if (l->fmt == SHOAL_LOGFMT_JSON) {
+        rc = shoal_log_format_json(b, s->fields, s->nfields, vals);
+    } else {
+        rc = shoal_log_format_tsv(b, s->fields, s->nfields, vals);
+    }
+    if (rc < 0 || buf_add(b, "\n", 1) < 0) {
+        return -ENOMEM;
+    }
+    if (fwrite(b->p, 1, b->len, s->f) != b->len) {
+        int err = errno ? errno : EIO;
+        shoal_err("log", "write to %s/%s.log failed: %s", l->dir, s->path, strerror(err));
+        s->failed = true;
+        return -err;
+    }
+    s->records++;
+    l->records++;
+    return 0;
+}
+
+int shoal_logger_flush(struct shoal_logger *l)
+{
+    int rc = 0;
+
+    for (struct shoal_stream *s = l->streams; s != NULL; s = s->next) {
+        if (s->f != NULL && fflush(s->f) != 0 && rc == 0) {
+            rc = -errno;
+            shoal_err("log", "flush of %s/%s.log failed: %s", l->dir, s->path, strerror(errno));
+        }
+    }
+    return rc;
+}
+
+void shoal_logger_set_sink(struct shoal_logger *l, shoal_log_sink_fn fn, void *arg)
+{
+    l->sink = fn;
+    l->sink_arg = fn != NULL ? arg : NULL;
+}
+
+const char *shoal_log_stream_path(const struct shoal_stream *s)
+{
+    return s->path;
+}
+
+const struct shoal_field *shoal_log_stream_fields(const struct shoal_stream *s, size_t *n)
+{
+    *n = s->nfields;
+    return s->fields;
+}
+
+void *shoal_log_stream_data(const struct shoal_stream *s)
+{
+    return s->sink_data;
+}
+
+void shoal_log_stream_set_data(struct shoal_stream *s, void *data)
+{
+    s->sink_data = data;
+}
+
+int shoal_log_stream_sync(struct shoal_stream *s, uint64_t *size)
+{
+    struct shoal_logger *l = s->logger;
+    off_t off;
+
+    *size = 0;
+    if (s->f == NULL) {
+        return s->failed ? -EIO : 0;
+    }
+    if (fflush(s->f) != 0) {
+        int err = errno ? errno : EIO;
+        shoal_err("log", "flush of %s/%s.log failed: %s", l->dir, s->path, strerror(err));
+        return -err;
+    }
+    off = ftello(s->f);
+    if (off < 0) {
+        int err = errno;
+        shoal_err("log", "cannot tell the size of %s/%s.log: %s", l->dir, s->path, strerror(err));
+        return -err;
+    }
+    *size = (uint64_t)off;
+    return 0;
+}
+
+uint64_t shoal_logger_records(const struct shoal_logger *l)
+{
+    return l->records;
+}
+
+int shoal_logger_free(struct shoal_logger *l)
+{
+    int rc = 0;
+
+    if (l == NULL) {
+        return 0;
+    }
+    while (l->streams != NULL) {
+        struct shoal_stream *s = l->streams;
+        l->streams = s->next;
+        if (s->f != NULL) {
+            if (l->fmt == SHOAL_LOGFMT_TSV) {
+                char ts[32];
+                log_timestamp(ts, sizeof(ts));
+                fprintf(s->f, "#close\t%s\n", ts);
+            }
+            if (fclose(s->f) != 0 && rc == 0) {
+                rc = -errno;
+                shoal_err("log", "closing %s/%s.log failed: %s", l->dir, s->path, strerror(errno));
+            }
+        }
+        free(s->fbuf);
+        free(s->path);
+        free(s);
+    }
+    shoal_buf_free(&l->line);
+    free(l->dir);
+    free(l);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * File-system helpers (see fsutil.h).
+ */
+#include "lib/fsutil.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int shoal_mkdirs(const char *path, mode_t mode, char *failed, size_t failedlen)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(path);
+    struct stat st;
+    int rc = 0;
+
+    if (n == 0 || n >= sizeof(buf)) {
+        return -ENAMETOOLONG;
+    }
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0') {
+            continue;
+        }
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(buf, mode) == 0) {
+            if (chmod(buf, mode) < 0) {
+                rc = -errno;
+                break;
+            }
+        } else if (errno != EEXIST) {
+            rc = -errno;
+            break;
+        }
+        *p = saved;
+        if (saved == '\0') {
+            break;
+        }
+    }
+    if (rc == 0 && (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))) {
+        rc = -ENOTDIR;
+    }
+    if (rc < 0 && failed != NULL && failedlen > 0) {
+        snprintf(failed, failedlen, "%s", buf);
+    }
+    return rc;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The cluster runtime of workers and proxies (see worker.h).
+ */
+#include "node/worker.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <msgpack.h>
+#include <zmq.h>
+
+#include "config/config.h"
+#include "engine/conn.h"
+#include "lib/diag.h"
+#include "plugin/host.h"
+#include "node/nodestate.h"
+#include "node/proxy.h"
+#include "cluster/state_link.h"
+#include "cluster/wire.h"
+#include "node/worker_control.h"
+#include "cluster/zsec.h"
+
+/* Notices wait this long at exit to reach the manager. */
+#define CNODE_NOTICE_LINGER_MS 3000
+#define CNODE_NOTICE_HWM 100000
+
+struct cnode {
+    const struct shoal_layout *layout;
+    const struct shoal_layout_node *self;
+    const struct shoal_config *cfg;
+    struct shoal_zsec *zsec;
+    struct shoal_worker_link *wl;
+    void *notice_sock; /* DEALER to the manager's notice port */
+    char notice_ep[320];
+    msgpack_sbuffer notice_buf;
+    uint64_t notices_dropped;
+    struct shoal_state_link *sl;       /* a worker's */
+    struct shoal_proxy *proxy;         /* a proxy's */
+    struct shoal_nodestate *state;     /* borrowed, may be NULL */
+    const char *source;                /* packet source, for control */
+    struct shoal_worker_control *wctl; /* control channel */
+};
+
+/* ---- notices: every node but the manager sends them to it ---- */
+
+static int cnode_notice(void *arg, const struct shoal_wire_notice *n)
+{
+    struct cnode *cn = arg;
+    struct shoal_wire_notice w = *n;
+    const char *topic = shoal_wire_topic(SHOAL_WIRE_NOTICE);
+    int rc;
+
+    w.sender = cn->self->name;
+    if (w.suppress_for < 0) {
+        w.suppress_for = cn->cfg->notice_suppress_for;
+    }
+    cn->notice_buf.size = 0;
+    rc = shoal_wire_encode_notice(&cn->notice_buf, &w);
+    if (rc < 0) {
+        shoal_err(cn->self->name, "notice %s not sent: it cannot be encoded (%s)", n->note,
+                  strerror(-rc));
+        return rc;
+    }
+    if (zmq_send(cn->notice_sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(cn->notice_sock, cn->notice_buf.data, cn->notice_buf.size, ZMQ_DONTWAIT) < 0) {
+        if (cn->notices_dropped++ == 0) {
+            shoal_err(cn->self->name, "notice %s dropped: the queue to the manager at %s is full",
+                      n->note, cn->notice_ep);
+        }
+        return -EAGAIN;
+    }
+    return 0;
+}
+
+static int cnode_notice_socket(struct cnode *cn)
+{
+    const struct shoal_layout_node *mgr = shoal_layout_manager(cn->layout);
+
+    cn->notice_sock = shoal_zsec_client(cn->zsec, ZMQ_DEALER, mgr, SHOAL_CHANNEL_NOTICE,
+                                        cn->notice_ep, sizeof(cn->notice_ep));
+    if (cn->notice_sock == NULL || shoal_zsec_set_int(cn->zsec, cn->notice_sock, ZMQ_SNDHWM,
+                                                      CNODE_NOTICE_HWM, cn->notice_ep) < 0) {
+        return -EINVAL;
+    }
+    return shoal_zsec_connect(cn->zsec, cn->notice_sock, cn->notice_ep);
+}
+
+/* ---- hooks ---- */
+
+static void cnode_observe(void *arg, int h, const void *key, size_t klen, uint64_t member,
+                          double now)
+{
+    struct cnode *cn = arg;
+
+    shoal_state_link_observe(cn->sl, h, key, klen, member, now);
+}
+
+/* Sockets are made here, after the plugins were loaded: libzmq starts its
+ * I/O threads with the context. */
+static int cnode_start(void *arg, const struct shoal_node_env *env)
+{
+    struct cnode *cn = arg;
+    bool proxy = cn->self->role == SHOAL_ROLE_PROXY;
+    struct shoal_host_routes routes = {.notice = cnode_notice, .arg = cn};
+    int rc;
+
+    cn->cfg = env->cfg;
+    rc = shoal_zsec_open(cn->layout, cn->self, true, &cn->zsec);
+    if (rc < 0 ||
+        (rc = shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(env->ctx), env->cfg)) <
+            0 ||
+        (rc = cnode_notice_socket(cn)) < 0) {
+        return rc;
+    }
+    if (proxy) {
+        rc = shoal_proxy_new(cn->self, cn->zsec, env->sumstats, env->ctx, &cn->proxy);
+    } else {
+        rc = shoal_state_link_new(cn->layout, cn->self, cn->zsec, env->sumstats, &cn->sl);
+        routes.observe = cnode_observe;
+    }
+    if (rc == 0) {
+        rc = shoal_worker_control_new(cn->layout, cn->self, cn->zsec, env->ctx, cn->wl, cn->state,
+                                      cn->source, &cn->wctl);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    shoal_worker_control_set_shared(cn->wctl, cn->sl, cn->proxy);
+    shoal_host_set_routes(&routes);
+    shoal_nodestate_set(cn->state, SHOAL_NODE_RUNNING);
+    return 0;
+}
+
+static void cnode_poll(void *arg)
+{
+    struct cnode *cn = arg;
+
+    if (cn->proxy != NULL) {
+        /* A proxy has no packets to read: wait for its sockets here. */
+        zmq_pollitem_t items[3] = {
+            {.socket = shoal_zsec_zap_socket(cn->zsec), .events = ZMQ_POLLIN},
+            {.socket = shoal_proxy_socket(cn->proxy), .events = ZMQ_POLLIN},
+            {.socket = shoal_worker_control_socket(cn->wctl), .events = ZMQ_POLLIN},
+        };
+        zmq_poll(items, 3, 100);
+        shoal_proxy_serve(cn->proxy);
+    }
+    if (cn->sl != NULL) {
+        shoal_state_link_poll(cn->sl);
+    }
+    shoal_worker_link_poll(cn->wl);
+    shoal_worker_control_poll(cn->wctl);
+}
+
+static int cnode_finish(void *arg)
+{
+    struct cnode *cn = arg;
+    int rc;
+
+    shoal_nodestate_set(cn->state, SHOAL_NODE_TERMINATING);
+    rc = shoal_worker_link_finish(cn->wl);
+
+    if (cn->notices_dropped > 0) {
+        shoal_err(cn->self->name, "%" PRIu64 " notices were dropped, the manager at %s away",
+                  cn->notices_dropped, cn->notice_ep);
+    }
+    return rc;
+}
+
+/* Close every socket; queued notices and observations get a few seconds
+ * to leave first. */
+static void cnode_close(struct cnode *cn)
+{
+    int linger = CNODE_NOTICE_LINGER_MS;
+
+    shoal_worker_control_free(cn->wctl);
+    shoal_worker_link_free(cn->wl);
+    shoal_proxy_free(cn->proxy);
+    if (cn->sl != NULL) {
+        shoal_state_link_flush(cn->sl, CNODE_NOTICE_LINGER_MS);
+    }
+    shoal_state_link_free(cn->sl);
+    if (cn->notice_sock != NULL) {
+        zmq_setsockopt(cn->notice_sock, ZMQ_LINGER, &linger, sizeof(linger));
+        zmq_close(cn->notice_sock);
+    }
+    shoal_zsec_close(cn->zsec);
+    msgpack_sbuffer_destroy(&cn->notice_buf);
+}
+
+int shoal_worker_run(const struct shoal_layout *layout, const struct shoal_layout_node *self,
+                     struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo,
+                     struct shoal_nodestate *state)
+{
+    struct cnode cn = {.layout = layout, .self = self, .state = state};
+    struct shoal_node_hooks hooks = {
+        .start = cnode_start,
+        .poll = cnode_poll,
+        .finish = cnode_finish,
+        .arg = &cn,
+    };
+    int status;
+
+    msgpack_sbuffer_init(&cn.notice_buf);
+    if (shoal_worker_link_new(layout, self, wo, &cn.wl) < 0) {
+        msgpack_sbuffer_destroy(&cn.notice_buf);
+        return 1;
+    }
+    hooks.log_target = shoal_worker_link_endpoint(cn.wl);
+    o->hooks = &hooks;
+    o->name = self->name;
+    o->no_source = self->role == SHOAL_ROLE_PROXY;
+    cn.source = o->no_source ? "none (proxy)" : o->read_file != NULL ? o->read_file : o->iface;
+    status = shoal_node_run(o);
+    o->hooks = NULL;
+    cnode_close(&cn);
+    return status;
+}

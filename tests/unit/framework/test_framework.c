@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of core/framework: the framework (log writers, distinct-count statistics, notices).
+ */
+#include <stddef.h>
+
+#include "cunit_run.h"
+#include "suites.h"
+
+int main(void)
+{
+    static int (*const suites[])(void) = {
+        register_log_suite,
+        register_state_suite,
+    };
+
+    return shoal_cunit_main("test_framework", suites, sizeof(suites) / sizeof(suites[0]));
+}
