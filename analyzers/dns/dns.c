@@ -20,8 +20,6 @@
 
 #include "dns_parse.h"
 
-#define DNS_WHO "analyzer:dns"
-
 #define DNS_MAX_PENDING 64      /* pending records per connection (storage) */
 #define DNS_MAX_PENDING_IDS 50  /* Zeek's DNS::max_pending_query_ids */
 #define DNS_MAX_PENDING_MSGS 50 /* Zeek's DNS::max_pending_msgs */
@@ -94,13 +92,30 @@ struct dns_config {
 static const struct shoal_cfg_key dns_cfg_keys[] = {
     {"session_timeout", SHOAL_CFG_DOUBLE, "10.0", false,
      "seconds a UDP DNS flow may be idle before it ends (Zeek's dns_session_timeout)",
-     offsetof(struct dns_config, session_timeout)},
+     offsetof(struct dns_config, session_timeout), "0", "86400"},
     {0},
+};
+
+/* What the plugin counts (the node reports them as dns.NAME). */
+#define DNS_COUNTERS(X)                                                                            \
+    X(msgs, "DNS messages seen")                                                                   \
+    X(short_msgs, "messages shorter than a DNS header")                                            \
+    X(unparsed, "messages whose body could not be parsed")                                         \
+    X(records, "dns.log records written")                                                          \
+    X(weirds, "weirds reported")                                                                   \
+    X(dropped, "records dropped for want of memory")
+
+struct dns_counters {
+#define DNS_COUNTER_FIELD(name, help) uint64_t *name;
+    DNS_COUNTERS(DNS_COUNTER_FIELD)
 };
 
 struct dns_state {
     struct dns_config cfg;
     const struct shoal_host *host;
+    const struct shoal_analyzer_host *an;
+    struct shoal_self *self;
+    struct dns_counters n;
     struct shoal_stream *stream;
     uint8_t *arena;
     char *scratch;
@@ -114,35 +129,35 @@ struct dns_state {
     bool active;   /* a record is attached to this message (Zeek's c$dns) */
     uint8_t store; /* where the record goes if not written at the end */
     struct dns_rec cur;
-    /* counters */
-    uint64_t n_msgs, n_short, n_failed, n_records, n_weirds, n_dropped;
 };
 
-static const struct shoal_field dns_fields[] = {
-    SHOAL_FIELDS_CONN_ID,
-    {"proto", SHOAL_T_ENUM, 0},
-    {"trans_id", SHOAL_T_COUNT, 0},
-    {"rtt", SHOAL_T_INTERVAL, 0},
-    {"query", SHOAL_T_STRING, 0},
-    {"qclass", SHOAL_T_COUNT, 0},
-    {"qclass_name", SHOAL_T_STRING, 0},
-    {"qtype", SHOAL_T_COUNT, 0},
-    {"qtype_name", SHOAL_T_STRING, 0},
-    {"rcode", SHOAL_T_COUNT, 0},
-    {"rcode_name", SHOAL_T_STRING, 0},
-    {"AA", SHOAL_T_BOOL, 0},
-    {"TC", SHOAL_T_BOOL, 0},
-    {"RD", SHOAL_T_BOOL, 0},
-    {"RA", SHOAL_T_BOOL, 0},
-    {"Z", SHOAL_T_COUNT, 0},
-    {"answers", SHOAL_T_VECTOR, SHOAL_T_STRING},
-    {"TTLs", SHOAL_T_VECTOR, SHOAL_T_INTERVAL},
-    {"rejected", SHOAL_T_BOOL, 0},
-    {"opcode", SHOAL_T_COUNT, 0},
-    {"opcode_name", SHOAL_T_STRING, 0},
-};
+/* dns.log's columns, as Zeek writes them (base/protocols/dns/main.zeek). */
+#define DNS_COLUMNS(X)                                                                             \
+    SHOAL_COLUMNS_CONN_ID(X)                                                                       \
+    X(PROTO, "proto", SHOAL_T_ENUM, 0)                                                             \
+    X(TRANS_ID, "trans_id", SHOAL_T_COUNT, 0)                                                      \
+    X(RTT, "rtt", SHOAL_T_INTERVAL, 0)                                                             \
+    X(QUERY, "query", SHOAL_T_STRING, 0)                                                           \
+    X(QCLASS, "qclass", SHOAL_T_COUNT, 0)                                                          \
+    X(QCLASS_NAME, "qclass_name", SHOAL_T_STRING, 0)                                               \
+    X(QTYPE, "qtype", SHOAL_T_COUNT, 0)                                                            \
+    X(QTYPE_NAME, "qtype_name", SHOAL_T_STRING, 0)                                                 \
+    X(RCODE, "rcode", SHOAL_T_COUNT, 0)                                                            \
+    X(RCODE_NAME, "rcode_name", SHOAL_T_STRING, 0)                                                 \
+    X(AA, "AA", SHOAL_T_BOOL, 0)                                                                   \
+    X(TC, "TC", SHOAL_T_BOOL, 0)                                                                   \
+    X(RD, "RD", SHOAL_T_BOOL, 0)                                                                   \
+    X(RA, "RA", SHOAL_T_BOOL, 0)                                                                   \
+    X(Z, "Z", SHOAL_T_COUNT, 0)                                                                    \
+    X(ANSWERS, "answers", SHOAL_T_VECTOR, SHOAL_T_STRING)                                          \
+    X(TTLS, "TTLs", SHOAL_T_VECTOR, SHOAL_T_INTERVAL)                                              \
+    X(REJECTED, "rejected", SHOAL_T_BOOL, 0)                                                       \
+    X(OPCODE, "opcode", SHOAL_T_COUNT, 0)                                                          \
+    X(OPCODE_NAME, "opcode_name", SHOAL_T_STRING, 0)
 
-#define DNS_NFIELDS (sizeof(dns_fields) / sizeof(dns_fields[0]))
+#define DNS_COL(id, name, type, elem) DNS_COL_##id,
+enum dns_col { DNS_COLUMNS(DNS_COL) DNS_NCOLS };
+static const struct shoal_field dns_fields[] = {DNS_COLUMNS(SHOAL_COLUMN_FIELD)};
 
 static bool dns_is_multicast(const struct shoal_addr *a)
 {
@@ -156,7 +171,7 @@ static bool dns_is_multicast(const struct shoal_addr *a)
 static void dns_conn_ends(const struct dns_state *st, const struct shoal_conn *c,
                           const struct dns_conn *dc, struct shoal_conn_id *out)
 {
-    *out = *st->host->conn_id(c);
+    *out = *st->an->conn_id(st->self, c);
     if (dc->flipped) {
         struct shoal_addr a = out->orig_h;
         uint16_t p = out->orig_p;
@@ -170,8 +185,8 @@ static void dns_conn_ends(const struct dns_state *st, const struct shoal_conn *c
 static void dns_weird(struct dns_state *st, struct shoal_conn *c, const char *name,
                       const char *addl)
 {
-    st->n_weirds++;
-    st->host->weird(c, name, addl, "DNS");
+    (*st->n.weirds)++;
+    st->an->weird(st->self, c, name, addl, NULL);
 }
 
 /* ---- writing records ---------------------------------------------------- */
@@ -179,9 +194,9 @@ static void dns_weird(struct dns_state *st, struct shoal_conn *c, const char *na
 static void dns_write(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
                       const struct dns_rec *r)
 {
-    struct shoal_value v[DNS_NFIELDS];
+    struct shoal_value v[DNS_NCOLS] = {0};
     struct shoal_conn_id id;
-    char qc[32], qt[32], rc[32], op[32];
+    char uid[SHOAL_UID_SIZE], qc[32], qt[32], rc[32], op[32];
     size_t n = 0;
     size_t off = 0;
 
@@ -203,41 +218,47 @@ static void dns_write(struct dns_state *st, struct shoal_conn *c, struct dns_con
         n++;
     }
 
-    v[0] = shoal_v_double(r->ts);
-    v[1] = shoal_v_str(st->host->conn_uid(c));
-    shoal_v_conn_id(&v[2], &id);
-    v[6] = shoal_v_str(id.proto == SHOAL_PROTO_TCP   ? "tcp"
-                       : id.proto == SHOAL_PROTO_UDP ? "udp"
-                                                     : "unknown_transport");
-    v[7] = shoal_v_count(r->trans_id);
-    v[8] = r->has_rtt ? shoal_v_double(r->rtt) : shoal_v_unset();
-    v[9] = r->has_query ? shoal_v_strn(r->query, r->query_len) : shoal_v_unset();
-    v[10] = r->has_q ? shoal_v_count(r->qclass) : shoal_v_unset();
-    v[11] = r->has_q ? shoal_v_str(dns_qclass_name(r->qclass, qc, sizeof(qc))) : shoal_v_unset();
-    v[12] = r->has_q ? shoal_v_count(r->qtype) : shoal_v_unset();
+    v[DNS_COL_TS] = shoal_v_double(r->ts);
+    v[DNS_COL_UID] = shoal_v_str(st->an->conn_uid(st->self, c, uid));
+    shoal_v_conn_id(&v[DNS_COL_ID_ORIG_H], &id);
+    v[DNS_COL_PROTO] = shoal_v_str(id.proto == SHOAL_PROTO_TCP   ? "tcp"
+                                   : id.proto == SHOAL_PROTO_UDP ? "udp"
+                                                                 : "unknown_transport");
+    v[DNS_COL_TRANS_ID] = shoal_v_count(r->trans_id);
+    if (r->has_rtt) {
+        v[DNS_COL_RTT] = shoal_v_double(r->rtt);
+    }
+    if (r->has_query) {
+        v[DNS_COL_QUERY] = shoal_v_strn(r->query, r->query_len);
+    }
     if (r->has_q) {
-        v[13] = shoal_v_str(r->nbstat ? "NBSTAT" : dns_qtype_name(r->qtype, qt, sizeof(qt)));
-    } else {
-        v[13] = shoal_v_unset();
+        v[DNS_COL_QCLASS] = shoal_v_count(r->qclass);
+        v[DNS_COL_QCLASS_NAME] = shoal_v_str(dns_qclass_name(r->qclass, qc, sizeof(qc)));
+        v[DNS_COL_QTYPE] = shoal_v_count(r->qtype);
+        v[DNS_COL_QTYPE_NAME] =
+            shoal_v_str(r->nbstat ? "NBSTAT" : dns_qtype_name(r->qtype, qt, sizeof(qt)));
     }
-    v[14] = r->has_rcode ? shoal_v_count(r->rcode) : shoal_v_unset();
-    v[15] = r->has_rcode ? shoal_v_str(dns_rcode_name(r->rcode, rc, sizeof(rc))) : shoal_v_unset();
-    v[16] = shoal_v_bool(r->aa);
-    v[17] = shoal_v_bool(r->tc);
-    v[18] = shoal_v_bool(r->rd);
-    v[19] = shoal_v_bool(r->ra);
-    v[20] = shoal_v_count(r->z);
-    v[21] = n > 0 ? shoal_v_vec(st->ansv, n) : shoal_v_unset();
-    v[22] = n > 0 ? shoal_v_vec(st->ttlv, n) : shoal_v_unset();
-    v[23] = shoal_v_bool(r->rejected);
-    v[24] = r->has_opcode ? shoal_v_count(r->opcode) : shoal_v_unset();
+    if (r->has_rcode) {
+        v[DNS_COL_RCODE] = shoal_v_count(r->rcode);
+        v[DNS_COL_RCODE_NAME] = shoal_v_str(dns_rcode_name(r->rcode, rc, sizeof(rc)));
+    }
+    v[DNS_COL_AA] = shoal_v_bool(r->aa);
+    v[DNS_COL_TC] = shoal_v_bool(r->tc);
+    v[DNS_COL_RD] = shoal_v_bool(r->rd);
+    v[DNS_COL_RA] = shoal_v_bool(r->ra);
+    v[DNS_COL_Z] = shoal_v_count(r->z);
+    if (n > 0) {
+        v[DNS_COL_ANSWERS] = shoal_v_vec(st->ansv, n);
+        v[DNS_COL_TTLS] = shoal_v_vec(st->ttlv, n);
+    }
+    v[DNS_COL_REJECTED] = shoal_v_bool(r->rejected);
     if (r->has_opcode) {
-        v[25] = shoal_v_str(dns_opcode_name(r->opcode, r->netbios, op, sizeof(op)));
-    } else {
-        v[25] = shoal_v_unset();
+        v[DNS_COL_OPCODE] = shoal_v_count(r->opcode);
+        v[DNS_COL_OPCODE_NAME] =
+            shoal_v_str(dns_opcode_name(r->opcode, r->netbios, op, sizeof(op)));
     }
-    if (st->host->stream_write(st->stream, v) == 0) {
-        st->n_records++;
+    if (st->an->stream_write(st->self, st->stream, v) == 0) {
+        (*st->n.records)++;
     }
 }
 
@@ -246,7 +267,7 @@ static void dns_write_pending(struct dns_state *st, struct shoal_conn *c, struct
                               struct dns_rec *r)
 {
     dns_write(st, c, dc, r);
-    st->host->free(r->ans);
+    st->host->free(st->self, r->ans);
     r->ans = NULL;
     r->kind = DNS_REC_FREE;
 }
@@ -307,9 +328,9 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
     int slot = -1;
 
     if (dc->pend == NULL) {
-        dc->pend = st->host->alloc(DNS_MAX_PENDING * sizeof(*dc->pend));
+        dc->pend = st->host->alloc(st->self, DNS_MAX_PENDING * sizeof(*dc->pend));
         if (dc->pend == NULL) {
-            st->n_dropped++;
+            (*st->n.dropped)++;
             dns_write(st, c, dc, r);
             return;
         }
@@ -342,7 +363,7 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
                 slot = i;
             }
         }
-        st->n_dropped++;
+        (*st->n.dropped)++;
         dns_write_pending(st, c, dc, &dc->pend[slot]);
     }
 
@@ -351,7 +372,7 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
     p->kind = kind;
     p->ans = NULL;
     if (r->ans_len > 0) {
-        p->ans = st->host->alloc(r->ans_len);
+        p->ans = st->host->alloc(st->self, r->ans_len);
         if (p->ans == NULL) {
             p->ans_len = 0;
             p->nans = 0;
@@ -418,7 +439,7 @@ static void dns_set_session(struct dns_state *st, struct dns_conn *dc, const str
         if (old != NULL && cur->ans_len > 0) {
             memcpy(st->arena, old, cur->ans_len);
         }
-        st->host->free(old);
+        st->host->free(st->self, old);
         cur->ans = st->arena;
     }
     cur->kind = DNS_REC_FREE;
@@ -553,7 +574,7 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
     }
     uint32_t total = (uint32_t)(plen + len);
     if (cur->nans >= DNS_MAX_ANSWERS || (size_t)cur->ans_len + 8 + total > DNS_ARENA_SIZE) {
-        st->n_dropped++;
+        (*st->n.dropped)++;
         return;
     }
     uint32_t ttl = rr->ttl;
@@ -575,14 +596,14 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
 static void dns_message(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
                         int from_orig, const uint8_t *msg, size_t len)
 {
-    const struct shoal_conn_id *cid = st->host->conn_id(c);
+    const struct shoal_conn_id *cid = st->an->conn_id(st->self, c);
     struct shoal_conn_id id;
     struct dns_hdr h;
 
-    st->now = st->host->network_time();
-    st->n_msgs++;
+    st->now = st->host->now(st->self);
+    (*st->n.msgs)++;
     if (dns_parse_header(msg, len, &h) < 0) {
-        st->n_short++;
+        (*st->n.short_msgs)++;
         dns_weird(st, c, "DNS_truncated_len_lt_hdr_len", NULL);
         return;
     }
@@ -603,7 +624,7 @@ static void dns_message(struct dns_state *st, struct shoal_conn *c, struct dns_c
     }
 
     if (h.qdcount > DNS_MAX_QUERIES) {
-        st->n_failed++;
+        (*st->n.unparsed)++;
         dns_weird(st, c, "DNS_Conn_count_too_large", NULL);
         dns_end(st, c, dc, &h);
         return;
@@ -621,9 +642,9 @@ static void dns_message(struct dns_state *st, struct shoal_conn *c, struct dns_c
         .reply = dns_cb_reply,
     };
     if (dns_parse_body(msg, len, &h, &o, &cb)) {
-        st->host->confirm(c, "dns");
+        st->an->confirm(st->self, c);
     } else {
-        st->n_failed++;
+        (*st->n.unparsed)++;
     }
     dns_end(st, c, dc, &h);
 }
@@ -664,7 +685,7 @@ static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_
             continue;
         }
         if (d->buf == NULL) {
-            d->buf = st->host->alloc(DNS_TCP_MAX);
+            d->buf = st->host->alloc(st->self, DNS_TCP_MAX);
         }
         size_t n = d->need - d->have;
         if (n > len) {
@@ -680,7 +701,7 @@ static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_
             if (d->buf != NULL) {
                 dns_message(st, c, dc, is_orig, d->buf, d->need);
             } else {
-                st->n_dropped++;
+                (*st->n.dropped)++;
             }
             d->have = 0;
             d->state = DNS_TCP_LEN_HI;
@@ -695,9 +716,8 @@ static int dns_conn_new(void *ps, struct shoal_conn *c, void *cs)
     struct dns_state *st = ps;
 
     memset(cs, 0, sizeof(struct dns_conn));
-    if (st->host->conn_id(c)->proto == SHOAL_PROTO_UDP &&
-        SHOAL_HOST_HAS(st->host, conn_set_idle_timeout) && st->cfg.session_timeout > 0) {
-        st->host->conn_set_idle_timeout(c, st->cfg.session_timeout);
+    if (st->an->conn_id(st->self, c)->proto == SHOAL_PROTO_UDP && st->cfg.session_timeout > 0) {
+        st->an->conn_set_idle_timeout(st->self, c, st->cfg.session_timeout);
     }
     return 0;
 }
@@ -708,7 +728,7 @@ static int dns_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig, cons
     struct dns_state *st = ps;
     struct dns_conn *dc = cs;
 
-    if (st->host->conn_id(c)->proto == SHOAL_PROTO_TCP) {
+    if (st->an->conn_id(st->self, c)->proto == SHOAL_PROTO_TCP) {
         dns_tcp_feed(st, c, dc, is_orig, data, len);
     } else {
         dns_message(st, c, dc, is_orig, data, len);
@@ -752,10 +772,10 @@ static void dns_conn_done(void *ps, struct shoal_conn *c, void *cs)
     }
     dns_pend_flush(st, c, dc, DNS_REC_QUERY, -1);
     dns_pend_flush(st, c, dc, DNS_REC_REPLY, -1);
-    st->host->free(dc->pend);
+    st->host->free(st->self, dc->pend);
     dc->pend = NULL;
     for (int i = 0; i < 2; i++) {
-        st->host->free(dc->tcp[i].buf);
+        st->host->free(st->self, dc->tcp[i].buf);
         dc->tcp[i].buf = NULL;
     }
 }
@@ -767,55 +787,44 @@ static void dns_fini(void *ps)
     if (st == NULL) {
         return;
     }
-    st->host->logf(SHOAL_LOG_INFO, DNS_WHO,
-                   "messages %llu, short %llu, unparsed %llu, records %llu, weirds %llu, "
-                   "dropped %llu",
-                   (unsigned long long)st->n_msgs, (unsigned long long)st->n_short,
-                   (unsigned long long)st->n_failed, (unsigned long long)st->n_records,
-                   (unsigned long long)st->n_weirds, (unsigned long long)st->n_dropped);
-    st->host->free(st->arena);
-    st->host->free(st->scratch);
-    st->host->free(st->ansv);
-    st->host->free(st->ttlv);
-    st->host->free(st);
+    st->host->free(st->self, st->arena);
+    st->host->free(st->self, st->scratch);
+    st->host->free(st->self, st->ansv);
+    st->host->free(st->self, st->ttlv);
+    st->host->free(st->self, st);
 }
 
-static int dns_init(const struct shoal_host *host, const void *config, void **state)
+static int dns_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
+                    void **state)
 {
-    struct dns_state *st;
+    struct dns_state *st = host->alloc(self, sizeof(*st));
 
-    st = host->alloc(sizeof(*st));
     if (st == NULL) {
-        host->logf(SHOAL_LOG_ERROR, DNS_WHO, "alloc: %s", strerror(ENOMEM));
         return -ENOMEM;
     }
     st->host = host;
+    st->an = host->analyzer;
+    st->self = self;
     if (config != NULL) {
         st->cfg = *(const struct dns_config *)config;
     }
-    st->arena = host->alloc(DNS_ARENA_SIZE);
-    st->scratch = host->alloc(DNS_SCRATCH_SIZE);
-    st->ansv = host->alloc(DNS_MAX_ANSWERS * sizeof(*st->ansv));
-    st->ttlv = host->alloc(DNS_MAX_ANSWERS * sizeof(*st->ttlv));
+#define DNS_COUNTER_INIT(name, help) st->n.name = host->counter(self, #name, help);
+    DNS_COUNTERS(DNS_COUNTER_INIT)
+    st->arena = host->alloc(self, DNS_ARENA_SIZE);
+    st->scratch = host->alloc(self, DNS_SCRATCH_SIZE);
+    st->ansv = host->alloc(self, DNS_MAX_ANSWERS * sizeof(*st->ansv));
+    st->ttlv = host->alloc(self, DNS_MAX_ANSWERS * sizeof(*st->ttlv));
     if (st->arena == NULL || st->scratch == NULL || st->ansv == NULL || st->ttlv == NULL) {
-        host->logf(SHOAL_LOG_ERROR, DNS_WHO, "alloc: %s", strerror(ENOMEM));
-        goto out_free_state;
+        dns_fini(st);
+        return -ENOMEM;
     }
-    st->stream = host->stream_open("dns", dns_fields, DNS_NFIELDS);
+    st->stream = st->an->stream_open(self, "dns", dns_fields, DNS_NCOLS);
     if (st->stream == NULL) {
-        host->logf(SHOAL_LOG_ERROR, DNS_WHO, "stream_open dns: cannot open the dns log");
-        goto out_free_state;
+        dns_fini(st);
+        return -EINVAL;
     }
     *state = st;
     return 0;
-
-out_free_state:
-    host->free(st->arena);
-    host->free(st->scratch);
-    host->free(st->ansv);
-    host->free(st->ttlv);
-    host->free(st);
-    return -ENOMEM;
 }
 
 static const struct shoal_port dns_ports[] = {

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (fz_ps == NULL) {
         fz_ops = dns_LTX_shoal_plugin.ops;
-        if (dns_LTX_shoal_plugin.init(&fakehost, NULL, &fz_ps) != 0) {
+        if (fakehost_init(&dns_LTX_shoal_plugin, NULL, &fz_ps) != 0) {
             abort();
         }
     }

@@ -138,7 +138,7 @@ static const char *F(size_t n, const char *field)
 static int suite_init(void)
 {
     ops = dns_LTX_shoal_plugin.ops;
-    return dns_LTX_shoal_plugin.init(&fakehost, NULL, &ps);
+    return fakehost_init(&dns_LTX_shoal_plugin, NULL, &ps);
 }
 
 static int suite_clean(void)

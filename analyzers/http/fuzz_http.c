@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (ops == NULL) {
         ops = http_LTX_shoal_plugin.ops;
-        if (http_LTX_shoal_plugin.init(&fakehost, NULL, &ps) != 0) {
+        if (fakehost_init(&http_LTX_shoal_plugin, NULL, &ps) != 0) {
             abort();
         }
     }

@@ -13,6 +13,7 @@
  */
 #include <shoal/shoal.h>
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,30 +21,38 @@
 
 #include "http_parse.h"
 
-#define HTTP_WHO "analyzer:http"
 #define HTTP_PENDING_MAX 64 /* records waiting for their reply */
 #define HTTP_SNIFF_MAX 1024 /* body bytes kept to sniff the MIME type */
 #define HTTP_FILES_MAX 4    /* files per direction and record */
 #define HTTP_PROXIED_MAX 8  /* proxy headers kept per record */
-#define HTTP_FUID_LEN 18    /* "F" + 17 base62 characters */
 
 /* Config of the plugin (group "http" of shoal.cfg). */
 struct http_config {
     bool capture_password;
 };
 
+/* What the plugin counts (the node reports them as http.NAME). */
+#define HTTP_COUNTERS(X)                                                                           \
+    X(requests, "requests seen")                                                                   \
+    X(replies, "replies seen")                                                                     \
+    X(records, "http.log records written")                                                         \
+    X(files, "message bodies (files) seen")                                                        \
+    X(gaps, "content gaps")                                                                        \
+    X(weirds, "weirds reported")
+
+struct http_counters {
+#define HTTP_COUNTER_FIELD(name, help) uint64_t *name;
+    HTTP_COUNTERS(HTTP_COUNTER_FIELD)
+};
+
 /* Plugin state. */
 struct http_plugin {
     const struct shoal_host *host;
+    const struct shoal_analyzer_host *an;
+    struct shoal_self *self;
     struct http_config cfg;
     struct shoal_stream *stream;
-    uint64_t rng;
-    uint64_t n_requests;
-    uint64_t n_replies;
-    uint64_t n_records;
-    uint64_t n_files;
-    uint64_t n_gaps;
-    uint64_t n_weirds;
+    struct http_counters n;
 };
 
 /* A string owned by a record. */
@@ -76,7 +85,7 @@ struct http_txn {
     uint64_t resp_body_len;
     struct http_str proxied[HTTP_PROXIED_MAX];
     size_t nproxied;
-    char fuids[2][HTTP_FILES_MAX][HTTP_FUID_LEN + 1];
+    char fuids[2][HTTP_FILES_MAX][SHOAL_FUID_SIZE];
     size_t nfuids[2];
     struct http_str filenames[2][HTTP_FILES_MAX];
     size_t nfilenames[2];
@@ -109,34 +118,37 @@ struct http_conn {
     struct http_file file[2];
 };
 
-static const struct shoal_field http_fields[] = {
-    SHOAL_FIELDS_CONN_ID,
-    {"trans_depth", SHOAL_T_COUNT, 0},
-    {"method", SHOAL_T_STRING, 0},
-    {"host", SHOAL_T_STRING, 0},
-    {"uri", SHOAL_T_STRING, 0},
-    {"referrer", SHOAL_T_STRING, 0},
-    {"version", SHOAL_T_STRING, 0},
-    {"user_agent", SHOAL_T_STRING, 0},
-    {"origin", SHOAL_T_STRING, 0},
-    {"request_body_len", SHOAL_T_COUNT, 0},
-    {"response_body_len", SHOAL_T_COUNT, 0},
-    {"status_code", SHOAL_T_COUNT, 0},
-    {"status_msg", SHOAL_T_STRING, 0},
-    {"info_code", SHOAL_T_COUNT, 0},
-    {"info_msg", SHOAL_T_STRING, 0},
-    {"tags", SHOAL_T_SET, SHOAL_T_ENUM},
-    {"username", SHOAL_T_STRING, 0},
-    {"password", SHOAL_T_STRING, 0},
-    {"proxied", SHOAL_T_SET, SHOAL_T_STRING},
-    {"orig_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING},
-    {"orig_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING},
-    {"orig_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING},
-    {"resp_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING},
-    {"resp_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING},
-    {"resp_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING},
-};
-#define HTTP_NFIELDS (sizeof(http_fields) / sizeof(http_fields[0]))
+/* http.log's columns, as Zeek writes them (base/protocols/http/main.zeek). */
+#define HTTP_COLUMNS(X)                                                                            \
+    SHOAL_COLUMNS_CONN_ID(X)                                                                       \
+    X(TRANS_DEPTH, "trans_depth", SHOAL_T_COUNT, 0)                                                \
+    X(METHOD, "method", SHOAL_T_STRING, 0)                                                         \
+    X(HOST, "host", SHOAL_T_STRING, 0)                                                             \
+    X(URI, "uri", SHOAL_T_STRING, 0)                                                               \
+    X(REFERRER, "referrer", SHOAL_T_STRING, 0)                                                     \
+    X(VERSION, "version", SHOAL_T_STRING, 0)                                                       \
+    X(USER_AGENT, "user_agent", SHOAL_T_STRING, 0)                                                 \
+    X(ORIGIN, "origin", SHOAL_T_STRING, 0)                                                         \
+    X(REQUEST_BODY_LEN, "request_body_len", SHOAL_T_COUNT, 0)                                      \
+    X(RESPONSE_BODY_LEN, "response_body_len", SHOAL_T_COUNT, 0)                                    \
+    X(STATUS_CODE, "status_code", SHOAL_T_COUNT, 0)                                                \
+    X(STATUS_MSG, "status_msg", SHOAL_T_STRING, 0)                                                 \
+    X(INFO_CODE, "info_code", SHOAL_T_COUNT, 0)                                                    \
+    X(INFO_MSG, "info_msg", SHOAL_T_STRING, 0)                                                     \
+    X(TAGS, "tags", SHOAL_T_SET, SHOAL_T_ENUM)                                                     \
+    X(USERNAME, "username", SHOAL_T_STRING, 0)                                                     \
+    X(PASSWORD, "password", SHOAL_T_STRING, 0)                                                     \
+    X(PROXIED, "proxied", SHOAL_T_SET, SHOAL_T_STRING)                                             \
+    X(ORIG_FUIDS, "orig_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING)                                    \
+    X(ORIG_FILENAMES, "orig_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING)                            \
+    X(ORIG_MIME_TYPES, "orig_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING)                          \
+    X(RESP_FUIDS, "resp_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING)                                    \
+    X(RESP_FILENAMES, "resp_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING)                            \
+    X(RESP_MIME_TYPES, "resp_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING)
+
+#define HTTP_COL(id, name, type, elem) HTTP_COL_##id,
+enum http_col { HTTP_COLUMNS(HTTP_COL) HTTP_NCOLS };
+static const struct shoal_field http_fields[] = {HTTP_COLUMNS(SHOAL_COLUMN_FIELD)};
 
 /* Headers that tell a request went through a proxy (HTTP::proxy_headers). */
 static const char *const http_proxy_headers[] = {
@@ -153,21 +165,21 @@ static const char *const http_methods[] = {
 
 /* ---- strings and records ------------------------------------------------ */
 
-static void http_str_set(const struct shoal_host *h, struct http_str *s, const char *p, size_t n)
+static void http_str_set(struct http_plugin *ps, struct http_str *s, const char *p, size_t n)
 {
-    char *np = h->alloc(n + 1);
+    char *np = ps->host->alloc(ps->self, n + 1);
     if (np == NULL) {
         return;
     }
     memcpy(np, p, n);
-    h->free(s->p);
+    ps->host->free(ps->self, s->p);
     s->p = np;
     s->n = n;
 }
 
-static void http_str_free(const struct shoal_host *h, struct http_str *s)
+static void http_str_free(struct http_plugin *ps, struct http_str *s)
 {
-    h->free(s->p);
+    ps->host->free(ps->self, s->p);
     s->p = NULL;
     s->n = 0;
 }
@@ -177,7 +189,7 @@ static struct shoal_value http_v_str(const struct http_str *s)
     return shoal_v_strn(s->p, s->n);
 }
 
-static void http_txn_free(const struct shoal_host *h, struct http_txn *t)
+static void http_txn_free(struct http_plugin *ps, struct http_txn *t)
 {
     struct http_str *strs[] = {&t->method,   &t->host,       &t->uri,     &t->referrer,
                                &t->version,  &t->user_agent, &t->origin,  &t->status_msg,
@@ -186,78 +198,98 @@ static void http_txn_free(const struct shoal_host *h, struct http_txn *t)
         return;
     }
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-        http_str_free(h, strs[i]);
+        http_str_free(ps, strs[i]);
     }
     for (size_t i = 0; i < t->nproxied; i++) {
-        http_str_free(h, &t->proxied[i]);
+        http_str_free(ps, &t->proxied[i]);
     }
     for (int d = 0; d < 2; d++) {
         for (size_t i = 0; i < t->nfilenames[d]; i++) {
-            http_str_free(h, &t->filenames[d][i]);
+            http_str_free(ps, &t->filenames[d][i]);
         }
     }
-    h->free(t);
+    ps->host->free(ps->self, t);
+}
+
+/* The values of one direction's files: fuids, file names, MIME types. */
+struct http_file_values {
+    struct shoal_value fuids[HTTP_FILES_MAX];
+    struct shoal_value names[HTTP_FILES_MAX];
+    struct shoal_value mimes[HTTP_FILES_MAX];
+};
+
+static void http_files_put(const struct http_txn *t, bool is_orig, struct http_file_values *f,
+                           struct shoal_value *fuids, struct shoal_value *names,
+                           struct shoal_value *mimes)
+{
+    for (size_t i = 0; i < t->nfuids[is_orig]; i++) {
+        f->fuids[i] = shoal_v_str(t->fuids[is_orig][i]);
+    }
+    for (size_t i = 0; i < t->nfilenames[is_orig]; i++) {
+        f->names[i] = http_v_str(&t->filenames[is_orig][i]);
+    }
+    for (size_t i = 0; i < t->nmimes[is_orig]; i++) {
+        f->mimes[i] = shoal_v_str(t->mimes[is_orig][i]);
+    }
+    if (t->nfuids[is_orig] > 0) {
+        *fuids = shoal_v_vec(f->fuids, t->nfuids[is_orig]);
+    }
+    if (t->nfilenames[is_orig] > 0) {
+        *names = shoal_v_vec(f->names, t->nfilenames[is_orig]);
+    }
+    if (t->nmimes[is_orig] > 0) {
+        *mimes = shoal_v_vec(f->mimes, t->nmimes[is_orig]);
+    }
 }
 
 /* Write one record to http.log. */
 static void http_txn_write(struct http_conn *hc, const struct http_txn *t)
 {
     struct http_plugin *ps = hc->ps;
-    const struct shoal_host *h = ps->host;
-    const struct shoal_conn_id *id = h->conn_id(hc->c);
-    struct shoal_value v[HTTP_NFIELDS];
+    struct shoal_value v[HTTP_NCOLS] = {0};
     struct shoal_value proxied[HTTP_PROXIED_MAX];
-    struct shoal_value fuids[2][HTTP_FILES_MAX];
-    struct shoal_value fnames[2][HTTP_FILES_MAX];
-    struct shoal_value mimes[2][HTTP_FILES_MAX];
-    size_t k = 0;
+    struct http_file_values orig, resp;
+    char uid[SHOAL_UID_SIZE];
 
     if (ps->stream == NULL) {
         return;
     }
+    v[HTTP_COL_TS] = shoal_v_double(t->ts);
+    v[HTTP_COL_UID] = shoal_v_str(ps->an->conn_uid(ps->self, hc->c, uid));
+    shoal_v_conn_id(&v[HTTP_COL_ID_ORIG_H], ps->an->conn_id(ps->self, hc->c));
+    v[HTTP_COL_TRANS_DEPTH] = shoal_v_count(t->trans_depth);
+    v[HTTP_COL_METHOD] = http_v_str(&t->method);
+    v[HTTP_COL_HOST] = http_v_str(&t->host);
+    v[HTTP_COL_URI] = http_v_str(&t->uri);
+    v[HTTP_COL_REFERRER] = http_v_str(&t->referrer);
+    v[HTTP_COL_VERSION] = http_v_str(&t->version);
+    v[HTTP_COL_USER_AGENT] = http_v_str(&t->user_agent);
+    v[HTTP_COL_ORIGIN] = http_v_str(&t->origin);
+    v[HTTP_COL_REQUEST_BODY_LEN] = shoal_v_count(t->req_body_len);
+    v[HTTP_COL_RESPONSE_BODY_LEN] = shoal_v_count(t->resp_body_len);
+    if (t->has_status) {
+        v[HTTP_COL_STATUS_CODE] = shoal_v_count(t->status_code);
+    }
+    v[HTTP_COL_STATUS_MSG] = http_v_str(&t->status_msg);
+    if (t->has_info) {
+        v[HTTP_COL_INFO_CODE] = shoal_v_count(t->info_code);
+    }
+    v[HTTP_COL_INFO_MSG] = http_v_str(&t->info_msg);
+    v[HTTP_COL_TAGS] = shoal_v_vec(NULL, 0); /* always the empty set */
+    v[HTTP_COL_USERNAME] = http_v_str(&t->username);
+    v[HTTP_COL_PASSWORD] = http_v_str(&t->password);
     for (size_t i = 0; i < t->nproxied; i++) {
         proxied[i] = http_v_str(&t->proxied[i]);
     }
-    for (int d = 0; d < 2; d++) {
-        for (size_t i = 0; i < t->nfuids[d]; i++) {
-            fuids[d][i] = shoal_v_str(t->fuids[d][i]);
-        }
-        for (size_t i = 0; i < t->nfilenames[d]; i++) {
-            fnames[d][i] = http_v_str(&t->filenames[d][i]);
-        }
-        for (size_t i = 0; i < t->nmimes[d]; i++) {
-            mimes[d][i] = shoal_v_str(t->mimes[d][i]);
-        }
+    if (t->nproxied > 0) {
+        v[HTTP_COL_PROXIED] = shoal_v_vec(proxied, t->nproxied);
     }
-    v[k++] = shoal_v_double(t->ts);
-    v[k++] = shoal_v_str(h->conn_uid(hc->c));
-    shoal_v_conn_id(&v[k], id);
-    k += 4;
-    v[k++] = shoal_v_count(t->trans_depth);
-    v[k++] = http_v_str(&t->method);
-    v[k++] = http_v_str(&t->host);
-    v[k++] = http_v_str(&t->uri);
-    v[k++] = http_v_str(&t->referrer);
-    v[k++] = http_v_str(&t->version);
-    v[k++] = http_v_str(&t->user_agent);
-    v[k++] = http_v_str(&t->origin);
-    v[k++] = shoal_v_count(t->req_body_len);
-    v[k++] = shoal_v_count(t->resp_body_len);
-    v[k++] = t->has_status ? shoal_v_count(t->status_code) : shoal_v_unset();
-    v[k++] = http_v_str(&t->status_msg);
-    v[k++] = t->has_info ? shoal_v_count(t->info_code) : shoal_v_unset();
-    v[k++] = http_v_str(&t->info_msg);
-    v[k++] = shoal_v_vec(NULL, 0); /* tags: always the empty set */
-    v[k++] = http_v_str(&t->username);
-    v[k++] = http_v_str(&t->password);
-    v[k++] = t->nproxied > 0 ? shoal_v_vec(proxied, t->nproxied) : shoal_v_unset();
-    for (int d = 1; d >= 0; d--) {
-        v[k++] = t->nfuids[d] > 0 ? shoal_v_vec(fuids[d], t->nfuids[d]) : shoal_v_unset();
-        v[k++] = t->nfilenames[d] > 0 ? shoal_v_vec(fnames[d], t->nfilenames[d]) : shoal_v_unset();
-        v[k++] = t->nmimes[d] > 0 ? shoal_v_vec(mimes[d], t->nmimes[d]) : shoal_v_unset();
-    }
-    if (h->stream_write(ps->stream, v) == 0) {
-        ps->n_records++;
+    http_files_put(t, true, &orig, &v[HTTP_COL_ORIG_FUIDS], &v[HTTP_COL_ORIG_FILENAMES],
+                   &v[HTTP_COL_ORIG_MIME_TYPES]);
+    http_files_put(t, false, &resp, &v[HTTP_COL_RESP_FUIDS], &v[HTTP_COL_RESP_FILENAMES],
+                   &v[HTTP_COL_RESP_MIME_TYPES]);
+    if (ps->an->stream_write(ps->self, ps->stream, v) == 0) {
+        (*ps->n.records)++;
     }
 }
 
@@ -291,7 +323,7 @@ static void http_remove(struct http_conn *hc, size_t i)
  * created on first use.  Returns NULL only when memory runs out. */
 static struct http_txn *http_set_state(struct http_conn *hc, bool is_orig)
 {
-    const struct shoal_host *h = hc->ps->host;
+    struct http_plugin *ps = hc->ps;
     uint64_t index = is_orig ? hc->current_request : hc->current_response;
     struct http_txn *t = http_find(hc, index);
 
@@ -303,14 +335,14 @@ static struct http_txn *http_set_state(struct http_conn *hc, bool is_orig)
                 http_txn_write(hc, old);
             }
             http_remove(hc, 0);
-            http_txn_free(h, old);
+            http_txn_free(ps, old);
         }
-        t = h->alloc(sizeof(*t));
+        t = ps->host->alloc(ps->self, sizeof(*t));
         if (t == NULL) {
             return NULL;
         }
         t->index = index;
-        t->ts = h->network_time();
+        t->ts = ps->host->now(ps->self);
         t->trans_depth = ++hc->trans_depth;
         hc->pending[hc->npending++] = t;
     }
@@ -319,23 +351,6 @@ static struct http_txn *http_set_state(struct http_conn *hc, bool is_orig)
 }
 
 /* ---- files -------------------------------------------------------------- */
-
-static void http_fuid(struct http_plugin *ps, char out[HTTP_FUID_LEN + 1])
-{
-    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    uint64_t x = ps->rng;
-
-    out[0] = 'F';
-    for (int i = 1; i < HTTP_FUID_LEN; i++) {
-        /* xorshift64* */
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out[i] = b62[((x * 0x2545F4914F6CDD1DULL) >> 32) % 62];
-    }
-    out[HTTP_FUID_LEN] = '\0';
-    ps->rng = x;
-}
 
 /* Sniff the body's type once and attach it to the owning record. */
 static void http_file_sniff(struct http_conn *hc, bool is_orig)
@@ -348,7 +363,7 @@ static void http_file_sniff(struct http_conn *hc, bool is_orig)
         return;
     }
     f->sniffed = true;
-    mime = http_sniff_mime(f->sniff, f->sniff_len);
+    mime = hc->ps->an->mime_sniff(hc->ps->self, f->sniff, f->sniff_len);
     t = http_find_depth(hc, f->owner);
     if (mime != NULL && t != NULL && t->nmimes[is_orig] < HTTP_FILES_MAX) {
         t->mimes[is_orig][t->nmimes[is_orig]++] = mime;
@@ -363,7 +378,7 @@ static void http_file_close(struct http_conn *hc, bool is_orig)
         http_file_sniff(hc, is_orig);
         f->open = false;
     }
-    http_str_free(hc->ps->host, &f->filename);
+    http_str_free(hc->ps, &f->filename);
 }
 
 static void http_file_open(struct http_conn *hc, bool is_orig)
@@ -376,16 +391,16 @@ static void http_file_open(struct http_conn *hc, bool is_orig)
     f->sniffed = false;
     f->sniff_len = 0;
     f->owner = hc->cur_http;
-    ps->n_files++;
+    (*ps->n.files)++;
     if (t == NULL) {
         return;
     }
     if (t->nfuids[is_orig] < HTTP_FILES_MAX) {
-        http_fuid(ps, t->fuids[is_orig][t->nfuids[is_orig]++]);
+        ps->an->file_id(ps->self, t->fuids[is_orig][t->nfuids[is_orig]++]);
     }
     if (f->filename.p != NULL && t->nfilenames[is_orig] < HTTP_FILES_MAX) {
         struct http_str *s = &t->filenames[is_orig][t->nfilenames[is_orig]++];
-        http_str_set(ps->host, s, f->filename.p, f->filename.n);
+        http_str_set(ps, s, f->filename.p, f->filename.n);
     }
 }
 
@@ -424,7 +439,7 @@ static void http_content_disposition(struct http_conn *hc, bool is_orig, const c
         }
         e = q;
     }
-    http_str_set(hc->ps->host, &hc->file[is_orig].filename, s, (size_t)(e - s));
+    http_str_set(hc->ps, &hc->file[is_orig].filename, s, (size_t)(e - s));
 }
 
 /* ---- parser callbacks (Zeek's http scripts) ----------------------------- */
@@ -432,8 +447,8 @@ static void http_content_disposition(struct http_conn *hc, bool is_orig, const c
 static void http_cb_weird(void *ud, const char *name, const char *addl)
 {
     struct http_conn *hc = ud;
-    hc->ps->n_weirds++;
-    hc->ps->host->weird(hc->c, name, addl, "HTTP");
+    (*hc->ps->n.weirds)++;
+    hc->ps->an->weird(hc->ps->self, hc->c, name, addl, NULL);
 }
 
 static void http_cb_confirm(void *ud)
@@ -442,7 +457,7 @@ static void http_cb_confirm(void *ud)
 
     if (!hc->confirmed) {
         hc->confirmed = true;
-        hc->ps->host->confirm(hc->c, "http");
+        hc->ps->an->confirm(hc->ps->self, hc->c);
     }
 }
 
@@ -450,18 +465,18 @@ static void http_cb_request(void *ud, const char *method, size_t mlen, const cha
                             const char *version)
 {
     struct http_conn *hc = ud;
-    const struct shoal_host *h = hc->ps->host;
+    struct http_plugin *ps = hc->ps;
     struct http_txn *t;
     bool known = false;
 
     (void)version;
-    hc->ps->n_requests++;
+    (*ps->n.requests)++;
     hc->current_request++;
-    http_str_free(h, &hc->file[1].filename);
+    http_str_free(ps, &hc->file[1].filename);
     t = http_set_state(hc, true);
     if (t != NULL) {
-        http_str_set(h, &t->method, method, mlen);
-        http_str_set(h, &t->uri, uri, ulen);
+        http_str_set(ps, &t->method, method, mlen);
+        http_str_set(ps, &t->uri, uri, ulen);
     }
     for (size_t i = 0; http_methods[i] != NULL; i++) {
         if (strlen(http_methods[i]) == mlen && memcmp(http_methods[i], method, mlen) == 0) {
@@ -472,8 +487,8 @@ static void http_cb_request(void *ud, const char *method, size_t mlen, const cha
     if (!known) {
         char m[64];
         snprintf(m, sizeof(m), "%.*s", (int)(mlen < 63 ? mlen : 63), method);
-        hc->ps->n_weirds++;
-        h->weird(hc->c, "unknown_HTTP_method", m, "");
+        (*ps->n.weirds)++;
+        ps->an->weird(ps->self, hc->c, "unknown_HTTP_method", m, "");
     }
 }
 
@@ -481,27 +496,27 @@ static void http_cb_reply(void *ud, const char *version, unsigned code, const ch
                           size_t rlen)
 {
     struct http_conn *hc = ud;
-    const struct shoal_host *h = hc->ps->host;
+    struct http_plugin *ps = hc->ps;
     struct http_txn *cur = http_find(hc, hc->current_response);
     struct http_txn *t;
 
-    hc->ps->n_replies++;
+    (*ps->n.replies)++;
     if (cur == NULL || (cur->has_status && !(cur->status_code >= 100 && cur->status_code <= 199))) {
         hc->current_response++;
     }
-    http_str_free(h, &hc->file[0].filename);
+    http_str_free(ps, &hc->file[0].filename);
     t = http_set_state(hc, false);
     if (t == NULL) {
         return;
     }
     t->has_status = true;
     t->status_code = code;
-    http_str_set(h, &t->status_msg, reason, rlen);
-    http_str_set(h, &t->version, version, strlen(version));
+    http_str_set(ps, &t->status_msg, reason, rlen);
+    http_str_set(ps, &t->version, version, strlen(version));
     if (code >= 100 && code <= 199) {
         t->has_info = true;
         t->info_code = code;
-        http_str_set(h, &t->info_msg, reason, rlen);
+        http_str_set(ps, &t->info_msg, reason, rlen);
     }
 }
 
@@ -513,7 +528,7 @@ static bool http_name_is(const char *name, size_t nlen, const char *upper)
 /* Basic auth: "Basic " then base64 of user:password. */
 static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char *v, size_t n)
 {
-    const struct shoal_host *h = hc->ps->host;
+    struct http_plugin *ps = hc->ps;
     char dec[1024];
     const char *b64;
     size_t blen;
@@ -530,7 +545,7 @@ static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char
     if (blen > (sizeof(dec) - 3) / 3 * 4) {
         blen = (sizeof(dec) - 3) / 3 * 4;
     }
-    dlen = http_base64_decode(b64, blen, dec);
+    dlen = ps->an->base64_decode(ps->self, b64, blen, dec);
     const char *colon = memchr(dec, ':', dlen);
     if (colon != NULL) {
         const char *pw = colon + 1;
@@ -538,17 +553,17 @@ static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char
         if (pend == NULL) {
             pend = dec + dlen;
         }
-        http_str_set(h, &t->username, dec, (size_t)(colon - dec));
+        http_str_set(ps, &t->username, dec, (size_t)(colon - dec));
         if (hc->ps->cfg.capture_password) {
-            http_str_set(h, &t->password, pw, (size_t)(pend - pw));
+            http_str_set(ps, &t->password, pw, (size_t)(pend - pw));
         }
     } else {
         char buf[1100];
         int k =
             snprintf(buf, sizeof(buf), "<problem-decoding> (%.*s)", (int)(n < 1000 ? n : 1000), v);
-        http_str_set(h, &t->username, buf, (size_t)k);
+        http_str_set(ps, &t->username, buf, (size_t)k);
         if (hc->ps->cfg.capture_password) {
-            http_str_set(h, &t->password, dec, dlen);
+            http_str_set(ps, &t->password, dec, dlen);
         }
     }
 }
@@ -557,7 +572,7 @@ static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen
                            size_t vlen)
 {
     struct http_conn *hc = ud;
-    const struct shoal_host *h = hc->ps->host;
+    struct http_plugin *ps = hc->ps;
     struct http_txn *t = http_set_state(hc, is_orig);
 
     if (http_name_is(name, nlen, "CONTENT-DISPOSITION")) {
@@ -567,13 +582,13 @@ static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen
         return;
     }
     if (http_name_is(name, nlen, "REFERER")) {
-        http_str_set(h, &t->referrer, value, vlen);
+        http_str_set(ps, &t->referrer, value, vlen);
     } else if (http_name_is(name, nlen, "HOST")) {
-        http_str_set(h, &t->host, value, vlen);
+        http_str_set(ps, &t->host, value, vlen);
     } else if (http_name_is(name, nlen, "ORIGIN")) {
-        http_str_set(h, &t->origin, value, vlen);
+        http_str_set(ps, &t->origin, value, vlen);
     } else if (http_name_is(name, nlen, "USER-AGENT")) {
-        http_str_set(h, &t->user_agent, value, vlen);
+        http_str_set(ps, &t->user_agent, value, vlen);
     } else if (http_name_is(name, nlen, "AUTHORIZATION") ||
                http_name_is(name, nlen, "PROXY-AUTHORIZATION")) {
         http_basic_auth(hc, t, value, vlen);
@@ -591,7 +606,7 @@ static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen
                     }
                 }
                 if (!dup && t->nproxied < HTTP_PROXIED_MAX) {
-                    http_str_set(h, &t->proxied[t->nproxied], buf, len);
+                    http_str_set(ps, &t->proxied[t->nproxied], buf, len);
                     if (t->proxied[t->nproxied].p != NULL) {
                         t->nproxied++;
                     }
@@ -626,7 +641,7 @@ static void http_cb_body(void *ud, bool is_orig, const uint8_t *data, size_t len
 static void http_cb_message_done(void *ud, bool is_orig, uint64_t body_len, bool interrupted)
 {
     struct http_conn *hc = ud;
-    const struct shoal_host *h = hc->ps->host;
+    struct http_plugin *ps = hc->ps;
     struct http_txn *t;
 
     (void)interrupted;
@@ -650,23 +665,22 @@ static void http_cb_message_done(void *ud, bool is_orig, uint64_t body_len, bool
             break;
         }
     }
-    http_txn_free(h, t);
+    http_txn_free(ps, t);
 }
 
-static void *http_cb_alloc(size_t n);
-static void http_cb_free(void *p);
-
-/* The host of the loaded plugin, for zlib's allocator (one host per process). */
-static const struct shoal_host *http_host;
-
-static void *http_cb_alloc(size_t n)
+/* zlib's allocations for the connection `ud`, through the host. */
+static void *http_cb_alloc(void *ud, size_t n)
 {
-    return http_host->alloc(n);
+    struct http_conn *hc = ud;
+
+    return hc->ps->host->alloc(hc->ps->self, n);
 }
 
-static void http_cb_free(void *p)
+static void http_cb_free(void *ud, void *p)
 {
-    http_host->free(p);
+    struct http_conn *hc = ud;
+
+    hc->ps->host->free(hc->ps->self, p);
 }
 
 static const struct http_parse_cb http_cbs = {
@@ -686,18 +700,10 @@ static const struct http_parse_cb http_cbs = {
 static int http_conn_new(void *ps, struct shoal_conn *c, void *cs)
 {
     struct http_conn *hc = cs;
-    const char *uid = ((struct http_plugin *)ps)->host->conn_uid(c);
 
     http_parser_init(&hc->parser);
     hc->ps = ps;
     hc->c = c;
-    /* Mix the uid into the file-id generator so ids differ per connection. */
-    for (const char *p = uid; p != NULL && *p != '\0'; p++) {
-        hc->ps->rng = (hc->ps->rng ^ (uint8_t)*p) * 0x100000001B3ULL;
-    }
-    if (hc->ps->rng == 0) {
-        hc->ps->rng = 0x9E3779B97F4A7C15ULL;
-    }
     return 0;
 }
 
@@ -720,7 +726,7 @@ static void http_gap(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uin
     struct http_conn *hc = cs;
 
     hc->c = c;
-    hc->ps->n_gaps++;
+    (*hc->ps->n.gaps)++;
     (void)ps;
     http_parse_gap(&hc->parser, &http_cbs, hc, is_orig, len);
 }
@@ -734,12 +740,12 @@ static void http_eof(void *ps, struct shoal_conn *c, void *cs, bool is_orig)
     http_parse_eof(&hc->parser, &http_cbs, hc, is_orig);
 }
 
-static void http_conn_done(void *ps, struct shoal_conn *c, void *cs)
+static void http_conn_done(void *plugin, struct shoal_conn *c, void *cs)
 {
     struct http_conn *hc = cs;
-    const struct shoal_host *h = hc->ps->host;
+    struct http_plugin *ps = hc->ps;
 
-    (void)ps;
+    (void)plugin;
     hc->c = c;
     http_parse_done(&hc->parser, &http_cbs, hc);
     http_file_close(hc, true);
@@ -749,7 +755,7 @@ static void http_conn_done(void *ps, struct shoal_conn *c, void *cs)
         if (hc->pending[i]->index != 0) {
             http_txn_write(hc, hc->pending[i]);
         }
-        http_txn_free(h, hc->pending[i]);
+        http_txn_free(ps, hc->pending[i]);
     }
     hc->npending = 0;
 }
@@ -759,33 +765,36 @@ static void http_conn_done(void *ps, struct shoal_conn *c, void *cs)
 static const struct shoal_cfg_key http_cfg_keys[] = {
     {"capture_password", SHOAL_CFG_BOOL, NULL, false,
      "log Basic-auth passwords in http.log (Zeek's HTTP::default_capture_password)",
-     offsetof(struct http_config, capture_password)},
+     offsetof(struct http_config, capture_password), NULL, NULL},
     {0},
 };
 
-static int http_init(const struct shoal_host *host, const void *config, void **state)
+static int http_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
+                     void **state)
 {
     struct http_plugin *ps;
 
-    if (!SHOAL_HOST_HAS(host, weird)) {
-        host->logf(SHOAL_LOG_ERROR, HTTP_WHO, "init: host table too old (size %u)", host->size);
-        return -22; /* -EINVAL */
+    if (!SHOAL_HAS(host->analyzer, base64_decode)) {
+        host->logf(self, SHOAL_LOG_ERROR, "the core is too old: it lacks ABI %d.1's file helpers",
+                   SHOAL_ABI_MAJOR);
+        return -ENOTSUP;
     }
-    ps = host->alloc(sizeof(*ps));
+    ps = host->alloc(self, sizeof(*ps));
     if (ps == NULL) {
-        host->logf(SHOAL_LOG_ERROR, HTTP_WHO, "init: out of memory");
-        return -12; /* -ENOMEM */
+        return -ENOMEM;
     }
     ps->host = host;
-    http_host = host;
+    ps->an = host->analyzer;
+    ps->self = self;
     if (config != NULL) {
         ps->cfg = *(const struct http_config *)config;
     }
-    ps->rng = 0x9E3779B97F4A7C15ULL;
-    ps->stream = host->stream_open("http", http_fields, HTTP_NFIELDS);
+#define HTTP_COUNTER_INIT(name, help) ps->n.name = host->counter(self, #name, help);
+    HTTP_COUNTERS(HTTP_COUNTER_INIT)
+    ps->stream = ps->an->stream_open(self, "http", http_fields, HTTP_NCOLS);
     if (ps->stream == NULL) {
-        host->free(ps);
-        return -22; /* -EINVAL: the core logged why */
+        host->free(self, ps);
+        return -EINVAL; /* the core logged why */
     }
     *state = ps;
     return 0;
@@ -795,15 +804,9 @@ static void http_fini(void *state)
 {
     struct http_plugin *ps = state;
 
-    if (ps == NULL) {
-        return;
+    if (ps != NULL) {
+        ps->host->free(ps->self, ps);
     }
-    ps->host->logf(SHOAL_LOG_INFO, HTTP_WHO,
-                   "requests %llu replies %llu records %llu files %llu gaps %llu weirds %llu",
-                   (unsigned long long)ps->n_requests, (unsigned long long)ps->n_replies,
-                   (unsigned long long)ps->n_records, (unsigned long long)ps->n_files,
-                   (unsigned long long)ps->n_gaps, (unsigned long long)ps->n_weirds);
-    ps->host->free(ps);
 }
 
 static const struct shoal_port http_ports[] = {

@@ -259,23 +259,24 @@ static void http_unans_pop(struct http_parser *p)
 
 /* ---- content decoding --------------------------------------------------- */
 
+/* zlib's allocator: the caller's, through the parser that owns the stream. */
 static void *http_zalloc(void *opaque, unsigned items, unsigned size)
 {
-    const struct http_parse_cb *cb = opaque;
-    return cb->alloc((size_t)items * size);
+    const struct http_parser *p = opaque;
+    return p->zcb->alloc(p->zud, (size_t)items * size);
 }
 
 static void http_zfree(void *opaque, void *ptr)
 {
-    const struct http_parse_cb *cb = opaque;
-    cb->free(ptr);
+    const struct http_parser *p = opaque;
+    p->zcb->free(p->zud, ptr);
 }
 
 static void http_zip_end(struct http_ctx *x, struct http_msg *m)
 {
     if (m->zs != NULL) {
         inflateEnd(m->zs);
-        x->cb->free(m->zs);
+        x->cb->free(x->ud, m->zs);
         m->zs = NULL;
     }
 }
@@ -302,16 +303,18 @@ static bool http_zip_init(struct http_ctx *x, struct http_msg *m, int wbits)
     if (x->cb->alloc == NULL || x->cb->free == NULL) {
         return false;
     }
-    zs = x->cb->alloc(sizeof(*zs));
+    zs = x->cb->alloc(x->ud, sizeof(*zs));
     if (zs == NULL) {
         return false;
     }
     memset(zs, 0, sizeof(*zs));
+    x->p->zcb = x->cb;
+    x->p->zud = x->ud;
     zs->zalloc = http_zalloc;
     zs->zfree = http_zfree;
-    zs->opaque = (void *)x->cb;
+    zs->opaque = x->p;
     if (inflateInit2(zs, wbits) != Z_OK) {
-        x->cb->free(zs);
+        x->cb->free(x->ud, zs);
         return false;
     }
     m->zs = zs;
@@ -1161,279 +1164,4 @@ size_t http_unescape_uri(const char *in, size_t len, char *out, const struct htt
         out[o++] = *s++;
     }
     return o;
-}
-
-static int http_b64val(char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
-}
-
-size_t http_base64_decode(const char *in, size_t len, char *out)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        if (in[i] == '=') {
-            break;
-        }
-        int v = http_b64val(in[i]);
-        if (v < 0) {
-            continue;
-        }
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    return o;
-}
-
-/* ---- content sniffing --------------------------------------------------- */
-
-static bool http_sniff_ws(uint8_t c)
-{
-    return c == '\r' || c == '\n' || c == ' ' || c == '\t';
-}
-
-/* Skip a UTF-8/16 byte order mark as Zeek's signatures allow. */
-static size_t http_sniff_bom(const uint8_t *d, size_t n)
-{
-    if (n >= 3 && d[0] == 0xef && d[1] == 0xbb && d[2] == 0xbf) {
-        return 3;
-    }
-    if (n >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
-        return 2;
-    }
-    return 0;
-}
-
-/* Skip blanks and <!-- --> comments. */
-static size_t http_sniff_skip(const uint8_t *d, size_t n, size_t i)
-{
-    for (;;) {
-        while (i < n && http_sniff_ws(d[i])) {
-            i++;
-        }
-        if (i + 4 <= n && memcmp(d + i, "<!--", 4) == 0) {
-            size_t j = i + 4;
-            while (j + 3 <= n && memcmp(d + j, "-->", 3) != 0) {
-                j++;
-            }
-            if (j + 3 > n) {
-                return i;
-            }
-            i = j + 3;
-            continue;
-        }
-        return i;
-    }
-}
-
-static bool http_sniff_word(const uint8_t *d, size_t n, size_t i, const char *w)
-{
-    return http_prefix((const char *)d + i, (const char *)d + n, w, true) != NULL;
-}
-
-/* text/html per Zeek's file-xhtml/file-html/file-html2 signatures. */
-static bool http_sniff_html(const uint8_t *d, size_t n, size_t i, bool *xml)
-{
-    i = http_sniff_skip(d, n, i);
-    if (i + 6 <= n && memcmp(d + i, "<?xml ", 6) == 0) {
-        size_t j = i + 6;
-        *xml = true;
-        while (j + 2 <= n && !(d[j] == '?' && d[j + 1] == '>') && d[j] != '\n') {
-            j++;
-        }
-        if (j + 2 <= n && d[j] == '?') {
-            i = http_sniff_skip(d, n, j + 2);
-        }
-    }
-    if (i >= n || d[i] != '<') {
-        return false;
-    }
-    i++;
-    if (http_sniff_word(d, n, i, "!doctype")) {
-        size_t j = i + 8;
-        size_t sp = 0;
-        while (j < n && d[j] == ' ') {
-            j++;
-            sp++;
-        }
-        return sp > 0 && http_sniff_word(d, n, j, "html");
-    }
-    if (http_sniff_word(d, n, i, "meta")) {
-        size_t j = i + 4;
-        size_t sp = 0;
-        while (j < n && d[j] == ' ') {
-            j++;
-            sp++;
-        }
-        return sp > 0 && http_sniff_word(d, n, j, "http-equiv");
-    }
-    return http_sniff_word(d, n, i, "html") || http_sniff_word(d, n, i, "head") ||
-           http_sniff_word(d, n, i, "title") || http_sniff_word(d, n, i, "body");
-}
-
-static size_t http_sniff_jws(const uint8_t *d, size_t n, size_t i)
-{
-    while (i < n && http_sniff_ws(d[i])) {
-        i++;
-    }
-    return i;
-}
-
-/* text/json per Zeek's file-json/json2/json3 signatures (simplified). */
-static bool http_sniff_json(const uint8_t *d, size_t n, size_t i)
-{
-    i = http_sniff_jws(d, n, i);
-    if (i >= n) {
-        return false;
-    }
-    if (d[i] == '{') {
-        i = http_sniff_jws(d, n, i + 1);
-        if (i < n && d[i] == '}') {
-            return http_sniff_jws(d, n, i + 1) == n;
-        }
-        if (i < n && d[i] == '"') {
-            size_t j = i + 1;
-            while (j < n && d[j] != '"') {
-                j++;
-            }
-            if (j >= n || j == i + 1) {
-                return false;
-            }
-            i = j + 1;
-        } else if (i < n && ((d[i] | 0x20) >= 'a' && (d[i] | 0x20) <= 'z')) {
-            while (i < n && (((d[i] | 0x20) >= 'a' && (d[i] | 0x20) <= 'z') ||
-                             http_is_digit((char)d[i]) || d[i] == '_' || d[i] == '\\')) {
-                i++;
-            }
-        } else {
-            return false;
-        }
-        i = http_sniff_jws(d, n, i);
-        if (i >= n || d[i] != ':') {
-            return false;
-        }
-        i = http_sniff_jws(d, n, i + 1);
-        return i < n && (d[i] == '"' || d[i] == '[' || d[i] == '{' || http_is_digit((char)d[i]) ||
-                         http_sniff_word(d, n, i, "true") || http_sniff_word(d, n, i, "false"));
-    }
-    if (d[i] == '[') {
-        i = http_sniff_jws(d, n, i + 1);
-        if (i < n && d[i] == ']') {
-            return http_sniff_jws(d, n, i + 1) == n;
-        }
-        if (i < n && (d[i] == '{' || d[i] == '[')) {
-            return true;
-        }
-        if (i < n && d[i] == '"') {
-            size_t j = i + 1;
-            while (j < n && d[j] != '"') {
-                j++;
-            }
-            if (j >= n || j == i + 1) {
-                return false;
-            }
-            i = j + 1;
-        } else if (i < n && http_is_digit((char)d[i])) {
-            while (i < n && (http_is_digit((char)d[i]) || d[i] == '.')) {
-                i++;
-            }
-        } else if (http_sniff_word(d, n, i, "true")) {
-            i += 4;
-        } else if (http_sniff_word(d, n, i, "false")) {
-            i += 5;
-        } else {
-            return false;
-        }
-        i = http_sniff_jws(d, n, i);
-        return i < n && d[i] == ',';
-    }
-    return false;
-}
-
-const char *http_sniff_mime(const uint8_t *d, size_t n)
-{
-    size_t b = http_sniff_bom(d, n);
-    bool xml = false;
-
-    if (n == 0) {
-        return NULL;
-    }
-    /* Binary formats first: their magic is unambiguous. */
-    if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) {
-        return "image/png";
-    }
-    if (n >= 6 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0)) {
-        return "image/gif";
-    }
-    if (n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff) {
-        return "image/jpeg";
-    }
-    if (n >= 3 && (d[0] == 'F' || d[0] == 'C' || d[0] == 'Z') && d[1] == 'W' && d[2] == 'S') {
-        return "application/x-shockwave-flash";
-    }
-    if (n >= 5 && memcmp(d, "%PDF-", 5) == 0) {
-        return "application/pdf";
-    }
-    if (n >= 4 && memcmp(d, "PK\x03\x04", 4) == 0) {
-        return "application/zip";
-    }
-    if (n >= 2 && d[0] == 0x1f && d[1] == 0x8b) {
-        return "application/x-gzip";
-    }
-    if (n >= 2 && d[0] == 'M' && d[1] == 'Z') {
-        return "application/x-dosexec";
-    }
-    if (http_sniff_html(d, n, b, &xml)) {
-        return "text/html";
-    }
-    if (xml) {
-        return "application/xml";
-    }
-    if (http_sniff_json(d, n, b)) {
-        return "text/json";
-    }
-    /* text/plain: optional BOM, then 10 printable or blank characters. */
-    size_t t = 0;
-    if (n >= 4 && memcmp(d, "\x00\x00\xfe\xff", 4) == 0) {
-        t = 4;
-    } else if (n >= 4 && memcmp(d, "\xff\xfe\x00\x00", 4) == 0) {
-        t = 4;
-    } else {
-        t = b;
-    }
-    if (n - t >= 10) {
-        size_t k;
-        for (k = t; k < t + 10; k++) {
-            uint8_t c = d[k];
-            if (!((c >= 0x20 && c <= 0x7e) || (c >= 9 && c <= 13))) {
-                break;
-            }
-        }
-        if (k == t + 10) {
-            return "text/plain";
-        }
-    }
-    return NULL;
 }

@@ -8,9 +8,8 @@
  * same points where Zeek raises http_request, http_reply, http_header,
  * http_message_done and its weirds.  It keeps all state in one fixed-size
  * struct http_parser (no allocation per packet; only a zlib stream per
- * compressed body, through the caller's allocator).  It also holds the small
- * helpers the glue needs: URI unescaping, base64 and a content sniffer that
- * names a body's MIME type the way Zeek's file signatures do.
+ * compressed body, through the caller's allocator).  It also unescapes URIs
+ * as Zeek does.
  */
 #ifndef SHOAL_HTTP_PARSE_H
 #define SHOAL_HTTP_PARSE_H
@@ -48,8 +47,8 @@ struct http_parse_cb {
     /* A reply answered a request: the protocol is HTTP. */
     void (*confirm)(void *ud);
     /* Allocation for zlib streams (calloc semantics); free accepts NULL. */
-    void *(*alloc)(size_t n);
-    void (*free)(void *p);
+    void *(*alloc)(void *ud, size_t n);
+    void (*free)(void *ud, void *p);
 };
 
 struct http_version {
@@ -106,6 +105,9 @@ struct http_parser {
     uint8_t unans_head[HTTP_UNANSWERED_MAX];
     unsigned unans_first;
     unsigned unans_count;
+    /* Whose allocator zlib uses for this connection's streams. */
+    const struct http_parse_cb *zcb;
+    void *zud;
 };
 
 /*
@@ -148,19 +150,5 @@ void http_parse_done(struct http_parser *p, const struct http_parse_cb *cb, void
  */
 size_t http_unescape_uri(const char *in, size_t len, char *out, const struct http_parse_cb *cb,
                          void *ud);
-
-/*
- * Decode base64 (invalid characters skipped, '=' ends).  `out` must hold
- * len * 3 / 4 + 3 bytes; returns the output length.
- */
-size_t http_base64_decode(const char *in, size_t len, char *out);
-
-/*
- * Name the MIME type of a body from its first bytes as Zeek's file magic
- * would (text/plain, text/html, text/json, application/xml, image/gif,
- * image/png, image/jpeg, application/x-shockwave-flash, ...), or NULL when
- * nothing matches.  The returned string is static.
- */
-const char *http_sniff_mime(const uint8_t *data, size_t len);
 
 #endif

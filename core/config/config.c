@@ -72,12 +72,13 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("cluster", "resend_mem_max", CONFIG_K_U64, cluster_resend_mem_max, 65536),
     CONFIG_KEY("cluster", "resend_disk_max", CONFIG_K_U64, cluster_resend_disk_max, 0),
     CONFIG_KEY("cluster", "sumstat_max_keys", CONFIG_K_U64, cluster_sumstat_max_keys, 1),
+    CONFIG_KEY("frontend", "strategy", CONFIG_K_STRING, frontend_strategy, 0),
 };
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
 
 static const char *const config_groups[] = {"log",    "conn",    "reassembly", "networks",
-                                            "notice", "cluster", "plugins"};
+                                            "notice", "cluster", "frontend",   "plugins"};
 
 const char *shoal_config_type_name(int type)
 {
@@ -549,7 +550,7 @@ static int config_read_root(struct shoal_config *c, const config_setting_t *root
         if (!known) {
             config_errf(err, errlen, c, g, name,
                         "unknown group (expected log, conn, reassembly, networks, notice, "
-                        "cluster or plugins)");
+                        "cluster, frontend or plugins)");
             return -EINVAL;
         }
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -599,6 +600,11 @@ int shoal_config_defaults(struct shoal_config *c)
     c->cluster_resend_mem_max = (uint64_t)64 << 20;
     c->cluster_resend_disk_max = (uint64_t)1 << 30;
     c->cluster_sumstat_max_keys = 1000000;
+    c->frontend_strategy = strdup("pcap");
+    if (c->frontend_strategy == NULL) {
+        free(c->log_dir);
+        return -ENOMEM;
+    }
     return 0;
 }
 
@@ -680,6 +686,7 @@ void shoal_config_free(struct shoal_config *c)
     }
     free(c->file);
     free(c->log_dir);
+    free(c->frontend_strategy);
     config_free_strv(c->local_nets);
     config_free_actions(c->notice_actions, c->n_notice_actions);
     memset(c, 0, sizeof(*c));
@@ -735,23 +742,19 @@ static int config_set_string(void *field, const char *s)
     return 0;
 }
 
-/* Parse a key's default string into `field`.  -EINVAL if it does not parse. */
-static int config_parse_default(const struct shoal_cfg_key *k, void *field)
+int shoal_cfg_parse(const struct shoal_cfg_key *k, const char *text, void *field)
 {
     char *end;
 
-    if (k->def == NULL) {
-        return 0; /* the struct is zeroed */
-    }
     switch (k->type) {
     case SHOAL_CFG_BOOL: {
         bool b;
 
-        if (strcasecmp(k->def, "true") == 0 || strcasecmp(k->def, "yes") == 0 ||
-            strcmp(k->def, "1") == 0) {
+        if (strcasecmp(text, "true") == 0 || strcasecmp(text, "yes") == 0 ||
+            strcmp(text, "1") == 0) {
             b = true;
-        } else if (strcasecmp(k->def, "false") == 0 || strcasecmp(k->def, "no") == 0 ||
-                   strcmp(k->def, "0") == 0) {
+        } else if (strcasecmp(text, "false") == 0 || strcasecmp(text, "no") == 0 ||
+                   strcmp(text, "0") == 0) {
             b = false;
         } else {
             return -EINVAL;
@@ -764,8 +767,8 @@ static int config_parse_default(const struct shoal_cfg_key *k, void *field)
         int64_t i;
 
         errno = 0;
-        v = strtoll(k->def, &end, 0);
-        if (errno != 0 || end == k->def || *end != '\0') {
+        v = strtoll(text, &end, 0);
+        if (errno != 0 || end == text || *end != '\0') {
             return -EINVAL;
         }
         i = v;
@@ -776,17 +779,46 @@ static int config_parse_default(const struct shoal_cfg_key *k, void *field)
         double d;
 
         errno = 0;
-        d = strtod(k->def, &end);
-        if (errno != 0 || end == k->def || *end != '\0') {
+        d = strtod(text, &end);
+        if (errno != 0 || end == text || *end != '\0') {
             return -EINVAL;
         }
         memcpy(field, &d, sizeof(d));
         return 0;
     }
     case SHOAL_CFG_STRING:
-        return config_set_string(field, k->def);
+        return config_set_string(field, text);
     }
     return -EINVAL;
+}
+
+/* Is the value at `field` within key k's bounds (numbers only)?  If not,
+ * *side is "at least" or "at most" and *bound the bound it broke. */
+static bool config_in_range(const struct shoal_cfg_key *k, const void *field, const char **side,
+                            const char **bound)
+{
+    const char *b[2] = {k->min, k->max};
+
+    for (int i = 0; i < 2; i++) {
+        union {
+            int64_t i;
+            double d;
+        } lim, v;
+
+        if (b[i] == NULL || (k->type != SHOAL_CFG_INT && k->type != SHOAL_CFG_DOUBLE) ||
+            shoal_cfg_parse(k, b[i], &lim) < 0) {
+            continue;
+        }
+        memcpy(&v, field, k->type == SHOAL_CFG_INT ? sizeof(v.i) : sizeof(v.d));
+        bool out = k->type == SHOAL_CFG_INT ? (i == 0 ? v.i < lim.i : v.i > lim.i)
+                                            : !(i == 0 ? v.d >= lim.d : v.d <= lim.d);
+        if (out) {
+            *side = i == 0 ? "at least" : "at most";
+            *bound = b[i];
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Store setting s (already type-checked against k) into `field`. */
@@ -902,7 +934,7 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
             rc = -EINVAL;
             goto out_free;
         }
-        rc = config_parse_default(k, (char *)out + k->offset);
+        rc = k->def != NULL ? shoal_cfg_parse(k, k->def, (char *)out + k->offset) : 0;
         if (rc == -EINVAL) {
             snprintf(err, errlen, "%s: config key %s: the plugin's default \"%s\" is not %s",
                      p->name, k->name, k->def, config_cfg_type_name(k->type));
@@ -952,6 +984,19 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
         rc = config_store_plugin_value(k, s, (char *)out + k->offset);
         if (rc < 0) {
             snprintf(err, errlen, "%s: out of memory", p->name);
+            goto out_free;
+        }
+        const char *side;
+        const char *bound;
+        if (!config_in_range(k, (char *)out + k->offset, &side, &bound)) {
+            if (k->type == SHOAL_CFG_INT) {
+                config_errf(err, errlen, c, s, path, "expected an integer %s %s, got %lld", side,
+                            bound, (long long)config_setting_get_int64(s));
+            } else {
+                config_errf(err, errlen, c, s, path, "expected a number %s %s, got %g", side, bound,
+                            config_get_double(s));
+            }
+            rc = -EINVAL;
             goto out_free;
         }
     }

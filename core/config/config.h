@@ -70,6 +70,10 @@ struct shoal_config {
     uint64_t cluster_resend_disk_max;  /* 1 GiB more in the spill file */
     uint64_t cluster_sumstat_max_keys; /* 1000000: keys of distinct-count statistics */
 
+    /* frontend { strategy = "pcap"; } -- the frontend plugin every packet
+     * comes through */
+    char *frontend_strategy;
+
     /* The whole parsed file, kept for plugin groups; opaque here. */
     void *priv;
 };
@@ -116,6 +120,11 @@ const char *shoal_config_type_name(int libconfig_type);
  * path when NULL): the one error format of every configuration reader. */
 void shoal_config_verrf(char *err, size_t errlen, const char *file, unsigned line, const char *path,
                         const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+/* Parse `text` as a value of key k's type into `field` (a string is
+ * strdup'ed, replacing the one there).  0, -EINVAL when it does not parse,
+ * -ENOMEM. */
+int shoal_cfg_parse(const struct shoal_cfg_key *k, const char *text, void *field);
 
 /* Bytes a value of type t takes in a plugin's config struct, 0 if unknown. */
 size_t shoal_cfg_type_size(enum shoal_cfg_type t);

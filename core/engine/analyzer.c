@@ -15,13 +15,9 @@
 
 #include "engine/conn.h"
 #include "lib/diag.h"
-#include "plugin/loader.h"
 
 #define SIG_WINDOW 512
 #define AN_PORTS_DONE 4 /* in conn->dpd: port analyzers were attached */
-
-/* Does an ops table of the plugin's ABI have member m? */
-#define AN_HAS_OP(ops, m) ((ops)->size >= offsetof(struct shoal_analyzer_ops, m) + sizeof((ops)->m))
 
 int shoal_service_bit(struct shoal_analyzers *a, const char *service)
 {
@@ -37,72 +33,83 @@ int shoal_service_bit(struct shoal_analyzers *a, const char *service)
     return (int)a->nservices++;
 }
 
-int shoal_analyzers_init(struct shoal_analyzers *a, const struct shoal_registry *reg)
+int shoal_analyzers_init(struct shoal_analyzers *a)
 {
     memset(a, 0, sizeof(*a));
     a->tcp_ports = calloc(65536, sizeof(uint64_t));
     a->udp_ports = calloc(65536, sizeof(uint64_t));
     if (a->tcp_ports == NULL || a->udp_ports == NULL) {
-        goto out_nomem;
-    }
-    for (size_t i = 0; reg != NULL && i < shoal_registry_count(reg); i++) {
-        const struct shoal_loaded *l = shoal_registry_get(reg, i);
-        if (!l->inited || l->desc->kind != SHOAL_PLUGIN_ANALYZER) {
-            continue;
-        }
-        if (a->n == SHOAL_MAX_ANALYZERS) {
-            shoal_err("analyzers", "%s: more than %d analyzers, ignored", l->file,
-                      SHOAL_MAX_ANALYZERS);
-            continue;
-        }
-        struct shoal_analyzer *an = &a->v[a->n];
-        an->plugin = l->desc;
-        an->ops = l->desc->ops;
-        an->ps = l->state;
-        uint64_t bit = 1ULL << a->n;
-        for (const struct shoal_port *p = an->ops->ports; p != NULL && p->proto != 0; p++) {
-            if (p->proto == SHOAL_PROTO_TCP) {
-                a->tcp_ports[p->port] |= bit;
-            } else if (p->proto == SHOAL_PROTO_UDP) {
-                a->udp_ports[p->port] |= bit;
-            }
-        }
-        for (const struct shoal_signature *s = an->ops->signatures; s != NULL && s->regex != NULL;
-             s++) {
-            struct shoal_an_sig *sigs = realloc(a->sigs, (a->nsigs + 1) * sizeof(*sigs));
-            if (sigs == NULL) {
-                goto out_nomem;
-            }
-            a->sigs = sigs;
-            struct shoal_an_sig *sig = &a->sigs[a->nsigs];
-            int rc = regcomp(&sig->re, s->regex, REG_EXTENDED | REG_NOSUB);
-            if (rc != 0) {
-                char why[128];
-                regerror(rc, &sig->re, why, sizeof(why));
-                shoal_err("analyzers", "%s: signature /%s/ refused: %s", l->file, s->regex, why);
-                continue;
-            }
-            sig->an = (uint16_t)a->n;
-            sig->proto = s->proto;
-            sig->dir = (uint8_t)s->dir;
-            a->nsigs++;
-        }
-        if (an->ops->service != NULL) {
-            shoal_service_bit(a, an->ops->service);
-        }
-        if (AN_HAS_OP(an->ops, conn_established) && an->ops->conn_established != NULL) {
-            a->on_established[a->n_on_established++] = (uint16_t)a->n;
-        }
-        if (AN_HAS_OP(an->ops, conn_removed) && an->ops->conn_removed != NULL) {
-            a->on_removed[a->n_on_removed++] = (uint16_t)a->n;
-        }
-        a->n++;
+        shoal_analyzers_free(a);
+        return -ENOMEM;
     }
     return 0;
+}
 
-out_nomem:
-    shoal_analyzers_free(a);
-    return -ENOMEM;
+/* Compile and append the signatures of analyzer `idx`.  A bad one is
+ * logged and skipped.  0 or -ENOMEM. */
+static int an_add_signatures(struct shoal_analyzers *a, uint16_t idx, const char *who)
+{
+    const struct shoal_analyzer_ops *ops = a->v[idx].ops;
+
+    for (const struct shoal_signature *s = ops->signatures; s != NULL && s->regex != NULL; s++) {
+        struct shoal_an_sig *sigs = realloc(a->sigs, (a->nsigs + 1) * sizeof(*sigs));
+        if (sigs == NULL) {
+            return -ENOMEM;
+        }
+        a->sigs = sigs;
+        struct shoal_an_sig *sig = &a->sigs[a->nsigs];
+        int rc = regcomp(&sig->re, s->regex, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char why[128];
+            regerror(rc, &sig->re, why, sizeof(why));
+            shoal_err(who, "signature /%s/ refused: %s", s->regex, why);
+            continue;
+        }
+        sig->an = idx;
+        sig->proto = s->proto;
+        sig->dir = (uint8_t)s->dir;
+        a->nsigs++;
+    }
+    return 0;
+}
+
+int shoal_analyzers_add(struct shoal_analyzers *a, const struct shoal_analyzer_ops *ops, void *ps,
+                        const char *who)
+{
+    if (a->n == SHOAL_MAX_ANALYZERS) {
+        shoal_err(who, "more than %d analyzers: not attached", SHOAL_MAX_ANALYZERS);
+        return -ENOSPC;
+    }
+    struct shoal_analyzer *an = &a->v[a->n];
+    an->ops = ops;
+    an->ps = ps;
+    an->who = who;
+    uint64_t bit = 1ULL << a->n;
+    for (const struct shoal_port *p = ops->ports; p != NULL && p->proto != 0; p++) {
+        if (p->proto == SHOAL_PROTO_TCP) {
+            a->tcp_ports[p->port] |= bit;
+        } else if (p->proto == SHOAL_PROTO_UDP) {
+            a->udp_ports[p->port] |= bit;
+        }
+    }
+    if (an_add_signatures(a, (uint16_t)a->n, who) < 0) {
+        return -ENOMEM;
+    }
+    a->n++;
+    return shoal_service_bit(a, ops->service);
+}
+
+int shoal_analyzers_add_policy(struct shoal_analyzers *a, const struct shoal_policy_ops *ops,
+                               void *ps, const char *who)
+{
+    if (a->npolicies == SHOAL_MAX_ANALYZERS) {
+        shoal_err(who, "more than %d policies: not attached", SHOAL_MAX_ANALYZERS);
+        return -ENOSPC;
+    }
+    a->policies[a->npolicies].ops = ops;
+    a->policies[a->npolicies].ps = ps;
+    a->npolicies++;
+    return 0;
 }
 
 void shoal_analyzers_free(struct shoal_analyzers *a)
@@ -143,7 +150,7 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
     }
     att = realloc(c->att, (c->natt + 1u) * sizeof(*att));
     if (att == NULL) {
-        shoal_err("analyzers", "out of memory attaching %s", an->plugin->name);
+        shoal_err(an->who, "out of memory attaching to a connection");
         return;
     }
     c->att = att;
@@ -152,7 +159,7 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
     at->done = false;
     at->cs = an->ops->conn_size > 0 ? calloc(1, an->ops->conn_size) : NULL;
     if (an->ops->conn_size > 0 && at->cs == NULL) {
-        shoal_err("analyzers", "out of memory attaching %s", an->plugin->name);
+        shoal_err(an->who, "out of memory attaching to a connection");
         return;
     }
     c->natt++;
@@ -386,9 +393,11 @@ void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c)
     c->natt = 0;
     an_dpd_free(c);
     const struct shoal_analyzers *a = shoal_ctx_analyzers(x);
-    for (size_t i = 0; a != NULL && i < a->n_on_removed; i++) {
-        const struct shoal_analyzer *an = &a->v[a->on_removed[i]];
-        an->ops->conn_removed(an->ps, c);
+    for (size_t i = 0; a != NULL && i < a->npolicies; i++) {
+        const struct shoal_policy *p = &a->policies[i];
+        if (p->ops->conn_removed != NULL) {
+            p->ops->conn_removed(p->ps, c);
+        }
     }
 }
 
@@ -396,8 +405,10 @@ void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c)
 {
     const struct shoal_analyzers *a = shoal_ctx_analyzers(x);
 
-    for (size_t i = 0; a != NULL && i < a->n_on_established; i++) {
-        const struct shoal_analyzer *an = &a->v[a->on_established[i]];
-        an->ops->conn_established(an->ps, c);
+    for (size_t i = 0; a != NULL && i < a->npolicies; i++) {
+        const struct shoal_policy *p = &a->policies[i];
+        if (p->ops->conn_established != NULL) {
+            p->ops->conn_established(p->ps, c);
+        }
     }
 }

@@ -19,7 +19,6 @@
 
 struct shoal_ctx;
 struct shoal_conn;
-struct shoal_registry;
 
 #define SHOAL_MAX_ANALYZERS 64
 #define SHOAL_MAX_SERVICES 64
@@ -32,8 +31,13 @@ struct shoal_an_sig {
 };
 
 struct shoal_analyzer {
-    const struct shoal_plugin *plugin;
     const struct shoal_analyzer_ops *ops;
+    void *ps;
+    const char *who; /* "analyzer:NAME", for messages */
+};
+
+struct shoal_policy {
+    const struct shoal_policy_ops *ops;
     void *ps;
 };
 
@@ -46,11 +50,9 @@ struct shoal_analyzers {
     size_t nsigs;
     const char *services[SHOAL_MAX_SERVICES]; /* service names by bit */
     size_t nservices;
-    /* Analyzers with connection events (ABI 1.1), by index into v. */
-    uint16_t on_established[SHOAL_MAX_ANALYZERS];
-    size_t n_on_established;
-    uint16_t on_removed[SHOAL_MAX_ANALYZERS];
-    size_t n_on_removed;
+    /* Policies: every connection's events. */
+    struct shoal_policy policies[SHOAL_MAX_ANALYZERS];
+    size_t npolicies;
 };
 
 /* One analyzer attached to one connection. */
@@ -60,11 +62,20 @@ struct shoal_attach {
     void *cs;
 };
 
-/* Phase two of plugin start-up: collect every analyzer plugin of the
- * registry, index its ports and compile its signatures.  A bad signature is
- * logged (naming the plugin) and skipped.  Returns 0 or -ENOMEM. */
-int shoal_analyzers_init(struct shoal_analyzers *a, const struct shoal_registry *reg);
+/* An empty table.  0 or -ENOMEM. */
+int shoal_analyzers_init(struct shoal_analyzers *a);
 void shoal_analyzers_free(struct shoal_analyzers *a);
+
+/* Phase two of plugin start-up (attach): add an analyzer (ops and state
+ * borrowed for the table's life; `who` names it in messages), index its
+ * ports and compile its signatures (a bad one is logged and skipped).
+ * Returns its service bit (>= 0), or -ENOSPC, -ENOMEM (logged). */
+int shoal_analyzers_add(struct shoal_analyzers *a, const struct shoal_analyzer_ops *ops, void *ps,
+                        const char *who);
+
+/* Add a policy: its events run for every connection.  0 or -ENOSPC. */
+int shoal_analyzers_add_policy(struct shoal_analyzers *a, const struct shoal_policy_ops *ops,
+                               void *ps, const char *who);
 
 /* Bit of a service name (added on first use); -1 when the table is full. */
 int shoal_service_bit(struct shoal_analyzers *a, const char *service);

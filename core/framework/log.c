@@ -680,10 +680,67 @@ static bool log_valid_name(const char *p)
     return true;
 }
 
+/* Is `t` a type a column may have (`elem` for a set or vector)? */
+static bool log_valid_type(enum shoal_type t, enum shoal_type elem)
+{
+    if (t == SHOAL_T_SET || t == SHOAL_T_VECTOR) {
+        return elem >= SHOAL_T_BOOL && elem <= SHOAL_T_ENUM;
+    }
+    return t >= SHOAL_T_BOOL && t <= SHOAL_T_VECTOR;
+}
+
+/* The columns checked (names printable, no blank, unique; types known)
+ * and copied into one block the stream owns, so a stream outlives the
+ * plugin that declared it.  NULL (logged) when they are bad or on ENOMEM. */
+static struct shoal_field *log_copy_fields(const char *path, const struct shoal_field *fields,
+                                           size_t n)
+{
+    size_t bytes = n * sizeof(*fields);
+    struct shoal_field *copy;
+    char *names;
+
+    if (n == 0 || n > SHOAL_LOG_MAX_FIELDS) {
+        shoal_err("log", "stream %s: expected 1 to %d columns, got %zu", path, SHOAL_LOG_MAX_FIELDS,
+                  n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = fields[i].name;
+        bool ok = name != NULL && name[0] != '\0' && strlen(name) < 128;
+
+        for (size_t j = 0; ok && name[j] != '\0'; j++) {
+            ok = name[j] > ' ' && name[j] < 0x7f;
+        }
+        for (size_t j = 0; ok && j < i; j++) {
+            ok = strcmp(fields[j].name, name) != 0;
+        }
+        if (!ok || !log_valid_type(fields[i].type, fields[i].elem)) {
+            shoal_err("log", "stream %s: column %zu (%.40s): a bad or repeated name, or a bad type",
+                      path, i, name != NULL ? name : "(null)");
+            return NULL;
+        }
+        bytes += strlen(name) + 1;
+    }
+    copy = malloc(bytes);
+    if (copy == NULL) {
+        return NULL;
+    }
+    names = (char *)(copy + n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(fields[i].name) + 1;
+
+        copy[i] = fields[i];
+        copy[i].name = memcpy(names, fields[i].name, len);
+        names += len;
+    }
+    return copy;
+}
+
 struct shoal_stream *shoal_log_open(struct shoal_logger *l, const char *path,
                                     const struct shoal_field *fields, size_t nfields)
 {
     struct shoal_stream *s;
+    struct shoal_field *copy;
 
     if (!log_valid_name(path)) {
         shoal_err("log", "invalid log stream name '%s'", path);
@@ -704,13 +761,18 @@ struct shoal_stream *shoal_log_open(struct shoal_logger *l, const char *path,
         }
         return s;
     }
+    copy = log_copy_fields(path, fields, nfields);
+    if (copy == NULL) {
+        return NULL;
+    }
     s = calloc(1, sizeof(*s));
     if (s == NULL || (s->path = strdup(path)) == NULL) {
         free(s);
+        free(copy);
         return NULL;
     }
     s->logger = l;
-    s->fields = fields;
+    s->fields = copy;
     s->nfields = nfields;
     s->next = l->streams;
     l->streams = s;
@@ -849,6 +911,7 @@ int shoal_logger_free(struct shoal_logger *l)
         }
         free(s->fbuf);
         free(s->path);
+        free((void *)s->fields);
         free(s);
     }
     shoal_buf_free(&l->line);

@@ -46,10 +46,15 @@ int shoal_logger_free(struct shoal_logger *l);
 /* Flush buffered records to the files.  Returns 0 or a negative errno. */
 int shoal_logger_flush(struct shoal_logger *l);
 
+/* Columns a stream has at most (the cluster's wire carries as many). */
+#define SHOAL_LOG_MAX_FIELDS 256
+
 /*
- * Find or create the stream `path` with the given columns (borrowed: they
- * must outlive the logger).  Returns NULL if `path` exists with different
- * columns, or is not a valid name ([a-z0-9_-]+), or on OOM; logged.
+ * Find or create the stream `path` with the given columns (copied: names
+ * printable without blanks and unique, types known, at most
+ * SHOAL_LOG_MAX_FIELDS).  Returns NULL if `path` exists with different
+ * columns, or is not a valid name ([a-z0-9_-]+), or the columns are bad,
+ * or on OOM; logged.
  */
 struct shoal_stream *shoal_log_open(struct shoal_logger *l, const char *path,
                                     const struct shoal_field *fields, size_t nfields);

@@ -19,6 +19,8 @@
 #include "framework/log.h"
 #include "framework/suppress.h"
 
+#include <shoal/analyzer.h>
+
 #define NOTICE_SUPPRESS_CAP 100000
 #define NOTICE_MAX_CHILDREN 64
 #define NOTICE_ACTION_LOG "Notice::ACTION_LOG"
@@ -27,8 +29,7 @@
 /* notice.log as Zeek 6-8 writes it (base/frameworks/notice/main.zeek, with
  * the geo location columns of policy/frameworks/notice/... left unset). */
 static const struct shoal_field notice_fields[] = {
-    SHOAL_FIELDS_CONN_ID,
-    {"fuid", SHOAL_T_STRING, 0},
+    SHOAL_COLUMNS_CONN_ID(SHOAL_COLUMN_FIELD){"fuid", SHOAL_T_STRING, 0},
     {"file_mime_type", SHOAL_T_STRING, 0},
     {"file_desc", SHOAL_T_STRING, 0},
     {"proto", SHOAL_T_ENUM, 0},

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The standalone node (see node.h): set-up in the order the plugin ABI
- * needs (config, logs, plugin init, analyzer attach, packet source), the
- * capture loop, a progress line on a terminal, and an orderly shutdown that
- * flushes every connection and log on end of input or on a signal.
+ * The packet pipeline (see node.h), as a sequence of steps in the order
+ * the plugin ABI needs: settings; the core's tables; the plugins (init);
+ * attaching analyzers and policies, notices and the cluster role's hooks;
+ * the packet source, opened through the frontend plugin shoal.cfg names;
+ * the packet loop, with a progress line on a terminal; a summary; and an
+ * orderly shutdown that flushes every connection and log on end of input
+ * or on a signal.
  */
 #include "node/node.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,26 +19,46 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
-
-#include "engine/analyzer.h"
 #include "config/config.h"
+#include "engine/analyzer.h"
 #include "engine/conn.h"
 #include "engine/decode.h"
-#include "lib/diag.h"
-#include "plugin/host.h"
 #include "framework/log.h"
 #include "framework/notice.h"
-#include "plugin/loader.h"
 #include "framework/sumstat.h"
+#include "lib/diag.h"
+#include "lib/timers.h"
+#include "plugin/host.h"
+#include "plugin/loader.h"
+
+/* Frames asked of the source per round, between polls of the hooks. */
+#define NODE_BATCH 4096
+/* Longest wait for a quiet live link, so hooks and timers run. */
+#define NODE_WAIT_MS 100
+
+/* The kinds of plugin a node with packets uses; a proxy needs no frontend. */
+#define NODE_KINDS (SHOAL_KINDS(ANALYZER) | SHOAL_KINDS(POLICY) | SHOAL_KINDS(FRONTEND))
+#define PROXY_KINDS (SHOAL_KINDS(ANALYZER) | SHOAL_KINDS(POLICY))
 
 static volatile sig_atomic_t node_stop;
-static pcap_t *node_pcap;
 
 struct node_run {
+    const struct shoal_node_opts *o;
+    const char *name; /* for messages: the node's, or its input's */
+    struct shoal_config cfg;
+    struct shoal_timers *timers;
+    struct shoal_host_env host;
+    struct shoal_registry *reg;
+    struct shoal_analyzers an;
+    bool an_ok;
     struct shoal_ctx *ctx;
-    struct shoal_decoder *dec;
     struct shoal_sumstats *sumstats;
+    struct shoal_notices *notices;
+    struct shoal_node_env env;
+    /* the packet source */
+    const struct shoal_frontend_ops *fe;
+    void *src;
+    struct shoal_decoder *dec;
     uint64_t frames;
     double last_expire;
 };
@@ -45,34 +67,136 @@ static void node_on_signal(int sig)
 {
     (void)sig;
     node_stop = 1;
-    if (node_pcap != NULL) {
-        pcap_breakloop(node_pcap);
-    }
 }
 
-static void node_decode_weird(void *ctx, const char *name, const char *addl, const char *source,
-                              const struct shoal_addr *src, const struct shoal_addr *dst)
+static double node_wall(void)
 {
-    shoal_ctx_net_weird(ctx, name, addl, source, src, dst);
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void node_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-    struct node_run *r = (struct node_run *)user;
-    struct shoal_pkt p;
-    double ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
+/* ---- settings ---- */
 
-    r->frames++;
-    shoal_ctx_advance(r->ctx, ts);
-    int rc = shoal_decode(r->dec, ts, bytes, h->caplen, h->len, &p);
-    if (rc == 1) {
-        shoal_ctx_packet(r->ctx, &p);
+/* shoal.cfg (or the defaults) with the command line's overrides.  Returns 0
+ * or the exit status. */
+static int node_settings(struct node_run *r)
+{
+    const struct shoal_node_opts *o = r->o;
+    char err[512];
+    struct stat st;
+
+    if (o->config_file != NULL) {
+        if (shoal_config_load(&r->cfg, o->config_file, err, sizeof(err)) < 0) {
+            shoal_err(NULL, "%s", err);
+            return 2; /* cfg holds the defaults */
+        }
+    } else if (shoal_config_defaults(&r->cfg) < 0) {
+        shoal_err(NULL, "out of memory");
+        return 1;
     }
-    if (ts - r->last_expire >= 1.0) {
-        shoal_decode_expire(r->dec, ts);
-        shoal_sumstats_expire(r->sumstats, ts);
-        r->last_expire = ts;
+    if (o->log_dir != NULL) {
+        char *d = strdup(o->log_dir);
+        if (d == NULL) {
+            return 1;
+        }
+        free(r->cfg.log_dir);
+        r->cfg.log_dir = d;
     }
+    if (o->json) {
+        r->cfg.log_format = SHOAL_LOGFMT_JSON;
+    }
+    if (o->ignore_checksums) {
+        r->cfg.ignore_checksums = true;
+    }
+    if (!o->list_plugins && !o->check_only &&
+        (stat(r->cfg.log_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        shoal_err(NULL, "log directory %s: %s", r->cfg.log_dir,
+                  errno ? strerror(errno) : "not a directory");
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- the core's tables and the plugins ---- */
+
+static int node_core(struct node_run *r)
+{
+    r->ctx = shoal_ctx_new(&r->cfg);
+    r->sumstats = shoal_sumstats_new(r->cfg.cluster_sumstat_max_keys);
+    r->timers = shoal_timers_new();
+    if (r->ctx == NULL || r->sumstats == NULL || r->timers == NULL) {
+        shoal_err(r->name, "out of memory");
+        return 1;
+    }
+    r->host.node_name = r->name;
+    r->host.timers = r->timers;
+    r->host.ctx = r->ctx;
+    r->host.sumstats = r->sumstats;
+    shoal_host_env_init(&r->host, NULL);
+    return 0;
+}
+
+/* --list-plugins: every kind, as found, without init. */
+static int node_list_plugins(void)
+{
+    struct shoal_registry *reg = shoal_registry_new(SHOAL_KINDS_ALL);
+
+    if (reg == NULL) {
+        return 1;
+    }
+    shoal_registry_scan_default(reg);
+    shoal_registry_print(reg, stdout);
+    if (shoal_registry_count(reg) == 0) {
+        fprintf(stderr, "shoal: no plugins found in:\n");
+        shoal_registry_print_path(reg, stderr);
+    }
+    shoal_registry_free(reg);
+    return 0;
+}
+
+/* Load and init the plugins the node uses.  Returns 0 or the exit status. */
+static int node_plugins(struct node_run *r)
+{
+    char err[512] = "";
+
+    r->reg = shoal_registry_new(r->o->no_source ? PROXY_KINDS : NODE_KINDS);
+    if (r->reg == NULL) {
+        return 1;
+    }
+    shoal_registry_scan_default(r->reg);
+    if (shoal_registry_init_all(r->reg, &r->host, &r->cfg, err, sizeof(err)) < 0) {
+        shoal_err(NULL, "%s", err);
+        return 2;
+    }
+    return 0;
+}
+
+/* Phase two: analyzers and policies into the dispatch table, each
+ * analyzer's service bit into its handle. */
+static int node_attach(struct node_run *r)
+{
+    if (shoal_analyzers_init(&r->an) < 0) {
+        shoal_err(r->name, "out of memory");
+        return 1;
+    }
+    r->an_ok = true;
+    for (size_t i = 0; i < shoal_registry_count(r->reg); i++) {
+        const struct shoal_loaded *l = shoal_registry_get(r->reg, i);
+
+        if (l->desc->kind == SHOAL_PLUGIN_ANALYZER) {
+            int bit = shoal_analyzers_add(&r->an, l->desc->ops, l->state, l->self->who);
+            if (bit == -ENOMEM) {
+                return 1;
+            }
+            l->self->service_bit = bit;
+        } else if (l->desc->kind == SHOAL_PLUGIN_POLICY) {
+            shoal_analyzers_add_policy(&r->an, l->desc->ops, l->state, l->self->who);
+        }
+    }
+    shoal_ctx_set_analyzers(r->ctx, &r->an);
+    return 0;
 }
 
 static int node_notice(void *arg, const struct shoal_wire_notice *n)
@@ -82,253 +206,173 @@ static int node_notice(void *arg, const struct shoal_wire_notice *n)
     return rc < 0 ? rc : 0;
 }
 
-static double node_wall(void)
+/* Notices handled here (a cluster role may route them elsewhere), then
+ * the role's start hook.  Returns 0 or the exit status. */
+static int node_start_role(struct node_run *r)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+    const struct shoal_node_hooks *h = r->o->hooks;
 
-static void node_progress(const char *name, pcap_t *p, off_t size, uint64_t frames, double t0,
-                          bool final)
-{
-    double el = node_wall() - t0;
-    long pos = -1;
-    FILE *f = pcap_file(p);
-
-    if (f != NULL) {
-        pos = ftell(f);
+    r->notices = shoal_notices_new(shoal_ctx_logger(r->ctx), &r->cfg, r->name);
+    if (r->notices == NULL) {
+        return 1;
     }
-    if (size > 0 && pos >= 0) {
-        fprintf(stderr, "\r%s: %5.1f%%  %llu packets  %.1f MB/s%s", name,
-                final ? 100.0 : 100.0 * (double)pos / (double)size, (unsigned long long)frames,
-                el > 0 ? (double)pos / 1e6 / el : 0.0, final ? "\n" : "   ");
-    } else {
-        fprintf(stderr, "\r%s: %llu packets  %.0f pkt/s%s", name, (unsigned long long)frames,
-                el > 0 ? (double)frames / el : 0.0, final ? "\n" : "   ");
-    }
-}
-
-static pcap_t *node_open_source(const struct shoal_node_opts *o)
-{
-    char err[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p;
-
-    if (o->read_file != NULL) {
-        p = pcap_open_offline(o->read_file, err);
-        if (p == NULL) {
-            shoal_err(NULL, "cannot read %s: %s", o->read_file, err);
-        }
-        return p;
-    }
-    p = pcap_create(o->iface, err);
-    if (p == NULL) {
-        shoal_err(NULL, "interface %s: %s", o->iface, err);
-        return NULL;
-    }
-    pcap_set_snaplen(p, 65535);
-    pcap_set_promisc(p, 1);
-    pcap_set_timeout(p, 100);
-    pcap_set_immediate_mode(p, 1);
-    pcap_set_buffer_size(p, 64 << 20);
-    int rc = pcap_activate(p);
-    if (rc < 0) {
-        shoal_err(NULL, "interface %s: %s", o->iface, pcap_geterr(p));
-        pcap_close(p);
-        return NULL;
-    }
-    /* libpcap's own wait on a quiet TPACKET_V3 ring does not return at the
-     * timeout: never block in it, wait in node_wait instead, so the hooks
-     * run at least every 100 ms. */
-    if (pcap_setnonblock(p, 1, err) < 0) {
-        shoal_warn(NULL, "interface %s: cannot make the capture non-blocking: %s", o->iface, err);
-    }
-    return p;
-}
-
-/* Wait up to 100 ms for packets on a quiet live link (or a signal). */
-static void node_wait(pcap_t *p)
-{
-    struct pollfd pfd = {.fd = pcap_get_selectable_fd(p), .events = POLLIN};
-
-    if (pfd.fd >= 0) {
-        poll(&pfd, 1, 100);
-    }
-}
-
-static int node_set_filter(pcap_t *p, const struct shoal_node_opts *o)
-{
-    struct bpf_program prog;
-    const char *src = o->read_file ? o->read_file : o->iface;
-
-    if (o->filter == NULL) {
-        return 0;
-    }
-    if (pcap_compile(p, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-        shoal_err(NULL, "%s: bad filter '%s': %s", src, o->filter, pcap_geterr(p));
-        return -EINVAL;
-    }
-    int rc = pcap_setfilter(p, &prog);
-    pcap_freecode(&prog);
-    if (rc < 0) {
-        shoal_err(NULL, "%s: cannot set filter: %s", src, pcap_geterr(p));
-        return -EINVAL;
+    r->host.routes = (struct shoal_host_routes){.notice = node_notice, .arg = r->notices};
+    r->env = (struct shoal_node_env){
+        .ctx = r->ctx,
+        .cfg = &r->cfg,
+        .sumstats = r->sumstats,
+        .host = &r->host,
+        .plugins = r->reg,
+        .node = r,
+    };
+    if (h != NULL && h->start != NULL && h->start(h->arg, &r->env) < 0) {
+        return 1;
     }
     return 0;
 }
 
-int shoal_node_run(const struct shoal_node_opts *o)
+/* ---- the packet source ---- */
+
+static void node_decode_weird(void *ctx, const char *name, const char *addl, const char *source,
+                              const struct shoal_addr *src, const struct shoal_addr *dst)
 {
-    struct shoal_config cfg;
-    struct shoal_registry *reg = NULL;
-    struct shoal_analyzers an;
-    struct node_run run = {0};
-    struct shoal_notices *notices = NULL;
-    char err[512] = "";
-    int status = 2;
-    bool an_ok = false;
-    bool hooks_finish = false;
+    shoal_ctx_net_weird(ctx, name, addl, source, src, dst);
+}
 
-    memset(&an, 0, sizeof(an));
-    if (o->config_file != NULL) {
-        if (shoal_config_load(&cfg, o->config_file, err, sizeof(err)) < 0) {
-            shoal_err(NULL, "%s", err);
-            goto out_config; /* cfg holds the defaults */
-        }
-    } else if (shoal_config_defaults(&cfg) < 0) {
-        shoal_err(NULL, "out of memory");
-        return 1;
-    }
-    if (o->log_dir != NULL) {
-        char *d = strdup(o->log_dir);
-        if (d == NULL) {
-            goto out_config;
-        }
-        free(cfg.log_dir);
-        cfg.log_dir = d;
-    }
-    if (o->json) {
-        cfg.log_format = SHOAL_LOGFMT_JSON;
-    }
-    if (o->ignore_checksums) {
-        cfg.ignore_checksums = true;
-    }
-    if (!o->list_plugins && !o->check_only) {
-        struct stat st;
-        if (stat(cfg.log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            shoal_err(NULL, "log directory %s: %s", cfg.log_dir,
-                      errno ? strerror(errno) : "not a directory");
-            goto out_config;
-        }
-    }
+/* The frontend plugin frontend.strategy names, or NULL (logged). */
+static const struct shoal_loaded *node_frontend(const struct node_run *r)
+{
+    const char *strategy = r->cfg.frontend_strategy;
+    const struct shoal_loaded *l = shoal_registry_find(r->reg, strategy);
 
-    run.ctx = shoal_ctx_new(&cfg);
-    if (run.ctx == NULL) {
-        goto out_config;
+    if (l != NULL && l->desc->kind == SHOAL_PLUGIN_FRONTEND) {
+        return l;
     }
-    shoal_host_set_ctx(run.ctx);
-    run.sumstats = shoal_sumstats_new(cfg.cluster_sumstat_max_keys);
-    if (run.sumstats == NULL) {
-        status = 1;
-        goto out_ctx;
-    }
-    shoal_host_set_sumstats(run.sumstats);
-    reg = shoal_registry_new();
-    if (reg == NULL) {
-        status = 1;
-        goto out_ctx;
-    }
-    shoal_registry_scan_default(reg);
-    if (shoal_registry_init_all(reg, shoal_host_table(), &cfg, err, sizeof(err)) < 0) {
-        shoal_err(NULL, "%s", err);
-        goto out_ctx;
-    }
-    if (o->list_plugins) {
-        shoal_registry_print(reg, stdout);
-        status = 0;
-        goto out_ctx;
-    }
-    if (o->check_only) {
-        printf("%s: configuration ok, %zu plugins\n", cfg.file ? cfg.file : "(defaults)",
-               shoal_registry_count(reg));
-        status = 0;
-        goto out_ctx;
-    }
-    if (shoal_analyzers_init(&an, reg) < 0) {
-        status = 1;
-        goto out_ctx;
-    }
-    an_ok = true;
-    shoal_ctx_set_analyzers(run.ctx, &an);
-    const char *name = o->name != NULL ? o->name : o->read_file ? o->read_file : o->iface;
-    notices = shoal_notices_new(shoal_ctx_logger(run.ctx), &cfg, name);
-    if (notices == NULL) {
-        status = 1;
-        goto out_ctx;
-    }
-    struct shoal_host_routes routes = {.notice = node_notice, .arg = notices};
-    shoal_host_set_routes(&routes);
-    struct shoal_node_env env = {.ctx = run.ctx, .cfg = &cfg, .sumstats = run.sumstats};
-    if (o->hooks != NULL && o->hooks->start != NULL && o->hooks->start(o->hooks->arg, &env) < 0) {
-        status = 1;
-        goto out_ctx;
-    }
+    shoal_err(NULL, "%s: frontend.strategy: no frontend plugin \"%s\" was loaded from:",
+              r->cfg.file != NULL ? r->cfg.file : "(defaults)", strategy);
+    shoal_registry_print_path(r->reg, stderr);
+    return NULL;
+}
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = node_on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    if (o->no_source) {
-        status = 0;
-        while (!node_stop) {
-            if (o->hooks != NULL && o->hooks->poll != NULL) {
-                o->hooks->poll(o->hooks->arg);
-            }
-            shoal_sumstats_expire(run.sumstats, shoal_ctx_now(run.ctx));
-        }
-        hooks_finish = o->hooks != NULL;
-        goto out_ctx;
-    }
+/* Open the source through the frontend and make the decoder for its link
+ * type.  Returns 0 or the exit status. */
+static int node_open_source(struct node_run *r)
+{
+    const struct shoal_node_opts *o = r->o;
+    const struct shoal_loaded *l = node_frontend(r);
+    const char *input = o->read_file != NULL ? o->read_file : o->iface;
+    const char *dlt_name = "?";
 
-    node_pcap = node_open_source(o);
-    if (node_pcap == NULL || node_set_filter(node_pcap, o) < 0) {
-        goto out_pcap;
+    if (l == NULL) {
+        return 2;
     }
-    int dlt = pcap_datalink(node_pcap);
-    struct shoal_decode_opts dopts = {
-        .ignore_checksums = cfg.ignore_checksums,
-        .frag_mem_max = cfg.frag_mem_max,
-        .frag_timeout = cfg.frag_timeout,
-        .weird = node_decode_weird,
-        .weird_ctx = run.ctx,
+    r->fe = l->desc->ops;
+    struct shoal_source_spec spec = {
+        .size = sizeof(spec),
+        .node = r->name,
+        .interface = o->iface,
+        .file = o->read_file,
+        .filter = o->filter,
+        .worker = o->worker,
+        .nworkers = o->nworkers > 0 ? o->nworkers : 1,
     };
-    run.dec = shoal_decoder_new(dlt, &dopts);
-    if (run.dec == NULL) {
-        shoal_err(NULL, "%s: unsupported link type %s (%d)", o->read_file ? o->read_file : o->iface,
-                  pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?", dlt);
-        goto out_pcap;
+    if (r->fe->open(l->state, &spec, &r->src) < 0) {
+        r->src = NULL;
+        return 2;
     }
-    shoal_ctx_set_decoder(run.ctx, run.dec);
+    int dlt = r->fe->datalink(r->src, &dlt_name);
+    struct shoal_decode_opts dopts = {
+        .ignore_checksums = r->cfg.ignore_checksums,
+        .frag_mem_max = r->cfg.frag_mem_max,
+        .frag_timeout = r->cfg.frag_timeout,
+        .weird = node_decode_weird,
+        .weird_ctx = r->ctx,
+    };
+    r->dec = shoal_decoder_new(dlt, &dopts);
+    if (r->dec == NULL) {
+        shoal_err(NULL, "%s: unsupported link type %s (%d)", input,
+                  dlt_name != NULL ? dlt_name : "?", dlt);
+        return 2;
+    }
+    shoal_ctx_set_decoder(r->ctx, r->dec);
+    return 0;
+}
 
-    bool progress = o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
-    const char *src = o->read_file ? o->read_file : o->iface;
-    off_t size = 0;
-    struct stat st;
-    if (o->read_file != NULL && stat(o->read_file, &st) == 0) {
-        size = st.st_size;
+void shoal_node_source_stats(const struct shoal_node_env *env, struct shoal_source_stats *st)
+{
+    const struct node_run *r = env != NULL ? env->node : NULL;
+
+    memset(st, 0, sizeof(*st));
+    st->size = sizeof(*st);
+    if (r != NULL && r->src != NULL) {
+        r->fe->stats(r->src, st);
     }
+}
+
+/* ---- the loop ---- */
+
+static void node_packet(void *arg, const struct shoal_frame *f)
+{
+    struct node_run *r = arg;
+    struct shoal_pkt p;
+
+    r->frames++;
+    shoal_ctx_advance(r->ctx, f->ts);
+    if (shoal_decode(r->dec, f->ts, f->data, f->caplen, f->len, &p) == 1) {
+        shoal_ctx_packet(r->ctx, &p);
+    }
+    if (f->ts - r->last_expire >= 1.0) {
+        shoal_decode_expire(r->dec, f->ts);
+        shoal_sumstats_expire(r->sumstats, f->ts);
+        r->last_expire = f->ts;
+    }
+}
+
+static void node_progress(struct node_run *r, const char *input, double t0, bool final)
+{
+    struct shoal_source_stats st;
+    double el = node_wall() - t0;
+
+    shoal_node_source_stats(&r->env, &st);
+    if (st.file_size > 0) {
+        fprintf(stderr, "\r%s: %5.1f%%  %llu packets  %.1f MB/s%s", input,
+                final ? 100.0 : 100.0 * (double)st.file_pos / (double)st.file_size,
+                (unsigned long long)r->frames, el > 0 ? (double)st.file_pos / 1e6 / el : 0.0,
+                final ? "\n" : "   ");
+    } else {
+        fprintf(stderr, "\r%s: %llu packets  %.0f pkt/s%s", input, (unsigned long long)r->frames,
+                el > 0 ? (double)r->frames / el : 0.0, final ? "\n" : "   ");
+    }
+}
+
+/* Between rounds: the role's poll and the plugins' timers. */
+static void node_between_rounds(struct node_run *r)
+{
+    const struct shoal_node_hooks *h = r->o->hooks;
+
+    if (h != NULL && h->poll != NULL) {
+        h->poll(h->arg);
+    }
+    shoal_timers_run(r->timers, shoal_ctx_now(r->ctx));
+}
+
+/* Read the source to its end or a signal.  Returns 0 or 1 (a read error). */
+static int node_loop(struct node_run *r)
+{
+    const struct shoal_node_opts *o = r->o;
+    const char *input = o->read_file != NULL ? o->read_file : o->iface;
+    bool progress = o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
     double t0 = node_wall();
     double next_progress = t0 + 0.5;
-    status = 0;
+    int status = 0;
+
     while (!node_stop) {
-        int n = pcap_dispatch(node_pcap, 4096, node_packet, (u_char *)&run);
-        if (n == PCAP_ERROR) {
-            shoal_err(NULL, "%s: %s", src, pcap_geterr(node_pcap));
-            status = 1;
+        int n = r->fe->next(r->src, NODE_BATCH, node_packet, r);
+        if (n == SHOAL_SOURCE_END) {
             break;
         }
-        if (n == PCAP_ERROR_BREAK || (n == 0 && o->read_file != NULL)) {
+        if (n < 0) {
+            status = 1; /* the frontend said why */
             break;
         }
         if (n == 0) {
@@ -336,80 +380,174 @@ int shoal_node_run(const struct shoal_node_opts *o)
              * connections still expire, as Zeek does when live. */
             struct timespec now;
             clock_gettime(CLOCK_REALTIME, &now);
-            shoal_ctx_advance(run.ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
-            node_wait(node_pcap);
+            shoal_ctx_advance(r->ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+            if (r->fe->wait != NULL) {
+                r->fe->wait(r->src, NODE_WAIT_MS);
+            } else {
+                struct timespec ts = {0, NODE_WAIT_MS * 1000000L};
+                nanosleep(&ts, NULL);
+            }
         }
-        if (o->hooks != NULL && o->hooks->poll != NULL) {
-            o->hooks->poll(o->hooks->arg);
-        }
+        node_between_rounds(r);
         if (progress && node_wall() >= next_progress) {
-            node_progress(src, node_pcap, size, run.frames, t0, false);
+            node_progress(r, input, t0, false);
             next_progress = node_wall() + 0.5;
         }
     }
     if (progress) {
-        node_progress(src, node_pcap, size, run.frames, t0, true);
+        node_progress(r, input, t0, true);
     }
-    shoal_ctx_flush(run.ctx);
-    hooks_finish = o->hooks != NULL;
-    if (!o->quiet) {
-        struct shoal_conn_stats cs;
-        struct shoal_decode_stats ds;
-        shoal_ctx_stats(run.ctx, &cs);
-        shoal_decode_stats(run.dec, &ds);
-        fprintf(stderr,
-                "shoal: %s: %llu packets, %llu connections, %llu log records to %s "
-                "(%llu malformed, %llu non-IP, %llu bad checksums, %llu evicted)\n",
-                name, (unsigned long long)run.frames, (unsigned long long)cs.conns_total,
-                (unsigned long long)cs.log_records,
-                o->hooks != NULL && o->hooks->log_target != NULL ? o->hooks->log_target
-                                                                 : cfg.log_dir,
-                (unsigned long long)ds.malformed, (unsigned long long)ds.non_ip,
-                (unsigned long long)cs.bad_checksums, (unsigned long long)cs.conns_evicted);
-    }
+    return status;
+}
 
-out_pcap:
-    shoal_decoder_free(run.dec);
-    if (node_pcap != NULL) {
-        pcap_close(node_pcap);
-        node_pcap = NULL;
+/* A proxy: no packets; the role's poll waits on its sockets. */
+static void node_loop_without_source(struct node_run *r)
+{
+    while (!node_stop) {
+        node_between_rounds(r);
+        shoal_sumstats_expire(r->sumstats, shoal_ctx_now(r->ctx));
     }
-out_ctx:
+}
+
+static void node_print_counter(void *arg, const char *name, uint64_t value)
+{
+    shoal_info(arg, "%s %llu", name, (unsigned long long)value);
+}
+
+static void node_summary(struct node_run *r)
+{
+    const struct shoal_node_hooks *h = r->o->hooks;
+    struct shoal_conn_stats cs;
+    struct shoal_decode_stats ds;
+    struct shoal_source_stats ss;
+
+    shoal_ctx_stats(r->ctx, &cs);
+    shoal_decode_stats(r->dec, &ds);
+    shoal_node_source_stats(&r->env, &ss);
+    fprintf(stderr,
+            "shoal: %s: %llu packets, %llu connections, %llu log records to %s "
+            "(%llu malformed, %llu non-IP, %llu bad checksums, %llu evicted)\n",
+            r->name, (unsigned long long)r->frames, (unsigned long long)cs.conns_total,
+            (unsigned long long)cs.log_records,
+            h != NULL && h->log_target != NULL ? h->log_target : r->cfg.log_dir,
+            (unsigned long long)ds.malformed, (unsigned long long)ds.non_ip,
+            (unsigned long long)cs.bad_checksums, (unsigned long long)cs.conns_evicted);
+    if (ss.dropped > 0 || ss.if_dropped > 0 || ss.not_classified > 0) {
+        fprintf(stderr,
+                "shoal: %s: capture lost %llu packets (%llu dropped before the node, %llu by the "
+                "interface, %llu not classified)\n",
+                r->name, (unsigned long long)(ss.dropped + ss.if_dropped + ss.not_classified),
+                (unsigned long long)ss.dropped, (unsigned long long)ss.if_dropped,
+                (unsigned long long)ss.not_classified);
+    }
+    shoal_registry_counters(r->reg, node_print_counter, (void *)r->name);
+}
+
+/* ---- teardown ---- */
+
+static void node_warn_sumstats(struct node_run *r)
+{
+    struct shoal_sumstats_stats ss;
+
+    shoal_sumstats_stats(r->sumstats, &ss);
+    if (ss.evicted > 0) {
+        shoal_warn(r->o->name,
+                   "%llu keys of the plugins' statistics were dropped before their "
+                   "epoch ended: more than cluster.sumstat_max_keys (%llu) at once",
+                   (unsigned long long)ss.evicted,
+                   (unsigned long long)r->cfg.cluster_sumstat_max_keys);
+    }
+}
+
+/* Close everything in the order the pieces depend on each other.  `finish`:
+ * the role's finish hook runs.  Returns the exit status given, or 1 when
+ * the last records could not be written. */
+static int node_teardown(struct node_run *r, int status, bool finish)
+{
+    const struct shoal_node_hooks *h = r->o->hooks;
+
+    if (r->src != NULL) {
+        r->fe->close(r->src);
+    }
+    shoal_decoder_free(r->dec);
     /* Logs close after the plugins, which may still write in conn_done. */
-    if (run.ctx != NULL) {
-        shoal_ctx_flush(run.ctx);
+    if (r->ctx != NULL) {
+        shoal_ctx_flush(r->ctx);
     }
-    shoal_registry_free(reg);
-    if (an_ok) {
-        shoal_analyzers_free(&an);
+    shoal_registry_free(r->reg);
+    if (r->an_ok) {
+        shoal_analyzers_free(&r->an);
     }
-    shoal_host_set_sumstats(NULL);
-    if (run.sumstats != NULL) {
-        struct shoal_sumstats_stats ss;
-        shoal_sumstats_stats(run.sumstats, &ss);
-        if (ss.evicted > 0) {
-            shoal_warn(o->name,
-                       "%llu keys of the plugins' statistics were dropped before their "
-                       "epoch ended: more than cluster.sumstat_max_keys (%llu) at once",
-                       (unsigned long long)ss.evicted,
-                       (unsigned long long)cfg.cluster_sumstat_max_keys);
-        }
+    r->host.sumstats = NULL;
+    if (r->sumstats != NULL) {
+        node_warn_sumstats(r);
     }
-    shoal_sumstats_free(run.sumstats);
+    shoal_sumstats_free(r->sumstats);
     /* The cluster hook sends the last records (plugins may write them in
      * conn_done, above) and waits for the manager. */
-    if (hooks_finish && o->hooks->finish != NULL && o->hooks->finish(o->hooks->arg) < 0 &&
-        status == 0) {
+    if (finish && h != NULL && h->finish != NULL && h->finish(h->arg) < 0 && status == 0) {
         status = 1;
     }
-    if (run.ctx != NULL && shoal_logger_flush(shoal_ctx_logger(run.ctx)) < 0 && status == 0) {
+    if (r->ctx != NULL && shoal_logger_flush(shoal_ctx_logger(r->ctx)) < 0 && status == 0) {
         status = 1;
     }
-    shoal_host_set_routes(NULL);
-    shoal_notices_free(notices);
-    shoal_ctx_free(run.ctx);
-    shoal_host_set_ctx(NULL);
-out_config:
-    shoal_config_free(&cfg);
+    shoal_notices_free(r->notices);
+    shoal_ctx_free(r->ctx);
+    shoal_timers_free(r->timers);
+    shoal_config_free(&r->cfg);
     return status;
+}
+
+int shoal_node_run(const struct shoal_node_opts *o)
+{
+    struct node_run r = {.o = o};
+    struct sigaction sa;
+    int status;
+
+    if (o->list_plugins) {
+        return node_list_plugins();
+    }
+    r.name = o->name != NULL ? o->name : o->read_file != NULL ? o->read_file : o->iface;
+    status = node_settings(&r);
+    if (status == 0) {
+        status = node_core(&r);
+    }
+    if (status == 0) {
+        status = node_plugins(&r);
+    }
+    if (status == 0 && o->check_only && !o->no_source && node_frontend(&r) == NULL) {
+        status = 2;
+    }
+    if (status == 0 && o->check_only) {
+        printf("%s: configuration ok, %zu plugins\n", r.cfg.file ? r.cfg.file : "(defaults)",
+               shoal_registry_count(r.reg));
+        return node_teardown(&r, 0, false);
+    }
+    if (status == 0) {
+        status = node_attach(&r);
+    }
+    if (status == 0) {
+        status = node_start_role(&r);
+    }
+    if (status != 0) {
+        return node_teardown(&r, status, false);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = node_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (o->no_source) {
+        node_loop_without_source(&r);
+        return node_teardown(&r, 0, true);
+    }
+    status = node_open_source(&r);
+    if (status != 0) {
+        return node_teardown(&r, status, false);
+    }
+    status = node_loop(&r);
+    shoal_ctx_flush(r.ctx);
+    if (!o->quiet) {
+        node_summary(&r);
+    }
+    return node_teardown(&r, status, true);
 }

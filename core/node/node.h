@@ -1,26 +1,40 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A standalone node: one packet source (a trace file or a live interface),
- * the decoder, the connection table, the analyzers and the log writers, in
- * one process on one thread.  A cluster worker is the same pipeline with
- * hooks (struct shoal_node_hooks) that send its log records to the manager
- * instead of writing files.
+ * The packet pipeline of a node: the settings, the plugins (analyzers,
+ * policies, the frontend), one packet source opened through the frontend
+ * (a trace or a live interface), the decoder, the connection table, the
+ * analyzers and the log writers, in one process on one thread.  A
+ * standalone node is this alone; a cluster worker is the same pipeline
+ * with hooks (struct shoal_node_hooks) that send its log records to the
+ * manager instead of writing files; a proxy runs it without a packet
+ * source, counting what the workers observe.
  */
 #ifndef SHOAL_NODE_H
 #define SHOAL_NODE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct shoal_config;
 struct shoal_ctx;
+struct shoal_host_env;
+struct shoal_registry;
+struct shoal_source_stats;
 struct shoal_sumstats;
 
 /* What a node hands its cluster role at start (all borrowed for the run). */
 struct shoal_node_env {
-    struct shoal_ctx *ctx;           /* connections, logger (shoal_ctx_logger), time */
-    const struct shoal_config *cfg;  /* shoal.cfg as loaded */
-    struct shoal_sumstats *sumstats; /* the plugins' declared statistics */
+    struct shoal_ctx *ctx;                /* connections, logger (shoal_ctx_logger), time */
+    const struct shoal_config *cfg;       /* shoal.cfg as loaded */
+    struct shoal_sumstats *sumstats;      /* the plugins' declared statistics */
+    struct shoal_host_env *host;          /* the plugins' environment (routes of notices) */
+    const struct shoal_registry *plugins; /* the loaded plugins (their counters) */
+    void *node;                           /* the run, for shoal_node_source_stats */
 };
+
+/* The packet source's counters so far (zeroes before it is open and on a
+ * node without one).  st->size is set here. */
+void shoal_node_source_stats(const struct shoal_node_env *env, struct shoal_source_stats *st);
 
 /*
  * What a cluster role adds to the packet pipeline.  Every callback is
@@ -29,8 +43,8 @@ struct shoal_node_env {
 struct shoal_node_hooks {
     /* After the plugins and analyzers are ready, before the first packet:
      * e.g. install a log sink on shoal_ctx_logger(env->ctx) and the routes
-     * of notices and observations (shoal_host_set_routes).  0, or a
-     * negative errno to stop (status 1). */
+     * of notices and observations (env->host->routes).  0, or a negative
+     * errno to stop (status 1). */
     int (*start)(void *arg, const struct shoal_node_env *env);
     /* Between rounds of packets (every few thousand packets, and at least
      * every 100 ms of wall time on a live link).  A node without a packet
@@ -58,6 +72,8 @@ struct shoal_node_opts {
     bool quiet;                           /* no summary line */
     bool no_source;                       /* a proxy: no packets, hooks->poll drives the node */
     const char *name;                     /* node name for messages (NULL: the input's) */
+    uint32_t worker;                      /* this worker's share of the input: index ... */
+    uint32_t nworkers;                    /* ... of this many (0: 1, a standalone node) */
     const struct shoal_node_hooks *hooks; /* cluster role, NULL when standalone */
 };
 

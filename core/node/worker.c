@@ -121,14 +121,14 @@ static int cnode_start(void *arg, const struct shoal_node_env *env)
         routes.observe = cnode_observe;
     }
     if (rc == 0) {
-        rc = shoal_worker_control_new(cn->layout, cn->self, cn->zsec, env->ctx, cn->wl, cn->state,
+        rc = shoal_worker_control_new(cn->layout, cn->self, cn->zsec, env, cn->wl, cn->state,
                                       cn->source, &cn->wctl);
     }
     if (rc < 0) {
         return rc;
     }
     shoal_worker_control_set_shared(cn->wctl, cn->sl, cn->proxy);
-    shoal_host_set_routes(&routes);
+    env->host->routes = routes;
     shoal_nodestate_set(cn->state, SHOAL_NODE_RUNNING);
     return 0;
 }

@@ -8,17 +8,22 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <shoal/frontend.h>
+
+#include "cluster/control.h"
+#include "cluster/state_link.h"
 #include "config/config.h"
 #include "engine/conn.h"
-#include "cluster/control.h"
 #include "engine/decode.h"
+#include "node/node.h"
 #include "node/proxy.h"
-#include "cluster/state_link.h"
+#include "plugin/loader.h"
 
 struct shoal_worker_control {
     const struct shoal_layout *layout;
     const struct shoal_layout_node *self;
     struct shoal_zsec *z;
+    const struct shoal_node_env *env;
     struct shoal_ctx *ctx;
     const struct shoal_worker_link *wl;
     const char *source;
@@ -37,6 +42,25 @@ static void wc_status(void *arg, struct shoal_control_items *it)
     shoal_control_add(it, "log_channel", "%s",
                       shoal_worker_link_connected(wc->wl) ? "connected" : "disconnected");
     shoal_control_add(it, "network_time", "%.6f", shoal_ctx_now(wc->ctx));
+}
+
+static void wc_plugin_counter(void *arg, const char *name, uint64_t value)
+{
+    shoal_control_add_u64(arg, name, value);
+}
+
+/* The packet source's counters (none on a proxy) and the plugins'. */
+static void wc_node_counters(struct shoal_worker_control *wc, struct shoal_control_items *it)
+{
+    if (wc->proxy == NULL) {
+        struct shoal_source_stats ss;
+        shoal_node_source_stats(wc->env, &ss);
+        shoal_control_add_u64(it, "capture.received", ss.received);
+        shoal_control_add_u64(it, "capture.dropped", ss.dropped);
+        shoal_control_add_u64(it, "capture.if_dropped", ss.if_dropped);
+        shoal_control_add_u64(it, "capture.not_classified", ss.not_classified);
+    }
+    shoal_registry_counters(wc->env->plugins, wc_plugin_counter, it);
 }
 
 static void wc_counters(void *arg, struct shoal_control_items *it)
@@ -93,6 +117,7 @@ static void wc_counters(void *arg, struct shoal_control_items *it)
         shoal_control_add_u64(it, "proxy.unknown", ps.unknown);
         shoal_control_add_u64(it, "proxy.bad", ps.bad);
     }
+    wc_node_counters(wc, it);
 }
 
 static void wc_proxy_peer(void *arg, const char *proxy, bool alive)
@@ -144,7 +169,7 @@ static void wc_stop(void *arg, const char *by)
 
 int shoal_worker_control_new(const struct shoal_layout *layout,
                              const struct shoal_layout_node *self, struct shoal_zsec *z,
-                             struct shoal_ctx *ctx, const struct shoal_worker_link *wl,
+                             const struct shoal_node_env *env, const struct shoal_worker_link *wl,
                              const struct shoal_nodestate *state, const char *source,
                              struct shoal_worker_control **out)
 {
@@ -159,7 +184,8 @@ int shoal_worker_control_new(const struct shoal_layout *layout,
     wc->layout = layout;
     wc->self = self;
     wc->z = z;
-    wc->ctx = ctx;
+    wc->env = env;
+    wc->ctx = env->ctx;
     wc->wl = wl;
     wc->source = source;
     wc->ops = (struct shoal_control_ops){

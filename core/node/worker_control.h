@@ -3,10 +3,10 @@
  * What a worker or a proxy answers on its control channel (control.h): its
  * status (packet source, log channel), its counters (packets and
  * connections of the connection table, the decoder's, the log channel's,
- * the shared state's), its peers (the manager: connected or not, from the
- * log channel's socket monitor; a worker's proxies: up or down), its
- * settings (shoal.cfg as loaded) and `stop` (as SIGTERM).  Driven by the
- * worker's cluster runtime (node/worker.c) on the packet thread.
+ * the shared state's, the packet source's, every plugin's), its peers (the manager: connected or
+ * not, from the log channel's socket monitor; a worker's proxies: up or down), its settings
+ * (shoal.cfg as loaded) and `stop` (as SIGTERM).  Driven by the worker's cluster runtime
+ * (node/worker.c) on the packet thread.
  */
 #ifndef SHOAL_WORKER_CONTROL_H
 #define SHOAL_WORKER_CONTROL_H
@@ -15,20 +15,20 @@
 #include "cluster/worker_link.h"
 #include "cluster/zsec.h"
 
-struct shoal_ctx;
+struct shoal_node_env;
 struct shoal_nodestate;
 struct shoal_worker_control;
 
 /*
  * Bind the control port of worker `self` of `layout` with `z` (which must
- * serve ZAP).  Everything is borrowed and must outlive the result: `ctx`
- * (the packet context), `wl` (the log channel), `state` (may be NULL) and
- * `source` (the packet source's name, for status).  Returns 0 and *out, or
- * a negative errno (logged).
+ * serve ZAP).  Everything is borrowed and must outlive the result: `env`
+ * (the node's packet context, source and plugins), `wl` (the log channel),
+ * `state` (may be NULL) and `source` (the packet source's name, for status).  Returns 0 and *out,
+ * or a negative errno (logged).
  */
 int shoal_worker_control_new(const struct shoal_layout *layout,
                              const struct shoal_layout_node *self, struct shoal_zsec *z,
-                             struct shoal_ctx *ctx, const struct shoal_worker_link *wl,
+                             const struct shoal_node_env *env, const struct shoal_worker_link *wl,
                              const struct shoal_nodestate *state, const char *source,
                              struct shoal_worker_control **out);
 

@@ -1,246 +1,258 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Implementation of the plugin host table.  Plugins get no context pointer
- * in their calls, so the current packet-thread context is thread-local.
+ * The host table every plugin gets, whatever its kind (see host.h):
+ * diagnostics prefixed with the plugin's "[kind:name]", allocation,
+ * counters, timers on the node's clock; and the plugin handles themselves.
  */
 #include "plugin/host.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "engine/analyzer.h"
+#include <xxhash.h>
+
 #include "engine/conn.h"
 #include "lib/diag.h"
-#include "framework/log.h"
-#include "framework/sumstat.h"
-#include "cluster/wire.h"
+#include "lib/timers.h"
+#include "plugin/loader.h"
 
-static __thread struct shoal_ctx *host_ctx;
-static __thread struct shoal_host_routes host_routes;
-static __thread struct shoal_sumstats *host_sumstats;
-
-void shoal_host_set_ctx(struct shoal_ctx *x)
+double shoal_host_now(const struct shoal_host_env *env)
 {
-    host_ctx = x;
-}
+    struct timespec t;
 
-void shoal_host_set_routes(const struct shoal_host_routes *r)
-{
-    if (r != NULL) {
-        host_routes = *r;
-    } else {
-        memset(&host_routes, 0, sizeof(host_routes));
+    if (env->ctx != NULL) {
+        return shoal_ctx_now(env->ctx);
     }
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-void shoal_host_set_sumstats(struct shoal_sumstats *t)
+bool shoal_host_copy_sized(void *out, size_t out_size, const void *in, size_t min)
 {
-    host_sumstats = t;
+    uint32_t size;
+
+    memset(out, 0, out_size);
+    if (in == NULL) {
+        return false;
+    }
+    memcpy(&size, in, sizeof(size));
+    if (size < min) {
+        return false;
+    }
+    memcpy(out, in, size < out_size ? size : out_size);
+    return true;
 }
 
-static void host_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+/* ---- the common table ---- */
+
+static void host_logf(struct shoal_self *self, enum shoal_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void host_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+static void host_logf(struct shoal_self *self, enum shoal_log_level level, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    shoal_vdiag(level, who, fmt, ap);
+    shoal_vdiag(level, self != NULL ? self->who : "plugin", fmt, ap);
     va_end(ap);
 }
 
-static void *host_alloc(size_t n)
+static void *host_alloc(struct shoal_self *self, size_t n)
 {
+    (void)self;
     return calloc(1, n);
 }
 
-static struct shoal_stream *host_stream_open(const char *path, const struct shoal_field *fields,
-                                             size_t nfields)
+static void host_free(struct shoal_self *self, void *p)
 {
-    if (host_ctx == NULL) {
-        return NULL;
+    (void)self;
+    free(p);
+}
+
+/* [a-z][a-z0-9_]{0,31} */
+static bool host_counter_name_ok(const char *s)
+{
+    size_t i;
+
+    if (s == NULL || s[0] < 'a' || s[0] > 'z') {
+        return false;
     }
-    return shoal_log_open(shoal_ctx_logger(host_ctx), path, fields, nfields);
-}
-
-static int host_stream_write(struct shoal_stream *s, const struct shoal_value *vals)
-{
-    return s != NULL ? shoal_log_write(s, vals) : -22;
-}
-
-static double host_network_time(void)
-{
-    return host_ctx != NULL ? shoal_ctx_now(host_ctx) : 0.0;
-}
-
-static const struct shoal_conn_id *host_conn_id(const struct shoal_conn *c)
-{
-    return &c->id;
-}
-
-static const char *host_conn_uid(const struct shoal_conn *c)
-{
-    static __thread char bufs[4][32];
-    static __thread unsigned next;
-
-    return shoal_conn_uid(host_ctx, c, bufs[next++ & 3]);
-}
-
-static double host_conn_start(const struct shoal_conn *c)
-{
-    return c->start;
-}
-
-static void host_confirm(struct shoal_conn *c, const char *service)
-{
-    int bit = shoal_service_bit(shoal_ctx_analyzers(host_ctx), service);
-
-    if (bit >= 0) {
-        c->services |= 1ULL << bit;
-    }
-}
-
-static void host_weird(struct shoal_conn *c, const char *name, const char *addl, const char *source)
-{
-    if (c != NULL) {
-        shoal_conn_weird(host_ctx, c, name, addl, source);
-    } else {
-        shoal_ctx_net_weird(host_ctx, name, addl, source, NULL, NULL);
-    }
-}
-
-static void host_conn_set_idle_timeout(struct shoal_conn *c, double secs)
-{
-    c->idle_timeout = secs > 0 ? (float)secs : 0.0f;
-    if (secs > 0 && host_ctx != NULL) {
-        shoal_conn_schedule(host_ctx, c, c->last + secs);
-    }
-}
-
-static double host_conn_last(const struct shoal_conn *c)
-{
-    return c->last;
-}
-
-static const char *host_conn_state(const struct shoal_conn *c)
-{
-    return shoal_conn_state(c);
-}
-
-static const char *host_conn_history(const struct shoal_conn *c)
-{
-    static __thread char buf[SHOAL_HISTORY_MAX + 1];
-
-    return shoal_conn_history(c, buf);
-}
-
-static bool host_is_local_addr(const struct shoal_addr *a)
-{
-    return host_ctx != NULL && shoal_ctx_is_local(host_ctx, a);
-}
-
-static struct shoal_wire_str host_wstr(const char *s)
-{
-    struct shoal_wire_str w = {s, s != NULL ? strlen(s) : 0};
-    return w;
-}
-
-static int host_notice(const struct shoal_notice *n)
-{
-    static __thread bool refused_logged;
-    struct shoal_wire_notice w;
-    char uid[32];
-
-    if (n == NULL || n->size < sizeof(struct shoal_notice) || n->note == NULL || n->msg == NULL) {
-        shoal_err("notice", "a notice without a note or a message was refused (note %s)",
-                  n != NULL && n->note != NULL ? n->note : "-");
-        return -EINVAL;
-    }
-    memset(&w, 0, sizeof(w));
-    w.ts = host_ctx != NULL ? shoal_ctx_now(host_ctx) : 0.0;
-    w.note = n->note;
-    w.msg = host_wstr(n->msg);
-    w.sub = host_wstr(n->sub);
-    if (n->conn != NULL && host_ctx != NULL) {
-        w.uid = host_wstr(shoal_conn_uid(host_ctx, n->conn, uid));
-        w.has_id = true;
-        w.id = n->conn->id;
-    }
-    if (n->src != NULL) {
-        w.has_src = true;
-        w.src = *n->src;
-    }
-    if (n->dst != NULL) {
-        w.has_dst = true;
-        w.dst = *n->dst;
-    }
-    if (n->p >= 0 && n->p <= 65535) {
-        w.has_p = true;
-        w.p = (uint16_t)n->p;
-        w.p_proto = n->p_proto != 0 ? n->p_proto : SHOAL_PROTO_TCP;
-    }
-    w.has_n = n->has_n;
-    w.n = n->n;
-    w.identifier = n->identifier;
-    w.suppress_for = n->suppress_for;
-    if (host_routes.notice == NULL) {
-        if (!refused_logged) {
-            shoal_err("notice", "notice %s dropped: this node has nowhere to send notices",
-                      n->note);
-            refused_logged = true;
+    for (i = 1; s[i] != '\0'; i++) {
+        if (i >= SHOAL_COUNTER_NAME_MAX ||
+            !(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_')) {
+            return false;
         }
-        return -ENOTCONN;
     }
-    return host_routes.notice(host_routes.arg, &w);
+    return true;
 }
 
-static int host_sumstat_declare(const struct shoal_sumstat *def)
+static uint64_t *host_counter(struct shoal_self *self, const char *name, const char *help)
 {
-    return host_sumstats != NULL ? shoal_sumstats_declare(host_sumstats, def) : -ENOSYS;
+    struct shoal_self_counter *c;
+
+    if (!host_counter_name_ok(name)) {
+        shoal_err(self->who, "counter name \"%.40s\" refused: expected [a-z][a-z0-9_]{0,31}",
+                  name != NULL ? name : "(null)");
+        return &self->unreported;
+    }
+    for (size_t i = 0; i < self->ncounters; i++) {
+        if (strcmp(self->counters[i].name, name) == 0) {
+            return &self->counters[i].value;
+        }
+    }
+    if (self->counters == NULL) {
+        self->counters = calloc(SHOAL_SELF_MAX_COUNTERS, sizeof(*self->counters));
+        if (self->counters == NULL) {
+            shoal_err(self->who, "counter %s: out of memory", name);
+            return &self->unreported;
+        }
+    }
+    if (self->ncounters == SHOAL_SELF_MAX_COUNTERS) {
+        shoal_err(self->who, "counter %s refused: a plugin has at most %d", name,
+                  SHOAL_SELF_MAX_COUNTERS);
+        return &self->unreported;
+    }
+    c = &self->counters[self->ncounters++];
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    c->help = help;
+    return &c->value;
 }
 
-static void host_sumstat_observe(int h, const void *key, size_t klen, uint64_t member, double ts)
+static uint64_t host_timer_add(struct shoal_self *self, double delay, shoal_timer_fn fn, void *arg)
 {
-    double now = ts > 0 ? ts : host_ctx != NULL ? shoal_ctx_now(host_ctx) : 0.0;
+    uint64_t id;
 
-    if (host_sumstats == NULL || klen > SHOAL_SUMSTAT_MAX_KEY) {
-        return;
+    if (self->env->timers == NULL || fn == NULL || !(delay >= 0)) {
+        shoal_err(self->who, "timer refused: %s",
+                  self->env->timers == NULL ? "this process runs no timers"
+                                            : "bad delay or no function");
+        return 0;
     }
-    if (host_routes.observe != NULL) {
-        host_routes.observe(host_routes.arg, h, key, klen, member, now);
-    } else {
-        shoal_sumstats_observe(host_sumstats, h, key, klen, member, now, NULL);
+    id = shoal_timers_add(self->env->timers, shoal_host_now(self->env) + delay, fn, arg, self);
+    if (id == 0) {
+        shoal_err(self->who, "timer refused: out of memory");
+    }
+    return id;
+}
+
+static void host_timer_cancel(struct shoal_self *self, uint64_t id)
+{
+    if (self->env->timers != NULL) {
+        shoal_timers_cancel(self->env->timers, id, self);
     }
 }
 
-static const struct shoal_host host_table = {
+static double host_now(struct shoal_self *self)
+{
+    return shoal_host_now(self->env);
+}
+
+static const char *host_node_name(struct shoal_self *self)
+{
+    return self->env->node_name != NULL ? self->env->node_name : "shoal";
+}
+
+static const struct shoal_host host_common = {
     .size = sizeof(struct shoal_host),
     .abi_major = SHOAL_ABI_MAJOR,
     .abi_minor = SHOAL_ABI_MINOR,
     .logf = host_logf,
     .alloc = host_alloc,
-    .free = free,
-    .stream_open = host_stream_open,
-    .stream_write = host_stream_write,
-    .network_time = host_network_time,
-    .conn_id = host_conn_id,
-    .conn_uid = host_conn_uid,
-    .conn_start = host_conn_start,
-    .confirm = host_confirm,
-    .weird = host_weird,
-    .conn_set_idle_timeout = host_conn_set_idle_timeout,
-    .conn_state = host_conn_state,
-    .conn_history = host_conn_history,
-    .is_local_addr = host_is_local_addr,
-    .notice = host_notice,
-    .sumstat_declare = host_sumstat_declare,
-    .sumstat_observe = host_sumstat_observe,
-    .conn_last = host_conn_last,
+    .free = host_free,
+    .counter = host_counter,
+    .timer_add = host_timer_add,
+    .timer_cancel = host_timer_cancel,
+    .now = host_now,
+    .node_name = host_node_name,
 };
 
-const struct shoal_host *shoal_host_table(void)
+void shoal_host_env_init(struct shoal_host_env *env, const struct shoal_command_host *command)
 {
-    return &host_table;
+    const char *name = env->node_name != NULL ? env->node_name : "";
+
+    env->command = command;
+    shoal_file_ids_init(&env->file_ids, XXH3_64bits(name, strlen(name)));
+    for (int k = 0; k <= SHOAL_PLUGIN_KIND_LAST; k++) {
+        struct shoal_host *h = &env->hosts[k];
+
+        *h = host_common;
+        switch ((enum shoal_plugin_kind)k) {
+        case SHOAL_PLUGIN_ANALYZER:
+        case SHOAL_PLUGIN_POLICY:
+            h->analyzer = &shoal_host_analyzer_table;
+            break;
+        case SHOAL_PLUGIN_FRONTEND:
+            h->frontend = &shoal_host_frontend_table;
+            break;
+        case SHOAL_PLUGIN_COMMAND:
+            h->command = command;
+            break;
+        }
+    }
+}
+
+const struct shoal_host *shoal_host_for(const struct shoal_host_env *env,
+                                        enum shoal_plugin_kind kind)
+{
+    return &env->hosts[kind >= 0 && kind <= SHOAL_PLUGIN_KIND_LAST ? kind : 0];
+}
+
+struct shoal_self *shoal_self_new(const struct shoal_plugin *p, struct shoal_host_env *env)
+{
+    struct shoal_self *self = calloc(1, sizeof(*self));
+    const struct shoal_analyzer_ops *ops = p->ops;
+    const char *src;
+    size_t i;
+
+    if (self == NULL) {
+        return NULL;
+    }
+    self->desc = p;
+    self->env = env;
+    self->service_bit = -1;
+    snprintf(self->who, sizeof(self->who), "%s:%s", shoal_plugin_kind_name(p->kind), p->name);
+    /* Weirds name their reporter as Zeek's do: the analyzer's service in
+     * capitals ("DNS"), else the plugin's name. */
+    src = p->kind == SHOAL_PLUGIN_ANALYZER && ops->service != NULL ? ops->service : p->name;
+    for (i = 0; src[i] != '\0' && i + 1 < sizeof(self->source); i++) {
+        self->source[i] = (char)toupper((unsigned char)src[i]);
+    }
+    self->source[i] = '\0';
+    return self;
+}
+
+void *shoal_self_keep(struct shoal_self *self, size_t n)
+{
+    void **v = realloc(self->kept, (self->nkept + 1) * sizeof(*v));
+    void *p;
+
+    if (v == NULL) {
+        return NULL;
+    }
+    self->kept = v;
+    p = calloc(1, n);
+    if (p != NULL) {
+        self->kept[self->nkept++] = p;
+    }
+    return p;
+}
+
+void shoal_self_free(struct shoal_self *self)
+{
+    if (self == NULL) {
+        return;
+    }
+    if (self->env != NULL && self->env->timers != NULL) {
+        shoal_timers_drop_owner(self->env->timers, self);
+    }
+    while (self->nkept > 0) {
+        free(self->kept[--self->nkept]);
+    }
+    free(self->kept);
+    free(self->counters);
+    free(self);
 }

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The plugin loader.  Opens shared objects with libltdl, looks up the one
- * descriptor symbol each exports and checks it field by field before trusting
- * any of it: the ABI version and struct size first (they say how much of the
- * rest exists), then kind, name, callbacks, the kind's ops table and the
- * config key table.  A refusal is one diagnostic line naming the file, the
- * field, what was expected and what was found; the node goes on with the
- * other plugins.  Accepted plugins are kept in load order in a registry, which
- * runs phase one (config + init) and, when freed, fini in reverse order.
+ * The plugin loader (see loader.h).  Opens shared objects with libltdl,
+ * looks up the one descriptor symbol each exports and has it validated
+ * (validate.c) before trusting any of it.  Accepted plugins of the kinds the
+ * registry holds are kept in load order; it runs phase one (handle, config
+ * and init) and, when freed, fini in reverse order.
  *
  * Main thread only, before any other thread starts (libltdl is not
  * thread-safe without its lock callbacks, which we do not install).
@@ -24,285 +21,42 @@
 
 #include "config/config.h"
 #include "lib/diag.h"
+#include "plugin/host.h"
 
 #ifndef SHOAL_PLUGINDIR
 #define SHOAL_PLUGINDIR "/usr/local/lib/shoal"
 #endif
 
-/* The frozen prefix of ABI major 1: every field through `ops`. */
-#define PLUGIN_MIN_SIZE (offsetof(struct shoal_plugin, ops) + sizeof(void *))
-
-/* The analyzer ops of ABI 1.0, through conn_done: the core calls all of them. */
-#define PLUGIN_MIN_ANALYZER_OPS                                                                    \
-    (offsetof(struct shoal_analyzer_ops, conn_done) + sizeof(void (*)(void)))
-/* ... and of ABI 1.1, through conn_removed. */
-#define PLUGIN_ANALYZER_OPS_1_1                                                                    \
-    (offsetof(struct shoal_analyzer_ops, conn_removed) + sizeof(void (*)(void)))
-
-/* A config struct larger than this is surely a mistake in the descriptor. */
-#define PLUGIN_MAX_CONFIG_SIZE (1024 * 1024)
-
-/* Longest key table we walk looking for its terminating zeroed entry. */
-#define PLUGIN_MAX_KEYS 1024
-
-#define PLUGIN_NAME_MAX 32
-
 struct shoal_registry {
     struct shoal_loaded *v;
     size_t n;
     size_t cap;
-    bool ltdl; /* lt_dlinit succeeded; lt_dlexit on free */
+    unsigned kinds; /* SHOAL_KINDS() of what it holds */
+    bool ltdl;      /* lt_dlinit succeeded; lt_dlexit on free */
 };
 
-static const char *plugin_kind_name(enum shoal_plugin_kind k)
+/* The installed folder of each kind, under SHOAL_PLUGINDIR. */
+static const char *plugin_kind_dir(enum shoal_plugin_kind k)
 {
     switch (k) {
     case SHOAL_PLUGIN_ANALYZER:
-        return "analyzer";
+        return "analyzers";
+    case SHOAL_PLUGIN_POLICY:
+        return "policies";
     case SHOAL_PLUGIN_FRONTEND:
-        return "frontend";
+        return "frontends";
     case SHOAL_PLUGIN_COMMAND:
-        return "command";
+        return "commands";
     }
-    return "unknown";
+    return NULL;
 }
 
-static const char *plugin_cfg_type_name(enum shoal_cfg_type t)
-{
-    switch (t) {
-    case SHOAL_CFG_BOOL:
-        return "bool";
-    case SHOAL_CFG_INT:
-        return "int";
-    case SHOAL_CFG_DOUBLE:
-        return "double";
-    case SHOAL_CFG_STRING:
-        return "string";
-    }
-    return "unknown";
-}
-
-/* Copy at most 40 bytes of an untrusted string for a message, quoted, with
- * anything unprintable shown as '?'. */
-static void plugin_quote(char *buf, size_t len, const char *s)
-{
-    size_t i = 0;
-    size_t o = 0;
-
-    if (s == NULL) {
-        snprintf(buf, len, "NULL");
-        return;
-    }
-    if (len < 8) {
-        buf[0] = '\0';
-        return;
-    }
-    buf[o++] = '"';
-    while (s[i] != '\0' && i < 40 && o + 5 < len) {
-        unsigned char ch = (unsigned char)s[i++];
-
-        buf[o++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
-    }
-    if (s[i] != '\0') {
-        buf[o++] = '.';
-        buf[o++] = '.';
-        buf[o++] = '.';
-    }
-    buf[o++] = '"';
-    buf[o] = '\0';
-}
-
-/* [a-z][a-z0-9_-]{0,31} */
-static bool plugin_name_ok(const char *s)
-{
-    size_t i;
-
-    if (s == NULL || s[0] < 'a' || s[0] > 'z') {
-        return false;
-    }
-    for (i = 1; s[i] != '\0'; i++) {
-        char ch = s[i];
-
-        if (i >= PLUGIN_NAME_MAX) {
-            return false;
-        }
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* A config key name libconfig can spell: [a-z][a-z0-9_]{0,63}. */
-static bool plugin_key_name_ok(const char *s)
-{
-    size_t i;
-
-    if (s[0] < 'a' || s[0] > 'z') {
-        return false;
-    }
-    for (i = 1; s[i] != '\0'; i++) {
-        char ch = s[i];
-
-        if (i >= 64) {
-            return false;
-        }
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Check the config key table against config_size. */
-static bool plugin_validate_keys(const struct shoal_plugin *p, char *why, size_t whylen)
-{
-    char q[64];
-    size_t i;
-
-    if (p->config_size > PLUGIN_MAX_CONFIG_SIZE) {
-        snprintf(why, whylen, "config_size: expected at most %d, got %zu", PLUGIN_MAX_CONFIG_SIZE,
-                 p->config_size);
-        return false;
-    }
-    if (p->config == NULL) {
-        return true;
-    }
-    for (i = 0; p->config[i].name != NULL; i++) {
-        const struct shoal_cfg_key *k = &p->config[i];
-        size_t sz = shoal_cfg_type_size(k->type);
-
-        if (i >= PLUGIN_MAX_KEYS) {
-            snprintf(why, whylen, "config: expected a zeroed entry within %d entries, got none",
-                     PLUGIN_MAX_KEYS);
-            return false;
-        }
-        if (!plugin_key_name_ok(k->name)) {
-            plugin_quote(q, sizeof(q), k->name);
-            snprintf(why, whylen, "config[%zu].name: expected [a-z][a-z0-9_]{0,63}, got %s", i, q);
-            return false;
-        }
-        if (strcmp(k->name, SHOAL_CONFIG_PLUGIN_ENABLED) == 0) {
-            snprintf(why, whylen,
-                     "config[%zu].name: \"%s\" is the core's own key of every plugin group", i,
-                     k->name);
-            return false;
-        }
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(p->config[j].name, k->name) == 0) {
-                snprintf(why, whylen,
-                         "config[%zu].name: expected a unique name, got \"%s\" "
-                         "(also config[%zu])",
-                         i, k->name, j);
-                return false;
-            }
-        }
-        if (sz == 0) {
-            snprintf(why, whylen,
-                     "config[%zu].type (%s): expected 1 (bool), 2 (int), 3 (double) or "
-                     "4 (string), got %d",
-                     i, k->name, (int)k->type);
-            return false;
-        }
-        if (k->offset > p->config_size || p->config_size - k->offset < sz) {
-            snprintf(why, whylen,
-                     "config[%zu].offset (%s): expected offset + %zu at most config_size %zu, "
-                     "got %zu",
-                     i, k->name, sz, p->config_size, k->offset);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Check the ops table of the plugin's kind. */
-static bool plugin_validate_ops(const struct shoal_plugin *p, char *why, size_t whylen)
-{
-    uint32_t size;
-
-    if (p->ops == NULL) {
-        snprintf(why, whylen, "ops: expected a pointer to the %s ops, got NULL",
-                 plugin_kind_name(p->kind));
-        return false;
-    }
-    memcpy(&size, p->ops, sizeof(size));
-    if (p->kind == SHOAL_PLUGIN_ANALYZER) {
-        const struct shoal_analyzer_ops *ops = p->ops;
-
-        if (size < PLUGIN_MIN_ANALYZER_OPS) {
-            snprintf(why, whylen, "ops->size: expected at least %zu, got %u",
-                     (size_t)PLUGIN_MIN_ANALYZER_OPS, size);
-            return false;
-        }
-        /* data may be NULL only in a plugin that is never attached and
-         * only watches connection events (a policy such as scan detection). */
-        bool events = size >= PLUGIN_ANALYZER_OPS_1_1 &&
-                      (ops->conn_established != NULL || ops->conn_removed != NULL);
-        bool attaches = (ops->ports != NULL && ops->ports[0].proto != 0) ||
-                        (ops->signatures != NULL && ops->signatures[0].regex != NULL);
-        if (ops->data == NULL && (attaches || !events)) {
-            snprintf(why, whylen, "ops->data: expected a function, got NULL");
-            return false;
-        }
-        return true;
-    }
-    /* Frontend and command ops are defined by their own modules; here only
-     * the leading size every ops table starts with. */
-    if (size < sizeof(uint32_t)) {
-        snprintf(why, whylen, "ops->size: expected at least %zu, got %u", sizeof(uint32_t), size);
-        return false;
-    }
-    return true;
-}
-
-bool shoal_plugin_validate(const struct shoal_plugin *p, char *why, size_t whylen)
-{
-    char q[64];
-
-    if (p == NULL) {
-        snprintf(why, whylen, "descriptor: expected a pointer, got NULL");
-        return false;
-    }
-    if (p->abi_major != SHOAL_ABI_MAJOR) {
-        snprintf(why, whylen, "abi_major: expected %d, got %u", SHOAL_ABI_MAJOR, p->abi_major);
-        return false;
-    }
-    if (p->abi_minor > SHOAL_ABI_MINOR) {
-        snprintf(why, whylen, "abi_minor: expected at most %d, got %u", SHOAL_ABI_MINOR,
-                 p->abi_minor);
-        return false;
-    }
-    if (p->size < PLUGIN_MIN_SIZE) {
-        snprintf(why, whylen, "size: expected at least %zu, got %u", (size_t)PLUGIN_MIN_SIZE,
-                 p->size);
-        return false;
-    }
-    if (!plugin_name_ok(p->name)) {
-        plugin_quote(q, sizeof(q), p->name);
-        snprintf(why, whylen, "name: expected [a-z][a-z0-9_-]{0,31}, got %s", q);
-        return false;
-    }
-    if (p->kind != SHOAL_PLUGIN_ANALYZER && p->kind != SHOAL_PLUGIN_FRONTEND &&
-        p->kind != SHOAL_PLUGIN_COMMAND) {
-        snprintf(why, whylen, "kind: expected 1 (analyzer), 2 (frontend) or 3 (command), got %d",
-                 (int)p->kind);
-        return false;
-    }
-    if (p->init == NULL) {
-        snprintf(why, whylen, "init: expected a function, got NULL");
-        return false;
-    }
-    if (!plugin_validate_ops(p, why, whylen)) {
-        return false;
-    }
-    return plugin_validate_keys(p, why, whylen);
-}
-
-struct shoal_registry *shoal_registry_new(void)
+struct shoal_registry *shoal_registry_new(unsigned kinds)
 {
     struct shoal_registry *r = calloc(1, sizeof(*r));
 
     if (r == NULL) {
+        shoal_err("loader", "out of memory");
         return NULL;
     }
     if (lt_dlinit() != 0) {
@@ -310,11 +64,13 @@ struct shoal_registry *shoal_registry_new(void)
         free(r);
         return NULL;
     }
+    r->kinds = kinds;
     r->ltdl = true;
     return r;
 }
 
-/* Undo one entry: fini if it was initialised, free its config, close it. */
+/* Undo one entry: fini if it was initialised, free its config, its
+ * handle, close it. */
 static void plugin_unload(struct shoal_loaded *l)
 {
     if (l->inited && l->desc->fini != NULL) {
@@ -322,6 +78,8 @@ static void plugin_unload(struct shoal_loaded *l)
     }
     l->inited = false;
     l->state = NULL;
+    shoal_self_free(l->self);
+    l->self = NULL;
     if (l->config != NULL) {
         shoal_config_plugin_free(l->desc, l->config);
         free(l->config);
@@ -359,8 +117,9 @@ void shoal_registry_free(struct shoal_registry *r)
 }
 
 /*
- * Validate p, refuse a duplicate name and append it.  `file` is copied;
- * `handle` is taken over only on success.  Refusals are logged here.
+ * Validate p, skip a kind the registry does not hold, refuse a duplicate
+ * name and append it.  `file` is copied; `handle` is taken over only when
+ * 0 is returned.  Refusals are logged here.
  */
 static int plugin_add(struct shoal_registry *r, const struct shoal_plugin *p, const char *file,
                       void *handle)
@@ -372,6 +131,11 @@ static int plugin_add(struct shoal_registry *r, const struct shoal_plugin *p, co
     if (!shoal_plugin_validate(p, why, sizeof(why))) {
         shoal_err("loader", "%s: %s", file, why);
         return -EINVAL;
+    }
+    if (!(r->kinds & (1u << p->kind))) {
+        shoal_diag(SHOAL_LOG_DEBUG, "loader", "%s: %s %s is not used by this process", file,
+                   shoal_plugin_kind_name(p->kind), p->name);
+        return 1;
     }
     dup = shoal_registry_find(r, p->name);
     if (dup != NULL) {
@@ -402,7 +166,7 @@ static int plugin_add(struct shoal_registry *r, const struct shoal_plugin *p, co
     l->desc = p;
     l->handle = handle;
     r->n++;
-    shoal_info("loader", "%s: loaded %s %s %s", file, plugin_kind_name(p->kind), p->name,
+    shoal_info("loader", "%s: loaded %s %s %s", file, shoal_plugin_kind_name(p->kind), p->name,
                p->version != NULL ? p->version : "");
     return 0;
 }
@@ -432,7 +196,7 @@ int shoal_registry_load_file(struct shoal_registry *r, const char *path)
         goto out_close;
     }
     rc = plugin_add(r, p, path, h);
-    if (rc < 0) {
+    if (rc != 0) {
         goto out_close;
     }
     return 0;
@@ -461,9 +225,9 @@ static bool plugin_is_so(const char *name)
 }
 
 /*
- * List the entries of `dir` accepted by `want` (or the subdirectories when
- * want is NULL), sorted by name.  *out is a malloc'ed vector of malloc'ed
- * names.  Returns the count, or a negative errno (a missing dir gives 0).
+ * List the entries of `dir` accepted by `want`, sorted by name.  *out is a
+ * malloc'ed vector of malloc'ed names.  Returns the count, or a negative
+ * errno (a missing dir gives 0).
  */
 static int plugin_list_dir(const char *dir, bool (*want)(const char *), char ***out)
 {
@@ -490,12 +254,7 @@ static int plugin_list_dir(const char *dir, bool (*want)(const char *), char ***
         if (de->d_name[0] == '.') {
             continue;
         }
-        if (want != NULL && !want(de->d_name)) {
-            continue;
-        }
-        /* Subdirectories: a file that is not one fails later in opendir. */
-        if (want == NULL && de->d_type != DT_DIR && de->d_type != DT_LNK &&
-            de->d_type != DT_UNKNOWN) {
+        if (!want(de->d_name)) {
             continue;
         }
         if (n == cap) {
@@ -564,16 +323,21 @@ int shoal_registry_scan_dir(struct shoal_registry *r, const char *dir)
     return loaded;
 }
 
-int shoal_registry_scan_default(struct shoal_registry *r)
+/* Call fn(r, dir) for each folder of the default path. */
+static int plugin_each_dir(const struct shoal_registry *r,
+                           int (*fn)(const struct shoal_registry *r, const char *dir, void *arg),
+                           void *arg)
 {
-    static const char *const inst_kinds[] = {"analyzers", "frontends", "commands"};
     char path[PATH_MAX];
     const char *env;
-    int loaded = 0;
+    int sum = 0;
 
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s/%s", SHOAL_PLUGINDIR, inst_kinds[i]);
-        loaded += shoal_registry_scan_dir(r, path);
+    for (int k = SHOAL_PLUGIN_ANALYZER; k <= SHOAL_PLUGIN_KIND_LAST; k++) {
+        if (r->kinds & (1u << k)) {
+            snprintf(path, sizeof(path), "%s/%s", SHOAL_PLUGINDIR,
+                     plugin_kind_dir((enum shoal_plugin_kind)k));
+            sum += fn(r, path, arg);
+        }
     }
     env = getenv("SHOAL_PLUGIN_PATH");
     while (env != NULL && *env != '\0') {
@@ -583,11 +347,34 @@ int shoal_registry_scan_default(struct shoal_registry *r)
         if (len > 0 && len < sizeof(path)) {
             memcpy(path, env, len);
             path[len] = '\0';
-            loaded += shoal_registry_scan_dir(r, path);
+            sum += fn(r, path, arg);
         }
         env = colon != NULL ? colon + 1 : NULL;
     }
-    return loaded;
+    return sum;
+}
+
+static int plugin_scan_one(const struct shoal_registry *r, const char *dir, void *arg)
+{
+    (void)arg;
+    return shoal_registry_scan_dir((struct shoal_registry *)r, dir);
+}
+
+int shoal_registry_scan_default(struct shoal_registry *r)
+{
+    return plugin_each_dir(r, plugin_scan_one, NULL);
+}
+
+static int plugin_print_one(const struct shoal_registry *r, const char *dir, void *arg)
+{
+    (void)r;
+    fprintf(arg, "  %s\n", dir);
+    return 0;
+}
+
+void shoal_registry_print_path(const struct shoal_registry *r, FILE *out)
+{
+    plugin_each_dir(r, plugin_print_one, out);
 }
 
 /* Fill entry l's config from cfg.  On error, err holds the reason. */
@@ -614,35 +401,76 @@ static int plugin_fill_config(struct shoal_loaded *l, const struct shoal_config 
     return rc;
 }
 
-int shoal_registry_init_all(struct shoal_registry *r, const struct shoal_host *host,
-                            const struct shoal_config *cfg, char *err, size_t errlen)
+/* A group under `plugins` that names no loaded plugin is a config error
+ * (most likely a typo or a plugin that is not installed). */
+static int plugin_check_groups(const struct shoal_registry *r, const struct shoal_config *cfg,
+                               char *err, size_t errlen)
 {
     char why[512];
-    const char **names;
-    int ret = 0;
-    size_t i;
+    const char **names = calloc(r->n + 1, sizeof(*names));
+    int rc;
 
-    if (err != NULL && errlen > 0) {
-        err[0] = '\0';
-    }
-    /* A group under `plugins` that names no loaded plugin is a config error
-     * (most likely a typo or a plugin that is not installed). */
-    names = calloc(r->n + 1, sizeof(*names));
     if (names == NULL) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    for (i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n; i++) {
         names[i] = r->v[i].desc->name;
     }
-    if (shoal_config_check_plugin_groups(cfg, names, r->n, why, sizeof(why)) < 0) {
+    rc = shoal_config_check_plugin_groups(cfg, names, r->n, why, sizeof(why));
+    free(names);
+    if (rc < 0) {
         shoal_err("config", "%s", why);
         snprintf(err, errlen, "%s", why);
-        ret = -EINVAL;
     }
-    free(names);
+    return rc;
+}
 
-    i = 0;
+/* Phase one for entry l: 0 when initialised, else why it was not (the
+ * caller drops it); a config error also goes to *why. */
+static int plugin_init_one(struct shoal_loaded *l, struct shoal_host_env *env,
+                           const struct shoal_config *cfg, char *why, size_t whylen)
+{
+    int rc = shoal_config_plugin_enabled(cfg, l->desc->name, why, whylen);
+
+    if (rc == 0) {
+        shoal_info("loader", "%s: plugin %s disabled by plugins.%s.enabled in %s", l->file,
+                   l->desc->name, l->desc->name, cfg->file ? cfg->file : "the config");
+        return -ECANCELED;
+    }
+    if (rc == 1) {
+        rc = plugin_fill_config(l, cfg, why, whylen);
+    }
+    if (rc < 0) {
+        shoal_err("loader", "%s: %s; plugin %s dropped", l->file, why, l->desc->name);
+        return rc;
+    }
+    l->self = shoal_self_new(l->desc, env);
+    if (l->self == NULL) {
+        shoal_err("loader", "%s: out of memory; plugin %s dropped", l->file, l->desc->name);
+        return -ENOMEM;
+    }
+    rc = l->desc->init(shoal_host_for(env, l->desc->kind), l->self, l->config, &l->state);
+    if (rc != 0) {
+        shoal_err("loader", "%s: init of %s failed: %s; plugin dropped", l->file, l->desc->name,
+                  strerror(rc < 0 ? -rc : rc));
+        return -EIO;
+    }
+    l->inited = true;
+    return 0;
+}
+
+int shoal_registry_init_all(struct shoal_registry *r, struct shoal_host_env *env,
+                            const struct shoal_config *cfg, char *err, size_t errlen)
+{
+    char why[512];
+    int ret = 0;
+    size_t i = 0;
+
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    ret = plugin_check_groups(r, cfg, err, errlen);
     while (i < r->n) {
         struct shoal_loaded *l = &r->v[i];
         int rc;
@@ -651,34 +479,17 @@ int shoal_registry_init_all(struct shoal_registry *r, const struct shoal_host *h
             i++;
             continue;
         }
-        rc = shoal_config_plugin_enabled(cfg, l->desc->name, why, sizeof(why));
+        why[0] = '\0';
+        rc = plugin_init_one(l, env, cfg, why, sizeof(why));
         if (rc == 0) {
-            shoal_info("loader", "%s: plugin %s disabled by plugins.%s.enabled in %s", l->file,
-                       l->desc->name, l->desc->name, cfg->file ? cfg->file : "the config");
-            plugin_drop(r, i);
+            i++;
             continue;
         }
-        if (rc == 1) {
-            rc = plugin_fill_config(l, cfg, why, sizeof(why));
+        if (rc != -ECANCELED && rc != -EIO && ret == 0) {
+            snprintf(err, errlen, "%s", why);
+            ret = rc;
         }
-        if (rc < 0) {
-            shoal_err("loader", "%s: %s; plugin %s dropped", l->file, why, l->desc->name);
-            if (ret == 0) {
-                snprintf(err, errlen, "%s", why);
-                ret = rc;
-            }
-            plugin_drop(r, i);
-            continue;
-        }
-        rc = l->desc->init(host, l->config, &l->state);
-        if (rc != 0) {
-            shoal_err("loader", "%s: init of %s failed: %s; plugin dropped", l->file, l->desc->name,
-                      strerror(rc < 0 ? -rc : rc));
-            plugin_drop(r, i);
-            continue;
-        }
-        l->inited = true;
-        i++;
+        plugin_drop(r, i);
     }
     return ret;
 }
@@ -701,6 +512,21 @@ const struct shoal_loaded *shoal_registry_find(const struct shoal_registry *r, c
         }
     }
     return NULL;
+}
+
+void shoal_registry_counters(const struct shoal_registry *r,
+                             void (*fn)(void *arg, const char *name, uint64_t value), void *arg)
+{
+    char name[96];
+
+    for (size_t i = 0; i < r->n; i++) {
+        const struct shoal_self *self = r->v[i].self;
+
+        for (size_t j = 0; self != NULL && j < self->ncounters; j++) {
+            snprintf(name, sizeof(name), "%s.%s", r->v[i].desc->name, self->counters[j].name);
+            fn(arg, name, self->counters[j].value);
+        }
+    }
 }
 
 /* The service and default ports of an analyzer, on one line. */
@@ -735,8 +561,40 @@ static void plugin_print_key(FILE *out, const struct shoal_cfg_key *k)
     } else {
         snprintf(def, sizeof(def), "default: %s", k->def);
     }
-    fprintf(out, "        %-24s %-7s %-22s %s\n", k->name, plugin_cfg_type_name(k->type), def,
+    if (k->min != NULL || k->max != NULL) {
+        size_t n = strlen(def);
+        snprintf(def + n, sizeof(def) - n, ", %s..%s", k->min != NULL ? k->min : "",
+                 k->max != NULL ? k->max : "");
+    }
+    fprintf(out, "        %-24s %-7s %-30s %s\n", k->name, shoal_plugin_cfg_type_name(k->type), def,
             k->help != NULL ? k->help : "");
+}
+
+/* What the kind's ops say, on one line. */
+static void plugin_print_ops(FILE *out, const struct shoal_plugin *p)
+{
+    switch (p->kind) {
+    case SHOAL_PLUGIN_ANALYZER:
+        plugin_print_analyzer(out, p->ops);
+        break;
+    case SHOAL_PLUGIN_POLICY: {
+        const struct shoal_policy_ops *ops = p->ops;
+        fprintf(out, "    watches:%s%s\n", ops->conn_established != NULL ? " conn_established" : "",
+                ops->conn_removed != NULL ? " conn_removed" : "");
+        break;
+    }
+    case SHOAL_PLUGIN_FRONTEND: {
+        const struct shoal_frontend_ops *ops = p->ops;
+        fprintf(out, "    strategy: %s\n",
+                ops->dispatch != NULL ? "network-based (a dispatcher)" : "host-based");
+        break;
+    }
+    case SHOAL_PLUGIN_COMMAND: {
+        const struct shoal_command_ops *ops = p->ops;
+        fprintf(out, "    command: %s %s\n", ops->name, ops->synopsis != NULL ? ops->synopsis : "");
+        break;
+    }
+    }
 }
 
 void shoal_registry_print(const struct shoal_registry *r, FILE *out)
@@ -744,12 +602,10 @@ void shoal_registry_print(const struct shoal_registry *r, FILE *out)
     for (size_t i = 0; i < r->n; i++) {
         const struct shoal_plugin *p = r->v[i].desc;
 
-        fprintf(out, "%s (%s %s): %s\n", p->name, plugin_kind_name(p->kind),
+        fprintf(out, "%s (%s %s): %s\n", p->name, shoal_plugin_kind_name(p->kind),
                 p->version != NULL ? p->version : "-", p->summary != NULL ? p->summary : "");
         fprintf(out, "    file: %s\n", r->v[i].file);
-        if (p->kind == SHOAL_PLUGIN_ANALYZER) {
-            plugin_print_analyzer(out, p->ops);
-        }
+        plugin_print_ops(out, p);
         if (p->config == NULL || p->config[0].name == NULL) {
             fprintf(out, "    config: none\n");
             continue;

@@ -16,8 +16,6 @@
 
 #include <shoal/shoal.h>
 
-#define KH_WHO "analyzer:known_hosts"
-
 struct kh_config {
     double expiry;
 };
@@ -25,8 +23,8 @@ struct kh_config {
 static const struct shoal_cfg_key kh_cfg_keys[] = {
     {"expiry", SHOAL_CFG_DOUBLE, "86400", false,
      "seconds after which a known host is logged again (Known::host_store_expiry)",
-     offsetof(struct kh_config, expiry)},
-    {NULL, 0, NULL, false, NULL, 0},
+     offsetof(struct kh_config, expiry), "0.001", NULL},
+    {0},
 };
 
 static const struct shoal_field kh_fields[] = {
@@ -36,6 +34,8 @@ static const struct shoal_field kh_fields[] = {
 
 struct kh_state {
     const struct shoal_host *host;
+    const struct shoal_analyzer_host *an;
+    struct shoal_self *self;
     struct shoal_sumstat def;
     int h;
     struct shoal_stream *log;
@@ -51,7 +51,7 @@ static void kh_crossed(void *arg, const struct shoal_sumstat_result *r)
         return;
     }
     if (st->log == NULL) {
-        st->log = st->host->stream_open("known_hosts", kh_fields, 2);
+        st->log = st->an->stream_open(st->self, "known_hosts", kh_fields, 2);
         if (st->log == NULL) {
             return;
         }
@@ -59,45 +59,39 @@ static void kh_crossed(void *arg, const struct shoal_sumstat_result *r)
     memcpy(a.b, r->key, sizeof(a.b));
     v[0] = shoal_v_double(r->end);
     v[1] = shoal_v_addr(&a);
-    st->host->stream_write(st->log, v);
+    st->an->stream_write(st->self, st->log, v);
 }
 
 static void kh_conn_established(void *ps, struct shoal_conn *c)
 {
     struct kh_state *st = ps;
-    const struct shoal_conn_id *id = st->host->conn_id(c);
+    const struct shoal_conn_id *id = st->an->conn_id(st->self, c);
 
-    if (st->host->is_local_addr(&id->orig_h)) {
-        st->host->sumstat_observe(st->h, id->orig_h.b, sizeof(id->orig_h.b), 0, 0);
+    if (st->an->is_local_addr(st->self, &id->orig_h)) {
+        st->an->sumstat_observe(st->self, st->h, id->orig_h.b, sizeof(id->orig_h.b), 0, 0);
     }
-    if (st->host->is_local_addr(&id->resp_h) &&
+    if (st->an->is_local_addr(st->self, &id->resp_h) &&
         memcmp(id->resp_h.b, id->orig_h.b, sizeof(id->resp_h.b)) != 0) {
-        st->host->sumstat_observe(st->h, id->resp_h.b, sizeof(id->resp_h.b), 0, 0);
+        st->an->sumstat_observe(st->self, st->h, id->resp_h.b, sizeof(id->resp_h.b), 0, 0);
     }
 }
 
 /* The keys' defaults, for a host that passes no config (tests). */
 static const struct kh_config kh_defaults = {86400.0};
 
-static int kh_init(const struct shoal_host *host, const void *config, void **state)
+static int kh_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
+                   void **state)
 {
     const struct kh_config *cfg = config != NULL ? config : &kh_defaults;
     struct kh_state *st;
 
-    if (!SHOAL_HOST_HAS(host, conn_last)) {
-        host->logf(SHOAL_LOG_ERROR, KH_WHO, "the core is too old (ABI %u.%u): needs 1.1",
-                   host->abi_major, host->abi_minor);
-        return -ENOTSUP;
-    }
-    if (!(cfg->expiry > 0)) {
-        host->logf(SHOAL_LOG_ERROR, KH_WHO, "expiry must be positive, got %g", cfg->expiry);
-        return -EINVAL;
-    }
-    st = host->alloc(sizeof(*st));
+    st = host->alloc(self, sizeof(*st));
     if (st == NULL) {
         return -ENOMEM;
     }
     st->host = host;
+    st->an = host->analyzer;
+    st->self = self;
     st->def = (struct shoal_sumstat){
         .size = sizeof(st->def),
         .name = "known_hosts",
@@ -106,11 +100,11 @@ static int kh_init(const struct shoal_host *host, const void *config, void **sta
         .crossed = kh_crossed,
         .arg = st,
     };
-    st->h = host->sumstat_declare(&st->def);
+    st->h = st->an->sumstat_declare(self, &st->def);
     if (st->h < 0) {
         int rc = st->h;
-        host->logf(SHOAL_LOG_ERROR, KH_WHO, "cannot declare the known hosts: %s", strerror(-rc));
-        host->free(st);
+        host->logf(self, SHOAL_LOG_ERROR, "cannot declare the known hosts: %s", strerror(-rc));
+        host->free(self, st);
         return rc;
     }
     *state = st;
@@ -122,12 +116,12 @@ static void kh_fini(void *state)
     struct kh_state *st = state;
 
     if (st != NULL) {
-        st->host->free(st);
+        st->host->free(st->self, st);
     }
 }
 
-static const struct shoal_analyzer_ops kh_ops = {
-    .size = sizeof(struct shoal_analyzer_ops),
+static const struct shoal_policy_ops kh_ops = {
+    .size = sizeof(struct shoal_policy_ops),
     .conn_established = kh_conn_established,
 };
 
@@ -135,7 +129,7 @@ SHOAL_PLUGIN_EXPORT const struct shoal_plugin known_hosts_LTX_shoal_plugin = {
     SHOAL_PLUGIN_HEADER,
     .name = "known_hosts",
     .version = "0.1.0",
-    .kind = SHOAL_PLUGIN_ANALYZER,
+    .kind = SHOAL_PLUGIN_POLICY,
     .summary = "local hosts with completed TCP handshakes, once a day (known_hosts.log)",
     .config = kh_cfg_keys,
     .config_size = sizeof(struct kh_config),

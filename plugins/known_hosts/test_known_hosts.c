@@ -13,13 +13,13 @@
 
 extern const struct shoal_plugin known_hosts_LTX_shoal_plugin;
 
-static const struct shoal_analyzer_ops *ops;
+static const struct shoal_policy_ops *ops;
 static void *ps;
 
 static int suite_init(void)
 {
     ops = known_hosts_LTX_shoal_plugin.ops;
-    return known_hosts_LTX_shoal_plugin.init(&fakehost, NULL, &ps);
+    return fakehost_init(&known_hosts_LTX_shoal_plugin, NULL, &ps);
 }
 
 static int suite_clean(void)

@@ -15,8 +15,8 @@
  * identifier (the scanner's address), so the manager suppresses repeats for
  * an hour as Zeek does.
  *
- * The plugin is an analyzer with no ports or signatures: it is never
- * attached and only sees connection events.  Probes are counted when a
+ * The plugin is a policy: it is attached to no connection and sees every
+ * connection's end.  Probes are counted when a
  * connection leaves the table, as of the time of its last packet (Zeek
  * counts an unanswered SYN at tcp_attempt_delay, 5 s after it).
  */
@@ -27,7 +27,8 @@
 
 #include <shoal/shoal.h>
 
-#define SCAN_WHO "analyzer:scan"
+/* SHOAL_SUMSTAT_MAX_THRESHOLD, as the bound of the threshold keys. */
+#define SCAN_MAX_THRESHOLD "4096"
 
 struct scan_config {
     int64_t addr_threshold;
@@ -39,21 +40,23 @@ struct scan_config {
 static const struct shoal_cfg_key scan_cfg_keys[] = {
     {"addr_threshold", SHOAL_CFG_INT, "25", false,
      "distinct hosts one source must fail to reach on one port: Scan::Address_Scan",
-     offsetof(struct scan_config, addr_threshold)},
+     offsetof(struct scan_config, addr_threshold), "1", SCAN_MAX_THRESHOLD},
     {"addr_interval", SHOAL_CFG_DOUBLE, "300", false,
      "seconds from a source's first failed attempt within which they count",
-     offsetof(struct scan_config, addr_interval)},
+     offsetof(struct scan_config, addr_interval), "0.001", NULL},
     {"port_threshold", SHOAL_CFG_INT, "15", false,
      "distinct ports one source must fail to reach on one host: Scan::Port_Scan",
-     offsetof(struct scan_config, port_threshold)},
+     offsetof(struct scan_config, port_threshold), "1", SCAN_MAX_THRESHOLD},
     {"port_interval", SHOAL_CFG_DOUBLE, "300", false,
      "seconds from a source's first failed attempt on a host within which they count",
-     offsetof(struct scan_config, port_interval)},
-    {NULL, 0, NULL, false, NULL, 0},
+     offsetof(struct scan_config, port_interval), "0.001", NULL},
+    {0},
 };
 
 struct scan_state {
     const struct shoal_host *host;
+    const struct shoal_analyzer_host *an;
+    struct shoal_self *self;
     struct shoal_sumstat addr_def;
     struct shoal_sumstat port_def;
     int addr_h;
@@ -98,7 +101,7 @@ static void scan_raise(struct scan_state *st, const char *note, const uint8_t *s
         .size = sizeof(n),
         .note = note,
         .msg = msg,
-        .sub = st->host->is_local_addr(&src) ? "local" : "remote",
+        .sub = st->an->is_local_addr(st->self, &src) ? "local" : "remote",
         .src = &src,
         .dst = victim != NULL ? &dst : NULL,
         .p = port,
@@ -106,7 +109,7 @@ static void scan_raise(struct scan_state *st, const char *note, const uint8_t *s
         .identifier = ident,
         .suppress_for = -1,
     };
-    st->host->notice(&n);
+    st->an->notice(st->self, &n);
 }
 
 static void scan_addr_crossed(void *arg, const struct shoal_sumstat_result *r)
@@ -165,9 +168,10 @@ static void scan_probe(struct scan_state *st, const struct shoal_addr *scanner,
     memcpy(k, scanner->b, 16);
     k[16] = (uint8_t)(port >> 8);
     k[17] = (uint8_t)port;
-    st->host->sumstat_observe(st->addr_h, k, SCAN_ADDR_KEY_LEN, scan_addr_member(victim->b), ts);
+    st->an->sumstat_observe(st->self, st->addr_h, k, SCAN_ADDR_KEY_LEN, scan_addr_member(victim->b),
+                            ts);
     memcpy(k + 16, victim->b, 16);
-    st->host->sumstat_observe(st->port_h, k, SCAN_PORT_KEY_LEN, port, ts);
+    st->an->sumstat_observe(st->self, st->port_h, k, SCAN_PORT_KEY_LEN, port, ts);
 }
 
 /*
@@ -202,15 +206,16 @@ static int scan_failed(const char *state, const char *hist)
 static void scan_conn_removed(void *ps, struct shoal_conn *c)
 {
     struct scan_state *st = ps;
-    const struct shoal_conn_id *id = st->host->conn_id(c);
+    const struct shoal_conn_id *id = st->an->conn_id(st->self, c);
+    char hist[SHOAL_HISTORY_SIZE];
 
     if (id->proto != SHOAL_PROTO_TCP) {
         return;
     }
-    int f = scan_failed(st->host->conn_state(c), st->host->conn_history(c));
+    int f = scan_failed(st->an->conn_state(st->self, c), st->an->conn_history(st->self, c, hist));
     /* The probe counts as of its last packet (the SYN, or the reset), not
      * of when the attempt left the table. */
-    double ts = st->host->conn_last(c);
+    double ts = st->an->conn_last(st->self, c);
     if (f > 0) {
         scan_probe(st, &id->orig_h, &id->resp_h, id->resp_p, ts);
     } else if (f < 0) {
@@ -221,30 +226,19 @@ static void scan_conn_removed(void *ps, struct shoal_conn *c)
 /* The keys' defaults, for a host that passes no config (tests). */
 static const struct scan_config scan_defaults = {25, 300.0, 15, 300.0};
 
-static int scan_init(const struct shoal_host *host, const void *config, void **state)
+static int scan_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
+                     void **state)
 {
     const struct scan_config *cfg = config != NULL ? config : &scan_defaults;
     struct scan_state *st;
 
-    if (!SHOAL_HOST_HAS(host, conn_last)) {
-        host->logf(SHOAL_LOG_ERROR, SCAN_WHO, "the core is too old (ABI %u.%u): needs 1.1",
-                   host->abi_major, host->abi_minor);
-        return -ENOTSUP;
-    }
-    if (cfg->addr_threshold < 1 || cfg->addr_threshold > SHOAL_SUMSTAT_MAX_THRESHOLD ||
-        cfg->port_threshold < 1 || cfg->port_threshold > SHOAL_SUMSTAT_MAX_THRESHOLD ||
-        !(cfg->addr_interval > 0) || !(cfg->port_interval > 0)) {
-        host->logf(SHOAL_LOG_ERROR, SCAN_WHO,
-                   "thresholds must be 1..%d and intervals positive (got %lld/%g s, %lld/%g s)",
-                   SHOAL_SUMSTAT_MAX_THRESHOLD, (long long)cfg->addr_threshold, cfg->addr_interval,
-                   (long long)cfg->port_threshold, cfg->port_interval);
-        return -EINVAL;
-    }
-    st = host->alloc(sizeof(*st));
+    st = host->alloc(self, sizeof(*st));
     if (st == NULL) {
         return -ENOMEM;
     }
     st->host = host;
+    st->an = host->analyzer;
+    st->self = self;
     st->addr_def = (struct shoal_sumstat){
         .size = sizeof(st->addr_def),
         .name = "scan.addr",
@@ -261,13 +255,12 @@ static int scan_init(const struct shoal_host *host, const void *config, void **s
         .crossed = scan_port_crossed,
         .arg = st,
     };
-    st->addr_h = host->sumstat_declare(&st->addr_def);
-    st->port_h = host->sumstat_declare(&st->port_def);
+    st->addr_h = st->an->sumstat_declare(self, &st->addr_def);
+    st->port_h = st->an->sumstat_declare(self, &st->port_def);
     if (st->addr_h < 0 || st->port_h < 0) {
         int rc = st->addr_h < 0 ? st->addr_h : st->port_h;
-        host->logf(SHOAL_LOG_ERROR, SCAN_WHO, "cannot declare the scan statistics: %s",
-                   strerror(-rc));
-        host->free(st);
+        host->logf(self, SHOAL_LOG_ERROR, "cannot declare the scan statistics: %s", strerror(-rc));
+        host->free(self, st);
         return rc;
     }
     *state = st;
@@ -279,16 +272,12 @@ static void scan_fini(void *state)
     struct scan_state *st = state;
 
     if (st != NULL) {
-        st->host->free(st);
+        st->host->free(st->self, st);
     }
 }
 
-static const struct shoal_analyzer_ops scan_ops = {
-    .size = sizeof(struct shoal_analyzer_ops),
-    .service = NULL,
-    .ports = NULL,
-    .signatures = NULL,
-    .conn_size = 0,
+static const struct shoal_policy_ops scan_ops = {
+    .size = sizeof(struct shoal_policy_ops),
     .conn_removed = scan_conn_removed,
 };
 
@@ -296,7 +285,7 @@ SHOAL_PLUGIN_EXPORT const struct shoal_plugin scan_LTX_shoal_plugin = {
     SHOAL_PLUGIN_HEADER,
     .name = "scan",
     .version = "0.1.0",
-    .kind = SHOAL_PLUGIN_ANALYZER,
+    .kind = SHOAL_PLUGIN_POLICY,
     .summary = "address and port scan detection (Scan::Address_Scan, Scan::Port_Scan)",
     .config = scan_cfg_keys,
     .config_size = sizeof(struct scan_config),

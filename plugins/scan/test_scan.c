@@ -15,13 +15,13 @@
 
 extern const struct shoal_plugin scan_LTX_shoal_plugin;
 
-static const struct shoal_analyzer_ops *ops;
+static const struct shoal_policy_ops *ops;
 static void *ps;
 
 static int suite_init(void)
 {
     ops = scan_LTX_shoal_plugin.ops;
-    return scan_LTX_shoal_plugin.init(&fakehost, NULL, &ps);
+    return fakehost_init(&scan_LTX_shoal_plugin, NULL, &ps);
 }
 
 static int suite_clean(void)
@@ -57,9 +57,8 @@ static void probe(double t, const char *orig, uint16_t sport, const char *resp, 
 static void test_descriptor(void)
 {
     CU_ASSERT_STRING_EQUAL(scan_LTX_shoal_plugin.name, "scan");
-    CU_ASSERT_EQUAL(scan_LTX_shoal_plugin.kind, SHOAL_PLUGIN_ANALYZER);
-    CU_ASSERT_PTR_NULL(ops->ports);
-    CU_ASSERT_PTR_NULL(ops->data);
+    CU_ASSERT_EQUAL(scan_LTX_shoal_plugin.kind, SHOAL_PLUGIN_POLICY);
+    CU_ASSERT_PTR_NULL(ops->conn_established);
     CU_ASSERT_PTR_NOT_NULL(ops->conn_removed);
 }
 

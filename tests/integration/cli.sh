@@ -46,6 +46,6 @@ mkdir -p "$out/plugins" "$out/logs"
 cp "$fx" "$out/plugins/"
 printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' \
     > "$out/empty.pcap"
-expect wrong-abi 0 "fx_major.so: abi_major: expected 1, got 2" -- \
+expect wrong-abi 0 "fx_major.so: abi_major: expected 2, got 3" -- \
     env SHOAL_PLUGIN_PATH="$SHOAL_PLUGIN_PATH:$out/plugins" "$SHOAL" -r "$out/empty.pcap" -l "$out/logs"
 echo "$passed passed, 0 failed"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Implementation of the fake host table (see fakehost.h).  Fixed-size
- * tables keep it simple; tests write at most a few hundred records.
+ * tables keep it simple; tests write at most a few hundred records.  MIME
+ * sniffing and base64 are the core's own (linked in).
  */
 #include "fakehost.h"
 
@@ -10,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "framework/mime.h"
+#include "lib/base64.h"
 
 #define FH_MAX_STREAMS 16
 #define FH_MAX_RECS 1024
@@ -30,7 +34,7 @@ struct shoal_conn {
     struct shoal_conn_id id;
     char uid[24];
     char state[8];
-    char history[32];
+    char history[SHOAL_HISTORY_SIZE];
 };
 
 #define FH_MAX_STATS 8
@@ -130,29 +134,112 @@ static void fh_render(char *out, size_t size, enum shoal_type t, enum shoal_type
     }
 }
 
-static void fh_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+/* The fake handle of a plugin: which plugin it is, and its counters. */
+#define FH_MAX_COUNTERS 32
+struct shoal_self {
+    const struct shoal_plugin *p;
+    char name[32];
+    char counter_names[FH_MAX_COUNTERS][40];
+    uint64_t counters[FH_MAX_COUNTERS];
+    size_t ncounters;
+};
+
+#define FH_MAX_SELVES 8
+static struct shoal_self fh_selves[FH_MAX_SELVES];
+static size_t fh_nselves;
+
+struct fh_timer {
+    double at;
+    shoal_timer_fn fn;
+    void *arg;
+    uint64_t id;
+};
+#define FH_MAX_TIMERS 64
+static struct fh_timer fh_timers[FH_MAX_TIMERS];
+static size_t fh_ntimers;
+static uint64_t fh_timer_ids;
+static uint64_t fh_file_ids;
+
+static void fh_logf(struct shoal_self *self, enum shoal_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void fh_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+static void fh_logf(struct shoal_self *self, enum shoal_log_level level, const char *fmt, ...)
 {
     va_list ap;
     if (level > SHOAL_LOG_WARNING) {
         return;
     }
     va_start(ap, fmt);
-    fprintf(stderr, "[%s] ", who ? who : "");
+    fprintf(stderr, "[%s] ", self != NULL ? self->name : "");
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
 
-static void *fh_alloc(size_t n)
+static void *fh_alloc(struct shoal_self *self, size_t n)
 {
+    (void)self;
     return calloc(1, n);
 }
 
-static struct shoal_stream *fh_stream_open(const char *path, const struct shoal_field *fields,
-                                           size_t nfields)
+static void fh_free(struct shoal_self *self, void *p)
 {
+    (void)self;
+    free(p);
+}
+
+static uint64_t *fh_counter(struct shoal_self *self, const char *name, const char *help)
+{
+    (void)help;
+    for (size_t i = 0; i < self->ncounters; i++) {
+        if (strcmp(self->counter_names[i], name) == 0) {
+            return &self->counters[i];
+        }
+    }
+    if (self->ncounters == FH_MAX_COUNTERS) {
+        return &self->counters[FH_MAX_COUNTERS - 1];
+    }
+    snprintf(self->counter_names[self->ncounters], sizeof(self->counter_names[0]), "%s", name);
+    return &self->counters[self->ncounters++];
+}
+
+static uint64_t fh_timer_add(struct shoal_self *self, double delay, shoal_timer_fn fn, void *arg)
+{
+    (void)self;
+    if (fh_ntimers == FH_MAX_TIMERS) {
+        return 0;
+    }
+    fh_timers[fh_ntimers] = (struct fh_timer){fh_now + delay, fn, arg, ++fh_timer_ids};
+    fh_ntimers++;
+    return fh_timer_ids;
+}
+
+static void fh_timer_cancel(struct shoal_self *self, uint64_t id)
+{
+    (void)self;
+    for (size_t i = 0; i < fh_ntimers; i++) {
+        if (fh_timers[i].id == id) {
+            fh_timers[i] = fh_timers[--fh_ntimers];
+            return;
+        }
+    }
+}
+
+static double fh_now_fn(struct shoal_self *self)
+{
+    (void)self;
+    return fh_now;
+}
+
+static const char *fh_node_name(struct shoal_self *self)
+{
+    (void)self;
+    return "fakehost";
+}
+
+static struct shoal_stream *fh_stream_open(struct shoal_self *self, const char *path,
+                                           const struct shoal_field *fields, size_t nfields)
+{
+    (void)self;
     for (size_t i = 0; i < fh_nstreams; i++) {
         if (strcmp(fh_streams[i].path, path) == 0) {
             return (struct shoal_stream *)&fh_streams[i];
@@ -168,9 +255,11 @@ static struct shoal_stream *fh_stream_open(const char *path, const struct shoal_
     return (struct shoal_stream *)s;
 }
 
-static int fh_stream_write(struct shoal_stream *ss, const struct shoal_value *vals)
+static int fh_stream_write(struct shoal_self *self, struct shoal_stream *ss,
+                           const struct shoal_value *vals)
 {
     struct fh_stream *s = (struct fh_stream *)ss;
+    (void)self;
     if (fh_nrecs == FH_MAX_RECS) {
         return -1;
     }
@@ -185,54 +274,69 @@ static int fh_stream_write(struct shoal_stream *ss, const struct shoal_value *va
     return 0;
 }
 
-static double fh_network_time(void)
+static const struct shoal_conn_id *fh_conn_id(struct shoal_self *self, const struct shoal_conn *c)
 {
-    return fh_now;
-}
-
-static const struct shoal_conn_id *fh_conn_id(const struct shoal_conn *c)
-{
+    (void)self;
     return &c->id;
 }
 
-static const char *fh_conn_uid(const struct shoal_conn *c)
+static const char *fh_conn_uid(struct shoal_self *self, const struct shoal_conn *c,
+                               char buf[SHOAL_UID_SIZE])
 {
-    return c->uid;
+    (void)self;
+    snprintf(buf, SHOAL_UID_SIZE, "%s", c->uid);
+    return buf;
 }
 
-static double fh_conn_start(const struct shoal_conn *c)
+static double fh_conn_time(struct shoal_self *self, const struct shoal_conn *c)
 {
+    (void)self;
     (void)c;
     return fh_now;
 }
 
-static void fh_confirm(struct shoal_conn *c, const char *service)
+static void fh_confirm(struct shoal_self *self, struct shoal_conn *c)
 {
+    const struct shoal_analyzer_ops *ops = self->p->ops;
     (void)c;
-    fh_append(fh_confirmed, sizeof(fh_confirmed), service);
+    fh_append(fh_confirmed, sizeof(fh_confirmed), ops->service);
 }
 
-static void fh_weird(struct shoal_conn *c, const char *name, const char *addl, const char *source)
+static void fh_weird(struct shoal_self *self, struct shoal_conn *c, const char *name,
+                     const char *addl, const char *source)
 {
+    (void)self;
     (void)c;
     (void)addl;
     (void)source;
     fh_append(fh_weirds, sizeof(fh_weirds), name);
 }
 
-static const char *fh_conn_state(const struct shoal_conn *c)
+static void fh_set_idle_timeout(struct shoal_self *self, struct shoal_conn *c, double secs)
 {
+    (void)self;
+    (void)c;
+    (void)secs;
+}
+
+static const char *fh_conn_state(struct shoal_self *self, const struct shoal_conn *c)
+{
+    (void)self;
     return c->state;
 }
 
-static const char *fh_conn_history(const struct shoal_conn *c)
+static const char *fh_conn_history(struct shoal_self *self, const struct shoal_conn *c,
+                                   char buf[SHOAL_HISTORY_SIZE])
 {
-    return c->history;
+    (void)self;
+    snprintf(buf, SHOAL_HISTORY_SIZE, "%s", c->history);
+    return buf;
 }
 
 /* Local: 10/8 and 192.168/16 (enough for tests). */
-static bool fh_is_local_addr(const struct shoal_addr *a)
+static bool fh_is_local_addr(struct shoal_self *self, const struct shoal_addr *a)
 {
+    (void)self;
     return shoal_addr_is_v4(a) && (a->b[12] == 10 || (a->b[12] == 192 && a->b[13] == 168));
 }
 
@@ -244,9 +348,9 @@ static const struct shoal_field fh_notice_fields[] = {
 };
 
 /* Notices become records of the pseudo-stream "notice!". */
-static int fh_notice(const struct shoal_notice *n)
+static int fh_notice(struct shoal_self *self, const struct shoal_notice *n)
 {
-    struct shoal_stream *s = fh_stream_open("notice!", fh_notice_fields, 10);
+    struct shoal_stream *s = fh_stream_open(self, "notice!", fh_notice_fields, 10);
     struct shoal_value v[10];
 
     if (n->note == NULL || n->msg == NULL) {
@@ -262,11 +366,12 @@ static int fh_notice(const struct shoal_notice *n)
     v[7] = shoal_v_str(n->identifier);
     v[8] = shoal_v_str(n->conn != NULL ? n->conn->uid : NULL);
     v[9] = shoal_v_double(fh_now);
-    return fh_stream_write(s, v);
+    return fh_stream_write(self, s, v);
 }
 
-static int fh_sumstat_declare(const struct shoal_sumstat *def)
+static int fh_sumstat_declare(struct shoal_self *self, const struct shoal_sumstat *def)
 {
+    (void)self;
     if (fh_nstats == FH_MAX_STATS || def->threshold < 1 || def->threshold > FH_MAX_MEMBERS) {
         return -28;
     }
@@ -274,14 +379,10 @@ static int fh_sumstat_declare(const struct shoal_sumstat *def)
     return (int)fh_nstats++;
 }
 
-static double fh_conn_last(const struct shoal_conn *c)
+static void fh_sumstat_observe(struct shoal_self *self, int h, const void *key, size_t klen,
+                               uint64_t member, double ts)
 {
-    (void)c;
-    return fh_now;
-}
-
-static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t member, double ts)
-{
+    (void)self;
     double now = ts > 0 ? ts : fh_now;
     const struct shoal_sumstat *def;
     struct fh_key *k = NULL;
@@ -330,29 +431,118 @@ static void fh_sumstat_observe(int h, const void *key, size_t klen, uint64_t mem
     }
 }
 
+/* File ids: "FFake" and a serial. */
+static const char *fh_file_id(struct shoal_self *self, char buf[SHOAL_FUID_SIZE])
+{
+    (void)self;
+    snprintf(buf, SHOAL_FUID_SIZE, "FFake%llu", (unsigned long long)++fh_file_ids);
+    return buf;
+}
+
+static const char *fh_mime_sniff(struct shoal_self *self, const uint8_t *data, size_t len)
+{
+    (void)self;
+    return shoal_mime_sniff(data, len);
+}
+
+static size_t fh_base64_decode(struct shoal_self *self, const char *in, size_t len, char *out)
+{
+    (void)self;
+    return shoal_base64_decode(in, len, out);
+}
+
+static const struct shoal_analyzer_host fh_analyzer = {
+    .size = sizeof(struct shoal_analyzer_host),
+    .stream_open = fh_stream_open,
+    .stream_write = fh_stream_write,
+    .conn_id = fh_conn_id,
+    .conn_uid = fh_conn_uid,
+    .conn_start = fh_conn_time,
+    .conn_last = fh_conn_time,
+    .conn_state = fh_conn_state,
+    .conn_history = fh_conn_history,
+    .confirm = fh_confirm,
+    .weird = fh_weird,
+    .conn_set_idle_timeout = fh_set_idle_timeout,
+    .is_local_addr = fh_is_local_addr,
+    .notice = fh_notice,
+    .sumstat_declare = fh_sumstat_declare,
+    .sumstat_observe = fh_sumstat_observe,
+    .file_id = fh_file_id,
+    .mime_sniff = fh_mime_sniff,
+    .base64_decode = fh_base64_decode,
+};
+
 const struct shoal_host fakehost = {
     .size = sizeof(struct shoal_host),
     .abi_major = SHOAL_ABI_MAJOR,
     .abi_minor = SHOAL_ABI_MINOR,
     .logf = fh_logf,
     .alloc = fh_alloc,
-    .free = free,
-    .stream_open = fh_stream_open,
-    .stream_write = fh_stream_write,
-    .network_time = fh_network_time,
-    .conn_id = fh_conn_id,
-    .conn_uid = fh_conn_uid,
-    .conn_start = fh_conn_start,
-    .confirm = fh_confirm,
-    .weird = fh_weird,
-    .conn_state = fh_conn_state,
-    .conn_history = fh_conn_history,
-    .is_local_addr = fh_is_local_addr,
-    .notice = fh_notice,
-    .sumstat_declare = fh_sumstat_declare,
-    .sumstat_observe = fh_sumstat_observe,
-    .conn_last = fh_conn_last,
+    .free = fh_free,
+    .counter = fh_counter,
+    .timer_add = fh_timer_add,
+    .timer_cancel = fh_timer_cancel,
+    .now = fh_now_fn,
+    .node_name = fh_node_name,
+    .analyzer = &fh_analyzer,
 };
+
+struct shoal_self *fakehost_self(const struct shoal_plugin *p)
+{
+    for (size_t i = 0; i < fh_nselves; i++) {
+        if (fh_selves[i].p == p) {
+            return &fh_selves[i];
+        }
+    }
+    if (fh_nselves == FH_MAX_SELVES) {
+        return NULL;
+    }
+    struct shoal_self *self = &fh_selves[fh_nselves++];
+    self->p = p;
+    snprintf(self->name, sizeof(self->name), "fake:%s", p->name);
+    return self;
+}
+
+int fakehost_init(const struct shoal_plugin *p, const void *config, void **state)
+{
+    return p->init(&fakehost, fakehost_self(p), config, state);
+}
+
+uint64_t fakehost_counter(const struct shoal_plugin *p, const char *name)
+{
+    struct shoal_self *self = fakehost_self(p);
+
+    for (size_t i = 0; self != NULL && i < self->ncounters; i++) {
+        if (strcmp(self->counter_names[i], name) == 0) {
+            return self->counters[i];
+        }
+    }
+    return UINT64_MAX;
+}
+
+size_t fakehost_run_timers(double now)
+{
+    size_t ran = 0;
+
+    fh_now = now;
+    for (;;) {
+        size_t best = fh_ntimers;
+        for (size_t i = 0; i < fh_ntimers; i++) {
+            if (fh_timers[i].at <= now &&
+                (best == fh_ntimers || fh_timers[i].at < fh_timers[best].at)) {
+                best = i;
+            }
+        }
+        if (best == fh_ntimers) {
+            return ran;
+        }
+        struct fh_timer t = fh_timers[best];
+        fh_timers[best] = fh_timers[--fh_ntimers];
+        t.fn(t.arg, now);
+        ran++;
+    }
+}
 
 static void fh_parse_addr(const char *s, struct shoal_addr *a)
 {

@@ -13,8 +13,22 @@
 
 #include <shoal/shoal.h>
 
-/* The host table to pass to a plugin's init. */
+/* The host table to pass to a plugin's init, with a handle from
+ * fakehost_self (or use fakehost_init). */
 extern const struct shoal_host fakehost;
+
+/* The fake handle of plugin `p` (the same one on every call). */
+struct shoal_self *fakehost_self(const struct shoal_plugin *p);
+
+/* p->init(&fakehost, fakehost_self(p), config, state). */
+int fakehost_init(const struct shoal_plugin *p, const void *config, void **state);
+
+/* The value of counter `name` plugin `p` declared; UINT64_MAX if none. */
+uint64_t fakehost_counter(const struct shoal_plugin *p, const char *name);
+
+/* Set the clock to `now` and run the timers due, earliest first; returns
+ * how many ran. */
+size_t fakehost_run_timers(double now);
 
 /* A connection object the fake host understands. */
 struct shoal_conn *fakehost_conn(const char *orig_h, uint16_t orig_p, const char *resp_h,
@@ -24,11 +38,11 @@ struct shoal_conn *fakehost_conn(const char *orig_h, uint16_t orig_p, const char
  * tests that make many use it between them. */
 void fakehost_reset_conns(void);
 
-/* Set what host->conn_state and host->conn_history say of `c` (they say
- * "OTH" and "" until then). */
+/* Set what conn_state and conn_history say of `c` (they say "OTH" and ""
+ * until then). */
 void fakehost_conn_set_state(struct shoal_conn *c, const char *state, const char *history);
 
-/* Set the network time returned by host->network_time. */
+/* Set the clock host->now returns. */
 void fakehost_set_time(double t);
 
 /* Forget every record, confirm and weird (streams stay open). */

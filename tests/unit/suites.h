@@ -16,8 +16,11 @@ int register_reasm_suite(void);
 /* tests/unit/framework */
 int register_log_suite(void);
 int register_state_suite(void);
+int register_files_suite(void);
 
 /* tests/unit/lib */
 int register_netset_suite(void);
+int register_base64_suite(void);
+int register_timers_suite(void);
 
 #endif

@@ -4,8 +4,8 @@
  * and the typed log fields and values a plugin writes records with.  The
  * log writer formats these exactly as Zeek's ASCII and JSON writers do.
  */
-#ifndef SHOAL_TYPES_H
-#define SHOAL_TYPES_H
+#ifndef SHOAL_SDK_TYPES_H
+#define SHOAL_SDK_TYPES_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -158,27 +158,6 @@ static inline struct shoal_value shoal_v_vec(const struct shoal_value *elems, si
     v.v.v = elems;
     v.v.n = n;
     return v;
-}
-
-/* The leading columns of every connection-based Zeek log: ts, uid and the
- * four id.* columns.  Start a field table with them, then fill the values
- * with shoal_v_conn_id(&vals[2], id) after ts and uid. */
-#define SHOAL_FIELDS_CONN_ID                                                                       \
-    {"ts", SHOAL_T_TIME, (enum shoal_type)0}, {"uid", SHOAL_T_STRING, (enum shoal_type)0},         \
-        {"id.orig_h", SHOAL_T_ADDR, (enum shoal_type)0},                                           \
-        {"id.orig_p", SHOAL_T_PORT, (enum shoal_type)0},                                           \
-        {"id.resp_h", SHOAL_T_ADDR, (enum shoal_type)0},                                           \
-    {                                                                                              \
-        "id.resp_p", SHOAL_T_PORT, (enum shoal_type)0                                              \
-    }
-
-/* Fill the four id.* values (orig_h, orig_p, resp_h, resp_p) at v. */
-static inline void shoal_v_conn_id(struct shoal_value *v, const struct shoal_conn_id *id)
-{
-    v[0] = shoal_v_addr(&id->orig_h);
-    v[1] = shoal_v_count(id->orig_p);
-    v[2] = shoal_v_addr(&id->resp_h);
-    v[3] = shoal_v_count(id->resp_p);
 }
 
 #ifdef __cplusplus

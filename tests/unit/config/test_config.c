@@ -196,10 +196,10 @@ static void test_unknown(void)
                     "conn.tcp_inactivty_timeout: unknown key");
     test_load_fails("log: { dir = \"x\"; };\nlogs: { dir = \"y\"; };\n", 2,
                     "logs: unknown group (expected log, conn, reassembly, networks, notice, "
-                    "cluster or plugins)");
+                    "cluster, frontend or plugins)");
     test_load_fails("\nmax_conns = 3;\n", 2,
                     "max_conns: unknown group (expected log, conn, reassembly, networks, notice, "
-                    "cluster or plugins)");
+                    "cluster, frontend or plugins)");
     test_load_fails("log: { dir = \"x\"; };\nconn = 5;\n", 2,
                     "conn: expected a group, got an "
                     "integer");
@@ -296,11 +296,12 @@ struct test_pcfg {
 };
 
 static const struct shoal_cfg_key test_pkeys[] = {
-    {"on", SHOAL_CFG_BOOL, "yes", false, "b", offsetof(struct test_pcfg, on)},
-    {"n", SHOAL_CFG_INT, "0x10", false, "i", offsetof(struct test_pcfg, n)},
-    {"ratio", SHOAL_CFG_DOUBLE, "1e3", false, "d", offsetof(struct test_pcfg, ratio)},
-    {"name", SHOAL_CFG_STRING, "anon", false, "s", offsetof(struct test_pcfg, name)},
-    {"must", SHOAL_CFG_STRING, NULL, true, "required", offsetof(struct test_pcfg, must)},
+    {"on", SHOAL_CFG_BOOL, "yes", false, "b", offsetof(struct test_pcfg, on), NULL, NULL},
+    {"n", SHOAL_CFG_INT, "0x10", false, "i", offsetof(struct test_pcfg, n), NULL, NULL},
+    {"ratio", SHOAL_CFG_DOUBLE, "1e3", false, "d", offsetof(struct test_pcfg, ratio), NULL, NULL},
+    {"name", SHOAL_CFG_STRING, "anon", false, "s", offsetof(struct test_pcfg, name), NULL, NULL},
+    {"must", SHOAL_CFG_STRING, NULL, true, "required", offsetof(struct test_pcfg, must), NULL,
+     NULL},
     {0},
 };
 
@@ -408,11 +409,11 @@ static void test_plugin_errors(void)
 static void test_plugin_bad_default(void)
 {
     static const struct shoal_cfg_key keys[] = {
-        {"ratio", SHOAL_CFG_DOUBLE, "fast", false, "d", 0},
+        {"ratio", SHOAL_CFG_DOUBLE, "fast", false, "d", 0, NULL, NULL},
         {0},
     };
     static const struct shoal_cfg_key bkeys[] = {
-        {"on", SHOAL_CFG_BOOL, "maybe", false, "b", 0},
+        {"on", SHOAL_CFG_BOOL, "maybe", false, "b", 0, NULL, NULL},
         {0},
     };
     struct shoal_plugin p = test_pdesc();

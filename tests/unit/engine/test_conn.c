@@ -83,7 +83,7 @@ static void conn_setup(void)
     }
     free(ct.cfg.log_dir);
     ct.cfg.log_dir = strdup(ct.dir);
-    ct.setup_ok = ct.cfg.log_dir != NULL && shoal_analyzers_init(&ct.an, NULL) == 0;
+    ct.setup_ok = ct.cfg.log_dir != NULL && shoal_analyzers_init(&ct.an) == 0;
 }
 
 static void conn_decode_weird(void *ctx, const char *name, const char *addl, const char *source,

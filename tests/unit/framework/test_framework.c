@@ -12,6 +12,7 @@ int main(void)
     static int (*const suites[])(void) = {
         register_log_suite,
         register_state_suite,
+        register_files_suite,
     };
 
     return shoal_cunit_main("test_framework", suites, sizeof(suites) / sizeof(suites[0]));

@@ -11,6 +11,8 @@ int main(void)
 {
     static int (*const suites[])(void) = {
         register_netset_suite,
+        register_base64_suite,
+        register_timers_suite,
     };
 
     return shoal_cunit_main("test_lib", suites, sizeof(suites) / sizeof(suites[0]));

@@ -17,13 +17,17 @@
 #include <unistd.h>
 
 /* By path: a bare "config.h" would find autoconf's config.h in the build dir. */
+#include "cluster/wire.h"
 #include "config/config.h"
+#include "engine/conn.h"
+#include "framework/log.h"
 #include "lib/diag.h"
+#include "plugin/host.h"
 #include "plugin/loader.h"
 #include "../fixtures/fixture.h"
 
 #ifndef FIXTURE_DIR
-#error "FIXTURE_DIR must be defined (see core/loader.am.inc)"
+#error "FIXTURE_DIR must be defined (see core/plugin/Makefile.am.inc)"
 #endif
 
 static char test_tmpdir[256];
@@ -61,32 +65,143 @@ static const char *test_capture_end(void)
     return test_captured;
 }
 
-static void test_host_logf(enum shoal_log_level level, const char *who, const char *fmt, ...)
+/* ---- the process side: a real environment with a packet context ---- */
+
+static struct shoal_config test_cfg;
+static struct shoal_ctx *test_ctx;
+static struct shoal_host_env test_env;
+
+/* The last notice the plugins raised. */
+static char test_notice_note[64];
+static char test_notice_msg[128];
+static int test_notices;
+
+static int test_notice(void *arg, const struct shoal_wire_notice *n)
+{
+    (void)arg;
+    snprintf(test_notice_note, sizeof(test_notice_note), "%s", n->note);
+    snprintf(test_notice_msg, sizeof(test_notice_msg), "%.*s", (int)n->msg.len, n->msg.p);
+    test_notices++;
+    return 0;
+}
+
+/* ---- a shell's host table for the command fixture ---- */
+
+static const struct shoal_node_info test_nodes[] = {
+    {sizeof(struct shoal_node_info), "manager", "manager", "localhost", NULL, "/spool/manager",
+     NULL, -1},
+    {sizeof(struct shoal_node_info), "proxy-1", "proxy", "localhost", NULL, "/spool/proxy-1", NULL,
+     -1},
+    {sizeof(struct shoal_node_info), "worker-1", "worker", "10.0.0.2", "eth0", "/spool/worker-1",
+     NULL, -1},
+};
+#define TEST_NNODES (sizeof(test_nodes) / sizeof(test_nodes[0]))
+
+static char test_out[4096];
+
+static void test_out_append(const char *fmt, va_list ap)
+{
+    size_t n = strlen(test_out);
+
+    vsnprintf(test_out + n, sizeof(test_out) - n, fmt, ap);
+}
+
+static void test_cmd_out(struct shoal_self *self, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void test_cmd_out(struct shoal_self *self, const char *fmt, ...)
 {
     va_list ap;
 
+    (void)self;
     va_start(ap, fmt);
-    shoal_vdiag(level, who, fmt, ap);
+    test_out_append(fmt, ap);
     va_end(ap);
 }
 
-static void *test_host_alloc(size_t n)
+/* Tables print one row per line, cells joined by '|'. */
+struct shoal_table {
+    char text[2048];
+};
+
+static void test_table_line(struct shoal_table *t, const char *const *cells)
 {
-    return calloc(1, n);
+    size_t n = strlen(t->text);
+
+    for (size_t i = 0; cells[i] != NULL; i++) {
+        n += (size_t)snprintf(t->text + n, sizeof(t->text) - n, "%s%s", i > 0 ? "|" : "", cells[i]);
+    }
+    snprintf(t->text + n, sizeof(t->text) - n, "\n");
 }
 
-static void test_host_free(void *p)
+static struct shoal_table *test_table_new(struct shoal_self *self, const char *const *titles)
 {
-    free(p);
+    struct shoal_table *t = calloc(1, sizeof(*t));
+
+    (void)self;
+    test_table_line(t, titles);
+    return t;
 }
 
-static const struct shoal_host test_host = {
-    .size = sizeof(struct shoal_host),
-    .abi_major = SHOAL_ABI_MAJOR,
-    .abi_minor = SHOAL_ABI_MINOR,
-    .logf = test_host_logf,
-    .alloc = test_host_alloc,
-    .free = test_host_free,
+static int test_table_row(struct shoal_self *self, struct shoal_table *t, const char *const *cells)
+{
+    (void)self;
+    test_table_line(t, cells);
+    return 0;
+}
+
+static void test_table_print(struct shoal_self *self, struct shoal_table *t)
+{
+    test_cmd_out(self, "%s", t->text);
+    free(t);
+}
+
+static int test_select_nodes(struct shoal_self *self, int argc, char *const *argv,
+                             const struct shoal_node_info ***out, size_t *n)
+{
+    const struct shoal_node_info **v = calloc(TEST_NNODES, sizeof(*v));
+
+    (void)self;
+    *n = 0;
+    for (size_t i = 0; i < TEST_NNODES; i++) {
+        bool want = argc == 0;
+        for (int a = 0; a < argc; a++) {
+            want |= strcmp(argv[a], test_nodes[i].name) == 0;
+        }
+        if (want) {
+            v[(*n)++] = &test_nodes[i];
+        }
+    }
+    for (int a = 0; a < argc; a++) {
+        bool known = false;
+        for (size_t i = 0; i < TEST_NNODES; i++) {
+            known |= strcmp(argv[a], test_nodes[i].name) == 0;
+        }
+        if (!known) {
+            free(v);
+            return -EINVAL;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+static int test_node_status(struct shoal_self *self, const struct shoal_node_info *node,
+                            struct shoal_node_status *st)
+{
+    (void)self;
+    st->running = strcmp(node->type, "manager") == 0;
+    st->status = st->running ? "running" : "stopped";
+    return 0;
+}
+
+static const struct shoal_command_host test_cmd_host = {
+    .size = sizeof(struct shoal_command_host),
+    .out = test_cmd_out,
+    .table_new = test_table_new,
+    .table_row = test_table_row,
+    .table_print = test_table_print,
+    .select_nodes = test_select_nodes,
+    .node_status = test_node_status,
 };
 
 /* Write `text` to a file `name` in the temp dir; the path is static. */
@@ -124,7 +239,7 @@ static const char *test_fixture(const char *name)
 /* Load one fixture into a fresh registry; return its rc and the message. */
 static int test_load_one(const char *fixture, const char **msg)
 {
-    struct shoal_registry *r = shoal_registry_new();
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     int rc;
 
     CU_ASSERT_FATAL(r != NULL);
@@ -140,7 +255,8 @@ static int test_load_one(const char *fixture, const char **msg)
 
 /* ---- static descriptors for shoal_plugin_validate ------------------------ */
 
-static int test_init(const struct shoal_host *host, const void *config, void **state)
+static int test_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
+                     void **state)
 {
     return 0;
 }
@@ -193,8 +309,10 @@ static void test_validate_header(void)
     CU_ASSERT_STRING_EQUAL(test_why(&p), "");
     CU_ASSERT_STRING_EQUAL(test_why(NULL), "descriptor: expected a pointer, got NULL");
 
-    p.abi_major = 2;
-    CU_ASSERT_STRING_EQUAL(test_why(&p), "abi_major: expected 1, got 2");
+    p.abi_major = SHOAL_ABI_MAJOR + 1;
+    snprintf(exp, sizeof(exp), "abi_major: expected %d, got %d", SHOAL_ABI_MAJOR,
+             SHOAL_ABI_MAJOR + 1);
+    CU_ASSERT_STRING_EQUAL(test_why(&p), exp);
     p = test_good_desc();
     p.abi_minor = SHOAL_ABI_MINOR + 1;
     snprintf(exp, sizeof(exp), "abi_minor: expected at most %d, got %d", SHOAL_ABI_MINOR,
@@ -211,8 +329,9 @@ static void test_validate_header(void)
 
     p = test_good_desc();
     p.kind = (enum shoal_plugin_kind)0;
-    CU_ASSERT_STRING_EQUAL(test_why(&p),
-                           "kind: expected 1 (analyzer), 2 (frontend) or 3 (command), got 0");
+    CU_ASSERT_STRING_EQUAL(
+        test_why(&p),
+        "kind: expected 1 (analyzer), 2 (frontend), 3 (command) or 4 (policy), got 0");
     p = test_good_desc();
     p.init = NULL;
     CU_ASSERT_STRING_EQUAL(test_why(&p), "init: expected a function, got NULL");
@@ -247,36 +366,107 @@ static void test_validate_ops(void)
 {
     struct shoal_plugin p = test_good_desc();
     struct shoal_analyzer_ops ops = test_an_ops;
-    struct fx_ops small = {.size = 0};
     char exp[128];
 
     p.ops = NULL;
     CU_ASSERT_STRING_EQUAL(test_why(&p), "ops: expected a pointer to the analyzer ops, got NULL");
     p.ops = &ops;
     ops.size = 8;
-    snprintf(exp, sizeof(exp), "ops->size: expected at least %zu, got 8",
-             offsetof(struct shoal_analyzer_ops, conn_done) + sizeof(void *));
+    snprintf(exp, sizeof(exp),
+             "ops->size: expected at least %zu (the analyzer ops of ABI %d.0), "
+             "got 8",
+             offsetof(struct shoal_analyzer_ops, conn_done) + sizeof(void *), SHOAL_ABI_MAJOR);
     CU_ASSERT_STRING_EQUAL(test_why(&p), exp);
     ops.size = sizeof(ops);
     ops.data = NULL;
     CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->data: expected a function, got NULL");
-    /* An observer of connection events needs no data callback... */
+    ops.data = test_data;
+    ops.service = NULL;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->service: expected [a-z][a-z0-9_-]{0,31}, got NULL");
+    ops.service = "HTTP";
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_why(&p), "ops->service: expected"));
+}
+
+static void test_validate_policy_ops(void)
+{
+    struct shoal_plugin p = test_good_desc();
+    struct shoal_policy_ops ops = {.size = sizeof(ops)};
+
+    p.kind = SHOAL_PLUGIN_POLICY;
+    p.ops = &ops;
+    CU_ASSERT_STRING_EQUAL(test_why(&p),
+                           "ops: expected conn_established or conn_removed, got neither");
     ops.conn_removed = test_removed;
     CU_ASSERT_STRING_EQUAL(test_why(&p), "");
-    /* ...unless ports could attach it. */
-    static const struct shoal_port ports[] = {{SHOAL_PROTO_TCP, 1}, {0, 0}};
-    ops.ports = ports;
-    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->data: expected a function, got NULL");
-    /* A 1.0 ops table has no events: its data is required. */
-    ops.ports = NULL;
-    ops.size = (uint32_t)offsetof(struct shoal_analyzer_ops, conn_established);
-    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->data: expected a function, got NULL");
+    ops.size = 4;
+    CU_ASSERT_PTR_NOT_NULL(strstr(test_why(&p), "ops->size: expected at least"));
+}
+
+static int test_fe_open(void *ps, const struct shoal_source_spec *spec, void **src)
+{
+    return 0;
+}
+
+static int test_fe_next(void *src, int max, shoal_frame_fn deliver, void *arg)
+{
+    return SHOAL_SOURCE_END;
+}
+
+static void test_fe_close(void *src)
+{
+}
+
+static int test_fe_datalink(void *src, const char **name)
+{
+    return 1;
+}
+
+static void test_fe_stats(void *src, struct shoal_source_stats *st)
+{
+}
+
+static void test_validate_frontend_ops(void)
+{
+    struct shoal_plugin p = test_good_desc();
+    struct shoal_frontend_ops ops = {
+        .size = sizeof(ops), .open = test_fe_open, .next = test_fe_next, .close = test_fe_close};
+
+    p.kind = SHOAL_PLUGIN_FRONTEND;
+    p.ops = &ops;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->datalink: expected a function, got NULL");
+    ops.datalink = test_fe_datalink;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->stats: expected a function, got NULL");
+    ops.stats = test_fe_stats;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), ""); /* wait and dispatch are optional */
+    ops.open = NULL;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->open: expected a function, got NULL");
+}
+
+static void test_validate_command_ops(void)
+{
+    static const char *const bad_aliases[] = {"ok", "No", NULL};
+    struct shoal_plugin p = test_good_desc();
+    struct shoal_command_ops ops = {
+        .size = sizeof(ops), .name = "status", .help = "- status", .run = fx_noop_run};
 
     p.kind = SHOAL_PLUGIN_COMMAND;
-    p.ops = &small;
-    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->size: expected at least 4, got 0");
-    small.size = sizeof(small);
+    p.ops = &ops;
     CU_ASSERT_STRING_EQUAL(test_why(&p), "");
+    ops.name = "ps.shoal"; /* a plugin's command: dotted */
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "");
+    ops.name = "Status";
+    CU_ASSERT_STRING_EQUAL(test_why(&p),
+                           "ops->name: expected [a-z][a-z0-9_.-]{0,31}, got \"Status\"");
+    ops.name = "help";
+    ops.aliases = bad_aliases;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->aliases[1]: expected [a-z][a-z0-9_.-]{0,31} or "
+                                         "\"?\", got \"No\"");
+    ops.aliases = NULL;
+    ops.help = "";
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->help: expected a line of help, got \"\"");
+    ops.help = "- help";
+    ops.run = NULL;
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "ops->run: expected a function, got NULL");
 }
 
 struct test_cfg {
@@ -288,8 +478,8 @@ static void test_validate_keys(void)
 {
     struct shoal_plugin p = test_good_desc();
     struct shoal_cfg_key keys[3] = {
-        {"n", SHOAL_CFG_INT, "1", false, "n", offsetof(struct test_cfg, n)},
-        {"s", SHOAL_CFG_STRING, "x", false, "s", offsetof(struct test_cfg, s)},
+        {"n", SHOAL_CFG_INT, "1", false, "n", offsetof(struct test_cfg, n), "0", "10"},
+        {"s", SHOAL_CFG_STRING, "x", false, "s", offsetof(struct test_cfg, s), NULL, NULL},
         {0},
     };
     char exp[200];
@@ -317,13 +507,23 @@ static void test_validate_keys(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(test_why(&p), "config[1].name: expected a unique name"));
     keys[1].name = "Bad key";
     CU_ASSERT_PTR_NOT_NULL(strstr(test_why(&p), "config[1].name: expected [a-z]"));
+    keys[1].name = "s";
+
+    /* Bounds parse as the key's type, on numbers only. */
+    keys[0].max = "ten";
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "config[0].max (n): expected a bound of an int or double "
+                                         "key, got \"ten\" on a int key");
+    keys[0].max = "10";
+    keys[1].min = "a";
+    CU_ASSERT_STRING_EQUAL(test_why(&p), "config[1].min (s): expected a bound of an int or double "
+                                         "key, got \"a\" on a string key");
 }
 
 /* ---- loading fixtures --------------------------------------------------- */
 
 static void test_load_good(void)
 {
-    struct shoal_registry *r = shoal_registry_new();
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     const struct shoal_loaded *l;
 
     CU_ASSERT_FATAL(r != NULL);
@@ -390,7 +590,8 @@ static void test_refuse_short(void)
 
 static void test_refuse_kind(void)
 {
-    test_refusal("fx_kind", "kind: expected 1 (analyzer), 2 (frontend) or 3 (command), got 7");
+    test_refusal("fx_kind",
+                 "kind: expected 1 (analyzer), 2 (frontend), 3 (command) or 4 (policy), got 7");
 }
 
 static void test_refuse_nosym(void)
@@ -419,7 +620,7 @@ static void test_refuse_missing_file(void)
 
 static void test_refuse_duplicate(void)
 {
-    struct shoal_registry *r = shoal_registry_new();
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     struct shoal_plugin p = test_good_desc();
     char first[512];
     char exp[1200];
@@ -449,13 +650,15 @@ static void test_refuse_duplicate(void)
     CU_ASSERT_EQUAL(rc, -EEXIST);
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "(static): name: expected a name not yet loaded, got "
                                        "\"static-one\" (already loaded from (static))"));
-    p.abi_major = 3;
+    p.abi_major = SHOAL_ABI_MAJOR + 2;
     p.name = "other";
     test_capture_begin();
     rc = shoal_registry_add_static(r, &p);
     msg = test_capture_end();
     CU_ASSERT_EQUAL(rc, -EINVAL);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "(static): abi_major: expected 1, got 3"));
+    snprintf(exp, sizeof(exp), "(static): abi_major: expected %d, got %d", SHOAL_ABI_MAJOR,
+             SHOAL_ABI_MAJOR + 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, exp));
     CU_ASSERT_EQUAL(shoal_registry_count(r), 2);
     shoal_registry_free(r);
 }
@@ -464,8 +667,10 @@ static void test_refuse_duplicate(void)
 
 static void test_scan_dir(void)
 {
-    static const char *const order[] = {"cfgtest", "good", "initfail", "plain"};
-    struct shoal_registry *r = shoal_registry_new();
+    static const char *const order[] = {"cfgtest",  "fxcmd", "fxfront", "good",
+                                        "initfail", "old",   "plain"};
+    const size_t n_order = sizeof(order) / sizeof(order[0]);
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     const char *msg;
     int n;
 
@@ -474,9 +679,9 @@ static void test_scan_dir(void)
     n = shoal_registry_scan_dir(r, FIXTURE_DIR);
     msg = test_capture_end();
     /* Valid ones in file-name order; every bad one refused, the rest go on. */
-    CU_ASSERT_EQUAL(n, 4);
-    CU_ASSERT_EQUAL_FATAL(shoal_registry_count(r), 4);
-    for (size_t i = 0; i < 4; i++) {
+    CU_ASSERT_EQUAL(n, (int)n_order);
+    CU_ASSERT_EQUAL_FATAL(shoal_registry_count(r), n_order);
+    for (size_t i = 0; i < n_order; i++) {
         CU_ASSERT_STRING_EQUAL(shoal_registry_get(r, i)->desc->name, order[i]);
     }
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fx_major.so: abi_major"));
@@ -502,7 +707,7 @@ static void test_scan_dir(void)
 
 static void test_scan_default(void)
 {
-    struct shoal_registry *r = shoal_registry_new();
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     char env[1024];
     int n;
 
@@ -529,7 +734,7 @@ static int test_init_with(const char *cfgtext, struct shoal_registry **rp, char 
                           const char **msg)
 {
     struct shoal_config cfg;
-    struct shoal_registry *r = shoal_registry_new();
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     int rc;
 
     CU_ASSERT_FATAL(r != NULL);
@@ -541,7 +746,7 @@ static int test_init_with(const char *cfgtext, struct shoal_registry **rp, char 
     }
     test_capture_begin();
     shoal_registry_scan_dir(r, FIXTURE_DIR);
-    rc = shoal_registry_init_all(r, &test_host, &cfg, err, errlen);
+    rc = shoal_registry_init_all(r, &test_env, &cfg, err, errlen);
     *msg = test_capture_end();
     shoal_config_free(&cfg);
     *rp = r;
@@ -564,7 +769,7 @@ static void test_init_all(void)
     /* An init failure is not a config error: rc 0, the plugin dropped. */
     CU_ASSERT_EQUAL(rc, 0);
     CU_ASSERT_STRING_EQUAL(err, "");
-    CU_ASSERT_EQUAL(shoal_registry_count(r), 3);
+    CU_ASSERT_EQUAL(shoal_registry_count(r), 6);
     CU_ASSERT_PTR_NULL(shoal_registry_find(r, "initfail"));
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fx_initfail.so: init of initfail failed: "
                                        "Input/output error; plugin dropped"));
@@ -581,7 +786,10 @@ static void test_init_all(void)
     CU_ASSERT_TRUE(l->inited);
     seen = l->state;
     CU_ASSERT_FATAL(seen != NULL);
-    CU_ASSERT_PTR_EQUAL(seen->host, &test_host);
+    CU_ASSERT_PTR_EQUAL(seen->host, shoal_host_for(&test_env, SHOAL_PLUGIN_COMMAND));
+    CU_ASSERT_PTR_EQUAL(seen->host->command, &test_cmd_host);
+    CU_ASSERT_PTR_NULL(seen->host->analyzer);
+    CU_ASSERT_PTR_EQUAL(seen->self, l->self);
     CU_ASSERT_TRUE(seen->had_config);
     CU_ASSERT_TRUE(seen->cfg.flag);
     CU_ASSERT_EQUAL(seen->cfg.count, 7);
@@ -589,7 +797,7 @@ static void test_init_all(void)
     CU_ASSERT_STRING_EQUAL(seen->cfg.label, "L");
     CU_ASSERT_STRING_EQUAL(seen->cfg.secret, "s3");
     /* Order kept after the drop. */
-    CU_ASSERT_STRING_EQUAL(shoal_registry_get(r, 2)->desc->name, "plain");
+    CU_ASSERT_STRING_EQUAL(shoal_registry_get(r, 5)->desc->name, "plain");
     shoal_registry_free(r); /* fini frees the cfgtest state (ASan/valgrind check it) */
 }
 
@@ -651,6 +859,25 @@ static void test_init_config_errors(void)
     CU_ASSERT_STRING_EQUAL(err, exp);
     shoal_registry_free(r);
 
+    /* Outside the declared bounds, with file and line. */
+    rc = test_init_with("plugins: {\n  cfgtest: {\n    secret = \"x\";\n    count = 5000;\n"
+                        "  };\n};\n",
+                        &r, err, sizeof(err), &msg);
+    CU_ASSERT_EQUAL(rc, -EINVAL);
+    snprintf(exp, sizeof(exp),
+             "%s/loader.cfg:4: plugins.cfgtest.count: expected an integer at most 1000, got 5000",
+             test_tmpdir);
+    CU_ASSERT_STRING_EQUAL(err, exp);
+    shoal_registry_free(r);
+    rc = test_init_with("plugins: { cfgtest: { secret = \"x\"; ratio = -0.5; }; };\n", &r, err,
+                        sizeof(err), &msg);
+    CU_ASSERT_EQUAL(rc, -EINVAL);
+    snprintf(exp, sizeof(exp),
+             "%s/loader.cfg:1: plugins.cfgtest.ratio: expected a number at least 0, got -0.5",
+             test_tmpdir);
+    CU_ASSERT_STRING_EQUAL(err, exp);
+    shoal_registry_free(r);
+
     /* A group for a plugin that is not loaded. */
     rc = test_init_with("plugins: {\n  cfgtest: { secret = \"x\"; };\n  nosuch: { a = 1; };\n};\n",
                         &r, err, sizeof(err), &msg);
@@ -678,10 +905,10 @@ struct test_bad_default {
 static void test_init_bad_default(void)
 {
     static const struct shoal_cfg_key keys[] = {
-        {"n", SHOAL_CFG_INT, "12abc", false, "n", offsetof(struct test_bad_default, n)},
+        {"n", SHOAL_CFG_INT, "12abc", false, "n", offsetof(struct test_bad_default, n), NULL, NULL},
         {0},
     };
-    struct shoal_registry *r = shoal_registry_new();
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     struct shoal_plugin p = test_good_desc();
     const char *msg;
     char err[256];
@@ -692,7 +919,7 @@ static void test_init_bad_default(void)
     p.config_size = sizeof(struct test_bad_default);
     CU_ASSERT_EQUAL_FATAL(shoal_registry_add_static(r, &p), 0);
     test_capture_begin();
-    rc = shoal_registry_init_all(r, &test_host, NULL, err, sizeof(err));
+    rc = shoal_registry_init_all(r, &test_env, NULL, err, sizeof(err));
     msg = test_capture_end();
     CU_ASSERT_EQUAL(rc, -EINVAL);
     CU_ASSERT_STRING_EQUAL(err,
@@ -707,7 +934,7 @@ static void test_init_bad_default(void)
 
 static void test_print(void)
 {
-    struct shoal_registry *r = shoal_registry_new();
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
     char *buf = NULL;
     size_t len = 0;
     FILE *out;
@@ -727,7 +954,9 @@ static void test_print(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    file: " FIXTURE_DIR "/fx_good.so\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    service: good, ports: 7/tcp\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    config: none\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cfgtest (frontend 0.3): takes one key of each type\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cfgtest (command 0.3): takes one key of each type\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    command: cfgtest \n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "default: 42, 0..1000"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    config (group plugins.cfgtest):\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "count                    int     default: 42"));
     CU_ASSERT_PTR_NOT_NULL(strstr(buf, "label                    string  default: \"none\""));
@@ -737,22 +966,242 @@ static void test_print(void)
     shoal_registry_free(r);
 }
 
+/* ---- kinds ---------------------------------------------------------------- */
+
+/* A registry of some kinds opens only those: the others are closed again. */
+static void test_kinds(void)
+{
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS(ANALYZER) | SHOAL_KINDS(FRONTEND));
+    const char *msg;
+
+    CU_ASSERT_FATAL(r != NULL);
+    test_capture_begin();
+    CU_ASSERT_EQUAL(shoal_registry_load_file(r, test_fixture("fx_good")), 0);
+    CU_ASSERT_EQUAL(shoal_registry_load_file(r, test_fixture("fx_front")), 0);
+    CU_ASSERT_EQUAL(shoal_registry_load_file(r, test_fixture("fx_cmd")), 1);
+    CU_ASSERT_EQUAL(shoal_registry_load_file(r, test_fixture("fx_cfg")), 1);
+    msg = test_capture_end();
+    CU_ASSERT_STRING_EQUAL(msg, ""); /* not an error: just not this process's */
+    CU_ASSERT_EQUAL(shoal_registry_count(r), 2);
+    CU_ASSERT_PTR_NULL(shoal_registry_find(r, "fxcmd"));
+    shoal_registry_free(r);
+}
+
+/* Load and init one fixture in the suite's environment. */
+static struct shoal_registry *test_init_fixture(const char *fixture, const char *name,
+                                                const struct shoal_loaded **l)
+{
+    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
+    struct shoal_config cfg;
+    char err[256];
+
+    CU_ASSERT_FATAL(r != NULL);
+    CU_ASSERT_EQUAL_FATAL(shoal_config_defaults(&cfg), 0);
+    CU_ASSERT_EQUAL(shoal_registry_load_file(r, test_fixture(fixture)), 0);
+    CU_ASSERT_EQUAL(shoal_registry_init_all(r, &test_env, &cfg, err, sizeof(err)), 0);
+    shoal_config_free(&cfg);
+    *l = shoal_registry_find(r, name);
+    CU_ASSERT_FATAL(*l != NULL && (*l)->inited);
+    return r;
+}
+
+/* What a node's packet loop sees of a frontend's frames. */
+struct test_frames {
+    int n;
+    double ts[FX_FRONT_FRAMES];
+    uint8_t first[FX_FRONT_FRAMES];
+};
+
+static void test_frame(void *arg, const struct shoal_frame *f)
+{
+    struct test_frames *t = arg;
+
+    CU_ASSERT_EQUAL(f->caplen, FX_FRONT_LEN);
+    t->ts[t->n] = f->ts;
+    t->first[t->n++] = f->data[0];
+}
+
+/* A frontend through its ops: worker 1 of 3 opens its share, reads it in
+ * batches to the end, counts what was not its own; a dispatcher runs. */
+static void test_frontend_fixture(void)
+{
+    const struct shoal_loaded *l;
+    struct shoal_registry *r = test_init_fixture("fx_front", "fxfront", &l);
+    const struct shoal_frontend_ops *ops = l->desc->ops;
+    struct shoal_source_spec spec = {
+        .size = sizeof(spec), .node = "w", .file = "trace.pcap", .worker = 1, .nworkers = 3};
+    struct shoal_source_stats st = {.size = sizeof(st)};
+    struct test_frames got = {0};
+    const char *name = NULL;
+    const char *msg;
+    void *src = NULL;
+    int stop = 0;
+
+    CU_ASSERT_EQUAL_FATAL(ops->open(l->state, &spec, &src), 0);
+    CU_ASSERT_EQUAL(ops->datalink(src, &name), FX_FRONT_DLT);
+    CU_ASSERT_STRING_EQUAL(name, "EN10MB");
+    CU_ASSERT_EQUAL(ops->next(src, 2, test_frame, &got), 2);
+    CU_ASSERT_EQUAL(ops->next(src, 2, test_frame, &got), 1);
+    CU_ASSERT_EQUAL(ops->next(src, 2, test_frame, &got), SHOAL_SOURCE_END);
+    CU_ASSERT_EQUAL(got.n, 3);
+    CU_ASSERT(got.first[0] == 1 && got.first[1] == 4 && got.first[2] == 7);
+    CU_ASSERT_DOUBLE_EQUAL(got.ts[2], FX_FRONT_T0 + 7, 1e-9);
+    ops->stats(src, &st);
+    CU_ASSERT_EQUAL(st.received, 3);
+    CU_ASSERT_EQUAL(st.not_classified, 7);
+    ops->close(src);
+
+    spec.file = "missing";
+    test_capture_begin();
+    CU_ASSERT_EQUAL(ops->open(l->state, &spec, &src), -ENOENT);
+    msg = test_capture_end();
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "[frontend:fxfront] error: cannot read missing"));
+
+    CU_ASSERT_EQUAL(ops->dispatch(l->state, &spec, &stop), 0);
+    stop = 1;
+    CU_ASSERT_EQUAL(ops->dispatch(l->state, &spec, &stop), -EINTR);
+    shoal_registry_free(r);
+}
+
+/* A command through its ops, with the shell's table: nodes selected by
+ * name, a table of them, the status of each; an unknown node fails. */
+static void test_command_fixture(void)
+{
+    const struct shoal_loaded *l;
+    struct shoal_registry *r = test_init_fixture("fx_cmd", "fxcmd", &l);
+    const struct shoal_command_ops *ops = l->desc->ops;
+    char *ok[] = {"fx.nodes", "worker-1", "manager", NULL};
+    char *bad[] = {"fx.nodes", "worker-9", NULL};
+
+    CU_ASSERT_STRING_EQUAL(ops->name, "fx.nodes");
+    CU_ASSERT_STRING_EQUAL(ops->synopsis, "[<nodes>]");
+    CU_ASSERT_STRING_EQUAL(ops->words[0], "--all");
+    CU_ASSERT_EQUAL(ops->complete, SHOAL_CMD_COMPLETE_NODES);
+    test_out[0] = '\0';
+    CU_ASSERT_EQUAL(ops->run(l->state, 3, ok), 0);
+    CU_ASSERT_STRING_EQUAL(test_out, "Name|Type|Host|Status\n"
+                                     "manager|manager|localhost|running\n"
+                                     "worker-1|worker|10.0.0.2|stopped\n"
+                                     "2 nodes\n");
+    CU_ASSERT_EQUAL(ops->run(l->state, 2, bad), 1);
+    shoal_registry_free(r);
+
+    /* Outside the shell (no command table) it refuses to start. */
+    struct shoal_host_env node_env = {.node_name = "node"};
+    struct shoal_config cfg;
+    char err[128];
+    const char *msg;
+    shoal_host_env_init(&node_env, NULL);
+    CU_ASSERT_EQUAL_FATAL(shoal_config_defaults(&cfg), 0);
+    r = shoal_registry_new(SHOAL_KINDS_ALL);
+    CU_ASSERT_EQUAL(shoal_registry_load_file(r, test_fixture("fx_cmd")), 0);
+    test_capture_begin();
+    shoal_registry_init_all(r, &node_env, &cfg, err, sizeof(err));
+    msg = test_capture_end();
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(msg, "[command:fxcmd] error: a command plugin runs in the shell"));
+    CU_ASSERT_EQUAL(shoal_registry_count(r), 0);
+    shoal_registry_free(r);
+    shoal_config_free(&cfg);
+}
+
+static void test_counter_sum(void *arg, const char *name, uint64_t value)
+{
+    if (strcmp(name, "old.inits") == 0) {
+        *(uint64_t *)arg += value;
+    }
+}
+
+/* A plugin built against ABI 2.0's structs in a 2.1 core: it loads, and
+ * its counter, its log record and its (smaller) notice all arrive. */
+static void test_old_minor_fixture(void)
+{
+    const struct shoal_loaded *l;
+    struct shoal_registry *r;
+    uint64_t inits = 0;
+    char path[512];
+    char line[256];
+    bool found = false;
+    FILE *f;
+
+    test_notices = 0;
+    r = test_init_fixture("fx_old", "old", &l);
+    CU_ASSERT_EQUAL(l->desc->abi_minor, 0);
+    CU_ASSERT(SHOAL_ABI_MINOR > 0);
+    shoal_registry_counters(r, test_counter_sum, &inits);
+    CU_ASSERT_EQUAL(inits, 1);
+    CU_ASSERT_EQUAL(test_notices, 1);
+    CU_ASSERT_STRING_EQUAL(test_notice_note, FX_OLD_NOTE);
+    CU_ASSERT_STRING_EQUAL(test_notice_msg, FX_OLD_MSG);
+    shoal_registry_free(r);
+    CU_ASSERT_EQUAL(shoal_logger_flush(shoal_ctx_logger(test_ctx)), 0);
+    snprintf(path, sizeof(path), "%s/%s.log", test_tmpdir, FX_OLD_STREAM);
+    f = fopen(path, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    while (fgets(line, sizeof(line), f) != NULL) {
+        found |= line[0] != '#' && strstr(line, "\tinit") != NULL;
+    }
+    fclose(f);
+    CU_ASSERT_TRUE(found);
+}
+
+/* What a plugin hands over sized: copied as far as its size goes, the
+ * rest absent; refused below the frozen prefix. */
+static void test_copy_sized(void)
+{
+    struct big {
+        uint32_t size;
+        int a;
+        const char *later; /* a field of a newer minor */
+    } out;
+    struct small {
+        uint32_t size;
+        int a;
+    } in = {sizeof(in), 7};
+
+    CU_ASSERT_TRUE(shoal_host_copy_sized(&out, sizeof(out), &in, sizeof(in)));
+    CU_ASSERT_EQUAL(out.a, 7);
+    CU_ASSERT_PTR_NULL(out.later);
+    in.size = 2;
+    CU_ASSERT_FALSE(shoal_host_copy_sized(&out, sizeof(out), &in, sizeof(in)));
+    CU_ASSERT_FALSE(shoal_host_copy_sized(&out, sizeof(out), NULL, sizeof(in)));
+}
+
 /* ---- main --------------------------------------------------------------- */
 
+/* A temporary directory, and a node's environment writing its logs there. */
 static int test_suite_init(void)
 {
     const char *base = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
 
     snprintf(test_tmpdir, sizeof(test_tmpdir), "%s/shoal-test-loader.XXXXXX", base);
-    return mkdtemp(test_tmpdir) != NULL ? 0 : -1;
+    if (mkdtemp(test_tmpdir) == NULL || shoal_config_defaults(&test_cfg) < 0) {
+        return -1;
+    }
+    free(test_cfg.log_dir);
+    test_cfg.log_dir = strdup(test_tmpdir);
+    test_ctx = shoal_ctx_new(&test_cfg);
+    if (test_cfg.log_dir == NULL || test_ctx == NULL) {
+        return -1;
+    }
+    test_env.node_name = "test";
+    test_env.ctx = test_ctx;
+    test_env.routes.notice = test_notice;
+    shoal_host_env_init(&test_env, &test_cmd_host);
+    return 0;
 }
 
 static int test_suite_clean(void)
 {
+    static const char *const files[] = {"loader.cfg", FX_OLD_STREAM ".log"};
     char path[512];
 
-    snprintf(path, sizeof(path), "%s/loader.cfg", test_tmpdir);
-    unlink(path);
+    shoal_ctx_free(test_ctx);
+    shoal_config_free(&test_cfg);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", test_tmpdir, files[i]);
+        unlink(path);
+    }
     return rmdir(test_tmpdir) == 0 ? 0 : -1;
 }
 
@@ -764,7 +1213,10 @@ int main(void)
     } tests[] = {
         {"validate: header fields", test_validate_header},
         {"validate: name", test_validate_name},
-        {"validate: ops", test_validate_ops},
+        {"validate: analyzer ops", test_validate_ops},
+        {"validate: policy ops", test_validate_policy_ops},
+        {"validate: frontend ops", test_validate_frontend_ops},
+        {"validate: command ops", test_validate_command_ops},
         {"validate: config key table", test_validate_keys},
         {"load: good and plain-symbol plugins", test_load_good},
         {"refuse: another ABI major", test_refuse_major},
@@ -783,6 +1235,11 @@ int main(void)
         {"init_all: config errors", test_init_config_errors},
         {"init_all: a bad default in the plugin", test_init_bad_default},
         {"print: --list-plugins", test_print},
+        {"kinds: a process opens only its own", test_kinds},
+        {"kinds: a frontend through its ops", test_frontend_fixture},
+        {"kinds: a command through its ops and the shell's table", test_command_fixture},
+        {"abi: a plugin built for 2.0 loads and works in 2.1", test_old_minor_fixture},
+        {"abi: structs smaller than today's", test_copy_sized},
     };
     CU_pSuite s;
 

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Command plugins: the commands of the control shell, shoalctl.  Every
+ * command, down to `status` and `help`, is a plugin of this kind, found at
+ * start-up like analyzers; the shell core names none of them.  A command
+ * gets the shell's host table (host->command): the nodes of node.cfg, the
+ * installed paths, programs run on a node's host (locally or over ssh),
+ * control requests answered by running nodes, aligned tables, and state
+ * kept across shell runs.  A command whose name has a dot ("ps.shoal") is
+ * listed apart in help, under "Commands provided by plugins:".
+ */
+#ifndef SHOAL_SDK_COMMAND_H
+#define SHOAL_SDK_COMMAND_H
+
+#include <shoal/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What shells complete after the command name (or'ed). */
+#define SHOAL_CMD_COMPLETE_NODES 1u /* node and group names */
+#define SHOAL_CMD_COMPLETE_FILES 2u /* file names */
+
+/* flags */
+#define SHOAL_CMD_NO_LOCK 1u /* runs without the shell's lock (help, exit, ...) */
+
+/*
+ * Ops of a command plugin (descriptor kind SHOAL_PLUGIN_COMMAND).
+ *
+ * run: argv[0] is the name the user typed (the name or an alias), argv[1..]
+ *   its arguments, borrowed for the call.  Prints through host->command.
+ *   Returns 0 on success, 1 when the command failed (the shell's exit
+ *   status in one-shot mode), or a negative errno on an internal error.
+ */
+struct shoal_command_ops {
+    uint32_t size;              /* sizeof(struct shoal_command_ops) */
+    const char *name;           /* [a-z][a-z0-9_.-]*; unique among commands */
+    const char *const *aliases; /* other names ("?" for help), NULL-terminated, or NULL */
+    const char *synopsis;       /* arguments as help shows them: "[<nodes>]", or NULL */
+    const char *help;           /* one line */
+    const char *const *words;   /* completion words for arguments, NULL-terminated, or NULL */
+    uint32_t complete;          /* SHOAL_CMD_COMPLETE_* */
+    uint32_t flags;             /* SHOAL_CMD_* */
+    int (*run)(void *ps, int argc, char *const *argv);
+};
+
+/* A node as installed from node.cfg (lb_procs already expanded). */
+struct shoal_node_info {
+    uint32_t size;         /* sizeof(struct shoal_node_info) of the core */
+    const char *name;      /* "worker-1-2" */
+    const char *type;      /* "standalone", "manager", "proxy" or "worker" */
+    const char *host;      /* "localhost", a name or an address */
+    const char *interface; /* what it sniffs, or NULL */
+    const char *workdir;   /* its working directory on its host */
+    const char *lb_method; /* a worker's load-balancing strategy, or NULL */
+    int pin_cpu;           /* -1: not pinned */
+};
+
+/* What the shell knows of a node's process. */
+struct shoal_node_status {
+    uint32_t size;      /* sizeof(struct shoal_node_status) of the core */
+    bool running;       /* a live process holds its pid file */
+    int64_t pid;        /* 0: none */
+    double started;     /* seconds since the epoch, 0: unknown */
+    const char *status; /* its status word ("running", ...), or "unknown" */
+};
+
+/* One node's answer to a control request. */
+struct shoal_ctl_reply {
+    const struct shoal_node_info *node;
+    int status;        /* 0: it answered; -ETIMEDOUT: no reply in time; other negative errno */
+    const char *error; /* the node's or the transport's reason when status != 0, else NULL */
+    size_t n;          /* key/value pairs of the answer */
+    const char *const *keys;
+    const char *const *values;
+};
+
+/* A program run on a node's host. */
+struct shoal_run_result {
+    int status; /* exit status; 128 + N when killed by signal N; -errno when it could not run */
+    char *out;  /* its standard output, NUL-terminated (free with host->free) */
+    char *err;  /* its standard error, likewise */
+};
+
+/* Installed paths (see path()). */
+enum shoal_cmd_path {
+    SHOAL_PATH_PREFIX = 1, /* the installation prefix */
+    SHOAL_PATH_ETC,        /* node.cfg, shoal.cfg, networks.cfg */
+    SHOAL_PATH_SPOOL,      /* nodes' working directories, the shell's state */
+    SHOAL_PATH_LOGS,       /* current logs and the archive */
+    SHOAL_PATH_BIN,        /* shoal, shoalctl */
+};
+
+struct shoal_table; /* opaque: rows printed as aligned columns */
+
+/*
+ * The host table of command plugins (host->command).  Functions that act
+ * return 0 or a negative errno and log why, naming the node or host.
+ */
+struct shoal_command_host {
+    uint32_t size; /* sizeof(struct shoal_command_host) of the core */
+
+    /* Print on the shell's output. */
+    void (*out)(struct shoal_self *self, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+    /* A table with these column titles (NULL-terminated, borrowed). */
+    struct shoal_table *(*table_new)(struct shoal_self *self, const char *const *titles);
+    /* Append a row: one cell per column (copied). */
+    int (*table_row)(struct shoal_self *self, struct shoal_table *t, const char *const *cells);
+    /* Print the table aligned and free it. */
+    void (*table_print)(struct shoal_self *self, struct shoal_table *t);
+
+    /* The installed nodes, in node.cfg's order. */
+    size_t (*node_count)(struct shoal_self *self);
+    const struct shoal_node_info *(*node)(struct shoal_self *self, size_t i);
+    /*
+     * The nodes that `<nodes>` arguments name: node names, the groups
+     * "manager", "proxies", "workers", "all", or no argument (all), in
+     * node.cfg's order without repeats.  *out is a vector of *n pointers
+     * (free it with host->free).  -EINVAL for an unknown name (logged).
+     */
+    int (*select_nodes)(struct shoal_self *self, int argc, char *const *argv,
+                        const struct shoal_node_info ***out, size_t *n);
+    /* The process of `node` (pid file and status word on its host). */
+    int (*node_status)(struct shoal_self *self, const struct shoal_node_info *node,
+                       struct shoal_node_status *st);
+    /* An installed path; a static string. */
+    const char *(*path)(struct shoal_self *self, enum shoal_cmd_path which);
+
+    /*
+     * Run argv (no shell: argv[0] a program, every value passed as it is)
+     * on `host`: directly on localhost, over ssh elsewhere.  `input` is
+     * fed to its standard input (NULL: none); it is killed after `timeout`
+     * seconds (<= 0: no limit).  Fills *res (free its buffers).
+     */
+    int (*run)(struct shoal_self *self, const char *host, const char *const *argv,
+               const char *input, double timeout, struct shoal_run_result *res);
+    /*
+     * Ask n nodes at once over their control ports (argv: "status",
+     * "counters", "peers", "print" ID, "stop", ...), waiting at most
+     * `timeout` seconds in all.  *out receives n replies in the order of
+     * `nodes` (free with control_free); a node that does not answer gets
+     * status -ETIMEDOUT and the others still answer.
+     */
+    int (*control)(struct shoal_self *self, const struct shoal_node_info *const *nodes, size_t n,
+                   const char *const *argv, double timeout, struct shoal_ctl_reply **out);
+    void (*control_free)(struct shoal_self *self, struct shoal_ctl_reply *replies, size_t n);
+
+    /* Run another command as if typed (deploy runs check, install,
+     * restart).  Returns its result. */
+    int (*run_command)(struct shoal_self *self, int argc, char *const *argv);
+
+    /* The shell's state kept across runs (e.g. "cron.enabled"): the value
+     * of `key` (a static string until the next state call), or NULL. */
+    const char *(*state_get)(struct shoal_self *self, const char *key);
+    int (*state_set)(struct shoal_self *self, const char *key, const char *value);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

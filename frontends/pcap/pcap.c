@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The pcap frontend: the node reads its interface or trace itself with
+ * libpcap, all of it (the default strategy of a standalone node, and of
+ * workers whose share is chosen by their own BPF expression).  A live
+ * capture never blocks inside libpcap: its own wait on a quiet TPACKET_V3
+ * ring does not return at the timeout, so the capture is non-blocking and
+ * `wait` polls its descriptor, and the node's hooks and timers run at least
+ * every 100 ms.  Kernel and interface drops come from pcap_stats.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+#include <shoal/shoal.h>
+
+struct pcap_config {
+    int64_t snaplen;
+    int64_t buffer_mb;
+    bool promisc;
+};
+
+static const struct shoal_cfg_key pcap_cfg_keys[] = {
+    {"snaplen", SHOAL_CFG_INT, "65535", false, "bytes captured of each packet on a live link",
+     offsetof(struct pcap_config, snaplen), "64", "262144"},
+    {"buffer_mb", SHOAL_CFG_INT, "64", false, "the kernel's capture buffer on a live link, MiB",
+     offsetof(struct pcap_config, buffer_mb), "1", "4096"},
+    {"promisc", SHOAL_CFG_BOOL, "true", false, "capture in promiscuous mode",
+     offsetof(struct pcap_config, promisc), NULL, NULL},
+    {0},
+};
+
+struct pcap_plugin {
+    const struct shoal_host *host;
+    struct shoal_self *self;
+    struct pcap_config cfg;
+};
+
+/* One open source. */
+struct pcap_source {
+    struct pcap_plugin *pl;
+    pcap_t *p;
+    char input[256]; /* the interface or trace, for messages */
+    bool live;
+    uint64_t file_size;
+    uint64_t received;
+    /* while next() runs */
+    shoal_frame_fn deliver;
+    void *arg;
+};
+
+#define PCAP_LOG(src, ...) (src)->pl->host->logf((src)->pl->self, SHOAL_LOG_ERROR, __VA_ARGS__)
+
+static int pcap_fe_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
+                        void **state)
+{
+    static const struct pcap_config defaults = {65535, 64, true};
+    struct pcap_plugin *pl = host->alloc(self, sizeof(*pl));
+
+    if (pl == NULL) {
+        return -ENOMEM;
+    }
+    pl->host = host;
+    pl->self = self;
+    pl->cfg = config != NULL ? *(const struct pcap_config *)config : defaults;
+    *state = pl;
+    return 0;
+}
+
+static void pcap_fe_fini(void *state)
+{
+    struct pcap_plugin *pl = state;
+
+    if (pl != NULL) {
+        pl->host->free(pl->self, pl);
+    }
+}
+
+static pcap_t *pcap_fe_open_live(struct pcap_source *s)
+{
+    char err[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_create(s->input, err);
+
+    if (p == NULL) {
+        PCAP_LOG(s, "interface %s: %s", s->input, err);
+        return NULL;
+    }
+    pcap_set_snaplen(p, (int)s->pl->cfg.snaplen);
+    pcap_set_promisc(p, s->pl->cfg.promisc ? 1 : 0);
+    pcap_set_timeout(p, 100);
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_buffer_size(p, (int)(s->pl->cfg.buffer_mb << 20));
+    if (pcap_activate(p) < 0) {
+        PCAP_LOG(s, "interface %s: %s", s->input, pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    if (pcap_setnonblock(p, 1, err) < 0) {
+        s->pl->host->logf(s->pl->self, SHOAL_LOG_WARNING,
+                          "interface %s: cannot make the capture non-blocking: %s", s->input, err);
+    }
+    return p;
+}
+
+static int pcap_fe_set_filter(struct pcap_source *s, const char *filter)
+{
+    struct bpf_program prog;
+    int rc;
+
+    if (filter == NULL) {
+        return 0;
+    }
+    if (pcap_compile(s->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        PCAP_LOG(s, "%s: bad filter '%s': %s", s->input, filter, pcap_geterr(s->p));
+        return -EINVAL;
+    }
+    rc = pcap_setfilter(s->p, &prog);
+    pcap_freecode(&prog);
+    if (rc < 0) {
+        PCAP_LOG(s, "%s: cannot set filter: %s", s->input, pcap_geterr(s->p));
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int pcap_fe_open(void *ps, const struct shoal_source_spec *spec, void **out)
+{
+    struct pcap_plugin *pl = ps;
+    struct pcap_source *s = pl->host->alloc(pl->self, sizeof(*s));
+    char err[PCAP_ERRBUF_SIZE] = "";
+    struct stat st;
+
+    if (s == NULL) {
+        return -ENOMEM;
+    }
+    s->pl = pl;
+    s->live = spec->file == NULL;
+    snprintf(s->input, sizeof(s->input), "%s", s->live ? spec->interface : spec->file);
+    if (s->live) {
+        s->p = pcap_fe_open_live(s);
+    } else {
+        s->p = pcap_open_offline(spec->file, err);
+        if (s->p == NULL) {
+            PCAP_LOG(s, "cannot read %s: %s", spec->file, err);
+        } else if (stat(spec->file, &st) == 0) {
+            s->file_size = (uint64_t)st.st_size;
+        }
+    }
+    if (s->p == NULL || pcap_fe_set_filter(s, spec->filter) < 0) {
+        if (s->p != NULL) {
+            pcap_close(s->p);
+        }
+        pl->host->free(pl->self, s);
+        return -EINVAL;
+    }
+    *out = s;
+    return 0;
+}
+
+static int pcap_fe_datalink(void *src, const char **name)
+{
+    struct pcap_source *s = src;
+    int dlt = pcap_datalink(s->p);
+
+    *name = pcap_datalink_val_to_name(dlt);
+    return dlt;
+}
+
+static void pcap_fe_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct pcap_source *s = (struct pcap_source *)user;
+    struct shoal_frame f = {
+        .ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6,
+        .data = bytes,
+        .caplen = h->caplen,
+        .len = h->len,
+    };
+
+    s->deliver(s->arg, &f);
+}
+
+static int pcap_fe_next(void *src, int max, shoal_frame_fn deliver, void *arg)
+{
+    struct pcap_source *s = src;
+    int n;
+
+    s->deliver = deliver;
+    s->arg = arg;
+    n = pcap_dispatch(s->p, max, pcap_fe_frame, (u_char *)s);
+    if (n == PCAP_ERROR) {
+        PCAP_LOG(s, "%s: %s", s->input, pcap_geterr(s->p));
+        return -EIO;
+    }
+    if (n == PCAP_ERROR_BREAK || (n == 0 && !s->live)) {
+        return SHOAL_SOURCE_END;
+    }
+    s->received += (uint64_t)n;
+    return n;
+}
+
+static int pcap_fe_wait(void *src, int timeout_ms)
+{
+    struct pcap_source *s = src;
+    struct pollfd pfd = {.fd = pcap_get_selectable_fd(s->p), .events = POLLIN};
+
+    return pfd.fd >= 0 ? poll(&pfd, 1, timeout_ms) : 0;
+}
+
+static void pcap_fe_stats(void *src, struct shoal_source_stats *st)
+{
+    struct pcap_source *s = src;
+    struct pcap_stat ps;
+
+    st->received = s->received;
+    if (s->live && pcap_stats(s->p, &ps) == 0) {
+        st->dropped = ps.ps_drop;
+        st->if_dropped = ps.ps_ifdrop;
+    }
+    if (!s->live && pcap_file(s->p) != NULL) {
+        long pos = ftell(pcap_file(s->p));
+        st->file_pos = pos > 0 ? (uint64_t)pos : 0;
+        st->file_size = s->file_size;
+    }
+}
+
+static void pcap_fe_close(void *src)
+{
+    struct pcap_source *s = src;
+
+    pcap_close(s->p);
+    s->pl->host->free(s->pl->self, s);
+}
+
+static const struct shoal_frontend_ops pcap_fe_ops = {
+    .size = sizeof(struct shoal_frontend_ops),
+    .open = pcap_fe_open,
+    .datalink = pcap_fe_datalink,
+    .next = pcap_fe_next,
+    .wait = pcap_fe_wait,
+    .stats = pcap_fe_stats,
+    .close = pcap_fe_close,
+};
+
+SHOAL_PLUGIN_EXPORT const struct shoal_plugin pcap_LTX_shoal_plugin = {
+    SHOAL_PLUGIN_HEADER,
+    .name = "pcap",
+    .version = "0.1.0",
+    .kind = SHOAL_PLUGIN_FRONTEND,
+    .summary = "libpcap: the node reads its whole interface or trace (the default strategy)",
+    .config = pcap_cfg_keys,
+    .config_size = sizeof(struct pcap_config),
+    .init = pcap_fe_init,
+    .fini = pcap_fe_fini,
+    .ops = &pcap_fe_ops,
+};
