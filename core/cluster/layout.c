@@ -339,39 +339,102 @@ static int layout_read_cluster(struct layout_reader *r, struct shoal_layout *l,
     return 0;
 }
 
+/*
+ * The reader of one key of a node group: `s` is the setting and `path`
+ * ("nodes[i].key") names it in messages.  Returns 0, or a negative errno
+ * with the message in r->err.
+ */
+typedef int (*layout_key_reader)(struct layout_reader *r, struct shoal_layout_node *node,
+                                 const config_setting_t *s, const char *path);
+
+static int layout_read_name(struct layout_reader *r, struct shoal_layout_node *node,
+                            const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->name);
+
+    node->line.name = layout_line(s);
+    if (rc == 0 && !shoal_layout_name_ok(node->name)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "bad node name \"%s\" (letters, digits, '.', '_' and '-', starting "
+                    "with a letter or digit, at most %d)",
+                    node->name, SHOAL_LAYOUT_NAME_MAX);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_host(struct layout_reader *r, struct shoal_layout_node *node,
+                            const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->host);
+
+    node->line.host = layout_line(s);
+    if (rc == 0 && !layout_host_ok(node->host)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected a host name or address, got \"%s\"", node->host);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_workdir(struct layout_reader *r, struct shoal_layout_node *node,
+                               const config_setting_t *s, const char *path)
+{
+    node->line.workdir = layout_line(s);
+    return layout_read_path(r, s, path, &node->workdir);
+}
+
+static int layout_read_secret_key(struct layout_reader *r, struct shoal_layout_node *node,
+                                  const config_setting_t *s, const char *path)
+{
+    return layout_read_path(r, s, path, &node->secret_key);
+}
+
+/* The channel named `name`, or SHOAL_CHANNEL_COUNT. */
+static unsigned layout_channel_parse(const char *name)
+{
+    for (unsigned c = 0; c < SHOAL_CHANNEL_COUNT; c++) {
+        if (strcmp(layout_channel_names[c], name) == 0) {
+            return c;
+        }
+    }
+    return SHOAL_CHANNEL_COUNT;
+}
+
 /* ports: { log = 27760; ... }: channel names only, each an integer port. */
 static int layout_read_ports(struct layout_reader *r, struct shoal_layout_node *node,
-                             const config_setting_t *g, const char *prefix)
+                             const config_setting_t *g, const char *path)
 {
-    int n = config_setting_length(g);
+    int n;
 
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(g), path, "expected a group, got %s",
+                    shoal_config_type_name(config_setting_type(g)));
+        return -EINVAL;
+    }
+    n = config_setting_length(g);
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
         const char *name = config_setting_name(s);
+        unsigned ch = layout_channel_parse(name);
         int t = config_setting_type(s);
-        unsigned ch = SHOAL_CHANNEL_COUNT;
-        char path[128];
+        char cpath[128];
         long long v;
 
-        snprintf(path, sizeof(path), "%s.ports.%s", prefix, name);
-        for (unsigned c = 0; c < SHOAL_CHANNEL_COUNT; c++) {
-            if (strcmp(layout_channel_names[c], name) == 0) {
-                ch = c;
-            }
-        }
+        snprintf(cpath, sizeof(cpath), "%s.%s", path, name);
         if (ch == SHOAL_CHANNEL_COUNT) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+            layout_errf(r->err, r->errlen, r->file, layout_line(s), cpath,
                         "unknown channel (expected log, notice, control, state_in or state_pub)");
             return -EINVAL;
         }
         if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+            layout_errf(r->err, r->errlen, r->file, layout_line(s), cpath,
                         "expected an integer port, got %s", shoal_config_type_name(t));
             return -EINVAL;
         }
         v = config_setting_get_int64(s);
         if (v < 1 || v > 65535) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+            layout_errf(r->err, r->errlen, r->file, layout_line(s), cpath,
                         "expected a port 1-65535, got %lld", v);
             return -EINVAL;
         }
@@ -381,18 +444,149 @@ static int layout_read_ports(struct layout_reader *r, struct shoal_layout_node *
     return 0;
 }
 
-/* Keys of a node group, for the unknown-key message and the capture check. */
-static const char *const layout_node_keys[] = {
-    "name",  "role",      "host",   "workdir",   "secret_key",
-    "ports", "interface", "filter", "lb_method", "lb_procs",
+static int layout_read_interface(struct layout_reader *r, struct shoal_layout_node *node,
+                                 const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->interface);
+
+    if (rc == 0 && (node->interface[0] == '\0' || layout_has_ctrl(node->interface))) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected an interface name, got \"%s\"", node->interface);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_filter(struct layout_reader *r, struct shoal_layout_node *node,
+                              const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->filter);
+
+    if (rc == 0 && layout_has_ctrl(node->filter)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "control characters in the filter");
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_lb_method(struct layout_reader *r, struct shoal_layout_node *node,
+                                 const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->lb_method);
+
+    if (rc == 0 && !layout_method_ok(node->lb_method)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected a frontend name ([a-z0-9_]), got \"%s\"", node->lb_method);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_lb_procs(struct layout_reader *r, struct shoal_layout_node *node,
+                                const config_setting_t *s, const char *path)
+{
+    int t = config_setting_type(s);
+    long long v;
+
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path, "expected an integer, got %s",
+                    shoal_config_type_name(t));
+        return -EINVAL;
+    }
+    v = config_setting_get_int64(s);
+    if (v < 1 || v > 1024) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected an integer 1-1024, got %lld", v);
+        return -EINVAL;
+    }
+    node->lb_procs = (unsigned)v;
+    return 0;
+}
+
+/* The keys of a node group: how each is read, and whether only the roles
+ * that capture packets may have it.  The role has no reader here: it is
+ * read first (layout_read_role), as the other checks depend on it. */
+static const struct layout_node_key {
+    const char *name;
+    layout_key_reader read;
+    bool capture;
+} layout_node_keys[] = {
+    {"name", layout_read_name, false},
+    {"role", NULL, false},
+    {"host", layout_read_host, false},
+    {"workdir", layout_read_workdir, false},
+    {"secret_key", layout_read_secret_key, false},
+    {"ports", layout_read_ports, false},
+    {"interface", layout_read_interface, true},
+    {"filter", layout_read_filter, true},
+    {"lb_method", layout_read_lb_method, true},
+    {"lb_procs", layout_read_lb_procs, true},
 };
+
+/* The role of node group g (`prefix` is "nodes[i]"). */
+static int layout_read_role(struct layout_reader *r, struct shoal_layout_node *node,
+                            const config_setting_t *g, const char *prefix)
+{
+    const config_setting_t *s = config_setting_get_member(g, "role");
+    char path[96];
+
+    if (s == NULL) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(g), prefix,
+                    "required key role missing");
+        return -EINVAL;
+    }
+    snprintf(path, sizeof(path), "%s.role", prefix);
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path, "expected a string, got %s",
+                    shoal_config_type_name(config_setting_type(s)));
+        return -EINVAL;
+    }
+    if (shoal_layout_role_parse(config_setting_get_string(s), &node->role) < 0) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "unknown role \"%s\" (expected manager, proxy, worker or standalone)",
+                    config_setting_get_string(s));
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* One key of a node group whose role is known: a key of the table, allowed
+ * for the role, then read. */
+static int layout_read_node_key(struct layout_reader *r, struct shoal_layout_node *node,
+                                const config_setting_t *s, const char *prefix)
+{
+    const char *name = config_setting_name(s);
+    const struct layout_node_key *key = NULL;
+    char path[96];
+
+    snprintf(path, sizeof(path), "%s.%s", prefix, name);
+    for (size_t k = 0; k < SHOAL_ARRAY_SIZE(layout_node_keys) && key == NULL; k++) {
+        if (strcmp(layout_node_keys[k].name, name) == 0) {
+            key = &layout_node_keys[k];
+        }
+    }
+    if (key == NULL) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "unknown key (expected name, role, host, workdir, secret_key, ports, "
+                    "interface, filter, lb_method or lb_procs)");
+        return -EINVAL;
+    }
+    if (key->capture && !layout_role_captures(node->role)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "a %s captures no packets (only workers and standalone nodes do)",
+                    layout_role_names[node->role]);
+        return -EINVAL;
+    }
+    return key->read != NULL ? key->read(r, node, s, path) : 0;
+}
 
 /* One node group.  `prefix` is "nodes[i]". */
 static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *node,
                             const config_setting_t *g, const char *prefix)
 {
-    const config_setting_t *role_s = NULL;
     int n;
+    int rc;
 
     node->line.node = layout_line(g);
     node->lb_procs = 1;
@@ -402,129 +596,13 @@ static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *n
                     shoal_config_type_name(config_setting_type(g)));
         return -EINVAL;
     }
-
-    /* The role first: the checks of the other keys depend on it. */
-    role_s = config_setting_get_member(g, "role");
-    if (role_s == NULL) {
-        layout_errf(r->err, r->errlen, r->file, layout_line(g), prefix,
-                    "required key role missing");
-        return -EINVAL;
+    rc = layout_read_role(r, node, g, prefix);
+    if (rc < 0) {
+        return rc;
     }
-    if (config_setting_type(role_s) != CONFIG_TYPE_STRING ||
-        shoal_layout_role_parse(config_setting_get_string(role_s), &node->role) < 0) {
-        char path[96];
-
-        snprintf(path, sizeof(path), "%s.role", prefix);
-        if (config_setting_type(role_s) != CONFIG_TYPE_STRING) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(role_s), path,
-                        "expected a string, got %s",
-                        shoal_config_type_name(config_setting_type(role_s)));
-        } else {
-            layout_errf(r->err, r->errlen, r->file, layout_line(role_s), path,
-                        "unknown role \"%s\" (expected manager, proxy, worker or standalone)",
-                        config_setting_get_string(role_s));
-        }
-        return -EINVAL;
-    }
-
     n = config_setting_length(g);
     for (int i = 0; i < n; i++) {
-        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(s);
-        unsigned line = layout_line(s);
-        char path[96];
-        bool known = false;
-        int rc = 0;
-
-        snprintf(path, sizeof(path), "%s.%s", prefix, name);
-        for (size_t k = 0; k < SHOAL_ARRAY_SIZE(layout_node_keys); k++) {
-            known = known || strcmp(layout_node_keys[k], name) == 0;
-        }
-        if (!known) {
-            layout_errf(r->err, r->errlen, r->file, line, path,
-                        "unknown key (expected name, role, host, workdir, secret_key, ports, "
-                        "interface, filter, lb_method or lb_procs)");
-            return -EINVAL;
-        }
-        if ((strcmp(name, "interface") == 0 || strcmp(name, "filter") == 0 ||
-             strcmp(name, "lb_method") == 0 || strcmp(name, "lb_procs") == 0) &&
-            !layout_role_captures(node->role)) {
-            layout_errf(r->err, r->errlen, r->file, line, path,
-                        "a %s captures no packets (only workers and standalone nodes do)",
-                        layout_role_names[node->role]);
-            return -EINVAL;
-        }
-
-        if (strcmp(name, "role") == 0) {
-            continue;
-        } else if (strcmp(name, "name") == 0) {
-            rc = layout_read_string(r, s, path, &node->name);
-            node->line.name = line;
-            if (rc == 0 && !shoal_layout_name_ok(node->name)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "bad node name \"%s\" (letters, digits, '.', '_' and '-', starting "
-                            "with a letter or digit, at most %d)",
-                            node->name, SHOAL_LAYOUT_NAME_MAX);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "host") == 0) {
-            rc = layout_read_string(r, s, path, &node->host);
-            node->line.host = line;
-            if (rc == 0 && !layout_host_ok(node->host)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected a host name or address, got \"%s\"", node->host);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "workdir") == 0) {
-            rc = layout_read_path(r, s, path, &node->workdir);
-            node->line.workdir = line;
-        } else if (strcmp(name, "secret_key") == 0) {
-            rc = layout_read_path(r, s, path, &node->secret_key);
-        } else if (strcmp(name, "ports") == 0) {
-            if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-                layout_errf(r->err, r->errlen, r->file, line, path, "expected a group, got %s",
-                            shoal_config_type_name(config_setting_type(s)));
-                return -EINVAL;
-            }
-            rc = layout_read_ports(r, node, s, prefix);
-        } else if (strcmp(name, "interface") == 0) {
-            rc = layout_read_string(r, s, path, &node->interface);
-            if (rc == 0 && (node->interface[0] == '\0' || layout_has_ctrl(node->interface))) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected an interface name, got \"%s\"", node->interface);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "filter") == 0) {
-            rc = layout_read_string(r, s, path, &node->filter);
-            if (rc == 0 && layout_has_ctrl(node->filter)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "control characters in the filter");
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "lb_method") == 0) {
-            rc = layout_read_string(r, s, path, &node->lb_method);
-            if (rc == 0 && !layout_method_ok(node->lb_method)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected a frontend name ([a-z0-9_]), got \"%s\"", node->lb_method);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "lb_procs") == 0) {
-            int t = config_setting_type(s);
-            long long v;
-
-            if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-                layout_errf(r->err, r->errlen, r->file, line, path, "expected an integer, got %s",
-                            shoal_config_type_name(t));
-                return -EINVAL;
-            }
-            v = config_setting_get_int64(s);
-            if (v < 1 || v > 1024) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected an integer 1-1024, got %lld", v);
-                return -EINVAL;
-            }
-            node->lb_procs = (unsigned)v;
-        }
+        rc = layout_read_node_key(r, node, config_setting_get_elem(g, (unsigned)i), prefix);
         if (rc < 0) {
             return rc;
         }
