@@ -784,173 +784,196 @@ static unsigned layout_port_line(const struct shoal_layout_node *n, unsigned ch)
     return n->line.ports[ch] != 0 ? n->line.ports[ch] : n->line.node;
 }
 
-/* Checks of one node on its own: strings, the ports its role needs and only
- * those, port ranges, capture settings. */
-static int layout_check_node(const struct shoal_layout *l, size_t i, char *err, size_t errlen)
+/* layout_errf for node i of l: the path is "nodes[i]", or "nodes[i].key"
+ * when key is not NULL. */
+static void layout_node_errf(char *err, size_t errlen, const struct shoal_layout *l, size_t i,
+                             const char *key, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void layout_node_errf(char *err, size_t errlen, const struct shoal_layout *l, size_t i,
+                             const char *key, unsigned line, const char *fmt, ...)
+{
+    char path[96];
+    va_list ap;
+
+    if (key != NULL) {
+        snprintf(path, sizeof(path), "nodes[%zu].%s", i, key);
+    } else {
+        snprintf(path, sizeof(path), "nodes[%zu]", i);
+    }
+    va_start(ap, fmt);
+    shoal_config_verrf(err, errlen, l->file != NULL ? l->file : LAYOUT_NOFILE, line, path, fmt, ap);
+    va_end(ap);
+}
+
+/* Node i's role, name, host, workdir (and its room for ipc sockets) and
+ * secret key path. */
+static int layout_check_node_names(const struct shoal_layout *l, size_t i, char *err, size_t errlen)
 {
     const struct shoal_layout_node *n = &l->nodes[i];
-    const char *role = shoal_layout_role_name(n->role);
-    char path[96];
 
-    snprintf(path, sizeof(path), "nodes[%zu]", i);
     if ((unsigned)n->role >= SHOAL_ROLE_COUNT) {
-        layout_errf(err, errlen, l->file, n->line.node, path, "unknown role %d", (int)n->role);
+        layout_node_errf(err, errlen, l, i, NULL, n->line.node, "unknown role %d", (int)n->role);
         return -EINVAL;
     }
     if (n->name == NULL || !shoal_layout_name_ok(n->name)) {
-        snprintf(path, sizeof(path), "nodes[%zu].name", i);
-        layout_errf(err, errlen, l->file, n->line.name, path, "bad or missing node name \"%s\"",
-                    n->name != NULL ? n->name : "");
+        layout_node_errf(err, errlen, l, i, "name", n->line.name, "bad or missing node name \"%s\"",
+                         n->name != NULL ? n->name : "");
         return -EINVAL;
     }
     if (n->host == NULL || !layout_host_ok(n->host)) {
-        snprintf(path, sizeof(path), "nodes[%zu].host", i);
-        layout_errf(err, errlen, l->file, n->line.host, path,
-                    "expected a host name or address, got \"%s\"", n->host != NULL ? n->host : "");
+        layout_node_errf(err, errlen, l, i, "host", n->line.host,
+                         "expected a host name or address, got \"%s\"",
+                         n->host != NULL ? n->host : "");
         return -EINVAL;
     }
     if (n->workdir == NULL || !layout_path_ok(n->workdir)) {
-        snprintf(path, sizeof(path), "nodes[%zu].workdir", i);
-        layout_errf(err, errlen, l->file, n->line.workdir, path,
-                    "expected an absolute path, got \"%s\"", n->workdir != NULL ? n->workdir : "");
+        layout_node_errf(err, errlen, l, i, "workdir", n->line.workdir,
+                         "expected an absolute path, got \"%s\"",
+                         n->workdir != NULL ? n->workdir : "");
         return -EINVAL;
     }
     if (l->use_ipc && strlen(n->workdir) + strlen(LAYOUT_LONGEST_SOCK) > LAYOUT_SUN_PATH_MAX) {
-        snprintf(path, sizeof(path), "nodes[%zu].workdir", i);
-        layout_errf(err, errlen, l->file, n->line.workdir, path,
-                    "too long for ipc sockets (at most %zu bytes with cluster.use_ipc)",
-                    LAYOUT_SUN_PATH_MAX - strlen(LAYOUT_LONGEST_SOCK));
+        layout_node_errf(err, errlen, l, i, "workdir", n->line.workdir,
+                         "too long for ipc sockets (at most %zu bytes with cluster.use_ipc)",
+                         LAYOUT_SUN_PATH_MAX - strlen(LAYOUT_LONGEST_SOCK));
         return -EINVAL;
     }
     if (n->role != SHOAL_ROLE_STANDALONE &&
         (n->secret_key == NULL || !layout_path_ok(n->secret_key))) {
-        snprintf(path, sizeof(path), "nodes[%zu].secret_key", i);
-        layout_errf(err, errlen, l->file, n->line.node, path,
-                    "an absolute path is required for a %s (CURVE on every node socket)", role);
-        return -EINVAL;
-    }
-    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
-        bool binds = shoal_layout_role_binds(n->role, (enum shoal_channel)ch);
-        unsigned p = n->ports[ch];
-
-        snprintf(path, sizeof(path), "nodes[%zu].ports.%s", i, layout_channel_names[ch]);
-        if (binds && p == 0) {
-            layout_errf(err, errlen, l->file, n->line.node, path, "required for a %s", role);
-            return -EINVAL;
-        }
-        if (!binds && p != 0) {
-            layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                        "a %s binds no %s channel", role, layout_channel_names[ch]);
-            return -EINVAL;
-        }
-        if (p == 0) {
-            continue;
-        }
-        if (p < SHOAL_LAYOUT_PORT_MIN) {
-            layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                        "port %u is privileged (below %d)", p, SHOAL_LAYOUT_PORT_MIN);
-            return -EINVAL;
-        }
-        if (p >= SHOAL_LAYOUT_EPHEMERAL_LOW && p <= SHOAL_LAYOUT_EPHEMERAL_HIGH) {
-            layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                        "port %u is in the ephemeral range %d-%d (the kernel may give it to an "
-                        "outgoing connection)",
-                        p, SHOAL_LAYOUT_EPHEMERAL_LOW, SHOAL_LAYOUT_EPHEMERAL_HIGH);
-            return -EINVAL;
-        }
-    }
-    if (!layout_role_captures(n->role) &&
-        (n->interface != NULL || n->filter != NULL || n->lb_method != NULL || n->lb_procs > 1)) {
-        snprintf(path, sizeof(path), "nodes[%zu]", i);
-        layout_errf(err, errlen, l->file, n->line.node, path,
-                    "a %s captures no packets (interface, filter, lb_method, lb_procs are for "
-                    "workers and standalone nodes)",
-                    role);
-        return -EINVAL;
-    }
-    if ((n->interface != NULL && (n->interface[0] == '\0' || layout_has_ctrl(n->interface))) ||
-        (n->filter != NULL && layout_has_ctrl(n->filter)) ||
-        (n->lb_method != NULL && !layout_method_ok(n->lb_method))) {
-        snprintf(path, sizeof(path), "nodes[%zu]", i);
-        layout_errf(err, errlen, l->file, n->line.node, path, "bad interface, filter or lb_method");
-        return -EINVAL;
-    }
-    if (n->lb_procs > 1 && n->lb_method == NULL) {
-        snprintf(path, sizeof(path), "nodes[%zu].lb_procs", i);
-        layout_errf(err, errlen, l->file, n->line.node, path,
-                    "lb_procs = %u needs an lb_method (the frontend that splits the traffic)",
-                    n->lb_procs);
+        layout_node_errf(err, errlen, l, i, "secret_key", n->line.node,
+                         "an absolute path is required for a %s (CURVE on every node socket)",
+                         shoal_layout_role_name(n->role));
         return -EINVAL;
     }
     return 0;
 }
 
-int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
+/* Node i's ports: one for each channel its role binds and no other, none
+ * privileged or ephemeral. */
+static int layout_check_node_ports(const struct shoal_layout *l, size_t i, char *err, size_t errlen)
 {
-    size_t managers = 0;
-    size_t standalone = 0;
-    char path[96];
-    int rc;
+    const struct shoal_layout_node *n = &l->nodes[i];
+    const char *role = shoal_layout_role_name(n->role);
 
-    if (l->cluster != NULL && !shoal_layout_name_ok(l->cluster)) {
-        layout_errf(err, errlen, l->file, 0, "cluster.name", "bad cluster name \"%s\"", l->cluster);
+    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
+        bool binds = shoal_layout_role_binds(n->role, (enum shoal_channel)ch);
+        unsigned p = n->ports[ch];
+        char key[32];
+
+        snprintf(key, sizeof(key), "ports.%s", layout_channel_names[ch]);
+        if (binds && p == 0) {
+            layout_node_errf(err, errlen, l, i, key, n->line.node, "required for a %s", role);
+            return -EINVAL;
+        }
+        if (!binds && p != 0) {
+            layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                             "a %s binds no %s channel", role, layout_channel_names[ch]);
+            return -EINVAL;
+        }
+        if (p != 0 && p < SHOAL_LAYOUT_PORT_MIN) {
+            layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                             "port %u is privileged (below %d)", p, SHOAL_LAYOUT_PORT_MIN);
+            return -EINVAL;
+        }
+        if (p >= SHOAL_LAYOUT_EPHEMERAL_LOW && p <= SHOAL_LAYOUT_EPHEMERAL_HIGH) {
+            layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                             "port %u is in the ephemeral range %d-%d (the kernel may give it "
+                             "to an outgoing connection)",
+                             p, SHOAL_LAYOUT_EPHEMERAL_LOW, SHOAL_LAYOUT_EPHEMERAL_HIGH);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Node i's capture settings: only on a role that captures, well formed,
+ * and lb_procs > 1 only with a frontend to split the traffic. */
+static int layout_check_node_capture(const struct shoal_layout *l, size_t i, char *err,
+                                     size_t errlen)
+{
+    const struct shoal_layout_node *n = &l->nodes[i];
+
+    if (!layout_role_captures(n->role) &&
+        (n->interface != NULL || n->filter != NULL || n->lb_method != NULL || n->lb_procs > 1)) {
+        layout_node_errf(err, errlen, l, i, NULL, n->line.node,
+                         "a %s captures no packets (interface, filter, lb_method, lb_procs are "
+                         "for workers and standalone nodes)",
+                         shoal_layout_role_name(n->role));
         return -EINVAL;
     }
+    if ((n->interface != NULL && (n->interface[0] == '\0' || layout_has_ctrl(n->interface))) ||
+        (n->filter != NULL && layout_has_ctrl(n->filter)) ||
+        (n->lb_method != NULL && !layout_method_ok(n->lb_method))) {
+        layout_node_errf(err, errlen, l, i, NULL, n->line.node,
+                         "bad interface, filter or lb_method");
+        return -EINVAL;
+    }
+    if (n->lb_procs > 1 && n->lb_method == NULL) {
+        layout_node_errf(err, errlen, l, i, "lb_procs", n->line.node,
+                         "lb_procs = %u needs an lb_method (the frontend that splits the traffic)",
+                         n->lb_procs);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Node i against the nodes before it: its name, then every host:port it
+ * binds (its own earlier channels included). */
+static int layout_check_node_unique(const struct shoal_layout *l, size_t i, char *err,
+                                    size_t errlen)
+{
+    const struct shoal_layout_node *n = &l->nodes[i];
+
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(l->nodes[j].name, n->name) == 0) {
+            layout_node_errf(err, errlen, l, i, "name", n->line.name,
+                             "duplicate node name \"%s\" (first at nodes[%zu], line %u)", n->name,
+                             j, l->nodes[j].line.name);
+            return -EINVAL;
+        }
+    }
+    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
+        for (size_t j = 0; j <= i && n->ports[ch] != 0; j++) {
+            const struct shoal_layout_node *o = &l->nodes[j];
+            unsigned last = j == i ? ch : SHOAL_CHANNEL_COUNT;
+
+            if (!shoal_layout_same_host(o->host, n->host)) {
+                continue;
+            }
+            for (unsigned oc = 0; oc < last; oc++) {
+                char key[32];
+
+                if (o->ports[oc] != n->ports[ch]) {
+                    continue;
+                }
+                snprintf(key, sizeof(key), "ports.%s", layout_channel_names[ch]);
+                layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                                 "%s:%u is already used by %s's %s channel (line %u)", n->host,
+                                 n->ports[ch], o->name, layout_channel_names[oc],
+                                 layout_port_line(o, oc));
+                return -EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The roles of the whole: a standalone node alone, else exactly one
+ * manager, and for a cluster the allowed keys. */
+static int layout_check_roles(const struct shoal_layout *l, char *err, size_t errlen)
+{
+    size_t managers = shoal_layout_count(l, SHOAL_ROLE_MANAGER);
+    size_t standalone = shoal_layout_count(l, SHOAL_ROLE_STANDALONE);
+    size_t seen = 0;
+
     for (size_t i = 0; i < l->n_nodes; i++) {
         const struct shoal_layout_node *n = &l->nodes[i];
 
-        rc = layout_check_node(l, i, err, errlen);
-        if (rc < 0) {
-            return rc;
-        }
-        managers += n->role == SHOAL_ROLE_MANAGER;
-        standalone += n->role == SHOAL_ROLE_STANDALONE;
-
-        /* Duplicates with an earlier node: the name, then every host:port
-         * (this node's own earlier channels included). */
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(l->nodes[j].name, n->name) == 0) {
-                snprintf(path, sizeof(path), "nodes[%zu].name", i);
-                layout_errf(err, errlen, l->file, n->line.name, path,
-                            "duplicate node name \"%s\" (first at nodes[%zu], line %u)", n->name, j,
-                            l->nodes[j].line.name);
-                return -EINVAL;
-            }
-        }
-        for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
-            if (n->ports[ch] == 0) {
-                continue;
-            }
-            for (size_t j = 0; j <= i; j++) {
-                const struct shoal_layout_node *o = &l->nodes[j];
-                unsigned last = j == i ? ch : SHOAL_CHANNEL_COUNT;
-
-                if (!shoal_layout_same_host(o->host, n->host)) {
-                    continue;
-                }
-                for (unsigned oc = 0; oc < last; oc++) {
-                    if (o->ports[oc] != n->ports[ch]) {
-                        continue;
-                    }
-                    snprintf(path, sizeof(path), "nodes[%zu].ports.%s", i,
-                             layout_channel_names[ch]);
-                    layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                                "%s:%u is already used by %s's %s channel (line %u)", n->host,
-                                n->ports[ch], o->name, layout_channel_names[oc],
-                                layout_port_line(o, oc));
-                    return -EINVAL;
-                }
-            }
-        }
-    }
-    if (standalone > 0 && l->n_nodes != 1) {
-        for (size_t i = 0; i < l->n_nodes; i++) {
-            if (l->nodes[i].role == SHOAL_ROLE_STANDALONE) {
-                snprintf(path, sizeof(path), "nodes[%zu].role", i);
-                layout_errf(err, errlen, l->file, l->nodes[i].line.node, path,
-                            "a standalone node must be the only node of its layout");
-                return -EINVAL;
-            }
+        if (n->role == SHOAL_ROLE_STANDALONE && l->n_nodes != 1) {
+            layout_node_errf(err, errlen, l, i, "role", n->line.node,
+                             "a standalone node must be the only node of its layout");
+            return -EINVAL;
         }
     }
     if (standalone == 0 && managers == 0) {
@@ -958,16 +981,11 @@ int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
                     "no manager (a cluster needs exactly one node with role = \"manager\")");
         return -EINVAL;
     }
-    if (managers > 1) {
-        size_t seen = 0;
-
-        for (size_t i = 0; i < l->n_nodes; i++) {
-            if (l->nodes[i].role == SHOAL_ROLE_MANAGER && ++seen == 2) {
-                snprintf(path, sizeof(path), "nodes[%zu].role", i);
-                layout_errf(err, errlen, l->file, l->nodes[i].line.node, path,
-                            "a second manager (a cluster has exactly one)");
-                return -EINVAL;
-            }
+    for (size_t i = 0; i < l->n_nodes; i++) {
+        if (l->nodes[i].role == SHOAL_ROLE_MANAGER && ++seen == 2) {
+            layout_node_errf(err, errlen, l, i, "role", l->nodes[i].line.node,
+                             "a second manager (a cluster has exactly one)");
+            return -EINVAL;
         }
     }
     if (standalone == 0 && (l->allowed_keys == NULL || !layout_path_ok(l->allowed_keys))) {
@@ -976,6 +994,23 @@ int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
         return -EINVAL;
     }
     return 0;
+}
+
+int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
+{
+    if (l->cluster != NULL && !shoal_layout_name_ok(l->cluster)) {
+        layout_errf(err, errlen, l->file, 0, "cluster.name", "bad cluster name \"%s\"", l->cluster);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < l->n_nodes; i++) {
+        if (layout_check_node_names(l, i, err, errlen) < 0 ||
+            layout_check_node_ports(l, i, err, errlen) < 0 ||
+            layout_check_node_capture(l, i, err, errlen) < 0 ||
+            layout_check_node_unique(l, i, err, errlen) < 0) {
+            return -EINVAL;
+        }
+    }
+    return layout_check_roles(l, err, errlen);
 }
 
 /* ---- look-ups ----------------------------------------------------------- */
