@@ -1296,18 +1296,13 @@ static const enum shoal_role layout_gen_order[] = {
     SHOAL_ROLE_STANDALONE,
 };
 
-int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_layout **out,
-                          char *err, size_t errlen)
+/* The checks of a description before anything is made of it: known roles,
+ * names, the directories, the base port.  *cluster tells whether it has a
+ * node other than a standalone one (which then needs keys). */
+static int layout_gen_check(const struct shoal_layout_spec *spec, unsigned base, bool *cluster,
+                            char *err, size_t errlen)
 {
-    unsigned base = spec->base_port != 0 ? spec->base_port : SHOAL_LAYOUT_BASE_PORT;
-    unsigned port = base;
-    bool cluster = false;
-    bool oom = false;
-    struct shoal_layout *l;
-    size_t k = 0;
-    int rc;
-
-    *out = NULL;
+    *cluster = false;
     for (size_t i = 0; i < spec->n_nodes; i++) {
         if ((unsigned)spec->nodes[i].role >= SHOAL_ROLE_COUNT) {
             layout_errf(err, errlen, NULL, 0, NULL, "node %zu: unknown role %d", i,
@@ -1318,13 +1313,13 @@ int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_lay
             layout_errf(err, errlen, NULL, 0, NULL, "node %zu: no name", i);
             return -EINVAL;
         }
-        cluster = cluster || spec->nodes[i].role != SHOAL_ROLE_STANDALONE;
+        *cluster = *cluster || spec->nodes[i].role != SHOAL_ROLE_STANDALONE;
     }
     if (spec->spool_dir == NULL || !layout_path_ok(spec->spool_dir)) {
         layout_errf(err, errlen, NULL, 0, NULL, "spool_dir: an absolute path is required");
         return -EINVAL;
     }
-    if (cluster && (spec->keys_dir == NULL || !layout_path_ok(spec->keys_dir))) {
+    if (*cluster && (spec->keys_dir == NULL || !layout_path_ok(spec->keys_dir))) {
         layout_errf(err, errlen, NULL, 0, NULL,
                     "keys_dir: an absolute path is required for a cluster");
         return -EINVAL;
@@ -1336,7 +1331,96 @@ int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_lay
                     SHOAL_LAYOUT_PORT_MIN, SHOAL_LAYOUT_EPHEMERAL_LOW, SHOAL_LAYOUT_EPHEMERAL_HIGH);
         return -EINVAL;
     }
+    return 0;
+}
 
+/* Node n from its description s: its strings copied, its workdir and key
+ * file named under the spool and keys directories.  Sets *oom when a copy
+ * fails. */
+static void layout_gen_node(const struct shoal_layout_spec *spec,
+                            const struct shoal_layout_spec_node *s, struct shoal_layout_node *n,
+                            bool *oom)
+{
+    n->role = s->role;
+    n->name = layout_dup(s->name, oom);
+    n->host = layout_dup(s->host != NULL ? s->host : "localhost", oom);
+    n->workdir = layout_join(spec->spool_dir, s->name, "", oom);
+    if (s->role != SHOAL_ROLE_STANDALONE) {
+        n->secret_key = layout_join(spec->keys_dir, s->name, ".key", oom);
+    }
+    n->interface = layout_dup(s->interface, oom);
+    n->filter = layout_dup(s->filter, oom);
+    n->lb_method = layout_dup(s->lb_method, oom);
+    n->lb_procs = s->lb_procs != 0 ? s->lb_procs : 1;
+}
+
+/* Number the channels node n binds, in enum order, from *port on.  Ports
+ * from a base below the ephemeral range must stay below it, and none may
+ * pass 65535. */
+static int layout_gen_ports(struct shoal_layout_node *n, unsigned base, unsigned *port, char *err,
+                            size_t errlen)
+{
+    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
+        if (!shoal_layout_role_binds(n->role, (enum shoal_channel)ch)) {
+            continue;
+        }
+        if (*port > 65535 ||
+            (base < SHOAL_LAYOUT_EPHEMERAL_LOW && *port >= SHOAL_LAYOUT_EPHEMERAL_LOW)) {
+            layout_errf(err, errlen, NULL, 0, NULL,
+                        "ports from %u run out at node %s (they would reach %s); choose a lower "
+                        "base port",
+                        base, n->name, *port > 65535 ? "65536" : "the ephemeral range 32768-60999");
+            return -EINVAL;
+        }
+        n->ports[ch] = (uint16_t)(*port)++;
+    }
+    return 0;
+}
+
+/* The nodes of l from the description, ordered by role (layout_gen_order),
+ * each role in the order given, ports numbered from `base` in that order. */
+static int layout_gen_nodes(const struct shoal_layout_spec *spec, struct shoal_layout *l,
+                            unsigned base, char *err, size_t errlen)
+{
+    unsigned port = base;
+    bool oom = false;
+    int rc;
+
+    for (size_t r = 0; r < SHOAL_ARRAY_SIZE(layout_gen_order); r++) {
+        for (size_t i = 0; i < spec->n_nodes; i++) {
+            struct shoal_layout_node *n = &l->nodes[l->n_nodes];
+
+            if (spec->nodes[i].role != layout_gen_order[r]) {
+                continue;
+            }
+            l->n_nodes++;
+            layout_gen_node(spec, &spec->nodes[i], n, &oom);
+            if (oom) {
+                return -ENOMEM;
+            }
+            rc = layout_gen_ports(n, base, &port, err, errlen);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_layout **out,
+                          char *err, size_t errlen)
+{
+    unsigned base = spec->base_port != 0 ? spec->base_port : SHOAL_LAYOUT_BASE_PORT;
+    bool cluster;
+    bool oom = false;
+    struct shoal_layout *l;
+    int rc;
+
+    *out = NULL;
+    rc = layout_gen_check(spec, base, &cluster, err, errlen);
+    if (rc < 0) {
+        return rc;
+    }
     l = calloc(1, sizeof(*l));
     if (l == NULL) {
         return -ENOMEM;
@@ -1353,52 +1437,8 @@ int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_lay
     if (cluster) {
         l->allowed_keys = layout_join(spec->keys_dir, "allowed_keys", "", &oom);
     }
-
-    for (size_t r = 0; r < SHOAL_ARRAY_SIZE(layout_gen_order); r++) {
-        for (size_t i = 0; i < spec->n_nodes; i++) {
-            const struct shoal_layout_spec_node *s = &spec->nodes[i];
-            struct shoal_layout_node *n = &l->nodes[k];
-
-            if (s->role != layout_gen_order[r]) {
-                continue;
-            }
-            k++;
-            l->n_nodes = k;
-            n->role = s->role;
-            n->name = layout_dup(s->name, &oom);
-            n->host = layout_dup(s->host != NULL ? s->host : "localhost", &oom);
-            n->workdir = layout_join(spec->spool_dir, s->name, "", &oom);
-            if (s->role != SHOAL_ROLE_STANDALONE) {
-                n->secret_key = layout_join(spec->keys_dir, s->name, ".key", &oom);
-            }
-            n->interface = layout_dup(s->interface, &oom);
-            n->filter = layout_dup(s->filter, &oom);
-            n->lb_method = layout_dup(s->lb_method, &oom);
-            n->lb_procs = s->lb_procs != 0 ? s->lb_procs : 1;
-            if (oom) {
-                rc = -ENOMEM;
-                goto out_free;
-            }
-            for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
-                if (!shoal_layout_role_binds(n->role, (enum shoal_channel)ch)) {
-                    continue;
-                }
-                if (port > 65535 ||
-                    (base < SHOAL_LAYOUT_EPHEMERAL_LOW && port >= SHOAL_LAYOUT_EPHEMERAL_LOW)) {
-                    layout_errf(err, errlen, NULL, 0, NULL,
-                                "ports from %u run out at node %s (they would reach %s); choose "
-                                "a lower base port",
-                                base, n->name,
-                                port > 65535 ? "65536" : "the ephemeral range 32768-60999");
-                    rc = -EINVAL;
-                    goto out_free;
-                }
-                n->ports[ch] = (uint16_t)port++;
-            }
-        }
-    }
-    if (oom) {
-        rc = -ENOMEM;
+    rc = oom ? -ENOMEM : layout_gen_nodes(spec, l, base, err, errlen);
+    if (rc < 0) {
         goto out_free;
     }
     rc = shoal_layout_check(l, err, errlen);
