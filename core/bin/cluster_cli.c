@@ -38,7 +38,7 @@ static const char *cluster_abs(const char *path, char *buf, size_t len)
     return n >= 0 && (size_t)n < len ? buf : NULL;
 }
 
-int shoal_cluster_gen_layout(const struct shoal_cluster_args *c)
+int shoal_cluster_gen_layout(const struct shoal_cluster_gen_args *a)
 {
     struct shoal_layout_spec_node nodes[SHOAL_CLUSTER_MAX_WORKERS + SHOAL_CLUSTER_MAX_PROXIES + 1];
     size_t n = 1;
@@ -48,26 +48,26 @@ int shoal_cluster_gen_layout(const struct shoal_cluster_args *c)
     char err[512] = "";
     int rc;
 
-    if (c->workdir_base == NULL || c->keys_dir == NULL || c->manager == NULL || c->n_workers == 0) {
+    if (a->workdir_base == NULL || a->keys_dir == NULL || a->manager == NULL || a->n_workers == 0) {
         fprintf(stderr, "shoal: --gen-layout needs --workdir-base, --keys, --manager and at "
                         "least one --worker\n");
         return 2;
     }
     memset(nodes, 0, sizeof(nodes));
     memset(&spec, 0, sizeof(spec));
-    nodes[0].name = c->manager;
+    nodes[0].name = a->manager;
     nodes[0].role = SHOAL_ROLE_MANAGER;
-    for (size_t i = 0; i < c->n_proxies; i++, n++) {
-        nodes[n].name = c->proxies[i];
+    for (size_t i = 0; i < a->n_proxies; i++, n++) {
+        nodes[n].name = a->proxies[i];
         nodes[n].role = SHOAL_ROLE_PROXY;
     }
-    for (size_t i = 0; i < c->n_workers; i++, n++) {
-        nodes[n].name = c->workers[i];
+    for (size_t i = 0; i < a->n_workers; i++, n++) {
+        nodes[n].name = a->workers[i];
         nodes[n].role = SHOAL_ROLE_WORKER;
     }
-    spec.base_port = (uint16_t)c->base_port;
-    spec.spool_dir = cluster_abs(c->workdir_base, spool, sizeof(spool));
-    spec.keys_dir = cluster_abs(c->keys_dir, keys, sizeof(keys));
+    spec.base_port = (uint16_t)a->base_port;
+    spec.spool_dir = cluster_abs(a->workdir_base, spool, sizeof(spool));
+    spec.keys_dir = cluster_abs(a->keys_dir, keys, sizeof(keys));
     if (spec.spool_dir == NULL || spec.keys_dir == NULL) {
         fprintf(stderr, "shoal: --workdir-base or --keys: path too long\n");
         return 2;
@@ -79,9 +79,9 @@ int shoal_cluster_gen_layout(const struct shoal_cluster_args *c)
         fprintf(stderr, "shoal: %s\n", err);
         return 2;
     }
-    rc = shoal_layout_write(l, c->gen_out);
+    rc = shoal_layout_write(l, a->out);
     if (rc < 0) {
-        fprintf(stderr, "shoal: cannot write the layout %s: %s\n", c->gen_out, strerror(-rc));
+        fprintf(stderr, "shoal: cannot write the layout %s: %s\n", a->out, strerror(-rc));
         goto out_free;
     }
     rc = shoal_keys_generate_layout(l, SHOAL_KEYS_REUSE, err, sizeof(err));
@@ -94,96 +94,135 @@ out_free:
     return rc < 0 ? 1 : 0;
 }
 
-/* Run node c->node of the layout c->layout; `o` holds the standalone
- * options (the packet source of a worker, the log format of a manager). */
-int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node_opts *o)
+/* Load the layout a->layout, find node a->node in it, create its workdir
+ * and (but for a standalone node) open its pid and status files.  Returns
+ * 0, or the exit status after printing why. */
+static int cluster_node_open(const struct shoal_cluster_node_args *a, struct shoal_layout **l,
+                             const struct shoal_layout_node **self, struct shoal_nodestate **state)
 {
-    struct shoal_layout *l = NULL;
-    const struct shoal_layout_node *self;
-    struct shoal_nodestate *state = NULL;
+    const struct shoal_layout_node *n;
     char err[512] = "";
-    int status = 2;
     int rc;
 
-    rc = shoal_layout_load(c->layout, &l, err, sizeof(err));
+    rc = shoal_layout_load(a->layout, l, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "shoal: %s\n", err);
         return 2;
     }
-    self = shoal_layout_find(l, c->node);
-    if (self == NULL) {
-        fprintf(stderr, "shoal: %s: no node named '%s'\n", c->layout, c->node);
-        goto out_free;
+    n = shoal_layout_find(*l, a->node);
+    if (n == NULL) {
+        fprintf(stderr, "shoal: %s: no node named '%s'\n", a->layout, a->node);
+        return 2;
     }
-    rc = shoal_mkdirs(self->workdir, 0700, NULL, 0);
+    rc = shoal_mkdirs(n->workdir, 0700, NULL, 0);
     if (rc < 0) {
-        fprintf(stderr, "shoal: %s: cannot create the workdir %s: %s\n", self->name, self->workdir,
+        fprintf(stderr, "shoal: %s: cannot create the workdir %s: %s\n", n->name, n->workdir,
                 strerror(-rc));
-        goto out_free;
+        return 2;
     }
-    if (self->role != SHOAL_ROLE_STANDALONE &&
-        shoal_nodestate_open(self->name, self->workdir, &state) < 0) {
-        status = 1;
-        goto out_free;
+    if (n->role != SHOAL_ROLE_STANDALONE && shoal_nodestate_open(n->name, n->workdir, state) < 0) {
+        return 1;
+    }
+    *self = n;
+    return 0;
+}
+
+/* The manager: receives the logs and notices and writes them; it sees no
+ * packets.  Returns the exit status. */
+static int cluster_run_manager(const struct shoal_layout *l, const struct shoal_layout_node *self,
+                               const struct shoal_node_opts *o, struct shoal_nodestate *state)
+{
+    struct shoal_manager_opts mo = {
+        .config_file = o->config_file,
+        .log_dir = o->log_dir,
+        .log_fmt = o->json ? SHOAL_LOGFMT_JSON : SHOAL_LOGFMT_TSV,
+        .quiet = o->quiet,
+        .state = state,
+    };
+
+    if (o->read_file != NULL || o->iface != NULL) {
+        fprintf(stderr, "shoal: %s: the manager sees no packets (no -r or -i)\n", self->name);
+        return 2;
+    }
+    return shoal_manager_run(l, self, &mo);
+}
+
+/* A proxy: holds shared state for the workers and sees no packets; what it
+ * logs goes to its workdir unless -l says otherwise.  Returns the exit
+ * status. */
+static int cluster_run_proxy(const struct shoal_layout *l, const struct shoal_layout_node *self,
+                             struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo,
+                             struct shoal_nodestate *state)
+{
+    if (o->read_file != NULL || o->iface != NULL) {
+        fprintf(stderr, "shoal: %s: a proxy sees no packets (no -r or -i)\n", self->name);
+        return 2;
+    }
+    if (o->log_dir == NULL) {
+        o->log_dir = self->workdir;
+    }
+    return shoal_worker_run(l, self, o, wo, state);
+}
+
+/* A worker, or the standalone node of a one-node layout: the layout fills
+ * in what the command line leaves out (interface, filter, log directory).
+ * Returns the exit status. */
+static int cluster_run_capture(const struct shoal_cluster_node_args *a,
+                               const struct shoal_layout *l, const struct shoal_layout_node *self,
+                               struct shoal_node_opts *o, const struct shoal_worker_link_opts *wo,
+                               struct shoal_nodestate *state)
+{
+    if (o->read_file == NULL && o->iface == NULL) {
+        o->iface = self->interface;
+    }
+    if (o->read_file == NULL && o->iface == NULL) {
+        fprintf(stderr, "shoal: %s: no interface in %s: give -r FILE or -i IFACE\n", self->name,
+                a->layout);
+        return 2;
+    }
+    if (o->filter == NULL) {
+        o->filter = self->filter;
+    }
+    if (o->log_dir == NULL) {
+        o->log_dir = self->workdir;
+    }
+    return self->role == SHOAL_ROLE_WORKER ? shoal_worker_run(l, self, o, wo, state)
+                                           : shoal_node_run(o);
+}
+
+int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal_node_opts *o)
+{
+    const struct shoal_worker_link_opts wo = {
+        .ack_timeout = a->ack_timeout,
+        .batch_records = a->batch_records,
+    };
+    struct shoal_layout *l = NULL;
+    const struct shoal_layout_node *self = NULL;
+    struct shoal_nodestate *state = NULL;
+    int status;
+
+    status = cluster_node_open(a, &l, &self, &state);
+    if (status != 0) {
+        goto out_close;
     }
     switch (self->role) {
-    case SHOAL_ROLE_MANAGER: {
-        struct shoal_manager_opts mo = {
-            .config_file = o->config_file,
-            .log_dir = o->log_dir,
-            .log_fmt = o->json ? SHOAL_LOGFMT_JSON : SHOAL_LOGFMT_TSV,
-            .quiet = o->quiet,
-            .state = state,
-        };
-        if (o->read_file != NULL || o->iface != NULL) {
-            fprintf(stderr, "shoal: %s: the manager sees no packets (no -r or -i)\n", self->name);
-            goto out_free;
-        }
-        status = shoal_manager_run(l, self, &mo);
+    case SHOAL_ROLE_MANAGER:
+        status = cluster_run_manager(l, self, o, state);
         break;
-    }
     case SHOAL_ROLE_PROXY:
-    case SHOAL_ROLE_WORKER:
-    case SHOAL_ROLE_STANDALONE: {
-        struct shoal_worker_link_opts wo = {
-            .ack_timeout = c->ack_timeout,
-            .batch_records = c->batch_records,
-        };
-        if (self->role == SHOAL_ROLE_PROXY) {
-            if (o->read_file != NULL || o->iface != NULL) {
-                fprintf(stderr, "shoal: %s: a proxy sees no packets (no -r or -i)\n", self->name);
-                goto out_free;
-            }
-            if (o->log_dir == NULL) {
-                o->log_dir = self->workdir;
-            }
-            status = shoal_worker_run(l, self, o, &wo, state);
-            break;
-        }
-        if (o->read_file == NULL && o->iface == NULL) {
-            o->iface = self->interface;
-        }
-        if (o->read_file == NULL && o->iface == NULL) {
-            fprintf(stderr, "shoal: %s: no interface in %s: give -r FILE or -i IFACE\n", self->name,
-                    c->layout);
-            goto out_free;
-        }
-        if (o->filter == NULL) {
-            o->filter = self->filter;
-        }
-        if (o->log_dir == NULL) {
-            o->log_dir = self->workdir;
-        }
-        status = self->role == SHOAL_ROLE_WORKER ? shoal_worker_run(l, self, o, &wo, state)
-                                                 : shoal_node_run(o);
+        status = cluster_run_proxy(l, self, o, &wo, state);
         break;
-    }
+    case SHOAL_ROLE_WORKER:
+    case SHOAL_ROLE_STANDALONE:
+        status = cluster_run_capture(a, l, self, o, &wo, state);
+        break;
     default:
         fprintf(stderr, "shoal: %s: role %s is not implemented yet\n", self->name,
                 shoal_layout_role_name(self->role));
+        status = 2;
         break;
     }
-out_free:
+out_close:
     shoal_nodestate_close(state);
     shoal_layout_free(l);
     return status;
@@ -271,15 +310,15 @@ static void cluster_ctl_wait_gone(struct shoal_control_client *cl,
  * gone.  res[i] is nodes[i]'s outcome.  Returns as shoal_control_request. */
 static int cluster_ctl_stop_all(struct shoal_control_client *cl,
                                 const struct shoal_layout_node **nodes, size_t n,
-                                const struct shoal_cluster_args *c, double timeout,
+                                const struct shoal_cluster_control_args *a, double timeout,
                                 struct shoal_control_result *res)
 {
     const struct shoal_layout_node **first = calloc(n, sizeof(*first));
     struct shoal_control_result *fres = calloc(n, sizeof(*fres));
     const struct shoal_layout_node *mgr = NULL;
     struct shoal_control_result mres;
-    const char *const *args = (const char *const *)c->control_argv + 1;
-    size_t n_args = (size_t)c->control_argc - 1;
+    const char *const *args = (const char *const *)a->argv + 1;
+    size_t n_args = (size_t)a->argc - 1;
     size_t k = 0;
     int rc = -ENOMEM, rc2 = 0;
 
@@ -316,26 +355,26 @@ out_free:
     return rc;
 }
 
-int shoal_cluster_control(const struct shoal_cluster_args *c)
+int shoal_cluster_control(const struct shoal_cluster_control_args *a)
 {
     const struct shoal_layout_node **nodes = NULL;
     struct shoal_control_result *res = NULL;
     struct shoal_control_client *cl = NULL;
     struct shoal_layout *l = NULL;
-    double timeout = c->control_timeout > 0 ? c->control_timeout : SHOAL_CONTROL_TIMEOUT;
+    double timeout = a->timeout > 0 ? a->timeout : SHOAL_CONTROL_TIMEOUT;
     const char *cmd;
     char err[512] = "";
     size_t n = 0;
     int status = 2;
     int rc;
 
-    if (c->layout == NULL || c->control_argc < 1) {
+    if (a->layout == NULL || a->argc < 1) {
         fprintf(stderr, "shoal: --control NODE|all needs --layout FILE and a command "
                         "(status, counters, peers, print ID, stop)\n");
         return 2;
     }
-    cmd = c->control_argv[0];
-    rc = shoal_layout_load(c->layout, &l, err, sizeof(err));
+    cmd = a->argv[0];
+    rc = shoal_layout_load(a->layout, &l, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "shoal: %s\n", err);
         return 2;
@@ -348,25 +387,25 @@ int shoal_cluster_control(const struct shoal_cluster_args *c)
         goto out_free;
     }
     for (size_t i = 0; i < l->n_nodes; i++) {
-        if (strcmp(c->control, "all") == 0 || strcmp(c->control, l->nodes[i].name) == 0) {
+        if (strcmp(a->target, "all") == 0 || strcmp(a->target, l->nodes[i].name) == 0) {
             nodes[n++] = &l->nodes[i];
         }
     }
     if (n == 0) {
-        fprintf(stderr, "shoal: %s: no node named '%s'\n", c->layout, c->control);
+        fprintf(stderr, "shoal: %s: no node named '%s'\n", a->layout, a->target);
         goto out_free;
     }
-    rc = shoal_control_client_open(l, c->control_key, &cl, err, sizeof(err));
+    rc = shoal_control_client_open(l, a->key, &cl, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "shoal: %s\n", err);
         status = 1;
         goto out_free;
     }
     if (strcmp(cmd, "stop") == 0 && n > 1) {
-        rc = cluster_ctl_stop_all(cl, nodes, n, c, timeout, res);
+        rc = cluster_ctl_stop_all(cl, nodes, n, a, timeout, res);
     } else {
-        rc = shoal_control_request(cl, nodes, n, cmd, (const char *const *)c->control_argv + 1,
-                                   (size_t)c->control_argc - 1, timeout, res);
+        rc = shoal_control_request(cl, nodes, n, cmd, (const char *const *)a->argv + 1,
+                                   (size_t)a->argc - 1, timeout, res);
     }
     if (rc < 0) {
         fprintf(stderr, "shoal: cannot send '%s': %s\n", cmd, strerror(-rc));

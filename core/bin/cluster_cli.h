@@ -16,41 +16,50 @@ struct shoal_node_opts;
 #define SHOAL_CLUSTER_MAX_WORKERS 256
 #define SHOAL_CLUSTER_MAX_PROXIES 64
 
-/* What the cluster options of the command line ask for. */
-struct shoal_cluster_args {
-    const char *node;
-    const char *layout;
-    const char *gen_out;
-    const char *workdir_base;
-    const char *keys_dir;
-    const char *manager;
-    const char *workers[SHOAL_CLUSTER_MAX_WORKERS];
+/* --gen-layout OUT: a layout of nodes on localhost and their keys. */
+struct shoal_cluster_gen_args {
+    const char *out;          /* --gen-layout: the layout file to write */
+    const char *workdir_base; /* --workdir-base: a node's workdir is <workdir_base>/<name> */
+    const char *keys_dir;     /* --keys: key pairs and allowed_keys */
+    const char *manager;      /* --manager NAME */
+    const char *workers[SHOAL_CLUSTER_MAX_WORKERS]; /* --worker NAME, in the order given */
     size_t n_workers;
-    const char *proxies[SHOAL_CLUSTER_MAX_PROXIES];
+    const char *proxies[SHOAL_CLUSTER_MAX_PROXIES]; /* --proxy NAME, in the order given */
     size_t n_proxies;
-    unsigned long base_port;
-    double ack_timeout;
-    unsigned long batch_records;
-    const char *control;     /* --control: a node name or "all" */
-    const char *control_key; /* --control-key: NULL for the layout's shoalctl.key */
-    double control_timeout;  /* --timeout, seconds (0: SHOAL_CONTROL_TIMEOUT) */
-    char **control_argv;     /* the command and its arguments */
-    int control_argc;
+    unsigned long base_port; /* --base-port (0: SHOAL_LAYOUT_BASE_PORT) */
 };
 
-/* Write the layout c->gen_out (manager, proxies and workers on localhost, ports from
- * c->base_port) and the keys of its nodes.  Errors go to stderr.  Returns
- * the exit status: 0, 1 on failure, 2 on bad arguments. */
-int shoal_cluster_gen_layout(const struct shoal_cluster_args *c);
+/* --node NAME --layout FILE: one node of a cluster. */
+struct shoal_cluster_node_args {
+    const char *node;
+    const char *layout;
+    double ack_timeout;          /* --ack-timeout, seconds (0: cluster.ack_timeout) */
+    unsigned long batch_records; /* --batch-records (0: cluster.batch_records) */
+};
 
-/* Run node c->node of the layout c->layout until its input ends or a
+/* --control NODE|all --layout FILE COMMAND [ARG...]: the control client. */
+struct shoal_cluster_control_args {
+    const char *target; /* --control: a node name or "all" */
+    const char *layout;
+    const char *key; /* --control-key: NULL for the layout's shoalctl.key */
+    double timeout;  /* --timeout, seconds (0: SHOAL_CONTROL_TIMEOUT) */
+    char **argv;     /* the command and its arguments */
+    int argc;
+};
+
+/* Write the layout a->out (manager, proxies and workers on localhost, ports
+ * from a->base_port) and the keys of its nodes.  Errors go to stderr.
+ * Returns the exit status: 0, 1 on failure, 2 on bad arguments. */
+int shoal_cluster_gen_layout(const struct shoal_cluster_gen_args *a);
+
+/* Run node a->node of the layout a->layout until its input ends or a
  * signal; `o` holds the standalone options (a worker's packet source, the
  * manager's log format), which the layout completes.  Returns the exit
  * status. */
-int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node_opts *o);
+int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal_node_opts *o);
 
 /*
- * Send the command c->control_argv to node c->control of c->layout (or to
+ * Send the command a->argv to node a->target of a->layout (or to
  * every node for "all") and print one block per node in layout order:
  *   node NAME (HOST:PORT): ok
  *     key  value
@@ -62,6 +71,6 @@ int shoal_cluster_run_node(const struct shoal_cluster_args *c, struct shoal_node
  * exit status: 0 when every node answered without error, 1 otherwise, 2
  * on bad arguments or layout.
  */
-int shoal_cluster_control(const struct shoal_cluster_args *c);
+int shoal_cluster_control(const struct shoal_cluster_control_args *a);
 
 #endif

@@ -8,284 +8,439 @@
  * on localhost and its keys (for tests and trials, until shoalctl install
  * does it from node.cfg).  --control NODE|all COMMAND asks running nodes
  * over their control port.
+ *
+ * main reads as its steps: parse every option into the struct of its mode
+ * (one table, cli_options, gives getopt its options and the usage its
+ * lines), pick the mode, check what that mode needs, run it.  A new option
+ * is one row of the table.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "config/config.h"
-#include "lib/diag.h"
+#include <shoal/plugin.h>
+
 #include "bin/cluster_cli.h"
+#include "lib/diag.h"
+#include "lib/util.h"
 #include "node/node.h"
 
-static void usage(FILE *out)
+/* What the command line asks for, one struct per mode. */
+struct cli {
+    struct shoal_node_opts node; /* standalone; a cluster node starts from these too */
+    struct shoal_cluster_node_args run;
+    struct shoal_cluster_gen_args gen;
+    struct shoal_cluster_control_args ctl;
+    const char *layout; /* --layout, for --node and --control */
+    int verbose;        /* -v, repeated */
+    bool help;
+    bool version;
+    char **rest; /* the arguments after the options */
+    int n_rest;
+};
+
+/* The modes, in the order the options that choose them win. */
+enum cli_mode {
+    CLI_CONTROL,    /* --control NODE|all COMMAND [ARG...] */
+    CLI_GEN_LAYOUT, /* --gen-layout OUT ... */
+    CLI_NODE,       /* --node NAME --layout FILE */
+    CLI_STANDALONE, /* -r FILE | -i IFACE (or --list-plugins, --check) */
+};
+
+/* What an option does with its argument, in the struct cli field at its
+ * offset (whose type the kind names). */
+enum cli_kind {
+    CLI_STRING,  /* const char *: the argument */
+    CLI_FLAG,    /* bool: true */
+    CLI_SET,     /* int: .value */
+    CLI_COUNT,   /* int: one more */
+    CLI_SECONDS, /* double: seconds, above 0 and below a day */
+    CLI_NUMBER,  /* unsigned long: an integer in [.min, .max] */
+    CLI_NAMES,   /* const char *[.max]: one more name; the count (size_t) at .count */
+};
+
+/* The sections of the usage text, in print order. */
+enum cli_section {
+    CLI_SEC_COMMON,
+    CLI_SEC_NODE,
+    CLI_SEC_GEN,
+    CLI_SEC_CONTROL,
+};
+
+static const char *const cli_section_titles[] = {
+    [CLI_SEC_COMMON] = "options (standalone, and a cluster node's packets and logs):",
+    [CLI_SEC_NODE] = "cluster node (--node):",
+    [CLI_SEC_GEN] = "localhost layout (--gen-layout):",
+    [CLI_SEC_CONTROL] = "control client (--control):",
+};
+
+/* One option.  A row gives the first six fields in order, then the others
+ * by name (.help always, so that those it does not need may be left out). */
+struct cli_option {
+    const char *name; /* long name, without "--" */
+    char short_name;  /* 0 for none */
+    const char *arg;  /* the argument's name in the usage; NULL: takes none */
+    enum cli_kind kind;
+    size_t offset; /* of the field in struct cli */
+    enum cli_section section;
+    const char *help;  /* usage text; each '\n' starts an indented line */
+    int value;         /* CLI_SET */
+    unsigned long min; /* CLI_NUMBER */
+    unsigned long max; /* CLI_NUMBER; CLI_NAMES: the array's size */
+    size_t count;      /* CLI_NAMES: offset of the count */
+};
+
+#define CLI_AT(field) offsetof(struct cli, field)
+
+/* Every option, in usage order. */
+static const struct cli_option cli_options[] = {
+    {"read", 'r', "FILE", CLI_STRING, CLI_AT(node.read_file), CLI_SEC_COMMON,
+     .help = "read packets from a pcap or pcapng file"},
+    {"interface", 'i', "IFACE", CLI_STRING, CLI_AT(node.iface), CLI_SEC_COMMON,
+     .help = "sniff a live interface"},
+    {"filter", 'f', "EXPR", CLI_STRING, CLI_AT(node.filter), CLI_SEC_COMMON,
+     .help = "BPF filter expression"},
+    {"no-checksums", 'C', NULL, CLI_FLAG, CLI_AT(node.ignore_checksums), CLI_SEC_COMMON,
+     .help = "ignore checksums (analyse packets whose checksum is bad)"},
+    {"config", 'c', "FILE", CLI_STRING, CLI_AT(node.config_file), CLI_SEC_COMMON,
+     .help = "read settings from FILE (shoal.cfg)"},
+    {"logdir", 'l', "DIR", CLI_STRING, CLI_AT(node.log_dir), CLI_SEC_COMMON,
+     .help = "write logs into DIR (default: current directory)"},
+    {"json", 0, NULL, CLI_FLAG, CLI_AT(node.json), CLI_SEC_COMMON,
+     .help = "write JSON lines instead of Zeek TSV"},
+    {"progress", 0, NULL, CLI_SET, CLI_AT(node.progress), CLI_SEC_COMMON,
+     .help = "always show a progress line (default: on a terminal)", .value = 1},
+    {"no-progress", 0, NULL, CLI_SET, CLI_AT(node.progress), CLI_SEC_COMMON,
+     .help = "never show one", .value = 0},
+    {"quiet", 'q', NULL, CLI_FLAG, CLI_AT(node.quiet), CLI_SEC_COMMON,
+     .help = "no summary line at the end"},
+    {"verbose", 'v', NULL, CLI_COUNT, CLI_AT(verbose), CLI_SEC_COMMON,
+     .help = "more diagnostics (repeat for debug)"},
+    {"list-plugins", 0, NULL, CLI_FLAG, CLI_AT(node.list_plugins), CLI_SEC_COMMON,
+     .help = "print the loaded plugins and their settings, then exit"},
+    {"check", 0, NULL, CLI_FLAG, CLI_AT(node.check_only), CLI_SEC_COMMON,
+     .help = "validate the configuration and plugins, then exit"},
+    {"version", 'V', NULL, CLI_FLAG, CLI_AT(version), CLI_SEC_COMMON, .help = "print the version"},
+    {"help", 'h', NULL, CLI_FLAG, CLI_AT(help), CLI_SEC_COMMON, .help = "this text"},
+
+    {"node", 0, "NAME", CLI_STRING, CLI_AT(run.node), CLI_SEC_NODE,
+     .help = "run node NAME of the cluster layout"},
+    {"layout", 0, "FILE", CLI_STRING, CLI_AT(layout), CLI_SEC_NODE,
+     .help = "the cluster layout (with --node or --control)"},
+    {"ack-timeout", 0, "SECS", CLI_SECONDS, CLI_AT(run.ack_timeout), CLI_SEC_NODE,
+     .help = "worker, proxy: wait this long for the manager at the end\n"
+             "(cluster.ack_timeout of shoal.cfg, 10)"},
+    {"batch-records", 0, "N", CLI_NUMBER, CLI_AT(run.batch_records), CLI_SEC_NODE,
+     .help = "worker, proxy: records per log batch (cluster.batch_records)", .min = 1,
+     .max = 65536},
+
+    {"gen-layout", 0, "OUT", CLI_STRING, CLI_AT(gen.out), CLI_SEC_GEN,
+     .help = "write a layout of nodes on localhost and their keys\n"
+             "(and the control key shoalctl.key next to allowed_keys)"},
+    {"workdir-base", 0, "DIR", CLI_STRING, CLI_AT(gen.workdir_base), CLI_SEC_GEN,
+     .help = "the nodes' working directories are DIR/NAME"},
+    {"keys", 0, "DIR", CLI_STRING, CLI_AT(gen.keys_dir), CLI_SEC_GEN,
+     .help = "where the key pairs and allowed_keys go"},
+    {"manager", 0, "NAME", CLI_STRING, CLI_AT(gen.manager), CLI_SEC_GEN,
+     .help = "the manager's name"},
+    {"proxy", 0, "NAME", CLI_NAMES, CLI_AT(gen.proxies), CLI_SEC_GEN,
+     .help = "a proxy (repeat for more)", .max = SHOAL_CLUSTER_MAX_PROXIES,
+     .count = CLI_AT(gen.n_proxies)},
+    {"worker", 0, "NAME", CLI_NAMES, CLI_AT(gen.workers), CLI_SEC_GEN,
+     .help = "a worker (repeat for more)", .max = SHOAL_CLUSTER_MAX_WORKERS,
+     .count = CLI_AT(gen.n_workers)},
+    {"base-port", 0, "N", CLI_NUMBER, CLI_AT(gen.base_port), CLI_SEC_GEN,
+     .help = "the first port, numbered on from there (27760)", .min = 1024, .max = 65535},
+
+    {"control", 0, "NODE|all", CLI_STRING, CLI_AT(ctl.target), CLI_SEC_CONTROL,
+     .help = "ask a running node, or every node, over its control\n"
+             "port (with --layout): COMMAND is status, counters, peers,\n"
+             "print ID or stop; exit status 1 if a node did not answer"},
+    {"timeout", 0, "SECS", CLI_SECONDS, CLI_AT(ctl.timeout), CLI_SEC_CONTROL,
+     .help = "wait this long for the replies (5)"},
+    {"control-key", 0, "FILE", CLI_STRING, CLI_AT(ctl.key), CLI_SEC_CONTROL,
+     .help = "the key pair to use (default: shoalctl.key\n"
+             "next to the layout's allowed_keys)"},
+};
+
+#define CLI_N_OPTIONS SHOAL_ARRAY_SIZE(cli_options)
+
+/* getopt_long's value for a long-only option: past every char. */
+#define CLI_LONG_BASE 256
+
+/* Column where the help text of an option starts. */
+#define CLI_HELP_COLUMN 25
+
+/* ---- usage -------------------------------------------------------------- */
+
+/* One option's lines: "  -r, --read FILE        help", continuation lines
+ * of the help under its first one. */
+static void usage_option(FILE *out, const struct cli_option *opt)
 {
-    fprintf(
-        out,
-        "usage: shoal [options] -r FILE | -i IFACE\n"
-        "\n"
-        "  -r, --read FILE        read packets from a pcap or pcapng file\n"
-        "  -i, --interface IFACE  sniff a live interface\n"
-        "  -f, --filter EXPR      BPF filter expression\n"
-        "  -C, --no-checksums     ignore checksums (analyse packets whose checksum is bad)\n"
-        "  -c, --config FILE      read settings from FILE (shoal.cfg)\n"
-        "  -l, --logdir DIR       write logs into DIR (default: current directory)\n"
-        "      --json             write JSON lines instead of Zeek TSV\n"
-        "      --progress         always show a progress line (default: on a terminal)\n"
-        "      --no-progress      never show one\n"
-        "  -q, --quiet            no summary line at the end\n"
-        "  -v, --verbose          more diagnostics (repeat for debug)\n"
-        "      --list-plugins     print the loaded plugins and their settings, then exit\n"
-        "      --check            validate the configuration and plugins, then exit\n"
-        "  -V, --version          print the version\n"
-        "  -h, --help             this text\n"
-        "\n"
-        "cluster:\n"
-        "      --node NAME        run node NAME of the cluster layout\n"
-        "      --layout FILE      the cluster layout (with --node)\n"
-        "      --ack-timeout SECS worker, proxy: wait this long for the manager at the end\n"
-        "                         (cluster.ack_timeout of shoal.cfg, 10)\n"
-        "      --batch-records N  worker, proxy: records per log batch (cluster.batch_records)\n"
-        "      --gen-layout OUT --workdir-base DIR --keys DIR --manager NAME\n"
-        "                  [--proxy NAME...] --worker NAME [--worker NAME...] [--base-port N]\n"
-        "                         write a layout of nodes on localhost and their keys\n"
-        "                         (and the control key shoalctl.key next to allowed_keys)\n"
-        "      --control NODE|all COMMAND [ARG...]\n"
-        "                         ask a running node, or every node, over its control\n"
-        "                         port (with --layout): status, counters, peers,\n"
-        "                         print ID, stop; exit status 1 if a node did not answer\n"
-        "      --timeout SECS     control: wait this long for the replies (5)\n"
-        "      --control-key FILE control: the key pair to use (default: shoalctl.key\n"
-        "                         next to the layout's allowed_keys)\n"
-        "\n"
-        "Plugins are loaded from the installed plugin folders and $SHOAL_PLUGIN_PATH.\n");
+    const char *help = opt->help;
+    int n;
+
+    if (opt->short_name != 0) {
+        n = fprintf(out, "  -%c, --%s", opt->short_name, opt->name);
+    } else {
+        n = fprintf(out, "      --%s", opt->name);
+    }
+    if (opt->arg != NULL) {
+        n += fprintf(out, " %s", opt->arg);
+    }
+    if (n >= CLI_HELP_COLUMN) {
+        fputc('\n', out);
+        n = 0;
+    }
+    for (;;) {
+        size_t len = strcspn(help, "\n");
+
+        fprintf(out, "%*s%.*s\n", CLI_HELP_COLUMN - n, "", (int)len, help);
+        if (help[len] == '\0') {
+            break;
+        }
+        help += len + 1;
+        n = 0;
+    }
 }
 
-/* `path` made absolute against the current directory, into buf; NULL if
- * it does not fit. */
-int main(int argc, char **argv)
+/* The synopsis of each mode, then the options section by section. */
+static void usage(FILE *out)
 {
-    enum {
-        OPT_JSON = 256,
-        OPT_LIST,
-        OPT_CHECK,
-        OPT_PROGRESS,
-        OPT_NO_PROGRESS,
-        OPT_NODE,
-        OPT_LAYOUT,
-        OPT_GEN_LAYOUT,
-        OPT_WORKDIR_BASE,
-        OPT_KEYS,
-        OPT_MANAGER,
-        OPT_WORKER,
-        OPT_PROXY,
-        OPT_BASE_PORT,
-        OPT_ACK_TIMEOUT,
-        OPT_BATCH_RECORDS,
-        OPT_CONTROL,
-        OPT_TIMEOUT,
-        OPT_CONTROL_KEY,
-    };
-    static const struct option longopts[] = {
-        {"read", required_argument, NULL, 'r'},
-        {"interface", required_argument, NULL, 'i'},
-        {"filter", required_argument, NULL, 'f'},
-        {"no-checksums", no_argument, NULL, 'C'},
-        {"config", required_argument, NULL, 'c'},
-        {"logdir", required_argument, NULL, 'l'},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"progress", no_argument, NULL, OPT_PROGRESS},
-        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"list-plugins", no_argument, NULL, OPT_LIST},
-        {"check", no_argument, NULL, OPT_CHECK},
-        {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},
-        {"node", required_argument, NULL, OPT_NODE},
-        {"layout", required_argument, NULL, OPT_LAYOUT},
-        {"gen-layout", required_argument, NULL, OPT_GEN_LAYOUT},
-        {"workdir-base", required_argument, NULL, OPT_WORKDIR_BASE},
-        {"keys", required_argument, NULL, OPT_KEYS},
-        {"manager", required_argument, NULL, OPT_MANAGER},
-        {"worker", required_argument, NULL, OPT_WORKER},
-        {"proxy", required_argument, NULL, OPT_PROXY},
-        {"base-port", required_argument, NULL, OPT_BASE_PORT},
-        {"ack-timeout", required_argument, NULL, OPT_ACK_TIMEOUT},
-        {"batch-records", required_argument, NULL, OPT_BATCH_RECORDS},
-        {"control", required_argument, NULL, OPT_CONTROL},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"control-key", required_argument, NULL, OPT_CONTROL_KEY},
-        {NULL, 0, NULL, 0},
-    };
-    struct shoal_node_opts o;
-    struct shoal_cluster_args c;
-    int verbose = 0;
-    int ch;
+    fputs("usage: shoal [options] -r FILE | -i IFACE\n"
+          "       shoal [options] --node NAME --layout FILE\n"
+          "       shoal --gen-layout OUT --workdir-base DIR --keys DIR --manager NAME\n"
+          "             [--proxy NAME...] --worker NAME [--worker NAME...] [--base-port N]\n"
+          "       shoal --control NODE|all --layout FILE [--timeout SECS] COMMAND [ARG...]\n",
+          out);
+    for (size_t sec = 0; sec < SHOAL_ARRAY_SIZE(cli_section_titles); sec++) {
+        fprintf(out, "\n%s\n", cli_section_titles[sec]);
+        for (size_t i = 0; i < CLI_N_OPTIONS; i++) {
+            if (cli_options[i].section == sec) {
+                usage_option(out, &cli_options[i]);
+            }
+        }
+    }
+    fputs("\nPlugins are loaded from the installed plugin folders and $SHOAL_PLUGIN_PATH.\n", out);
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+/* Store one option's argument as its kind says.  Returns 0, or -EINVAL
+ * after printing why. */
+static int cli_store(struct cli *cli, const struct cli_option *opt, const char *arg)
+{
+    void *field = (char *)cli + opt->offset;
     char *end;
 
-    memset(&o, 0, sizeof(o));
-    memset(&c, 0, sizeof(c));
-    o.progress = -1;
-    while ((ch = getopt_long(argc, argv, "r:i:f:Cc:l:qvVh", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'r':
-            o.read_file = optarg;
-            break;
-        case 'i':
-            o.iface = optarg;
-            break;
-        case 'f':
-            o.filter = optarg;
-            break;
-        case 'C':
-            o.ignore_checksums = true;
-            break;
-        case 'c':
-            o.config_file = optarg;
-            break;
-        case 'l':
-            o.log_dir = optarg;
-            break;
-        case OPT_JSON:
-            o.json = true;
-            break;
-        case OPT_PROGRESS:
-            o.progress = 1;
-            break;
-        case OPT_NO_PROGRESS:
-            o.progress = 0;
-            break;
-        case 'q':
-            o.quiet = true;
-            break;
-        case 'v':
-            verbose++;
-            break;
-        case OPT_LIST:
-            o.list_plugins = true;
-            break;
-        case OPT_CHECK:
-            o.check_only = true;
-            break;
-        case 'V':
-            printf("shoal %s (plugin ABI %d.%d)\n", PACKAGE_VERSION, 1, 0);
-            return 0;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case OPT_NODE:
-            c.node = optarg;
-            break;
-        case OPT_LAYOUT:
-            c.layout = optarg;
-            break;
-        case OPT_GEN_LAYOUT:
-            c.gen_out = optarg;
-            break;
-        case OPT_WORKDIR_BASE:
-            c.workdir_base = optarg;
-            break;
-        case OPT_KEYS:
-            c.keys_dir = optarg;
-            break;
-        case OPT_MANAGER:
-            c.manager = optarg;
-            break;
-        case OPT_WORKER:
-            if (c.n_workers == SHOAL_CLUSTER_MAX_WORKERS) {
-                fprintf(stderr, "shoal: at most %d workers\n", SHOAL_CLUSTER_MAX_WORKERS);
-                return 2;
+    switch (opt->kind) {
+    case CLI_STRING:
+        *(const char **)field = arg;
+        return 0;
+    case CLI_FLAG:
+        *(bool *)field = true;
+        return 0;
+    case CLI_SET:
+        *(int *)field = opt->value;
+        return 0;
+    case CLI_COUNT:
+        (*(int *)field)++;
+        return 0;
+    case CLI_SECONDS: {
+        double v = strtod(arg, &end);
+
+        if (end == arg || *end != '\0' || !(v > 0 && v < 86400)) {
+            fprintf(stderr, "shoal: --%s: want seconds above 0 and below 86400, got '%s'\n",
+                    opt->name, arg);
+            return -EINVAL;
+        }
+        *(double *)field = v;
+        return 0;
+    }
+    case CLI_NUMBER: {
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(arg, &end, 10);
+        if (arg[0] < '0' || arg[0] > '9' || errno != 0 || *end != '\0' || v < opt->min ||
+            v > opt->max) {
+            fprintf(stderr, "shoal: --%s: want %lu..%lu, got '%s'\n", opt->name, opt->min, opt->max,
+                    arg);
+            return -EINVAL;
+        }
+        *(unsigned long *)field = v;
+        return 0;
+    }
+    case CLI_NAMES: {
+        size_t *count = (size_t *)((char *)cli + opt->count);
+
+        if (*count == opt->max) {
+            fprintf(stderr, "shoal: --%s: at most %lu of them\n", opt->name, opt->max);
+            return -EINVAL;
+        }
+        ((const char **)field)[(*count)++] = arg;
+        return 0;
+    }
+    }
+    return -EINVAL;
+}
+
+/* The option getopt_long returned `ch` for. */
+static const struct cli_option *cli_lookup(int ch)
+{
+    if (ch >= CLI_LONG_BASE && (size_t)(ch - CLI_LONG_BASE) < CLI_N_OPTIONS) {
+        return &cli_options[ch - CLI_LONG_BASE];
+    }
+    for (size_t i = 0; i < CLI_N_OPTIONS; i++) {
+        if (ch != 0 && cli_options[i].short_name == ch) {
+            return &cli_options[i];
+        }
+    }
+    return NULL;
+}
+
+/* Parse the options into *cli (zeroed first); the arguments after them go
+ * to cli->rest.  Returns 0, or -EINVAL after printing why. */
+static int cli_parse(int argc, char **argv, struct cli *cli)
+{
+    struct option longopts[CLI_N_OPTIONS + 1];
+    char shortopts[2 * CLI_N_OPTIONS + 1];
+    size_t ns = 0;
+    int ch;
+
+    memset(cli, 0, sizeof(*cli));
+    cli->node.progress = -1;
+    memset(longopts, 0, sizeof(longopts));
+    for (size_t i = 0; i < CLI_N_OPTIONS; i++) {
+        const struct cli_option *opt = &cli_options[i];
+
+        longopts[i].name = opt->name;
+        longopts[i].has_arg = opt->arg != NULL ? required_argument : no_argument;
+        longopts[i].val = opt->short_name != 0 ? opt->short_name : CLI_LONG_BASE + (int)i;
+        if (opt->short_name != 0) {
+            shortopts[ns++] = opt->short_name;
+            if (opt->arg != NULL) {
+                shortopts[ns++] = ':';
             }
-            c.workers[c.n_workers++] = optarg;
-            break;
-        case OPT_PROXY:
-            if (c.n_proxies == SHOAL_CLUSTER_MAX_PROXIES) {
-                fprintf(stderr, "shoal: at most %d proxies\n", SHOAL_CLUSTER_MAX_PROXIES);
-                return 2;
-            }
-            c.proxies[c.n_proxies++] = optarg;
-            break;
-        case OPT_BASE_PORT:
-            errno = 0;
-            c.base_port = strtoul(optarg, &end, 10);
-            if (errno != 0 || *end != '\0' || c.base_port < 1024 || c.base_port > 65535) {
-                fprintf(stderr, "shoal: --base-port: bad port '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_ACK_TIMEOUT:
-            c.ack_timeout = strtod(optarg, &end);
-            if (*end != '\0' || !(c.ack_timeout > 0 && c.ack_timeout < 86400)) {
-                fprintf(stderr, "shoal: --ack-timeout: bad number of seconds '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_BATCH_RECORDS:
-            errno = 0;
-            c.batch_records = strtoul(optarg, &end, 10);
-            if (errno != 0 || *end != '\0' || c.batch_records == 0 || c.batch_records > 65536) {
-                fprintf(stderr, "shoal: --batch-records: want 1..65536, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_CONTROL:
-            c.control = optarg;
-            break;
-        case OPT_TIMEOUT:
-            c.control_timeout = strtod(optarg, &end);
-            if (*end != '\0' || !(c.control_timeout > 0 && c.control_timeout < 86400)) {
-                fprintf(stderr, "shoal: --timeout: bad number of seconds '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_CONTROL_KEY:
-            c.control_key = optarg;
-            break;
-        default:
+        }
+    }
+    shortopts[ns] = '\0';
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const struct cli_option *opt = cli_lookup(ch);
+
+        if (opt == NULL) {
             usage(stderr);
-            return 2;
+            return -EINVAL;
+        }
+        if (cli_store(cli, opt, optarg) < 0) {
+            return -EINVAL;
         }
     }
-    if (c.control != NULL) {
-        c.control_argv = argv + optind;
-        c.control_argc = argc - optind;
-        shoal_diag_set_level(verbose >= 2   ? SHOAL_LOG_DEBUG
-                             : verbose == 1 ? SHOAL_LOG_INFO
-                                            : SHOAL_LOG_WARNING);
-        return shoal_cluster_control(&c);
+    cli->rest = argv + optind;
+    cli->n_rest = argc - optind;
+    return 0;
+}
+
+/* ---- modes -------------------------------------------------------------- */
+
+/* The mode the options ask for: --control, else --gen-layout, else
+ * --node or --layout, else standalone. */
+static enum cli_mode cli_mode_of(const struct cli *cli)
+{
+    if (cli->ctl.target != NULL) {
+        return CLI_CONTROL;
     }
-    if (optind < argc) {
-        fprintf(stderr, "shoal: unexpected argument '%s'\n", argv[optind]);
+    if (cli->gen.out != NULL) {
+        return CLI_GEN_LAYOUT;
+    }
+    if (cli->run.node != NULL || cli->layout != NULL) {
+        return CLI_NODE;
+    }
+    return CLI_STANDALONE;
+}
+
+/* Check what `mode` needs of the options main itself reads (the cluster
+ * functions check the rest of theirs).  Returns 0, or -EINVAL after
+ * printing why. */
+static int cli_check(const struct cli *cli, enum cli_mode mode)
+{
+    const struct shoal_node_opts *o = &cli->node;
+
+    if (mode != CLI_CONTROL && cli->n_rest > 0) {
+        fprintf(stderr, "shoal: unexpected argument '%s'\n", cli->rest[0]);
         usage(stderr);
-        return 2;
+        return -EINVAL;
     }
-    shoal_diag_set_level(verbose >= 2   ? SHOAL_LOG_DEBUG
-                         : verbose == 1 ? SHOAL_LOG_INFO
-                                        : SHOAL_LOG_WARNING);
-    if (c.gen_out != NULL) {
-        return shoal_cluster_gen_layout(&c);
-    }
-    if ((c.node == NULL) != (c.layout == NULL)) {
-        fprintf(stderr, "shoal: --node and --layout go together\n");
-        return 2;
-    }
-    if (c.node != NULL) {
-        if (o.read_file != NULL && o.iface != NULL) {
+    switch (mode) {
+    case CLI_NODE:
+        if ((cli->run.node == NULL) != (cli->layout == NULL)) {
+            fprintf(stderr, "shoal: --node and --layout go together\n");
+            return -EINVAL;
+        }
+        if (o->read_file != NULL && o->iface != NULL) {
             fprintf(stderr, "shoal: give at most one of -r FILE or -i IFACE\n");
-            return 2;
+            return -EINVAL;
         }
-        return shoal_cluster_run_node(&c, &o);
+        return 0;
+    case CLI_STANDALONE:
+        if (!o->list_plugins && !o->check_only && (o->read_file == NULL) == (o->iface == NULL)) {
+            fprintf(stderr, "shoal: give exactly one of -r FILE or -i IFACE\n");
+            usage(stderr);
+            return -EINVAL;
+        }
+        return 0;
+    case CLI_CONTROL:
+    case CLI_GEN_LAYOUT:
+        return 0;
     }
-    if (!o.list_plugins && !o.check_only && (o.read_file == NULL) == (o.iface == NULL)) {
-        fprintf(stderr, "shoal: give exactly one of -r FILE or -i IFACE\n");
-        usage(stderr);
+    return -EINVAL;
+}
+
+/* Run `mode`; returns the exit status. */
+static int cli_run(struct cli *cli, enum cli_mode mode)
+{
+    switch (mode) {
+    case CLI_CONTROL:
+        cli->ctl.layout = cli->layout;
+        cli->ctl.argv = cli->rest;
+        cli->ctl.argc = cli->n_rest;
+        return shoal_cluster_control(&cli->ctl);
+    case CLI_GEN_LAYOUT:
+        return shoal_cluster_gen_layout(&cli->gen);
+    case CLI_NODE:
+        cli->run.layout = cli->layout;
+        return shoal_cluster_run_node(&cli->run, &cli->node);
+    case CLI_STANDALONE:
+        return shoal_node_run(&cli->node);
+    }
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli;
+    enum cli_mode mode;
+
+    if (cli_parse(argc, argv, &cli) < 0) {
         return 2;
     }
-    return shoal_node_run(&o);
+    if (cli.help) {
+        usage(stdout);
+        return 0;
+    }
+    if (cli.version) {
+        printf("shoal %s (plugin ABI %d.%d)\n", PACKAGE_VERSION, SHOAL_ABI_MAJOR, SHOAL_ABI_MINOR);
+        return 0;
+    }
+    mode = cli_mode_of(&cli);
+    if (cli_check(&cli, mode) < 0) {
+        return 2;
+    }
+    shoal_diag_set_level(cli.verbose >= 2   ? SHOAL_LOG_DEBUG
+                         : cli.verbose == 1 ? SHOAL_LOG_INFO
+                                            : SHOAL_LOG_WARNING);
+    return cli_run(&cli, mode);
 }

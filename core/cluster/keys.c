@@ -287,6 +287,47 @@ static size_t keys_split(char *line, char **fields, size_t max)
     return n;
 }
 
+/*
+ * The handler of one line of a key file: its fields (nf of them, nf == 3
+ * when there are more than 2) and its number.  Returns 0, or a negative
+ * errno with the message in the reader's err.
+ */
+typedef int (*keys_line_fn)(void *ctx, char **fields, size_t nf, unsigned lineno);
+
+/*
+ * Hand every line of f that is not blank or a comment to `fn`, until it
+ * fails.  The line buffer is wiped when done, as it may have held a secret
+ * key.  Returns 0, fn's error, or -EIO on a read error (err set).
+ */
+static int keys_read_lines(FILE *f, const char *path, keys_line_fn fn, void *ctx, char *err,
+                           size_t errlen)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned lineno = 0;
+    int rc = 0;
+
+    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+        char *fields[2];
+        size_t nf;
+
+        lineno++;
+        nf = keys_split(line, fields, 2);
+        if (nf != 0) {
+            rc = fn(ctx, fields, nf, lineno);
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        rc = -EIO;
+        keys_errf(err, errlen, path, 0, "read error");
+    }
+    if (line != NULL) {
+        explicit_bzero(line, cap);
+    }
+    free(line);
+    return rc;
+}
+
 /* ---- key pair files ----------------------------------------------------- */
 
 void shoal_keys_wipe(struct shoal_keypair *kp)
@@ -296,15 +337,94 @@ void shoal_keys_wipe(struct shoal_keypair *kp)
     }
 }
 
+/* A key pair file being read: where each of its lines was (0: not yet). */
+struct keys_pair_reader {
+    const char *path;
+    struct shoal_keypair *out;
+    unsigned node_line;
+    unsigned public_line;
+    unsigned secret_line;
+    char *err;
+    size_t errlen;
+};
+
+/* One line of a key pair file: "node NAME", "public KEY" or "secret KEY",
+ * each at most once. */
+static int keys_pair_line(void *ctx, char **fields, size_t nf, unsigned lineno)
+{
+    struct keys_pair_reader *rd = ctx;
+    bool pub = strcmp(fields[0], "public") == 0;
+    unsigned *seen = pub ? &rd->public_line : &rd->secret_line;
+    char why[96];
+
+    if (nf != 2) {
+        keys_errf(rd->err, rd->errlen, rd->path, lineno,
+                  "expected \"node NAME\", \"public KEY\" or \"secret KEY\"");
+        return -EINVAL;
+    }
+    if (strcmp(fields[0], "node") == 0) {
+        if (rd->node_line != 0) {
+            keys_errf(rd->err, rd->errlen, rd->path, lineno, "second node line (first at line %u)",
+                      rd->node_line);
+            return -EINVAL;
+        }
+        if (!shoal_layout_name_ok(fields[1])) {
+            keys_errf(rd->err, rd->errlen, rd->path, lineno, "bad node name \"%s\"", fields[1]);
+            return -EINVAL;
+        }
+        rd->node_line = lineno;
+        snprintf(rd->out->name, sizeof(rd->out->name), "%s", fields[1]);
+        return 0;
+    }
+    if (!pub && strcmp(fields[0], "secret") != 0) {
+        keys_errf(rd->err, rd->errlen, rd->path, lineno,
+                  "unknown key \"%s\" (expected node, public or secret)", fields[0]);
+        return -EINVAL;
+    }
+    if (*seen != 0) {
+        keys_errf(rd->err, rd->errlen, rd->path, lineno, "second %s key (first at line %u)",
+                  fields[0], *seen);
+        return -EINVAL;
+    }
+    if (shoal_keys_z85_decode(fields[1], pub ? rd->out->public_key : rd->out->secret_key, why,
+                              sizeof(why)) < 0) {
+        keys_errf(rd->err, rd->errlen, rd->path, lineno, "%s key: %s", fields[0], why);
+        return -EINVAL;
+    }
+    *seen = lineno;
+    memcpy(pub ? rd->out->public_z85 : rd->out->secret_z85, fields[1], SHOAL_KEY_Z85_LEN + 1);
+    return 0;
+}
+
+/* After the last line: both keys there, and the public one the secret
+ * one's. */
+static int keys_pair_check(const struct keys_pair_reader *rd)
+{
+    char derived[SHOAL_KEY_Z85_LEN + 1];
+
+    if (rd->secret_line == 0 || rd->public_line == 0) {
+        keys_errf(rd->err, rd->errlen, rd->path, 0, "no %s key line",
+                  rd->secret_line == 0 ? "secret" : "public");
+        return -EINVAL;
+    }
+    if (zmq_curve_public(derived, rd->out->secret_z85) != 0) {
+        int rc = errno == ENOTSUP ? -ENOTSUP : -EINVAL;
+
+        keys_errf(rd->err, rd->errlen, rd->path, rd->secret_line, "zmq_curve_public: %s",
+                  zmq_strerror(errno));
+        return rc;
+    }
+    if (strcmp(derived, rd->out->public_z85) != 0) {
+        keys_errf(rd->err, rd->errlen, rd->path, rd->public_line,
+                  "the public key does not belong to the secret key");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int shoal_keys_load(const char *path, struct shoal_keypair *out, char *err, size_t errlen)
 {
-    unsigned public_line = 0;
-    unsigned secret_line = 0;
-    unsigned node_line = 0;
-    char derived[SHOAL_KEY_Z85_LEN + 1];
-    char *line = NULL;
-    size_t cap = 0;
-    unsigned lineno = 0;
+    struct keys_pair_reader rd = {.path = path, .out = out, .err = err, .errlen = errlen};
     FILE *f;
     int rc = 0;
 
@@ -313,88 +433,10 @@ int shoal_keys_load(const char *path, struct shoal_keypair *out, char *err, size
     if (f == NULL) {
         return rc;
     }
-    while (getline(&line, &cap, f) >= 0) {
-        char *fields[2];
-        char why[96];
-        size_t nf;
-
-        lineno++;
-        nf = keys_split(line, fields, 2);
-        if (nf == 0) {
-            continue;
-        }
-        if (nf != 2) {
-            keys_errf(err, errlen, path, lineno,
-                      "expected \"node NAME\", \"public KEY\" or \"secret KEY\"");
-            rc = -EINVAL;
-            goto out;
-        }
-        if (strcmp(fields[0], "node") == 0) {
-            if (node_line != 0) {
-                keys_errf(err, errlen, path, lineno, "second node line (first at line %u)",
-                          node_line);
-                rc = -EINVAL;
-                goto out;
-            }
-            if (!shoal_layout_name_ok(fields[1])) {
-                keys_errf(err, errlen, path, lineno, "bad node name \"%s\"", fields[1]);
-                rc = -EINVAL;
-                goto out;
-            }
-            node_line = lineno;
-            snprintf(out->name, sizeof(out->name), "%s", fields[1]);
-        } else if (strcmp(fields[0], "public") == 0 || strcmp(fields[0], "secret") == 0) {
-            bool pub = fields[0][0] == 'p';
-            unsigned *seen = pub ? &public_line : &secret_line;
-
-            if (*seen != 0) {
-                keys_errf(err, errlen, path, lineno, "second %s key (first at line %u)", fields[0],
-                          *seen);
-                rc = -EINVAL;
-                goto out;
-            }
-            if (shoal_keys_z85_decode(fields[1], pub ? out->public_key : out->secret_key, why,
-                                      sizeof(why)) < 0) {
-                keys_errf(err, errlen, path, lineno, "%s key: %s", fields[0], why);
-                rc = -EINVAL;
-                goto out;
-            }
-            *seen = lineno;
-            memcpy(pub ? out->public_z85 : out->secret_z85, fields[1], SHOAL_KEY_Z85_LEN + 1);
-        } else {
-            keys_errf(err, errlen, path, lineno,
-                      "unknown key \"%s\" (expected node, public or secret)", fields[0]);
-            rc = -EINVAL;
-            goto out;
-        }
+    rc = keys_read_lines(f, path, keys_pair_line, &rd, err, errlen);
+    if (rc == 0) {
+        rc = keys_pair_check(&rd);
     }
-    if (ferror(f)) {
-        rc = -EIO;
-        keys_errf(err, errlen, path, 0, "read error");
-        goto out;
-    }
-    if (secret_line == 0 || public_line == 0) {
-        keys_errf(err, errlen, path, 0, "no %s key line", secret_line == 0 ? "secret" : "public");
-        rc = -EINVAL;
-        goto out;
-    }
-    if (zmq_curve_public(derived, out->secret_z85) != 0) {
-        rc = errno == ENOTSUP ? -ENOTSUP : -EINVAL;
-        keys_errf(err, errlen, path, secret_line, "zmq_curve_public: %s", zmq_strerror(errno));
-        goto out;
-    }
-    if (strcmp(derived, out->public_z85) != 0) {
-        keys_errf(err, errlen, path, public_line,
-                  "the public key does not belong to the secret key");
-        rc = -EINVAL;
-        goto out;
-    }
-
-out:
-    if (line != NULL) {
-        explicit_bzero(line, cap);
-    }
-    free(line);
     fclose(f);
     if (rc < 0) {
         shoal_keys_wipe(out);
@@ -511,24 +553,99 @@ void shoal_keys_allowed_free(struct shoal_keys_allowed *a)
     free(a);
 }
 
+/* An allowed list being read, and the room in its array. */
+struct keys_allowed_reader {
+    const char *path;
+    struct shoal_keys_allowed *a;
+    size_t cap;
+    char *err;
+    size_t errlen;
+};
+
+/* Refuse k when its name or its key is already in the list. */
+static int keys_allowed_unique(const struct keys_allowed_reader *rd,
+                               const struct shoal_allowed_key *k)
+{
+    const struct shoal_keys_allowed *a = rd->a;
+
+    for (size_t j = 0; j < a->n; j++) {
+        if (strcmp(a->keys[j].name, k->name) == 0) {
+            keys_errf(rd->err, rd->errlen, rd->path, k->line,
+                      "node %s listed twice (first at line %u)", k->name, a->keys[j].line);
+            return -EINVAL;
+        }
+        if (memcmp(a->keys[j].key, k->key, SHOAL_KEY_BYTES) == 0) {
+            keys_errf(rd->err, rd->errlen, rd->path, k->line,
+                      "the key of %s is also %s's (line %u)", k->name, a->keys[j].name,
+                      a->keys[j].line);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Add k at the end of the list, growing it. */
+static int keys_allowed_append(struct keys_allowed_reader *rd, const struct shoal_allowed_key *k)
+{
+    struct shoal_keys_allowed *a = rd->a;
+
+    if (a->n == rd->cap) {
+        size_t nc = rd->cap != 0 ? rd->cap * 2 : 16;
+        struct shoal_allowed_key *nk = realloc(a->keys, nc * sizeof(*nk));
+
+        if (nk == NULL) {
+            return -ENOMEM;
+        }
+        a->keys = nk;
+        rd->cap = nc;
+    }
+    a->keys[a->n++] = *k;
+    return 0;
+}
+
+/* One line of the allowed list: "name z85-public-key", both new. */
+static int keys_allowed_line(void *ctx, char **fields, size_t nf, unsigned lineno)
+{
+    struct keys_allowed_reader *rd = ctx;
+    struct shoal_allowed_key k;
+    char why[96];
+    int rc;
+
+    if (nf != 2) {
+        keys_errf(rd->err, rd->errlen, rd->path, lineno,
+                  "expected \"node-name z85-public-key\", got %s",
+                  nf == 1 ? "one field" : "more than two fields");
+        return -EINVAL;
+    }
+    if (!shoal_layout_name_ok(fields[0])) {
+        keys_errf(rd->err, rd->errlen, rd->path, lineno, "bad node name \"%s\"", fields[0]);
+        return -EINVAL;
+    }
+    memset(&k, 0, sizeof(k));
+    if (shoal_keys_z85_decode(fields[1], k.key, why, sizeof(why)) < 0) {
+        keys_errf(rd->err, rd->errlen, rd->path, lineno, "key of %s: %s", fields[0], why);
+        return -EINVAL;
+    }
+    snprintf(k.name, sizeof(k.name), "%s", fields[0]);
+    k.line = lineno;
+    rc = keys_allowed_unique(rd, &k);
+    return rc < 0 ? rc : keys_allowed_append(rd, &k);
+}
+
 int shoal_keys_allowed_load(const char *path, struct shoal_keys_allowed **out, char *err,
                             size_t errlen)
 {
-    struct shoal_keys_allowed *a;
-    size_t cap_keys = 0;
-    char *line = NULL;
-    size_t cap = 0;
-    unsigned lineno = 0;
+    struct keys_allowed_reader rd = {.path = path, .err = err, .errlen = errlen};
     FILE *f;
     int rc = 0;
 
     *out = NULL;
-    a = calloc(1, sizeof(*a));
-    if (a == NULL) {
+    rd.a = calloc(1, sizeof(*rd.a));
+    if (rd.a == NULL) {
         return -ENOMEM;
     }
-    a->file = strdup(path);
-    if (a->file == NULL) {
+    rd.a->file = strdup(path);
+    if (rd.a->file == NULL) {
         rc = -ENOMEM;
         goto out_free;
     }
@@ -536,82 +653,19 @@ int shoal_keys_allowed_load(const char *path, struct shoal_keys_allowed **out, c
     if (f == NULL) {
         goto out_free;
     }
-    while (getline(&line, &cap, f) >= 0) {
-        struct shoal_allowed_key *k;
-        char *fields[2];
-        char why[96];
-        size_t nf;
-
-        lineno++;
-        nf = keys_split(line, fields, 2);
-        if (nf == 0) {
-            continue;
-        }
-        if (nf != 2) {
-            keys_errf(err, errlen, path, lineno, "expected \"node-name z85-public-key\", got %s",
-                      nf == 1 ? "one field" : "more than two fields");
-            rc = -EINVAL;
-            goto out_close;
-        }
-        if (!shoal_layout_name_ok(fields[0])) {
-            keys_errf(err, errlen, path, lineno, "bad node name \"%s\"", fields[0]);
-            rc = -EINVAL;
-            goto out_close;
-        }
-        if (a->n == cap_keys) {
-            size_t nc = cap_keys != 0 ? cap_keys * 2 : 16;
-            struct shoal_allowed_key *nk = realloc(a->keys, nc * sizeof(*nk));
-
-            if (nk == NULL) {
-                rc = -ENOMEM;
-                goto out_close;
-            }
-            a->keys = nk;
-            cap_keys = nc;
-        }
-        k = &a->keys[a->n];
-        memset(k, 0, sizeof(*k));
-        if (shoal_keys_z85_decode(fields[1], k->key, why, sizeof(why)) < 0) {
-            keys_errf(err, errlen, path, lineno, "key of %s: %s", fields[0], why);
-            rc = -EINVAL;
-            goto out_close;
-        }
-        snprintf(k->name, sizeof(k->name), "%s", fields[0]);
-        k->line = lineno;
-        for (size_t j = 0; j < a->n; j++) {
-            if (strcmp(a->keys[j].name, k->name) == 0) {
-                keys_errf(err, errlen, path, lineno, "node %s listed twice (first at line %u)",
-                          k->name, a->keys[j].line);
-                rc = -EINVAL;
-                goto out_close;
-            }
-            if (memcmp(a->keys[j].key, k->key, SHOAL_KEY_BYTES) == 0) {
-                keys_errf(err, errlen, path, lineno, "the key of %s is also %s's (line %u)",
-                          k->name, a->keys[j].name, a->keys[j].line);
-                rc = -EINVAL;
-                goto out_close;
-            }
-        }
-        a->n++;
-    }
-    if (ferror(f)) {
-        rc = -EIO;
-        keys_errf(err, errlen, path, 0, "read error");
-        goto out_close;
-    }
+    rc = keys_read_lines(f, path, keys_allowed_line, &rd, err, errlen);
     fclose(f);
-    free(line);
-    *out = a;
+    if (rc < 0) {
+        goto out_free;
+    }
+    *out = rd.a;
     return 0;
 
-out_close:
-    fclose(f);
 out_free:
     if (rc == -ENOMEM) {
         keys_errf(err, errlen, path, 0, "out of memory");
     }
-    free(line);
-    shoal_keys_allowed_free(a);
+    shoal_keys_allowed_free(rd.a);
     return rc;
 }
 

@@ -339,39 +339,102 @@ static int layout_read_cluster(struct layout_reader *r, struct shoal_layout *l,
     return 0;
 }
 
+/*
+ * The reader of one key of a node group: `s` is the setting and `path`
+ * ("nodes[i].key") names it in messages.  Returns 0, or a negative errno
+ * with the message in r->err.
+ */
+typedef int (*layout_key_reader)(struct layout_reader *r, struct shoal_layout_node *node,
+                                 const config_setting_t *s, const char *path);
+
+static int layout_read_name(struct layout_reader *r, struct shoal_layout_node *node,
+                            const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->name);
+
+    node->line.name = layout_line(s);
+    if (rc == 0 && !shoal_layout_name_ok(node->name)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "bad node name \"%s\" (letters, digits, '.', '_' and '-', starting "
+                    "with a letter or digit, at most %d)",
+                    node->name, SHOAL_LAYOUT_NAME_MAX);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_host(struct layout_reader *r, struct shoal_layout_node *node,
+                            const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->host);
+
+    node->line.host = layout_line(s);
+    if (rc == 0 && !layout_host_ok(node->host)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected a host name or address, got \"%s\"", node->host);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_workdir(struct layout_reader *r, struct shoal_layout_node *node,
+                               const config_setting_t *s, const char *path)
+{
+    node->line.workdir = layout_line(s);
+    return layout_read_path(r, s, path, &node->workdir);
+}
+
+static int layout_read_secret_key(struct layout_reader *r, struct shoal_layout_node *node,
+                                  const config_setting_t *s, const char *path)
+{
+    return layout_read_path(r, s, path, &node->secret_key);
+}
+
+/* The channel named `name`, or SHOAL_CHANNEL_COUNT. */
+static unsigned layout_channel_parse(const char *name)
+{
+    for (unsigned c = 0; c < SHOAL_CHANNEL_COUNT; c++) {
+        if (strcmp(layout_channel_names[c], name) == 0) {
+            return c;
+        }
+    }
+    return SHOAL_CHANNEL_COUNT;
+}
+
 /* ports: { log = 27760; ... }: channel names only, each an integer port. */
 static int layout_read_ports(struct layout_reader *r, struct shoal_layout_node *node,
-                             const config_setting_t *g, const char *prefix)
+                             const config_setting_t *g, const char *path)
 {
-    int n = config_setting_length(g);
+    int n;
 
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(g), path, "expected a group, got %s",
+                    shoal_config_type_name(config_setting_type(g)));
+        return -EINVAL;
+    }
+    n = config_setting_length(g);
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
         const char *name = config_setting_name(s);
+        unsigned ch = layout_channel_parse(name);
         int t = config_setting_type(s);
-        unsigned ch = SHOAL_CHANNEL_COUNT;
-        char path[128];
+        char cpath[128];
         long long v;
 
-        snprintf(path, sizeof(path), "%s.ports.%s", prefix, name);
-        for (unsigned c = 0; c < SHOAL_CHANNEL_COUNT; c++) {
-            if (strcmp(layout_channel_names[c], name) == 0) {
-                ch = c;
-            }
-        }
+        snprintf(cpath, sizeof(cpath), "%s.%s", path, name);
         if (ch == SHOAL_CHANNEL_COUNT) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+            layout_errf(r->err, r->errlen, r->file, layout_line(s), cpath,
                         "unknown channel (expected log, notice, control, state_in or state_pub)");
             return -EINVAL;
         }
         if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+            layout_errf(r->err, r->errlen, r->file, layout_line(s), cpath,
                         "expected an integer port, got %s", shoal_config_type_name(t));
             return -EINVAL;
         }
         v = config_setting_get_int64(s);
         if (v < 1 || v > 65535) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+            layout_errf(r->err, r->errlen, r->file, layout_line(s), cpath,
                         "expected a port 1-65535, got %lld", v);
             return -EINVAL;
         }
@@ -381,18 +444,149 @@ static int layout_read_ports(struct layout_reader *r, struct shoal_layout_node *
     return 0;
 }
 
-/* Keys of a node group, for the unknown-key message and the capture check. */
-static const char *const layout_node_keys[] = {
-    "name",  "role",      "host",   "workdir",   "secret_key",
-    "ports", "interface", "filter", "lb_method", "lb_procs",
+static int layout_read_interface(struct layout_reader *r, struct shoal_layout_node *node,
+                                 const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->interface);
+
+    if (rc == 0 && (node->interface[0] == '\0' || layout_has_ctrl(node->interface))) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected an interface name, got \"%s\"", node->interface);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_filter(struct layout_reader *r, struct shoal_layout_node *node,
+                              const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->filter);
+
+    if (rc == 0 && layout_has_ctrl(node->filter)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "control characters in the filter");
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_lb_method(struct layout_reader *r, struct shoal_layout_node *node,
+                                 const config_setting_t *s, const char *path)
+{
+    int rc = layout_read_string(r, s, path, &node->lb_method);
+
+    if (rc == 0 && !layout_method_ok(node->lb_method)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected a frontend name ([a-z0-9_]), got \"%s\"", node->lb_method);
+        rc = -EINVAL;
+    }
+    return rc;
+}
+
+static int layout_read_lb_procs(struct layout_reader *r, struct shoal_layout_node *node,
+                                const config_setting_t *s, const char *path)
+{
+    int t = config_setting_type(s);
+    long long v;
+
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path, "expected an integer, got %s",
+                    shoal_config_type_name(t));
+        return -EINVAL;
+    }
+    v = config_setting_get_int64(s);
+    if (v < 1 || v > 1024) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "expected an integer 1-1024, got %lld", v);
+        return -EINVAL;
+    }
+    node->lb_procs = (unsigned)v;
+    return 0;
+}
+
+/* The keys of a node group: how each is read, and whether only the roles
+ * that capture packets may have it.  The role has no reader here: it is
+ * read first (layout_read_role), as the other checks depend on it. */
+static const struct layout_node_key {
+    const char *name;
+    layout_key_reader read;
+    bool capture;
+} layout_node_keys[] = {
+    {"name", layout_read_name, false},
+    {"role", NULL, false},
+    {"host", layout_read_host, false},
+    {"workdir", layout_read_workdir, false},
+    {"secret_key", layout_read_secret_key, false},
+    {"ports", layout_read_ports, false},
+    {"interface", layout_read_interface, true},
+    {"filter", layout_read_filter, true},
+    {"lb_method", layout_read_lb_method, true},
+    {"lb_procs", layout_read_lb_procs, true},
 };
+
+/* The role of node group g (`prefix` is "nodes[i]"). */
+static int layout_read_role(struct layout_reader *r, struct shoal_layout_node *node,
+                            const config_setting_t *g, const char *prefix)
+{
+    const config_setting_t *s = config_setting_get_member(g, "role");
+    char path[96];
+
+    if (s == NULL) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(g), prefix,
+                    "required key role missing");
+        return -EINVAL;
+    }
+    snprintf(path, sizeof(path), "%s.role", prefix);
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path, "expected a string, got %s",
+                    shoal_config_type_name(config_setting_type(s)));
+        return -EINVAL;
+    }
+    if (shoal_layout_role_parse(config_setting_get_string(s), &node->role) < 0) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "unknown role \"%s\" (expected manager, proxy, worker or standalone)",
+                    config_setting_get_string(s));
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* One key of a node group whose role is known: a key of the table, allowed
+ * for the role, then read. */
+static int layout_read_node_key(struct layout_reader *r, struct shoal_layout_node *node,
+                                const config_setting_t *s, const char *prefix)
+{
+    const char *name = config_setting_name(s);
+    const struct layout_node_key *key = NULL;
+    char path[96];
+
+    snprintf(path, sizeof(path), "%s.%s", prefix, name);
+    for (size_t k = 0; k < SHOAL_ARRAY_SIZE(layout_node_keys) && key == NULL; k++) {
+        if (strcmp(layout_node_keys[k].name, name) == 0) {
+            key = &layout_node_keys[k];
+        }
+    }
+    if (key == NULL) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "unknown key (expected name, role, host, workdir, secret_key, ports, "
+                    "interface, filter, lb_method or lb_procs)");
+        return -EINVAL;
+    }
+    if (key->capture && !layout_role_captures(node->role)) {
+        layout_errf(r->err, r->errlen, r->file, layout_line(s), path,
+                    "a %s captures no packets (only workers and standalone nodes do)",
+                    layout_role_names[node->role]);
+        return -EINVAL;
+    }
+    return key->read != NULL ? key->read(r, node, s, path) : 0;
+}
 
 /* One node group.  `prefix` is "nodes[i]". */
 static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *node,
                             const config_setting_t *g, const char *prefix)
 {
-    const config_setting_t *role_s = NULL;
     int n;
+    int rc;
 
     node->line.node = layout_line(g);
     node->lb_procs = 1;
@@ -402,129 +596,13 @@ static int layout_read_node(struct layout_reader *r, struct shoal_layout_node *n
                     shoal_config_type_name(config_setting_type(g)));
         return -EINVAL;
     }
-
-    /* The role first: the checks of the other keys depend on it. */
-    role_s = config_setting_get_member(g, "role");
-    if (role_s == NULL) {
-        layout_errf(r->err, r->errlen, r->file, layout_line(g), prefix,
-                    "required key role missing");
-        return -EINVAL;
+    rc = layout_read_role(r, node, g, prefix);
+    if (rc < 0) {
+        return rc;
     }
-    if (config_setting_type(role_s) != CONFIG_TYPE_STRING ||
-        shoal_layout_role_parse(config_setting_get_string(role_s), &node->role) < 0) {
-        char path[96];
-
-        snprintf(path, sizeof(path), "%s.role", prefix);
-        if (config_setting_type(role_s) != CONFIG_TYPE_STRING) {
-            layout_errf(r->err, r->errlen, r->file, layout_line(role_s), path,
-                        "expected a string, got %s",
-                        shoal_config_type_name(config_setting_type(role_s)));
-        } else {
-            layout_errf(r->err, r->errlen, r->file, layout_line(role_s), path,
-                        "unknown role \"%s\" (expected manager, proxy, worker or standalone)",
-                        config_setting_get_string(role_s));
-        }
-        return -EINVAL;
-    }
-
     n = config_setting_length(g);
     for (int i = 0; i < n; i++) {
-        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(s);
-        unsigned line = layout_line(s);
-        char path[96];
-        bool known = false;
-        int rc = 0;
-
-        snprintf(path, sizeof(path), "%s.%s", prefix, name);
-        for (size_t k = 0; k < SHOAL_ARRAY_SIZE(layout_node_keys); k++) {
-            known = known || strcmp(layout_node_keys[k], name) == 0;
-        }
-        if (!known) {
-            layout_errf(r->err, r->errlen, r->file, line, path,
-                        "unknown key (expected name, role, host, workdir, secret_key, ports, "
-                        "interface, filter, lb_method or lb_procs)");
-            return -EINVAL;
-        }
-        if ((strcmp(name, "interface") == 0 || strcmp(name, "filter") == 0 ||
-             strcmp(name, "lb_method") == 0 || strcmp(name, "lb_procs") == 0) &&
-            !layout_role_captures(node->role)) {
-            layout_errf(r->err, r->errlen, r->file, line, path,
-                        "a %s captures no packets (only workers and standalone nodes do)",
-                        layout_role_names[node->role]);
-            return -EINVAL;
-        }
-
-        if (strcmp(name, "role") == 0) {
-            continue;
-        } else if (strcmp(name, "name") == 0) {
-            rc = layout_read_string(r, s, path, &node->name);
-            node->line.name = line;
-            if (rc == 0 && !shoal_layout_name_ok(node->name)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "bad node name \"%s\" (letters, digits, '.', '_' and '-', starting "
-                            "with a letter or digit, at most %d)",
-                            node->name, SHOAL_LAYOUT_NAME_MAX);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "host") == 0) {
-            rc = layout_read_string(r, s, path, &node->host);
-            node->line.host = line;
-            if (rc == 0 && !layout_host_ok(node->host)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected a host name or address, got \"%s\"", node->host);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "workdir") == 0) {
-            rc = layout_read_path(r, s, path, &node->workdir);
-            node->line.workdir = line;
-        } else if (strcmp(name, "secret_key") == 0) {
-            rc = layout_read_path(r, s, path, &node->secret_key);
-        } else if (strcmp(name, "ports") == 0) {
-            if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-                layout_errf(r->err, r->errlen, r->file, line, path, "expected a group, got %s",
-                            shoal_config_type_name(config_setting_type(s)));
-                return -EINVAL;
-            }
-            rc = layout_read_ports(r, node, s, prefix);
-        } else if (strcmp(name, "interface") == 0) {
-            rc = layout_read_string(r, s, path, &node->interface);
-            if (rc == 0 && (node->interface[0] == '\0' || layout_has_ctrl(node->interface))) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected an interface name, got \"%s\"", node->interface);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "filter") == 0) {
-            rc = layout_read_string(r, s, path, &node->filter);
-            if (rc == 0 && layout_has_ctrl(node->filter)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "control characters in the filter");
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "lb_method") == 0) {
-            rc = layout_read_string(r, s, path, &node->lb_method);
-            if (rc == 0 && !layout_method_ok(node->lb_method)) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected a frontend name ([a-z0-9_]), got \"%s\"", node->lb_method);
-                rc = -EINVAL;
-            }
-        } else if (strcmp(name, "lb_procs") == 0) {
-            int t = config_setting_type(s);
-            long long v;
-
-            if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-                layout_errf(r->err, r->errlen, r->file, line, path, "expected an integer, got %s",
-                            shoal_config_type_name(t));
-                return -EINVAL;
-            }
-            v = config_setting_get_int64(s);
-            if (v < 1 || v > 1024) {
-                layout_errf(r->err, r->errlen, r->file, line, path,
-                            "expected an integer 1-1024, got %lld", v);
-                return -EINVAL;
-            }
-            node->lb_procs = (unsigned)v;
-        }
+        rc = layout_read_node_key(r, node, config_setting_get_elem(g, (unsigned)i), prefix);
         if (rc < 0) {
             return rc;
         }
@@ -706,173 +784,196 @@ static unsigned layout_port_line(const struct shoal_layout_node *n, unsigned ch)
     return n->line.ports[ch] != 0 ? n->line.ports[ch] : n->line.node;
 }
 
-/* Checks of one node on its own: strings, the ports its role needs and only
- * those, port ranges, capture settings. */
-static int layout_check_node(const struct shoal_layout *l, size_t i, char *err, size_t errlen)
+/* layout_errf for node i of l: the path is "nodes[i]", or "nodes[i].key"
+ * when key is not NULL. */
+static void layout_node_errf(char *err, size_t errlen, const struct shoal_layout *l, size_t i,
+                             const char *key, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void layout_node_errf(char *err, size_t errlen, const struct shoal_layout *l, size_t i,
+                             const char *key, unsigned line, const char *fmt, ...)
+{
+    char path[96];
+    va_list ap;
+
+    if (key != NULL) {
+        snprintf(path, sizeof(path), "nodes[%zu].%s", i, key);
+    } else {
+        snprintf(path, sizeof(path), "nodes[%zu]", i);
+    }
+    va_start(ap, fmt);
+    shoal_config_verrf(err, errlen, l->file != NULL ? l->file : LAYOUT_NOFILE, line, path, fmt, ap);
+    va_end(ap);
+}
+
+/* Node i's role, name, host, workdir (and its room for ipc sockets) and
+ * secret key path. */
+static int layout_check_node_names(const struct shoal_layout *l, size_t i, char *err, size_t errlen)
 {
     const struct shoal_layout_node *n = &l->nodes[i];
-    const char *role = shoal_layout_role_name(n->role);
-    char path[96];
 
-    snprintf(path, sizeof(path), "nodes[%zu]", i);
     if ((unsigned)n->role >= SHOAL_ROLE_COUNT) {
-        layout_errf(err, errlen, l->file, n->line.node, path, "unknown role %d", (int)n->role);
+        layout_node_errf(err, errlen, l, i, NULL, n->line.node, "unknown role %d", (int)n->role);
         return -EINVAL;
     }
     if (n->name == NULL || !shoal_layout_name_ok(n->name)) {
-        snprintf(path, sizeof(path), "nodes[%zu].name", i);
-        layout_errf(err, errlen, l->file, n->line.name, path, "bad or missing node name \"%s\"",
-                    n->name != NULL ? n->name : "");
+        layout_node_errf(err, errlen, l, i, "name", n->line.name, "bad or missing node name \"%s\"",
+                         n->name != NULL ? n->name : "");
         return -EINVAL;
     }
     if (n->host == NULL || !layout_host_ok(n->host)) {
-        snprintf(path, sizeof(path), "nodes[%zu].host", i);
-        layout_errf(err, errlen, l->file, n->line.host, path,
-                    "expected a host name or address, got \"%s\"", n->host != NULL ? n->host : "");
+        layout_node_errf(err, errlen, l, i, "host", n->line.host,
+                         "expected a host name or address, got \"%s\"",
+                         n->host != NULL ? n->host : "");
         return -EINVAL;
     }
     if (n->workdir == NULL || !layout_path_ok(n->workdir)) {
-        snprintf(path, sizeof(path), "nodes[%zu].workdir", i);
-        layout_errf(err, errlen, l->file, n->line.workdir, path,
-                    "expected an absolute path, got \"%s\"", n->workdir != NULL ? n->workdir : "");
+        layout_node_errf(err, errlen, l, i, "workdir", n->line.workdir,
+                         "expected an absolute path, got \"%s\"",
+                         n->workdir != NULL ? n->workdir : "");
         return -EINVAL;
     }
     if (l->use_ipc && strlen(n->workdir) + strlen(LAYOUT_LONGEST_SOCK) > LAYOUT_SUN_PATH_MAX) {
-        snprintf(path, sizeof(path), "nodes[%zu].workdir", i);
-        layout_errf(err, errlen, l->file, n->line.workdir, path,
-                    "too long for ipc sockets (at most %zu bytes with cluster.use_ipc)",
-                    LAYOUT_SUN_PATH_MAX - strlen(LAYOUT_LONGEST_SOCK));
+        layout_node_errf(err, errlen, l, i, "workdir", n->line.workdir,
+                         "too long for ipc sockets (at most %zu bytes with cluster.use_ipc)",
+                         LAYOUT_SUN_PATH_MAX - strlen(LAYOUT_LONGEST_SOCK));
         return -EINVAL;
     }
     if (n->role != SHOAL_ROLE_STANDALONE &&
         (n->secret_key == NULL || !layout_path_ok(n->secret_key))) {
-        snprintf(path, sizeof(path), "nodes[%zu].secret_key", i);
-        layout_errf(err, errlen, l->file, n->line.node, path,
-                    "an absolute path is required for a %s (CURVE on every node socket)", role);
-        return -EINVAL;
-    }
-    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
-        bool binds = shoal_layout_role_binds(n->role, (enum shoal_channel)ch);
-        unsigned p = n->ports[ch];
-
-        snprintf(path, sizeof(path), "nodes[%zu].ports.%s", i, layout_channel_names[ch]);
-        if (binds && p == 0) {
-            layout_errf(err, errlen, l->file, n->line.node, path, "required for a %s", role);
-            return -EINVAL;
-        }
-        if (!binds && p != 0) {
-            layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                        "a %s binds no %s channel", role, layout_channel_names[ch]);
-            return -EINVAL;
-        }
-        if (p == 0) {
-            continue;
-        }
-        if (p < SHOAL_LAYOUT_PORT_MIN) {
-            layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                        "port %u is privileged (below %d)", p, SHOAL_LAYOUT_PORT_MIN);
-            return -EINVAL;
-        }
-        if (p >= SHOAL_LAYOUT_EPHEMERAL_LOW && p <= SHOAL_LAYOUT_EPHEMERAL_HIGH) {
-            layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                        "port %u is in the ephemeral range %d-%d (the kernel may give it to an "
-                        "outgoing connection)",
-                        p, SHOAL_LAYOUT_EPHEMERAL_LOW, SHOAL_LAYOUT_EPHEMERAL_HIGH);
-            return -EINVAL;
-        }
-    }
-    if (!layout_role_captures(n->role) &&
-        (n->interface != NULL || n->filter != NULL || n->lb_method != NULL || n->lb_procs > 1)) {
-        snprintf(path, sizeof(path), "nodes[%zu]", i);
-        layout_errf(err, errlen, l->file, n->line.node, path,
-                    "a %s captures no packets (interface, filter, lb_method, lb_procs are for "
-                    "workers and standalone nodes)",
-                    role);
-        return -EINVAL;
-    }
-    if ((n->interface != NULL && (n->interface[0] == '\0' || layout_has_ctrl(n->interface))) ||
-        (n->filter != NULL && layout_has_ctrl(n->filter)) ||
-        (n->lb_method != NULL && !layout_method_ok(n->lb_method))) {
-        snprintf(path, sizeof(path), "nodes[%zu]", i);
-        layout_errf(err, errlen, l->file, n->line.node, path, "bad interface, filter or lb_method");
-        return -EINVAL;
-    }
-    if (n->lb_procs > 1 && n->lb_method == NULL) {
-        snprintf(path, sizeof(path), "nodes[%zu].lb_procs", i);
-        layout_errf(err, errlen, l->file, n->line.node, path,
-                    "lb_procs = %u needs an lb_method (the frontend that splits the traffic)",
-                    n->lb_procs);
+        layout_node_errf(err, errlen, l, i, "secret_key", n->line.node,
+                         "an absolute path is required for a %s (CURVE on every node socket)",
+                         shoal_layout_role_name(n->role));
         return -EINVAL;
     }
     return 0;
 }
 
-int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
+/* Node i's ports: one for each channel its role binds and no other, none
+ * privileged or ephemeral. */
+static int layout_check_node_ports(const struct shoal_layout *l, size_t i, char *err, size_t errlen)
 {
-    size_t managers = 0;
-    size_t standalone = 0;
-    char path[96];
-    int rc;
+    const struct shoal_layout_node *n = &l->nodes[i];
+    const char *role = shoal_layout_role_name(n->role);
 
-    if (l->cluster != NULL && !shoal_layout_name_ok(l->cluster)) {
-        layout_errf(err, errlen, l->file, 0, "cluster.name", "bad cluster name \"%s\"", l->cluster);
+    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
+        bool binds = shoal_layout_role_binds(n->role, (enum shoal_channel)ch);
+        unsigned p = n->ports[ch];
+        char key[32];
+
+        snprintf(key, sizeof(key), "ports.%s", layout_channel_names[ch]);
+        if (binds && p == 0) {
+            layout_node_errf(err, errlen, l, i, key, n->line.node, "required for a %s", role);
+            return -EINVAL;
+        }
+        if (!binds && p != 0) {
+            layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                             "a %s binds no %s channel", role, layout_channel_names[ch]);
+            return -EINVAL;
+        }
+        if (p != 0 && p < SHOAL_LAYOUT_PORT_MIN) {
+            layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                             "port %u is privileged (below %d)", p, SHOAL_LAYOUT_PORT_MIN);
+            return -EINVAL;
+        }
+        if (p >= SHOAL_LAYOUT_EPHEMERAL_LOW && p <= SHOAL_LAYOUT_EPHEMERAL_HIGH) {
+            layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                             "port %u is in the ephemeral range %d-%d (the kernel may give it "
+                             "to an outgoing connection)",
+                             p, SHOAL_LAYOUT_EPHEMERAL_LOW, SHOAL_LAYOUT_EPHEMERAL_HIGH);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Node i's capture settings: only on a role that captures, well formed,
+ * and lb_procs > 1 only with a frontend to split the traffic. */
+static int layout_check_node_capture(const struct shoal_layout *l, size_t i, char *err,
+                                     size_t errlen)
+{
+    const struct shoal_layout_node *n = &l->nodes[i];
+
+    if (!layout_role_captures(n->role) &&
+        (n->interface != NULL || n->filter != NULL || n->lb_method != NULL || n->lb_procs > 1)) {
+        layout_node_errf(err, errlen, l, i, NULL, n->line.node,
+                         "a %s captures no packets (interface, filter, lb_method, lb_procs are "
+                         "for workers and standalone nodes)",
+                         shoal_layout_role_name(n->role));
         return -EINVAL;
     }
+    if ((n->interface != NULL && (n->interface[0] == '\0' || layout_has_ctrl(n->interface))) ||
+        (n->filter != NULL && layout_has_ctrl(n->filter)) ||
+        (n->lb_method != NULL && !layout_method_ok(n->lb_method))) {
+        layout_node_errf(err, errlen, l, i, NULL, n->line.node,
+                         "bad interface, filter or lb_method");
+        return -EINVAL;
+    }
+    if (n->lb_procs > 1 && n->lb_method == NULL) {
+        layout_node_errf(err, errlen, l, i, "lb_procs", n->line.node,
+                         "lb_procs = %u needs an lb_method (the frontend that splits the traffic)",
+                         n->lb_procs);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Node i against the nodes before it: its name, then every host:port it
+ * binds (its own earlier channels included). */
+static int layout_check_node_unique(const struct shoal_layout *l, size_t i, char *err,
+                                    size_t errlen)
+{
+    const struct shoal_layout_node *n = &l->nodes[i];
+
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(l->nodes[j].name, n->name) == 0) {
+            layout_node_errf(err, errlen, l, i, "name", n->line.name,
+                             "duplicate node name \"%s\" (first at nodes[%zu], line %u)", n->name,
+                             j, l->nodes[j].line.name);
+            return -EINVAL;
+        }
+    }
+    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
+        for (size_t j = 0; j <= i && n->ports[ch] != 0; j++) {
+            const struct shoal_layout_node *o = &l->nodes[j];
+            unsigned last = j == i ? ch : SHOAL_CHANNEL_COUNT;
+
+            if (!shoal_layout_same_host(o->host, n->host)) {
+                continue;
+            }
+            for (unsigned oc = 0; oc < last; oc++) {
+                char key[32];
+
+                if (o->ports[oc] != n->ports[ch]) {
+                    continue;
+                }
+                snprintf(key, sizeof(key), "ports.%s", layout_channel_names[ch]);
+                layout_node_errf(err, errlen, l, i, key, layout_port_line(n, ch),
+                                 "%s:%u is already used by %s's %s channel (line %u)", n->host,
+                                 n->ports[ch], o->name, layout_channel_names[oc],
+                                 layout_port_line(o, oc));
+                return -EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The roles of the whole: a standalone node alone, else exactly one
+ * manager, and for a cluster the allowed keys. */
+static int layout_check_roles(const struct shoal_layout *l, char *err, size_t errlen)
+{
+    size_t managers = shoal_layout_count(l, SHOAL_ROLE_MANAGER);
+    size_t standalone = shoal_layout_count(l, SHOAL_ROLE_STANDALONE);
+    size_t seen = 0;
+
     for (size_t i = 0; i < l->n_nodes; i++) {
         const struct shoal_layout_node *n = &l->nodes[i];
 
-        rc = layout_check_node(l, i, err, errlen);
-        if (rc < 0) {
-            return rc;
-        }
-        managers += n->role == SHOAL_ROLE_MANAGER;
-        standalone += n->role == SHOAL_ROLE_STANDALONE;
-
-        /* Duplicates with an earlier node: the name, then every host:port
-         * (this node's own earlier channels included). */
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(l->nodes[j].name, n->name) == 0) {
-                snprintf(path, sizeof(path), "nodes[%zu].name", i);
-                layout_errf(err, errlen, l->file, n->line.name, path,
-                            "duplicate node name \"%s\" (first at nodes[%zu], line %u)", n->name, j,
-                            l->nodes[j].line.name);
-                return -EINVAL;
-            }
-        }
-        for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
-            if (n->ports[ch] == 0) {
-                continue;
-            }
-            for (size_t j = 0; j <= i; j++) {
-                const struct shoal_layout_node *o = &l->nodes[j];
-                unsigned last = j == i ? ch : SHOAL_CHANNEL_COUNT;
-
-                if (!shoal_layout_same_host(o->host, n->host)) {
-                    continue;
-                }
-                for (unsigned oc = 0; oc < last; oc++) {
-                    if (o->ports[oc] != n->ports[ch]) {
-                        continue;
-                    }
-                    snprintf(path, sizeof(path), "nodes[%zu].ports.%s", i,
-                             layout_channel_names[ch]);
-                    layout_errf(err, errlen, l->file, layout_port_line(n, ch), path,
-                                "%s:%u is already used by %s's %s channel (line %u)", n->host,
-                                n->ports[ch], o->name, layout_channel_names[oc],
-                                layout_port_line(o, oc));
-                    return -EINVAL;
-                }
-            }
-        }
-    }
-    if (standalone > 0 && l->n_nodes != 1) {
-        for (size_t i = 0; i < l->n_nodes; i++) {
-            if (l->nodes[i].role == SHOAL_ROLE_STANDALONE) {
-                snprintf(path, sizeof(path), "nodes[%zu].role", i);
-                layout_errf(err, errlen, l->file, l->nodes[i].line.node, path,
-                            "a standalone node must be the only node of its layout");
-                return -EINVAL;
-            }
+        if (n->role == SHOAL_ROLE_STANDALONE && l->n_nodes != 1) {
+            layout_node_errf(err, errlen, l, i, "role", n->line.node,
+                             "a standalone node must be the only node of its layout");
+            return -EINVAL;
         }
     }
     if (standalone == 0 && managers == 0) {
@@ -880,16 +981,11 @@ int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
                     "no manager (a cluster needs exactly one node with role = \"manager\")");
         return -EINVAL;
     }
-    if (managers > 1) {
-        size_t seen = 0;
-
-        for (size_t i = 0; i < l->n_nodes; i++) {
-            if (l->nodes[i].role == SHOAL_ROLE_MANAGER && ++seen == 2) {
-                snprintf(path, sizeof(path), "nodes[%zu].role", i);
-                layout_errf(err, errlen, l->file, l->nodes[i].line.node, path,
-                            "a second manager (a cluster has exactly one)");
-                return -EINVAL;
-            }
+    for (size_t i = 0; i < l->n_nodes; i++) {
+        if (l->nodes[i].role == SHOAL_ROLE_MANAGER && ++seen == 2) {
+            layout_node_errf(err, errlen, l, i, "role", l->nodes[i].line.node,
+                             "a second manager (a cluster has exactly one)");
+            return -EINVAL;
         }
     }
     if (standalone == 0 && (l->allowed_keys == NULL || !layout_path_ok(l->allowed_keys))) {
@@ -898,6 +994,23 @@ int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
         return -EINVAL;
     }
     return 0;
+}
+
+int shoal_layout_check(const struct shoal_layout *l, char *err, size_t errlen)
+{
+    if (l->cluster != NULL && !shoal_layout_name_ok(l->cluster)) {
+        layout_errf(err, errlen, l->file, 0, "cluster.name", "bad cluster name \"%s\"", l->cluster);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < l->n_nodes; i++) {
+        if (layout_check_node_names(l, i, err, errlen) < 0 ||
+            layout_check_node_ports(l, i, err, errlen) < 0 ||
+            layout_check_node_capture(l, i, err, errlen) < 0 ||
+            layout_check_node_unique(l, i, err, errlen) < 0) {
+            return -EINVAL;
+        }
+    }
+    return layout_check_roles(l, err, errlen);
 }
 
 /* ---- look-ups ----------------------------------------------------------- */
@@ -1183,18 +1296,13 @@ static const enum shoal_role layout_gen_order[] = {
     SHOAL_ROLE_STANDALONE,
 };
 
-int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_layout **out,
-                          char *err, size_t errlen)
+/* The checks of a description before anything is made of it: known roles,
+ * names, the directories, the base port.  *cluster tells whether it has a
+ * node other than a standalone one (which then needs keys). */
+static int layout_gen_check(const struct shoal_layout_spec *spec, unsigned base, bool *cluster,
+                            char *err, size_t errlen)
 {
-    unsigned base = spec->base_port != 0 ? spec->base_port : SHOAL_LAYOUT_BASE_PORT;
-    unsigned port = base;
-    bool cluster = false;
-    bool oom = false;
-    struct shoal_layout *l;
-    size_t k = 0;
-    int rc;
-
-    *out = NULL;
+    *cluster = false;
     for (size_t i = 0; i < spec->n_nodes; i++) {
         if ((unsigned)spec->nodes[i].role >= SHOAL_ROLE_COUNT) {
             layout_errf(err, errlen, NULL, 0, NULL, "node %zu: unknown role %d", i,
@@ -1205,13 +1313,13 @@ int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_lay
             layout_errf(err, errlen, NULL, 0, NULL, "node %zu: no name", i);
             return -EINVAL;
         }
-        cluster = cluster || spec->nodes[i].role != SHOAL_ROLE_STANDALONE;
+        *cluster = *cluster || spec->nodes[i].role != SHOAL_ROLE_STANDALONE;
     }
     if (spec->spool_dir == NULL || !layout_path_ok(spec->spool_dir)) {
         layout_errf(err, errlen, NULL, 0, NULL, "spool_dir: an absolute path is required");
         return -EINVAL;
     }
-    if (cluster && (spec->keys_dir == NULL || !layout_path_ok(spec->keys_dir))) {
+    if (*cluster && (spec->keys_dir == NULL || !layout_path_ok(spec->keys_dir))) {
         layout_errf(err, errlen, NULL, 0, NULL,
                     "keys_dir: an absolute path is required for a cluster");
         return -EINVAL;
@@ -1223,7 +1331,96 @@ int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_lay
                     SHOAL_LAYOUT_PORT_MIN, SHOAL_LAYOUT_EPHEMERAL_LOW, SHOAL_LAYOUT_EPHEMERAL_HIGH);
         return -EINVAL;
     }
+    return 0;
+}
 
+/* Node n from its description s: its strings copied, its workdir and key
+ * file named under the spool and keys directories.  Sets *oom when a copy
+ * fails. */
+static void layout_gen_node(const struct shoal_layout_spec *spec,
+                            const struct shoal_layout_spec_node *s, struct shoal_layout_node *n,
+                            bool *oom)
+{
+    n->role = s->role;
+    n->name = layout_dup(s->name, oom);
+    n->host = layout_dup(s->host != NULL ? s->host : "localhost", oom);
+    n->workdir = layout_join(spec->spool_dir, s->name, "", oom);
+    if (s->role != SHOAL_ROLE_STANDALONE) {
+        n->secret_key = layout_join(spec->keys_dir, s->name, ".key", oom);
+    }
+    n->interface = layout_dup(s->interface, oom);
+    n->filter = layout_dup(s->filter, oom);
+    n->lb_method = layout_dup(s->lb_method, oom);
+    n->lb_procs = s->lb_procs != 0 ? s->lb_procs : 1;
+}
+
+/* Number the channels node n binds, in enum order, from *port on.  Ports
+ * from a base below the ephemeral range must stay below it, and none may
+ * pass 65535. */
+static int layout_gen_ports(struct shoal_layout_node *n, unsigned base, unsigned *port, char *err,
+                            size_t errlen)
+{
+    for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
+        if (!shoal_layout_role_binds(n->role, (enum shoal_channel)ch)) {
+            continue;
+        }
+        if (*port > 65535 ||
+            (base < SHOAL_LAYOUT_EPHEMERAL_LOW && *port >= SHOAL_LAYOUT_EPHEMERAL_LOW)) {
+            layout_errf(err, errlen, NULL, 0, NULL,
+                        "ports from %u run out at node %s (they would reach %s); choose a lower "
+                        "base port",
+                        base, n->name, *port > 65535 ? "65536" : "the ephemeral range 32768-60999");
+            return -EINVAL;
+        }
+        n->ports[ch] = (uint16_t)(*port)++;
+    }
+    return 0;
+}
+
+/* The nodes of l from the description, ordered by role (layout_gen_order),
+ * each role in the order given, ports numbered from `base` in that order. */
+static int layout_gen_nodes(const struct shoal_layout_spec *spec, struct shoal_layout *l,
+                            unsigned base, char *err, size_t errlen)
+{
+    unsigned port = base;
+    bool oom = false;
+    int rc;
+
+    for (size_t r = 0; r < SHOAL_ARRAY_SIZE(layout_gen_order); r++) {
+        for (size_t i = 0; i < spec->n_nodes; i++) {
+            struct shoal_layout_node *n = &l->nodes[l->n_nodes];
+
+            if (spec->nodes[i].role != layout_gen_order[r]) {
+                continue;
+            }
+            l->n_nodes++;
+            layout_gen_node(spec, &spec->nodes[i], n, &oom);
+            if (oom) {
+                return -ENOMEM;
+            }
+            rc = layout_gen_ports(n, base, &port, err, errlen);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_layout **out,
+                          char *err, size_t errlen)
+{
+    unsigned base = spec->base_port != 0 ? spec->base_port : SHOAL_LAYOUT_BASE_PORT;
+    bool cluster;
+    bool oom = false;
+    struct shoal_layout *l;
+    int rc;
+
+    *out = NULL;
+    rc = layout_gen_check(spec, base, &cluster, err, errlen);
+    if (rc < 0) {
+        return rc;
+    }
     l = calloc(1, sizeof(*l));
     if (l == NULL) {
         return -ENOMEM;
@@ -1240,52 +1437,8 @@ int shoal_layout_generate(const struct shoal_layout_spec *spec, struct shoal_lay
     if (cluster) {
         l->allowed_keys = layout_join(spec->keys_dir, "allowed_keys", "", &oom);
     }
-
-    for (size_t r = 0; r < SHOAL_ARRAY_SIZE(layout_gen_order); r++) {
-        for (size_t i = 0; i < spec->n_nodes; i++) {
-            const struct shoal_layout_spec_node *s = &spec->nodes[i];
-            struct shoal_layout_node *n = &l->nodes[k];
-
-            if (s->role != layout_gen_order[r]) {
-                continue;
-            }
-            k++;
-            l->n_nodes = k;
-            n->role = s->role;
-            n->name = layout_dup(s->name, &oom);
-            n->host = layout_dup(s->host != NULL ? s->host : "localhost", &oom);
-            n->workdir = layout_join(spec->spool_dir, s->name, "", &oom);
-            if (s->role != SHOAL_ROLE_STANDALONE) {
-                n->secret_key = layout_join(spec->keys_dir, s->name, ".key", &oom);
-            }
-            n->interface = layout_dup(s->interface, &oom);
-            n->filter = layout_dup(s->filter, &oom);
-            n->lb_method = layout_dup(s->lb_method, &oom);
-            n->lb_procs = s->lb_procs != 0 ? s->lb_procs : 1;
-            if (oom) {
-                rc = -ENOMEM;
-                goto out_free;
-            }
-            for (unsigned ch = 0; ch < SHOAL_CHANNEL_COUNT; ch++) {
-                if (!shoal_layout_role_binds(n->role, (enum shoal_channel)ch)) {
-                    continue;
-                }
-                if (port > 65535 ||
-                    (base < SHOAL_LAYOUT_EPHEMERAL_LOW && port >= SHOAL_LAYOUT_EPHEMERAL_LOW)) {
-                    layout_errf(err, errlen, NULL, 0, NULL,
-                                "ports from %u run out at node %s (they would reach %s); choose "
-                                "a lower base port",
-                                base, n->name,
-                                port > 65535 ? "65536" : "the ephemeral range 32768-60999");
-                    rc = -EINVAL;
-                    goto out_free;
-                }
-                n->ports[ch] = (uint16_t)port++;
-            }
-        }
-    }
-    if (oom) {
-        rc = -ENOMEM;
+    rc = oom ? -ENOMEM : layout_gen_nodes(spec, l, base, err, errlen);
+    if (rc < 0) {
         goto out_free;
     }
     rc = shoal_layout_check(l, err, errlen);

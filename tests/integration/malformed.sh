@@ -22,4 +22,6 @@ for trace in $(find "$TRACES" -name '*.pcap' -o -name '*.pcapng' | sort); do
     fi
 done
 echo "$passed passed, $failed failed"
+# A traces folder without a single trace would pass having read nothing.
+[ $((passed + failed)) -gt 0 ] || fail "no .pcap or .pcapng file under $TRACES"
 [ "$failed" -eq 0 ]

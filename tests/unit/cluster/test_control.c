@@ -131,10 +131,6 @@ static int ctl_suite_init(void)
     struct shoal_layout_spec spec = {.nodes = nodes, .n_nodes = 3};
     char spool[PATH_MAX + 8], keys[PATH_MAX + 8], err[512] = "";
 
-    if (!zmq_has("curve")) {
-        fprintf(stderr, "test_control: libzmq has no CURVE\n");
-        return 1;
-    }
     snprintf(ctl_tmp, sizeof(ctl_tmp), "%s/shoal-ctl.XXXXXX", getenv("TMPDIR") ?: "/tmp");
     if (mkdtemp(ctl_tmp) == NULL) {
         return 1;
@@ -547,6 +543,13 @@ int main(void)
 {
     CU_pSuite s;
 
+    /* Every control socket is a CURVE server: without it nothing here can
+     * run, which is a skip (77 for automake), not a failure of the code. */
+    if (!zmq_has("curve")) {
+        fprintf(stderr, "test_control: SKIP: libzmq has no CURVE support (zmq_has(\"curve\") "
+                        "== 0)\n");
+        return 77;
+    }
     if (CU_initialize_registry() != CUE_SUCCESS) {
         return 1;
     }
