@@ -909,30 +909,19 @@ int shoal_config_plugin_enabled(const struct shoal_config *c, const char *name, 
     return config_setting_get_bool(s) ? 1 : 0;
 }
 
-int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin *p, void *out,
-                        char *err, size_t errlen)
+/* Fill `out` with the defaults of the plugin's key table. */
+static int config_plugin_defaults(const struct shoal_plugin *p, const struct shoal_cfg_key *keys,
+                                  void *out, char *err, size_t errlen)
 {
-    const struct shoal_cfg_key *keys = p->config;
-    const config_setting_t *g;
-    char path[160];
-    int rc = 0;
-    int n;
-
-    if (out != NULL && p->config_size > 0) {
-        memset(out, 0, p->config_size);
-    }
-    if (keys == NULL) {
-        keys = config_no_keys;
-    }
     for (const struct shoal_cfg_key *k = keys; k->name != NULL; k++) {
         size_t sz = shoal_cfg_type_size(k->type);
+        int rc;
 
         if (sz == 0 || out == NULL || k->offset > p->config_size ||
             p->config_size - k->offset < sz) {
             snprintf(err, errlen, "%s: config key %s: bad type or offset in the plugin's table",
                      p->name, k->name);
-            rc = -EINVAL;
-            goto out_free;
+            return -EINVAL;
         }
         rc = k->def != NULL ? shoal_cfg_parse(k, k->def, (char *)out + k->offset) : 0;
         if (rc == -EINVAL) {
@@ -942,77 +931,106 @@ int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin 
             snprintf(err, errlen, "%s: out of memory", p->name);
         }
         if (rc < 0) {
-            goto out_free;
+            return rc;
         }
     }
+    return 0;
+}
 
-    g = config_plugin_group(c, p->name);
+/* Store one setting `s` of the plugin's group into `out`: a known key, of
+ * its type, within its bounds. */
+static int config_plugin_setting(const struct shoal_config *c, const struct shoal_plugin *p,
+                                 const struct shoal_cfg_key *keys, const config_setting_t *s,
+                                 void *out, char *err, size_t errlen)
+{
+    const char *name = config_setting_name(s);
+    const struct shoal_cfg_key *k = keys;
+    const char *side;
+    const char *bound;
+    char path[160];
+
+    snprintf(path, sizeof(path), "plugins.%s.%s", p->name, name);
+    while (k->name != NULL && strcmp(k->name, name) != 0) {
+        k++;
+    }
+    if (k->name == NULL) {
+        config_errf(err, errlen, c, s, path, "unknown key");
+        return -EINVAL;
+    }
+    if (!config_type_ok(k, s)) {
+        config_errf(err, errlen, c, s, path, "expected %s, got %s", config_cfg_type_name(k->type),
+                    shoal_config_type_name(config_setting_type(s)));
+        return -EINVAL;
+    }
+    if (config_store_plugin_value(k, s, (char *)out + k->offset) < 0) {
+        snprintf(err, errlen, "%s: out of memory", p->name);
+        return -ENOMEM;
+    }
+    if (config_in_range(k, (char *)out + k->offset, &side, &bound)) {
+        return 0;
+    }
+    if (k->type == SHOAL_CFG_INT) {
+        config_errf(err, errlen, c, s, path, "expected an integer %s %s, got %lld", side, bound,
+                    (long long)config_setting_get_int64(s));
+    } else {
+        config_errf(err, errlen, c, s, path, "expected a number %s %s, got %g", side, bound,
+                    config_get_double(s));
+    }
+    return -EINVAL;
+}
+
+/* Read the group plugins.<name> over the defaults in `out`. */
+static int config_plugin_group_read(const struct shoal_config *c, const struct shoal_plugin *p,
+                                    const struct shoal_cfg_key *keys, void *out, char *err,
+                                    size_t errlen)
+{
+    const config_setting_t *g = config_plugin_group(c, p->name);
+    char path[160];
+    int n;
+
     if (g != NULL && config_setting_type(g) != CONFIG_TYPE_GROUP) {
         snprintf(path, sizeof(path), "plugins.%s", p->name);
         config_errf(err, errlen, c, g, path, "expected a group, got %s",
                     shoal_config_type_name(config_setting_type(g)));
-        rc = -EINVAL;
-        goto out_free;
+        return -EINVAL;
     }
     n = g != NULL ? config_setting_length(g) : 0;
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(s);
-        const struct shoal_cfg_key *k;
+        int rc;
 
-        snprintf(path, sizeof(path), "plugins.%s.%s", p->name, name);
-        if (strcmp(name, SHOAL_CONFIG_PLUGIN_ENABLED) == 0) {
+        if (strcmp(config_setting_name(s), SHOAL_CONFIG_PLUGIN_ENABLED) == 0) {
             continue; /* the core's (shoal_config_plugin_enabled) */
         }
-        for (k = keys; k->name != NULL; k++) {
-            if (strcmp(k->name, name) == 0) {
-                break;
-            }
-        }
-        if (k->name == NULL) {
-            config_errf(err, errlen, c, s, path, "unknown key");
-            rc = -EINVAL;
-            goto out_free;
-        }
-        if (!config_type_ok(k, s)) {
-            config_errf(err, errlen, c, s, path, "expected %s, got %s",
-                        config_cfg_type_name(k->type),
-                        shoal_config_type_name(config_setting_type(s)));
-            rc = -EINVAL;
-            goto out_free;
-        }
-        rc = config_store_plugin_value(k, s, (char *)out + k->offset);
+        rc = config_plugin_setting(c, p, keys, s, out, err, errlen);
         if (rc < 0) {
-            snprintf(err, errlen, "%s: out of memory", p->name);
-            goto out_free;
-        }
-        const char *side;
-        const char *bound;
-        if (!config_in_range(k, (char *)out + k->offset, &side, &bound)) {
-            if (k->type == SHOAL_CFG_INT) {
-                config_errf(err, errlen, c, s, path, "expected an integer %s %s, got %lld", side,
-                            bound, (long long)config_setting_get_int64(s));
-            } else {
-                config_errf(err, errlen, c, s, path, "expected a number %s %s, got %g", side, bound,
-                            config_get_double(s));
-            }
-            rc = -EINVAL;
-            goto out_free;
+            return rc;
         }
     }
-
     for (const struct shoal_cfg_key *k = keys; k->name != NULL; k++) {
         if (k->required && (g == NULL || config_setting_get_member(g, k->name) == NULL)) {
             snprintf(path, sizeof(path), "plugins.%s.%s", p->name, k->name);
             config_errf(err, errlen, c, g, path, "required key missing");
-            rc = -EINVAL;
-            goto out_free;
+            return -EINVAL;
         }
     }
     return 0;
+}
 
-out_free:
-    if (out != NULL) {
+int shoal_config_plugin(const struct shoal_config *c, const struct shoal_plugin *p, void *out,
+                        char *err, size_t errlen)
+{
+    const struct shoal_cfg_key *keys = p->config != NULL ? p->config : config_no_keys;
+    int rc;
+
+    if (out != NULL && p->config_size > 0) {
+        memset(out, 0, p->config_size);
+    }
+    rc = config_plugin_defaults(p, keys, out, err, errlen);
+    if (rc == 0) {
+        rc = config_plugin_group_read(c, p, keys, out, err, errlen);
+    }
+    if (rc < 0 && out != NULL) {
         shoal_config_plugin_free(p, out);
     }
     return rc;

@@ -102,11 +102,14 @@ static bool ss_name_ok(const char *s)
     return true;
 }
 
+/* Every field read here is in the frozen prefix of ABI 2 (through `arg`):
+ * a definition that long is accepted whatever minor it was built for. */
+#define SS_DEF_MIN (offsetof(struct shoal_sumstat, arg) + sizeof(void *))
+
 int shoal_sumstats_declare(struct shoal_sumstats *t, const struct shoal_sumstat *def)
 {
-    if (def == NULL || def->size < sizeof(struct shoal_sumstat) || !ss_name_ok(def->name) ||
-        def->threshold < 1 || def->threshold > SHOAL_SUMSTAT_MAX_THRESHOLD ||
-        !(def->epoch > 0 && def->epoch < 1e9)) {
+    if (def == NULL || def->size < SS_DEF_MIN || !ss_name_ok(def->name) || def->threshold < 1 ||
+        def->threshold > SHOAL_SUMSTAT_MAX_THRESHOLD || !(def->epoch > 0 && def->epoch < 1e9)) {
         return -EINVAL;
     }
     if (shoal_sumstats_find(t, def->name) >= 0) {

@@ -179,8 +179,10 @@ static int host_notice(struct shoal_self *self, const struct shoal_notice *given
     return env->routes.notice(env->routes.arg, &w);
 }
 
-/* The table borrows the definition until fini: one from an older plugin,
- * smaller than today's, is copied into storage the handle owns. */
+/* The table borrows the definition until fini and reads only its frozen
+ * prefix; one from an older plugin, smaller than today's, is nevertheless
+ * copied whole into storage the handle owns, so fields a later minor adds
+ * read as absent there too. */
 static int host_sumstat_declare(struct shoal_self *self, const struct shoal_sumstat *given)
 {
     struct shoal_sumstat *def;
