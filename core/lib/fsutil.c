@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -48,4 +49,38 @@ int shoal_mkdirs(const char *path, mode_t mode, char *failed, size_t failedlen)
         snprintf(failed, failedlen, "%s", buf);
     }
     return rc;
+}
+
+int shoal_file_read(const char *path, size_t max, char **out)
+{
+    FILE *f = fopen(path, "r");
+    char *text;
+    size_t n;
+    int rc = 0;
+
+    *out = NULL;
+    if (f == NULL) {
+        return -errno;
+    }
+    text = malloc(max + 1);
+    if (text == NULL) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    n = fread(text, 1, max + 1, f);
+    if (ferror(f)) {
+        rc = -EIO;
+    } else if (n > max) {
+        rc = -EFBIG;
+    } else if (memchr(text, '\0', n) != NULL) {
+        rc = -EINVAL;
+    }
+    fclose(f);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    text[n] = '\0';
+    *out = text;
+    return 0;
 }

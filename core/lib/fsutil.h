@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * File-system helpers of the core: creating directory trees with an exact
- * mode (working directories, key directories).  Plain POSIX, no state.
+ * mode (working directories, key directories) and reading small text files
+ * whole (configuration files).  Plain POSIX, no state.
  */
 #ifndef SHOAL_FSUTIL_H
 #define SHOAL_FSUTIL_H
@@ -17,5 +18,12 @@
  * that could not be made.  Thread-safe.
  */
 int shoal_mkdirs(const char *path, mode_t mode, char *failed, size_t failedlen);
+
+/*
+ * Read the text file `path` whole into *out (malloc'ed, NUL-terminated).
+ * Returns 0, -EFBIG when it is longer than `max` bytes, -EINVAL when it
+ * holds a NUL byte (not text), or another negative errno.  Thread-safe.
+ */
+int shoal_file_read(const char *path, size_t max, char **out);
 
 #endif

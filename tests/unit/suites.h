@@ -23,4 +23,7 @@ int register_netset_suite(void);
 int register_base64_suite(void);
 int register_timers_suite(void);
 
+/* tests/unit/shell */
+int register_nodecfg_suite(void);
+
 #endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of core/shell: node.cfg.
+ */
+#include <stddef.h>
+
+#include "cunit_run.h"
+#include "suites.h"
+
+int main(void)
+{
+    static int (*const suites[])(void) = {
+        register_nodecfg_suite,
+    };
+
+    return shoal_cunit_main("test_shell", suites, sizeof(suites) / sizeof(suites[0]));
+}
