@@ -190,6 +190,60 @@ static int cluster_run_capture(const struct shoal_cluster_node_args *a,
                                            : shoal_node_run(o);
 }
 
+/* --check with --node: everything the node would read before it binds a
+ * socket or writes a file -- the layout and its own entry in it, its key
+ * pair and the cluster's allowed keys, shoal.cfg, and (but on the
+ * manager, which loads none) its plugins with their settings.  Returns the
+ * exit status: 0 when all is well, 2 otherwise (said why). */
+static int cluster_check_node(const struct shoal_cluster_node_args *a, struct shoal_node_opts *o)
+{
+    struct shoal_layout *l = NULL;
+    const struct shoal_layout_node *self;
+    struct shoal_keys_allowed *allowed = NULL;
+    struct shoal_keypair kp;
+    char err[512] = "";
+    int status = 2;
+
+    if (shoal_layout_load(a->layout, &l, err, sizeof(err)) < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        return 2;
+    }
+    self = shoal_layout_find(l, a->node);
+    if (self == NULL) {
+        fprintf(stderr, "shoal: %s: no node named '%s'\n", a->layout, a->node);
+        goto out_layout;
+    }
+    if (self->role != SHOAL_ROLE_STANDALONE) {
+        if (shoal_keys_load(self->secret_key, &kp, err, sizeof(err)) < 0 ||
+            shoal_keys_allowed_load(l->allowed_keys, &allowed, err, sizeof(err)) < 0) {
+            fprintf(stderr, "shoal: %s: %s\n", self->name, err);
+            goto out_layout;
+        }
+        shoal_keys_wipe(&kp);
+        shoal_keys_allowed_free(allowed);
+    }
+    o->name = self->name;
+    o->no_source = self->role == SHOAL_ROLE_PROXY;
+    if (self->role != SHOAL_ROLE_MANAGER) {
+        status = shoal_node_run(o) == 0 ? 0 : 2;
+    } else {
+        struct shoal_config cfg;
+        if (o->config_file != NULL &&
+            shoal_config_load(&cfg, o->config_file, err, sizeof(err)) < 0) {
+            fprintf(stderr, "shoal: %s\n", err);
+        } else {
+            if (o->config_file != NULL) {
+                shoal_config_free(&cfg);
+            }
+            printf("%s: configuration ok\n", self->name);
+            status = 0;
+        }
+    }
+out_layout:
+    shoal_layout_free(l);
+    return status;
+}
+
 int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal_node_opts *o)
 {
     const struct shoal_worker_link_opts wo = {
@@ -201,6 +255,9 @@ int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal
     struct shoal_nodestate *state = NULL;
     int status;
 
+    if (o->check_only) {
+        return cluster_check_node(a, o);
+    }
     status = cluster_node_open(a, &l, &self, &state);
     if (status != 0) {
         goto out_close;

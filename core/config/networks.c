@@ -51,8 +51,7 @@ static bool networks_exact(const char *text, const struct shoal_prefix *p)
 }
 
 /* One non-blank line: "PREFIX [comment]". */
-static int networks_line(struct shoal_networks *n, char *l, unsigned line, char *err,
-                         size_t errlen)
+static int networks_line(struct shoal_networks *n, char *l, unsigned line, char *err, size_t errlen)
 {
     struct shoal_network *v;
     struct shoal_prefix p;
@@ -68,8 +67,8 @@ static int networks_line(struct shoal_networks *n, char *l, unsigned line, char 
         rest++;
     }
     if (shoal_prefix_parse(l, &p) < 0) {
-        snprintf(err, errlen, "%s:%u: expected a network in CIDR notation, got \"%.60s\"",
-                 n->file, line, l);
+        snprintf(err, errlen, "%s:%u: expected a network in CIDR notation, got \"%.60s\"", n->file,
+                 line, l);
         return -EINVAL;
     }
     if (!networks_exact(l, &p)) {
@@ -89,8 +88,8 @@ static int networks_line(struct shoal_networks *n, char *l, unsigned line, char 
     return v[n->n - 1].text != NULL && v[n->n - 1].comment != NULL ? 0 : -ENOMEM;
 }
 
-int shoal_networks_parse(const char *text, const char *name, struct shoal_networks **out,
-                         char *err, size_t errlen)
+int shoal_networks_parse(const char *text, const char *name, struct shoal_networks **out, char *err,
+                         size_t errlen)
 {
     struct shoal_networks *n = calloc(1, sizeof(*n));
     char *copy = strdup(text);

@@ -37,8 +37,8 @@ struct shoal_networks {
 int shoal_networks_load(const char *path, struct shoal_networks **out, char *err, size_t errlen);
 
 /* The same from text; `name` stands for the file in messages. */
-int shoal_networks_parse(const char *text, const char *name, struct shoal_networks **out,
-                         char *err, size_t errlen);
+int shoal_networks_parse(const char *text, const char *name, struct shoal_networks **out, char *err,
+                         size_t errlen);
 
 void shoal_networks_free(struct shoal_networks *n);
 

@@ -59,7 +59,8 @@ struct nodecfg_parse {
 };
 
 static int nodecfg_errf(struct nodecfg_parse *p, unsigned line, const char *section,
-                        const char *key, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                        const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 static int nodecfg_errf(struct nodecfg_parse *p, unsigned line, const char *section,
                         const char *key, const char *fmt, ...)
 {
@@ -396,9 +397,8 @@ static int nodecfg_check_capture(struct nodecfg_parse *p, const struct nodecfg_s
                                  struct nodecfg_checked *c)
 {
     bool sniffs = c->role == SHOAL_ROLE_WORKER || c->role == SHOAL_ROLE_STANDALONE;
-    static const enum nodecfg_key keys[] = {NODECFG_INTERFACE, NODECFG_LB_METHOD,
-                                            NODECFG_LB_PROCS, NODECFG_LB_INTERFACES,
-                                            NODECFG_PIN_CPUS};
+    static const enum nodecfg_key keys[] = {NODECFG_INTERFACE, NODECFG_LB_METHOD, NODECFG_LB_PROCS,
+                                            NODECFG_LB_INTERFACES, NODECFG_PIN_CPUS};
     size_t n;
 
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -412,8 +412,7 @@ static int nodecfg_check_capture(struct nodecfg_parse *p, const struct nodecfg_s
     }
     if (sniffs && !nodecfg_iface_ok(s->val[NODECFG_INTERFACE])) {
         return nodecfg_errf(p, s->vline[NODECFG_INTERFACE], s->name, "interface",
-                            "expected an interface name, got \"%.64s\"",
-                            s->val[NODECFG_INTERFACE]);
+                            "expected an interface name, got \"%.64s\"", s->val[NODECFG_INTERFACE]);
     }
     if (s->val[NODECFG_LB_METHOD] != NULL && !nodecfg_plugin_name_ok(s->val[NODECFG_LB_METHOD])) {
         return nodecfg_errf(p, s->vline[NODECFG_LB_METHOD], s->name, "lb_method",
@@ -705,8 +704,7 @@ bool shoal_nodecfg_is_cluster(const struct shoal_nodecfg *c)
     return c->n > 0 && c->nodes[0].role != SHOAL_ROLE_STANDALONE;
 }
 
-const struct shoal_nodecfg_node *shoal_nodecfg_find(const struct shoal_nodecfg *c,
-                                                    const char *name)
+const struct shoal_nodecfg_node *shoal_nodecfg_find(const struct shoal_nodecfg *c, const char *name)
 {
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->nodes[i].name, name) == 0) {

@@ -36,18 +36,18 @@
 
 /* One node after lb_procs expansion. */
 struct shoal_nodecfg_node {
-    char *name;            /* unique; <section> or <section>-<i> */
-    char *section;         /* the section it came from */
-    enum shoal_role role;  /* manager, proxy, worker or standalone */
-    char *host;            /* a host name or an IPv4/IPv6 address */
-    char *interface;       /* what it sniffs (workers, standalone), or NULL */
-    char *lb_method;       /* a worker's frontend strategy, or NULL */
-    unsigned lb_procs;     /* processes of its section (1 without lb_procs) */
-    unsigned lb_index;     /* this process's index among them, 0-based */
-    char **lb_interfaces;  /* NULL-terminated, or NULL */
-    int pin_cpu;           /* the CPU it runs on, -1: not pinned */
-    char **env;            /* "NAME=value" entries, NULL-terminated, or NULL */
-    unsigned line;         /* line of its [section] */
+    char *name;           /* unique; <section> or <section>-<i> */
+    char *section;        /* the section it came from */
+    enum shoal_role role; /* manager, proxy, worker or standalone */
+    char *host;           /* a host name or an IPv4/IPv6 address */
+    char *interface;      /* what it sniffs (workers, standalone), or NULL */
+    char *lb_method;      /* a worker's frontend strategy, or NULL */
+    unsigned lb_procs;    /* processes of its section (1 without lb_procs) */
+    unsigned lb_index;    /* this process's index among them, 0-based */
+    char **lb_interfaces; /* NULL-terminated, or NULL */
+    int pin_cpu;          /* the CPU it runs on, -1: not pinned */
+    char **env;           /* "NAME=value" entries, NULL-terminated, or NULL */
+    unsigned line;        /* line of its [section] */
 };
 
 struct shoal_nodecfg {

@@ -48,4 +48,20 @@ printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377
     > "$out/empty.pcap"
 expect wrong-abi 0 "fx_major.so: abi_major: expected 2, got 3" -- \
     env SHOAL_PLUGIN_PATH="$SHOAL_PLUGIN_PATH:$out/plugins" "$SHOAL" -r "$out/empty.pcap" -l "$out/logs"
+# --check with --node checks what the node would read and starts nothing:
+# no workdir state, no port bound.
+make_layout() {
+    mkdir -p "$out/cl"
+    "$SHOAL" --gen-layout "$out/cl/layout.cfg" --workdir-base "$out/cl/spool" --keys "$out/cl/keys" \
+        --manager m --proxy p --worker w >/dev/null 2>&1 || fail "--gen-layout failed"
+}
+make_layout
+for n in m p w; do
+    expect "check-node-$n" 0 'configuration ok' -- "$SHOAL" --node "$n" --layout "$out/cl/layout.cfg" --check
+    [ ! -e "$out/cl/spool/$n/status" ] && [ ! -e "$out/cl/spool/$n/shoal.pid" ] ||
+        fail "--check of node $n wrote its lifecycle files"
+done
+: > "$out/cl/keys/w.key"
+expect check-node-badkey 2 "w: .*w.key" -- "$SHOAL" --node w --layout "$out/cl/layout.cfg" --check
+expect check-node-unknown 2 "no node named 'x'" -- "$SHOAL" --node x --layout "$out/cl/layout.cfg" --check
 echo "$passed passed, 0 failed"

@@ -52,7 +52,8 @@ static void test_errors(void)
     } cases[] = {
         {"10.0.0.0/8\nlocal stuff\n",
          "networks.cfg:2: expected a network in CIDR notation, got \"local\""},
-        {"10.0.0.0/33\n", "networks.cfg:1: expected a network in CIDR notation, got \"10.0.0.0/33\""},
+        {"10.0.0.0/33\n",
+         "networks.cfg:1: expected a network in CIDR notation, got \"10.0.0.0/33\""},
         {"\n\n10.1.2.3/8 typo\n", "networks.cfg:3: 10.1.2.3/8 has host bits set beyond its /8"},
         {"2001:db8::1/32\n", "networks.cfg:1: 2001:db8::1/32 has host bits set beyond its /32"},
     };
