@@ -5,11 +5,14 @@
 #include "bin/cluster_cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "node/worker.h"
@@ -94,12 +97,81 @@ out_free:
     return rc < 0 ? 1 : 0;
 }
 
-/* Load the layout a->layout, find node a->node in it, create its workdir
- * and (but for a standalone node) open its pid and status files.  Returns
- * 0, or the exit status after printing why. */
+/* Point fd at `path` (created or truncated), for the daemon's output.
+ * 0 or a negative errno. */
+static int cluster_redirect(int fd, const char *path, int flags)
+{
+    int f = open(path, flags | O_CLOEXEC, 0644);
+
+    if (f < 0) {
+        return -errno;
+    }
+    if (f != fd && (dup2(f, fd) < 0 || close(f) < 0)) {
+        return -errno;
+    }
+    return 0;
+}
+
+/*
+ * --daemon: fork.  The child detaches (a new session; standard input from
+ * /dev/null; standard output and error appended to stdout.log and
+ * stderr.log of the workdir) and returns -1 with *ready the pipe to report on: one byte
+ * once it holds its pid file.  The parent waits for that byte and returns
+ * 0, or, when the child dies first, its exit status after pointing at its
+ * stderr.log.
+ */
+static int cluster_daemonize(const struct shoal_layout_node *n, int *ready)
+{
+    char out[PATH_MAX], err[PATH_MAX];
+    int p[2];
+    char byte;
+    pid_t pid;
+    int wstatus;
+
+    snprintf(out, sizeof(out), "%s/stdout.log", n->workdir);
+    snprintf(err, sizeof(err), "%s/stderr.log", n->workdir);
+    fflush(NULL);
+    if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+        fprintf(stderr, "shoal: %s: cannot start in the background: %s\n", n->name,
+                strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        setsid();
+        if (cluster_redirect(0, "/dev/null", O_RDONLY) < 0 ||
+            cluster_redirect(1, out, O_WRONLY | O_CREAT | O_APPEND) < 0 ||
+            cluster_redirect(2, err, O_WRONLY | O_CREAT | O_APPEND) < 0) {
+            _exit(1);
+        }
+        /* Appended, not truncated: a second start of a running node must
+         * not wipe the first one's output. */
+        fprintf(stderr, "shoal: %s: starting as pid %ld at %ld\n", n->name, (long)getpid(),
+                (long)time(NULL));
+        *ready = p[1];
+        return -1;
+    }
+    close(p[1]);
+    if (read(p[0], &byte, 1) == 1) {
+        close(p[0]);
+        return 0;
+    }
+    close(p[0]);
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    fprintf(stderr, "shoal: %s: did not start, see %s\n", n->name, err);
+    return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0 ? WEXITSTATUS(wstatus) : 1;
+}
+
+/* Load the layout a->layout, find node a->node in it, create its workdir,
+ * detach with --daemon, and (but for a standalone node) open its pid and
+ * status files.  Returns 0 (in the daemon: the node runs on), -1 in the
+ * parent of a daemon that started (exit 0), or the exit status after
+ * printing why. */
 static int cluster_node_open(const struct shoal_cluster_node_args *a, struct shoal_layout **l,
                              const struct shoal_layout_node **self, struct shoal_nodestate **state)
 {
+    int ready = -1;
     const struct shoal_layout_node *n;
     char err[512] = "";
     int rc;
@@ -120,8 +192,18 @@ static int cluster_node_open(const struct shoal_cluster_node_args *a, struct sho
                 strerror(-rc));
         return 2;
     }
+    if (a->daemon) {
+        int parent = cluster_daemonize(n, &ready);
+        if (parent >= 0) {
+            return parent == 0 ? -1 : parent;
+        }
+    }
     if (n->role != SHOAL_ROLE_STANDALONE && shoal_nodestate_open(n->name, n->workdir, state) < 0) {
         return 1;
+    }
+    if (ready >= 0) {
+        (void)!write(ready, "", 1);
+        close(ready);
     }
     *self = n;
     return 0;
@@ -244,6 +326,60 @@ out_layout:
     return status;
 }
 
+/* --node-status: the lifecycle files of node a->node, on this host, as
+ * "key=value" lines (status, pid, started).  Returns the exit status. */
+static int cluster_node_status(const struct shoal_cluster_node_args *a)
+{
+    struct shoal_nodestate_info info;
+    struct shoal_layout *l = NULL;
+    const struct shoal_layout_node *n;
+    char err[512] = "";
+
+    if (shoal_layout_load(a->layout, &l, err, sizeof(err)) < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        return 2;
+    }
+    n = shoal_layout_find(l, a->node);
+    if (n == NULL) {
+        fprintf(stderr, "shoal: %s: no node named '%s'\n", a->layout, a->node);
+        shoal_layout_free(l);
+        return 2;
+    }
+    shoal_nodestate_read(n->workdir, &info);
+    printf("running=%s\npid=%ld\nstarted=%.6f\nstatus=%s\n", info.running ? "yes" : "no",
+           (long)info.pid, info.started, info.status[0] != '\0' ? info.status : "unknown");
+    shoal_layout_free(l);
+    return 0;
+}
+
+/* --env and --pin-cpu, before anything else runs.  0, or the exit status. */
+static int cluster_node_process(const struct shoal_cluster_node_args *a)
+{
+    for (size_t i = 0; i < a->n_env; i++) {
+        const char *eq = strchr(a->env[i], '=');
+        char name[256];
+
+        if (eq == NULL || eq == a->env[i] || (size_t)(eq - a->env[i]) >= sizeof(name)) {
+            fprintf(stderr, "shoal: --env: want NAME=VALUE, got '%s'\n", a->env[i]);
+            return 2;
+        }
+        memcpy(name, a->env[i], (size_t)(eq - a->env[i]));
+        name[eq - a->env[i]] = '\0';
+        setenv(name, eq + 1, 1);
+    }
+    if (a->pin_cpu != (unsigned long)-1) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(a->pin_cpu, &set);
+        if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+            fprintf(stderr, "shoal: %s: cannot run on CPU %lu: %s\n", a->node, a->pin_cpu,
+                    strerror(errno));
+            return 2;
+        }
+    }
+    return 0;
+}
+
 int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal_node_opts *o)
 {
     const struct shoal_worker_link_opts wo = {
@@ -255,11 +391,19 @@ int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal
     struct shoal_nodestate *state = NULL;
     int status;
 
+    if (a->status_only) {
+        return cluster_node_status(a);
+    }
+    status = cluster_node_process(a);
+    if (status != 0) {
+        return status;
+    }
     if (o->check_only) {
         return cluster_check_node(a, o);
     }
     status = cluster_node_open(a, &l, &self, &state);
     if (status != 0) {
+        status = status < 0 ? 0 : status; /* the parent of a started daemon */
         goto out_close;
     }
     switch (self->role) {

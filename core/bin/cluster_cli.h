@@ -9,6 +9,7 @@
 #ifndef SHOAL_CLUSTER_CLI_H
 #define SHOAL_CLUSTER_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct shoal_node_opts;
@@ -30,11 +31,18 @@ struct shoal_cluster_gen_args {
 };
 
 /* --node NAME --layout FILE: one node of a cluster. */
+#define SHOAL_CLUSTER_MAX_ENV 64
+
 struct shoal_cluster_node_args {
     const char *node;
     const char *layout;
-    double ack_timeout;          /* --ack-timeout, seconds (0: cluster.ack_timeout) */
-    unsigned long batch_records; /* --batch-records (0: cluster.batch_records) */
+    double ack_timeout;                     /* --ack-timeout, seconds (0: cluster.ack_timeout) */
+    unsigned long batch_records;            /* --batch-records (0: cluster.batch_records) */
+    bool daemon;                            /* --daemon: detach, output into the workdir */
+    const char *env[SHOAL_CLUSTER_MAX_ENV]; /* --env NAME=VALUE */
+    size_t n_env;
+    unsigned long pin_cpu; /* --pin-cpu N; (unsigned long)-1: none */
+    bool status_only;      /* --node-status: print the node's state here */
 };
 
 /* --control NODE|all --layout FILE COMMAND [ARG...]: the control client. */

@@ -123,6 +123,9 @@ static const struct cli_option cli_options[] = {
      .help = "print the loaded plugins and their settings, then exit"},
     {"check", 0, NULL, CLI_FLAG, CLI_AT(node.check_only), CLI_SEC_COMMON,
      .help = "validate the configuration and plugins, then exit"},
+    {"networks", 0, "FILE", CLI_STRING, CLI_AT(node.networks_file), CLI_SEC_COMMON,
+     .help = "the local networks, as networks.cfg lists them\n"
+             "(instead of networks.local of shoal.cfg)"},
     {"version", 'V', NULL, CLI_FLAG, CLI_AT(version), CLI_SEC_COMMON, .help = "print the version"},
     {"help", 'h', NULL, CLI_FLAG, CLI_AT(help), CLI_SEC_COMMON, .help = "this text"},
 
@@ -136,6 +139,17 @@ static const struct cli_option cli_options[] = {
     {"batch-records", 0, "N", CLI_NUMBER, CLI_AT(run.batch_records), CLI_SEC_NODE,
      .help = "worker, proxy: records per log batch (cluster.batch_records)", .min = 1,
      .max = 65536},
+    {"daemon", 0, NULL, CLI_FLAG, CLI_AT(run.daemon), CLI_SEC_NODE,
+     .help = "run in the background, detached, its output in\n"
+             "stdout.log and stderr.log of its working directory"},
+    {"env", 0, "NAME=VALUE", CLI_NAMES, CLI_AT(run.env), CLI_SEC_NODE,
+     .help = "set an environment variable first (repeat for more)", .max = SHOAL_CLUSTER_MAX_ENV,
+     .count = CLI_AT(run.n_env)},
+    {"pin-cpu", 0, "N", CLI_NUMBER, CLI_AT(run.pin_cpu), CLI_SEC_NODE, .help = "run on CPU N only",
+     .min = 0, .max = 4095},
+    {"node-status", 0, NULL, CLI_FLAG, CLI_AT(run.status_only), CLI_SEC_NODE,
+     .help = "print the state of node NAME on this host (its pid\n"
+             "file and status word), then exit"},
 
     {"gen-layout", 0, "OUT", CLI_STRING, CLI_AT(gen.out), CLI_SEC_GEN,
      .help = "write a layout of nodes on localhost and their keys\n"
@@ -313,6 +327,7 @@ static int cli_parse(int argc, char **argv, struct cli *cli)
 
     memset(cli, 0, sizeof(*cli));
     cli->node.progress = -1;
+    cli->run.pin_cpu = (unsigned long)-1;
     memset(longopts, 0, sizeof(longopts));
     for (size_t i = 0; i < CLI_N_OPTIONS; i++) {
         const struct cli_option *opt = &cli_options[i];

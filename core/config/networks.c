@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "lib/fsutil.h"
 
 #define NETWORKS_MAX_BYTES (4u << 20)
@@ -159,5 +160,31 @@ int shoal_networks_to_set(const struct shoal_networks *n, struct shoal_netset *s
             return rc;
         }
     }
+    return 0;
+}
+
+int shoal_networks_apply(const struct shoal_networks *n, struct shoal_config *c)
+{
+    char **v = calloc(n->n + 1, sizeof(*v));
+
+    if (v == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        v[i] = strdup(n->v[i].text);
+        if (v[i] == NULL) {
+            while (i > 0) {
+                free(v[--i]);
+            }
+            free(v);
+            return -ENOMEM;
+        }
+    }
+    for (char **o = c->local_nets; o != NULL && *o != NULL; o++) {
+        free(*o);
+    }
+    free(c->local_nets);
+    c->local_nets = v;
+    c->local_nets_set = true;
     return 0;
 }

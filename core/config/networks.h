@@ -42,6 +42,12 @@ int shoal_networks_parse(const char *text, const char *name, struct shoal_networ
 
 void shoal_networks_free(struct shoal_networks *n);
 
+struct shoal_config;
+
+/* Make the prefixes the local networks of `c` (its networks.local),
+ * replacing what it had.  0 or -ENOMEM. */
+int shoal_networks_apply(const struct shoal_networks *n, struct shoal_config *c);
+
 /* Add every prefix to set `s`.  0 or -ENOMEM. */
 int shoal_networks_to_set(const struct shoal_networks *n, struct shoal_netset *s);
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/networks.h"
 #include "engine/analyzer.h"
 #include "engine/conn.h"
 #include "engine/decode.h"
@@ -109,6 +110,18 @@ static int node_settings(struct node_run *r)
     }
     if (o->ignore_checksums) {
         r->cfg.ignore_checksums = true;
+    }
+    if (o->networks_file != NULL) {
+        struct shoal_networks *nets;
+        if (shoal_networks_load(o->networks_file, &nets, err, sizeof(err)) < 0) {
+            shoal_err(NULL, "%s", err);
+            return 2;
+        }
+        int rc = shoal_networks_apply(nets, &r->cfg);
+        shoal_networks_free(nets);
+        if (rc < 0) {
+            return 1;
+        }
     }
     if (!o->list_plugins && !o->check_only &&
         (stat(r->cfg.log_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {

@@ -63,6 +63,7 @@ struct shoal_node_opts {
     const char *iface;                    /* -i: live interface */
     const char *filter;                   /* -f: BPF expression */
     const char *config_file;              /* -c: shoal.cfg */
+    const char *networks_file;            /* --networks: networks.cfg, over networks.local */
     const char *log_dir;                  /* --logdir: overrides log.dir */
     bool json;                            /* --json: overrides log.format */
     bool ignore_checksums;                /* -C */

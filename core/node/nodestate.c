@@ -215,3 +215,29 @@ bool shoal_nodestate_running(const char *workdir, pid_t *pid)
     close(fd);
     return live;
 }
+
+void shoal_nodestate_read(const char *workdir, struct shoal_nodestate_info *out)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    FILE *f;
+
+    memset(out, 0, sizeof(*out));
+    out->running = shoal_nodestate_running(workdir, &out->pid);
+    if (out->running &&
+        (size_t)snprintf(path, sizeof(path), "%s/shoal.pid", workdir) < sizeof(path) &&
+        stat(path, &st) == 0) {
+        out->started = (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9;
+    }
+    if ((size_t)snprintf(path, sizeof(path), "%s/status", workdir) >= sizeof(path)) {
+        return;
+    }
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return;
+    }
+    if (fgets(out->status, sizeof(out->status), f) != NULL) {
+        out->status[strcspn(out->status, "\n")] = '\0';
+    }
+    fclose(f);
+}

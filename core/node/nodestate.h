@@ -66,4 +66,16 @@ void shoal_nodestate_close(struct shoal_nodestate *ns);
  */
 bool shoal_nodestate_running(const char *workdir, pid_t *pid);
 
+/* What the lifecycle files of a node say, for the shell. */
+struct shoal_nodestate_info {
+    bool running;    /* a live process holds the pid file */
+    pid_t pid;       /* its pid, 0 when none */
+    double started;  /* when it took the pid file (its mtime), 0 when none */
+    char status[16]; /* the status word, "" when there is no status file */
+};
+
+/* Read <workdir>/shoal.pid and <workdir>/status into *out.  Never fails:
+ * missing files read as empty. */
+void shoal_nodestate_read(const char *workdir, struct shoal_nodestate_info *out);
+
 #endif
