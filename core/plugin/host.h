@@ -59,6 +59,7 @@ struct shoal_host_env {
     /* The tables handed to init, one per kind, filled by shoal_host_env_init. */
     struct shoal_host hosts[SHOAL_PLUGIN_KIND_LAST + 1];
     const struct shoal_command_host *command; /* the shell's, or NULL */
+    void *owner; /* the process object behind the tables (the shell), or NULL */
 };
 
 /* Counters a plugin may declare, and their names' longest length. */

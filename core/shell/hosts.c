@@ -229,7 +229,7 @@ static int hosts_run_local(const char *const *argv, const char *input, double ti
                            struct shoal_run_result *res)
 {
     struct hosts_out out[2] = {{NULL, 0, false}, {NULL, 0, false}};
-    int fds[3];
+    int fds[3] = {-1, -1, -1};
     pid_t pid;
     int wstatus;
     bool killed;
@@ -254,10 +254,10 @@ static int hosts_run_local(const char *const *argv, const char *input, double ti
     }
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
     }
-    res->status = killed                ? 124
-                  : WIFEXITED(wstatus)  ? WEXITSTATUS(wstatus)
+    res->status = killed                 ? 124
+                  : WIFEXITED(wstatus)   ? WEXITSTATUS(wstatus)
                   : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
-                                        : 1;
+                                         : 1;
     res->out = out[0].p != NULL ? out[0].p : strdup("");
     res->err = out[1].p != NULL ? out[1].p : strdup("");
     return 0;
@@ -283,8 +283,7 @@ static void hosts_note_master(struct shoal_hosts *h, const char *host)
 
 /* ssh and its options (HOSTS_SSH_NOPTS entries into v): BatchMode, and
  * the master connection of the host. */
-static void hosts_ssh_opts(const struct shoal_hosts *h, char *control, size_t len,
-                           const char **v)
+static void hosts_ssh_opts(const struct shoal_hosts *h, char *control, size_t len, const char **v)
 {
     snprintf(control, len, "ControlPath=%s/%%C", h->control_dir);
     v[0] = "ssh";

@@ -24,6 +24,7 @@ extern "C" {
 
 /* flags */
 #define SHOAL_CMD_NO_LOCK 1u /* runs without the shell's lock (help, exit, ...) */
+#define SHOAL_CMD_EXIT 2u    /* the shell ends after it (exit, quit); 2.2 */
 
 /*
  * Ops of a command plugin (descriptor kind SHOAL_PLUGIN_COMMAND).
@@ -94,6 +95,15 @@ enum shoal_cmd_path {
 
 struct shoal_table; /* opaque: rows printed as aligned columns */
 
+/* The steps of `install` (see install()), in the order it takes them. */
+enum shoal_install_step {
+    SHOAL_INSTALL_STAGE = 1, /* all of etc into spool/staged, for check (no node touched) */
+    SHOAL_INSTALL_LAYOUT,    /* node.cfg, shoal.cfg into spool/installed; the layout */
+    SHOAL_INSTALL_NETWORKS,  /* networks.cfg (checked) into spool/installed */
+    SHOAL_INSTALL_KEYS,      /* a key pair per node and the shell's: made once, kept */
+    SHOAL_INSTALL_HOSTS,     /* spool/installed onto every host; the nodes' workdirs */
+};
+
 /*
  * The host table of command plugins (host->command).  Functions that act
  * return 0 or a negative errno and log why, naming the node or host.
@@ -155,7 +165,73 @@ struct shoal_command_host {
      * of `key` (a static string until the next state call), or NULL. */
     const char *(*state_get)(struct shoal_self *self, const char *key);
     int (*state_set)(struct shoal_self *self, const char *key, const char *value);
+
+#if SHOAL_ABI_TARGET_MINOR >= 2
+    /* ---- 2.2: installing, and the nodes' processes (check with SHOAL_HAS) ---- */
+
+    /* One step of install (see enum shoal_install_step); after
+     * SHOAL_INSTALL_LAYOUT the nodes are the installed node.cfg's. */
+    int (*install)(struct shoal_self *self, enum shoal_install_step step, char *err, size_t errlen);
+    /* Start an installed node and wait until it says "running" (the
+     * start time-out of shoal.cfg's control group); err has the node's
+     * last stderr lines when it died. */
+    int (*node_start)(struct shoal_self *self, const struct shoal_node_info *node, char *err,
+                      size_t errlen);
+    /* Stop a node: its control `stop`, SIGTERM, SIGKILL after the stop
+     * time-out.  0 also when it was not running. */
+    int (*node_stop)(struct shoal_self *self, const struct shoal_node_info *node, char *err,
+                     size_t errlen);
+    /* The node's command line, as start runs it (check: its --check form
+     * against spool/staged).  *argv: NULL-terminated, free it with
+     * host->free. */
+    int (*node_argv)(struct shoal_self *self, const struct shoal_node_info *node, bool check,
+                     char ***argv);
+    /* Every command the shell has (up to max of them into out, sorted by
+     * name); returns how many there are. */
+    size_t (*commands)(struct shoal_self *self, const struct shoal_command_ops **out, size_t max);
+    /* The shell's version ("0.1.0"). */
+    const char *(*version)(struct shoal_self *self);
+#endif
 };
+
+/*
+ * What most commands keep: the host table and their handle.  A command
+ * without state of its own uses these as its init and fini; init refuses
+ * to run outside the shell (no command table).
+ */
+struct shoal_command_base {
+    const struct shoal_host *host;
+    struct shoal_self *self;
+};
+
+static inline int shoal_command_base_init(const struct shoal_host *host, struct shoal_self *self,
+                                          const void *config, void **state)
+{
+    struct shoal_command_base *b;
+
+    (void)config;
+    if (host->command == NULL) {
+        host->logf(self, SHOAL_LOG_ERROR, "a command runs in shoalctl only");
+        return -95; /* -EOPNOTSUPP */
+    }
+    b = (struct shoal_command_base *)host->alloc(self, sizeof(*b));
+    if (b == NULL) {
+        return -12; /* -ENOMEM */
+    }
+    b->host = host;
+    b->self = self;
+    *state = b;
+    return 0;
+}
+
+static inline void shoal_command_base_fini(void *state)
+{
+    struct shoal_command_base *b = (struct shoal_command_base *)state;
+
+    if (b != NULL) {
+        b->host->free(b->self, b);
+    }
+}
 
 #ifdef __cplusplus
 }

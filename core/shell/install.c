@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `install` underneath: what the user wrote in etc/ becomes what the nodes
+ * read, in spool/installed/:
+ *   node.cfg, networks.cfg, shoal.cfg   copies, read by start, status and
+ *                                       the nodes (--networks, -c)
+ *   layout.cfg                          generated from node.cfg
+ *   keys/                               a CURVE key pair per node, the
+ *                                       shell's, allowed_keys: made once,
+ *                                       kept across installs
+ * then the same folder is copied to every other host, where the nodes'
+ * working directories are made.  A staged install (spool/staged) serves
+ * `check`: the same files from the current etc/ with the installed keys
+ * (made by the first check when no install made them yet).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cluster/keys.h"
+#include "cluster/layout.h"
+#include "config/config.h"
+#include "config/networks.h"
+#include "lib/fsutil.h"
+#include "shell/hosts.h"
+#include "shell/nodecfg.h"
+#include "shell/shell.h"
+
+#define INSTALL_MAX_FILE (16u << 20)
+
+/* Copy file `from` to `to` through a temporary file and rename.  A
+ * missing optional source writes an empty file. */
+static int install_copy(const char *from, const char *to, bool optional, char *err,
+                        size_t errlen)
+{
+    char tmp[PATH_MAX + 8];
+    char *text = NULL;
+    FILE *f;
+    int rc = shoal_file_read(from, INSTALL_MAX_FILE, &text);
+
+    if (rc == -ENOENT && optional) {
+        text = strdup("");
+        rc = text != NULL ? 0 : -ENOMEM;
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: cannot read: %s", from, strerror(-rc));
+        return rc;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", to) >= (int)sizeof(tmp)) {
+        free(text);
+        return -ENAMETOOLONG;
+    }
+    f = fopen(tmp, "w");
+    if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0 || rename(tmp, to) != 0) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: cannot write: %s", to, strerror(errno));
+        unlink(tmp);
+    }
+    free(text);
+    return rc;
+}
+
+/* The layout node.cfg describes into `out`: workdirs under spool, key
+ * files under keys_dir. */
+static int install_layout(const struct shoal_shell *sh, const struct shoal_nodecfg *cfg,
+                          const char *keys_dir, const char *out, char *err, size_t errlen)
+{
+    struct shoal_layout_spec_node *nodes = calloc(cfg->n, sizeof(*nodes));
+    struct shoal_layout_spec spec = {
+        .spool_dir = sh->paths.spool,
+        .keys_dir = keys_dir,
+        .use_ipc = true,
+        .nodes = nodes,
+        .n_nodes = cfg->n,
+    };
+    struct shoal_layout *l = NULL;
+    int rc;
+
+    if (nodes == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < cfg->n; i++) {
+        nodes[i] = (struct shoal_layout_spec_node){
+            .name = cfg->nodes[i].name,
+            .role = cfg->nodes[i].role,
+            .host = cfg->nodes[i].host,
+            .interface = cfg->nodes[i].interface,
+            .lb_method = cfg->nodes[i].lb_method,
+        };
+    }
+    rc = shoal_layout_generate(&spec, &l, err, errlen);
+    if (rc == 0 && (rc = shoal_layout_write(l, out)) < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", out, strerror(-rc));
+    }
+    shoal_layout_free(l);
+    free(nodes);
+    return rc;
+}
+
+/* The folder of an install: spool/installed, or spool/staged. */
+static int install_dir(const struct shoal_shell *sh, bool staged, char *dir, char *err,
+                       size_t errlen)
+{
+    int rc = shoal_path_join(dir, PATH_MAX, sh->paths.spool, staged ? "staged" : "installed");
+
+    rc = rc < 0 ? rc : shoal_mkdirs(dir, 0755, NULL, 0);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s/%s: cannot create: %s", sh->paths.spool,
+                 staged ? "staged" : "installed", strerror(-rc));
+    }
+    return rc;
+}
+
+/* Copy etc/<name> into dir (an empty file when optional and missing). */
+static int install_etc(const struct shoal_shell *sh, const char *dir, const char *name,
+                       bool optional, char *err, size_t errlen)
+{
+    char from[PATH_MAX], to[PATH_MAX];
+
+    if (shoal_path_join(from, sizeof(from), sh->paths.etc, name) < 0 ||
+        shoal_path_join(to, sizeof(to), dir, name) < 0) {
+        snprintf(err, errlen, "%s: path too long", name);
+        return -ENAMETOOLONG;
+    }
+    return install_copy(from, to, optional, err, errlen);
+}
+
+/* node.cfg, shoal.cfg and the layout into dir. */
+static int install_step_layout(const struct shoal_shell *sh, const char *dir, char *err,
+                               size_t errlen)
+{
+    char path[PATH_MAX], keys[PATH_MAX];
+    struct shoal_nodecfg *cfg = NULL;
+    int rc;
+
+    if (shoal_path_join(path, sizeof(path), sh->paths.etc, "node.cfg") < 0 ||
+        shoal_path_join(keys, sizeof(keys), sh->paths.installed, "keys") < 0) {
+        snprintf(err, errlen, "%s: path too long", sh->paths.spool);
+        return -ENAMETOOLONG;
+    }
+    rc = shoal_nodecfg_load(path, &cfg, err, errlen);
+    rc = rc < 0 ? rc : install_etc(sh, dir, "node.cfg", false, err, errlen);
+    rc = rc < 0 ? rc : install_etc(sh, dir, "shoal.cfg", true, err, errlen);
+    if (rc == 0 && (rc = shoal_path_join(path, sizeof(path), dir, "layout.cfg")) == 0) {
+        rc = install_layout(sh, cfg, keys, path, err, errlen);
+    }
+    shoal_nodecfg_free(cfg);
+    return rc;
+}
+
+/* networks.cfg, checked, into dir (none: an empty list). */
+static int install_step_networks(const struct shoal_shell *sh, const char *dir, char *err,
+                                 size_t errlen)
+{
+    char path[PATH_MAX];
+    struct shoal_networks *nets = NULL;
+    int rc;
+
+    if (shoal_path_join(path, sizeof(path), sh->paths.etc, "networks.cfg") < 0) {
+        return -ENAMETOOLONG;
+    }
+    rc = access(path, F_OK) == 0 ? shoal_networks_load(path, &nets, err, errlen) : 0;
+    shoal_networks_free(nets);
+    return rc < 0 ? rc : install_etc(sh, dir, "networks.cfg", true, err, errlen);
+}
+
+/* The key pairs the layout in dir names (made once, kept). */
+static int install_step_keys(const char *dir, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    struct shoal_layout *l = NULL;
+    int rc;
+
+    if (shoal_path_join(path, sizeof(path), dir, "layout.cfg") < 0) {
+        return -ENAMETOOLONG;
+    }
+    rc = shoal_layout_load(path, &l, err, errlen);
+    rc = rc < 0 ? rc : shoal_keys_generate_layout(l, SHOAL_KEYS_REUSE, err, errlen);
+    shoal_layout_free(l);
+    return rc;
+}
+
+static int install_hosts(struct shoal_shell *sh, char *err, size_t errlen);
+
+int shoal_shell_install(struct shoal_shell *sh, enum shoal_install_step step, char *err,
+                        size_t errlen)
+{
+    char dir[PATH_MAX];
+    bool staged = step == SHOAL_INSTALL_STAGE;
+    int rc;
+
+    if (step == SHOAL_INSTALL_HOSTS) {
+        return install_hosts(sh, err, errlen);
+    }
+    rc = install_dir(sh, staged, dir, err, errlen);
+    if (rc == 0 && (staged || step == SHOAL_INSTALL_LAYOUT)) {
+        rc = install_step_layout(sh, dir, err, errlen);
+    }
+    if (rc == 0 && (staged || step == SHOAL_INSTALL_NETWORKS)) {
+        rc = install_step_networks(sh, dir, err, errlen);
+    }
+    if (rc == 0 && (staged || step == SHOAL_INSTALL_KEYS)) {
+        rc = install_step_keys(dir, err, errlen);
+    }
+    if (rc == 0 && step == SHOAL_INSTALL_LAYOUT) {
+        rc = shoal_shell_reload(sh, true, err, errlen);
+    }
+    return rc;
+}
+
+/* spool/installed onto every other host; every node's workdir made. */
+static int install_hosts(struct shoal_shell *sh, char *err, size_t errlen)
+{
+    const char *paths[] = {sh->paths.installed, NULL};
+
+    for (size_t i = 0; i < sh->n_nodes; i++) {
+        const struct shoal_node_info *n = &sh->nodes[i];
+        const char *mk[] = {"mkdir", "-p", "-m", "0700", n->workdir, NULL};
+        struct shoal_run_result res = {0};
+        bool seen = false;
+        int rc;
+
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = strcmp(sh->nodes[j].host, n->host) == 0;
+        }
+        if (!seen && !shoal_hosts_is_local(n->host)) {
+            rc = shoal_hosts_copy(sh->hosts, n->host, paths, sh->paths.spool, err, errlen);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+        rc = shoal_hosts_run(sh->hosts, n->host, mk, NULL, sh->timeouts.run, &res);
+        if (rc == 0 && res.status != 0) {
+            snprintf(err, errlen, "%s: cannot make %s: %.200s", n->host, n->workdir,
+                     res.err != NULL ? res.err : "");
+            rc = -EIO;
+        }
+        free(res.out);
+        free(res.err);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
