@@ -7,6 +7,10 @@
  * originator, keeps the per-direction counters of conn.log, drives the TCP
  * analysis and the protocol analyzers, and writes conn.log when a
  * connection ends.
+ *
+ * Implemented by ctx.c (the packet-thread context and the packet entry),
+ * conn.c (the connection table) and conn_log.c (conn.log); ctx.h is their
+ * shared inside.
  */
 #ifndef SHOAL_CONN_H
 #define SHOAL_CONN_H
