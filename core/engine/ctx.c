@@ -28,6 +28,8 @@
 #include "lib/util.h"
 
 #define CONN_IPPROTO_GRE 47
+#define CTX_TH_SYN 0x02 /* TCP flags */
+#define CTX_TH_ACK 0x10
 
 static const struct shoal_field weird_fields[] = {
     {"ts", SHOAL_T_TIME, 0},        {"uid", SHOAL_T_STRING, 0},     {"id.orig_h", SHOAL_T_ADDR, 0},
@@ -435,23 +437,14 @@ void shoal_ctx_packet(struct shoal_ctx *x, const struct shoal_pkt *p)
     shoal_ctx_packet_encap(x, p, NULL);
 }
 
-void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
-                            const struct shoal_encap *encap)
+/*
+ * Zeek's IPBasedAnalyzer::CheckHeaderTrunc: the transport header must be
+ * there, on the wire and in the capture.  False (a weird reported) if not.
+ */
+static inline bool ctx_header_ok(struct shoal_ctx *x, const struct shoal_pkt *p,
+                                 const struct shoal_encap *encap)
 {
-    uint16_t sp = 0;
-    uint16_t dp = 0;
-    bool one_way = false;
     uint32_t min_hdr = 0;
-
-    x->st.packets++;
-    x->st.bytes += p->ip_total;
-    if (encap != NULL && encap->depth == 0) {
-        encap = NULL;
-    }
-    if (p->proto == CONN_IPPROTO_GRE) {
-        shoal_tunnel_gre(x, p, encap);
-        return;
-    }
 
     switch (p->proto) {
     case SHOAL_PROTO_TCP:
@@ -468,63 +461,102 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
     if (p->l4_len < min_hdr) {
         shoal_ctx_net_weird(x, encap ? "truncated_header_in_tunnel" : "truncated_header", NULL,
                             NULL, &p->src, &p->dst);
-        return;
+        return false;
     }
     if (p->l4_cap < min_hdr) {
         shoal_ctx_net_weird(
             x, encap ? "internally_truncated_header_in_tunnel" : "internally_truncated_header",
             NULL, NULL, &p->src, &p->dst);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* The "ports" of p's connection key: TCP and UDP ports; for ICMP the type
+ * and its counterpart (or the code, and then the key is one-way).  Returns
+ * whether the key is one-way. */
+static inline bool ctx_ports(const struct shoal_pkt *p, uint16_t *sp, uint16_t *dp)
+{
+    bool one_way = false;
+
+    *sp = 0;
+    *dp = 0;
     if (p->proto == SHOAL_PROTO_TCP || p->proto == SHOAL_PROTO_UDP) {
-        sp = shoal_be16(p->l4);
-        dp = shoal_be16(p->l4 + 2);
+        *sp = shoal_be16(p->l4);
+        *dp = shoal_be16(p->l4 + 2);
     } else if (p->proto == SHOAL_PROTO_ICMP || p->proto == SHOAL_PROTO_ICMP6) {
-        sp = p->l4[0];
-        dp = icmp_counterpart(p->proto, p->l4[0], p->l4[1], &one_way);
+        *sp = p->l4[0];
+        *dp = icmp_counterpart(p->proto, p->l4[0], p->l4[1], &one_way);
     }
+    return one_way;
+}
 
-    uint64_t hash;
-    struct shoal_conn *c = shoal_conn_lookup(x, p, sp, dp, one_way, &hash);
-    if (c != NULL && p->proto == SHOAL_PROTO_TCP && shoal_tcp_is_reuse(x, c, p)) {
-        shoal_conn_remove(x, c);
-        c = NULL;
+/* Zeek's originator heuristics for a new connection: should the responder
+ * of p (its destination) be the originator?  Not for a group destination;
+ * for TCP without a plain SYN, when the source port is a likely server
+ * port (and the destination's is not, or is higher); for UDP, when only
+ * the source port is a likely server port. */
+static bool ctx_should_flip(const struct shoal_ctx *x, const struct shoal_pkt *p, uint16_t sp,
+                            uint16_t dp)
+{
+    if (addr_is_group(&p->dst)) {
+        return false;
     }
+    if (p->proto == SHOAL_PROTO_TCP) {
+        uint8_t flags = p->l4[13];
+        if ((!(flags & CTX_TH_SYN) || (flags & CTX_TH_ACK)) && ctx_likely_server(x, p->proto, sp)) {
+            return ctx_likely_server(x, p->proto, dp) ? (!(flags & CTX_TH_SYN) && sp < dp) : true;
+        }
+        return false;
+    }
+    if (p->proto == SHOAL_PROTO_UDP) {
+        return ctx_likely_server(x, p->proto, sp) && !ctx_likely_server(x, p->proto, dp);
+    }
+    return false;
+}
+
+/* A new connection for p: its roles chosen, its TCP state set up, its
+ * tunnels recorded, the analyzers told.  NULL when out of memory (logged). */
+static struct shoal_conn *ctx_conn_start(struct shoal_ctx *x, const struct shoal_pkt *p,
+                                         uint64_t hash, uint16_t sp, uint16_t dp, bool one_way,
+                                         const struct shoal_encap *encap)
+{
+    bool flip = ctx_should_flip(x, p, sp, dp);
+    struct shoal_conn *c = shoal_conn_new(x, p, hash, sp, dp, one_way);
+
     if (c == NULL) {
-        bool flip = false;
-        if (addr_is_group(&p->dst)) {
-            /* no flip */
-        } else if (p->proto == SHOAL_PROTO_TCP) {
-            uint8_t flags = p->l4[13];
-            if ((!(flags & 0x02) || (flags & 0x10)) && ctx_likely_server(x, p->proto, sp)) {
-                flip = ctx_likely_server(x, p->proto, dp) ? (!(flags & 0x02) && sp < dp) : true;
-            }
-        } else if (p->proto == SHOAL_PROTO_UDP) {
-            flip = ctx_likely_server(x, p->proto, sp) && !ctx_likely_server(x, p->proto, dp);
-        }
-        c = shoal_conn_new(x, p, hash, sp, dp, one_way);
-        if (c == NULL) {
-            shoal_err("conn", "out of memory: packet dropped");
-            return;
-        }
-        if (flip) {
-            shoal_conn_flip(x, c);
-        }
-        if (p->proto == SHOAL_PROTO_TCP) {
-            shoal_tcp_init(x, c, p->ts);
-        }
-        conn_encap(x, c, encap, true);
-        shoal_an_conn_new(x, c);
-    } else {
-        conn_encap(x, c, encap, false);
+        shoal_err("conn", "out of memory: packet dropped");
+        return NULL;
     }
+    if (flip) {
+        shoal_conn_flip(x, c);
+    }
+    if (p->proto == SHOAL_PROTO_TCP) {
+        shoal_tcp_init(x, c, p->ts);
+    }
+    conn_encap(x, c, encap, true);
+    shoal_an_conn_new(x, c);
+    return c;
+}
 
-    bool is_orig = conn_addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp;
+/* Does p go from c's originator to its responder?  The source address and
+ * port decide, and the destination too when they cannot (one-way ICMP, a
+ * packet from a host to itself). */
+static inline bool ctx_is_orig(const struct shoal_conn *c, const struct shoal_pkt *p, uint16_t sp)
+{
+    bool from_orig = conn_addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp;
+
     if (c->one_way || conn_addr_eq(&p->src, &p->dst)) {
-        is_orig = conn_addr_eq(&c->id.orig_h, &p->src) && c->id.orig_p == sp &&
-                  conn_addr_eq(&c->id.resp_h, &p->dst);
+        return from_orig && conn_addr_eq(&c->id.resp_h, &p->dst);
     }
+    return from_orig;
+}
 
+/* Count p in c by its transport, TCP through tcp.c's state machine. */
+static inline void ctx_conn_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                                   const struct shoal_pkt *p, uint16_t sp,
+                                   const struct shoal_encap *encap)
+{
     switch (p->proto) {
     case SHOAL_PROTO_TCP:
         if (shoal_tcp_packet(x, c, is_orig, p)) {
@@ -547,6 +579,42 @@ void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
         conn_count(c, is_orig, p);
         break;
     }
+}
+
+void shoal_ctx_packet_encap(struct shoal_ctx *x, const struct shoal_pkt *p,
+                            const struct shoal_encap *encap)
+{
+    uint16_t sp;
+    uint16_t dp;
+    uint64_t hash;
+
+    x->st.packets++;
+    x->st.bytes += p->ip_total;
+    if (encap != NULL && encap->depth == 0) {
+        encap = NULL;
+    }
+    if (p->proto == CONN_IPPROTO_GRE) {
+        shoal_tunnel_gre(x, p, encap);
+        return;
+    }
+    if (!ctx_header_ok(x, p, encap)) {
+        return;
+    }
+    bool one_way = ctx_ports(p, &sp, &dp);
+    struct shoal_conn *c = shoal_conn_lookup(x, p, sp, dp, one_way, &hash);
+    if (c != NULL && p->proto == SHOAL_PROTO_TCP && shoal_tcp_is_reuse(x, c, p)) {
+        shoal_conn_remove(x, c);
+        c = NULL;
+    }
+    if (c == NULL) {
+        c = ctx_conn_start(x, p, hash, sp, dp, one_way, encap);
+        if (c == NULL) {
+            return;
+        }
+    } else {
+        conn_encap(x, c, encap, false);
+    }
+    ctx_conn_packet(x, c, ctx_is_orig(c, p, sp), p, sp, encap);
 }
 
 /* ---- network time, life cycle ---- */
