@@ -55,6 +55,44 @@ const char *shoal_conn_state(const struct shoal_conn *c)
     }
 }
 
+/* conn.log's proto of c, and the payload bytes each side sent (orig_bytes,
+ * resp_bytes). */
+static const char *conn_log_proto(const struct shoal_conn *c, uint64_t *ob, uint64_t *rb)
+{
+    const struct shoal_dgram *d = shoal_conn_dgram(c);
+
+    *ob = *rb = 0;
+    switch (c->id.proto) {
+    case SHOAL_PROTO_TCP:
+        *ob = shoal_tcp_size(shoal_conn_tcp(c), true);
+        *rb = shoal_tcp_size(shoal_conn_tcp(c), false);
+        return "tcp";
+    case SHOAL_PROTO_UDP:
+    case SHOAL_PROTO_ICMP:
+    case SHOAL_PROTO_ICMP6:
+        *ob = d->orig_len > 0 ? (uint64_t)d->orig_len : 0;
+        *rb = d->resp_len > 0 ? (uint64_t)d->resp_len : 0;
+        return c->id.proto == SHOAL_PROTO_UDP ? "udp" : "icmp";
+    default:
+        return "unknown_transport";
+    }
+}
+
+/* conn.log's service of c into buf: the analyzers that confirmed it, then
+ * the UDP tunnels, comma-separated ("" for none). */
+static void conn_log_service(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf,
+                             size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; x->an != NULL && i < x->an->nservices; i++) {
+        if (c->services & (1ULL << i)) {
+            size_t n = strlen(buf);
+            snprintf(buf + n, size - n, "%s%s", n ? "," : "", x->an->services[i]);
+        }
+    }
+    shoal_tunnel_services(c->tun.confirmed, buf, size);
+}
+
 void shoal_conn_log_write(struct shoal_ctx *x, const struct shoal_conn *c)
 {
     struct shoal_value v[SHOAL_CONN_LOG_NFIELDS];
@@ -63,43 +101,14 @@ void shoal_conn_log_write(struct shoal_ctx *x, const struct shoal_conn *c)
     char uid[32];
     char history[SHOAL_HISTORY_MAX + 1];
     char service[512];
-    uint64_t ob = 0;
-    uint64_t rb = 0;
-    const char *proto;
+    uint64_t ob;
+    uint64_t rb;
+    const char *proto = conn_log_proto(c, &ob, &rb);
     const char *state = shoal_conn_state(c);
     double duration = c->last - c->start;
-    const struct shoal_dgram *d = shoal_conn_dgram(c);
     size_t nparents = c->ext != NULL ? c->ext->nparents : 0;
 
-    switch (c->id.proto) {
-    case SHOAL_PROTO_TCP:
-        proto = "tcp";
-        ob = shoal_tcp_size(shoal_conn_tcp(c), true);
-        rb = shoal_tcp_size(shoal_conn_tcp(c), false);
-        break;
-    case SHOAL_PROTO_UDP:
-        proto = "udp";
-        ob = d->orig_len > 0 ? (uint64_t)d->orig_len : 0;
-        rb = d->resp_len > 0 ? (uint64_t)d->resp_len : 0;
-        break;
-    case SHOAL_PROTO_ICMP:
-    case SHOAL_PROTO_ICMP6:
-        proto = "icmp";
-        ob = d->orig_len > 0 ? (uint64_t)d->orig_len : 0;
-        rb = d->resp_len > 0 ? (uint64_t)d->resp_len : 0;
-        break;
-    default:
-        proto = "unknown_transport";
-        break;
-    }
-    service[0] = '\0';
-    for (size_t i = 0; x->an != NULL && i < x->an->nservices; i++) {
-        if (c->services & (1ULL << i)) {
-            size_t n = strlen(service);
-            snprintf(service + n, sizeof(service) - n, "%s%s", n ? "," : "", x->an->services[i]);
-        }
-    }
-    shoal_tunnel_services(c->tun.confirmed, service, sizeof(service));
+    conn_log_service(x, c, service, sizeof(service));
     v[0] = shoal_v_double(c->start);
     v[1] = shoal_v_str(shoal_conn_uid(x, c, uid));
     v[2] = shoal_v_addr(&c->id.orig_h);
