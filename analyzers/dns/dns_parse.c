@@ -319,258 +319,410 @@ static bool dnsp_txt(struct dnsp *q, size_t rd, size_t rdlength, const char *tag
     return rdlen == 0;
 }
 
+/* ---- rdata, one renderer per RR type ---- */
+
+/* RR types (IANA's DNS parameters) whose rdata is looked at. */
+enum {
+    DNS_T_A = 1,
+    DNS_T_NS = 2,
+    DNS_T_CNAME = 5,
+    DNS_T_SOA = 6,
+    DNS_T_WKS = 11,
+    DNS_T_PTR = 12,
+    DNS_T_HINFO = 13,
+    DNS_T_MX = 15,
+    DNS_T_TXT = 16,
+    DNS_T_AAAA = 28,
+    DNS_T_LOC = 29,
+    DNS_T_NB = 32,
+    DNS_T_SRV = 33, /* NBSTAT on NetBIOS */
+    DNS_T_NAPTR = 35,
+    DNS_T_A6 = 38,
+    DNS_T_OPT = 41,
+    DNS_T_DS = 43,
+    DNS_T_SSHFP = 44,
+    DNS_T_RRSIG = 46,
+    DNS_T_NSEC = 47,
+    DNS_T_DNSKEY = 48,
+    DNS_T_NSEC3 = 50,
+    DNS_T_NSEC3PARAM = 51,
+    DNS_T_SVCB = 64,
+    DNS_T_HTTPS = 65,
+    DNS_T_SPF = 99,
+    DNS_T_TKEY = 249,
+    DNS_T_TSIG = 250,
+    DNS_T_CAA = 257,
+    DNS_T_BIND9_SIGNING = 65534,
+};
+
+#define DNS_NETBIOS_PORT 137
+
 /*
- * Type-specific part of one RR: rdata at [rd, rd + rdlength).  Calls the
- * reply callback for types Zeek renders.  Returns false when parsing must
- * stop (Zeek's parse failure).
+ * The rdata of one RR at [rd, rd + rdlength) of the message, and the text
+ * rendered from it.  A renderer reads through q (names in rdata may point
+ * anywhere before them), writes w, calls the reply callback for types Zeek
+ * renders, and returns false when parsing must stop (Zeek's parse failure).
+ */
+struct dnsp_rd {
+    struct dnsp q;
+    size_t rd;
+    size_t rdlength;
+    struct dnsw w;
+};
+
+static size_t dnsp_rd_end(const struct dnsp_rd *r)
+{
+    return r->rd + r->rdlength;
+}
+
+/* The rdata should end where the cursor is. */
+static void dnsp_rd_check_end(struct dnsp *p, const struct dnsp_rd *r)
+{
+    if (r->q.pos - r->rd != r->rdlength) {
+        dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
+    }
+}
+
+/* A, AAAA and A6 (parsed as AAAA, as Zeek does): the address. */
+static bool dnsp_rd_addr(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    bool v6 = rr->type != DNS_T_A;
+
+    if (rr->type == DNS_T_A && r->rdlength != 4) {
+        dnsp_weird(p, "DNS_RR_bad_length", NULL);
+        return false;
+    }
+    if (v6 && r->rdlength < 16) {
+        dnsp_weird(p, rr->type == DNS_T_AAAA ? "DNS_AAAA_neg_length" : "DNS_A6_neg_length", NULL);
+        return false;
+    }
+    dnsp_addr(&r->w, p->m + r->rd, v6);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* NS, CNAME, PTR, and MX and SRV past their numbers: the name at the
+ * cursor, which should end the rdata. */
+static bool dnsp_rd_name(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    char name[DNS_NAME_MAX + 1];
+    size_t n = dnsp_name(&r->q, name);
+
+    dnsp_rd_check_end(p, r);
+    dnsw_put(&r->w, name, n);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* SOA: the primary name server. */
+static bool dnsp_rd_soa(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    char mname[DNS_NAME_MAX + 1];
+    char rname[DNS_NAME_MAX + 1];
+    size_t n = dnsp_name(&r->q, mname);
+
+    (void)dnsp_name(&r->q, rname);
+    if (dnsp_left(&r->q) < 20) {
+        return false;
+    }
+    r->q.pos += 20; /* serial, refresh, retry, expire, minimum */
+    dnsp_rd_check_end(p, r);
+    dnsw_put(&r->w, mname, n);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* MX: the exchange, past the preference. */
+static bool dnsp_rd_mx(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    (void)dnsp_u16(&r->q);
+    return dnsp_rd_name(p, rr, r);
+}
+
+/* SRV: the target, past priority, weight and port (NBSTAT on NetBIOS:
+ * not parsed). */
+static bool dnsp_rd_srv(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    if (p->o->resp_port == DNS_NETBIOS_PORT) {
+        return true;
+    }
+    r->q.pos = r->rd + 6 <= p->len ? r->rd + 6 : p->len;
+    return dnsp_rd_name(p, rr, r);
+}
+
+/* TXT and SPF. */
+static bool dnsp_rd_txt(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    bool ok = dnsp_txt(p, r->rd, r->rdlength, rr->type == DNS_T_TXT ? "TXT" : "SPF", &r->w);
+
+    dnsp_emit(p, rr, &r->w);
+    return ok;
+}
+
+/* NAPTR: "NAPTR <order> <pref> <flags> <service> <regexp> <replacement>"
+ * (regexp and replacement only when present). */
+static bool dnsp_rd_naptr(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    char flags[DNS_NAME_MAX + 1];
+    char service[DNS_NAME_MAX + 1];
+    char repl[DNS_NAME_MAX + 1];
+    struct dnsw fl = {.b = flags, .size = 255};
+    struct dnsw sv = {.b = service, .size = 255};
+    struct dnsw *w = &r->w;
+    unsigned order = dnsp_u16(&r->q);
+    unsigned pref = dnsp_u16(&r->q);
+
+    if (!dnsp_cstr(&r->q, dnsp_rd_end(r), &fl) || !dnsp_cstr(&r->q, dnsp_rd_end(r), &sv)) {
+        dnsp_weird(p, "DNS_NAPTR_char_str_past_rdlen", NULL);
+        return false;
+    }
+    dnsw_fmt(w, "NAPTR %u %u ", order, pref);
+    dnsw_put(w, fl.b, fl.n);
+    dnsw_put(w, " ", 1);
+    dnsw_put(w, sv.b, sv.n);
+    dnsw_put(w, " ", 1);
+    size_t before = w->n;
+    if (!dnsp_cstr(&r->q, dnsp_rd_end(r), w)) {
+        dnsp_weird(p, "DNS_NAPTR_char_str_past_rdlen", NULL);
+        return false;
+    }
+    size_t n = dnsp_name(&r->q, repl);
+    if (n > 0) {
+        if (w->n > before) {
+            dnsw_put(w, " ", 1);
+        }
+        dnsw_put(w, repl, n);
+    }
+    dnsp_emit(p, rr, w);
+    return true;
+}
+
+/* CAA: parsed, not logged. */
+static bool dnsp_rd_caa(struct dnsp *p, struct dnsp_rd *r)
+{
+    unsigned taglen = dnsp_u16(&r->q) & 0xff;
+
+    if (r->rdlength < 2 || taglen >= r->rdlength - 2) {
+        dnsp_weird(p, "DNS_CAA_char_str_past_rdlen", NULL);
+        return false;
+    }
+    return true;
+}
+
+/* RRSIG: "RRSIG <type covered> <signer>". */
+static bool dnsp_rd_rrsig(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    char signer[DNS_NAME_MAX + 1];
+
+    if (p->len - r->rd < 18) {
+        return false;
+    }
+    unsigned covered = dnsp_u16(&r->q);
+    unsigned algo = p->m[r->rd + 2];
+    r->q.pos = r->rd + 18;
+    size_t n = dnsp_name(&r->q, signer);
+    dnsp_algo_weird(p, "RRSIG", algo);
+    dnsw_fmt(&r->w, "RRSIG %u ", covered);
+    if (n == 0) {
+        dnsw_put(&r->w, "<Root>", 6);
+    } else {
+        dnsw_put(&r->w, signer, n);
+    }
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* DNSKEY: "DNSKEY <algorithm>". */
+static bool dnsp_rd_dnskey(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    if (p->len - r->rd < 4) {
+        return false;
+    }
+    unsigned flags = dnsp_u16(&r->q);
+    unsigned proto = p->m[r->rd + 2];
+    unsigned algo = p->m[r->rd + 3];
+    if ((flags & 0xfe7e) != 0) {
+        dnsp_weirdu(p, "DNSSEC_DNSKEY_Invalid_Flag", flags);
+    }
+    if ((flags & 0x0181) == 0x0181) {
+        dnsp_weirdu(p, "DNSSEC_DNSKEY_Revoked_KSK", flags);
+    }
+    if (proto != 3) {
+        dnsp_weirdu(p, "DNSSEC_DNSKEY_Invalid_Protocol", proto);
+    }
+    dnsp_algo_weird(p, "DNSKEY", algo);
+    dnsw_fmt(&r->w, "DNSKEY %u", algo);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* NSEC: "NSEC <owner> <next>". */
+static bool dnsp_rd_nsec(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    char next[DNS_NAME_MAX + 1];
+    size_t n = dnsp_name(&r->q, next);
+
+    dnsp_bitmaps(&r->q, (long)r->rdlength - (long)(r->q.pos - r->rd), "DNSSEC_NSEC_bitmapLen0");
+    dnsw_put(&r->w, "NSEC ", 5);
+    dnsw_put(&r->w, rr->name, rr->name_len);
+    dnsw_put(&r->w, " ", 1);
+    dnsw_put(&r->w, next, n);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* NSEC3: "NSEC3" (the type bitmaps are walked for their weirds). */
+static bool dnsp_rd_nsec3(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    struct dnsp *q = &r->q;
+
+    if (p->len - r->rd < 6) {
+        return false;
+    }
+    q->pos = r->rd + 4;
+    size_t salt = q->m[q->pos++];
+    q->pos += salt < dnsp_left(q) ? salt : dnsp_left(q);
+    size_t hlen = dnsp_left(q) > 0 ? q->m[q->pos++] : 0;
+    q->pos += hlen < dnsp_left(q) ? hlen : dnsp_left(q);
+    dnsp_bitmaps(q, (long)r->rdlength - (long)(q->pos - r->rd), "DNSSEC_NSEC3_bitmapLen0");
+    dnsw_put(&r->w, "NSEC3", 5);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* DS: "DS <algorithm> <digest type>". */
+static bool dnsp_rd_ds(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    if (p->len - r->rd < 4) {
+        return false;
+    }
+    unsigned algo = p->m[r->rd + 2];
+    unsigned dtype = p->m[r->rd + 3];
+    if (dtype == 0) {
+        dnsp_weirdu(p, "DNSSEC_DS_ResrevedDigestType", dtype);
+    } else if (dtype > 4) {
+        dnsp_weirdu(p, "DNSSEC_DS_unknown_DigestType", dtype);
+    }
+    dnsw_fmt(&r->w, "DS %u %u", algo, dtype);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* NSEC3PARAM and BIND9's signing signal: a fixed text, if the message
+ * holds at least `min` bytes from the rdata on. */
+static bool dnsp_rd_fixed(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r, size_t min,
+                          const char *text)
+{
+    if (p->len - r->rd < min) {
+        return false;
+    }
+    dnsw_put(&r->w, text, strlen(text));
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* SSHFP: "SSHFP: <hex fingerprint>". */
+static bool dnsp_rd_sshfp(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    if (p->len - r->rd < 2) {
+        return false;
+    }
+    dnsw_put(&r->w, "SSHFP: ", 7);
+    for (size_t i = r->rd + 2; i < dnsp_rd_end(r); i++) {
+        char b[2] = {hex[p->m[i] >> 4], hex[p->m[i] & 0xf]};
+        dnsw_put(&r->w, b, 2);
+    }
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/* LOC: "LOC:  <size> <horizontal> <vertical precision>". */
+static bool dnsp_rd_loc(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
+{
+    if (p->len - r->rd < 15 || r->rdlength < 4) {
+        return false;
+    }
+    const uint8_t *b = p->m + r->rd;
+    if (b[0] != 0) {
+        dnsp_weirdu(p, "DNS_LOC_version_unrecognized", b[0]);
+    }
+    dnsw_fmt(&r->w, "LOC:  %u %u %u", b[1], b[2], b[3]);
+    dnsp_emit(p, rr, &r->w);
+    return true;
+}
+
+/*
+ * Type-specific part of one RR: rdata at [rd, rd + rdlength), rendered by
+ * the renderer of its type (see struct dnsp_rd).  Returns false when
+ * parsing must stop (Zeek's parse failure).
  */
 static bool dnsp_rdata(struct dnsp *p, struct dns_rr *rr, size_t rd, size_t rdlength)
 {
-    struct dnsw w = {.b = p->o->scratch, .size = p->o->scratch_size};
-    struct dnsp q = *p; /* names in rdata may point anywhere before them */
-    char name[DNS_NAME_MAX + 1];
-    char name2[DNS_NAME_MAX + 1];
-    size_t end = rd + rdlength;
-    size_t n;
+    struct dnsp_rd r = {
+        .q = *p,
+        .rd = rd,
+        .rdlength = rdlength,
+        .w = {.b = p->o->scratch, .size = p->o->scratch_size},
+    };
 
-    q.pos = rd;
+    r.q.pos = rd;
     switch (rr->type) {
-    case 1: /* A */
-        if (rdlength != 4) {
-            dnsp_weird(p, "DNS_RR_bad_length", NULL);
-            return false;
-        }
-        dnsp_addr(&w, p->m + rd, false);
-        dnsp_emit(p, rr, &w);
+    case DNS_T_A:
+    case DNS_T_AAAA:
+    case DNS_T_A6:
+        return dnsp_rd_addr(p, rr, &r);
+    case DNS_T_NS:
+    case DNS_T_CNAME:
+    case DNS_T_PTR:
+        return dnsp_rd_name(p, rr, &r);
+    case DNS_T_SOA:
+        return dnsp_rd_soa(p, rr, &r);
+    case DNS_T_WKS: /* an answer without text */
+        dnsp_emit(p, rr, &r.w);
         return true;
-    case 28: /* AAAA */
-    case 38: /* A6, parsed as AAAA as Zeek does */
-        if (rdlength < 16) {
-            dnsp_weird(p, rr->type == 28 ? "DNS_AAAA_neg_length" : "DNS_A6_neg_length", NULL);
-            return false;
-        }
-        dnsp_addr(&w, p->m + rd, true);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 2:  /* NS */
-    case 5:  /* CNAME */
-    case 12: /* PTR */
-        n = dnsp_name(&q, name);
-        if (q.pos - rd != rdlength) {
-            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
-        }
-        dnsw_put(&w, name, n);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 6: /* SOA: the primary name server */
-        n = dnsp_name(&q, name);
-        (void)dnsp_name(&q, name2);
-        if (dnsp_left(&q) < 20) {
-            return false;
-        }
-        q.pos += 20;
-        if (q.pos - rd != rdlength) {
-            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
-        }
-        dnsw_put(&w, name, n);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 11: /* WKS: an answer without text */
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 15: /* MX: the exchange */
-        (void)dnsp_u16(&q);
-        n = dnsp_name(&q, name);
-        if (q.pos - rd != rdlength) {
-            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
-        }
-        dnsw_put(&w, name, n);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 16: /* TXT */
-    case 99: /* SPF */ {
-        bool ok = dnsp_txt(p, rd, rdlength, rr->type == 16 ? "TXT" : "SPF", &w);
-        dnsp_emit(p, rr, &w);
-        return ok;
-    }
-    case 33: /* SRV (NBSTAT on NetBIOS: not parsed) */
-        if (p->o->resp_port == 137) {
-            return true;
-        }
-        q.pos = rd + 6 <= p->len ? rd + 6 : p->len;
-        n = dnsp_name(&q, name);
-        if (q.pos - rd != rdlength) {
-            dnsp_weird(p, "DNS_RR_length_mismatch", NULL);
-        }
-        dnsw_put(&w, name, n);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 35: { /* NAPTR: order pref flags service regexp-and/or-replacement */
-        struct dnsw fl = {.b = name, .size = 255};
-        struct dnsw sv = {.b = name2, .size = 255};
-        unsigned order = dnsp_u16(&q);
-        unsigned pref = dnsp_u16(&q);
-        char repl[DNS_NAME_MAX + 1];
-        if (!dnsp_cstr(&q, end, &fl) || !dnsp_cstr(&q, end, &sv)) {
-            dnsp_weird(p, "DNS_NAPTR_char_str_past_rdlen", NULL);
-            return false;
-        }
-        dnsw_fmt(&w, "NAPTR %u %u ", order, pref);
-        dnsw_put(&w, fl.b, fl.n);
-        dnsw_put(&w, " ", 1);
-        dnsw_put(&w, sv.b, sv.n);
-        dnsw_put(&w, " ", 1);
-        size_t before = w.n;
-        if (!dnsp_cstr(&q, end, &w)) {
-            dnsp_weird(p, "DNS_NAPTR_char_str_past_rdlen", NULL);
-            return false;
-        }
-        n = dnsp_name(&q, repl);
-        if (n > 0) {
-            if (w.n > before) {
-                dnsw_put(&w, " ", 1);
-            }
-            dnsw_put(&w, repl, n);
-        }
-        dnsp_emit(p, rr, &w);
-        return true;
-    }
-    case 257: { /* CAA: parsed, not logged */
-        unsigned taglen = dnsp_u16(&q) & 0xff;
-        if (rdlength < 2 || taglen >= rdlength - 2) {
-            dnsp_weird(p, "DNS_CAA_char_str_past_rdlen", NULL);
-            return false;
-        }
-        return true;
-    }
-    case 46: { /* RRSIG: "RRSIG <type covered> <signer>" */
-        if (p->len - rd < 18) {
-            return false;
-        }
-        unsigned covered = dnsp_u16(&q);
-        unsigned algo = p->m[rd + 2];
-        q.pos = rd + 18;
-        n = dnsp_name(&q, name);
-        dnsp_algo_weird(p, "RRSIG", algo);
-        dnsw_fmt(&w, "RRSIG %u ", covered);
-        if (n == 0) {
-            dnsw_put(&w, "<Root>", 6);
-        } else {
-            dnsw_put(&w, name, n);
-        }
-        dnsp_emit(p, rr, &w);
-        return true;
-    }
-    case 48: { /* DNSKEY: "DNSKEY <algorithm>" */
-        if (p->len - rd < 4) {
-            return false;
-        }
-        unsigned flags = dnsp_u16(&q);
-        unsigned proto = p->m[rd + 2];
-        unsigned algo = p->m[rd + 3];
-        if ((flags & 0xfe7e) != 0) {
-            dnsp_weirdu(p, "DNSSEC_DNSKEY_Invalid_Flag", flags);
-        }
-        if ((flags & 0x0181) == 0x0181) {
-            dnsp_weirdu(p, "DNSSEC_DNSKEY_Revoked_KSK", flags);
-        }
-        if (proto != 3) {
-            dnsp_weirdu(p, "DNSSEC_DNSKEY_Invalid_Protocol", proto);
-        }
-        dnsp_algo_weird(p, "DNSKEY", algo);
-        dnsw_fmt(&w, "DNSKEY %u", algo);
-        dnsp_emit(p, rr, &w);
-        return true;
-    }
-    case 47: /* NSEC: "NSEC <owner> <next>" */
-        n = dnsp_name(&q, name);
-        dnsp_bitmaps(&q, (long)rdlength - (long)(q.pos - rd), "DNSSEC_NSEC_bitmapLen0");
-        dnsw_put(&w, "NSEC ", 5);
-        dnsw_put(&w, rr->name, rr->name_len);
-        dnsw_put(&w, " ", 1);
-        dnsw_put(&w, name, n);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 50: { /* NSEC3 */
-        if (p->len - rd < 6) {
-            return false;
-        }
-        q.pos = rd + 4;
-        size_t salt = q.m[q.pos++];
-        q.pos += salt < dnsp_left(&q) ? salt : dnsp_left(&q);
-        size_t hlen = dnsp_left(&q) > 0 ? q.m[q.pos++] : 0;
-        q.pos += hlen < dnsp_left(&q) ? hlen : dnsp_left(&q);
-        dnsp_bitmaps(&q, (long)rdlength - (long)(q.pos - rd), "DNSSEC_NSEC3_bitmapLen0");
-        dnsw_put(&w, "NSEC3", 5);
-        dnsp_emit(p, rr, &w);
-        return true;
-    }
-    case 51: /* NSEC3PARAM */
-        if (p->len - rd < 5) {
-            return false;
-        }
-        dnsw_put(&w, "NSEC3PARAM", 10);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 43: { /* DS: "DS <algorithm> <digest type>" */
-        if (p->len - rd < 4) {
-            return false;
-        }
-        unsigned algo = p->m[rd + 2];
-        unsigned dtype = p->m[rd + 3];
-        if (dtype == 0) {
-            dnsp_weirdu(p, "DNSSEC_DS_ResrevedDigestType", dtype);
-        } else if (dtype > 4) {
-            dnsp_weirdu(p, "DNSSEC_DS_unknown_DigestType", dtype);
-        }
-        dnsw_fmt(&w, "DS %u %u", algo, dtype);
-        dnsp_emit(p, rr, &w);
-        return true;
-    }
-    case 65534: /* BIND9 signing signal */
-        if (p->len - rd < 5) {
-            return false;
-        }
-        dnsw_put(&w, "BIND9 signing signal", 20);
-        dnsp_emit(p, rr, &w);
-        return true;
-    case 44: { /* SSHFP: "SSHFP: <hex fingerprint>" */
-        static const char hex[] = "0123456789abcdef";
-        if (p->len - rd < 2) {
-            return false;
-        }
-        dnsw_put(&w, "SSHFP: ", 7);
-        for (size_t i = rd + 2; i < end; i++) {
-            char b[2] = {hex[p->m[i] >> 4], hex[p->m[i] & 0xf]};
-            dnsw_put(&w, b, 2);
-        }
-        dnsp_emit(p, rr, &w);
-        return true;
-    }
-    case 29: { /* LOC: "LOC:  <size> <horizontal> <vertical precision>" */
-        if (p->len - rd < 15 || rdlength < 4) {
-            return false;
-        }
-        const uint8_t *b = p->m + rd;
-        if (b[0] != 0) {
-            dnsp_weirdu(p, "DNS_LOC_version_unrecognized", b[0]);
-        }
-        dnsw_fmt(&w, "LOC:  %u %u %u", b[1], b[2], b[3]);
-        dnsp_emit(p, rr, &w);
-        return true;
-    }
-    case 13:  /* HINFO */
-    case 32:  /* NB (NetBIOS) */
-    case 41:  /* OPT (EDNS) */
-    case 64:  /* SVCB */
-    case 65:  /* HTTPS */
-    case 249: /* TKEY */
-    case 250: /* TSIG */
+    case DNS_T_MX:
+        return dnsp_rd_mx(p, rr, &r);
+    case DNS_T_TXT:
+    case DNS_T_SPF:
+        return dnsp_rd_txt(p, rr, &r);
+    case DNS_T_SRV:
+        return dnsp_rd_srv(p, rr, &r);
+    case DNS_T_NAPTR:
+        return dnsp_rd_naptr(p, rr, &r);
+    case DNS_T_CAA:
+        return dnsp_rd_caa(p, &r);
+    case DNS_T_RRSIG:
+        return dnsp_rd_rrsig(p, rr, &r);
+    case DNS_T_DNSKEY:
+        return dnsp_rd_dnskey(p, rr, &r);
+    case DNS_T_NSEC:
+        return dnsp_rd_nsec(p, rr, &r);
+    case DNS_T_NSEC3:
+        return dnsp_rd_nsec3(p, rr, &r);
+    case DNS_T_NSEC3PARAM:
+        return dnsp_rd_fixed(p, rr, &r, 5, "NSEC3PARAM");
+    case DNS_T_DS:
+        return dnsp_rd_ds(p, rr, &r);
+    case DNS_T_BIND9_SIGNING:
+        return dnsp_rd_fixed(p, rr, &r, 5, "BIND9 signing signal");
+    case DNS_T_SSHFP:
+        return dnsp_rd_sshfp(p, rr, &r);
+    case DNS_T_LOC:
+        return dnsp_rd_loc(p, rr, &r);
+    case DNS_T_HINFO:
+    case DNS_T_NB:
+    case DNS_T_OPT:
+    case DNS_T_SVCB:
+    case DNS_T_HTTPS:
+    case DNS_T_TKEY:
+    case DNS_T_TSIG:
         /* Parsed by Zeek into events dns.log does not use. */
         return true;
     default:
-        dnsw_fmt(&w, "<unknown type=%u>", rr->type);
-        dnsp_emit(p, rr, &w);
+        dnsw_fmt(&r.w, "<unknown type=%u>", rr->type);
+        dnsp_emit(p, rr, &r.w);
         dnsp_weirdu(p, "DNS_RR_unknown_type", rr->type);
         return true;
     }

@@ -238,7 +238,8 @@ static void usage(FILE *out)
             }
         }
     }
-    fputs("\nPlugins are loaded from the installed plugin folders and $SHOAL_PLUGIN_PATH.\n", out);
+    fputs("\nPlugins are loaded from $SHOAL_PLUGIN_PATH, then the installed plugin folders.\n",
+          out);
 }
 
 /* ---- parsing ------------------------------------------------------------ */

@@ -7,6 +7,10 @@
  * originator, keeps the per-direction counters of conn.log, drives the TCP
  * analysis and the protocol analyzers, and writes conn.log when a
  * connection ends.
+ *
+ * Implemented by ctx.c (the packet-thread context and the packet entry),
+ * conn.c (the connection table) and conn_log.c (conn.log); ctx.h is their
+ * shared inside.
  */
 #ifndef SHOAL_CONN_H
 #define SHOAL_CONN_H
@@ -155,12 +159,12 @@ struct shoal_conn_stats {
     uint64_t log_records;
 };
 
-/* Create the packet-thread context.  Returns NULL on error (logged). */
 /* conn.log's columns, as Zeek writes them (also used by the log-rate
  * benchmark to send realistic records). */
 #define SHOAL_CONN_LOG_NFIELDS 22
 extern const struct shoal_field shoal_conn_log_fields[SHOAL_CONN_LOG_NFIELDS];
 
+/* Create the packet-thread context.  Returns NULL on error (logged). */
 struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg);
 
 /* Flush every connection (writing conn.log), close the logs, free. */
@@ -214,9 +218,9 @@ void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *nam
                       const char *source);
 /* Add n to c's missed_bytes. */
 void shoal_conn_add_missed(struct shoal_conn *c, uint64_t n);
-/* Format c's uid ("C" + base62) into buf (>= 24 bytes). */
 /* conn.log's conn_state of `c` as it stands now (a static string). */
 const char *shoal_conn_state(const struct shoal_conn *c);
+/* Format c's uid ("C" + base62) into buf (>= 24 bytes). */
 const char *shoal_conn_uid(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf);
 
 /* ---- for tunnel.c ---- */

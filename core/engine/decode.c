@@ -549,6 +549,144 @@ static int decode_fragment(struct decode_ctx *c, const uint8_t *p, uint32_t tota
     return decode_ip(c, whole, whole_len, whole_len, true);
 }
 
+/* An IP header as decode_ip reads it (the IPv6 header chain apart, so
+ * that this one stays in registers). */
+struct decode_iph {
+    uint32_t total;   /* IP total length (from the capture if the header says 0) */
+    uint32_t hdr_len; /* IPv4 header, or IPv6 header chain */
+    uint8_t version;
+    uint8_t proto;
+    bool is_frag;
+    bool frag_first; /* not a fragment, or the first */
+    bool len_zero;   /* IPv4 total length 0, taken from the capture */
+};
+
+/*
+ * Check the IP header at p (version, lengths against the capture and the
+ * wire) and read its lengths into *h, an IPv6 header chain into *h6.  0,
+ * or -EINVAL with a net weird (the addresses are not trusted yet).
+ */
+static inline int decode_ip_header(struct decode_ctx *c, const uint8_t *p, uint32_t cap,
+                                   uint32_t wire, struct decode_iph *h, struct decode_ip6 *h6)
+{
+    if (cap < 20) {
+        decode_weird(c, "truncated_IP", NULL, "IP");
+        return -EINVAL;
+    }
+    h->version = p[0] >> 4;
+    h->len_zero = false;
+    if (h->version == 4) {
+        h->total = shoal_be16(p + 2);
+        h->hdr_len = (uint32_t)(p[0] & 0x0f) * 4;
+    } else if (h->version == 6) {
+        if (cap < 40) {
+            decode_weird(c, "truncated_IP", NULL, "IP");
+            return -EINVAL;
+        }
+        decode_ip6_chain(c, p, cap, h6);
+        h->total = (uint32_t)shoal_be16(p + 4) + 40;
+        h->hdr_len = h6->hdr_len;
+    } else {
+        decode_weird(c, "unknown_ip_version", NULL, "IP");
+        return -EINVAL;
+    }
+    if (h->total == 0) {
+        /* TCP segmentation offload can zero the IPv4 length. */
+        decode_weird(c, "ip_hdr_len_zero", NULL, "IP");
+        if (!c->d->opts.ignore_checksums) {
+            return -EINVAL;
+        }
+        h->total = cap;
+        h->len_zero = true;
+    }
+    if (wire < h->total) {
+        decode_weird(c, "truncated_IP_len", NULL, "IP");
+        return -EINVAL;
+    }
+    if (h->hdr_len > h->total) {
+        decode_weird(c, "invalid_IP_header_size", NULL, "IP");
+        return -EINVAL;
+    }
+    if (h->hdr_len > cap) {
+        decode_weird(c, "internally_truncated_header", NULL, "IP");
+        return -EINVAL;
+    }
+    if (h->version == 4 && h->hdr_len < 20) {
+        decode_weird(c, "IPv4_min_header_size", NULL, "IP");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* The header is sound: set the packet's addresses (from here on weirds
+ * carry them), TTL, protocol and fragment bits. */
+static inline void decode_ip_addrs(struct decode_ctx *c, const uint8_t *p, struct decode_iph *h,
+                                   const struct decode_ip6 *h6)
+{
+    struct shoal_pkt *out = c->out;
+
+    out->ip_version = h->version;
+    h->frag_first = true;
+    if (h->version == 4) {
+        decode_addr4(&out->src, p + 12);
+        decode_addr4(&out->dst, p + 16);
+        out->ttl = p[8];
+        h->proto = p[9];
+        h->is_frag = (shoal_be16(p + 6) & 0x3fff) != 0;
+        h->frag_first = (shoal_be16(p + 6) & 0x1fff) == 0;
+    } else {
+        out->src = h6->src;
+        out->dst = h6->dst;
+        out->ttl = p[7];
+        h->proto = h6->next;
+        h->is_frag = h6->last_type == IPP_FRAGMENT;
+        if (h->is_frag) {
+            h->frag_first = (shoal_be16(p + h6->frag_at + 2) & 0xfff8) == 0;
+        }
+    }
+    c->wsrc = &out->src;
+    c->wdst = &out->dst;
+}
+
+/*
+ * The payload of a sound, unfragmented (or reassembled) IP packet: an
+ * inner IP packet goes to decode_tunnel; a transport header must be there
+ * (decode_l4_ok); then c->out is filled.  Returns as decode_ip.
+ */
+static inline int decode_ip_payload(struct decode_ctx *c, const uint8_t *p, uint32_t cap,
+                                    const struct decode_iph *h, bool reassembled)
+{
+    struct shoal_pkt *out = c->out;
+    uint32_t total = h->total;
+    uint32_t ip_cap = shoal_min_u32(cap, total);
+    uint32_t l4_len = total - h->hdr_len;
+    uint32_t l4_cap = ip_cap - h->hdr_len;
+    uint32_t hdr_payload = h->len_zero ? 0 : l4_len; /* payload length the IP header gives */
+
+    if (h->version == 6 && total == 40 && cap > h->hdr_len) {
+        /* Payload length 0 (segmentation offload, jumbogram): like Zeek,
+         * go by what was captured. */
+        ip_cap = total = cap;
+        l4_len = l4_cap = cap - h->hdr_len;
+    }
+    if (h->proto == IPP_IPIP || h->proto == IPP_IPV6) {
+        return decode_tunnel(c, h->proto, p + h->hdr_len, l4_cap);
+    }
+    if (!decode_l4_ok(c, h->proto, hdr_payload, l4_cap)) {
+        return -EINVAL;
+    }
+    out->ts = c->ts;
+    out->ip = p;
+    out->ip_cap = ip_cap;
+    out->ip_total = total;
+    out->proto = h->proto;
+    out->reassembled = reassembled;
+    out->l4 = p + h->hdr_len;
+    out->l4_len = l4_len;
+    out->l4_cap = l4_cap;
+    return 1;
+}
+
 /*
  * Decode an IP packet of `cap` captured bytes (`wire` on the wire from this
  * point).  Fills c->out and returns 1, or 0 / negative as shoal_decode.
@@ -556,145 +694,39 @@ static int decode_fragment(struct decode_ctx *c, const uint8_t *p, uint32_t tota
 static int decode_ip(struct decode_ctx *c, const uint8_t *p, uint32_t cap, uint32_t wire,
                      bool reassembled)
 {
-    struct shoal_pkt *out = c->out;
+    struct decode_iph h;
     struct decode_ip6 h6 = {0};
-    uint32_t total;
-    uint32_t hdr_len;
-    uint32_t ip_cap;
-    uint32_t l4_len;
-    uint32_t l4_cap;
-    uint32_t hdr_payload; /* payload length the IP header gives */
-    uint8_t version;
-    uint8_t proto;
-    bool is_frag;
-    bool frag_first = true;
-    bool len_zero = false; /* IPv4 total length 0, taken from the capture */
 
-    if (cap < 20) {
-        decode_weird(c, "truncated_IP", NULL, "IP");
+    if (decode_ip_header(c, p, cap, wire, &h, &h6) < 0) {
         return -EINVAL;
     }
-    version = p[0] >> 4;
-    if (version == 4) {
-        total = shoal_be16(p + 2);
-        hdr_len = (uint32_t)(p[0] & 0x0f) * 4;
-    } else if (version == 6) {
-        if (cap < 40) {
-            decode_weird(c, "truncated_IP", NULL, "IP");
-            return -EINVAL;
-        }
-        decode_ip6_chain(c, p, cap, &h6);
-        total = (uint32_t)shoal_be16(p + 4) + 40;
-        hdr_len = h6.hdr_len;
-    } else {
-        decode_weird(c, "unknown_ip_version", NULL, "IP");
-        return -EINVAL;
-    }
-    if (total == 0) {
-        /* TCP segmentation offload can zero the IPv4 length. */
-        decode_weird(c, "ip_hdr_len_zero", NULL, "IP");
-        if (!c->d->opts.ignore_checksums) {
-            return -EINVAL;
-        }
-        total = cap;
-        len_zero = true;
-    }
-    if (wire < total) {
-        decode_weird(c, "truncated_IP_len", NULL, "IP");
-        return -EINVAL;
-    }
-    if (hdr_len > total) {
-        decode_weird(c, "invalid_IP_header_size", NULL, "IP");
-        return -EINVAL;
-    }
-    if (hdr_len > cap) {
-        decode_weird(c, "internally_truncated_header", NULL, "IP");
-        return -EINVAL;
-    }
-    if (version == 4 && hdr_len < 20) {
-        decode_weird(c, "IPv4_min_header_size", NULL, "IP");
-        return -EINVAL;
-    }
-
-    /* The header is sound: from here on weirds carry the addresses. */
-    out->ip_version = version;
-    if (version == 4) {
-        decode_addr4(&out->src, p + 12);
-        decode_addr4(&out->dst, p + 16);
-        out->ttl = p[8];
-        proto = p[9];
-        is_frag = (shoal_be16(p + 6) & 0x3fff) != 0;
-        frag_first = (shoal_be16(p + 6) & 0x1fff) == 0;
-    } else {
-        out->src = h6.src;
-        out->dst = h6.dst;
-        out->ttl = p[7];
-        proto = h6.next;
-        is_frag = h6.last_type == IPP_FRAGMENT;
-        if (is_frag) {
-            frag_first = (shoal_be16(p + h6.frag_at + 2) & 0xfff8) == 0;
-        }
-    }
-    c->wsrc = &out->src;
-    c->wdst = &out->dst;
-
-    if (version == 4 && !reassembled && !c->d->opts.ignore_checksums &&
-        shoal_csum_fold(shoal_csum_add(0, p, hdr_len)) != 0xffff) {
+    decode_ip_addrs(c, p, &h, &h6);
+    if (h.version == 4 && !reassembled && !c->d->opts.ignore_checksums &&
+        shoal_csum_fold(shoal_csum_add(0, p, h.hdr_len)) != 0xffff) {
         decode_weird(c, "bad_IP_checksum", NULL, "IP");
         return -EINVAL;
     }
-
-    if (is_frag && !reassembled) {
-        if (cap < total) {
-            decode_weird(c, "incompletely_captured_fragment", NULL, "IP");
-            /* Reassembly is doomed; keep only a first fragment (useful in
-             * header-only traces), analysed as it is. */
-            if (!frag_first) {
-                return -EINVAL;
-            }
-        } else {
-            return decode_fragment(c, p, total, hdr_len, version == 6 ? &h6 : NULL);
+    if (h.is_frag && !reassembled) {
+        if (cap >= h.total) {
+            return decode_fragment(c, p, h.total, h.hdr_len, h.version == 6 ? &h6 : NULL);
+        }
+        decode_weird(c, "incompletely_captured_fragment", NULL, "IP");
+        /* Reassembly is doomed; keep only a first fragment (useful in
+         * header-only traces), analysed as it is. */
+        if (!h.frag_first) {
+            return -EINVAL;
         }
     }
-
-    if (proto == IPP_ESP || (version == 6 && h6.last_type == IPP_ESP)) {
+    if (h.proto == IPP_ESP || (h.version == 6 && h6.last_type == IPP_ESP)) {
         /* Encrypted payload: nothing for the flow table (as Zeek). */
         c->d->st.non_ip++;
         return 0;
     }
-    if (proto == IPP_NONE) {
+    if (h.proto == IPP_NONE) {
         decode_weird(c, "ipv6_no_next", NULL, "IP");
         return -EINVAL;
     }
-
-    ip_cap = shoal_min_u32(cap, total);
-    l4_len = total - hdr_len;
-    l4_cap = ip_cap - hdr_len;
-    hdr_payload = len_zero ? 0 : l4_len;
-    if (version == 6 && total == 40 && cap > hdr_len) {
-        /* Payload length 0 (segmentation offload, jumbogram): like Zeek,
-         * go by what was captured. */
-        ip_cap = total = cap;
-        l4_len = l4_cap = cap - hdr_len;
-    }
-
-    if (proto == IPP_IPIP || proto == IPP_IPV6) {
-        return decode_tunnel(c, proto, p + hdr_len, l4_cap);
-    }
-    if (!decode_l4_ok(c, proto, hdr_payload, l4_cap)) {
-        return -EINVAL;
-    }
-
-    out->ts = c->ts;
-    out->ip = p;
-    out->ip_cap = ip_cap;
-    out->ip_total = total;
-    out->proto = proto;
-    out->reassembled = reassembled;
-    out->l4 = p + hdr_len;
-    out->l4_len = l4_len;
-    out->l4_cap = l4_cap;
-    return 1;
+    return decode_ip_payload(c, p, cap, &h, reassembled);
 }
 
 /* ---- link layers ---------------------------------------------------------- */

@@ -720,14 +720,29 @@ static void tcp_update_reset(struct shoal_ctx *x, struct shoal_conn *c, uint32_t
 
 /* ---- per packet ---- */
 
-bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                      const struct shoal_pkt *p)
+/* One segment, as the steps of shoal_tcp_packet read it. */
+struct tcp_seg {
+    const uint8_t *data; /* payload */
+    uint32_t len;        /* payload on the wire */
+    uint32_t caplen;     /* payload captured */
+    uint32_t base_seq;
+    uint32_t ack_seq;
+    int32_t seg_len;       /* sequence space used: payload, SYN, FIN (a RST's payload is not) */
+    uint32_t seq_one_past; /* base_seq + seg_len */
+    uint16_t window;
+    uint8_t flags;
+};
+
+/*
+ * Read the TCP header of p into *s.  False (a weird reported, a bad
+ * checksum counted in the history) if the header is short or the checksum
+ * wrong.
+ */
+static inline bool tcp_seg_read(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                                const struct shoal_pkt *p, struct tcp_seg *s)
 {
-    struct shoal_tcp *t = shoal_conn_tcp(c);
-    const struct shoal_config *cfg = shoal_ctx_config(x);
     const uint8_t *th = p->l4;
     uint32_t hdr_len = (uint32_t)(th[12] >> 4) * 4;
-    double ts = p->ts;
 
     if (hdr_len < 20) {
         shoal_conn_weird(x, c, "bad_TCP_header_len", NULL, NULL);
@@ -737,26 +752,37 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
         shoal_conn_weird(x, c, "truncated_header", NULL, NULL);
         return false;
     }
-    uint32_t len = p->l4_len - hdr_len;
-    uint32_t caplen = p->l4_cap - hdr_len;
-    const uint8_t *data = th + hdr_len;
-    struct shoal_tcp_endpoint *e = is_orig ? &t->orig : &t->resp;
-    struct shoal_tcp_endpoint *peer = is_orig ? &t->resp : &t->orig;
-
-    if (!cfg->ignore_checksums && p->l4_cap >= p->l4_len && !shoal_l4_checksum_ok(p)) {
+    if (!shoal_ctx_config(x)->ignore_checksums && p->l4_cap >= p->l4_len &&
+        !shoal_l4_checksum_ok(p)) {
+        struct shoal_tcp *t = shoal_conn_tcp(c);
         shoal_conn_weird(x, c, "bad_TCP_checksum", NULL, NULL);
-        tcp_scaled(c, is_orig, 'C', &e->chk);
+        tcp_scaled(c, is_orig, 'C', is_orig ? &t->orig.chk : &t->resp.chk);
         return false;
     }
-
-    uint8_t flags = th[13];
-    if (flags & TH_SYN) {
-        t->saw_syn = true;
+    s->data = th + hdr_len;
+    s->len = p->l4_len - hdr_len;
+    s->caplen = p->l4_cap - hdr_len;
+    s->flags = th[13];
+    s->base_seq = shoal_be32(th + 4);
+    s->ack_seq = shoal_be32(th + 8);
+    s->window = shoal_be16(th + 14);
+    s->seg_len = (int32_t)s->len;
+    if (s->flags & TH_SYN) {
+        s->seg_len++;
     }
-    uint32_t base_seq = shoal_be32(th + 4);
-    uint32_t ack_seq = shoal_be32(th + 8);
+    if (s->flags & TH_FIN) {
+        s->seg_len++;
+    }
+    if (s->flags & TH_RST) {
+        s->seg_len -= (int32_t)s->len;
+    }
+    s->seq_one_past = s->base_seq + (uint32_t)s->seg_len;
+    return true;
+}
 
-    /* Zeek's SetPartialStatus. */
+/* Zeek's SetPartialStatus: is the connection's start missing? */
+static inline void tcp_set_partial(struct shoal_tcp *t, bool is_orig, uint8_t flags)
+{
     if (is_orig) {
         if (!(t->first_packet_seen & 1)) {
             t->is_partial = !(flags & TH_SYN) || (flags & TH_ACK);
@@ -764,122 +790,163 @@ bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     } else if (!(t->first_packet_seen & 2) && !t->is_partial) {
         t->is_partial = !(flags & TH_SYN);
     }
+}
 
-    int32_t seg_len = (int32_t)len;
-    if (flags & TH_SYN) {
-        seg_len++;
-    }
-    if (flags & TH_FIN) {
-        seg_len++;
-    }
-    if (flags & TH_RST) {
-        seg_len -= (int32_t)len;
-    }
-    uint32_t seq_one_past = base_seq + (uint32_t)seg_len;
-
-    tcp_init_endpoint(x, c, e, flags, base_seq, seq_one_past);
-
-    bool seq_underflow = false;
-    uint64_t rel_seq = tcp_relative_seq(e, base_seq, e->last_seq, e->seq_wraps, &seq_underflow);
-    if (seq_underflow && !(flags & TH_RST)) {
-        shoal_conn_weird(x, c, "TCP_seq_underflow_or_misorder", NULL, NULL);
-    }
-
-    tcp_update_history(c, is_orig, e, flags, rel_seq, len);
-    tcp_zero_window(c, is_orig, t, e, shoal_be16(th + 14), flags);
-
-    if (!t->orig.did_close || !t->resp.did_close) {
-        c->last = ts;
-    }
-
-    if (flags & TH_SYN) {
-        if (flags & TH_RST) {
+/* The weirds of odd SYNs, and the FIN and RST counts of e. */
+static inline void tcp_note_flags(struct shoal_ctx *x, struct shoal_conn *c,
+                                  struct shoal_tcp_endpoint *e, const struct tcp_seg *s,
+                                  uint64_t rel_seq)
+{
+    if (s->flags & TH_SYN) {
+        if (s->flags & TH_RST) {
             shoal_conn_weird(x, c, "TCP_christmas", NULL, "TCP");
         }
-        if (flags & TH_URG) {
+        if (s->flags & TH_URG) {
             shoal_conn_weird(x, c, "baroque_SYN", NULL, "TCP");
         }
-        if (len > 0) {
+        if (s->len > 0) {
             shoal_conn_weird(x, c, "SYN_with_data", NULL, "TCP");
         }
     }
-    if (flags & TH_FIN) {
+    if (s->flags & TH_FIN) {
         if (e->fin_cnt < UINT16_MAX) {
             e->fin_cnt++;
         }
-        e->fin_seq = rel_seq + (uint64_t)(int64_t)seg_len;
+        e->fin_seq = rel_seq + (uint64_t)(int64_t)s->seg_len;
     }
-    if ((flags & TH_RST) && e->rst_cnt < UINT16_MAX) {
+    if ((s->flags & TH_RST) && e->rst_cnt < UINT16_MAX) {
         e->rst_cnt++;
     }
+}
 
-    uint64_t rel_ack = 0;
-    if (flags & TH_ACK) {
-        if (peer->state == SHOAL_TCP_INACTIVE) {
-            rel_ack = 1;
-            if (!(flags & (TH_SYN | TH_FIN | TH_RST)) &&
-                (e->state == SHOAL_TCP_SYN_SENT || e->state == SHOAL_TCP_SYN_ACK_SENT ||
-                 e->state == SHOAL_TCP_ESTABLISHED)) {
-                shoal_conn_weird(x, c, "possible_split_routing", NULL, NULL);
-            }
-            peer->start_seq = ack_seq - 1;
-            peer->ack_seq = ack_seq - 1;
-            peer->last_seq = ack_seq - 1;
-        } else {
-            bool ack_underflow = false;
-            rel_ack =
-                tcp_relative_seq(peer, ack_seq, peer->ack_seq, peer->ack_wraps, &ack_underflow);
-            if (ack_underflow) {
-                rel_ack = 0;
-                shoal_conn_weird(x, c, "TCP_ack_underflow_or_misorder", NULL, NULL);
-            } else if (!(flags & TH_RST)) {
-                int32_t d = seq_delta(ack_seq, peer->ack_seq);
-                if (!(ack_seq == 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
-                    tcp_update_ack_seq_raw(peer, ack_seq);
-                }
-            }
+/*
+ * The ACK of a segment from e: the peer's sequence space starts at it if
+ * the peer was not seen yet, else the peer's highest acknowledged sequence
+ * number moves.  Returns the acknowledged sequence number relative to the
+ * peer's start (0 on an underflow).
+ */
+static inline uint64_t tcp_seg_ack(struct shoal_ctx *x, struct shoal_conn *c,
+                                   const struct shoal_tcp_endpoint *e,
+                                   struct shoal_tcp_endpoint *peer, const struct tcp_seg *s)
+{
+    uint32_t ack_seq = s->ack_seq;
+
+    if (peer->state == SHOAL_TCP_INACTIVE) {
+        if (!(s->flags & (TH_SYN | TH_FIN | TH_RST)) &&
+            (e->state == SHOAL_TCP_SYN_SENT || e->state == SHOAL_TCP_SYN_ACK_SENT ||
+             e->state == SHOAL_TCP_ESTABLISHED)) {
+            shoal_conn_weird(x, c, "possible_split_routing", NULL, NULL);
+        }
+        peer->start_seq = ack_seq - 1;
+        peer->ack_seq = ack_seq - 1;
+        peer->last_seq = ack_seq - 1;
+        return 1;
+    }
+    bool ack_underflow = false;
+    uint64_t rel_ack =
+        tcp_relative_seq(peer, ack_seq, peer->ack_seq, peer->ack_wraps, &ack_underflow);
+    if (ack_underflow) {
+        shoal_conn_weird(x, c, "TCP_ack_underflow_or_misorder", NULL, NULL);
+        return 0;
+    }
+    if (!(s->flags & TH_RST)) {
+        int32_t d = seq_delta(ack_seq, peer->ack_seq);
+        if (!(ack_seq == 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
+            tcp_update_ack_seq_raw(peer, ack_seq);
         }
     }
+    return rel_ack;
+}
 
-    int32_t delta_last = tcp_update_last_seq(x, c, e, seq_one_past, flags, len, is_orig);
+/* Run e's state machine on the segment.  A SYN/SYN-ACK reversal flips the
+ * connection: *pe and *ppeer then follow the endpoints. */
+static inline void tcp_update_state(struct shoal_ctx *x, struct shoal_conn *c, double ts,
+                                    struct shoal_tcp_endpoint **pe,
+                                    struct shoal_tcp_endpoint **ppeer, const struct tcp_seg *s,
+                                    int32_t delta_last, bool is_orig, bool *do_close,
+                                    bool *gen_event)
+{
+    struct shoal_tcp_endpoint *e = *pe;
 
-    bool do_close = false;
-    bool gen_event = false;
     switch (e->state) {
     case SHOAL_TCP_INACTIVE:
-        tcp_update_inactive(x, c, ts, &e, &peer, base_seq, ack_seq, len, is_orig, flags, &do_close,
-                            &gen_event);
+        tcp_update_inactive(x, c, ts, pe, ppeer, s->base_seq, s->ack_seq, s->len, is_orig, s->flags,
+                            do_close, gen_event);
         break;
     case SHOAL_TCP_SYN_SENT:
     case SHOAL_TCP_SYN_ACK_SENT:
-        tcp_update_syn_sent(x, c, e, peer, len, is_orig, flags, &do_close, &gen_event);
+        tcp_update_syn_sent(x, c, e, *ppeer, s->len, is_orig, s->flags, do_close, gen_event);
         break;
     case SHOAL_TCP_ESTABLISHED:
     case SHOAL_TCP_PARTIAL:
-        tcp_update_established(x, c, e, peer, flags, &do_close, &gen_event);
+        tcp_update_established(x, c, e, *ppeer, s->flags, do_close, gen_event);
         break;
     case SHOAL_TCP_CLOSED:
-        tcp_update_closed(x, c, ts, e, delta_last, flags, &do_close);
+        tcp_update_closed(x, c, ts, e, delta_last, s->flags, do_close);
         break;
     case SHOAL_TCP_RESET:
-        tcp_update_reset(x, c, len, flags);
+        tcp_update_reset(x, c, s->len, s->flags);
         break;
     }
+}
 
-    if (flags & TH_ACK) {
-        tcp_ack_received(x, c, peer, rel_ack);
-    }
+/* Hand the payload of a segment from e to reassembly (unless it is a RST's,
+ * or lies before the stream's start). */
+static inline void tcp_seg_data(struct shoal_ctx *x, struct shoal_conn *c,
+                                struct shoal_tcp_endpoint *e, const struct tcp_seg *s,
+                                uint64_t rel_seq, bool seq_underflow)
+{
+    uint64_t rel_data_seq = (s->flags & TH_SYN) ? rel_seq + 1 : rel_seq;
 
-    t->first_packet_seen |= is_orig ? 1 : 2;
-
-    uint64_t rel_data_seq = (flags & TH_SYN) ? rel_seq + 1 : rel_seq;
-    if (len > 0 && !(flags & TH_RST) && !seq_underflow) {
-        if (caplen >= len) {
-            tcp_data_sent(x, c, e, rel_data_seq, len, data);
+    if (s->len > 0 && !(s->flags & TH_RST) && !seq_underflow) {
+        if (s->caplen >= s->len) {
+            tcp_data_sent(x, c, e, rel_data_seq, s->len, s->data);
         } else {
             shoal_conn_weird(x, c, "truncated_tcp_payload", NULL, NULL);
         }
     }
+}
+
+/* Zeek's TCPSessionAdapter::DeliverPacket, step by step. */
+bool shoal_tcp_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
+                      const struct shoal_pkt *p)
+{
+    struct shoal_tcp *t = shoal_conn_tcp(c);
+    struct tcp_seg s;
+
+    if (!tcp_seg_read(x, c, is_orig, p, &s)) {
+        return false;
+    }
+    struct shoal_tcp_endpoint *e = is_orig ? &t->orig : &t->resp;
+    struct shoal_tcp_endpoint *peer = is_orig ? &t->resp : &t->orig;
+    if (s.flags & TH_SYN) {
+        t->saw_syn = true;
+    }
+    tcp_set_partial(t, is_orig, s.flags);
+    tcp_init_endpoint(x, c, e, s.flags, s.base_seq, s.seq_one_past);
+
+    bool seq_underflow = false;
+    uint64_t rel_seq = tcp_relative_seq(e, s.base_seq, e->last_seq, e->seq_wraps, &seq_underflow);
+    if (seq_underflow && !(s.flags & TH_RST)) {
+        shoal_conn_weird(x, c, "TCP_seq_underflow_or_misorder", NULL, NULL);
+    }
+    tcp_update_history(c, is_orig, e, s.flags, rel_seq, s.len);
+    tcp_zero_window(c, is_orig, t, e, s.window, s.flags);
+    if (!t->orig.did_close || !t->resp.did_close) {
+        c->last = p->ts;
+    }
+    tcp_note_flags(x, c, e, &s, rel_seq);
+    uint64_t rel_ack = (s.flags & TH_ACK) ? tcp_seg_ack(x, c, e, peer, &s) : 0;
+    int32_t delta_last = tcp_update_last_seq(x, c, e, s.seq_one_past, s.flags, s.len, is_orig);
+
+    bool do_close = false;
+    bool gen_event = false;
+    tcp_update_state(x, c, p->ts, &e, &peer, &s, delta_last, is_orig, &do_close, &gen_event);
+    if (s.flags & TH_ACK) {
+        tcp_ack_received(x, c, peer, rel_ack);
+    }
+    t->first_packet_seen |= is_orig ? 1 : 2;
+    tcp_seg_data(x, c, e, &s, rel_seq, seq_underflow);
     tcp_check_eof(x, c, e);
     if (do_close) {
         tcp_connection_closed(x, c, e, peer, gen_event);

@@ -839,120 +839,173 @@ static uint32_t gre_header_len(uint16_t flags)
     return len;
 }
 
-void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,
-                      const struct shoal_encap *encap)
+/* GRE protocol types and PPP protocols that GRE may carry. */
+enum {
+    GRE_PROTO_TEB = 0x6558,     /* transparent Ethernet bridging */
+    GRE_PROTO_ERSPAN2 = 0x88be, /* ERSPAN type II */
+    GRE_PROTO_ERSPAN3 = 0x22eb, /* ERSPAN type III */
+    GRE_PROTO_PPP = 0x880b,     /* enhanced GRE (version 1) */
+    GRE_PPP_IPV4 = 0x0021,
+    GRE_PPP_IPV6 = 0x0057,
+};
+#define GRE_FLAG_ROUTING 0x4000
+#define GRE_FLAGS_UNKNOWN 0x0078
+#define GRE_ETH_LEN 14
+
+/* Where a GRE packet's payload is. */
+struct gre_layout {
+    int version;         /* 0, or 1 for enhanced GRE (PPTP) */
+    uint32_t gre_len;    /* GRE header with its optional fields */
+    uint32_t ppp_len;    /* version 1: the PPP header */
+    uint32_t erspan_len; /* ERSPAN header (II, or III with its subheader) */
+    uint32_t eth_len;    /* an Ethernet header follows (bridging, ERSPAN) */
+    int link;            /* TUN_LINK_RAW or TUN_LINK_ETH: how the payload is decoded */
+};
+
+/* The Ethernet-carrying payload types of GRE version 0 (bridging, ERSPAN
+ * II and III) in the `len` bytes at d: fill g's Ethernet and ERSPAN
+ * lengths.  False if the packet is too short for them. */
+static bool gre_v0_payload(const uint8_t *d, uint32_t len, uint16_t proto_type,
+                           struct gre_layout *g)
+{
+    switch (proto_type) {
+    case GRE_PROTO_TEB:
+        if (len <= g->gre_len + GRE_ETH_LEN) {
+            return false;
+        }
+        break;
+    case GRE_PROTO_ERSPAN2:
+        if (len <= g->gre_len + GRE_ETH_LEN + 8) {
+            return false;
+        }
+        g->erspan_len = 8;
+        break;
+    case GRE_PROTO_ERSPAN3: /* with an optional 8-byte subheader */
+        if (len <= g->gre_len + GRE_ETH_LEN + 12) {
+            return false;
+        }
+        g->erspan_len = 12;
+        if (d[g->gre_len + g->erspan_len - 1] & 0x01) {
+            if (len <= g->gre_len + g->erspan_len + 8 + GRE_ETH_LEN) {
+                return false;
+            }
+            g->erspan_len += 8;
+        }
+        break;
+    default:
+        return true; /* raw IP */
+    }
+    g->eth_len = GRE_ETH_LEN;
+    g->link = TUN_LINK_ETH;
+    return true;
+}
+
+/*
+ * Read the GRE header of p into *g, with Zeek's checks in Zeek's order.
+ * False (a flow weird reported) if the packet is not taken.
+ */
+static bool gre_read_header(struct shoal_ctx *x, const struct shoal_encap *encap,
+                            const struct shoal_pkt *p, struct gre_layout *g)
 {
     const uint8_t *d = p->l4;
     uint32_t len = p->l4_cap; /* what is present is what can be read */
-    uint32_t missing = p->l4_len > p->l4_cap ? p->l4_len - p->l4_cap : 0;
-    int link = TUN_LINK_RAW;
-    uint32_t eth_len = 0;
-    uint32_t erspan_len = 0;
     char addl[32];
-    struct shoal_encap e;
 
-    if (shoal_ctx_tunnels(x) == NULL) {
-        return;
-    }
     if (len < 4) {
         tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
-        return;
+        return false;
     }
     uint16_t flags_ver = shoal_be16(d);
     uint16_t proto_type = shoal_be16(d + 2);
-    int version = flags_ver & 0x0007;
-    uint32_t gre_len = gre_header_len(flags_ver);
-    uint32_t ppp_len = version == 1 ? 4 : 0;
-
-    if (version != 0 && version != 1) {
-        snprintf(addl, sizeof(addl), "version=%d", version);
+    memset(g, 0, sizeof(*g));
+    g->version = flags_ver & 0x0007;
+    g->gre_len = gre_header_len(flags_ver);
+    g->ppp_len = g->version == 1 ? 4 : 0;
+    g->link = TUN_LINK_RAW;
+    if (g->version != 0 && g->version != 1) {
+        snprintf(addl, sizeof(addl), "version=%d", g->version);
         tun_flow_weird(x, encap, "unknown_gre_version", addl, "GRE", p);
-        return;
+        return false;
     }
-    if (version == 0) {
-        if (proto_type == 0x6558) {
-            /* Transparent Ethernet bridging. */
-            if (len <= gre_len + 14) {
-                tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
-                return;
-            }
-            eth_len = 14;
-            link = TUN_LINK_ETH;
-        } else if (proto_type == 0x88be) {
-            /* ERSPAN type II. */
-            if (len <= gre_len + 14 + 8) {
-                tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
-                return;
-            }
-            erspan_len = 8;
-            eth_len = 14;
-            link = TUN_LINK_ETH;
-        } else if (proto_type == 0x22eb) {
-            /* ERSPAN type III, with an optional 8-byte subheader. */
-            if (len <= gre_len + 14 + 12) {
-                tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
-                return;
-            }
-            erspan_len = 12;
-            eth_len = 14;
-            link = TUN_LINK_ETH;
-            if (d[gre_len + erspan_len - 1] & 0x01) {
-                if (len <= gre_len + erspan_len + 8 + eth_len) {
-                    tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
-                    return;
-                }
-                erspan_len += 8;
-            }
+    if (g->version == 0) {
+        if (!gre_v0_payload(d, len, proto_type, g)) {
+            tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+            return false;
         }
-    } else if (proto_type != 0x880b) {
+    } else if (proto_type != GRE_PROTO_PPP) {
         /* Enhanced GRE carries PPP only. */
         snprintf(addl, sizeof(addl), "proto=%d", proto_type);
         tun_flow_weird(x, encap, "egre_protocol_type", addl, "GRE", p);
-        return;
+        return false;
     }
-    if (flags_ver & 0x4000) {
+    if (flags_ver & GRE_FLAG_ROUTING) {
         tun_flow_weird(x, encap, "gre_routing", NULL, "GRE", p);
-        return;
+        return false;
     }
-    if (flags_ver & 0x0078) {
+    if (flags_ver & GRE_FLAGS_UNKNOWN) {
         tun_flow_weird(x, encap, "unknown_gre_flags", NULL, "GRE", p);
-        return;
+        return false;
     }
-    if (len < gre_len + ppp_len + eth_len + erspan_len) {
+    if (len < g->gre_len + g->ppp_len + g->eth_len + g->erspan_len) {
         tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Enhanced GRE: the PPP header `ppp` must name IPv4 or IPv6 and the `ilen`
+ * bytes at `inner` be one whole IP packet of that version (Zeek checks the
+ * inner packet before it takes the tunnel).  False (a flow weird reported)
+ * if not.
+ */
+static bool gre_ppp_inner_ok(struct shoal_ctx *x, const struct shoal_encap *encap,
+                             const struct shoal_pkt *p, const uint8_t *ppp, const uint8_t *inner,
+                             uint32_t ilen)
+{
+    uint16_t ppp_proto = shoal_be16(ppp + 2);
+
+    if (ppp_proto != GRE_PPP_IPV4 && ppp_proto != GRE_PPP_IPV6) {
+        tun_flow_weird(x, encap, "non_ip_packet_in_encap", NULL, "GRE", p);
+        return false;
+    }
+    uint8_t want = ppp_proto == GRE_PPP_IPV4 ? 4 : 6;
+    uint32_t min = want == 4 ? 20 : 40;
+    if (ilen < min) {
+        tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
+        return false;
+    }
+    if ((inner[0] >> 4) != want) {
+        tun_flow_weird(x, encap, "invalid_inner_IP_version", NULL, "IPTUNNEL", p);
+        return false;
+    }
+    uint32_t total = want == 4 ? shoal_be16(inner + 2) : (uint32_t)shoal_be16(inner + 4) + 40;
+    if (ilen < total) {
+        tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
+        return false;
+    }
+    if (ilen > total) {
+        tun_flow_weird(x, encap, "inner_IP_payload_length_mismatch", NULL, "IPTUNNEL", p);
+        return false;
+    }
+    return true;
+}
+
+void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,
+                      const struct shoal_encap *encap)
+{
+    uint32_t missing = p->l4_len > p->l4_cap ? p->l4_len - p->l4_cap : 0;
+    struct gre_layout g;
+    struct shoal_encap e;
+
+    if (shoal_ctx_tunnels(x) == NULL || !gre_read_header(x, encap, p, &g)) {
         return;
     }
-    uint32_t skip = gre_len + ppp_len + erspan_len;
-    const uint8_t *inner = d + skip;
-    uint32_t ilen = len - skip;
-
-    if (version == 1) {
-        uint16_t ppp_proto = shoal_be16(d + gre_len + 2);
-        if (ppp_proto != 0x0021 && ppp_proto != 0x0057) {
-            tun_flow_weird(x, encap, "non_ip_packet_in_encap", NULL, "GRE", p);
-            return;
-        }
-        /* Zeek checks the inner packet before taking the tunnel. */
-        uint8_t want = ppp_proto == 0x0021 ? 4 : 6;
-        uint32_t min = want == 4 ? 20 : 40;
-        uint32_t total;
-        if (ilen < min) {
-            tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
-            return;
-        }
-        if ((inner[0] >> 4) != want) {
-            tun_flow_weird(x, encap, "invalid_inner_IP_version", NULL, "IPTUNNEL", p);
-            return;
-        }
-        total = want == 4 ? shoal_be16(inner + 2) : (uint32_t)shoal_be16(inner + 4) + 40;
-        if (ilen < total) {
-            tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
-            return;
-        }
-        if (ilen > total) {
-            tun_flow_weird(x, encap, "inner_IP_payload_length_mismatch", NULL, "IPTUNNEL", p);
-            return;
-        }
+    uint32_t skip = g.gre_len + g.ppp_len + g.erspan_len;
+    const uint8_t *inner = p->l4 + skip;
+    uint32_t ilen = p->l4_cap - skip;
+    if (g.version == 1 && !gre_ppp_inner_ok(x, encap, p, p->l4 + g.gre_len, inner, ilen)) {
+        return;
     }
     if (encap != NULL && encap->depth >= SHOAL_TUNNEL_MAX_DEPTH) {
         tun_flow_weird(x, encap, "exceeded_tunnel_max_depth", NULL, "IPTUNNEL", p);
@@ -967,5 +1020,5 @@ void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,
         return;
     }
     e.depth++;
-    tun_forward(x, &e, link, p->ts, inner, ilen, ilen + missing);
+    tun_forward(x, &e, g.link, p->ts, inner, ilen, ilen + missing);
 }

@@ -33,6 +33,7 @@ struct shoal_registry {
     size_t cap;
     unsigned kinds; /* SHOAL_KINDS() of what it holds */
     bool ltdl;      /* lt_dlinit succeeded; lt_dlexit on free */
+    bool shadowing; /* scanning the path: a name found again is shadowed, not refused */
 };
 
 /* The installed folder of each kind, under SHOAL_PLUGINDIR. */
@@ -138,6 +139,11 @@ static int plugin_add(struct shoal_registry *r, const struct shoal_plugin *p, co
         return 1;
     }
     dup = shoal_registry_find(r, p->name);
+    if (dup != NULL && r->shadowing) {
+        shoal_info("loader", "%s: %s shadowed by %s, found before it in the plugin path", file,
+                   p->name, dup->file);
+        return 1;
+    }
     if (dup != NULL) {
         shoal_err("loader",
                   "%s: name: expected a name not yet loaded, got \"%s\" (already "
@@ -329,17 +335,9 @@ static int plugin_each_dir(const struct shoal_registry *r,
                            void *arg)
 {
     char path[PATH_MAX];
-    const char *env;
+    const char *env = getenv("SHOAL_PLUGIN_PATH");
     int sum = 0;
 
-    for (int k = SHOAL_PLUGIN_ANALYZER; k <= SHOAL_PLUGIN_KIND_LAST; k++) {
-        if (r->kinds & (1u << k)) {
-            snprintf(path, sizeof(path), "%s/%s", SHOAL_PLUGINDIR,
-                     plugin_kind_dir((enum shoal_plugin_kind)k));
-            sum += fn(r, path, arg);
-        }
-    }
-    env = getenv("SHOAL_PLUGIN_PATH");
     while (env != NULL && *env != '\0') {
         const char *colon = strchr(env, ':');
         size_t len = colon != NULL ? (size_t)(colon - env) : strlen(env);
@@ -350,6 +348,13 @@ static int plugin_each_dir(const struct shoal_registry *r,
             sum += fn(r, path, arg);
         }
         env = colon != NULL ? colon + 1 : NULL;
+    }
+    for (int k = SHOAL_PLUGIN_ANALYZER; k <= SHOAL_PLUGIN_KIND_LAST; k++) {
+        if (r->kinds & (1u << k)) {
+            snprintf(path, sizeof(path), "%s/%s", SHOAL_PLUGINDIR,
+                     plugin_kind_dir((enum shoal_plugin_kind)k));
+            sum += fn(r, path, arg);
+        }
     }
     return sum;
 }
@@ -362,7 +367,12 @@ static int plugin_scan_one(const struct shoal_registry *r, const char *dir, void
 
 int shoal_registry_scan_default(struct shoal_registry *r)
 {
-    return plugin_each_dir(r, plugin_scan_one, NULL);
+    int n;
+
+    r->shadowing = true;
+    n = plugin_each_dir(r, plugin_scan_one, NULL);
+    r->shadowing = false;
+    return n;
 }
 
 static int plugin_print_one(const struct shoal_registry *r, const char *dir, void *arg)

@@ -73,10 +73,11 @@ int shoal_registry_load_file(struct shoal_registry *r, const char *path);
 int shoal_registry_add_static(struct shoal_registry *r, const struct shoal_plugin *p);
 
 /*
- * Scan the installed folder of each kind the registry holds
- * (SHOAL_PLUGINDIR/{analyzers,policies,frontends,commands}), then each
- * directory of $SHOAL_PLUGIN_PATH (colon-separated).  Returns the number
- * loaded.
+ * Scan each directory of $SHOAL_PLUGIN_PATH (colon-separated), then the
+ * installed folder of each kind the registry holds
+ * (SHOAL_PLUGINDIR/{analyzers,policies,frontends,commands}).  A plugin
+ * whose name was found before is shadowed (skipped, said at -v), not
+ * refused.  Returns the number loaded.
  */
 int shoal_registry_scan_default(struct shoal_registry *r);
 
