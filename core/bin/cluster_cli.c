@@ -327,7 +327,8 @@ out_layout:
 }
 
 /* --node-status: the lifecycle files of node a->node, on this host, as
- * "key=value" lines (status, pid, started).  Returns the exit status. */
+ * "key=value" lines (status, pid, started); --node-clear: mark the node,
+ * dead, terminated.  Returns the exit status. */
 static int cluster_node_status(const struct shoal_cluster_node_args *a)
 {
     struct shoal_nodestate_info info;
@@ -344,6 +345,15 @@ static int cluster_node_status(const struct shoal_cluster_node_args *a)
         fprintf(stderr, "shoal: %s: no node named '%s'\n", a->layout, a->node);
         shoal_layout_free(l);
         return 2;
+    }
+    if (a->clear_only) {
+        int rc = shoal_nodestate_clear(n->workdir);
+        if (rc < 0) {
+            fprintf(stderr, "shoal: %s: cannot mark it terminated: %s\n", n->name,
+                    rc == -EBUSY ? "it is running" : strerror(-rc));
+        }
+        shoal_layout_free(l);
+        return rc < 0 ? 1 : 0;
     }
     shoal_nodestate_read(n->workdir, &info);
     printf("running=%s\npid=%ld\nstarted=%.6f\nstatus=%s\n", info.running ? "yes" : "no",
@@ -391,7 +401,7 @@ int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal
     struct shoal_nodestate *state = NULL;
     int status;
 
-    if (a->status_only) {
+    if (a->status_only || a->clear_only) {
         return cluster_node_status(a);
     }
     status = cluster_node_process(a);

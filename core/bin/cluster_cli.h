@@ -43,6 +43,7 @@ struct shoal_cluster_node_args {
     size_t n_env;
     unsigned long pin_cpu; /* --pin-cpu N; (unsigned long)-1: none */
     bool status_only;      /* --node-status: print the node's state here */
+    bool clear_only;       /* --node-clear: mark a dead node terminated */
 };
 
 /* --control NODE|all --layout FILE COMMAND [ARG...]: the control client. */

@@ -150,6 +150,9 @@ static const struct cli_option cli_options[] = {
     {"node-status", 0, NULL, CLI_FLAG, CLI_AT(run.status_only), CLI_SEC_NODE,
      .help = "print the state of node NAME on this host (its pid\n"
              "file and status word), then exit"},
+    {"node-clear", 0, NULL, CLI_FLAG, CLI_AT(run.clear_only), CLI_SEC_NODE,
+     .help = "a node that died without saying so (crashed): mark it\n"
+             "terminated, then exit; refused while it runs"},
 
     {"gen-layout", 0, "OUT", CLI_STRING, CLI_AT(gen.out), CLI_SEC_GEN,
      .help = "write a layout of nodes on localhost and their keys\n"

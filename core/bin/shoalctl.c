@@ -214,8 +214,8 @@ static int shoalctl_interactive(void)
     char history[PATH_MAX + 16];
     char *line;
 
-    if (shoal_path_join(history, sizeof(history), shoalctl_shell.paths.spool,
-                        "shoalctl.history") < 0) {
+    if (shoal_path_join(history, sizeof(history), shoalctl_shell.paths.spool, "shoalctl.history") <
+        0) {
         history[0] = '\0';
     }
     printf("\nWelcome to ShoalControl %s\n\nType \"help\" for help.\n\n", PACKAGE_VERSION);

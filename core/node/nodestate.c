@@ -241,3 +241,18 @@ void shoal_nodestate_read(const char *workdir, struct shoal_nodestate_info *out)
     }
     fclose(f);
 }
+
+int shoal_nodestate_clear(const char *workdir)
+{
+    struct shoal_nodestate ns = {.pid_fd = -1};
+
+    if (shoal_nodestate_running(workdir, NULL)) {
+        return -EBUSY;
+    }
+    snprintf(ns.name, sizeof(ns.name), "%s", workdir);
+    if ((size_t)snprintf(ns.status_path, sizeof(ns.status_path), "%s/status", workdir) >=
+        sizeof(ns.status_path)) {
+        return -ENAMETOOLONG;
+    }
+    return nodestate_write_status(&ns, SHOAL_NODE_TERMINATED);
+}

@@ -66,6 +66,11 @@ void shoal_nodestate_close(struct shoal_nodestate *ns);
  */
 bool shoal_nodestate_running(const char *workdir, pid_t *pid);
 
+/* A node that died without saying so (killed, crashed): write
+ * "terminated" to <workdir>/status, as it would have.  -EBUSY while a
+ * process holds its pid file; 0 or another negative errno. */
+int shoal_nodestate_clear(const char *workdir);
+
 /* What the lifecycle files of a node say, for the shell. */
 struct shoal_nodestate_info {
     bool running;    /* a live process holds the pid file */

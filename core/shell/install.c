@@ -34,8 +34,7 @@
 
 /* Copy file `from` to `to` through a temporary file and rename.  A
  * missing optional source writes an empty file. */
-static int install_copy(const char *from, const char *to, bool optional, char *err,
-                        size_t errlen)
+static int install_copy(const char *from, const char *to, bool optional, char *err, size_t errlen)
 {
     char tmp[PATH_MAX + 8];
     char *text = NULL;

@@ -62,8 +62,8 @@ static int nodes_arg(struct nodes_argv *a, const char *s)
     return 0;
 }
 
-int shoal_shell_node_argv(const struct shoal_shell *sh, const struct shoal_node_info *n,
-                          bool check, char ***argv)
+int shoal_shell_node_argv(const struct shoal_shell *sh, const struct shoal_node_info *n, bool check,
+                          char ***argv)
 {
     const struct shoal_nodecfg_node *cn = shoal_nodecfg_find(sh->nodecfg, n->name);
     const char *dir = check ? "staged" : "installed";
@@ -138,8 +138,8 @@ int shoal_shell_node_status(struct shoal_shell *sh, const struct shoal_node_info
 {
     struct shoal_nodestate_info info;
     char layout[PATH_MAX + 32];
-    const char *argv[] = {sh->paths.shoal, "--node", n->name, "--layout", layout,
-                          "--node-status", NULL};
+    const char *argv[] = {sh->paths.shoal, "--node",        n->name, "--layout",
+                          layout,          "--node-status", NULL};
     struct shoal_run_result res = {0};
     int rc = 0;
 
@@ -224,8 +224,8 @@ int shoal_shell_node_start(struct shoal_shell *sh, const struct shoal_node_info 
         }
         if (nodes_now() >= deadline) {
             char what[160];
-            snprintf(what, sizeof(what), "not running after %.0f s (status %s)",
-                     sh->timeouts.start, word);
+            snprintf(what, sizeof(what), "not running after %.0f s (status %s)", sh->timeouts.start,
+                     word);
             nodes_stderr_tail(sh, n, what, err, errlen);
             return -ETIMEDOUT;
         }
@@ -234,8 +234,7 @@ int shoal_shell_node_start(struct shoal_shell *sh, const struct shoal_node_info 
 }
 
 /* Signal the node's pid on its host. */
-static int nodes_kill(struct shoal_shell *sh, const struct shoal_node_info *n, int64_t pid,
-                      int sig)
+static int nodes_kill(struct shoal_shell *sh, const struct shoal_node_info *n, int64_t pid, int sig)
 {
     char p[32], s[16];
     const char *argv[] = {"kill", s, p, NULL};
@@ -269,6 +268,28 @@ static bool nodes_control_stop(struct shoal_shell *sh, const struct shoal_node_i
     return ok;
 }
 
+/* A node that died without saying so: its status word says terminated
+ * from now on (status then shows it stopped, not crashed). */
+static int nodes_clear(struct shoal_shell *sh, const struct shoal_node_info *n, char *err,
+                       size_t errlen)
+{
+    char layout[PATH_MAX + 32];
+    const char *argv[] = {sh->paths.shoal, "--node",       n->name, "--layout",
+                          layout,          "--node-clear", NULL};
+    struct shoal_run_result res = {0};
+    int rc;
+
+    snprintf(layout, sizeof(layout), "%s/layout.cfg", sh->paths.installed);
+    rc = shoal_hosts_run(sh->hosts, n->host, argv, NULL, sh->timeouts.run, &res);
+    if (rc == 0 && res.status != 0) {
+        snprintf(err, errlen, "%s: %.300s", n->name, res.err != NULL ? res.err : "");
+        rc = -EIO;
+    }
+    free(res.out);
+    free(res.err);
+    return rc;
+}
+
 int shoal_shell_node_stop(struct shoal_shell *sh, const struct shoal_node_info *n, char *err,
                           size_t errlen)
 {
@@ -284,7 +305,9 @@ int shoal_shell_node_stop(struct shoal_shell *sh, const struct shoal_node_info *
         return rc;
     }
     if (!st.running) {
-        return 0;
+        return strcmp(word, "terminated") != 0 && strcmp(word, "stopped") != 0
+                   ? nodes_clear(sh, n, err, errlen)
+                   : 0;
     }
     if (!nodes_control_stop(sh, n)) {
         nodes_kill(sh, n, st.pid, SIGTERM);

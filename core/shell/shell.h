@@ -41,9 +41,9 @@ struct shoal_shell_timeouts {
 struct shoal_shell {
     struct shoal_paths paths;
     struct shoal_shell_timeouts timeouts;
-    struct shoal_nodecfg *nodecfg;    /* the installed node.cfg, else etc's; may be NULL */
-    bool installed;                   /* nodecfg is the installed one */
-    struct shoal_node_info *nodes;    /* nodecfg's nodes as plugins see them */
+    struct shoal_nodecfg *nodecfg; /* the installed node.cfg, else etc's; may be NULL */
+    bool installed;                /* nodecfg is the installed one */
+    struct shoal_node_info *nodes; /* nodecfg's nodes as plugins see them */
     size_t n_nodes;
     char *node_dirs; /* their workdirs (PATH_MAX each) */
     struct shoal_hosts *hosts;
@@ -111,8 +111,8 @@ void shoal_shell_control_free(struct shoal_ctl_reply *replies, size_t n);
  * spool/staged; else as `start` runs it, detached).  *argv is a
  * malloc'ed NULL-terminated vector (free with free(); its strings live in
  * the same block).  0 or -ENOMEM. */
-int shoal_shell_node_argv(const struct shoal_shell *sh, const struct shoal_node_info *n,
-                          bool check, char ***argv);
+int shoal_shell_node_argv(const struct shoal_shell *sh, const struct shoal_node_info *n, bool check,
+                          char ***argv);
 
 /* The state of node n's process, on its host. */
 int shoal_shell_node_status(struct shoal_shell *sh, const struct shoal_node_info *n,
@@ -125,8 +125,9 @@ int shoal_shell_node_start(struct shoal_shell *sh, const struct shoal_node_info 
                            size_t errlen);
 
 /* Stop node n: its control `stop`, SIGTERM when it does not answer, and
- * SIGKILL after the stop time-out.  0 (stopped, or was not running), or a
- * negative errno with err set. */
+ * SIGKILL after the stop time-out; a node that had crashed is marked
+ * terminated.  0 (stopped, or was not running), or a negative errno with
+ * err set. */
 int shoal_shell_node_stop(struct shoal_shell *sh, const struct shoal_node_info *n, char *err,
                           size_t errlen);
 

@@ -44,7 +44,8 @@ static int check_run(void *ps, int argc, char *const *argv)
     int failed = 0;
     size_t n;
 
-    if (!SHOAL_HAS(sh, install) || sh->install(b->self, SHOAL_INSTALL_STAGE, err, sizeof(err)) < 0) {
+    if (!SHOAL_HAS(sh, install) ||
+        sh->install(b->self, SHOAL_INSTALL_STAGE, err, sizeof(err)) < 0) {
         sh->out(b->self, "error: %s\n", err);
         return 1;
     }

@@ -103,7 +103,7 @@ static int status_run(void *ps, int argc, char *const *argv)
         status_ping(b, v, n, rows);
     }
     for (size_t i = 0; rows != NULL && t != NULL && i < n; i++) {
-        const char *row[] = {v[i]->name, v[i]->type,     v[i]->host,       rows[i].status,
+        const char *row[] = {v[i]->name,  v[i]->type,      v[i]->host, rows[i].status,
                              rows[i].pid, rows[i].started, NULL};
         sh->table_row(b->self, t, row);
         failed |= strcmp(rows[i].status, "not answering") == 0;
