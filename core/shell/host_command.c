@@ -429,6 +429,40 @@ static const char *host_version(struct shoal_self *self)
     return PACKAGE_VERSION;
 }
 
+static void host_settings(struct shoal_self *self,
+                          void (*fn)(void *arg, const char *key, const char *value), void *arg)
+{
+    struct shoal_shell *sh = host_shell(self);
+    const struct {
+        const char *key;
+        double v;
+    } times[] = {
+        {"timeout.lock", sh->timeouts.lock},   {"timeout.control", sh->timeouts.control},
+        {"timeout.start", sh->timeouts.start}, {"timeout.stop", sh->timeouts.stop},
+        {"timeout.run", sh->timeouts.run},
+    };
+    char num[64];
+
+    fn(arg, "version", PACKAGE_VERSION);
+    fn(arg, "etcdir", sh->paths.etc);
+    fn(arg, "spooldir", sh->paths.spool);
+    fn(arg, "logdir", sh->paths.logs);
+    fn(arg, "installdir", sh->paths.installed);
+    fn(arg, "bindir", sh->paths.bin);
+    fn(arg, "shoal", sh->paths.shoal);
+    fn(arg, "installed", sh->installed ? "yes" : "no");
+    fn(arg, "cluster",
+       sh->nodecfg == NULL                     ? "none"
+       : shoal_nodecfg_is_cluster(sh->nodecfg) ? "yes"
+                                               : "no");
+    snprintf(num, sizeof(num), "%zu", sh->n_nodes);
+    fn(arg, "nodes", num);
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        snprintf(num, sizeof(num), "%g", times[i].v);
+        fn(arg, times[i].key, num);
+    }
+}
+
 const struct shoal_command_host shoal_shell_host_table = {
     .size = sizeof(struct shoal_command_host),
     .out = host_out,
@@ -452,4 +486,5 @@ const struct shoal_command_host shoal_shell_host_table = {
     .node_argv = host_node_argv,
     .commands = host_commands,
     .version = host_version,
+    .settings = host_settings,
 };

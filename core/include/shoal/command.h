@@ -191,6 +191,11 @@ struct shoal_command_host {
     size_t (*commands)(struct shoal_self *self, const struct shoal_command_ops **out, size_t max);
     /* The shell's version ("0.1.0"). */
     const char *(*version)(struct shoal_self *self);
+    /* Every setting the shell runs with -- its folders, its time-outs,
+     * what it knows of the installation -- as fn(arg, key, value), in a
+     * stable order. */
+    void (*settings)(struct shoal_self *self,
+                     void (*fn)(void *arg, const char *key, const char *value), void *arg);
 #endif
 };
 
