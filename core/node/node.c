@@ -517,7 +517,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     struct sigaction sa;
     int status;
 
-    if (o->list_plugins) {
+    if (o->list_plugins && !o->list_loaded) {
         return node_list_plugins();
     }
     r.name = o->name != NULL ? o->name : o->read_file != NULL ? o->read_file : o->iface;
@@ -527,6 +527,10 @@ int shoal_node_run(const struct shoal_node_opts *o)
     }
     if (status == 0) {
         status = node_plugins(&r);
+    }
+    if (status == 0 && o->list_loaded) {
+        shoal_registry_print_settings(r.reg, stdout);
+        return node_teardown(&r, 0, false);
     }
     if (status == 0 && o->check_only && !o->no_source && node_frontend(&r) == NULL) {
         status = 2;
