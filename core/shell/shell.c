@@ -270,3 +270,16 @@ int shoal_shell_run(struct shoal_shell *sh, int argc, char *const *argv)
     shoal_lock_release(lock);
     return rc < 0 ? 1 : rc;
 }
+
+int shoal_shell_clean(struct shoal_shell *sh, char *err, size_t errlen)
+{
+    char dir[PATH_MAX + 8];
+    char failed[PATH_MAX];
+    int rc = shoal_path_join(dir, sizeof(dir), sh->paths.spool, "staged");
+
+    if (rc == 0 && (rc = shoal_rmtree(dir, failed, sizeof(failed))) < 0) {
+        snprintf(err, errlen, "%s: cannot remove: %s", failed, strerror(-rc));
+        return rc;
+    }
+    return rc < 0 ? rc : shoal_hosts_forget(sh->hosts, err, errlen);
+}

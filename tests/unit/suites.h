@@ -26,5 +26,6 @@ int register_fsutil_suite(void);
 
 /* tests/unit/shell */
 int register_nodecfg_suite(void);
+int register_shellcore_suite(void);
 
 #endif

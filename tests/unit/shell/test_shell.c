@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of core/shell: node.cfg.
+ * Unit tests of core/shell: node.cfg, and the core behind the commands' host
+ * table.
  */
 #include <stddef.h>
 
@@ -11,6 +12,7 @@ int main(void)
 {
     static int (*const suites[])(void) = {
         register_nodecfg_suite,
+        register_shellcore_suite,
     };
 
     return shoal_cunit_main("test_shell", suites, sizeof(suites) / sizeof(suites[0]));
