@@ -410,8 +410,14 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         }
         v = config_setting_get_int64(s);
         if ((double)v < k->min) {
-            config_errf(err, errlen, c, s, path, "expected an integer >= %.0f, got %lld", k->min,
-                        v);
+            /* libconfig keeps a number without the L suffix in 32 bits:
+             * 3000000000 arrives as -1294967296.  Say so. */
+            bool wrapped = t == CONFIG_TYPE_INT && v < 0;
+            config_errf(err, errlen, c, s, path, "expected an integer >= %.0f, got %lld%s", k->min,
+                        v,
+                        wrapped ? " (a number past 2147483647 needs the suffix L in libconfig, "
+                                  "e.g. 3000000000L)"
+                                : "");
             return -EINVAL;
         }
         u = (uint64_t)v;
