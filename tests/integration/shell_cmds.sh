@@ -1,56 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # shoalctl's commands beyond start/stop/status, on one host: a manager, a
-# proxy and two workers on loopback.  Each command is run one-shot, its
-# output and exit status checked, its failures too: config (and a bad
-# control time-out in shoal.cfg, refused with file:line, while a mistake
-# elsewhere in it is left for check), help listing
-# ps.shoal apart, deploy (and one that stops at a failed check), netstats,
-# capstats, peerstatus, print, top, df, exec, scripts, ps.shoal, diag (of a
-# running node, and of one killed -9), restart [--clean], cleanup [--all]
+# proxy and two workers on loopback (shell_local.sh).  Each command is run
+# one-shot, its output and exit status checked, its failures too: config
+# (and a bad control time-out in shoal.cfg, refused with file:line, while a
+# mistake elsewhere in it is left for check), help listing ps.shoal apart,
+# deploy (and one that stops at a failed check), netstats, capstats,
+# peerstatus, print, top, df, exec, scripts, ps.shoal, diag (of a running
+# node, and of one killed -9), restart [--clean], cleanup [--all]
 # (refusing a running node); an unknown node, and a stopped one for print,
 # peerstatus and netstats, fail naming it.  The workers sniff `lo`: root
 # only, skipped otherwise.
 . "$(dirname "$0")/common.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (the workers capture on lo)"
-need_curve
-CTL="$top_builddir/core/bin/shoalctl"
-base=$(mktmp)
-passed=0
-mkdir -p "$base/etc"
-cat >"$base/etc/node.cfg" <<CFG
-[manager]
-type=manager
-host=localhost
+. "$(dirname "$0")/shell_local.sh"
 
-[proxy-1]
-type=proxy
-host=localhost
-
-[worker]
-type=worker
-host=localhost
-interface=lo
-lb_method=pcap
-lb_procs=2
-CFG
-printf '10.0.0.0/8          Private IP space\n' >"$base/etc/networks.cfg"
 # The shipped shoal.cfg with one time-out of the shell changed.
 sed 's/^\( *stop = \)60\.0;/\120.0;/' "$top_srcdir/cfg/shoal.cfg" >"$base/etc/shoal.cfg"
 grep -q '^ *stop = 20\.0;' "$base/etc/shoal.cfg" || fail "cfg/shoal.cfg has no control.stop = 60.0"
 
-# ctl NAME WANT_RC PATTERN [ARGS...]: run shoalctl, check its status and output.
-ctl() {
-    name=$1 want=$2 pat=$3
-    shift 3
-    rc=0
-    "$CTL" --base "$base" "$@" >"$base/out" 2>&1 || rc=$?
-    if [ "$rc" -ne "$want" ] || ! grep -qE -- "$pat" "$base/out"; then
-        cat "$base/out"
-        fail "$name: exit status $rc (want $want), output lacks /$pat/?"
-    fi
-    passed=$((passed + 1))
-}
 # has NAME PATTERN / lacks NAME PATTERN: more of the last output.
 has() { grep -qE -- "$2" "$base/out" || { cat "$base/out"; fail "$1: output lacks /$2/"; }; }
 lacks() { ! grep -qE -- "$2" "$base/out" || { cat "$base/out"; fail "$1: output has /$2/"; }; }
@@ -66,8 +33,6 @@ before() {
     [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || { cat "$base/out"; fail "$1: /$2/ not before /$3/"; }
 }
 pid_of() { sed -n "s/^$1 .* running *\([0-9][0-9]*\) .*/\1/p" "$base/status.out"; }
-stop_all() { "$CTL" --base "$base" stop >/dev/null 2>&1 || true; }
-trap 'stop_all; cleanup' EXIT
 
 # config: every setting, the time-outs from etc/shoal.cfg.
 ctl config 0 '^timeout\.stop += 20$' config
