@@ -429,6 +429,13 @@ static const char *host_version(struct shoal_self *self)
     return PACKAGE_VERSION;
 }
 
+static int host_local_cluster(struct shoal_self *self, const char *dir, unsigned proxies,
+                              unsigned workers, uint16_t base_port, char *err, size_t errlen)
+{
+    (void)self;
+    return shoal_shell_local_cluster(dir, proxies, workers, base_port, err, errlen);
+}
+
 static void host_settings(struct shoal_self *self,
                           void (*fn)(void *arg, const char *key, const char *value), void *arg)
 {
@@ -487,4 +494,5 @@ const struct shoal_command_host shoal_shell_host_table = {
     .commands = host_commands,
     .version = host_version,
     .settings = host_settings,
+    .local_cluster = host_local_cluster,
 };

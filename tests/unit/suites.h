@@ -25,5 +25,6 @@ int register_timers_suite(void);
 
 /* tests/unit/shell */
 int register_nodecfg_suite(void);
+int register_local_cluster_suite(void);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of core/shell: node.cfg.
+ * Unit tests of core/shell: node.cfg, a local cluster beside the installation.
  */
 #include <stddef.h>
 
@@ -11,6 +11,7 @@ int main(void)
 {
     static int (*const suites[])(void) = {
         register_nodecfg_suite,
+        register_local_cluster_suite,
     };
 
     return shoal_cunit_main("test_shell", suites, sizeof(suites) / sizeof(suites[0]));
