@@ -277,6 +277,54 @@ static int cluster_run_capture(const struct shoal_cluster_node_args *a,
  * pair and the cluster's allowed keys, shoal.cfg, and (but on the
  * manager, which loads none) its plugins with their settings.  Returns the
  * exit status: 0 when all is well, 2 otherwise (said why). */
+/* The layout a->layout and node a->node in it, without opening anything
+ * of the node's.  0, or after saying why, 2 (*l then NULL). */
+static int cluster_find_node(const struct shoal_cluster_node_args *a, struct shoal_layout **l,
+                             const struct shoal_layout_node **self)
+{
+    char err[512] = "";
+
+    if (shoal_layout_load(a->layout, l, err, sizeof(err)) < 0) {
+        fprintf(stderr, "shoal: %s\n", err);
+        return 2;
+    }
+    *self = shoal_layout_find(*l, a->node);
+    if (*self == NULL) {
+        fprintf(stderr, "shoal: %s: no node named '%s'\n", a->layout, a->node);
+        shoal_layout_free(*l);
+        *l = NULL;
+        return 2;
+    }
+    return 0;
+}
+
+/* --list-plugins with --node: the plugins this node loads -- none on the
+ * manager, analyzers and policies on a proxy, and the frontends too on a
+ * worker or a standalone node -- each with its settings as shoal.cfg (-c)
+ * gives them.  Returns the exit status. */
+static int cluster_list_node_plugins(const struct shoal_cluster_node_args *a,
+                                     struct shoal_node_opts *o)
+{
+    struct shoal_layout *l = NULL;
+    const struct shoal_layout_node *self;
+    int status = cluster_find_node(a, &l, &self);
+
+    if (status != 0) {
+        return status;
+    }
+    if (self->role == SHOAL_ROLE_MANAGER) {
+        printf("%s loads no plugins: the manager writes the logs and sees no packets\n",
+               self->name);
+    } else {
+        o->name = self->name;
+        o->no_source = self->role == SHOAL_ROLE_PROXY;
+        o->list_loaded = true;
+        status = shoal_node_run(o) == 0 ? 0 : 2;
+    }
+    shoal_layout_free(l);
+    return status;
+}
+
 static int cluster_check_node(const struct shoal_cluster_node_args *a, struct shoal_node_opts *o)
 {
     struct shoal_layout *l = NULL;
@@ -284,17 +332,12 @@ static int cluster_check_node(const struct shoal_cluster_node_args *a, struct sh
     struct shoal_keys_allowed *allowed = NULL;
     struct shoal_keypair kp;
     char err[512] = "";
-    int status = 2;
+    int status = cluster_find_node(a, &l, &self);
 
-    if (shoal_layout_load(a->layout, &l, err, sizeof(err)) < 0) {
-        fprintf(stderr, "shoal: %s\n", err);
-        return 2;
+    if (status != 0) {
+        return status;
     }
-    self = shoal_layout_find(l, a->node);
-    if (self == NULL) {
-        fprintf(stderr, "shoal: %s: no node named '%s'\n", a->layout, a->node);
-        goto out_layout;
-    }
+    status = 2;
     if (self->role != SHOAL_ROLE_STANDALONE) {
         if (shoal_keys_load(self->secret_key, &kp, err, sizeof(err)) < 0 ||
             shoal_keys_allowed_load(l->allowed_keys, &allowed, err, sizeof(err)) < 0) {
@@ -410,6 +453,9 @@ int shoal_cluster_run_node(const struct shoal_cluster_node_args *a, struct shoal
     }
     if (o->check_only) {
         return cluster_check_node(a, o);
+    }
+    if (o->list_plugins) {
+        return cluster_list_node_plugins(a, o);
     }
     status = cluster_node_open(a, &l, &self, &state);
     if (status != 0) {

@@ -120,7 +120,9 @@ static const struct cli_option cli_options[] = {
     {"verbose", 'v', NULL, CLI_COUNT, CLI_AT(verbose), CLI_SEC_COMMON,
      .help = "more diagnostics (repeat for debug)"},
     {"list-plugins", 0, NULL, CLI_FLAG, CLI_AT(node.list_plugins), CLI_SEC_COMMON,
-     .help = "print the loaded plugins and their settings, then exit"},
+     .help = "print the plugins found and their settings, then exit\n"
+             "(with --node: those the node loads, with the values\n"
+             "shoal.cfg gives them)"},
     {"check", 0, NULL, CLI_FLAG, CLI_AT(node.check_only), CLI_SEC_COMMON,
      .help = "validate the configuration and plugins, then exit"},
     {"networks", 0, "FILE", CLI_STRING, CLI_AT(node.networks_file), CLI_SEC_COMMON,

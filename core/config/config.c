@@ -73,12 +73,17 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("cluster", "resend_disk_max", CONFIG_K_U64, cluster_resend_disk_max, 0),
     CONFIG_KEY("cluster", "sumstat_max_keys", CONFIG_K_U64, cluster_sumstat_max_keys, 1),
     CONFIG_KEY("frontend", "strategy", CONFIG_K_STRING, frontend_strategy, 0),
+    CONFIG_KEY("control", "lock", CONFIG_K_DOUBLE, control_lock_timeout, 0.001),
+    CONFIG_KEY("control", "control", CONFIG_K_DOUBLE, control_control_timeout, 0.001),
+    CONFIG_KEY("control", "start", CONFIG_K_DOUBLE, control_start_timeout, 0.001),
+    CONFIG_KEY("control", "stop", CONFIG_K_DOUBLE, control_stop_timeout, 0.001),
+    CONFIG_KEY("control", "run", CONFIG_K_DOUBLE, control_run_timeout, 0.001),
 };
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
 
-static const char *const config_groups[] = {"log",    "conn",    "reassembly", "networks",
-                                            "notice", "cluster", "frontend",   "plugins"};
+static const char *const config_groups[] = {
+    "log", "conn", "reassembly", "networks", "notice", "cluster", "frontend", "control", "plugins"};
 
 const char *shoal_config_type_name(int type)
 {
@@ -373,6 +378,40 @@ static int config_read_actions(struct shoal_config *c, const config_setting_t *s
     return 0;
 }
 
+/* Was setting s written with a minus sign?  Read from its line in the
+ * file (libconfig keeps no text); false when that cannot be told. */
+static bool config_written_negative(const struct shoal_config *c, const config_setting_t *s)
+{
+    const char *file = config_file_of(c, s);
+    unsigned line = config_setting_source_line(s);
+    const char *name = config_setting_name(s);
+    char buf[1024];
+    bool neg = false;
+    FILE *f;
+
+    if (file == NULL || line == 0 || name == NULL || (f = fopen(file, "r")) == NULL) {
+        return false;
+    }
+    for (unsigned i = 1; fgets(buf, sizeof(buf), f) != NULL; i++) {
+        const char *p;
+        if (i != line) {
+            continue;
+        }
+        p = strstr(buf, name);
+        p = p != NULL ? strpbrk(p + strlen(name), "=:") : NULL;
+        if (p != NULL) {
+            p++;
+            while (*p == ' ' || *p == '\t') {
+                p++;
+            }
+            neg = *p == '-';
+        }
+        break;
+    }
+    fclose(f);
+    return neg;
+}
+
 /* Store setting `s` into the core field described by `k`. */
 static int config_read_key(struct shoal_config *c, const struct config_core_key *k,
                            const config_setting_t *s, char *err, size_t errlen)
@@ -410,8 +449,14 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         }
         v = config_setting_get_int64(s);
         if ((double)v < k->min) {
-            config_errf(err, errlen, c, s, path, "expected an integer >= %.0f, got %lld", k->min,
-                        v);
+            /* libconfig keeps a number without the L suffix in 32 bits:
+             * 3000000000 arrives as -1294967296.  Say so. */
+            bool wrapped = t == CONFIG_TYPE_INT && v < 0 && !config_written_negative(c, s);
+            config_errf(err, errlen, c, s, path, "expected an integer >= %.0f, got %lld%s", k->min,
+                        v,
+                        wrapped ? " (a number past 2147483647 needs the suffix L in libconfig, "
+                                  "e.g. 3000000000L)"
+                                : "");
             return -EINVAL;
         }
         u = (uint64_t)v;
@@ -530,9 +575,10 @@ static int config_read_group(struct shoal_config *c, const config_setting_t *g, 
     return 0;
 }
 
-/* Walk the top level: only the known groups, each a group. */
-static int config_read_root(struct shoal_config *c, const config_setting_t *root, char *err,
-                            size_t errlen)
+/* Walk the top level: only the known groups, each a group (`only`: that
+ * group alone, the others skipped unread). */
+static int config_read_root(struct shoal_config *c, const config_setting_t *root, const char *only,
+                            char *err, size_t errlen)
 {
     int n = config_setting_length(root);
 
@@ -542,6 +588,9 @@ static int config_read_root(struct shoal_config *c, const config_setting_t *root
         bool known = false;
         int rc;
 
+        if (only != NULL && strcmp(name, only) != 0) {
+            continue;
+        }
         for (size_t j = 0; j < sizeof(config_groups) / sizeof(config_groups[0]); j++) {
             if (strcmp(config_groups[j], name) == 0) {
                 known = true;
@@ -550,7 +599,7 @@ static int config_read_root(struct shoal_config *c, const config_setting_t *root
         if (!known) {
             config_errf(err, errlen, c, g, name,
                         "unknown group (expected log, conn, reassembly, networks, notice, "
-                        "cluster, frontend or plugins)");
+                        "cluster, frontend, control or plugins)");
             return -EINVAL;
         }
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -600,6 +649,11 @@ int shoal_config_defaults(struct shoal_config *c)
     c->cluster_resend_mem_max = (uint64_t)64 << 20;
     c->cluster_resend_disk_max = (uint64_t)1 << 30;
     c->cluster_sumstat_max_keys = 1000000;
+    c->control_lock_timeout = 60;
+    c->control_control_timeout = 5;
+    c->control_start_timeout = 30;
+    c->control_stop_timeout = 60;
+    c->control_run_timeout = 60;
     c->frontend_strategy = strdup("pcap");
     if (c->frontend_strategy == NULL) {
         free(c->log_dir);
@@ -613,7 +667,8 @@ int shoal_config_defaults(struct shoal_config *c)
  * may be uninitialised; do not call shoal_config_defaults first).  The
  * libconfig tree is kept in c->priv for the plugin groups.
  */
-int shoal_config_load(struct shoal_config *c, const char *path, char *err, size_t errlen)
+static int config_load(struct shoal_config *c, const char *path, const char *only, char *err,
+                       size_t errlen)
 {
     struct shoal_config tmp;
     config_t *lc;
@@ -658,7 +713,7 @@ int shoal_config_load(struct shoal_config *c, const char *path, char *err, size_
         rc = -EINVAL;
         goto out_free_tmp;
     }
-    rc = config_read_root(&tmp, config_root_setting(lc), err, errlen);
+    rc = config_read_root(&tmp, config_root_setting(lc), only, err, errlen);
     if (rc == -ENOMEM) {
         snprintf(err, errlen, "%s: out of memory", path);
     }
@@ -673,6 +728,17 @@ out_free_tmp:
     shoal_config_free(&tmp);
 out:
     return rc;
+}
+
+int shoal_config_load(struct shoal_config *c, const char *path, char *err, size_t errlen)
+{
+    return config_load(c, path, NULL, err, errlen);
+}
+
+int shoal_config_load_group(struct shoal_config *c, const char *path, const char *group, char *err,
+                            size_t errlen)
+{
+    return config_load(c, path, group, err, errlen);
 }
 
 void shoal_config_free(struct shoal_config *c)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * shoal.cfg: the node's settings, read with libconfig.  Core settings live in
- * fixed groups (log, conn, reassembly, networks); each plugin gets its own
+ * fixed groups (log, conn, reassembly, networks, notice, cluster, frontend,
+ * and control, the control shell's time-outs); each plugin gets its own
  * group under `plugins` (plugins: { dns: { ... }; }), validated against the
  * plugin's declared key table.  Unknown keys and wrong types are errors that
  * name the file and line.  libconfig types never leave this module.
@@ -74,6 +75,14 @@ struct shoal_config {
      * comes through */
     char *frontend_strategy;
 
+    /* control { lock = 60.0; ... } -- seconds the control shell waits
+     * (shoalctl reads them from etc/shoal.cfg; the nodes ignore them) */
+    double control_lock_timeout;    /* 60: for another shell's lock */
+    double control_control_timeout; /* 5: for a node's answer on its control port */
+    double control_start_timeout;   /* 30: for a started node to say "running" */
+    double control_stop_timeout;    /* 60: for a stopped node to exit before SIGKILL */
+    double control_run_timeout;     /* 60: for a program on a node's host */
+
     /* The whole parsed file, kept for plugin groups; opaque here. */
     void *priv;
 };
@@ -86,6 +95,15 @@ int shoal_config_defaults(struct shoal_config *c);
  * writes "FILE:LINE: reason" into err.  *c is left with defaults on error.
  */
 int shoal_config_load(struct shoal_config *c, const char *path, char *err, size_t errlen);
+
+/*
+ * The same, reading group `group` alone: the other groups are neither
+ * read nor checked (the control shell takes its `control` group from a
+ * file whose rest `shoalctl check` judges).  A syntax error anywhere is
+ * still an error.
+ */
+int shoal_config_load_group(struct shoal_config *c, const char *path, const char *group, char *err,
+                            size_t errlen);
 
 /*
  * Fill a plugin's config struct (config_size zeroed bytes at `out`) from its

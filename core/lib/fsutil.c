@@ -5,11 +5,13 @@
 #include "lib/fsutil.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int shoal_mkdirs(const char *path, mode_t mode, char *failed, size_t failedlen)
 {
@@ -83,4 +85,37 @@ int shoal_file_read(const char *path, size_t max, char **out)
     text[n] = '\0';
     *out = text;
     return 0;
+}
+
+/* nftw can hand its callback no argument: the file that failed goes here. */
+static char fsutil_rm_failed[PATH_MAX];
+
+static int fsutil_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT) {
+        snprintf(fsutil_rm_failed, sizeof(fsutil_rm_failed), "%s", path);
+        return -errno;
+    }
+    return 0;
+}
+
+int shoal_rmtree(const char *path, char *failed, size_t failedlen)
+{
+    struct stat st;
+    int rc;
+
+    if (lstat(path, &st) < 0) {
+        rc = errno == ENOENT ? 0 : -errno;
+    } else {
+        fsutil_rm_failed[0] = '\0';
+        rc = nftw(path, fsutil_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        /* the callback's negative errno, or nftw's own -1 and errno */
+        rc = rc < 0 && fsutil_rm_failed[0] == '\0' ? -errno : rc;
+    }
+    if (rc < 0 && failed != NULL && failedlen > 0) {
+        snprintf(failed, failedlen, "%s", fsutil_rm_failed[0] != '\0' ? fsutil_rm_failed : path);
+    }
+    return rc;
 }

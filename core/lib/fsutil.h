@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * File-system helpers of the core: creating directory trees with an exact
- * mode (working directories, key directories) and reading small text files
- * whole (configuration files).  Plain POSIX, no state.
+ * mode (working directories, key directories), removing them, and reading
+ * small text files whole (configuration files).  Plain POSIX, no state.
  */
 #ifndef SHOAL_FSUTIL_H
 #define SHOAL_FSUTIL_H
@@ -25,5 +25,14 @@ int shoal_mkdirs(const char *path, mode_t mode, char *failed, size_t failedlen);
  * holds a NUL byte (not text), or another negative errno.  Thread-safe.
  */
 int shoal_file_read(const char *path, size_t max, char **out);
+
+/*
+ * rm -r: remove `path` and everything under it, not following symbolic
+ * links (a link is removed, not what it points to).  A missing path is not
+ * an error.  Returns 0 or a negative errno; on error `failed` (if not
+ * NULL) receives the file that could not be removed.  Not thread-safe
+ * (nftw).
+ */
+int shoal_rmtree(const char *path, char *failed, size_t failedlen);
 
 #endif

@@ -68,6 +68,8 @@ struct shoal_node_opts {
     bool json;                            /* --json: overrides log.format */
     bool ignore_checksums;                /* -C */
     bool list_plugins;                    /* --list-plugins: print and exit */
+    bool list_loaded;                     /* with it: only those the node loads, with the
+                                             settings shoal.cfg gives them (--node) */
     bool check_only;                      /* --check: validate config and plugins, exit */
     int progress;                         /* 1 on, 0 off, -1 when stderr is a terminal */
     bool quiet;                           /* no summary line */

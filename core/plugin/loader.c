@@ -607,22 +607,82 @@ static void plugin_print_ops(FILE *out, const struct shoal_plugin *p)
     }
 }
 
+/* A plugin's first lines: name, kind, version, summary; its file; its ops.
+ * True when it declares settings. */
+static bool plugin_print_head(FILE *out, const struct shoal_loaded *l)
+{
+    const struct shoal_plugin *p = l->desc;
+
+    fprintf(out, "%s (%s %s): %s\n", p->name, shoal_plugin_kind_name(p->kind),
+            p->version != NULL ? p->version : "-", p->summary != NULL ? p->summary : "");
+    fprintf(out, "    file: %s\n", l->file);
+    plugin_print_ops(out, p);
+    return p->config != NULL && p->config[0].name != NULL;
+}
+
 void shoal_registry_print(const struct shoal_registry *r, FILE *out)
 {
     for (size_t i = 0; i < r->n; i++) {
         const struct shoal_plugin *p = r->v[i].desc;
 
-        fprintf(out, "%s (%s %s): %s\n", p->name, shoal_plugin_kind_name(p->kind),
-                p->version != NULL ? p->version : "-", p->summary != NULL ? p->summary : "");
-        fprintf(out, "    file: %s\n", r->v[i].file);
-        plugin_print_ops(out, p);
-        if (p->config == NULL || p->config[0].name == NULL) {
+        if (!plugin_print_head(out, &r->v[i])) {
             fprintf(out, "    config: none\n");
             continue;
         }
         fprintf(out, "    config (group plugins.%s):\n", p->name);
         for (const struct shoal_cfg_key *k = p->config; k->name != NULL; k++) {
             plugin_print_key(out, k);
+        }
+    }
+}
+
+/* "key = value" of one setting of a filled config struct. */
+static void plugin_print_value(FILE *out, const struct shoal_cfg_key *k, const void *cfg)
+{
+    const char *field = (const char *)cfg + k->offset;
+
+    fprintf(out, "        %s = ", k->name);
+    switch (k->type) {
+    case SHOAL_CFG_BOOL: {
+        bool b;
+        memcpy(&b, field, sizeof(b));
+        fprintf(out, "%s\n", b ? "true" : "false");
+        return;
+    }
+    case SHOAL_CFG_INT: {
+        int64_t v;
+        memcpy(&v, field, sizeof(v));
+        fprintf(out, "%lld\n", (long long)v);
+        return;
+    }
+    case SHOAL_CFG_DOUBLE: {
+        double d;
+        memcpy(&d, field, sizeof(d));
+        fprintf(out, "%g\n", d);
+        return;
+    }
+    case SHOAL_CFG_STRING: {
+        const char *str;
+        memcpy(&str, field, sizeof(str));
+        fprintf(out, str != NULL ? "\"%s\"\n" : "(none)\n", str);
+        return;
+    }
+    }
+    fprintf(out, "?\n");
+}
+
+void shoal_registry_print_settings(const struct shoal_registry *r, FILE *out)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct shoal_loaded *l = &r->v[i];
+
+        if (!plugin_print_head(out, l) || l->config == NULL) {
+            fprintf(out, "    settings: none\n");
+            continue;
+        }
+        fprintf(out, "    settings (group plugins.%s):\n", l->desc->name);
+        for (const struct shoal_cfg_key *k = l->desc->config; k->name != NULL; k++) {
+            plugin_print_value(out, k, l->config);
         }
     }
 }

@@ -106,4 +106,8 @@ void shoal_registry_counters(const struct shoal_registry *r,
 /* Print each descriptor and its config keys (for --list-plugins). */
 void shoal_registry_print(const struct shoal_registry *r, FILE *out);
 
+/* Print each plugin and the value of each of its settings, as init_all
+ * filled them (for --list-plugins of a cluster node: what it runs with). */
+void shoal_registry_print_settings(const struct shoal_registry *r, FILE *out);
+
 #endif

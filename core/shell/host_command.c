@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,18 @@ static void host_out(struct shoal_self *self, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(host_shell(self)->out, fmt, ap);
     va_end(ap);
+}
+
+static void host_out_lines(struct shoal_self *self, const char *prefix, const char *text)
+{
+    FILE *out = host_shell(self)->out;
+
+    while (text != NULL && *text != '\0') {
+        size_t len = strcspn(text, "\n");
+
+        fprintf(out, "%s %.*s\n", prefix, (int)len, text);
+        text += len + (text[len] == '\n');
+    }
 }
 
 /* ---- tables ---- */
@@ -183,8 +196,16 @@ static int host_node_status(struct shoal_self *self, const struct shoal_node_inf
                             struct shoal_node_status *st)
 {
     static char word[32];
+    /* A plugin built for an older minor has a shorter struct: 2.1's ends
+     * before `crashed`, and is what a size left 0 means. */
+    const size_t v21 = offsetof(struct shoal_node_status, crashed);
+    size_t size = st->size >= sizeof(*st) ? sizeof(*st) : st->size > v21 ? st->size : v21;
+    struct shoal_node_status mine;
+    int rc = shoal_shell_node_status(host_shell(self), node, &mine, word, sizeof(word));
 
-    return shoal_shell_node_status(host_shell(self), node, st, word, sizeof(word));
+    mine.size = (uint32_t)size;
+    memcpy(st, &mine, size);
+    return rc;
 }
 
 static const char *host_path(struct shoal_self *self, enum shoal_cmd_path which)
@@ -330,6 +351,57 @@ void shoal_shell_control_free(struct shoal_ctl_reply *replies, size_t n)
     free(replies);
 }
 
+int shoal_shell_control_running(struct shoal_shell *sh, const struct shoal_node_info *const *nodes,
+                                size_t n, const char *const *argv, double timeout,
+                                struct shoal_ctl_reply **out)
+{
+    struct shoal_ctl_reply *r = calloc(n + 1, sizeof(*r));
+    const struct shoal_node_info **live = calloc(n + 1, sizeof(*live));
+    size_t *idx = calloc(n + 1, sizeof(*idx));
+    struct shoal_ctl_reply *asked = NULL;
+    size_t k = 0;
+    int rc = -ENOMEM;
+
+    *out = NULL;
+    if (r == NULL || live == NULL || idx == NULL) {
+        goto out_free;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct shoal_node_status st;
+        char word[32];
+        char why[160];
+        int s = shoal_shell_node_status(sh, nodes[i], &st, word, sizeof(word));
+
+        r[i].node = nodes[i];
+        if (s == 0 && st.running) {
+            idx[k] = i;
+            live[k++] = nodes[i];
+            continue;
+        }
+        if (s < 0) {
+            snprintf(why, sizeof(why), "its state on %s is unknown: %s", nodes[i]->host,
+                     strerror(-s));
+        }
+        r[i].status = s < 0 ? s : -ESRCH;
+        r[i].error = strdup(s < 0 ? why : "not running");
+    }
+    rc = k > 0 ? shoal_shell_control(sh, live, k, argv, timeout, &asked) : 0;
+    if (rc < 0) {
+        goto out_free;
+    }
+    for (size_t j = 0; j < k; j++) {
+        r[idx[j]] = asked[j]; /* the reply's buffers move with it */
+    }
+    free(asked);
+    *out = r;
+    r = NULL;
+out_free:
+    shoal_shell_control_free(r, n);
+    free(live);
+    free(idx);
+    return rc;
+}
+
 static int host_control(struct shoal_self *self, const struct shoal_node_info *const *nodes,
                         size_t n, const char *const *argv, double timeout,
                         struct shoal_ctl_reply **out)
@@ -395,7 +467,14 @@ static int host_node_stop(struct shoal_self *self, const struct shoal_node_info 
 static int host_node_argv(struct shoal_self *self, const struct shoal_node_info *node, bool check,
                           char ***argv)
 {
-    return shoal_shell_node_argv(host_shell(self), node, check, argv);
+    return shoal_shell_node_command(host_shell(self), node,
+                                    check ? SHOAL_NODE_CMD_CHECK : SHOAL_NODE_CMD_START, argv);
+}
+
+static int host_node_command(struct shoal_self *self, const struct shoal_node_info *node,
+                             enum shoal_node_cmd what, char ***argv)
+{
+    return shoal_shell_node_command(host_shell(self), node, what, argv);
 }
 
 static int host_cmp_commands(const void *a, const void *b)
@@ -470,6 +549,68 @@ static void host_settings(struct shoal_self *self,
     }
 }
 
+static double host_timeout(struct shoal_self *self, enum shoal_cmd_timeout which)
+{
+    const struct shoal_shell_timeouts *t = &host_shell(self)->timeouts;
+
+    switch (which) {
+    case SHOAL_TIMEOUT_LOCK:
+        return t->lock;
+    case SHOAL_TIMEOUT_CONTROL:
+        return t->control;
+    case SHOAL_TIMEOUT_START:
+        return t->start;
+    case SHOAL_TIMEOUT_STOP:
+        return t->stop;
+    case SHOAL_TIMEOUT_RUN:
+        break;
+    }
+    return t->run;
+}
+
+static size_t host_node_hosts(struct shoal_self *self, const struct shoal_node_info *const *nodes,
+                              size_t n, size_t *group)
+{
+    const char **hosts = calloc(n + 1, sizeof(*hosts));
+    size_t k;
+
+    (void)self;
+    if (hosts == NULL) {
+        /* no memory for the names: one host per node, never one too few */
+        for (size_t i = 0; i < n; i++) {
+            group[i] = i;
+        }
+        return n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        hosts[i] = nodes[i]->host;
+    }
+    k = shoal_hosts_group(hosts, n, group);
+    free(hosts);
+    return k;
+}
+
+static int host_control_running(struct shoal_self *self, const struct shoal_node_info *const *nodes,
+                                size_t n, const char *const *argv, double timeout,
+                                struct shoal_ctl_reply **out)
+{
+    struct shoal_shell *sh = host_shell(self);
+
+    return shoal_shell_control_running(sh, nodes, n, argv,
+                                       timeout > 0 ? timeout : sh->timeouts.control, out);
+}
+
+static int host_node_tail(struct shoal_self *self, const struct shoal_node_info *node,
+                          const char *name, unsigned lines, char **text)
+{
+    return shoal_shell_node_tail(host_shell(self), node, name, lines, text);
+}
+
+static int host_clean_shell(struct shoal_self *self, char *err, size_t errlen)
+{
+    return shoal_shell_clean(host_shell(self), err, errlen);
+}
+
 const struct shoal_command_host shoal_shell_host_table = {
     .size = sizeof(struct shoal_command_host),
     .out = host_out,
@@ -494,5 +635,12 @@ const struct shoal_command_host shoal_shell_host_table = {
     .commands = host_commands,
     .version = host_version,
     .settings = host_settings,
+    .timeout = host_timeout,
+    .node_command = host_node_command,
+    .node_hosts = host_node_hosts,
+    .control_running = host_control_running,
+    .node_tail = host_node_tail,
+    .clean_shell = host_clean_shell,
+    .out_lines = host_out_lines,
     .local_cluster = host_local_cluster,
 };

@@ -7,6 +7,7 @@
  */
 #include "shell/hosts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -386,11 +387,29 @@ int shoal_hosts_copy(struct shoal_hosts *h, const char *host, const char *const 
     return rc;
 }
 
-void shoal_hosts_free(struct shoal_hosts *h)
+size_t shoal_hosts_group(const char *const *hosts, size_t n, size_t *group)
 {
-    if (h == NULL) {
-        return;
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        bool local = shoal_hosts_is_local(hosts[i]);
+
+        group[i] = k;
+        for (size_t j = 0; j < i; j++) {
+            if (shoal_layout_same_host(hosts[i], hosts[j]) ||
+                (local && shoal_hosts_is_local(hosts[j]))) {
+                group[i] = group[j];
+                break;
+            }
+        }
+        k += group[i] == k;
     }
+    return k;
+}
+
+/* Ask each master connection this set opened to exit. */
+static void hosts_close_masters(struct shoal_hosts *h)
+{
     for (size_t i = 0; i < h->nmasters; i++) {
         const char *v[HOSTS_SSH_NOPTS + 5];
         char control[PATH_MAX + 32];
@@ -409,6 +428,51 @@ void shoal_hosts_free(struct shoal_hosts *h)
         free(h->masters[i]);
     }
     free(h->masters);
+    h->masters = NULL;
+    h->nmasters = 0;
+}
+
+int shoal_hosts_forget(struct shoal_hosts *h, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    struct dirent *e;
+    DIR *d;
+    int rc = 0;
+
+    hosts_close_masters(h);
+    d = opendir(h->control_dir);
+    if (d == NULL) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: cannot read: %s", h->control_dir, strerror(errno));
+        return rc == -ENOENT ? 0 : rc;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+            continue;
+        }
+        int len = snprintf(path, sizeof(path), "%s/%s", h->control_dir, e->d_name);
+
+        if (len < 0 || (size_t)len >= sizeof(path)) {
+            rc = -ENAMETOOLONG;
+            snprintf(err, errlen, "%s/%s: path too long", h->control_dir, e->d_name);
+            break;
+        }
+        if (unlink(path) < 0 && errno != ENOENT) {
+            rc = -errno;
+            snprintf(err, errlen, "%s: cannot remove: %s", path, strerror(errno));
+            break;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+void shoal_hosts_free(struct shoal_hosts *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    hosts_close_masters(h);
     free(h->control_dir);
     free(h);
 }

@@ -52,6 +52,21 @@ int shoal_hosts_run(struct shoal_hosts *h, const char *host, const char *const *
 int shoal_hosts_copy(struct shoal_hosts *h, const char *host, const char *const *paths,
                      const char *dest, char *err, size_t errlen);
 
+/*
+ * The distinct hosts among n host names: group[i] receives the index of
+ * hosts[i]'s host, numbered 0, 1, ... in the order each first comes.  Two
+ * names are one host when shoal_layout_same_host says so or both are this
+ * host (shoal_hosts_is_local).  Returns the number of distinct hosts.
+ */
+size_t shoal_hosts_group(const char *const *hosts, size_t n, size_t *group);
+
+/*
+ * Close every ssh master connection `h` opened, and remove every socket
+ * left in its control folder (also those of shells before it that did not
+ * close theirs).  0, or a negative errno with err naming the file.
+ */
+int shoal_hosts_forget(struct shoal_hosts *h, char *err, size_t errlen);
+
 /* The remote shell command line for argv: each argument single-quoted.
  * NULL on ENOMEM; free() it. */
 char *shoal_hosts_quote(const char *const *argv);

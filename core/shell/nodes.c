@@ -62,11 +62,25 @@ static int nodes_arg(struct nodes_argv *a, const char *s)
     return 0;
 }
 
-int shoal_shell_node_argv(const struct shoal_shell *sh, const struct shoal_node_info *n, bool check,
-                          char ***argv)
+/* The option that says what the node is to do (see enum shoal_node_cmd). */
+static const char *nodes_cmd_option(enum shoal_node_cmd what)
+{
+    switch (what) {
+    case SHOAL_NODE_CMD_CHECK:
+        return "--check";
+    case SHOAL_NODE_CMD_PLUGINS:
+        return "--list-plugins";
+    case SHOAL_NODE_CMD_START:
+        break;
+    }
+    return "--daemon";
+}
+
+int shoal_shell_node_command(const struct shoal_shell *sh, const struct shoal_node_info *n,
+                             enum shoal_node_cmd what, char ***argv)
 {
     const struct shoal_nodecfg_node *cn = shoal_nodecfg_find(sh->nodecfg, n->name);
-    const char *dir = check ? "staged" : "installed";
+    const char *dir = what == SHOAL_NODE_CMD_CHECK ? "staged" : "installed";
     size_t cap = 16384;
     char path[PATH_MAX + 32];
     struct nodes_argv a;
@@ -93,7 +107,7 @@ int shoal_shell_node_argv(const struct shoal_shell *sh, const struct shoal_node_
     snprintf(path, sizeof(path), "%s/%s/networks.cfg", sh->paths.spool, dir);
     rc |= nodes_arg(&a, "--networks");
     rc |= nodes_arg(&a, path);
-    rc |= nodes_arg(&a, check ? "--check" : "--daemon");
+    rc |= nodes_arg(&a, nodes_cmd_option(what));
     for (size_t i = 0; cn->env != NULL && cn->env[i] != NULL; i++) {
         rc |= nodes_arg(&a, "--env");
         rc |= nodes_arg(&a, cn->env[i]);
@@ -153,14 +167,47 @@ int shoal_shell_node_status(struct shoal_shell *sh, const struct shoal_node_info
         st->pid = info.pid;
         st->started = info.started;
         snprintf(buf, len, "%s", info.status[0] != '\0' ? info.status : "stopped");
-        return 0;
-    }
-    snprintf(layout, sizeof(layout), "%s/layout.cfg", sh->paths.installed);
-    rc = shoal_hosts_run(sh->hosts, n->host, argv, NULL, sh->timeouts.control, &res);
-    if (rc == 0 && res.status == 0) {
-        nodes_parse_status(res.out, st, buf, len);
     } else {
-        rc = rc < 0 ? rc : -EHOSTUNREACH;
+        snprintf(layout, sizeof(layout), "%s/layout.cfg", sh->paths.installed);
+        rc = shoal_hosts_run(sh->hosts, n->host, argv, NULL, sh->timeouts.control, &res);
+        if (rc == 0 && res.status == 0) {
+            nodes_parse_status(res.out, st, buf, len);
+        } else {
+            rc = rc < 0 ? rc : -EHOSTUNREACH;
+        }
+        free(res.out);
+        free(res.err);
+    }
+    st->crashed =
+        rc == 0 && !st->running && strcmp(buf, "terminated") != 0 && strcmp(buf, "stopped") != 0;
+    return rc;
+}
+
+int shoal_shell_node_tail(struct shoal_shell *sh, const struct shoal_node_info *n, const char *name,
+                          unsigned lines, char **text)
+{
+    char path[PATH_MAX + 64];
+    char count[16];
+    const char *argv[] = {"tail", "-n", count, "--", path, NULL};
+    struct shoal_run_result res = {0};
+    int rc;
+
+    *text = NULL;
+    if (snprintf(path, sizeof(path), "%s/%s", n->workdir, name) >= (int)sizeof(path)) {
+        return -ENAMETOOLONG;
+    }
+    snprintf(count, sizeof(count), "%u", lines);
+    rc = shoal_hosts_run(sh->hosts, n->host, argv, NULL, sh->timeouts.run, &res);
+    if (rc == 0 && res.status != 0) {
+        /* tail says "cannot open '...' for reading: No such file ..." */
+        rc = res.err != NULL && strstr(res.err, "No such file") != NULL ? -ENOENT : -EIO;
+    }
+    if (rc == 0) {
+        *text = res.out;
+        res.out = NULL;
+    } else if (rc != -ENOENT) {
+        *text = res.err;
+        res.err = NULL;
     }
     free(res.out);
     free(res.err);
@@ -171,19 +218,14 @@ int shoal_shell_node_status(struct shoal_shell *sh, const struct shoal_node_info
 static void nodes_stderr_tail(struct shoal_shell *sh, const struct shoal_node_info *n,
                               const char *what, char *err, size_t errlen)
 {
-    char path[PATH_MAX + 16];
-    const char *argv[] = {"tail", "-n", "5", path, NULL};
-    struct shoal_run_result res = {0};
+    char *text = NULL;
 
-    snprintf(path, sizeof(path), "%s/stderr.log", n->workdir);
-    if (shoal_hosts_run(sh->hosts, n->host, argv, NULL, sh->timeouts.run, &res) == 0 &&
-        res.status == 0 && res.out != NULL && res.out[0] != '\0') {
-        snprintf(err, errlen, "%s; %s says:\n%s", what, path, res.out);
+    if (shoal_shell_node_tail(sh, n, "stderr.log", 5, &text) == 0 && text[0] != '\0') {
+        snprintf(err, errlen, "%s; %s/stderr.log says:\n%s", what, n->workdir, text);
     } else {
         snprintf(err, errlen, "%s", what);
     }
-    free(res.out);
-    free(res.err);
+    free(text);
 }
 
 int shoal_shell_node_start(struct shoal_shell *sh, const struct shoal_node_info *n, char *err,
@@ -194,7 +236,7 @@ int shoal_shell_node_start(struct shoal_shell *sh, const struct shoal_node_info 
     char **argv;
     struct shoal_run_result res = {0};
     double deadline;
-    int rc = shoal_shell_node_argv(sh, n, false, &argv);
+    int rc = shoal_shell_node_command(sh, n, SHOAL_NODE_CMD_START, &argv);
 
     if (rc < 0) {
         snprintf(err, errlen, "%s: no command line: %s", n->name, strerror(-rc));
@@ -305,9 +347,7 @@ int shoal_shell_node_stop(struct shoal_shell *sh, const struct shoal_node_info *
         return rc;
     }
     if (!st.running) {
-        return strcmp(word, "terminated") != 0 && strcmp(word, "stopped") != 0
-                   ? nodes_clear(sh, n, err, errlen)
-                   : 0;
+        return st.crashed ? nodes_clear(sh, n, err, errlen) : 0;
     }
     if (!nodes_control_stop(sh, n)) {
         nodes_kill(sh, n, st.pid, SIGTERM);

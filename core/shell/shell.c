@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "lib/diag.h"
@@ -90,16 +91,40 @@ int shoal_shell_reload(struct shoal_shell *sh, bool installed, char *err, size_t
     return shell_node_infos(sh);
 }
 
-/* shoal.cfg's control group, or its defaults. */
-static void shell_timeouts(struct shoal_shell *sh)
+/* The control group of etc/shoal.cfg, or its defaults when there is no
+ * such file.  0, or a negative errno after saying why ("FILE:LINE: ...").
+ * The rest of the file is for the nodes: `check` judges it, so a mistake
+ * there leaves the shell usable. */
+static int shell_timeouts(struct shoal_shell *sh)
 {
+    struct shoal_config cfg = {0};
+    char path[PATH_MAX + 16];
+    char err[512];
+    int rc;
+
+    if (shoal_path_join(path, sizeof(path), sh->paths.etc, "shoal.cfg") < 0) {
+        fprintf(stderr, "shoalctl: %s/shoal.cfg: path too long\n", sh->paths.etc);
+        return -ENAMETOOLONG;
+    }
+    if (access(path, F_OK) != 0) {
+        rc = shoal_config_defaults(&cfg);
+        if (rc < 0) {
+            return rc;
+        }
+    } else if ((rc = shoal_config_load_group(&cfg, path, "control", err, sizeof(err))) < 0) {
+        fprintf(stderr, "shoalctl: %s\n", err);
+        shoal_config_free(&cfg); /* the defaults it was left with */
+        return rc;
+    }
     sh->timeouts = (struct shoal_shell_timeouts){
-        .lock = 60,
-        .control = 5,
-        .start = 30,
-        .stop = 60,
-        .run = 60,
+        .lock = cfg.control_lock_timeout,
+        .control = cfg.control_control_timeout,
+        .start = cfg.control_start_timeout,
+        .stop = cfg.control_stop_timeout,
+        .run = cfg.control_run_timeout,
     };
+    shoal_config_free(&cfg);
+    return 0;
 }
 
 static int shell_load_commands(struct shoal_shell *sh)
@@ -144,7 +169,10 @@ int shoal_shell_open(struct shoal_shell *sh, const char *base)
                 strerror(-rc));
         return rc;
     }
-    shell_timeouts(sh);
+    rc = shell_timeouts(sh);
+    if (rc < 0) {
+        return rc;
+    }
     rc = shoal_path_join(dir, sizeof(dir), sh->paths.spool, "ssh");
     rc = rc < 0 ? rc : shoal_mkdirs(dir, 0700, NULL, 0);
     if (rc < 0) {
@@ -241,4 +269,17 @@ int shoal_shell_run(struct shoal_shell *sh, int argc, char *const *argv)
     sh->done |= (ops->flags & SHOAL_CMD_EXIT) != 0;
     shoal_lock_release(lock);
     return rc < 0 ? 1 : rc;
+}
+
+int shoal_shell_clean(struct shoal_shell *sh, char *err, size_t errlen)
+{
+    char dir[PATH_MAX + 8];
+    char failed[PATH_MAX];
+    int rc = shoal_path_join(dir, sizeof(dir), sh->paths.spool, "staged");
+
+    if (rc == 0 && (rc = shoal_rmtree(dir, failed, sizeof(failed))) < 0) {
+        snprintf(err, errlen, "%s: cannot remove: %s", failed, strerror(-rc));
+        return rc;
+    }
+    return rc < 0 ? rc : shoal_hosts_forget(sh->hosts, err, errlen);
 }

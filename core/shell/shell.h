@@ -111,18 +111,35 @@ int shoal_shell_control(struct shoal_shell *sh, const struct shoal_node_info *co
                         struct shoal_ctl_reply **out);
 void shoal_shell_control_free(struct shoal_ctl_reply *replies, size_t n);
 
+/* shoal_shell_control for the nodes that run; see the control_running
+ * entry of struct shoal_command_host. */
+int shoal_shell_control_running(struct shoal_shell *sh, const struct shoal_node_info *const *nodes,
+                                size_t n, const char *const *argv, double timeout,
+                                struct shoal_ctl_reply **out);
+
+/* Forget spool/staged and the ssh master connections with their sockets
+ * (cleanup --all).  0, or a negative errno with err set. */
+int shoal_shell_clean(struct shoal_shell *sh, char *err, size_t errlen);
+
 /* ---- nodes.c: the nodes' processes ---- */
 
-/* The command line of installed node `n` (check: with --check against
- * spool/staged; else as `start` runs it, detached).  *argv is a
- * malloc'ed NULL-terminated vector (free with free(); its strings live in
- * the same block).  0 or -ENOMEM. */
-int shoal_shell_node_argv(const struct shoal_shell *sh, const struct shoal_node_info *n, bool check,
-                          char ***argv);
+/* The command line of installed node `n` for `what`: as `start` runs it
+ * (detached), its --check against spool/staged, or its --list-plugins.
+ * *argv is a malloc'ed NULL-terminated vector (free with free(); its
+ * strings live in the same block).  0, -ENOENT (no such node), -ENOMEM or
+ * -ENOSPC. */
+int shoal_shell_node_command(const struct shoal_shell *sh, const struct shoal_node_info *n,
+                             enum shoal_node_cmd what, char ***argv);
 
-/* The state of node n's process, on its host. */
+/* The state of node n's process, on its host (*st filled whole: the
+ * core's struct). */
 int shoal_shell_node_status(struct shoal_shell *sh, const struct shoal_node_info *n,
                             struct shoal_node_status *st, char *status_buf, size_t len);
+
+/* The last `lines` lines of file `name` of node n's workdir, on its host;
+ * see the node_tail entry of struct shoal_command_host (*text: free()). */
+int shoal_shell_node_tail(struct shoal_shell *sh, const struct shoal_node_info *n, const char *name,
+                          unsigned lines, char **text);
 
 /* Start node n (it must not run) and wait until it says "running" or the
  * start time-out passes.  0, or a negative errno with err set (the last

@@ -11,9 +11,19 @@
 
 #include <shoal/shoal.h>
 
-/* The lines of one section: commands with (dotted) or without a dot. */
+/* The first column is at least this wide, wider for a long synopsis. */
+#define HELP_MIN_WIDTH 26
+
+/* A command's name and synopsis, as the first column shows them. */
+static int help_head(const struct shoal_command_ops *c, char *head, size_t len)
+{
+    return snprintf(head, len, "%s %s", c->name, c->synopsis != NULL ? c->synopsis : "");
+}
+
+/* The lines of one section: commands with (dotted) or without a dot; the
+ * first column `width` wide. */
 static void help_section(struct shoal_command_base *pl, const struct shoal_command_ops *const *cmds,
-                         size_t n, bool dotted)
+                         size_t n, bool dotted, int width)
 {
     const struct shoal_command_host *sh = pl->host->command;
 
@@ -24,8 +34,8 @@ static void help_section(struct shoal_command_base *pl, const struct shoal_comma
         if ((strchr(c->name, '.') != NULL) != dotted) {
             continue;
         }
-        snprintf(head, sizeof(head), "%s %s", c->name, c->synopsis != NULL ? c->synopsis : "");
-        sh->out(pl->self, "%-26s- %s\n", head, c->help);
+        help_head(c, head, sizeof(head));
+        sh->out(pl->self, "%-*s- %s\n", width, head, c->help);
     }
 }
 
@@ -36,20 +46,25 @@ static int help_run(void *ps, int argc, char *const *argv)
     const struct shoal_command_ops *cmds[256];
     size_t n = sh->commands(pl->self, cmds, sizeof(cmds) / sizeof(cmds[0]));
     bool any_dotted = false;
+    int width = HELP_MIN_WIDTH;
 
     (void)argc;
     (void)argv;
-    for (size_t i = 0; i < n; i++) {
-        any_dotted |= strchr(cmds[i]->name, '.') != NULL;
-    }
     if (n > sizeof(cmds) / sizeof(cmds[0])) {
         n = sizeof(cmds) / sizeof(cmds[0]);
     }
+    for (size_t i = 0; i < n; i++) {
+        char head[96];
+        int len = help_head(cmds[i], head, sizeof(head));
+
+        any_dotted |= strchr(cmds[i]->name, '.') != NULL;
+        width = len + 1 > width ? len + 1 : width; /* a blank before the dash */
+    }
     sh->out(pl->self, "\nShoalControl Version %s\n\n", sh->version(pl->self));
-    help_section(pl, cmds, n, false);
+    help_section(pl, cmds, n, false, width);
     if (any_dotted) {
         sh->out(pl->self, "\nCommands provided by plugins:\n\n");
-        help_section(pl, cmds, n, true);
+        help_section(pl, cmds, n, true, width);
     }
     sh->out(pl->self, "\n");
     return 0;

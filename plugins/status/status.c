@@ -93,8 +93,7 @@ static int status_run(void *ps, int argc, char *const *argv)
         if (rows[i].st.running) {
             snprintf(rows[i].pid, sizeof(rows[i].pid), "%lld", (long long)rows[i].st.pid);
             status_started(rows[i].st.started, rows[i].started, sizeof(rows[i].started));
-        } else if (strcmp(rows[i].st.status, "terminated") != 0 &&
-                   strcmp(rows[i].st.status, "stopped") != 0) {
+        } else if (rows[i].st.crashed) {
             snprintf(rows[i].status, sizeof(rows[i].status), "crashed");
             failed = 1;
         }

@@ -47,10 +47,9 @@ static int stop_run(void *ps, int argc, char *const *argv)
                 continue;
             }
             if (sh->node_status(b->self, v[i], &st) == 0 && !st.running) {
-                bool crashed =
-                    strcmp(st.status, "terminated") != 0 && strcmp(st.status, "stopped") != 0;
-                sh->out(b->self, "%s not running%s\n", v[i]->name, crashed ? " (was crashed)" : "");
-                if (crashed && sh->node_stop(b->self, v[i], err, sizeof(err)) < 0) {
+                sh->out(b->self, "%s not running%s\n", v[i]->name,
+                        st.crashed ? " (was crashed)" : "");
+                if (st.crashed && sh->node_stop(b->self, v[i], err, sizeof(err)) < 0) {
                     sh->out(b->self, "%s\n", err);
                     failed = 1;
                 }

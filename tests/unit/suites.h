@@ -22,9 +22,11 @@ int register_files_suite(void);
 int register_netset_suite(void);
 int register_base64_suite(void);
 int register_timers_suite(void);
+int register_fsutil_suite(void);
 
 /* tests/unit/shell */
 int register_nodecfg_suite(void);
+int register_shellcore_suite(void);
 int register_local_cluster_suite(void);
 
 #endif

@@ -12,6 +12,10 @@
 #ifndef SHOAL_SDK_COMMAND_H
 #define SHOAL_SDK_COMMAND_H
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <shoal/plugin.h>
 
 #ifdef __cplusplus
@@ -65,6 +69,11 @@ struct shoal_node_status {
     int64_t pid;        /* 0: none */
     double started;     /* seconds since the epoch, 0: unknown */
     const char *status; /* its status word ("running", ...), or "unknown" */
+#if SHOAL_ABI_TARGET_MINOR >= 2
+    /* 2.2: not running, and its status word is not the one of a node that
+     * ended ("terminated", "stopped"): it was killed or died */
+    bool crashed;
+#endif
 };
 
 /* One node's answer to a control request. */
@@ -103,6 +112,24 @@ enum shoal_install_step {
     SHOAL_INSTALL_KEYS,      /* a key pair per node and the shell's: made once, kept */
     SHOAL_INSTALL_HOSTS,     /* spool/installed onto every host; the nodes' workdirs */
 };
+
+#if SHOAL_ABI_TARGET_MINOR >= 2
+/* The shell's time-outs, shoal.cfg's control group (see timeout()); 2.2. */
+enum shoal_cmd_timeout {
+    SHOAL_TIMEOUT_LOCK = 1, /* for another shell's lock */
+    SHOAL_TIMEOUT_CONTROL,  /* for a node's answer on its control port */
+    SHOAL_TIMEOUT_START,    /* for a started node to say "running" */
+    SHOAL_TIMEOUT_STOP,     /* for a stopped node to exit before SIGKILL */
+    SHOAL_TIMEOUT_RUN,      /* for a program on a node's host */
+};
+
+/* What a node's command line is for (see node_command()); 2.2. */
+enum shoal_node_cmd {
+    SHOAL_NODE_CMD_START = 1, /* as start runs it: detached (--daemon) */
+    SHOAL_NODE_CMD_CHECK,     /* its --check against spool/staged */
+    SHOAL_NODE_CMD_PLUGINS,   /* --list-plugins: what it loads, with the installed settings */
+};
+#endif
 
 /*
  * The host table of command plugins (host->command).  Functions that act
@@ -196,6 +223,44 @@ struct shoal_command_host {
      * stable order. */
     void (*settings)(struct shoal_self *self,
                      void (*fn)(void *arg, const char *key, const char *value), void *arg);
+
+    /* One of the shell's time-outs (shoal.cfg's control group), seconds. */
+    double (*timeout)(struct shoal_self *self, enum shoal_cmd_timeout which);
+    /* The node's command line for `what` (node_argv is START or CHECK).
+     * *argv: NULL-terminated, free it with host->free. */
+    int (*node_command)(struct shoal_self *self, const struct shoal_node_info *node,
+                        enum shoal_node_cmd what, char ***argv);
+    /*
+     * The hosts of n nodes: group[i] receives the index of node i's host
+     * among the distinct hosts, numbered 0, 1, ... in the order their first
+     * node comes ("localhost", 127.0.0.1 and this host's name are one
+     * host).  Returns the number of distinct hosts.
+     */
+    size_t (*node_hosts)(struct shoal_self *self, const struct shoal_node_info *const *nodes,
+                         size_t n, size_t *group);
+    /*
+     * control, for the nodes that run: one that does not is not asked (no
+     * time-out spent on it) and gets status -ESRCH, error "not running";
+     * one whose state cannot be read gets that reason.
+     */
+    int (*control_running)(struct shoal_self *self, const struct shoal_node_info *const *nodes,
+                           size_t n, const char *const *argv, double timeout,
+                           struct shoal_ctl_reply **out);
+    /*
+     * The last `lines` lines of file `name` of the node's working
+     * directory, read on its host, into *text (free with host->free).
+     * 0; -ENOENT when there is no such file; another negative errno when
+     * the host could not be asked (*text then says why, or is NULL).
+     */
+    int (*node_tail)(struct shoal_self *self, const struct shoal_node_info *node, const char *name,
+                     unsigned lines, char **text);
+    /* Forget what the shell keeps for itself beside the nodes' state: the
+     * staged files of check (spool/staged) and the ssh master connections
+     * with their sockets.  0, or a negative errno with err set. */
+    int (*clean_shell)(struct shoal_self *self, char *err, size_t errlen);
+    /* Print each line of `text` (a program's output; NULL: nothing) after
+     * `prefix` and a blank, a last line without its newline too. */
+    void (*out_lines)(struct shoal_self *self, const char *prefix, const char *text);
     /*
      * A cluster of the command's own on this host (process runs a trace
      * through one): the layout of a manager ("manager"), `proxies` proxies
@@ -210,6 +275,72 @@ struct shoal_command_host {
                          unsigned workers, uint16_t base_port, char *err, size_t errlen);
 #endif
 };
+
+/* Does the node see packets (a worker, or a standalone node)? */
+static inline bool shoal_node_captures(const struct shoal_node_info *n)
+{
+    return strcmp(n->type, "worker") == 0 || strcmp(n->type, "standalone") == 0;
+}
+
+/* Keep, in order and in place, those of the n nodes of v that see
+ * packets; returns how many. */
+static inline size_t shoal_nodes_keep_capturing(const struct shoal_node_info **v, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (shoal_node_captures(v[i])) {
+            v[k++] = v[i];
+        }
+    }
+    return k;
+}
+
+/* A size of `kib` KiB, as people read it: "512K", "98M", "1.5G", "2.0T". */
+static inline void shoal_cmd_size(char *buf, size_t len, uint64_t kib)
+{
+    static const char units[] = "KMGTP";
+    double v = (double)kib;
+    size_t u = 0;
+
+    while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, v < 10 && u > 0 ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+/* The value of item `key` of a control reply, or NULL. */
+static inline const char *shoal_ctl_reply_get(const struct shoal_ctl_reply *r, const char *key)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->keys[i], key) == 0) {
+            return r->values[i];
+        }
+    }
+    return NULL;
+}
+
+/* The counter `key` of a control reply into *v; false when the reply has
+ * no such item or it is not a number. */
+static inline bool shoal_ctl_reply_u64(const struct shoal_ctl_reply *r, const char *key,
+                                       uint64_t *v)
+{
+    const char *s = shoal_ctl_reply_get(r, key);
+    char *end;
+
+    if (s == NULL || *s < '0' || *s > '9') {
+        return false;
+    }
+    *v = strtoull(s, &end, 10);
+    return *end == '\0';
+}
+
+/* Why a node's reply is not an answer: its error, else its status. */
+static inline const char *shoal_ctl_reply_why(const struct shoal_ctl_reply *r)
+{
+    return r->error != NULL ? r->error : r->status != 0 ? strerror(-r->status) : "no error";
+}
 
 /*
  * What most commands keep: the host table and their handle.  A command

@@ -9,6 +9,7 @@
 #include <CUnit/Basic.h>
 #include "cunit_run.h"
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,10 +197,10 @@ static void test_unknown(void)
                     "conn.tcp_inactivty_timeout: unknown key");
     test_load_fails("log: { dir = \"x\"; };\nlogs: { dir = \"y\"; };\n", 2,
                     "logs: unknown group (expected log, conn, reassembly, networks, notice, "
-                    "cluster, frontend or plugins)");
+                    "cluster, frontend, control or plugins)");
     test_load_fails("\nmax_conns = 3;\n", 2,
                     "max_conns: unknown group (expected log, conn, reassembly, networks, notice, "
-                    "cluster, frontend or plugins)");
+                    "cluster, frontend, control or plugins)");
     test_load_fails("log: { dir = \"x\"; };\nconn = 5;\n", 2,
                     "conn: expected a group, got an "
                     "integer");
@@ -222,6 +223,9 @@ static void test_wrong_type(void)
                     "reassembly.tcp_max_buffer: expected an integer >= 0, got -1");
     test_load_fails("conn: {\n  max_conns = 0;\n};\n", 2,
                     "conn.max_conns: expected an integer >= 1, got 0");
+    test_load_fails("conn: {\n  max_conns = 3000000000;\n};\n", 2,
+                    "conn.max_conns: expected an integer >= 1, got -1294967296 (a number past "
+                    "2147483647 needs the suffix L in libconfig, e.g. 3000000000L)");
     test_load_fails("conn: {\n  udp_inactivity_timeout = -2.5;\n};\n", 2,
                     "conn.udp_inactivity_timeout: expected a number >= 0, got -2.5");
 }
@@ -268,6 +272,70 @@ static void test_notice_cluster(void)
                     "notice.actions: expected a list ( { note; exec; }, ... ), got an array");
     test_load_fails("cluster: {\n  batch_records = 0;\n};\n", 2,
                     "cluster.batch_records: expected an integer >= 1, got 0");
+}
+
+/* control { ... }: the shell's time-outs, every one a number of seconds
+ * above zero. */
+static void test_control(void)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+        double def;
+    } keys[] = {
+        {"lock", offsetof(struct shoal_config, control_lock_timeout), 60},
+        {"control", offsetof(struct shoal_config, control_control_timeout), 5},
+        {"start", offsetof(struct shoal_config, control_start_timeout), 30},
+        {"stop", offsetof(struct shoal_config, control_stop_timeout), 60},
+        {"run", offsetof(struct shoal_config, control_run_timeout), 60},
+    };
+    struct shoal_config c;
+    char text[256];
+    char reason[768];
+    char err[512] = "";
+
+    CU_ASSERT_EQUAL_FATAL(shoal_config_defaults(&c), 0);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        double v;
+        memcpy(&v, (char *)&c + keys[i].offset, sizeof(v));
+        CU_ASSERT_DOUBLE_EQUAL(v, keys[i].def, 1e-9);
+    }
+    shoal_config_free(&c);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        double v;
+        snprintf(text, sizeof(text), "control: {\n  %s = 7;\n};\n", keys[i].key);
+        CU_ASSERT_EQUAL_FATAL(shoal_config_load(&c, test_write(text), err, sizeof(err)), 0);
+        memcpy(&v, (char *)&c + keys[i].offset, sizeof(v));
+        CU_ASSERT_DOUBLE_EQUAL(v, 7, 1e-9);
+        shoal_config_free(&c);
+        snprintf(text, sizeof(text), "control: {\n  %s = 0;\n};\n", keys[i].key);
+        snprintf(reason, sizeof(reason), "control.%s: expected a number >= 0.001, got 0",
+                 keys[i].key);
+        test_load_fails(text, 2, reason);
+        snprintf(text, sizeof(text), "# shell\ncontrol: {\n  %s = \"1m\";\n};\n", keys[i].key);
+        snprintf(reason, sizeof(reason), "control.%s: expected a number, got a string",
+                 keys[i].key);
+        test_load_fails(text, 3, reason);
+    }
+    test_load_fails("control: {\n  lock = 1;\n  wait = 2;\n};\n", 3, "control.wait: unknown key");
+
+    /* The shell reads its group alone: a mistake elsewhere is check's. */
+    const char *mixed = test_write("conn: {\n  colour = 1;\n};\ncontrol: {\n  stop = 3;\n};\n");
+    CU_ASSERT_EQUAL(shoal_config_load(&c, mixed, err, sizeof(err)), -EINVAL);
+    shoal_config_free(&c);
+    CU_ASSERT_EQUAL_FATAL(shoal_config_load_group(&c, mixed, "control", err, sizeof(err)), 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.control_stop_timeout, 3, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.control_run_timeout, 60, 1e-9);
+    shoal_config_free(&c);
+    test_write("conn: {\n  colour = 1;\n};\ncontrol: {\n  stop = -3;\n};\n");
+    CU_ASSERT_EQUAL(shoal_config_load_group(&c, test_path, "control", err, sizeof(err)), -EINVAL);
+    snprintf(reason, sizeof(reason), "%s:5: control.stop: expected a number >= 0.001, got -3",
+             test_path);
+    CU_ASSERT_STRING_EQUAL(err, reason);
+    shoal_config_free(&c);
+    test_write("control: {\n  stop = 3;\n};\n}\n");
+    CU_ASSERT_EQUAL(shoal_config_load_group(&c, test_path, "control", err, sizeof(err)), -EINVAL);
+    shoal_config_free(&c);
 }
 
 static void test_missing_file(void)
@@ -548,6 +616,7 @@ int main(void)
         {"unknown groups and keys with their line", test_unknown},
         {"wrong types and bad values", test_wrong_type},
         {"notice and cluster groups", test_notice_cluster},
+        {"the shell's control group", test_control},
         {"plugins.<name>.enabled", test_plugin_enabled},
         {"missing file", test_missing_file},
         {"plugin group values and defaults", test_plugin_values},

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of core/lib: the small utilities (prefix sets).
+ * Unit tests of core/lib: the small utilities (prefix sets, base64, timers,
+ * file helpers).
  */
 #include <stddef.h>
 
@@ -13,6 +14,7 @@ int main(void)
         register_netset_suite,
         register_base64_suite,
         register_timers_suite,
+        register_fsutil_suite,
     };
 
     return shoal_cunit_main("test_lib", suites, sizeof(suites) / sizeof(suites[0]));
