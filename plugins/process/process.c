@@ -601,9 +601,9 @@ static const char *const process_words[] = {"-o", "-j", "--", NULL};
 static const struct shoal_command_ops process_ops = {
     .size = sizeof(struct shoal_command_ops),
     .name = "process",
-    .synopsis = "<trace> [-o DIR] [-j N] [-- <shoal options>]",
+    .synopsis = "<trace> [options]",
     .help = "Runs Shoal offline on a given trace file using the same configuration as when "
-            "running live.",
+            "running live (-o DIR, -j N, -- <shoal options>).",
     .words = process_words,
     .complete = SHOAL_CMD_COMPLETE_FILES,
     .run = process_run,
