@@ -89,11 +89,21 @@ struct mgr {
 };
 
 static volatile sig_atomic_t mgr_stop;
+/* A byte written by the signal handler wakes the loop's poll: a signal
+ * that lands between the loop's test of mgr_stop and its poll would
+ * otherwise wait for the poll's time-out (half a second) to be seen. */
+static int mgr_wake[2] = {-1, -1};
 
 static void mgr_on_signal(int sig)
 {
+    int saved = errno;
+
     (void)sig;
     mgr_stop = 1;
+    if (mgr_wake[1] >= 0) {
+        (void)!write(mgr_wake[1], "", 1);
+    }
+    errno = saved;
 }
 
 /* ---- journal ---- */
@@ -823,6 +833,9 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     shoal_nodestate_set(opts->state, SHOAL_NODE_RUNNING);
 
     struct sigaction sa;
+    if (pipe2(mgr_wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+        mgr_wake[0] = mgr_wake[1] = -1; /* a signal is then seen at the poll's time-out */
+    }
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = mgr_on_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -831,13 +844,14 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
                m.endpoint, m.notice_ep);
 
     while (!mgr_stop && !m.fatal) {
-        zmq_pollitem_t items[4] = {
+        zmq_pollitem_t items[5] = {
             {.socket = shoal_zsec_zap_socket(m.zsec), .events = ZMQ_POLLIN},
             {.socket = m.router, .events = ZMQ_POLLIN},
             {.socket = m.notice_sock, .events = ZMQ_POLLIN},
             {.socket = shoal_control_socket(m.control), .events = ZMQ_POLLIN},
+            {.fd = mgr_wake[0], .events = ZMQ_POLLIN},
         };
-        if (zmq_poll(items, 4, 500) < 0) {
+        if (zmq_poll(items, mgr_wake[0] >= 0 ? 5 : 4, 500) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -886,5 +900,11 @@ out_logger:
     }
 out_free:
     mgr_free(&m);
+    for (int i = 0; i < 2; i++) {
+        if (mgr_wake[i] >= 0) {
+            close(mgr_wake[i]);
+            mgr_wake[i] = -1;
+        }
+    }
     return status;
 }

@@ -508,6 +508,13 @@ static const char *host_version(struct shoal_self *self)
     return PACKAGE_VERSION;
 }
 
+static int host_local_cluster(struct shoal_self *self, const char *dir, unsigned proxies,
+                              unsigned workers, uint16_t base_port, char *err, size_t errlen)
+{
+    (void)self;
+    return shoal_shell_local_cluster(dir, proxies, workers, base_port, err, errlen);
+}
+
 static void host_settings(struct shoal_self *self,
                           void (*fn)(void *arg, const char *key, const char *value), void *arg)
 {
@@ -635,4 +642,5 @@ const struct shoal_command_host shoal_shell_host_table = {
     .node_tail = host_node_tail,
     .clean_shell = host_clean_shell,
     .out_lines = host_out_lines,
+    .local_cluster = host_local_cluster,
 };

@@ -11,7 +11,9 @@
  * then the same folder is copied to every other host, where the nodes'
  * working directories are made.  A staged install (spool/staged) serves
  * `check`: the same files from the current etc/ with the installed keys
- * (made by the first check when no install made them yet).
+ * (made by the first check when no install made them yet).  Last, a
+ * cluster on this host of a command's own (`process`), beside the
+ * installation: the same layout and keys made from a count of nodes.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cluster/keys.h"
@@ -245,4 +248,69 @@ static int install_hosts(struct shoal_shell *sh, char *err, size_t errlen)
         }
     }
     return 0;
+}
+
+/* ---- a local cluster beside the installation ---- */
+
+/* The longest node name local_cluster makes ("worker-256"), and the
+ * longest socket name a node binds in its workdir. */
+#define INSTALL_LOCAL_NAME_MAX 16
+#define INSTALL_LONGEST_SOCK "/state_pub.sock"
+
+int shoal_shell_local_cluster(const char *dir, unsigned proxies, unsigned workers,
+                              uint16_t base_port, char *err, size_t errlen)
+{
+    size_t n = 1 + (size_t)proxies + workers;
+    struct shoal_layout_spec_node *nodes = calloc(n, sizeof(*nodes));
+    char(*names)[INSTALL_LOCAL_NAME_MAX] = calloc(n, sizeof(*names));
+    char spool[PATH_MAX], keys[PATH_MAX], path[PATH_MAX];
+    struct shoal_layout_spec spec = {
+        .base_port = base_port,
+        .spool_dir = spool,
+        .keys_dir = keys,
+        .nodes = nodes,
+        .n_nodes = n,
+    };
+    struct shoal_layout *l = NULL;
+    int rc = -ENOMEM;
+
+    if (nodes == NULL || names == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto out_free;
+    }
+    if (shoal_path_join(spool, sizeof(spool), dir, "spool") < 0 ||
+        shoal_path_join(keys, sizeof(keys), dir, "keys") < 0 ||
+        shoal_path_join(path, sizeof(path), dir, "layout.cfg") < 0) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        rc = -ENAMETOOLONG;
+        goto out_free;
+    }
+    for (size_t i = 0; i < n; i++) {
+        enum shoal_role role = i == 0                 ? SHOAL_ROLE_MANAGER
+                               : i <= (size_t)proxies ? SHOAL_ROLE_PROXY
+                                                      : SHOAL_ROLE_WORKER;
+        if (i == 0) {
+            snprintf(names[i], sizeof(names[i]), "manager");
+        } else {
+            snprintf(names[i], sizeof(names[i]), "%s-%zu",
+                     role == SHOAL_ROLE_PROXY ? "proxy" : "worker",
+                     role == SHOAL_ROLE_PROXY ? i : i - proxies);
+        }
+        nodes[i] = (struct shoal_layout_spec_node){.name = names[i], .role = role};
+    }
+    /* ipc sockets live in the workdirs: only when their paths fit. */
+    spec.use_ipc = strlen(spool) + 1 + INSTALL_LOCAL_NAME_MAX + strlen(INSTALL_LONGEST_SOCK) <
+                   sizeof(((struct sockaddr_un *)0)->sun_path);
+    rc = shoal_layout_generate(&spec, &l, err, errlen);
+    if (rc == 0 && (rc = shoal_layout_write(l, path)) < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(-rc));
+    }
+    if (rc == 0) {
+        rc = shoal_keys_generate_layout(l, SHOAL_KEYS_OVERWRITE, err, errlen);
+    }
+out_free:
+    shoal_layout_free(l);
+    free(names);
+    free(nodes);
+    return rc;
 }

@@ -96,6 +96,12 @@ const struct shoal_node_info *shoal_shell_node(const struct shoal_shell *sh, con
 int shoal_shell_install(struct shoal_shell *sh, enum shoal_install_step step, char *err,
                         size_t errlen);
 
+/* A cluster on this host under `dir` that is no part of the installation
+ * (see local_cluster of struct shoal_command_host): its layout, workdirs
+ * and fresh keys.  0, or a negative errno with err set. */
+int shoal_shell_local_cluster(const char *dir, unsigned proxies, unsigned workers,
+                              uint16_t base_port, char *err, size_t errlen);
+
 /* ---- host_command.c: the table command plugins get ---- */
 
 /* Ask n nodes at once over their control ports; see the control entry of

@@ -11,16 +11,23 @@
 # tiny one, per connection (goal <= 384 bytes); last it times log records from
 # two cluster workers to a real manager beside a raw ZeroMQ PUSH/PULL of the
 # same bytes, interleaved over BENCH_ROUNDS rounds (bench-lograte; goal >= 1
-# million records/s).  The final table is printed and written to
-# BUILDDIR/bench-results.txt.  Knobs (environment): BENCH_SIZE, BENCH_CONNS,
-# BENCH_ROUNDS, BENCH_SEED, BENCH_LOGRATE_RECORDS, BENCH_LOGRATE_BATCH,
-# BENCH_ONLY (throughput,memory,lograte), BENCH_STRICT (1: exit 1 on a missed goal).
+# million records/s); then `shoalctl process` of the mixed trace with 2 local
+# workers beside standalone `shoal -r`, interleaved, the same records checked
+# (goal: <= 0.6x standalone's wall time); last `shoalctl status` on 20 local
+# nodes, one of them stopped with SIGSTOP (goal: < 1 s).  The final table is
+# printed and written to BUILDDIR/bench-results.txt.  Knobs (environment):
+# BENCH_SIZE, BENCH_CONNS, BENCH_ROUNDS, BENCH_SEED, BENCH_LOGRATE_RECORDS,
+# BENCH_LOGRATE_BATCH, BENCH_STATUS_NODES, BENCH_ONLY
+# (throughput,memory,lograte,process,status), BENCH_STRICT (1: exit 1 on a
+# missed goal).
 set -eu
 
 RATIO_GOAL=3.0
 BYTES_GOAL=384
 RATE_GOAL=1000000
 BASE_CONNS=10
+PROCESS_GOAL=0.6
+STATUS_GOAL=1.0
 
 die() {
     echo "bench: error: $*" >&2
@@ -42,10 +49,11 @@ SYNTH=$B/contrib/shoal-synth
 READLOOP=$B/tests/bench/pcap-readloop
 BTIME=$B/tests/bench/bench-time
 LOGRATE=$B/tests/bench/bench-lograte
+CTL=$B/core/bin/shoalctl
 . "$SRC/tests/plugin-path.sh"
 SHOAL_PLUGIN_PATH=$(shoal_build_plugin_path "$B")
 export SHOAL_PLUGIN_PATH
-for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME" "$LOGRATE"; do
+for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME" "$LOGRATE" "$CTL"; do
     [ -x "$p" ] || die "$p is not built: run 'make bench' in $B, which builds it first"
 done
 
@@ -56,6 +64,7 @@ SEED=${BENCH_SEED:-1}
 STRICT=${BENCH_STRICT:-0}
 LR_RECORDS=${BENCH_LOGRATE_RECORDS:-1000000}
 LR_BATCH=${BENCH_LOGRATE_BATCH:-1024}
+ST_NODES=${BENCH_STATUS_NODES:-20}
 ONLY=${BENCH_ONLY:-all}
 case $SIZE in
     '' | *[!0-9KkMmGg]* | [!0-9]*) die "BENCH_SIZE='$SIZE' is not a size like 1G, 200M or 500K" ;;
@@ -75,14 +84,17 @@ esac
 case $LR_BATCH in
     '' | *[!0-9]* | 0) die "BENCH_LOGRATE_BATCH='$LR_BATCH' is not a positive integer" ;;
 esac
+case $ST_NODES in
+    '' | *[!0-9]* | [0-3]) die "BENCH_STATUS_NODES='$ST_NODES' is not an integer above 3" ;;
+esac
 [ "$CONNS" -gt "$BASE_CONNS" ] || die "BENCH_CONNS must be larger than the baseline's $BASE_CONNS"
 if [ "$ONLY" = all ]; then
-    ONLY=throughput,memory,lograte
+    ONLY=throughput,memory,lograte,process,status
 fi
 for part in $(echo "$ONLY" | tr ',' ' '); do
     case $part in
-        throughput | memory | lograte) ;;
-        *) die "BENCH_ONLY='$ONLY': '$part' is not one of throughput, memory, lograte (comma-separated) or all" ;;
+        throughput | memory | lograte | process | status) ;;
+        *) die "BENCH_ONLY='$ONLY': '$part' is not one of throughput, memory, lograte, process, status (comma-separated) or all" ;;
     esac
 done
 
@@ -99,10 +111,19 @@ RESULTS=$B/bench-results.txt
 mkdir -p "$DATA" || die "cannot create $DATA"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/shoal-bench.XXXXXX") || die "mktemp failed"
 BG_PID=
+STOPPED_PID=
+STATUS_BASE=
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
     if [ -n "$BG_PID" ]; then
         kill "$BG_PID" 2>/dev/null || true
+    fi
+    # The nodes of the status measurement: the stopped one woken, all stopped.
+    if [ -n "$STOPPED_PID" ]; then
+        kill -CONT "$STOPPED_PID" 2>/dev/null || true
+    fi
+    if [ -n "$STATUS_BASE" ]; then
+        "$CTL" --base "$STATUS_BASE" stop >/dev/null 2>&1 || true
     fi
     rm -rf "$TMP"
 }
@@ -221,7 +242,7 @@ timed() {
 
 # --- checks ----------------------------------------------------------------
 
-if want throughput || want memory; then
+if want throughput || want memory || want process; then
     "$SHOAL" --list-plugins >"$TMP/plugins" 2>&1 || {
         cat "$TMP/plugins" >&2
         die "'$SHOAL --list-plugins' failed"
@@ -253,7 +274,7 @@ say "build $B, $NCPU CPUs, load average $LOAD"
 
 # --- traces ----------------------------------------------------------------
 
-if want throughput; then
+if want throughput || want process; then
     TRACE=$DATA/mixed-s$SEED-$SIZE.pcap
     gen_trace "$TRACE" "$(to_bytes "$SIZE")" -s "$SEED" --size "$SIZE" \
         --summary "$DATA/mixed-s$SEED-$SIZE.json"
@@ -473,6 +494,159 @@ if want lograte; then
     fi
 fi
 
+# --- shoalctl process: 2 local workers beside standalone ----------------------
+
+# rows DIR STREAM: the data rows of DIR/STREAM.log without the uid columns
+# (uids differ between runs), sorted.
+rows() {
+    awk -F '\t' '/^#fields/ { n = 0; for (i = 2; i <= NF; i++)
+            if ($i != "uid" && $i !~ /fuid/ && $i !~ /uids$/) keep[++n] = i - 1 }
+        !/^#/ && n { s = $(keep[1]); for (k = 2; k <= n; k++) s = s "\t" $(keep[k]); print s }' \
+        "$1/$2.log" | LC_ALL=C sort
+}
+
+if want process; then
+    PB=$TMP/process
+    mkdir -p "$PB/etc"
+    # A manager and two workers on this host; conn, dns and http only, as for
+    # the throughput; the same local networks for both runs.
+    {
+        printf '[manager]\ntype=manager\nhost=localhost\n\n'
+        printf '[worker]\ntype=worker\nhost=localhost\ninterface=lo\nlb_method=pcap\nlb_procs=2\n'
+    } >"$PB/etc/node.cfg"
+    cp "$TMP/plugins.cfg" "$PB/etc/shoal.cfg"
+    printf '10.0.0.0/8 private\n172.16.0.0/12 private\n192.168.0.0/16 private\n' \
+        >"$PB/etc/networks.cfg"
+    if ! want throughput; then
+        say "warm-up read of $TRACE (untimed, brings it into the page cache)"
+        "$READLOOP" "$TRACE" >"$TMP/warm.out" || die "pcap-readloop could not read $TRACE"
+    fi
+    PR_FILEBYTES=$(fsize "$TRACE")
+    : >"$TMP/psa.rows"
+    : >"$TMP/pro.rows"
+    : >"$TMP/pratio"
+    : >"$TMP/pcpuratio"
+    say "$ROUNDS interleaved rounds: shoal -r, shoalctl process (2 workers), ..."
+    printf '  %-5s %-18s %9s %8s %8s %7s\n' round program 'wall s' 'user s' 'sys s' ratio
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        mkdir "$TMP/psa"
+        timed psa "$TMP/psa.out" "$SHOAL" -r "$TRACE" -l "$TMP/psa" -c "$PB/etc/shoal.cfg" \
+            --networks "$PB/etc/networks.cfg" -q --no-progress
+        timed pro "$TMP/pro.out" "$CTL" --base "$PB" process "$TRACE" -o "$TMP/pro"
+        grep -q '^shoal: worker-2: ' "$TMP/pro.out" ||
+            die "shoalctl process did not run 2 workers in round $r: $(cat "$TMP/pro.out")"
+        PR_VERIFIED=
+        for st in conn dns http; do
+            rows "$TMP/psa" "$st" >"$TMP/want.rows"
+            rows "$TMP/pro" "$st" >"$TMP/got.rows"
+            n=$(wc -l <"$TMP/want.rows" | tr -d ' ')
+            [ "$n" -gt 0 ] || die "standalone wrote no $st.log rows from $TRACE"
+            cmp -s "$TMP/want.rows" "$TMP/got.rows" ||
+                die "round $r: shoalctl process wrote $(wc -l <"$TMP/got.rows" | tr -d ' ')" \
+                    "$st.log rows, not the $n rows standalone wrote (uids aside)"
+            PR_VERIFIED="$PR_VERIFIED $st $n,"
+        done
+        rm -rf "$TMP/psa" "$TMP/pro"
+        sw=$(field "$TMP/psa.time" wall)
+        su=$(field "$TMP/psa.time" user)
+        ss=$(field "$TMP/psa.time" sys)
+        pw=$(field "$TMP/pro.time" wall)
+        pu=$(field "$TMP/pro.time" user)
+        ps=$(field "$TMP/pro.time" sys)
+        echo "$sw $su $ss" >>"$TMP/psa.rows"
+        echo "$pw $pu $ps" >>"$TMP/pro.rows"
+        ratio=$(calc "sprintf(\"%.3f\", $pw / $sw)")
+        echo "$ratio" >>"$TMP/pratio"
+        calc "sprintf(\"%.3f\", ($pu + $ps) / ($su + $ss + 1e-9))" >>"$TMP/pcpuratio"
+        printf '  %-5s %-18s %9.3f %8.3f %8.3f\n' "$r" "shoal -r" "$sw" "$su" "$ss"
+        printf '  %-5s %-18s %9.3f %8.3f %8.3f %6.2fx\n' "$r" "shoalctl process" "$pw" "$pu" \
+            "$ps" "$ratio"
+        r=$((r + 1))
+    done
+    PR_VERIFIED=${PR_VERIFIED%,}
+    PR_RATIO=$(median <"$TMP/pratio")
+    PR_CPURATIO=$(median <"$TMP/pcpuratio")
+    PR_ROUND_RATIOS=$(tr '\n' ' ' <"$TMP/pratio" | sed 's/ $//')
+    PR_OK=$(calc "$PR_RATIO <= $PROCESS_GOAL ? \"met\" : \"MISSED\"")
+    PR_NOTE=
+    if [ "$PR_FILEBYTES" -lt 500000000 ]; then
+        PR_NOTE="  (a trial run: the goal is for a trace of >= 500 MB)"
+    fi
+fi
+
+# --- shoalctl status on many local nodes, one stopped -------------------------
+
+if want status; then
+    SB=$TMP/status
+    mkdir -p "$SB/etc"
+    # Workers sniff lo when this user may capture (root); otherwise every
+    # node but the manager is a proxy (status asks every kind alike).
+    ST_WORKERS=$((ST_NODES - 3))
+    if [ "$(id -u)" = 0 ]; then
+        ST_KINDS="1 manager, 2 proxies, $ST_WORKERS workers on lo"
+        {
+            printf '[manager]\ntype=manager\nhost=localhost\n\n'
+            printf '[proxy-1]\ntype=proxy\nhost=localhost\n\n'
+            printf '[proxy-2]\ntype=proxy\nhost=localhost\n\n'
+            printf '[worker]\ntype=worker\nhost=localhost\ninterface=lo\nlb_method=pcap\n'
+            printf 'lb_procs=%s\n' "$ST_WORKERS"
+        } >"$SB/etc/node.cfg"
+        ST_VICTIM=worker-$ST_WORKERS
+    else
+        ST_KINDS="1 manager, $((ST_NODES - 1)) proxies (not root: no worker may sniff lo)"
+        {
+            printf '[manager]\ntype=manager\nhost=localhost\n'
+            i=1
+            while [ "$i" -lt "$ST_NODES" ]; do
+                printf '\n[proxy-%s]\ntype=proxy\nhost=localhost\n' "$i"
+                i=$((i + 1))
+            done
+        } >"$SB/etc/node.cfg"
+        ST_VICTIM=proxy-$((ST_NODES - 1))
+    fi
+    cp "$SRC/cfg/shoal.cfg" "$SB/etc/shoal.cfg"
+    : >"$SB/etc/networks.cfg"
+    say "status: installing and starting $ST_NODES nodes ($ST_KINDS)"
+    "$CTL" --base "$SB" install >"$TMP/st-install.out" 2>&1 ||
+        { cat "$TMP/st-install.out" >&2; die "shoalctl install failed for the status measurement"; }
+    STATUS_BASE=$SB
+    "$CTL" --base "$SB" start >"$TMP/st-start.out" 2>&1 ||
+        { cat "$TMP/st-start.out" >&2; die "shoalctl start failed (the layout's ports, from" \
+            "27760, must be free: does another installation's cluster run?)"; }
+    "$CTL" --base "$SB" status >"$TMP/st.out" 2>&1 ||
+        { cat "$TMP/st.out" >&2; die "not every node runs after shoalctl start"; }
+    STOPPED_PID=$(awk -v n="$ST_VICTIM" '$1 == n && $4 == "running" { print $5 }' "$TMP/st.out")
+    [ -n "$STOPPED_PID" ] || { cat "$TMP/st.out" >&2; die "no pid of $ST_VICTIM in status"; }
+    kill -STOP "$STOPPED_PID"
+    say "$ST_VICTIM (pid $STOPPED_PID) stopped with SIGSTOP; $ROUNDS rounds of shoalctl status"
+    : >"$TMP/st.rows"
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        # status fails (1) when a node does not answer: expected here.
+        "$BTIME" -o "$TMP/st.time" -- "$CTL" --base "$SB" status >"$TMP/st.out" 2>&1 || true
+        [ "$(field "$TMP/st.time" status)" = 1 ] ||
+            { cat "$TMP/st.out" >&2; die "status exited $(field "$TMP/st.time" status), not 1"; }
+        grep -Eq "^$ST_VICTIM +[a-z]+ +localhost +not answering" "$TMP/st.out" ||
+            { cat "$TMP/st.out" >&2; die "status does not report $ST_VICTIM as not answering"; }
+        up=$(grep -Ec '^[^ ]+ +[a-z]+ +localhost +running ' "$TMP/st.out")
+        [ "$up" = $((ST_NODES - 1)) ] ||
+            { cat "$TMP/st.out" >&2; die "status shows $up nodes running, not $((ST_NODES - 1))"; }
+        w=$(field "$TMP/st.time" wall)
+        echo "$w" >>"$TMP/st.rows"
+        printf '  %-5s shoalctl status %9.3f s\n' "$r" "$w"
+        r=$((r + 1))
+    done
+    kill -CONT "$STOPPED_PID"
+    STOPPED_PID=
+    "$CTL" --base "$SB" stop >"$TMP/st-stop.out" 2>&1 ||
+        { cat "$TMP/st-stop.out" >&2; die "shoalctl stop failed after the status measurement"; }
+    STATUS_BASE=
+    ST_WALL=$(median <"$TMP/st.rows")
+    ST_ROUNDS=$(tr '\n' ' ' <"$TMP/st.rows" | sed 's/ $//')
+    ST_OK=$(calc "$ST_WALL < $STATUS_GOAL ? \"met\" : \"MISSED\"")
+fi
+
 # --- table -------------------------------------------------------------------
 
 {
@@ -528,6 +702,31 @@ fi
         printf '  shoal records/s, aggregate: %s  goal >= %s records/s: %s\n' \
             "$(thousands "$LR_RATE")" "$(thousands "$RATE_GOAL")" "$LR_OK"
     fi
+    if want process; then
+        echo
+        echo "shoalctl process: 2 local workers and a manager beside one standalone node,"
+        echo "median of $ROUNDS interleaved rounds over $TRACE ($PR_FILEBYTES bytes):"
+        if [ -n "$PR_NOTE" ]; then
+            echo "$PR_NOTE"
+        fi
+        printf '  %-34s %9s %8s %8s\n' program 'wall s' 'user s' 'sys s'
+        printf '  %-34s %9.3f %8.3f %8.3f\n' "shoal -r (dns, http)" "$(col "$TMP/psa.rows" 1)" \
+            "$(col "$TMP/psa.rows" 2)" "$(col "$TMP/psa.rows" 3)"
+        printf '  %-34s %9.3f %8.3f %8.3f\n' "shoalctl process (2 workers)" \
+            "$(col "$TMP/pro.rows" 1)" "$(col "$TMP/pro.rows" 2)" "$(col "$TMP/pro.rows" 3)"
+        echo "  rows equal to standalone's (uids aside), every round:$PR_VERIFIED"
+        printf '  process/standalone wall time: %.2fx (median of rounds: %s)  goal <= %sx: %s\n' \
+            "$PR_RATIO" "$PR_ROUND_RATIOS" "$PROCESS_GOAL" "$PR_OK"
+        printf '  process/standalone CPU time (user+sys, every process), median: %.2fx\n' \
+            "$PR_CPURATIO"
+    fi
+    if want status; then
+        echo
+        echo "shoalctl status on $ST_NODES local nodes ($ST_KINDS), $ST_VICTIM stopped:"
+        echo "  $ST_VICTIM \"not answering\", the $((ST_NODES - 1)) others running, every round"
+        printf '  wall time, median of %s rounds: %.3f s (rounds: %s)  goal < %s s: %s\n' \
+            "$ROUNDS" "$ST_WALL" "$ST_ROUNDS" "$STATUS_GOAL" "$ST_OK"
+    fi
 } >"$TMP/table"
 echo
 cat "$TMP/table"
@@ -536,7 +735,7 @@ echo
 say "results written to $RESULTS"
 
 if [ "$STRICT" = 1 ] && { [ "${RATIO_OK:-met}" != met ] || [ "${MEM_OK:-met}" != met ] ||
-    [ "${LR_OK:-met}" != met ]; }; then
+    [ "${LR_OK:-met}" != met ] || [ "${PR_OK:-met}" != met ] || [ "${ST_OK:-met}" != met ]; }; then
     die "a goal was missed (BENCH_STRICT=1)"
 fi
 exit 0

@@ -23,56 +23,6 @@ base=$((20000 + ($$ % 400) * 25))
 HALF1=$SPLIT_HALF1
 HALF2=$SPLIT_HALF2
 
-# Compare the data rows of the logs (every file STREAM.log and
-# STREAM.*.log in each directory) ignoring uid and fuid columns.
-compare() { # want-dir got-dir streams...
-    python3 - "$@" <<'PY'
-import collections, glob, os, sys
-want_dir, got_dir, streams = sys.argv[1], sys.argv[2], sys.argv[3:]
-
-def rows(d, stream):
-    files = [os.path.join(d, stream + ".log")]
-    files += sorted(glob.glob(os.path.join(d, stream + ".*.log")))
-    c, per_file = collections.Counter(), []
-    for f in files:
-        if not os.path.exists(f):
-            continue
-        fields, n = None, 0
-        for line in open(f, encoding="utf-8", errors="surrogateescape"):
-            line = line.rstrip("\n")
-            if line.startswith("#fields"):
-                fields = line.split("\t")[1:]
-                keep = [i for i, x in enumerate(fields)
-                        if x != "uid" and "fuid" not in x and not x.endswith("uids")]
-            elif line and not line.startswith("#"):
-                v = line.split("\t")
-                c[tuple(v[i] for i in keep)] += 1
-                n += 1
-        per_file.append((os.path.basename(f), n))
-    return c, per_file
-
-bad = 0
-for s in streams:
-    want, _ = rows(want_dir, s)
-    got, files = rows(got_dir, s)
-    extra = got - want
-    missing = want - got
-    parts = ", ".join(f"{f}: {n}" for f, n in files)
-    if extra or missing or not want:
-        bad += 1
-        print(f"FAIL {s}: {sum(want.values())} rows expected, {sum(got.values())} written "
-              f"({parts}); {sum(missing.values())} missing, "
-              f"{sum(extra.values())} extra or repeated")
-        for r in list(missing)[:3]:
-            print("  missing:", "\t".join(r))
-        for r in list(extra)[:3]:
-            print("  extra:  ", "\t".join(r))
-    else:
-        print(f"ok   {s}: {sum(want.values())} rows, equal ({parts})")
-sys.exit(1 if bad else 0)
-PY
-}
-
 packets() { # stderr file of a run -> packet count of its summary line
     sed -n 's/.*: \([0-9][0-9]*\) packets,.*/\1/p' "$1" | tail -n 1
 }

@@ -27,5 +27,6 @@ int register_fsutil_suite(void);
 /* tests/unit/shell */
 int register_nodecfg_suite(void);
 int register_shellcore_suite(void);
+int register_local_cluster_suite(void);
 
 #endif

@@ -261,6 +261,18 @@ struct shoal_command_host {
     /* Print each line of `text` (a program's output; NULL: nothing) after
      * `prefix` and a blank, a last line without its newline too. */
     void (*out_lines)(struct shoal_self *self, const char *prefix, const char *text);
+    /*
+     * A cluster of the command's own on this host (process runs a trace
+     * through one): the layout of a manager ("manager"), `proxies` proxies
+     * ("proxy-1" ...) and `workers` workers ("worker-1" ...) on localhost,
+     * written to <dir>/layout.cfg (dir must exist), their working folders
+     * under <dir>/spool and fresh keys under <dir>/keys, TCP ports numbered
+     * from base_port (the manager's 3, each proxy's 3, each worker's 1),
+     * ipc between the nodes when <dir> is short enough for socket paths.
+     * The installation is not touched; removing <dir> removes it all.
+     */
+    int (*local_cluster)(struct shoal_self *self, const char *dir, unsigned proxies,
+                         unsigned workers, uint16_t base_port, char *err, size_t errlen);
 #endif
 };
 
