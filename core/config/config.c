@@ -78,6 +78,7 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("control", "start", CONFIG_K_DOUBLE, control_start_timeout, 0.001),
     CONFIG_KEY("control", "stop", CONFIG_K_DOUBLE, control_stop_timeout, 0.001),
     CONFIG_KEY("control", "run", CONFIG_K_DOUBLE, control_run_timeout, 0.001),
+    CONFIG_KEY("control", "base_port", CONFIG_K_U64, control_base_port, 1024),
 };
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
@@ -654,6 +655,7 @@ int shoal_config_defaults(struct shoal_config *c)
     c->control_start_timeout = 30;
     c->control_stop_timeout = 60;
     c->control_run_timeout = 60;
+    c->control_base_port = 27760;
     c->frontend_strategy = strdup("pcap");
     if (c->frontend_strategy == NULL) {
         free(c->log_dir);

@@ -82,6 +82,7 @@ struct shoal_config {
     double control_start_timeout;   /* 30: for a started node to say "running" */
     double control_stop_timeout;    /* 60: for a stopped node to exit before SIGKILL */
     double control_run_timeout;     /* 60: for a program on a node's host */
+    uint64_t control_base_port;     /* 27760: the first port of the installed cluster's nodes */
 
     /* The whole parsed file, kept for plugin groups; opaque here. */
     void *priv;

@@ -73,6 +73,7 @@ static int install_layout(const struct shoal_shell *sh, const struct shoal_nodec
 {
     struct shoal_layout_spec_node *nodes = calloc(cfg->n, sizeof(*nodes));
     struct shoal_layout_spec spec = {
+        .base_port = sh->base_port,
         .spool_dir = sh->paths.spool,
         .keys_dir = keys_dir,
         .use_ipc = true,

@@ -123,6 +123,7 @@ static int shell_timeouts(struct shoal_shell *sh)
         .stop = cfg.control_stop_timeout,
         .run = cfg.control_run_timeout,
     };
+    sh->base_port = cfg.control_base_port <= 65535 ? (uint16_t)cfg.control_base_port : 0;
     shoal_config_free(&cfg);
     return 0;
 }

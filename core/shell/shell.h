@@ -41,6 +41,7 @@ struct shoal_shell_timeouts {
 struct shoal_shell {
     struct shoal_paths paths;
     struct shoal_shell_timeouts timeouts;
+    uint16_t base_port;            /* the first port of the installed layout (control.base_port) */
     struct shoal_nodecfg *nodecfg; /* the installed node.cfg, else etc's; may be NULL */
     bool installed;                /* nodecfg is the installed one */
     struct shoal_node_info *nodes; /* nodecfg's nodes as plugins see them */

@@ -605,7 +605,8 @@ if want status; then
         } >"$SB/etc/node.cfg"
         ST_VICTIM=proxy-$((ST_NODES - 1))
     fi
-    cp "$SRC/cfg/shoal.cfg" "$SB/etc/shoal.cfg"
+    # Ports of their own, away from an installation's default 27760.
+    sed "s/^\( *base_port = \)[0-9]*;/\124000;/" "$SRC/cfg/shoal.cfg" >"$SB/etc/shoal.cfg"
     : >"$SB/etc/networks.cfg"
     say "status: installing and starting $ST_NODES nodes ($ST_KINDS)"
     "$CTL" --base "$SB" install >"$TMP/st-install.out" 2>&1 ||
@@ -613,7 +614,7 @@ if want status; then
     STATUS_BASE=$SB
     "$CTL" --base "$SB" start >"$TMP/st-start.out" 2>&1 ||
         { cat "$TMP/st-start.out" >&2; die "shoalctl start failed (the layout's ports, from" \
-            "27760, must be free: does another installation's cluster run?)"; }
+            "24000, must be free)"; }
     "$CTL" --base "$SB" status >"$TMP/st.out" 2>&1 ||
         { cat "$TMP/st.out" >&2; die "not every node runs after shoalctl start"; }
     STOPPED_PID=$(awk -v n="$ST_VICTIM" '$1 == n && $4 == "running" { print $5 }' "$TMP/st.out")

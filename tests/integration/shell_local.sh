@@ -2,7 +2,8 @@
 # Shared by the shoalctl tests on one host (sourced after common.sh, not
 # run): root and CURVE or skip, an installation under $base whose etc/
 # describes a manager, a proxy and two workers (lb_procs=2) sniffing lo,
-# and `ctl` to run one command and check its exit status and output.
+# their ports from $SHELL_BASE_PORT, and `ctl` to run one command and
+# check its exit status and output.
 [ "$(id -u)" = 0 ] || skip "needs root (the workers capture on lo)"
 need_curve
 CTL="$top_builddir/core/bin/shoalctl"
@@ -27,6 +28,8 @@ lb_procs=2
 CFG
 printf '10.0.0.0/8          Private IP space\n' >"$base/etc/networks.cfg"
 cp "$top_srcdir/cfg/shoal.cfg" "$base/etc/shoal.cfg"
+# Each test its own ports (SHELL_BASE_PORT): make check runs them at once.
+sed -i "s/^\( *base_port = \)[0-9]*;/\1${SHELL_BASE_PORT:?set by the test};/" "$base/etc/shoal.cfg"
 
 # ctl NAME WANT_RC PATTERN [ARGS...]: run shoalctl, check its status and
 # output (in $base/out), count one more passed.
