@@ -18,6 +18,7 @@
 #                               its pid in $REPLAY_PID
 #   trace_split TRACE H1 H2     H1, H2: the trace's two halves by address
 #                               pair (SPLIT_HALF1/2 of common.sh), tcpdump
+#   pcap_packets TRACE          how many packets TRACE holds
 #   replay_wait PID             wait for a replay; fail with its output if
 #                               it failed
 
@@ -88,4 +89,14 @@ trace_split() {
     tcpdump -r "$1" -w "$2" "$SPLIT_HALF1" 2>/dev/null &&
         tcpdump -r "$1" -w "$3" "$SPLIT_HALF2" 2>/dev/null ||
         fail "tcpdump could not split $1"
+}
+
+pcap_packets() {
+    python3 -c 'import struct, sys
+f = open(sys.argv[1], "rb"); f.read(24); n = 0
+while True:
+    h = f.read(16)
+    if len(h) < 16: break
+    f.seek(struct.unpack("<IIII", h)[2], 1); n += 1
+print(n)' "$1"
 }

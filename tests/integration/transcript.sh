@@ -11,12 +11,13 @@
 # second namespace, the tap.  A trace from shoal-synth is split in two by
 # address pair (both directions of a session on one link) and tcpreplay
 # plays each half into one link at the trace's own pace.  After `stop`,
-# the manager's conn.log, dns.log and http.log hold the rows of a
-# standalone run over the whole trace file, each once (times aside: a
-# capture stamps packets when it sees them).
+# the manager's conn.log, dns.log, http.log and known_hosts.log hold the
+# rows of a standalone run over the whole trace file with the same
+# shoal.cfg, each once (times aside: a capture stamps packets when it sees
+# them; connection time-outs longer than the replay: see ctl_etc).
 #
 # Root only (namespaces, capture); skipped otherwise, when namespaces
-# cannot be made, or when libzmq has no CURVE.  About 20 s.
+# cannot be made, or when libzmq has no CURVE.  About 15 s.
 . "$(dirname "$0")/common.sh"
 . "$top_srcdir/tests/integration/netns.sh"
 . "$top_srcdir/tests/integration/ctl.sh"
@@ -34,45 +35,15 @@ veth_add "$NS_tap" tap1 "$NS_host" sniff1
 veth_add "$NS_tap" tap2 "$NS_host" sniff2
 
 # ---- the installation: etc/ as a user writes it
-mkdir -p "$base/etc"
-cat >"$base/etc/node.cfg" <<CFG
-[manager]
-type=manager
-host=localhost
-
-[proxy-1]
-type=proxy
-host=localhost
-
-[worker-1]
-type=worker
-host=localhost
-interface=sniff1
-
-[worker-2]
-type=worker
-host=localhost
-interface=sniff2
-CFG
-printf '10.0.0.0/8          Private IP space\n' >"$base/etc/networks.cfg"
-cp "$top_srcdir/cfg/shoal.cfg" "$base/etc/shoal.cfg"
+ctl_etc "$base" localhost sniff1 sniff2
 
 # ---- the traffic, and what a standalone node makes of it
 t="$out/t.pcap"
 "$SYNTH" -q -o "$t" -s 11 --size 4M || fail "shoal-synth failed"
 mkdir -p "$out/sa"
-"$SHOAL" --no-progress -r "$t" -l "$out/sa" --networks "$base/etc/networks.cfg" \
-    2>"$out/sa.err" || fail "standalone run failed"
+"$SHOAL" --no-progress -r "$t" -l "$out/sa" -c "$base/etc/shoal.cfg" \
+    --networks "$base/etc/networks.cfg" 2>"$out/sa.err" || fail "standalone run failed"
 trace_split "$t" "$out/h1.pcap" "$out/h2.pcap"
-pcap_packets() {
-    python3 -c 'import struct, sys
-f = open(sys.argv[1], "rb"); f.read(24); n = 0
-while True:
-    h = f.read(16)
-    if len(h) < 16: break
-    f.seek(struct.unpack("<IIII", h)[2], 1); n += 1
-print(n)' "$1"
-}
 n1=$(pcap_packets "$out/h1.pcap")
 n2=$(pcap_packets "$out/h2.pcap")
 echo "trace: $(pcap_packets "$t") packets; sniff1 gets $n1, sniff2 gets $n2"
@@ -137,6 +108,6 @@ done
 [ -n "$logs" ] || fail "the manager wrote no conn.log"
 tail -n 1 "$logs/conn.log" | grep -q '^#close' || fail "$logs/conn.log is not closed"
 python3 "$top_srcdir/tests/integration/logrows.py" --ignore ts,duration,rtt \
-    "$out/sa" "$logs" conn dns http ||
+    "$out/sa" "$logs" conn dns http known_hosts ||
     fail "the manager's logs are not the standalone rows of the replayed trace"
 echo "$((CTL_PASSED + 1)) passed, 0 failed"
