@@ -2,8 +2,9 @@
 # Helpers of the tests that build hosts and links of their own (sourced
 # after common.sh): network namespaces, veth pairs between them, traces
 # replayed into a link with tcpreplay, and shoalctl run inside a namespace.
-# Everything made here goes at exit: the processes the test started (by
-# pid), then the namespaces, which take their veth ends with them.
+# Everything made here goes at exit: the processes the test started and
+# those left in its namespaces (by pid), then the namespaces, which take
+# their veth ends with them.
 #
 #   netns_need                  skip (77) unless root with ip(8)
 #   netns_add TAG               a namespace (loopback up, IPv6 off, so no
@@ -42,7 +43,12 @@ netns_teardown() {
         kill -9 "$p" 2>/dev/null
     done
     PIDS=""
-    for n in $NETNS_ALL; do ip netns del "$n" 2>/dev/null; done
+    # What still runs inside a namespace of the test was started for it
+    # (a node that would not stop, a remote host's processes): by pid.
+    for n in $NETNS_ALL; do
+        for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+        ip netns del "$n" 2>/dev/null
+    done
     cleanup
 }
 trap netns_teardown EXIT
