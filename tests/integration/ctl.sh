@@ -62,8 +62,8 @@ NET
     # trace file keeps (tcp_syn_timeout is 5 s).  With every connection
     # time-out longer than the replay, a capture of it and a run over the
     # file (with this shoal.cfg) make the same connections.
-    sed -E 's/^( *(tcp_syn_timeout|tcp_(close|reset|partial_close)_delay|(udp|icmp|other)_inactivity_timeout) *=) *[0-9.]+;/\1 120.0;/' \
-        "$top_srcdir/cfg/shoal.cfg" >"$1/etc/shoal.cfg"
+    _k='tcp_syn_timeout|tcp_(close|reset|partial_close)_delay|(udp|icmp|other)_inactivity_timeout'
+    sed -E "s/^( *($_k) *=) *[0-9.]+;/\\1 120.0;/" "$top_srcdir/cfg/shoal.cfg" >"$1/etc/shoal.cfg"
     [ "$(grep -c ' = 120\.0;' "$1/etc/shoal.cfg")" = 7 ] ||
         fail "cfg/shoal.cfg: not every connection time-out found to lengthen"
 }
