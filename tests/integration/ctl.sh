@@ -103,7 +103,7 @@ ctl_stop_all() {
     # What would not stop: killed by the pid it wrote, when a live process
     # still holds the pid file's lock (a stale file's pid may be another's).
     for f in "$CTL_BASE"/spool/*/shoal.pid; do
-        [ -f "$f" ] && ! flock -n "$f" true 2>/dev/null && kill -9 "$(cat "$f")" 2>/dev/null
+        [ -f "$f" ] && ! flock -s -n "$f" true 2>/dev/null && kill -9 "$(cat "$f")" 2>/dev/null
     done
     return 0
 }

@@ -65,6 +65,13 @@ done
 [ "$n" -ge 300 ] || fail "the manager wrote $n rows in 30 s"
 pid=$(cat "$m/shoal.pid")
 kill -9 "$pid"
+# Gone once the kernel has closed its files: the pid file's lock is free.
+i=0
+until flock -s -n "$m/shoal.pid" true; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "the manager (pid $pid) still holds its pid file after SIGKILL"
+    sleep 0.05
+done
 killed_rows=$(cat "$m"/*.log | grep -vc '^#')
 replaying=""
 kill -0 "$r1" 2>/dev/null && replaying="$replaying sniff1"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Helpers of the tests that build hosts and links of their own (sourced
-# after common.sh): network namespaces, veth pairs between them, traces
-# replayed into a link with tcpreplay, and shoalctl run inside a namespace.
+# after common.sh): network namespaces, veth pairs between them, and
+# traces split and replayed into a link with tcpreplay.
 # Everything made here goes at exit: the processes the test started and
 # those left in its namespaces (by pid), then the namespaces, which take
 # their veth ends with them.
@@ -13,7 +13,6 @@
 #                               the kernel refuses one
 #   veth_add NS1 IF1 NS2 IF2    a veth pair, up, with a jumbo MTU so that
 #                               any frame of a trace passes
-#   in_ns NS CMD...             CMD inside NS
 #   replay NS IF TRACE [OPTS]   tcpreplay TRACE out of IF at the trace's own
 #                               pace (its timeouts hold), in the background;
 #                               its pid in $REPLAY_PID
@@ -68,12 +67,6 @@ veth_add() {
         skip "cannot create a veth pair here"
     ip -n "$1" link set "$2" mtu 9000 up && ip -n "$3" link set "$4" mtu 9000 up ||
         fail "cannot bring up the veth pair $2/$4"
-}
-
-in_ns() {
-    _n=$1
-    shift
-    ip netns exec "$_n" "$@"
 }
 
 replay() {
