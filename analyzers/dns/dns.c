@@ -13,6 +13,7 @@
  * per connection, only when a connection needs them, and are bounded.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,85 @@
 #define DNS_ARENA_SIZE (512 * 1024)
 #define DNS_SCRATCH_SIZE (128 * 1024)
 #define DNS_MAX_ANSWERS 4096
+
+#define DNS_PORT 53
+#define DNS_PORT_NETBIOS 137 /* NetBIOS name service */
+#define DNS_PORT_MDNS 5353
+#define DNS_PORT_LLMNR 5355
+
+/* The opcodes dns.log tracks (Zeek's: query, notify, dynamic update). */
+#define DNS_OPCODE_QUERY 0
+#define DNS_OPCODE_NOTIFY 4
+#define DNS_OPCODE_UPDATE 5
+
+/* RR types the glue itself looks at. */
+#define DNS_TYPE_A 1
+#define DNS_TYPE_AAAA 28
+#define DNS_TYPE_A6 38
+#define DNS_TYPE_NBSTAT 33 /* NetBIOS node status (SRV's number in DNS) */
+
+#define DNS_ANS_HDR 8        /* a packed answer's header: uint32 ttl, uint32 length */
+#define DNS_CODE_NAME_MAX 32 /* a rendered qclass, qtype, rcode or opcode name */
+
+/* ---- settings: group plugins.dns of shoal.cfg --------------------------- */
+
+struct dns_config {
+    double session_timeout; /* Zeek's dns_session_timeout */
+};
+
+static const struct shoal_cfg_key dns_cfg_keys[] = {
+    {"session_timeout", SHOAL_CFG_DOUBLE, "10.0", false,
+     "seconds a UDP DNS flow may be idle before it ends (Zeek's dns_session_timeout)",
+     offsetof(struct dns_config, session_timeout), "0", "86400"},
+    {0},
+};
+
+/* ---- counters: the node reports them as dns.NAME ------------------------ */
+
+#define DNS_COUNTERS(X)                                                                            \
+    X(msgs, "DNS messages seen")                                                                   \
+    X(short_msgs, "messages shorter than a DNS header")                                            \
+    X(unparsed, "messages whose body could not be parsed")                                         \
+    X(records, "dns.log records written")                                                          \
+    X(weirds, "weirds reported")                                                                   \
+    X(dropped, "records dropped for want of memory")
+
+struct dns_counters {
+#define DNS_COUNTER_FIELD(name, help) uint64_t *name;
+    DNS_COUNTERS(DNS_COUNTER_FIELD)
+};
+
+/* ---- dns.log ------------------------------------------------------------ */
+
+/* dns.log's columns, as Zeek writes them (base/protocols/dns/main.zeek). */
+#define DNS_COLUMNS(X)                                                                             \
+    SHOAL_COLUMNS_CONN_ID(X)                                                                       \
+    X(PROTO, "proto", SHOAL_T_ENUM, 0)                                                             \
+    X(TRANS_ID, "trans_id", SHOAL_T_COUNT, 0)                                                      \
+    X(RTT, "rtt", SHOAL_T_INTERVAL, 0)                                                             \
+    X(QUERY, "query", SHOAL_T_STRING, 0)                                                           \
+    X(QCLASS, "qclass", SHOAL_T_COUNT, 0)                                                          \
+    X(QCLASS_NAME, "qclass_name", SHOAL_T_STRING, 0)                                               \
+    X(QTYPE, "qtype", SHOAL_T_COUNT, 0)                                                            \
+    X(QTYPE_NAME, "qtype_name", SHOAL_T_STRING, 0)                                                 \
+    X(RCODE, "rcode", SHOAL_T_COUNT, 0)                                                            \
+    X(RCODE_NAME, "rcode_name", SHOAL_T_STRING, 0)                                                 \
+    X(AA, "AA", SHOAL_T_BOOL, 0)                                                                   \
+    X(TC, "TC", SHOAL_T_BOOL, 0)                                                                   \
+    X(RD, "RD", SHOAL_T_BOOL, 0)                                                                   \
+    X(RA, "RA", SHOAL_T_BOOL, 0)                                                                   \
+    X(Z, "Z", SHOAL_T_COUNT, 0)                                                                    \
+    X(ANSWERS, "answers", SHOAL_T_VECTOR, SHOAL_T_STRING)                                          \
+    X(TTLS, "TTLs", SHOAL_T_VECTOR, SHOAL_T_INTERVAL)                                              \
+    X(REJECTED, "rejected", SHOAL_T_BOOL, 0)                                                       \
+    X(OPCODE, "opcode", SHOAL_T_COUNT, 0)                                                          \
+    X(OPCODE_NAME, "opcode_name", SHOAL_T_STRING, 0)
+
+#define DNS_COL(id, name, type, elem) DNS_COL_##id,
+enum dns_col { DNS_COLUMNS(DNS_COL) DNS_NCOLS };
+static const struct shoal_field dns_fields[] = {DNS_COLUMNS(SHOAL_COLUMN_FIELD)};
+
+/* ---- state -------------------------------------------------------------- */
 
 enum dns_rec_kind {
     DNS_REC_FREE = 0,
@@ -59,62 +139,13 @@ struct dns_rec {
     char query[DNS_NAME_MAX + 1];
 };
 
-enum dns_tcp_state {
-    DNS_TCP_LEN_HI = 0,
-    DNS_TCP_LEN_LO,
-    DNS_TCP_MSG,
-};
-
-/* One direction of a TCP connection: the message being framed. */
-struct dns_tcp_dir {
-    uint8_t state;
-    uint16_t need;
-    uint32_t have;
-    uint8_t *buf; /* DNS_TCP_MAX bytes once a message spans data calls */
-};
-
-/* Per-connection state (the core's conn_size block, zeroed). */
-struct dns_conn {
-    bool seen_msg;
-    bool flipped; /* the first message was a reply from the originator */
-    uint32_t seq;
-    struct dns_rec fast;  /* Zeek's pending_query */
-    struct dns_rec *pend; /* DNS_MAX_PENDING records, allocated on first need */
-    struct dns_tcp_dir tcp[2];
-};
-
-/* Plugin state: the host, the stream, and per-message scratch space. */
-/* Settings (group plugins.dns of shoal.cfg). */
-struct dns_config {
-    double session_timeout; /* Zeek's dns_session_timeout */
-};
-
-static const struct shoal_cfg_key dns_cfg_keys[] = {
-    {"session_timeout", SHOAL_CFG_DOUBLE, "10.0", false,
-     "seconds a UDP DNS flow may be idle before it ends (Zeek's dns_session_timeout)",
-     offsetof(struct dns_config, session_timeout), "0", "86400"},
-    {0},
-};
-
-/* What the plugin counts (the node reports them as dns.NAME). */
-#define DNS_COUNTERS(X)                                                                            \
-    X(msgs, "DNS messages seen")                                                                   \
-    X(short_msgs, "messages shorter than a DNS header")                                            \
-    X(unparsed, "messages whose body could not be parsed")                                         \
-    X(records, "dns.log records written")                                                          \
-    X(weirds, "weirds reported")                                                                   \
-    X(dropped, "records dropped for want of memory")
-
-struct dns_counters {
-#define DNS_COUNTER_FIELD(name, help) uint64_t *name;
-    DNS_COUNTERS(DNS_COUNTER_FIELD)
-};
-
-struct dns_state {
-    struct dns_config cfg;
+/* The plugin's state: what init was given and made, and the message being
+ * processed. */
+struct dns_plugin {
     const struct shoal_host *host;
     const struct shoal_analyzer_host *an;
     struct shoal_self *self;
+    struct dns_config cfg;
     struct dns_counters n;
     struct shoal_stream *stream;
     uint8_t *arena;
@@ -131,34 +162,33 @@ struct dns_state {
     struct dns_rec cur;
 };
 
-/* dns.log's columns, as Zeek writes them (base/protocols/dns/main.zeek). */
-#define DNS_COLUMNS(X)                                                                             \
-    SHOAL_COLUMNS_CONN_ID(X)                                                                       \
-    X(PROTO, "proto", SHOAL_T_ENUM, 0)                                                             \
-    X(TRANS_ID, "trans_id", SHOAL_T_COUNT, 0)                                                      \
-    X(RTT, "rtt", SHOAL_T_INTERVAL, 0)                                                             \
-    X(QUERY, "query", SHOAL_T_STRING, 0)                                                           \
-    X(QCLASS, "qclass", SHOAL_T_COUNT, 0)                                                          \
-    X(QCLASS_NAME, "qclass_name", SHOAL_T_STRING, 0)                                               \
-    X(QTYPE, "qtype", SHOAL_T_COUNT, 0)                                                            \
-    X(QTYPE_NAME, "qtype_name", SHOAL_T_STRING, 0)                                                 \
-    X(RCODE, "rcode", SHOAL_T_COUNT, 0)                                                            \
-    X(RCODE_NAME, "rcode_name", SHOAL_T_STRING, 0)                                                 \
-    X(AA, "AA", SHOAL_T_BOOL, 0)                                                                   \
-    X(TC, "TC", SHOAL_T_BOOL, 0)                                                                   \
-    X(RD, "RD", SHOAL_T_BOOL, 0)                                                                   \
-    X(RA, "RA", SHOAL_T_BOOL, 0)                                                                   \
-    X(Z, "Z", SHOAL_T_COUNT, 0)                                                                    \
-    X(ANSWERS, "answers", SHOAL_T_VECTOR, SHOAL_T_STRING)                                          \
-    X(TTLS, "TTLs", SHOAL_T_VECTOR, SHOAL_T_INTERVAL)                                              \
-    X(REJECTED, "rejected", SHOAL_T_BOOL, 0)                                                       \
-    X(OPCODE, "opcode", SHOAL_T_COUNT, 0)                                                          \
-    X(OPCODE_NAME, "opcode_name", SHOAL_T_STRING, 0)
+enum dns_tcp_state {
+    DNS_TCP_LEN_HI = 0,
+    DNS_TCP_LEN_LO,
+    DNS_TCP_MSG,
+};
 
-#define DNS_COL(id, name, type, elem) DNS_COL_##id,
-enum dns_col { DNS_COLUMNS(DNS_COL) DNS_NCOLS };
-static const struct shoal_field dns_fields[] = {DNS_COLUMNS(SHOAL_COLUMN_FIELD)};
+/* One direction of a TCP connection: the message being framed. */
+struct dns_tcp_dir {
+    uint8_t state;
+    uint16_t need;
+    uint32_t have;
+    uint8_t *buf; /* DNS_TCP_MAX bytes once a message spans data calls */
+};
 
+/* Per-connection state: the block of conn_size bytes the core zeroes. */
+struct dns_conn {
+    bool seen_msg;
+    bool flipped; /* the first message was a reply from the originator */
+    uint32_t seq;
+    struct dns_rec fast;  /* Zeek's pending_query */
+    struct dns_rec *pend; /* DNS_MAX_PENDING records, allocated on first need */
+    struct dns_tcp_dir tcp[2];
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* 224.0.0.0/4 or ff00::/8 (Zeek's DNS::multicast_subnets). */
 static bool dns_is_multicast(const struct shoal_addr *a)
 {
     if (shoal_addr_is_v4(a)) {
@@ -168,10 +198,10 @@ static bool dns_is_multicast(const struct shoal_addr *a)
 }
 
 /* The connection's id as dns.log shows it (swapped when we flipped). */
-static void dns_conn_ends(const struct dns_state *st, const struct shoal_conn *c,
+static void dns_conn_ends(const struct dns_plugin *ps, const struct shoal_conn *c,
                           const struct dns_conn *dc, struct shoal_conn_id *out)
 {
-    *out = *st->an->conn_id(st->self, c);
+    *out = *ps->an->conn_id(ps->self, c);
     if (dc->flipped) {
         struct shoal_addr a = out->orig_h;
         uint16_t p = out->orig_p;
@@ -182,44 +212,45 @@ static void dns_conn_ends(const struct dns_state *st, const struct shoal_conn *c
     }
 }
 
-static void dns_weird(struct dns_state *st, struct shoal_conn *c, const char *name,
+static void dns_weird(struct dns_plugin *ps, struct shoal_conn *c, const char *name,
                       const char *addl)
 {
-    (*st->n.weirds)++;
-    st->an->weird(st->self, c, name, addl, NULL);
+    (*ps->n.weirds)++;
+    ps->an->weird(ps->self, c, name, addl, NULL);
 }
 
 /* ---- writing records ---------------------------------------------------- */
 
-static void dns_write(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+static void dns_write(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
                       const struct dns_rec *r)
 {
     struct shoal_value v[DNS_NCOLS] = {0};
     struct shoal_conn_id id;
-    char uid[SHOAL_UID_SIZE], qc[32], qt[32], rc[32], op[32];
+    char uid[SHOAL_UID_SIZE], qc[DNS_CODE_NAME_MAX], qt[DNS_CODE_NAME_MAX], rc[DNS_CODE_NAME_MAX],
+        op[DNS_CODE_NAME_MAX];
     size_t n = 0;
     size_t off = 0;
 
-    if (st->stream == NULL) {
+    if (ps->stream == NULL) {
         return;
     }
-    dns_conn_ends(st, c, dc, &id);
-    while (off + 8 <= r->ans_len && n < DNS_MAX_ANSWERS) {
+    dns_conn_ends(ps, c, dc, &id);
+    while (off + DNS_ANS_HDR <= r->ans_len && n < DNS_MAX_ANSWERS) {
         uint32_t ttl, len;
-        memcpy(&ttl, r->ans + off, 4);
-        memcpy(&len, r->ans + off + 4, 4);
-        off += 8;
+        memcpy(&ttl, r->ans + off, sizeof(ttl));
+        memcpy(&len, r->ans + off + sizeof(ttl), sizeof(len));
+        off += DNS_ANS_HDR;
         if (len > r->ans_len - off) {
             break;
         }
-        st->ansv[n] = shoal_v_strn((const char *)r->ans + off, len);
-        st->ttlv[n] = shoal_v_double((double)ttl);
+        ps->ansv[n] = shoal_v_strn((const char *)r->ans + off, len);
+        ps->ttlv[n] = shoal_v_double((double)ttl);
         off += len;
         n++;
     }
 
     v[DNS_COL_TS] = shoal_v_double(r->ts);
-    v[DNS_COL_UID] = shoal_v_str(st->an->conn_uid(st->self, c, uid));
+    v[DNS_COL_UID] = shoal_v_str(ps->an->conn_uid(ps->self, c, uid));
     shoal_v_conn_id(&v[DNS_COL_ID_ORIG_H], &id);
     v[DNS_COL_PROTO] = shoal_v_str(id.proto == SHOAL_PROTO_TCP   ? "tcp"
                                    : id.proto == SHOAL_PROTO_UDP ? "udp"
@@ -248,8 +279,8 @@ static void dns_write(struct dns_state *st, struct shoal_conn *c, struct dns_con
     v[DNS_COL_RA] = shoal_v_bool(r->ra);
     v[DNS_COL_Z] = shoal_v_count(r->z);
     if (n > 0) {
-        v[DNS_COL_ANSWERS] = shoal_v_vec(st->ansv, n);
-        v[DNS_COL_TTLS] = shoal_v_vec(st->ttlv, n);
+        v[DNS_COL_ANSWERS] = shoal_v_vec(ps->ansv, n);
+        v[DNS_COL_TTLS] = shoal_v_vec(ps->ttlv, n);
     }
     v[DNS_COL_REJECTED] = shoal_v_bool(r->rejected);
     if (r->has_opcode) {
@@ -257,17 +288,17 @@ static void dns_write(struct dns_state *st, struct shoal_conn *c, struct dns_con
         v[DNS_COL_OPCODE_NAME] =
             shoal_v_str(dns_opcode_name(r->opcode, r->netbios, op, sizeof(op)));
     }
-    if (st->an->stream_write(st->self, st->stream, v) == 0) {
-        (*st->n.records)++;
+    if (ps->an->stream_write(ps->self, ps->stream, v) == 0) {
+        (*ps->n.records)++;
     }
 }
 
 /* Write a pending record and release its slot. */
-static void dns_write_pending(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+static void dns_write_pending(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
                               struct dns_rec *r)
 {
-    dns_write(st, c, dc, r);
-    st->host->free(st->self, r->ans);
+    dns_write(ps, c, dc, r);
+    ps->host->free(ps->self, r->ans);
     r->ans = NULL;
     r->kind = DNS_REC_FREE;
 }
@@ -305,12 +336,12 @@ static void dns_pend_take(struct dns_conn *dc, int i, struct dns_rec *out)
 
 /* Write every pending record of `kind` (and transaction id, if id >= 0),
  * oldest first. */
-static void dns_pend_flush(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+static void dns_pend_flush(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
                            uint8_t kind, int id)
 {
     int i;
     while ((i = dns_pend_find(dc, kind, id)) >= 0) {
-        dns_write_pending(st, c, dc, &dc->pend[i]);
+        dns_write_pending(ps, c, dc, &dc->pend[i]);
     }
 }
 
@@ -320,7 +351,7 @@ static void dns_pend_flush(struct dns_state *st, struct shoal_conn *c, struct dn
  * than DNS_MAX_PENDING_MSGS records for one id and the lot is written out
  * unmatched.  If storage is exhausted the oldest record is written.
  */
-static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+static void dns_pend_put(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
                          struct dns_rec *r, uint8_t kind)
 {
     size_t qlen = 0;
@@ -328,10 +359,10 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
     int slot = -1;
 
     if (dc->pend == NULL) {
-        dc->pend = st->host->alloc(st->self, DNS_MAX_PENDING * sizeof(*dc->pend));
+        dc->pend = ps->host->alloc(ps->self, DNS_MAX_PENDING * sizeof(*dc->pend));
         if (dc->pend == NULL) {
-            (*st->n.dropped)++;
-            dns_write(st, c, dc, r);
+            (*ps->n.dropped)++;
+            dns_write(ps, c, dc, r);
             return;
         }
     }
@@ -347,9 +378,9 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
         }
     }
     if (qlen == 0 && ids > DNS_MAX_PENDING_IDS) {
-        dns_pend_flush(st, c, dc, kind, -1);
+        dns_pend_flush(ps, c, dc, kind, -1);
     } else if (qlen > DNS_MAX_PENDING_MSGS) {
-        dns_pend_flush(st, c, dc, kind, r->trans_id);
+        dns_pend_flush(ps, c, dc, kind, r->trans_id);
     }
     for (int i = 0; i < DNS_MAX_PENDING && slot < 0; i++) {
         if (dc->pend[i].kind == DNS_REC_FREE) {
@@ -363,8 +394,8 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
                 slot = i;
             }
         }
-        (*st->n.dropped)++;
-        dns_write_pending(st, c, dc, &dc->pend[slot]);
+        (*ps->n.dropped)++;
+        dns_write_pending(ps, c, dc, &dc->pend[slot]);
     }
 
     struct dns_rec *p = &dc->pend[slot];
@@ -372,7 +403,7 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
     p->kind = kind;
     p->ans = NULL;
     if (r->ans_len > 0) {
-        p->ans = st->host->alloc(st->self, r->ans_len);
+        p->ans = ps->host->alloc(ps->self, r->ans_len);
         if (p->ans == NULL) {
             p->ans_len = 0;
             p->nans = 0;
@@ -382,26 +413,26 @@ static void dns_pend_put(struct dns_state *st, struct shoal_conn *c, struct dns_
     }
 }
 
-static void dns_rec_new(struct dns_state *st, struct dns_conn *dc, struct dns_rec *r, uint16_t id)
+static void dns_rec_new(struct dns_plugin *ps, struct dns_conn *dc, struct dns_rec *r, uint16_t id)
 {
     memset(r, 0, offsetof(struct dns_rec, query));
     r->query[0] = '\0';
-    r->ts = st->now;
+    r->ts = ps->now;
     r->trans_id = id;
     r->seq = dc->seq++;
-    r->ans = st->arena;
+    r->ans = ps->arena;
 }
 
 /* Zeek's set_session hook: attach the message to a record. */
-static void dns_set_session(struct dns_state *st, struct dns_conn *dc, const struct dns_hdr *h,
+static void dns_set_session(struct dns_plugin *ps, struct dns_conn *dc, const struct dns_hdr *h,
                             bool mcast, bool netbios)
 {
-    struct dns_rec *cur = &st->cur;
+    struct dns_rec *cur = &ps->cur;
     int i;
 
-    st->store = DNS_REC_FREE;
+    ps->store = DNS_REC_FREE;
     if (mcast) {
-        dns_rec_new(st, dc, cur, h->id);
+        dns_rec_new(ps, dc, cur, h->id);
         cur->saw_query = true;
         cur->saw_reply = true;
     } else if (!h->qr) {
@@ -409,8 +440,8 @@ static void dns_set_session(struct dns_state *st, struct dns_conn *dc, const str
         if (i >= 0) {
             dns_pend_take(dc, i, cur);
         } else {
-            dns_rec_new(st, dc, cur, h->id);
-            st->store = DNS_REC_QUERY;
+            dns_rec_new(ps, dc, cur, h->id);
+            ps->store = DNS_REC_QUERY;
         }
     } else if (dc->fast.kind == DNS_REC_QUERY && dc->fast.trans_id == h->id) {
         *cur = dc->fast;
@@ -426,21 +457,21 @@ static void dns_set_session(struct dns_state *st, struct dns_conn *dc, const str
     } else if ((i = dns_pend_find(dc, DNS_REC_QUERY, h->id)) >= 0) {
         dns_pend_take(dc, i, cur);
     } else {
-        dns_rec_new(st, dc, cur, h->id);
-        st->store = DNS_REC_REPLY;
+        dns_rec_new(ps, dc, cur, h->id);
+        ps->store = DNS_REC_REPLY;
     }
 
     /* Answers of a record taken from a queue move into the arena. */
-    if (cur->ans != st->arena) {
+    if (cur->ans != ps->arena) {
         uint8_t *old = cur->ans;
         if (cur->ans_len > DNS_ARENA_SIZE) {
             cur->ans_len = 0;
         }
         if (old != NULL && cur->ans_len > 0) {
-            memcpy(st->arena, old, cur->ans_len);
+            memcpy(ps->arena, old, cur->ans_len);
         }
-        st->host->free(st->self, old);
-        cur->ans = st->arena;
+        ps->host->free(ps->self, old);
+        cur->ans = ps->arena;
     }
     cur->kind = DNS_REC_FREE;
 
@@ -457,32 +488,32 @@ static void dns_set_session(struct dns_state *st, struct dns_conn *dc, const str
 }
 
 /* Zeek's dns_end: write the record once both sides were seen, else park it. */
-static void dns_end(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+static void dns_end(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
                     const struct dns_hdr *h)
 {
-    struct dns_rec *cur = &st->cur;
+    struct dns_rec *cur = &ps->cur;
 
-    if (!st->active) {
+    if (!ps->active) {
         return;
     }
-    st->active = false;
+    ps->active = false;
     if (h->qr) {
         cur->saw_reply = true;
     } else {
         cur->saw_query = true;
     }
     if (cur->saw_reply && cur->saw_query) {
-        dns_write(st, c, dc, cur);
+        dns_write(ps, c, dc, cur);
         return;
     }
-    if (st->store == DNS_REC_QUERY && dc->fast.kind == DNS_REC_FREE) {
+    if (ps->store == DNS_REC_QUERY && dc->fast.kind == DNS_REC_FREE) {
         dc->fast = *cur;
         dc->fast.kind = DNS_REC_QUERY;
         dc->fast.ans = NULL;
         dc->fast.ans_len = 0;
         dc->fast.nans = 0;
-    } else if (st->store != DNS_REC_FREE) {
-        dns_pend_put(st, c, dc, cur, st->store);
+    } else if (ps->store != DNS_REC_FREE) {
+        dns_pend_put(ps, c, dc, cur, ps->store);
     }
 }
 
@@ -490,17 +521,17 @@ static void dns_end(struct dns_state *st, struct shoal_conn *c, struct dns_conn 
 
 static void dns_cb_weird(void *ud, const char *name, const char *addl)
 {
-    struct dns_state *st = ud;
-    dns_weird(st, st->c, name, addl);
+    struct dns_plugin *ps = ud;
+    dns_weird(ps, ps->c, name, addl);
 }
 
 static void dns_cb_question(void *ud, const struct dns_hdr *h, const char *name, size_t len,
                             uint16_t qtype, uint16_t qclass)
 {
-    struct dns_state *st = ud;
-    struct dns_rec *cur = &st->cur;
+    struct dns_plugin *ps = ud;
+    struct dns_rec *cur = &ps->cur;
 
-    if (!st->active) {
+    if (!ps->active) {
         return;
     }
     if (h->qr) {
@@ -517,7 +548,7 @@ static void dns_cb_question(void *ud, const struct dns_hdr *h, const char *name,
     cur->has_q = true;
     cur->z = h->z;
     cur->nbstat = false;
-    if (st->resp_p == 137) {
+    if (ps->resp_p == DNS_PORT_NETBIOS) {
         char nb[16];
         size_t n = dns_netbios_decode(name, len, nb);
         if (n > 0) {
@@ -525,7 +556,7 @@ static void dns_cb_question(void *ud, const struct dns_hdr *h, const char *name,
             len = n;
             name = NULL;
         }
-        cur->nbstat = qtype == 33;
+        cur->nbstat = qtype == DNS_TYPE_NBSTAT;
     }
     if (name != NULL) {
         memcpy(cur->query, name, len);
@@ -538,12 +569,12 @@ static void dns_cb_question(void *ud, const struct dns_hdr *h, const char *name,
 static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr *rr,
                          const char *text, size_t len)
 {
-    struct dns_state *st = ud;
-    struct dns_rec *cur = &st->cur;
+    struct dns_plugin *ps = ud;
+    struct dns_rec *cur = &ps->cur;
     char pfx[DNS_NAME_MAX + 16];
     size_t plen = 0;
 
-    if (!st->active || !h->qr || rr->section != DNS_SEC_ANSWER) {
+    if (!ps->active || !h->qr || rr->section != DNS_SEC_ANSWER) {
         return;
     }
     if (!cur->has_query) {
@@ -555,34 +586,36 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
     cur->aa = h->aa;
     cur->ra = h->ra;
     if (!cur->has_rtt) {
-        cur->rtt = st->now - cur->ts;
+        cur->rtt = ps->now - cur->ts;
         cur->has_rtt = cur->rtt != 0.0;
     }
     if (len == 0) {
         return;
     }
     /* Dynamic updates name the owner of address records. */
-    if (h->opcode == 5 && !cur->netbios && (rr->type == 1 || rr->type == 28 || rr->type == 38)) {
+    if (h->opcode == DNS_OPCODE_UPDATE && !cur->netbios &&
+        (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA || rr->type == DNS_TYPE_A6)) {
         plen = (size_t)snprintf(pfx, sizeof(pfx), "%s %.*s ",
-                                rr->type == 1    ? "A"
-                                : rr->type == 28 ? "AAAA"
-                                                 : "A6",
+                                rr->type == DNS_TYPE_A      ? "A"
+                                : rr->type == DNS_TYPE_AAAA ? "AAAA"
+                                                            : "A6",
                                 (int)rr->name_len, rr->name);
         if (plen >= sizeof(pfx)) {
             plen = sizeof(pfx) - 1;
         }
     }
     uint32_t total = (uint32_t)(plen + len);
-    if (cur->nans >= DNS_MAX_ANSWERS || (size_t)cur->ans_len + 8 + total > DNS_ARENA_SIZE) {
-        (*st->n.dropped)++;
+    if (cur->nans >= DNS_MAX_ANSWERS ||
+        (size_t)cur->ans_len + DNS_ANS_HDR + total > DNS_ARENA_SIZE) {
+        (*ps->n.dropped)++;
         return;
     }
     uint32_t ttl = rr->ttl;
-    memcpy(cur->ans + cur->ans_len, &ttl, 4);
-    memcpy(cur->ans + cur->ans_len + 4, &total, 4);
-    memcpy(cur->ans + cur->ans_len + 8, pfx, plen);
-    memcpy(cur->ans + cur->ans_len + 8 + plen, text, len);
-    cur->ans_len += 8 + total;
+    memcpy(cur->ans + cur->ans_len, &ttl, sizeof(ttl));
+    memcpy(cur->ans + cur->ans_len + sizeof(ttl), &total, sizeof(total));
+    memcpy(cur->ans + cur->ans_len + DNS_ANS_HDR, pfx, plen);
+    memcpy(cur->ans + cur->ans_len + DNS_ANS_HDR + plen, text, len);
+    cur->ans_len += DNS_ANS_HDR + total;
     cur->nans++;
 }
 
@@ -593,66 +626,67 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
  * `from_orig` is 1 (originator), 0 (responder) or -1 (unknown: a partial
  * TCP message flushed at close).
  */
-static void dns_message(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+static void dns_message(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
                         int from_orig, const uint8_t *msg, size_t len)
 {
-    const struct shoal_conn_id *cid = st->an->conn_id(st->self, c);
+    const struct shoal_conn_id *cid = ps->an->conn_id(ps->self, c);
     struct shoal_conn_id id;
     struct dns_hdr h;
 
-    st->now = st->host->now(st->self);
-    (*st->n.msgs)++;
+    ps->now = ps->host->now(ps->self);
+    (*ps->n.msgs)++;
     if (dns_parse_header(msg, len, &h) < 0) {
-        (*st->n.short_msgs)++;
-        dns_weird(st, c, "DNS_truncated_len_lt_hdr_len", NULL);
+        (*ps->n.short_msgs)++;
+        dns_weird(ps, c, "DNS_truncated_len_lt_hdr_len", NULL);
         return;
     }
     if (!dc->seen_msg && h.qr && from_orig == 1 && !dns_is_multicast(&cid->resp_h)) {
         dc->flipped = true;
     }
     dc->seen_msg = true;
-    dns_conn_ends(st, c, dc, &id);
+    dns_conn_ends(ps, c, dc, &id);
 
     bool udp = id.proto == SHOAL_PROTO_UDP;
-    bool netbios = udp && (id.resp_p == 137 || id.orig_p == 137);
-    st->c = c;
-    st->dc = dc;
-    st->resp_p = udp ? id.resp_p : 0;
-    st->active = h.opcode == 0 || h.opcode == 4 || h.opcode == 5;
-    if (st->active) {
-        dns_set_session(st, dc, &h, dns_is_multicast(&id.resp_h), netbios);
+    bool netbios = udp && (id.resp_p == DNS_PORT_NETBIOS || id.orig_p == DNS_PORT_NETBIOS);
+    ps->c = c;
+    ps->dc = dc;
+    ps->resp_p = udp ? id.resp_p : 0;
+    ps->active = h.opcode == DNS_OPCODE_QUERY || h.opcode == DNS_OPCODE_NOTIFY ||
+                 h.opcode == DNS_OPCODE_UPDATE;
+    if (ps->active) {
+        dns_set_session(ps, dc, &h, dns_is_multicast(&id.resp_h), netbios);
     }
 
     if (h.qdcount > DNS_MAX_QUERIES) {
-        (*st->n.unparsed)++;
-        dns_weird(st, c, "DNS_Conn_count_too_large", NULL);
-        dns_end(st, c, dc, &h);
+        (*ps->n.unparsed)++;
+        dns_weird(ps, c, "DNS_Conn_count_too_large", NULL);
+        dns_end(ps, c, dc, &h);
         return;
     }
 
     struct dns_parse_opts o = {
-        .resp_port = st->resp_p,
-        .scratch = st->scratch,
+        .resp_port = ps->resp_p,
+        .scratch = ps->scratch,
         .scratch_size = DNS_SCRATCH_SIZE,
     };
     struct dns_parse_cb cb = {
-        .ud = st,
+        .ud = ps,
         .weird = dns_cb_weird,
         .question = dns_cb_question,
         .reply = dns_cb_reply,
     };
     if (dns_parse_body(msg, len, &h, &o, &cb)) {
-        st->an->confirm(st->self, c);
+        ps->an->confirm(ps->self, c);
     } else {
-        (*st->n.unparsed)++;
+        (*ps->n.unparsed)++;
     }
-    dns_end(st, c, dc, &h);
+    dns_end(ps, c, dc, &h);
 }
 
 /* Frame DNS-over-TCP messages (2-byte length, then the message) of one
  * direction; complete messages are parsed in place when they lie in one
  * data call, else gathered in the direction's buffer. */
-static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_conn *dc,
+static void dns_tcp_feed(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
                          bool is_orig, const uint8_t *data, size_t len)
 {
     struct dns_tcp_dir *d = &dc->tcp[is_orig ? 0 : 1];
@@ -672,20 +706,20 @@ static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_
             data++;
             len--;
             if (d->need == 0) {
-                dns_message(st, c, dc, is_orig, data, 0);
+                dns_message(ps, c, dc, is_orig, data, 0);
                 d->state = DNS_TCP_LEN_HI;
             }
             continue;
         }
         if (d->have == 0 && len >= d->need) {
-            dns_message(st, c, dc, is_orig, data, d->need);
+            dns_message(ps, c, dc, is_orig, data, d->need);
             data += d->need;
             len -= d->need;
             d->state = DNS_TCP_LEN_HI;
             continue;
         }
         if (d->buf == NULL) {
-            d->buf = st->host->alloc(st->self, DNS_TCP_MAX);
+            d->buf = ps->host->alloc(ps->self, DNS_TCP_MAX);
         }
         size_t n = d->need - d->have;
         if (n > len) {
@@ -699,9 +733,9 @@ static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_
         len -= n;
         if (d->have == d->need) {
             if (d->buf != NULL) {
-                dns_message(st, c, dc, is_orig, d->buf, d->need);
+                dns_message(ps, c, dc, is_orig, d->buf, d->need);
             } else {
-                (*st->n.dropped)++;
+                (*ps->n.dropped)++;
             }
             d->have = 0;
             d->state = DNS_TCP_LEN_HI;
@@ -711,125 +745,128 @@ static void dns_tcp_feed(struct dns_state *st, struct shoal_conn *c, struct dns_
 
 /* ---- analyzer ops ------------------------------------------------------- */
 
-static int dns_conn_new(void *ps, struct shoal_conn *c, void *cs)
+static int dns_conn_new(void *plugin, struct shoal_conn *c, void *conn)
 {
-    struct dns_state *st = ps;
+    struct dns_plugin *ps = plugin;
 
-    memset(cs, 0, sizeof(struct dns_conn));
-    if (st->an->conn_id(st->self, c)->proto == SHOAL_PROTO_UDP && st->cfg.session_timeout > 0) {
-        st->an->conn_set_idle_timeout(st->self, c, st->cfg.session_timeout);
-    }
-    return 0;
-}
-
-static int dns_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *data,
-                    size_t len)
-{
-    struct dns_state *st = ps;
-    struct dns_conn *dc = cs;
-
-    if (st->an->conn_id(st->self, c)->proto == SHOAL_PROTO_TCP) {
-        dns_tcp_feed(st, c, dc, is_orig, data, len);
-    } else {
-        dns_message(st, c, dc, is_orig, data, len);
+    memset(conn, 0, sizeof(struct dns_conn));
+    if (ps->an->conn_id(ps->self, c)->proto == SHOAL_PROTO_UDP && ps->cfg.session_timeout > 0) {
+        ps->an->conn_set_idle_timeout(ps->self, c, ps->cfg.session_timeout);
     }
     return SHOAL_AN_OK;
 }
 
-static void dns_gap(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uint64_t len)
+static int dns_data(void *plugin, struct shoal_conn *c, void *conn, bool is_orig,
+                    const uint8_t *data, size_t len)
 {
-    struct dns_conn *dc = cs;
-    (void)ps;
-    (void)c;
-    (void)len;
+    struct dns_plugin *ps = plugin;
+    struct dns_conn *dc = conn;
+
+    if (ps->an->conn_id(ps->self, c)->proto == SHOAL_PROTO_TCP) {
+        dns_tcp_feed(ps, c, dc, is_orig, data, len);
+    } else {
+        dns_message(ps, c, dc, is_orig, data, len);
+    }
+    return SHOAL_AN_OK;
+}
+
+static void dns_gap(void *plugin, struct shoal_conn *c, void *conn, bool is_orig, uint64_t len)
+{
+    struct dns_conn *dc = conn;
+
     /* The framing is lost: start again at the next length prefix. */
     dc->tcp[is_orig ? 0 : 1].state = DNS_TCP_LEN_HI;
     dc->tcp[is_orig ? 0 : 1].have = 0;
 }
 
-static void dns_eof(void *ps, struct shoal_conn *c, void *cs, bool is_orig)
+static void dns_eof(void *plugin, struct shoal_conn *c, void *conn, bool is_orig)
 {
-    struct dns_state *st = ps;
-    struct dns_conn *dc = cs;
+    struct dns_plugin *ps = plugin;
+    struct dns_conn *dc = conn;
     struct dns_tcp_dir *d = &dc->tcp[is_orig ? 0 : 1];
 
     /* As Zeek at close: hand over a partial message as it is. */
     if (d->state == DNS_TCP_MSG && d->have > 0 && d->buf != NULL) {
-        dns_message(st, c, dc, -1, d->buf, d->have);
+        dns_message(ps, c, dc, -1, d->buf, d->have);
     }
     d->state = DNS_TCP_LEN_HI;
     d->have = 0;
 }
 
-static void dns_conn_done(void *ps, struct shoal_conn *c, void *cs)
+static void dns_conn_done(void *plugin, struct shoal_conn *c, void *conn)
 {
-    struct dns_state *st = ps;
-    struct dns_conn *dc = cs;
+    struct dns_plugin *ps = plugin;
+    struct dns_conn *dc = conn;
 
     if (dc->fast.kind == DNS_REC_QUERY) {
-        dns_write(st, c, dc, &dc->fast);
+        dns_write(ps, c, dc, &dc->fast);
         dc->fast.kind = DNS_REC_FREE;
     }
-    dns_pend_flush(st, c, dc, DNS_REC_QUERY, -1);
-    dns_pend_flush(st, c, dc, DNS_REC_REPLY, -1);
-    st->host->free(st->self, dc->pend);
+    dns_pend_flush(ps, c, dc, DNS_REC_QUERY, -1);
+    dns_pend_flush(ps, c, dc, DNS_REC_REPLY, -1);
+    ps->host->free(ps->self, dc->pend);
     dc->pend = NULL;
     for (int i = 0; i < 2; i++) {
-        st->host->free(st->self, dc->tcp[i].buf);
+        ps->host->free(ps->self, dc->tcp[i].buf);
         dc->tcp[i].buf = NULL;
     }
 }
 
-static void dns_fini(void *ps)
-{
-    struct dns_state *st = ps;
+/* ---- init and fini ------------------------------------------------------ */
 
-    if (st == NULL) {
+static void dns_fini(void *state)
+{
+    struct dns_plugin *ps = state;
+
+    if (ps == NULL) {
         return;
     }
-    st->host->free(st->self, st->arena);
-    st->host->free(st->self, st->scratch);
-    st->host->free(st->self, st->ansv);
-    st->host->free(st->self, st->ttlv);
-    st->host->free(st->self, st);
+    ps->host->free(ps->self, ps->arena);
+    ps->host->free(ps->self, ps->scratch);
+    ps->host->free(ps->self, ps->ansv);
+    ps->host->free(ps->self, ps->ttlv);
+    ps->host->free(ps->self, ps);
 }
 
 static int dns_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
                     void **state)
 {
-    struct dns_state *st = host->alloc(self, sizeof(*st));
+    struct dns_plugin *ps = host->alloc(self, sizeof(*ps));
 
-    if (st == NULL) {
+    if (ps == NULL) {
         return -ENOMEM;
     }
-    st->host = host;
-    st->an = host->analyzer;
-    st->self = self;
+    ps->host = host;
+    ps->an = host->analyzer;
+    ps->self = self;
     if (config != NULL) {
-        st->cfg = *(const struct dns_config *)config;
+        ps->cfg = *(const struct dns_config *)config;
     }
-#define DNS_COUNTER_INIT(name, help) st->n.name = host->counter(self, #name, help);
+#define DNS_COUNTER_INIT(name, help) ps->n.name = host->counter(self, #name, help);
     DNS_COUNTERS(DNS_COUNTER_INIT)
-    st->arena = host->alloc(self, DNS_ARENA_SIZE);
-    st->scratch = host->alloc(self, DNS_SCRATCH_SIZE);
-    st->ansv = host->alloc(self, DNS_MAX_ANSWERS * sizeof(*st->ansv));
-    st->ttlv = host->alloc(self, DNS_MAX_ANSWERS * sizeof(*st->ttlv));
-    if (st->arena == NULL || st->scratch == NULL || st->ansv == NULL || st->ttlv == NULL) {
-        dns_fini(st);
+    ps->arena = host->alloc(self, DNS_ARENA_SIZE);
+    ps->scratch = host->alloc(self, DNS_SCRATCH_SIZE);
+    ps->ansv = host->alloc(self, DNS_MAX_ANSWERS * sizeof(*ps->ansv));
+    ps->ttlv = host->alloc(self, DNS_MAX_ANSWERS * sizeof(*ps->ttlv));
+    if (ps->arena == NULL || ps->scratch == NULL || ps->ansv == NULL || ps->ttlv == NULL) {
+        dns_fini(ps);
         return -ENOMEM;
     }
-    st->stream = st->an->stream_open(self, "dns", dns_fields, DNS_NCOLS);
-    if (st->stream == NULL) {
-        dns_fini(st);
+    ps->stream = ps->an->stream_open(self, "dns", dns_fields, DNS_NCOLS);
+    if (ps->stream == NULL) {
+        dns_fini(ps);
         return -EINVAL;
     }
-    *state = st;
+    *state = ps;
     return 0;
 }
 
+/* ---- descriptor --------------------------------------------------------- */
+
 static const struct shoal_port dns_ports[] = {
-    {SHOAL_PROTO_UDP, 53},   {SHOAL_PROTO_UDP, 137}, {SHOAL_PROTO_UDP, 5353},
-    {SHOAL_PROTO_UDP, 5355}, {SHOAL_PROTO_TCP, 53},  {0, 0},
+    {SHOAL_PROTO_UDP, DNS_PORT},      {SHOAL_PROTO_UDP, DNS_PORT_NETBIOS},
+    {SHOAL_PROTO_UDP, DNS_PORT_MDNS}, {SHOAL_PROTO_UDP, DNS_PORT_LLMNR},
+    {SHOAL_PROTO_TCP, DNS_PORT},      {0, 0},
 };
 
 static const struct shoal_analyzer_ops dns_ops = {

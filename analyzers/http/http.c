@@ -11,27 +11,39 @@
  * allocated per transaction through the host; nothing is allocated per
  * packet.
  */
-#include <shoal/shoal.h>
-
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include <shoal/shoal.h>
+
 #include "http_parse.h"
 
-#define HTTP_PENDING_MAX 64 /* records waiting for their reply */
-#define HTTP_SNIFF_MAX 1024 /* body bytes kept to sniff the MIME type */
-#define HTTP_FILES_MAX 4    /* files per direction and record */
-#define HTTP_PROXIED_MAX 8  /* proxy headers kept per record */
+#define HTTP_PENDING_MAX 64      /* records waiting for their reply */
+#define HTTP_SNIFF_MAX 1024      /* body bytes kept to sniff the MIME type */
+#define HTTP_FILES_MAX 4         /* files per direction and record */
+#define HTTP_PROXIED_MAX 8       /* proxy headers kept per record */
+#define HTTP_AUTH_MAX 1024       /* decoded bytes of Basic credentials */
+#define HTTP_AUTH_QUOTE_MAX 1000 /* bytes of an undecodable Authorization quoted */
+#define HTTP_METHOD_QUOTE_MAX 63 /* bytes of an unknown method quoted in its weird */
 
-/* Config of the plugin (group "http" of shoal.cfg). */
+/* ---- settings: group plugins.http of shoal.cfg -------------------------- */
+
 struct http_config {
     bool capture_password;
 };
 
-/* What the plugin counts (the node reports them as http.NAME). */
+static const struct shoal_cfg_key http_cfg_keys[] = {
+    {"capture_password", SHOAL_CFG_BOOL, NULL, false,
+     "log Basic-auth passwords in http.log (Zeek's HTTP::default_capture_password)",
+     offsetof(struct http_config, capture_password), NULL, NULL},
+    {0},
+};
+
+/* ---- counters: the node reports them as http.NAME ----------------------- */
+
 #define HTTP_COUNTERS(X)                                                                           \
     X(requests, "requests seen")                                                                   \
     X(replies, "replies seen")                                                                     \
@@ -45,14 +57,50 @@ struct http_counters {
     HTTP_COUNTERS(HTTP_COUNTER_FIELD)
 };
 
-/* Plugin state. */
+/* ---- http.log ----------------------------------------------------------- */
+
+/* http.log's columns, as Zeek writes them (base/protocols/http/main.zeek). */
+#define HTTP_COLUMNS(X)                                                                            \
+    SHOAL_COLUMNS_CONN_ID(X)                                                                       \
+    X(TRANS_DEPTH, "trans_depth", SHOAL_T_COUNT, 0)                                                \
+    X(METHOD, "method", SHOAL_T_STRING, 0)                                                         \
+    X(HOST, "host", SHOAL_T_STRING, 0)                                                             \
+    X(URI, "uri", SHOAL_T_STRING, 0)                                                               \
+    X(REFERRER, "referrer", SHOAL_T_STRING, 0)                                                     \
+    X(VERSION, "version", SHOAL_T_STRING, 0)                                                       \
+    X(USER_AGENT, "user_agent", SHOAL_T_STRING, 0)                                                 \
+    X(ORIGIN, "origin", SHOAL_T_STRING, 0)                                                         \
+    X(REQUEST_BODY_LEN, "request_body_len", SHOAL_T_COUNT, 0)                                      \
+    X(RESPONSE_BODY_LEN, "response_body_len", SHOAL_T_COUNT, 0)                                    \
+    X(STATUS_CODE, "status_code", SHOAL_T_COUNT, 0)                                                \
+    X(STATUS_MSG, "status_msg", SHOAL_T_STRING, 0)                                                 \
+    X(INFO_CODE, "info_code", SHOAL_T_COUNT, 0)                                                    \
+    X(INFO_MSG, "info_msg", SHOAL_T_STRING, 0)                                                     \
+    X(TAGS, "tags", SHOAL_T_SET, SHOAL_T_ENUM)                                                     \
+    X(USERNAME, "username", SHOAL_T_STRING, 0)                                                     \
+    X(PASSWORD, "password", SHOAL_T_STRING, 0)                                                     \
+    X(PROXIED, "proxied", SHOAL_T_SET, SHOAL_T_STRING)                                             \
+    X(ORIG_FUIDS, "orig_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING)                                    \
+    X(ORIG_FILENAMES, "orig_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING)                            \
+    X(ORIG_MIME_TYPES, "orig_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING)                          \
+    X(RESP_FUIDS, "resp_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING)                                    \
+    X(RESP_FILENAMES, "resp_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING)                            \
+    X(RESP_MIME_TYPES, "resp_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING)
+
+#define HTTP_COL(id, name, type, elem) HTTP_COL_##id,
+enum http_col { HTTP_COLUMNS(HTTP_COL) HTTP_NCOLS };
+static const struct shoal_field http_fields[] = {HTTP_COLUMNS(SHOAL_COLUMN_FIELD)};
+
+/* ---- state -------------------------------------------------------------- */
+
+/* The plugin's state: what init was given and what it made. */
 struct http_plugin {
     const struct shoal_host *host;
     const struct shoal_analyzer_host *an;
     struct shoal_self *self;
     struct http_config cfg;
-    struct shoal_stream *stream;
     struct http_counters n;
+    struct shoal_stream *stream;
 };
 
 /* A string owned by a record. */
@@ -103,7 +151,7 @@ struct http_file {
     uint8_t sniff[HTTP_SNIFF_MAX];
 };
 
-/* Per-connection state (the conn_size block). */
+/* Per-connection state: the block of conn_size bytes the core zeroes. */
 struct http_conn {
     struct http_parser parser;
     struct http_plugin *ps;
@@ -118,37 +166,7 @@ struct http_conn {
     struct http_file file[2];
 };
 
-/* http.log's columns, as Zeek writes them (base/protocols/http/main.zeek). */
-#define HTTP_COLUMNS(X)                                                                            \
-    SHOAL_COLUMNS_CONN_ID(X)                                                                       \
-    X(TRANS_DEPTH, "trans_depth", SHOAL_T_COUNT, 0)                                                \
-    X(METHOD, "method", SHOAL_T_STRING, 0)                                                         \
-    X(HOST, "host", SHOAL_T_STRING, 0)                                                             \
-    X(URI, "uri", SHOAL_T_STRING, 0)                                                               \
-    X(REFERRER, "referrer", SHOAL_T_STRING, 0)                                                     \
-    X(VERSION, "version", SHOAL_T_STRING, 0)                                                       \
-    X(USER_AGENT, "user_agent", SHOAL_T_STRING, 0)                                                 \
-    X(ORIGIN, "origin", SHOAL_T_STRING, 0)                                                         \
-    X(REQUEST_BODY_LEN, "request_body_len", SHOAL_T_COUNT, 0)                                      \
-    X(RESPONSE_BODY_LEN, "response_body_len", SHOAL_T_COUNT, 0)                                    \
-    X(STATUS_CODE, "status_code", SHOAL_T_COUNT, 0)                                                \
-    X(STATUS_MSG, "status_msg", SHOAL_T_STRING, 0)                                                 \
-    X(INFO_CODE, "info_code", SHOAL_T_COUNT, 0)                                                    \
-    X(INFO_MSG, "info_msg", SHOAL_T_STRING, 0)                                                     \
-    X(TAGS, "tags", SHOAL_T_SET, SHOAL_T_ENUM)                                                     \
-    X(USERNAME, "username", SHOAL_T_STRING, 0)                                                     \
-    X(PASSWORD, "password", SHOAL_T_STRING, 0)                                                     \
-    X(PROXIED, "proxied", SHOAL_T_SET, SHOAL_T_STRING)                                             \
-    X(ORIG_FUIDS, "orig_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING)                                    \
-    X(ORIG_FILENAMES, "orig_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING)                            \
-    X(ORIG_MIME_TYPES, "orig_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING)                          \
-    X(RESP_FUIDS, "resp_fuids", SHOAL_T_VECTOR, SHOAL_T_STRING)                                    \
-    X(RESP_FILENAMES, "resp_filenames", SHOAL_T_VECTOR, SHOAL_T_STRING)                            \
-    X(RESP_MIME_TYPES, "resp_mime_types", SHOAL_T_VECTOR, SHOAL_T_STRING)
-
-#define HTTP_COL(id, name, type, elem) HTTP_COL_##id,
-enum http_col { HTTP_COLUMNS(HTTP_COL) HTTP_NCOLS };
-static const struct shoal_field http_fields[] = {HTTP_COLUMNS(SHOAL_COLUMN_FIELD)};
+/* ---- tables ------------------------------------------------------------- */
 
 /* Headers that tell a request went through a proxy (HTTP::proxy_headers). */
 static const char *const http_proxy_headers[] = {
@@ -165,16 +183,18 @@ static const char *const http_methods[] = {
 
 /* ---- strings and records ------------------------------------------------ */
 
-static void http_str_set(struct http_plugin *ps, struct http_str *s, const char *p, size_t n)
+/* Set *s to a copy of p[0..n).  Returns 0, or -ENOMEM (s unchanged). */
+static int http_str_set(struct http_plugin *ps, struct http_str *s, const char *p, size_t n)
 {
     char *np = ps->host->alloc(ps->self, n + 1);
     if (np == NULL) {
-        return;
+        return -ENOMEM;
     }
     memcpy(np, p, n);
     ps->host->free(ps->self, s->p);
     s->p = np;
     s->n = n;
+    return 0;
 }
 
 static void http_str_free(struct http_plugin *ps, struct http_str *s)
@@ -485,8 +505,9 @@ static void http_cb_request(void *ud, const char *method, size_t mlen, const cha
         }
     }
     if (!known) {
-        char m[64];
-        snprintf(m, sizeof(m), "%.*s", (int)(mlen < 63 ? mlen : 63), method);
+        char m[HTTP_METHOD_QUOTE_MAX + 1];
+        snprintf(m, sizeof(m), "%.*s",
+                 (int)(mlen < HTTP_METHOD_QUOTE_MAX ? mlen : HTTP_METHOD_QUOTE_MAX), method);
         (*ps->n.weirds)++;
         ps->an->weird(ps->self, hc->c, "unknown_HTTP_method", m, "");
     }
@@ -501,7 +522,7 @@ static void http_cb_reply(void *ud, const char *version, unsigned code, const ch
     struct http_txn *t;
 
     (*ps->n.replies)++;
-    if (cur == NULL || (cur->has_status && !(cur->status_code >= 100 && cur->status_code <= 199))) {
+    if (cur == NULL || (cur->has_status && !http_status_is_info(cur->status_code))) {
         hc->current_response++;
     }
     http_str_free(ps, &hc->file[0].filename);
@@ -513,7 +534,7 @@ static void http_cb_reply(void *ud, const char *version, unsigned code, const ch
     t->status_code = code;
     http_str_set(ps, &t->status_msg, reason, rlen);
     http_str_set(ps, &t->version, version, strlen(version));
-    if (code >= 100 && code <= 199) {
+    if (http_status_is_info(code)) {
         t->has_info = true;
         t->info_code = code;
         http_str_set(ps, &t->info_msg, reason, rlen);
@@ -529,7 +550,7 @@ static bool http_name_is(const char *name, size_t nlen, const char *upper)
 static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char *v, size_t n)
 {
     struct http_plugin *ps = hc->ps;
-    char dec[1024];
+    char dec[HTTP_AUTH_MAX];
     const char *b64;
     size_t blen;
     size_t dlen;
@@ -558,9 +579,9 @@ static void http_basic_auth(struct http_conn *hc, struct http_txn *t, const char
             http_str_set(ps, &t->password, pw, (size_t)(pend - pw));
         }
     } else {
-        char buf[1100];
-        int k =
-            snprintf(buf, sizeof(buf), "<problem-decoding> (%.*s)", (int)(n < 1000 ? n : 1000), v);
+        char buf[HTTP_AUTH_QUOTE_MAX + 100];
+        int k = snprintf(buf, sizeof(buf), "<problem-decoding> (%.*s)",
+                         (int)(n < HTTP_AUTH_QUOTE_MAX ? n : HTTP_AUTH_QUOTE_MAX), v);
         http_str_set(ps, &t->username, buf, (size_t)k);
         if (hc->ps->cfg.capture_password) {
             http_str_set(ps, &t->password, dec, dlen);
@@ -605,11 +626,9 @@ static void http_cb_header(void *ud, bool is_orig, const char *name, size_t nlen
                         dup = true;
                     }
                 }
-                if (!dup && t->nproxied < HTTP_PROXIED_MAX) {
-                    http_str_set(ps, &t->proxied[t->nproxied], buf, len);
-                    if (t->proxied[t->nproxied].p != NULL) {
-                        t->nproxied++;
-                    }
+                if (!dup && t->nproxied < HTTP_PROXIED_MAX &&
+                    http_str_set(ps, &t->proxied[t->nproxied], buf, len) == 0) {
+                    t->nproxied++;
                 }
                 break;
             }
@@ -655,7 +674,7 @@ static void http_cb_message_done(void *ud, bool is_orig, uint64_t body_len, bool
         return;
     }
     t->resp_body_len = body_len;
-    if (t->has_status && t->status_code >= 100 && t->status_code <= 199) {
+    if (t->has_status && http_status_is_info(t->status_code)) {
         return;
     }
     http_txn_write(hc, t);
@@ -697,22 +716,21 @@ static const struct http_parse_cb http_cbs = {
 
 /* ---- analyzer ops ------------------------------------------------------- */
 
-static int http_conn_new(void *ps, struct shoal_conn *c, void *cs)
+static int http_conn_new(void *plugin, struct shoal_conn *c, void *conn)
 {
-    struct http_conn *hc = cs;
+    struct http_conn *hc = conn;
 
     http_parser_init(&hc->parser);
-    hc->ps = ps;
+    hc->ps = plugin;
     hc->c = c;
-    return 0;
+    return SHOAL_AN_OK;
 }
 
-static int http_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *data,
-                     size_t len)
+static int http_data(void *plugin, struct shoal_conn *c, void *conn, bool is_orig,
+                     const uint8_t *data, size_t len)
 {
-    struct http_conn *hc = cs;
+    struct http_conn *hc = conn;
 
-    (void)ps;
     hc->c = c;
     if (!http_parse_data(&hc->parser, &http_cbs, hc, is_orig, data, len)) {
         /* CONNECT tunnel or upgrade: the rest is not HTTP. */
@@ -721,31 +739,28 @@ static int http_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig, con
     return SHOAL_AN_OK;
 }
 
-static void http_gap(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uint64_t len)
+static void http_gap(void *plugin, struct shoal_conn *c, void *conn, bool is_orig, uint64_t len)
 {
-    struct http_conn *hc = cs;
+    struct http_conn *hc = conn;
 
     hc->c = c;
     (*hc->ps->n.gaps)++;
-    (void)ps;
     http_parse_gap(&hc->parser, &http_cbs, hc, is_orig, len);
 }
 
-static void http_eof(void *ps, struct shoal_conn *c, void *cs, bool is_orig)
+static void http_eof(void *plugin, struct shoal_conn *c, void *conn, bool is_orig)
 {
-    struct http_conn *hc = cs;
+    struct http_conn *hc = conn;
 
-    (void)ps;
     hc->c = c;
     http_parse_eof(&hc->parser, &http_cbs, hc, is_orig);
 }
 
-static void http_conn_done(void *plugin, struct shoal_conn *c, void *cs)
+static void http_conn_done(void *plugin, struct shoal_conn *c, void *conn)
 {
-    struct http_conn *hc = cs;
+    struct http_conn *hc = conn;
     struct http_plugin *ps = hc->ps;
 
-    (void)plugin;
     hc->c = c;
     http_parse_done(&hc->parser, &http_cbs, hc);
     http_file_close(hc, true);
@@ -760,14 +775,16 @@ static void http_conn_done(void *plugin, struct shoal_conn *c, void *cs)
     hc->npending = 0;
 }
 
-/* ---- descriptor --------------------------------------------------------- */
+/* ---- init and fini ------------------------------------------------------ */
 
-static const struct shoal_cfg_key http_cfg_keys[] = {
-    {"capture_password", SHOAL_CFG_BOOL, NULL, false,
-     "log Basic-auth passwords in http.log (Zeek's HTTP::default_capture_password)",
-     offsetof(struct http_config, capture_password), NULL, NULL},
-    {0},
-};
+static void http_fini(void *state)
+{
+    struct http_plugin *ps = state;
+
+    if (ps != NULL) {
+        ps->host->free(ps->self, ps);
+    }
+}
 
 static int http_init(const struct shoal_host *host, struct shoal_self *self, const void *config,
                      void **state)
@@ -800,15 +817,9 @@ static int http_init(const struct shoal_host *host, struct shoal_self *self, con
     return 0;
 }
 
-static void http_fini(void *state)
-{
-    struct http_plugin *ps = state;
+/* ---- descriptor --------------------------------------------------------- */
 
-    if (ps != NULL) {
-        ps->host->free(ps->self, ps);
-    }
-}
-
+/* Zeek's HTTP ports (likely_server_ports). */
 static const struct shoal_port http_ports[] = {
     {SHOAL_PROTO_TCP, 80},   {SHOAL_PROTO_TCP, 81},   {SHOAL_PROTO_TCP, 631},
     {SHOAL_PROTO_TCP, 1080}, {SHOAL_PROTO_TCP, 3128}, {SHOAL_PROTO_TCP, 8000},

@@ -11,32 +11,43 @@
  */
 #include "http_parse.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
 
-enum {
+/* Zeek's zlib window bits: a zlib or gzip header, detected; raw deflate. */
+#define HTTP_ZLIB_WBITS_AUTO (15 + 32)
+#define HTTP_ZLIB_WBITS_RAW (-15)
+#define HTTP_INFLATE_CHUNK 4096 /* bytes inflated per step */
+#define HTTP_WEIRD_ADDL_MAX 255 /* bytes of input quoted in a weird */
+
+/* What the originator's side expects next (Zeek's request_state). */
+enum http_req_state {
     HTTP_REQ_LINE = 0,
     HTTP_REQ_MESSAGE,
     HTTP_REQ_NOTHING,
 };
 
-enum {
+/* What the responder's side expects next (Zeek's reply_state). */
+enum http_rep_state {
     HTTP_REP_LINE = 0,
     HTTP_REP_MESSAGE,
     HTTP_REP_NOTHING,
     HTTP_REP_HTTP09,
 };
 
-enum {
+/* Whether a message has a body (Zeek's expect_body). */
+enum http_body_expect {
     HTTP_BODY_NOT_EXPECTED = 0,
     HTTP_BODY_MAYBE,
     HTTP_BODY_EXPECTED,
 };
 
-enum {
+/* Where a chunked body is (Zeek's chunked_transfer_state). */
+enum http_chunk_state {
     HTTP_CHUNK_NONE = 0,
     HTTP_CHUNK_BEFORE,
     HTTP_CHUNK_SIZE,
@@ -46,7 +57,8 @@ enum {
     HTTP_CHUNK_NOTHING,
 };
 
-enum {
+/* The body's Content-Encoding. */
+enum http_encoding {
     HTTP_ENC_IDENTITY = 0,
     HTTP_ENC_GZIP,
     HTTP_ENC_DEFLATE,
@@ -130,8 +142,9 @@ static int http_hexval(char c)
 }
 
 /* Zeek's atoi_n: optional '-', then digits of `base` until the first other
- * character (at least one digit needed).  Saturates instead of overflowing. */
-static bool http_atoi(const char *s, size_t len, int base, int64_t *out)
+ * character (at least one digit needed).  Saturates instead of overflowing.
+ * Returns 0, or -EINVAL when there is no digit. */
+static int http_atoi(const char *s, size_t len, int base, int64_t *out)
 {
     bool neg = false;
     int64_t n = 0;
@@ -148,7 +161,7 @@ static bool http_atoi(const char *s, size_t len, int base, int64_t *out)
             if (i > 0) {
                 break;
             }
-            return false;
+            return -EINVAL;
         }
         if (n > (INT64_MAX - d) / base) {
             n = INT64_MAX;
@@ -157,10 +170,10 @@ static bool http_atoi(const char *s, size_t len, int base, int64_t *out)
         }
     }
     if (len == 0) {
-        return false;
+        return -EINVAL;
     }
     *out = neg ? -n : n;
-    return true;
+    return 0;
 }
 
 /* RFC 2616 token characters, as Zeek's is_HTTP_token_char. */
@@ -192,7 +205,7 @@ static void http_weird(struct http_ctx *x, const char *name, const char *addl)
 /* Weird with a counted string as addl (truncated to a sane size). */
 static void http_weird_n(struct http_ctx *x, const char *name, const char *s, size_t n)
 {
-    char buf[256];
+    char buf[HTTP_WEIRD_ADDL_MAX + 1];
     if (n >= sizeof(buf)) {
         n = sizeof(buf) - 1;
     }
@@ -296,16 +309,18 @@ static void http_body_clear(struct http_ctx *x, bool is_orig, const uint8_t *d, 
     }
 }
 
-static bool http_zip_init(struct http_ctx *x, struct http_msg *m, int wbits)
+/* A zlib stream for the body of `m`, through the caller's allocator.  Returns
+ * 0, -ENOTSUP (no allocator), -ENOMEM or -EINVAL (zlib refused). */
+static int http_zip_init(struct http_ctx *x, struct http_msg *m, int wbits)
 {
     z_stream *zs;
 
     if (x->cb->alloc == NULL || x->cb->free == NULL) {
-        return false;
+        return -ENOTSUP;
     }
     zs = x->cb->alloc(x->ud, sizeof(*zs));
     if (zs == NULL) {
-        return false;
+        return -ENOMEM;
     }
     memset(zs, 0, sizeof(*zs));
     x->p->zcb = x->cb;
@@ -315,23 +330,23 @@ static bool http_zip_init(struct http_ctx *x, struct http_msg *m, int wbits)
     zs->opaque = x->p;
     if (inflateInit2(zs, wbits) != Z_OK) {
         x->cb->free(x->ud, zs);
-        return false;
+        return -EINVAL;
     }
     m->zs = zs;
-    return true;
+    return 0;
 }
 
 /* Inflate `n` bytes of a gzip/deflate body and deliver what comes out. */
 static void http_body_zip(struct http_ctx *x, bool is_orig, const uint8_t *d, size_t n)
 {
     struct http_msg *m = &x->p->dir[is_orig].msg;
-    uint8_t out[4096];
+    uint8_t out[HTTP_INFLATE_CHUNK];
     bool produced = false;
 
     if (m->gzip_failed) {
         return;
     }
-    if (m->zs == NULL && !http_zip_init(x, m, 15 + 32)) {
+    if (m->zs == NULL && http_zip_init(x, m, HTTP_ZLIB_WBITS_AUTO) < 0) {
         m->gzip_failed = true;
         return;
     }
@@ -357,7 +372,7 @@ static void http_body_zip(struct http_ctx *x, bool is_orig, const uint8_t *d, si
             const Bytef *rest = d;
             size_t restn = n;
             http_zip_end(x, m);
-            if (!http_zip_init(x, m, -15)) {
+            if (http_zip_init(x, m, HTTP_ZLIB_WBITS_RAW) < 0) {
                 m->gzip_failed = true;
                 return;
             }
@@ -465,7 +480,7 @@ static void http_submit_header(struct http_ctx *x, bool is_orig, const char *nam
             http_weird(x, "HTTP_content_length_and_chunked", NULL);
         }
         if (tlen > 0) {
-            if (http_atoi(tok, tlen, 10, &n) && n >= 0) {
+            if (http_atoi(tok, tlen, 10, &n) == 0 && n >= 0) {
                 if (n > 0 && tok[0] == '0') {
                     http_weird_n(x, "HTTP_content_length_leading_zeros", tok, tlen);
                 }
@@ -596,7 +611,7 @@ static void http_msg_deliver(struct http_ctx *x, bool is_orig, const char *d, si
         break;
     case HTTP_CHUNK_SIZE: {
         int64_t n = 0;
-        if (!http_atoi(d, len, 16, &n) || n < 0) {
+        if (http_atoi(d, len, 16, &n) < 0 || n < 0) {
             http_weird_n(x, "HTTP_bad_chunk_size", d, len);
             n = 0;
         }
@@ -659,11 +674,11 @@ static void http_reply_made(struct http_ctx *x, bool interrupted)
     }
     p->reply_ongoing = false;
     http_msg_done(x, false, interrupted);
-    if ((p->reply_code < 100 || p->reply_code >= 200) && p->unans_count > 0) {
+    if (!http_status_is_info(p->reply_code) && p->unans_count > 0) {
         http_unans_pop(p);
     }
-    if (p->reply_code == 101 && p->unans_count == 1 && p->upgrade_connection &&
-        p->upgrade_protocol) {
+    if (p->reply_code == HTTP_STATUS_SWITCHING_PROTOCOLS && p->unans_count == 1 &&
+        p->upgrade_connection && p->upgrade_protocol) {
         p->tunnel = true;
     }
     p->reply_code = 0;
@@ -678,9 +693,9 @@ static bool http_is_uri_char(unsigned char c)
            (c != '\0' && strchr(":/?#[]@!$&'()*+,;=-_.~%", c) != NULL);
 }
 
-/* Zeek's HTTP_RequestLine + ParseRequest.  Returns 1 for a request, 0 for
- * a bad line. */
-static int http_request_line(struct http_ctx *x, const char *line, size_t len)
+/* Zeek's HTTP_RequestLine + ParseRequest.  Returns true for a request,
+ * false for a bad line. */
+static bool http_request_line(struct http_ctx *x, const char *line, size_t len)
 {
     struct http_parser *p = x->p;
     const char *e = line + len;
@@ -698,7 +713,7 @@ static int http_request_line(struct http_ctx *x, const char *line, size_t len)
     if (eom == line) {
         if (len >= 9 && http_prefix(e - 9, e, " HTTP/", true) != NULL) {
             http_weird(x, "bad_HTTP_request_with_version", NULL);
-            return 0;
+            return false;
         }
         goto bad;
     }
@@ -778,11 +793,11 @@ static int http_request_line(struct http_ctx *x, const char *line, size_t len)
         p->dir[0].line_len = 0;
         p->dir[0].plain_left = 0;
     }
-    return 1;
+    return true;
 
 bad:
     http_weird(x, "bad_HTTP_request", NULL);
-    return 0;
+    return false;
 }
 
 /* Zeek's HTTP_ReplyLine.  Fills code/reason; returns false if not a reply. */
@@ -839,8 +854,8 @@ static uint8_t http_expect_reply_body(const struct http_parser *p)
     if (p->unans_count > 0 && p->unans_head[p->unans_first]) {
         return HTTP_BODY_NOT_EXPECTED;
     }
-    if ((p->reply_code >= 100 && p->reply_code < 200) || p->reply_code == 204 ||
-        p->reply_code == 304) {
+    if (http_status_is_info(p->reply_code) || p->reply_code == HTTP_STATUS_NO_CONTENT ||
+        p->reply_code == HTTP_STATUS_NOT_MODIFIED) {
         return HTTP_BODY_NOT_EXPECTED;
     }
     return HTTP_BODY_EXPECTED;
@@ -867,11 +882,11 @@ static void http_line(struct http_ctx *x, bool is_orig, const char *line, size_t
     if (is_orig) {
         switch (p->request_state) {
         case HTTP_REQ_LINE: {
-            int rl = http_request_line(x, line, len);
-            if (rl != 0 && x->cb->confirm != NULL) {
+            bool rl = http_request_line(x, line, len);
+            if (rl && x->cb->confirm != NULL) {
                 x->cb->confirm(x->ud); /* Zeek confirms HTTP on a valid request line */
             }
-            if (rl == 0) {
+            if (!rl) {
                 bool expected = p->num_requests == 0 || p->keep_alive;
                 if (!expected) {
                     break; /* crud_trailing_HTTP_request: an event, no weird */
@@ -905,7 +920,7 @@ static void http_line(struct http_ctx *x, bool is_orig, const char *line, size_t
             p->reply_state = HTTP_REP_MESSAGE;
             p->reply_ongoing = true;
             http_emit_reply(x, reason, rlen);
-            if (p->connect_request && p->reply_code != 200) {
+            if (p->connect_request && p->reply_code != HTTP_STATUS_OK) {
                 p->connect_request = false;
             }
             http_msg_init(x, false, http_expect_reply_body(p));

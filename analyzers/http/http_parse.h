@@ -24,6 +24,18 @@
 /* Requests remembered while their replies are pending. */
 #define HTTP_UNANSWERED_MAX 64
 
+/* Status codes the protocol machine and the glue act on. */
+#define HTTP_STATUS_SWITCHING_PROTOCOLS 101
+#define HTTP_STATUS_OK 200
+#define HTTP_STATUS_NO_CONTENT 204
+#define HTTP_STATUS_NOT_MODIFIED 304
+
+/* An interim (1xx) reply: the request's final reply is still to come. */
+static inline bool http_status_is_info(uint64_t code)
+{
+    return code >= 100 && code <= 199;
+}
+
 /* The callbacks.  `ud` is the caller's pointer given to http_parse_data and
  * friends.  Strings are borrowed for the call and not NUL-terminated. */
 struct http_parse_cb {

@@ -20,6 +20,7 @@
 #define SYNTH_MSS4 1460
 #define SYNTH_MSS6 1440
 #define SYNTH_MTU 1500
+#define SYNTH_IDENT_PORT 113 /* RFC 1413 */
 #define SYNTH_FRAME_MAX 2048 /* room reserved for one frame in the writer */
 #define SYNTH_PAT_SIZE 65536 /* content pattern, a power of two */
 #define SYNTH_PAT_PAD 4096   /* copy of the pattern's head after its end */
@@ -32,6 +33,7 @@ enum synth_kind {
     SYNTH_K_HTTP,
     SYNTH_K_TLS,
     SYNTH_K_ICMP,
+    SYNTH_K_IDENT, /* not in the default mix: --mix ident=N */
     SYNTH_K_COUNT
 };
 
@@ -43,7 +45,8 @@ enum synth_sub {
     SYNTH_SUB_DNSTCP,
     SYNTH_SUB_DNSUDP,
     SYNTH_SUB_ICMP,
-    SYNTH_SUB_SCAN /* one --scan: its probes one after another */
+    SYNTH_SUB_SCAN, /* one --scan: its probes one after another */
+    SYNTH_SUB_IDENT
 };
 
 /* How a TCP session fails or ends. */
@@ -75,7 +78,9 @@ enum synth_msgtype {
     SYNTH_MSG_TLS_DATA,
     SYNTH_MSG_TLS_ALERT,
     SYNTH_MSG_DNS_Q,
-    SYNTH_MSG_DNS_R
+    SYNTH_MSG_DNS_R,
+    SYNTH_MSG_IDENT_Q,
+    SYNTH_MSG_IDENT_R
 };
 
 /* Body framings. */
@@ -137,7 +142,7 @@ struct synth_sess {
 #define SYNTH_APP_PIPELINE 0x01
 #define SYNTH_APP_TLS13 0x02
 #define SYNTH_APP_PAIR 0x04    /* DNS: A then AAAA on one socket */
-#define SYNTH_APP_ALTPORT 0x08 /* HTTP on a non-standard port */
+#define SYNTH_APP_ALTPORT 0x08 /* HTTP or Ident on a non-standard port */
 #define SYNTH_APP_INBOUND 0x10 /* external client, internal server */
 #define SYNTH_APP_BIGPING 0x20
 #define SYNTH_APP_NOREPLY 0x40
@@ -196,6 +201,12 @@ struct synth_opts {
     struct synth_scan scan[SYNTH_SCAN_MAX];
 };
 
+/* Ident replies: the operating systems and errors sessions draw from. */
+#define SYNTH_IDENT_NOS 3  /* UNIX, WIN32, OTHER */
+#define SYNTH_IDENT_NERR 4 /* NO-USER, HIDDEN-USER, INVALID-PORT, UNKNOWN-ERROR */
+extern const char *const synth_ident_os[SYNTH_IDENT_NOS];
+extern const char *const synth_ident_err[SYNTH_IDENT_NERR];
+
 /* Ground truth counters, written as JSON. */
 struct synth_stats {
     uint64_t sessions[SYNTH_K_COUNT];
@@ -210,6 +221,8 @@ struct synth_stats {
     uint64_t retx, ooo, lost, lost_bytes, frag_dgrams, frags, vlan_pkts, zwin;
     uint64_t held;
     uint64_t tcp_payload;
+    uint64_t ident_conns, ident_confirmed, ident_q, ident_userid, ident_error, ident_noreply;
+    uint64_t ident_bad, ident_altport, ident_os[SYNTH_IDENT_NOS], ident_err[SYNTH_IDENT_NERR];
 };
 
 /* The pcap writer. */

@@ -1184,6 +1184,86 @@ size_t synth_dns_udp(struct synth_gen *g, struct synth_sess *s, uint32_t j, bool
     return dns_render(g, s, j, resp, dst, SYNTH_SCRATCH - 8);
 }
 
+/* ---------------------------------------------------------------- Ident */
+
+const char *const synth_ident_os[SYNTH_IDENT_NOS] = {"UNIX", "WIN32", "OTHER"};
+const char *const synth_ident_err[SYNTH_IDENT_NERR] = {"NO-USER", "HIDDEN-USER", "INVALID-PORT",
+                                                       "UNKNOWN-ERROR"};
+
+/* What query j of an Ident session gets. */
+enum ident_fate {
+    IDENT_USERID, /* "rport, lport : USERID : os : user" */
+    IDENT_ERROR,  /* "rport, lport : ERROR : error" */
+    IDENT_BAD,    /* a reply that is not Ident: weird bad_ident_reply */
+    IDENT_NONE    /* no reply: the connection closes */
+};
+
+struct ident_tx {
+    uint8_t fate, os, err, style, user;
+    uint16_t rport, lport;
+    uint32_t num;
+};
+
+/*
+ * Query j of session s, a pure function of the session seed. The querier
+ * (the originator) is a server asking the client's identd who opened a
+ * connection to one of its services (lport) from the client's port rport.
+ * Only the last query may go without a good reply, so every good reply
+ * answers the query just before it.
+ */
+static void ident_plan(const struct synth_sess *s, uint32_t j, struct ident_tx *t)
+{
+    static const uint16_t services[6] = {25, 6667, 143, 110, 21, 119};
+    uint64_t st = synth_hash(s->seed, 0x1de70000ULL + j);
+    uint32_t x = synth_below(&st, 100);
+
+    memset(t, 0, sizeof(*t));
+    t->fate = x < 75 ? IDENT_USERID : IDENT_ERROR;
+    if (j + 1 == s->n) {
+        x = synth_below(&st, 100);
+        t->fate = x < 4 ? IDENT_NONE : x < 8 ? IDENT_BAD : t->fate;
+    }
+    x = synth_below(&st, 100);
+    t->os = x < 80 ? 0 : x < 92 ? 1 : 2;
+    t->err = (uint8_t)synth_below(&st, SYNTH_IDENT_NERR);
+    t->style = (uint8_t)synth_below(&st, 4);
+    t->user = (uint8_t)synth_below(&st, 64);
+    t->num = synth_below(&st, 1000);
+    t->rport = (uint16_t)synth_range(&st, 32768, 60999);
+    t->lport = services[synth_below(&st, 6)];
+}
+
+/* Query (resp false) or reply j of session s, with its CR LF, into out. */
+static size_t ident_render(const struct synth_sess *s, uint32_t j, bool resp, char *out)
+{
+    /* Blanks before, between and after the port pair, as servers vary them. */
+    static const char *const blanks[4][3] = {
+        {"", ", ", ""}, {"", ",", ""}, {"", " , ", ""}, {" ", " ,", " "}};
+    struct ident_tx t;
+    struct sb b = {out, 0, 256};
+
+    ident_plan(s, j, &t);
+    sb_printf(&b, "%s%u%s%u%s", blanks[t.style][0], t.rport, blanks[t.style][1], t.lport,
+              blanks[t.style][2]);
+    if (!resp) {
+        sb_puts(&b, "\r\n");
+        return b.n;
+    }
+    switch (t.fate) {
+    case IDENT_USERID:
+        sb_printf(&b, " : USERID : %s%s : %s%u\r\n", synth_ident_os[t.os],
+                  t.style == 2 ? ",US-ASCII" : "", words[t.user], t.num);
+        break;
+    case IDENT_ERROR:
+        sb_printf(&b, " : ERROR : %s\r\n", synth_ident_err[t.err]);
+        break;
+    default:
+        sb_puts(&b, t.style & 1 ? " : USERID\r\n" : " : who wants to know?\r\n");
+        break;
+    }
+    return b.n;
+}
+
 /* ---------------------------------------------------------------- turns */
 
 /* Renders the prefix of the current turn into out; returns its length. */
@@ -1216,6 +1296,9 @@ static size_t render_prefix(struct synth_gen *g, struct synth_sess *s, uint8_t *
         out[0] = (uint8_t)(n >> 8);
         out[1] = (uint8_t)n;
         return n + 2;
+    case SYNTH_MSG_IDENT_Q:
+    case SYNTH_MSG_IDENT_R:
+        return ident_render(s, m->j, m->type == SYNTH_MSG_IDENT_R, (char *)out);
     default:
         return 0;
     }
@@ -1348,6 +1431,30 @@ static bool tls_next(struct synth_gen *g, struct synth_sess *s)
     }
 }
 
+/* Query j, then its reply unless it gets none. */
+static bool ident_next(struct synth_gen *g, struct synth_sess *s)
+{
+    struct ident_tx t;
+
+    if (s->j >= s->n) {
+        return false;
+    }
+    if (s->part == 0) {
+        set_turn(g, s, 0, SYNTH_MSG_IDENT_Q, s->j, SYNTH_ENC_NONE, 0, 0, 0);
+        ident_plan(s, s->j, &t);
+        if (t.fate == IDENT_NONE) {
+            s->j++;
+        } else {
+            s->part = 1;
+        }
+        return true;
+    }
+    set_turn(g, s, 1, SYNTH_MSG_IDENT_R, s->j, SYNTH_ENC_NONE, 0, 0, 0);
+    s->part = 0;
+    s->j++;
+    return true;
+}
+
 static void raw_sizes(const struct synth_sess *s, uint32_t j, uint32_t *c, uint32_t *sv)
 {
     uint64_t st = synth_hash(s->seed, 0x4a3000ULL + j);
@@ -1365,6 +1472,8 @@ bool synth_app_next(struct synth_gen *g, struct synth_sess *s)
         return http_next(g, s);
     case SYNTH_SUB_TLS:
         return tls_next(g, s);
+    case SYNTH_SUB_IDENT:
+        return ident_next(g, s);
     case SYNTH_SUB_DNSTCP:
         if (s->j >= s->n) {
             return false;
@@ -1492,6 +1601,39 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
             est += t.large ? 4000 : 400;
         }
         break;
+    case SYNTH_SUB_IDENT: {
+        struct ident_tx it;
+        bool good = false;
+
+        s->n = synth_below(rng, 100) < 85 ? 1 : (uint16_t)synth_range(rng, 2, 3);
+        st->ident_conns++;
+        st->ident_altport += (s->app & SYNTH_APP_ALTPORT) != 0;
+        st->ident_q += s->n;
+        for (uint32_t j = 0; j < s->n; j++) {
+            ident_plan(s, j, &it);
+            switch (it.fate) {
+            case IDENT_USERID:
+                st->ident_userid++;
+                st->ident_os[it.os]++;
+                good = true;
+                break;
+            case IDENT_ERROR:
+                st->ident_error++;
+                st->ident_err[it.err]++;
+                good = true;
+                break;
+            case IDENT_BAD:
+                st->ident_bad++;
+                break;
+            default:
+                st->ident_noreply++;
+                break;
+            }
+            est += 100;
+        }
+        st->ident_confirmed += good;
+        break;
+    }
     case SYNTH_SUB_ICMP:
         s->n = (uint16_t)synth_range(rng, 1, 6);
         if (synth_chance(rng, g->o.frag * 0.2)) {

@@ -23,7 +23,7 @@
 
 #define PROG "shoal-synth"
 
-static const char *const kind_names[SYNTH_K_COUNT] = {"tcp", "dns", "http", "tls", "icmp"};
+static const char *const kind_names[SYNTH_K_COUNT] = {"tcp", "dns", "http", "tls", "icmp", "ident"};
 
 static void usage(FILE *f)
 {
@@ -39,6 +39,7 @@ static void usage(FILE *f)
             "      --concurrent N     session slots open at once (default 1000)\n"
             "      --summary FILE     write the ground truth as JSON\n"
             "      --mix SPEC         session weights, e.g. tcp=20,dns=35,http=25,tls=15,icmp=5\n"
+            "                         (the default); also ident=N (RFC 1413 on tcp/113)\n"
             "      --ipv6 F           fraction of sessions over IPv6 (default 0.10)\n"
             "      --vlan F           fraction of sessions with an 802.1Q tag (default 0.05)\n"
             "      --clients N        internal client hosts (default 4096)\n"
@@ -885,7 +886,25 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
     jkv(f, "echo_replies", s->icmp_rep, true);
     jkv(f, "icmpv6_sessions", s->icmp_v6, true);
     jkv(f, "oversized_sessions", s->icmp_frag, false);
-    fprintf(f, "},\n  \"impairments\": {");
+    fprintf(f, "},\n  \"ident\": {");
+    jkv(f, "connections", s->ident_conns, true);
+    jkv(f, "confirmed_connections", s->ident_confirmed, true);
+    jkv(f, "queries", s->ident_q, true);
+    jkv(f, "records", s->ident_q, true);
+    jkv(f, "userid_replies", s->ident_userid, true);
+    jkv(f, "error_replies", s->ident_error, true);
+    jkv(f, "bad_replies", s->ident_bad, true);
+    jkv(f, "unanswered", s->ident_noreply, true);
+    jkv(f, "nonstandard_port_connections", s->ident_altport, true);
+    fprintf(f, "\n    \"os\": {");
+    for (int i = 0; i < SYNTH_IDENT_NOS; i++) {
+        jkv(f, synth_ident_os[i], s->ident_os[i], i + 1 < SYNTH_IDENT_NOS);
+    }
+    fprintf(f, "}, \"errors\": {");
+    for (int i = 0; i < SYNTH_IDENT_NERR; i++) {
+        jkv(f, synth_ident_err[i], s->ident_err[i], i + 1 < SYNTH_IDENT_NERR);
+    }
+    fprintf(f, "}},\n  \"impairments\": {");
     jkv(f, "retransmitted_segments", s->retx, true);
     jkv(f, "out_of_order_segments", s->ooo, true);
     jkv(f, "lost_segments", s->lost, true);

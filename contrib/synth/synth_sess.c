@@ -537,6 +537,12 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     case SYNTH_K_ICMP:
         s->sub = SYNTH_SUB_ICMP;
         break;
+    case SYNTH_K_IDENT:
+        s->sub = SYNTH_SUB_IDENT;
+        if (synth_below(rng, 100) < 5) {
+            s->app |= SYNTH_APP_ALTPORT;
+        }
+        break;
     default:
         s->sub = SYNTH_SUB_TCP;
         break;
@@ -607,6 +613,16 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     case SYNTH_SUB_ICMP:
         synth_public_addr(synth_hash(g->o.seed ^ 0x1c, g->icmp_n++), s->v6, &s->addr[1]);
         s->port[1] = 0;
+        break;
+    case SYNTH_SUB_IDENT:
+        /* A server the client connected to asks the client's identd; the
+         * client's next port keeps the 5-tuple unique. */
+        s->addr[1] = s->addr[0];
+        synth_server_addr(g, s->srv, s->v6, &s->addr[0]);
+        s->port[1] = SYNTH_IDENT_PORT;
+        if (s->app & SYNTH_APP_ALTPORT) {
+            s->port[1] = (uint16_t)(10000 + s->seed % 20000);
+        }
         break;
     default:
         synth_server_addr(g, s->srv, s->v6, &s->addr[1]);

@@ -373,6 +373,40 @@ static int config_read_actions(struct shoal_config *c, const config_setting_t *s
     return 0;
 }
 
+/* Was setting s written with a minus sign?  Read from its line in the
+ * file (libconfig keeps no text); false when that cannot be told. */
+static bool config_written_negative(const struct shoal_config *c, const config_setting_t *s)
+{
+    const char *file = config_file_of(c, s);
+    unsigned line = config_setting_source_line(s);
+    const char *name = config_setting_name(s);
+    char buf[1024];
+    bool neg = false;
+    FILE *f;
+
+    if (file == NULL || line == 0 || name == NULL || (f = fopen(file, "r")) == NULL) {
+        return false;
+    }
+    for (unsigned i = 1; fgets(buf, sizeof(buf), f) != NULL; i++) {
+        const char *p;
+        if (i != line) {
+            continue;
+        }
+        p = strstr(buf, name);
+        p = p != NULL ? strpbrk(p + strlen(name), "=:") : NULL;
+        if (p != NULL) {
+            p++;
+            while (*p == ' ' || *p == '\t') {
+                p++;
+            }
+            neg = *p == '-';
+        }
+        break;
+    }
+    fclose(f);
+    return neg;
+}
+
 /* Store setting `s` into the core field described by `k`. */
 static int config_read_key(struct shoal_config *c, const struct config_core_key *k,
                            const config_setting_t *s, char *err, size_t errlen)
@@ -410,8 +444,14 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         }
         v = config_setting_get_int64(s);
         if ((double)v < k->min) {
-            config_errf(err, errlen, c, s, path, "expected an integer >= %.0f, got %lld", k->min,
-                        v);
+            /* libconfig keeps a number without the L suffix in 32 bits:
+             * 3000000000 arrives as -1294967296.  Say so. */
+            bool wrapped = t == CONFIG_TYPE_INT && v < 0 && !config_written_negative(c, s);
+            config_errf(err, errlen, c, s, path, "expected an integer >= %.0f, got %lld%s", k->min,
+                        v,
+                        wrapped ? " (a number past 2147483647 needs the suffix L in libconfig, "
+                                  "e.g. 3000000000L)"
+                                : "");
             return -EINVAL;
         }
         u = (uint64_t)v;

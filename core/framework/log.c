@@ -824,9 +824,13 @@ int shoal_logger_flush(struct shoal_logger *l)
     int rc = 0;
 
     for (struct shoal_stream *s = l->streams; s != NULL; s = s->next) {
-        if (s->f != NULL && fflush(s->f) != 0 && rc == 0) {
-            rc = -errno;
-            shoal_err("log", "flush of %s/%s.log failed: %s", l->dir, s->path, strerror(errno));
+        if (s->f != NULL && !s->failed && fflush(s->f) != 0) {
+            int err = errno ? errno : EIO;
+            shoal_err("log", "flush of %s/%s.log failed: %s", l->dir, s->path, strerror(err));
+            s->failed = true;
+        }
+        if (s->failed && rc == 0) {
+            rc = -EIO;
         }
     }
     return rc;
@@ -899,12 +903,13 @@ int shoal_logger_free(struct shoal_logger *l)
         struct shoal_stream *s = l->streams;
         l->streams = s->next;
         if (s->f != NULL) {
-            if (l->fmt == SHOAL_LOGFMT_TSV) {
+            if (l->fmt == SHOAL_LOGFMT_TSV && !s->failed) {
                 char ts[32];
                 log_timestamp(ts, sizeof(ts));
                 fprintf(s->f, "#close\t%s\n", ts);
             }
-            if (fclose(s->f) != 0 && rc == 0) {
+            /* A stream that failed was reported then: not again here. */
+            if (fclose(s->f) != 0 && rc == 0 && !s->failed) {
                 rc = -errno;
                 shoal_err("log", "closing %s/%s.log failed: %s", l->dir, s->path, strerror(errno));
             }

@@ -43,7 +43,9 @@ struct shoal_logger *shoal_logger_new(const char *dir, enum shoal_log_format fmt
  * Accepts NULL. */
 int shoal_logger_free(struct shoal_logger *l);
 
-/* Flush buffered records to the files.  Returns 0 or a negative errno. */
+/* Flush buffered records to the files.  Returns 0, or -EIO when a stream
+ * failed to be written now or before (each failure logged once, naming
+ * the file): records were lost. */
 int shoal_logger_flush(struct shoal_logger *l);
 
 /* Columns a stream has at most (the cluster's wire carries as many). */

@@ -427,7 +427,8 @@ static void node_print_counter(void *arg, const char *name, uint64_t value)
     shoal_info(arg, "%s %llu", name, (unsigned long long)value);
 }
 
-static void node_summary(struct node_run *r)
+/* `lost`: the logs could not all be written (the cause logged before). */
+static void node_summary(struct node_run *r, bool lost)
 {
     const struct shoal_node_hooks *h = r->o->hooks;
     struct shoal_conn_stats cs;
@@ -438,10 +439,10 @@ static void node_summary(struct node_run *r)
     shoal_decode_stats(r->dec, &ds);
     shoal_node_source_stats(&r->env, &ss);
     fprintf(stderr,
-            "shoal: %s: %llu packets, %llu connections, %llu log records to %s "
+            "shoal: %s: %llu packets, %llu connections, %llu log records %sto %s "
             "(%llu malformed, %llu non-IP, %llu bad checksums, %llu evicted)\n",
             r->name, (unsigned long long)r->frames, (unsigned long long)cs.conns_total,
-            (unsigned long long)cs.log_records,
+            (unsigned long long)cs.log_records, lost ? "NOT ALL WRITTEN (see above) " : "",
             h != NULL && h->log_target != NULL ? h->log_target : r->cfg.log_dir,
             (unsigned long long)ds.malformed, (unsigned long long)ds.non_ip,
             (unsigned long long)cs.bad_checksums, (unsigned long long)cs.conns_evicted);
@@ -559,8 +560,9 @@ int shoal_node_run(const struct shoal_node_opts *o)
     }
     status = node_loop(&r);
     shoal_ctx_flush(r.ctx);
+    bool lost = shoal_logger_flush(shoal_ctx_logger(r.ctx)) < 0;
     if (!o->quiet) {
-        node_summary(&r);
+        node_summary(&r, lost);
     }
-    return node_teardown(&r, status, true);
+    return node_teardown(&r, lost ? 1 : status, true);
 }

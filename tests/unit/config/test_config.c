@@ -222,6 +222,9 @@ static void test_wrong_type(void)
                     "reassembly.tcp_max_buffer: expected an integer >= 0, got -1");
     test_load_fails("conn: {\n  max_conns = 0;\n};\n", 2,
                     "conn.max_conns: expected an integer >= 1, got 0");
+    test_load_fails("conn: {\n  max_conns = 3000000000;\n};\n", 2,
+                    "conn.max_conns: expected an integer >= 1, got -1294967296 (a number past "
+                    "2147483647 needs the suffix L in libconfig, e.g. 3000000000L)");
     test_load_fails("conn: {\n  udp_inactivity_timeout = -2.5;\n};\n", 2,
                     "conn.udp_inactivity_timeout: expected a number >= 0, got -2.5");
 }
