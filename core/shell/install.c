@@ -11,7 +11,8 @@
  * then the same folder is copied to every other host, where the nodes'
  * working directories are made.  A staged install (spool/staged) serves
  * `check`: the same files from the current etc/ with the installed keys
- * (made by the first check when no install made them yet).  Last, a
+ * (made by the first check when no install made them yet), copied with
+ * those keys to every other host, where each node checks them.  Last, a
  * cluster on this host of a command's own (`process`), beside the
  * installation: the same layout and keys made from a count of nodes.
  */
@@ -187,7 +188,8 @@ static int install_step_keys(const char *dir, char *err, size_t errlen)
     return rc;
 }
 
-static int install_hosts(struct shoal_shell *sh, char *err, size_t errlen);
+static int install_hosts(struct shoal_shell *sh, const char *const *dirs, bool workdirs, char *err,
+                         size_t errlen);
 
 int shoal_shell_install(struct shoal_shell *sh, enum shoal_install_step step, char *err,
                         size_t errlen)
@@ -197,7 +199,8 @@ int shoal_shell_install(struct shoal_shell *sh, enum shoal_install_step step, ch
     int rc;
 
     if (step == SHOAL_INSTALL_HOSTS) {
-        return install_hosts(sh, err, errlen);
+        const char *dirs[] = {sh->paths.installed, NULL};
+        return install_hosts(sh, dirs, true, err, errlen);
     }
     rc = install_dir(sh, staged, dir, err, errlen);
     if (rc == 0 && (staged || step == SHOAL_INSTALL_LAYOUT)) {
@@ -212,14 +215,20 @@ int shoal_shell_install(struct shoal_shell *sh, enum shoal_install_step step, ch
     if (rc == 0 && step == SHOAL_INSTALL_LAYOUT) {
         rc = shoal_shell_reload(sh, true, err, errlen);
     }
+    if (rc == 0 && staged) {
+        /* check runs each node's --check on the node's host: the staged
+         * files, and the keys they name (in spool/installed), go there. */
+        const char *dirs[] = {dir, sh->paths.installed, NULL};
+        rc = install_hosts(sh, dirs, false, err, errlen);
+    }
     return rc;
 }
 
-/* spool/installed onto every other host; every node's workdir made. */
-static int install_hosts(struct shoal_shell *sh, char *err, size_t errlen)
+/* The folders `dirs` (NULL-terminated) into the spool of every other
+ * host; with `workdirs`, every node's working folder made on its host. */
+static int install_hosts(struct shoal_shell *sh, const char *const *dirs, bool workdirs, char *err,
+                         size_t errlen)
 {
-    const char *paths[] = {sh->paths.installed, NULL};
-
     for (size_t i = 0; i < sh->n_nodes; i++) {
         const struct shoal_node_info *n = &sh->nodes[i];
         const char *mk[] = {"mkdir", "-p", "-m", "0700", n->workdir, NULL};
@@ -231,10 +240,13 @@ static int install_hosts(struct shoal_shell *sh, char *err, size_t errlen)
             seen = strcmp(sh->nodes[j].host, n->host) == 0;
         }
         if (!seen && !shoal_hosts_is_local(n->host)) {
-            rc = shoal_hosts_copy(sh->hosts, n->host, paths, sh->paths.spool, err, errlen);
+            rc = shoal_hosts_copy(sh->hosts, n->host, dirs, sh->paths.spool, err, errlen);
             if (rc < 0) {
                 return rc;
             }
+        }
+        if (!workdirs) {
+            continue;
         }
         rc = shoal_hosts_run(sh->hosts, n->host, mk, NULL, sh->timeouts.run, &res);
         if (rc == 0 && res.status != 0) {
