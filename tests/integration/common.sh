@@ -44,13 +44,17 @@ mktmp() {
 }
 # Processes a test starts in the background go in PIDS: at exit, those
 # still running are killed (SIGCONT first, for stopped ones) before the
-# temporary directories go.
+# temporary directories go (kept, and named, with SHOAL_TEST_KEEP=1).
 PIDS=""
 cleanup() {
     for p in $PIDS; do
         kill -CONT "$p" 2>/dev/null
         kill -9 "$p" 2>/dev/null
     done
+    if [ "${SHOAL_TEST_KEEP:-0}" = 1 ]; then
+        [ -z "$TMPDIRS" ] || echo "kept (SHOAL_TEST_KEEP=1):$TMPDIRS"
+        return
+    fi
     for d in $TMPDIRS; do rm -rf "$d"; done
 }
 trap cleanup EXIT

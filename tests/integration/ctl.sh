@@ -61,11 +61,15 @@ NET
     # it: a second of lag must not expire a connection attempt that the
     # trace file keeps (tcp_syn_timeout is 5 s).  With every connection
     # time-out longer than the replay, a capture of it and a run over the
-    # file (with this shoal.cfg) make the same connections.
+    # file (with this shoal.cfg) make the same connections.  That includes
+    # the DNS analyzer's own (Zeek's dns_session_timeout, 10 s), which ends
+    # a UDP DNS flow idle that long: a loaded machine has held a replay's
+    # answer back longer than that.
     _k='tcp_syn_timeout|tcp_(close|reset|partial_close)_delay|(udp|icmp|other)_inactivity_timeout'
     sed -E "s/^( *($_k) *=) *[0-9.]+;/\\1 120.0;/" "$top_srcdir/cfg/shoal.cfg" >"$1/etc/shoal.cfg"
     [ "$(grep -c ' = 120\.0;' "$1/etc/shoal.cfg")" = 7 ] ||
         fail "cfg/shoal.cfg: not every connection time-out found to lengthen"
+    echo 'plugins: { dns: { session_timeout = 120.0; }; };' >>"$1/etc/shoal.cfg"
 }
 
 ctl_run() {
@@ -123,6 +127,7 @@ ctl_wait_packets() {
         _i=$((_i + 1))
     done
     ${CTL_NS:+ip netns exec "$CTL_NS"} "$SHOAL" --layout "$_l" --timeout 2 --control "$1" \
-        counters 2>&1 | grep -E '^node|packets|capture\.|decode\.frames' 
+        counters 2>&1 | grep -E '^node|packets|capture\.|decode\.frames'
+    command -v netns_diag >/dev/null && netns_diag
     fail "$1 captured ${_p:-no} frames in ${3:-30} s, not $2"
 }

@@ -21,6 +21,9 @@
 #   pcap_packets TRACE          how many packets TRACE holds
 #   replay_wait PID             wait for a replay; fail with its output if
 #                               it failed
+#   netns_diag                  what became of the frames: each link's
+#                               counters (drops before any capture) and
+#                               each replay's report so far
 
 netns_need() {
     [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, capture)"
@@ -28,6 +31,7 @@ netns_need() {
 }
 
 NETNS_ALL=""
+REPLAY_PIDS=""
 # Called at exit before common.sh's cleanup: a test adds its own steps
 # (stopping its cluster) in front with `netns_at_exit CMD`.
 NETNS_EXIT_CMDS=""
@@ -76,11 +80,24 @@ replay() {
     ip netns exec "$_n" tcpreplay -q -i "$_if" "$@" "$_t" >"$_t.replay" 2>&1 &
     REPLAY_PID=$!
     PIDS="$PIDS $REPLAY_PID"
+    REPLAY_PIDS="$REPLAY_PIDS $REPLAY_PID"
     eval "REPLAY_OUT_$REPLAY_PID=\$_t.replay"
 }
 
 replay_wait() {
     wait "$1" || { eval "cat \"\$REPLAY_OUT_$1\""; fail "tcpreplay (pid $1) failed"; }
+}
+
+netns_diag() {
+    for n in $NETNS_ALL; do
+        echo "links of $n:"
+        ip -s -n "$n" link show 2>&1 | sed 's/^/  /'
+    done
+    for p in $REPLAY_PIDS; do
+        eval "_o=\$REPLAY_OUT_$p"
+        echo "tcpreplay (pid $p, $_o):"
+        sed 's/^/  /' "$_o" 2>/dev/null
+    done
 }
 
 trace_split() {
