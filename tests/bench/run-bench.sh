@@ -605,8 +605,9 @@ if want status; then
         } >"$SB/etc/node.cfg"
         ST_VICTIM=proxy-$((ST_NODES - 1))
     fi
-    # Ports of their own, away from an installation's default 27760.
-    sed "s/^\( *base_port = \)[0-9]*;/\124000;/" "$SRC/cfg/shoal.cfg" >"$SB/etc/shoal.cfg"
+    # Ports of their own, away from an installation's default 27760 and
+    # from the tests' (which stay below 31600).
+    sed "s/^\( *base_port = \)[0-9]*;/\1$((31600 + ($$ % 10) * 100));/" "$SRC/cfg/shoal.cfg" >"$SB/etc/shoal.cfg"
     : >"$SB/etc/networks.cfg"
     say "status: installing and starting $ST_NODES nodes ($ST_KINDS)"
     "$CTL" --base "$SB" install >"$TMP/st-install.out" 2>&1 ||

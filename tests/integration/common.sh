@@ -59,6 +59,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# port_block FIRST: the first of 20 ports for this run of a test whose
+# ports lie in [FIRST, FIRST + 800): one of 40 blocks, chosen by pid, so
+# that make check's parallel jobs (and checkouts tested side by side on one
+# machine) rarely meet.  Give each test its own FIRST below 32768 - 800.
+port_block() {
+    echo $(($1 + ($$ % 40) * 20))
+}
+
 # A split of a trace between two cluster workers by BPF, symmetric in the
 # address pair: SPLIT_HALF1 takes the pairs whose (src + dst) is even, at
 # any VLAN depth up to QinQ, SPLIT_HALF2 everything else, so every packet

@@ -7,7 +7,7 @@
 # nodes alone; a node killed -9 shows as crashed.  The workers sniff `lo`:
 # root only, skipped otherwise.
 . "$(dirname "$0")/common.sh"
-SHELL_BASE_PORT=23000
+SHELL_BASE_PORT=$(port_block 30000)
 . "$(dirname "$0")/shell_local.sh"
 
 ctl nodes 0 '^worker-2 - type=worker host=localhost interface=lo lb_method=pcap' nodes

@@ -12,7 +12,7 @@
 # peerstatus and netstats, fail naming it.  The workers sniff `lo`: root
 # only, skipped otherwise.
 . "$(dirname "$0")/common.sh"
-SHELL_BASE_PORT=23100
+SHELL_BASE_PORT=$(port_block 30800)
 . "$(dirname "$0")/shell_local.sh"
 
 # The shipped shoal.cfg with one time-out of the shell changed.
