@@ -195,6 +195,7 @@ struct synth_opts {
     int hold_syn;       /* SYN only instead of a full handshake */
     int hold_close;     /* 0 none, 1 FIN, 2 RST */
     uint32_t hold_rate; /* held connections opened per second */
+    uint64_t hold_hole; /* bytes each sends behind a lost first segment */
     bool size_set, quiet;
     bool no_sess; /* no regular sessions (--conns 0, or --hold alone) */
     unsigned nscan;

@@ -61,6 +61,9 @@ static void usage(FILE *f)
             "      --hold-syn         held connections are a bare SYN (never answered)\n"
             "      --hold-close WHAT  fin (default), rst or none\n"
             "      --hold-rate N      held connections opened per second (default 100000)\n"
+            "      --hold-hole SIZE   after its handshake, each held connection's client\n"
+            "                         sends SIZE bytes (20K, 1M) behind a first segment\n"
+            "                         lost before the capture point (reassembly memory)\n"
             "scans (repeatable, up to 64; mixed with the sessions in time order):\n"
             "      --scan addr:SRC:PORT:N[:OPTS]  SYNs from SRC to PORT on N hosts\n"
             "                         (10.99.0.1, 10.99.0.2, ...; fd00:5a17:0:99::1, ...)\n"
@@ -193,6 +196,7 @@ enum {
     OPT_HOLDSYN,
     OPT_HOLDCLOSE,
     OPT_HOLDRATE,
+    OPT_HOLDHOLE,
     OPT_SCAN
 };
 
@@ -220,6 +224,7 @@ static const struct option longopts[] = {
     {"hold-syn", no_argument, NULL, OPT_HOLDSYN},
     {"hold-close", required_argument, NULL, OPT_HOLDCLOSE},
     {"hold-rate", required_argument, NULL, OPT_HOLDRATE},
+    {"hold-hole", required_argument, NULL, OPT_HOLDHOLE},
     {"scan", required_argument, NULL, OPT_SCAN},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -531,6 +536,12 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
             }
             o->hold_rate = (uint32_t)v;
             break;
+        case OPT_HOLDHOLE:
+            err = parse_u64(optarg, &o->hold_hole, true);
+            if (err == 0 && o->hold_hole > (1ULL << 30)) {
+                err = -EINVAL;
+            }
+            break;
         case OPT_SCAN:
             if (parse_scan(optarg, o) != 0) {
                 return -EINVAL;
@@ -798,13 +809,13 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
             "}, \"ipv6\": %.6g, \"vlan\": %.6g, \"retx\": %.6g, \"loss\": %.6g, "
             "\"ooo\": %.6g, \"zero_window\": %.6g, \"frag\": %.6g, \"fail\": %.6g, "
             "\"hold\": %" PRIu64 ", \"hold_syn\": %s, \"hold_close\": \"%s\", "
-            "\"hold_rate\": %u},\n",
+            "\"hold_rate\": %u, \"hold_hole\": %" PRIu64 "},\n",
             o->ipv6, o->vlan, o->retx, o->loss, o->ooo, o->zwin, o->frag, o->fail, o->hold,
             o->hold_syn ? "true" : "false",
             o->hold_close == 0   ? "none"
             : o->hold_close == 1 ? "fin"
                                  : "rst",
-            o->hold_rate);
+            o->hold_rate, o->hold_hole);
     fprintf(f, "  \"first_ts\": %u, \"last_ts\": %.6f,\n", o->start,
             o->start + (double)t_end / 1e6);
     fprintf(f, "  ");

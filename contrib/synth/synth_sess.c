@@ -785,6 +785,37 @@ static void hold_sess(struct synth_gen *g, uint64_t i, struct synth_sess *s)
     s->mss = s->v6 ? SYNTH_MSS6 : SYNTH_MSS4;
 }
 
+/* The bytes held connection s sends behind its lost first segment: its
+ * next sequence number moves past the hole and them. */
+static uint32_t hold_hole_span(const struct synth_gen *g, const struct synth_sess *s)
+{
+    return g->o.hold_hole > 0 && !g->o.hold_syn ? s->mss + (uint32_t)g->o.hold_hole : 0;
+}
+
+/* After every handshake: each held connection's client sends hold_hole
+ * bytes in full segments after a first segment that never shows (lost
+ * before the capture point), which the server does not acknowledge, so a
+ * monitor holds them until the connection closes. */
+static uint64_t hold_hole_run(struct synth_gen *g, uint64_t t0)
+{
+    struct synth_sess s;
+    uint64_t t = t0;
+
+    for (uint64_t i = 0; i < g->o.hold && g->pw.err == 0; i++) {
+        hold_sess(g, i, &s);
+        s.m.enc = SYNTH_ENC_RAW;
+        s.m.pat = 1;
+        for (uint32_t off = s.mss; off < s.mss + g->o.hold_hole; off += s.mss) {
+            uint32_t n = s.mss + (uint32_t)g->o.hold_hole - off;
+            n = n < s.mss ? n : s.mss;
+            s.t = t;
+            emit_tcp(g, &s, 0, TH_ACK | TH_PSH, s.iss[0] + 1 + off, s.iss[1] + 1, 502, off, n);
+            t += 10;
+        }
+    }
+    return t;
+}
+
 uint64_t synth_hold_run(struct synth_gen *g, int phase, uint64_t t0)
 {
     struct synth_sess s;
@@ -813,7 +844,7 @@ uint64_t synth_hold_run(struct synth_gen *g, int phase, uint64_t t0)
             i = k - (uint64_t)p * lag;
             hold_sess(g, i, &s);
             s.t = t;
-            s.nxt[0] = s.iss[0] + 1;
+            s.nxt[0] = s.iss[0] + 1 + (phase == 1 ? hold_hole_span(g, &s) : 0);
             s.nxt[1] = s.iss[1] + 1;
             if (phase == 0) {
                 if (p == 0) {
@@ -836,6 +867,9 @@ uint64_t synth_hold_run(struct synth_gen *g, int phase, uint64_t t0)
         if ((k & 0xffff) == 0 && g->pw.err) {
             break;
         }
+    }
+    if (phase == 0 && g->o.hold_hole > 0 && !g->o.hold_syn) {
+        return hold_hole_run(g, t0 + k * 1000000 / rate);
     }
     return t0 + k * 1000000 / rate;
 }

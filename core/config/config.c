@@ -61,6 +61,8 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("conn", "max_conns", CONFIG_K_U64, max_conns, 1),
     CONFIG_KEY("conn", "ignore_checksums", CONFIG_K_BOOL, ignore_checksums, 0),
     CONFIG_KEY("reassembly", "tcp_max_buffer", CONFIG_K_U64, tcp_max_buffer, 0),
+    CONFIG_KEY("reassembly", "tcp_max_total", CONFIG_K_U64, tcp_max_total, 0),
+    CONFIG_KEY("reassembly", "tcp_max_blocks", CONFIG_K_U64, tcp_max_blocks, 1),
     CONFIG_KEY("reassembly", "frag_mem_max", CONFIG_K_U64, frag_mem_max, 0),
     CONFIG_KEY("reassembly", "frag_timeout", CONFIG_K_DOUBLE, frag_timeout, 0),
     CONFIG_KEY("networks", "local", CONFIG_K_NETS, local_nets, 0),
@@ -639,6 +641,8 @@ int shoal_config_defaults(struct shoal_config *c)
     c->max_conns = 4000000;
     c->ignore_checksums = false;
     c->tcp_max_buffer = 1024 * 1024;
+    c->tcp_max_total = 256 * 1024 * 1024;
+    c->tcp_max_blocks = 1024;
     c->frag_mem_max = 64 * 1024 * 1024;
     c->frag_timeout = 60;
     c->local_nets = NULL;

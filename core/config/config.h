@@ -50,6 +50,8 @@ struct shoal_config {
 
     /* reassembly { ... } */
     uint64_t tcp_max_buffer; /* 1 MiB: out-of-order bytes held per direction */
+    uint64_t tcp_max_total;  /* 256 MiB: ... by every direction together */
+    uint64_t tcp_max_blocks; /* 1024: out-of-order pieces per direction */
     uint64_t frag_mem_max;   /* 64 MiB */
     double frag_timeout;     /* 60 */
 

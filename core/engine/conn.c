@@ -446,7 +446,7 @@ void shoal_conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
     free(c->ext);
     c->ext = NULL;
     if (c->id.proto == SHOAL_PROTO_TCP) {
-        shoal_tcp_free(shoal_conn_tcp(c));
+        shoal_tcp_free(x, shoal_conn_tcp(c));
         c->hnext = x->tab.free_tcp_conns;
         x->tab.free_tcp_conns = idx;
     } else {

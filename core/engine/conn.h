@@ -155,6 +155,10 @@ struct shoal_conn_stats {
     uint64_t conns_total;
     uint64_t conns_current;
     uint64_t conns_evicted; /* pushed out by max_conns */
+    uint64_t reasm_held;    /* out-of-order TCP bytes held now */
+    uint64_t reasm_peak;    /* ... at most */
+    uint64_t reasm_capped;  /* ... not held for reassembly.tcp_max_total */
+    uint64_t reasm_refused; /* out-of-order segments dropped for tcp_max_blocks */
     uint64_t bad_checksums;
     uint64_t log_records;
 };
@@ -236,6 +240,9 @@ const char *shoal_ctx_uid(const struct shoal_ctx *x, uint64_t serial, char *buf)
 struct shoal_tunnels *shoal_ctx_tunnels(struct shoal_ctx *x);
 
 const struct shoal_config *shoal_ctx_config(const struct shoal_ctx *x);
+
+/* The node's count and caps of out-of-order TCP bytes (for tcp.c). */
+struct shoal_reasm_pool *shoal_ctx_reasm_pool(struct shoal_ctx *x);
 struct shoal_logger *shoal_ctx_logger(struct shoal_ctx *x);
 /* Use the analyzers of `an` (borrowed) for new connections; their ports
  * also count as likely server ports for the originator heuristics. */

@@ -96,6 +96,15 @@ void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st)
 {
     *st = x->st;
     st->log_records = shoal_logger_records(x->logger);
+    st->reasm_held = x->reasm.held;
+    st->reasm_peak = x->reasm.peak;
+    st->reasm_capped = x->reasm.capped;
+    st->reasm_refused = x->reasm.refused;
+}
+
+struct shoal_reasm_pool *shoal_ctx_reasm_pool(struct shoal_ctx *x)
+{
+    return &x->reasm;
 }
 
 struct shoal_tunnels *shoal_ctx_tunnels(struct shoal_ctx *x)
@@ -662,6 +671,9 @@ struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg)
         return NULL;
     }
     x->cfg = cfg;
+    x->reasm.max_held = cfg->tcp_max_total;
+    x->reasm.max_blocks =
+        cfg->tcp_max_blocks > UINT32_MAX ? UINT32_MAX : (uint32_t)cfg->tcp_max_blocks;
     x->logger = shoal_logger_new(cfg->log_dir, cfg->log_format);
     if (x->logger == NULL || shoal_conn_table_init(x) < 0) {
         goto out_free;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "engine/conn.h"
+#include "engine/reasm.h"
 #include "lib/netset.h"
 
 #define CTX_FLOW_WEIRD_SLOTS 4096
@@ -67,6 +68,7 @@ struct shoal_ctx {
     uint8_t likely_tcp[65536 / 8];
     uint8_t likely_udp[65536 / 8];
     struct shoal_conn_stats st;
+    struct shoal_reasm_pool reasm;
 };
 
 /* ---- the connection table (conn.c) ---- */

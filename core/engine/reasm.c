@@ -24,8 +24,11 @@ void shoal_reasm_init(struct shoal_reasm *r)
     r->trim_seq = 1;
 }
 
-static void reasm_block_free(struct shoal_reasm_block *b)
+static void reasm_block_free(struct shoal_reasm_block *b, struct shoal_reasm_pool *pool)
 {
+    if (b->data != NULL && pool != NULL) {
+        pool->held -= b->upper - b->seq;
+    }
     free(b->data);
     free(b);
 }
@@ -52,13 +55,13 @@ uint64_t shoal_reasm_buffered(const struct shoal_reasm *r)
     return n;
 }
 
-void shoal_reasm_clear(struct shoal_reasm *r)
+void shoal_reasm_clear(struct shoal_reasm *r, struct shoal_reasm_pool *pool)
 {
     struct shoal_reasm_block *b = r->blocks;
 
     while (b != NULL) {
         struct shoal_reasm_block *next = b->next;
-        reasm_block_free(b);
+        reasm_block_free(b, pool);
         b = next;
     }
     r->blocks = NULL;
@@ -87,20 +90,66 @@ static void reasm_drain(struct shoal_reasm *r, const struct shoal_reasm_sink *si
         struct shoal_reasm_block *b = r->blocks;
         r->blocks = b->next;
         reasm_deliver(r, b->seq, b->upper, b->data, sink);
-        reasm_block_free(b);
+        reasm_block_free(b, sink->pool);
     }
 }
 
+/* May `len` more bytes be held, by this direction (holding `buffered`)
+ * and by the node?  A refusal for the node's cap is counted. */
+static bool reasm_may_hold(struct shoal_reasm_pool *pool, uint64_t buffered, uint64_t len,
+                           uint32_t max_buffer)
+{
+    if (buffered + len > max_buffer) {
+        return false;
+    }
+    if (pool != NULL && pool->max_held != 0 && pool->held + len > pool->max_held) {
+        pool->capped += len;
+        return false;
+    }
+    return true;
+}
+
+/* A new block [seq, end) before *pp, holding a copy of `data` when it may
+ * (else a bare range); NULL when out of memory. */
+static struct shoal_reasm_block *reasm_block_new(uint64_t seq, uint64_t end, const uint8_t *data,
+                                                 bool hold, struct shoal_reasm_pool *pool)
+{
+    struct shoal_reasm_block *b = calloc(1, sizeof(*b));
+
+    if (b == NULL) {
+        return NULL;
+    }
+    b->seq = seq;
+    b->upper = end;
+    if (data != NULL && hold) {
+        b->data = malloc((size_t)(end - seq));
+        if (b->data != NULL) {
+            memcpy(b->data, data, (size_t)(end - seq));
+            if (pool != NULL) {
+                pool->held += end - seq;
+                if (pool->held > pool->peak) {
+                    pool->peak = pool->held;
+                }
+            }
+        }
+    }
+    return b;
+}
+
 /* Insert [seq, upper) keeping the list sorted and non-overlapping: only the
- * parts not covered by existing blocks are added (first data wins). */
+ * parts not covered by existing blocks are added (first data wins).  A
+ * bare part right after a bare block extends it. */
 static void reasm_insert(struct shoal_reasm *r, uint64_t seq, uint64_t upper, const uint8_t *data,
-                         uint32_t max_buffer)
+                         uint32_t max_buffer, struct shoal_reasm_pool *pool)
 {
     struct shoal_reasm_block **pp = &r->blocks;
+    struct shoal_reasm_block *prev = NULL;
     uint64_t buffered = data != NULL ? shoal_reasm_buffered(r) : 0;
+    size_t nblocks = pool != NULL && pool->max_blocks != 0 ? shoal_reasm_nblocks(r) : 0;
 
     while (seq < upper) {
         while (*pp != NULL && (*pp)->upper <= seq) {
+            prev = *pp;
             pp = &(*pp)->next;
         }
         uint64_t end = upper;
@@ -118,22 +167,26 @@ static void reasm_insert(struct shoal_reasm *r, uint64_t seq, uint64_t upper, co
                 end = (*pp)->seq;
             }
         }
-        struct shoal_reasm_block *b = calloc(1, sizeof(*b));
-        if (b == NULL) {
+        bool hold = data != NULL && reasm_may_hold(pool, buffered, end - seq, max_buffer);
+        if (!hold && prev != NULL && prev->data == NULL && prev->upper == seq) {
+            prev->upper = end;
+        } else if (pool != NULL && pool->max_blocks != 0 && nblocks >= pool->max_blocks) {
+            pool->refused++;
             return;
-        }
-        b->seq = seq;
-        b->upper = end;
-        if (data != NULL && buffered + (end - seq) <= max_buffer) {
-            b->data = malloc((size_t)(end - seq));
+        } else {
+            struct shoal_reasm_block *b = reasm_block_new(seq, end, data, hold, pool);
+            if (b == NULL) {
+                return;
+            }
             if (b->data != NULL) {
-                memcpy(b->data, data, (size_t)(end - seq));
                 buffered += end - seq;
             }
+            b->next = *pp;
+            *pp = b;
+            pp = &b->next;
+            prev = b;
+            nblocks++;
         }
-        b->next = *pp;
-        *pp = b;
-        pp = &b->next;
         if (data != NULL) {
             data += end - seq;
         }
@@ -175,7 +228,7 @@ void shoal_reasm_add(struct shoal_reasm *r, uint64_t seq, const uint8_t *data, u
         seq = r->last_reassem_seq;
     }
     if (seq < upper) {
-        reasm_insert(r, seq, upper, data, max_buffer);
+        reasm_insert(r, seq, upper, data, max_buffer, sink->pool);
     }
 }
 

@@ -16,11 +16,31 @@
 
 struct shoal_reasm_block;
 
-/* Sink of a direction's stream: in-order bytes and gaps. */
+/*
+ * What every direction of a node holds out of order, against the node's
+ * caps: at most max_held payload bytes in all (beyond, a segment is kept as
+ * a bare range, its bytes a gap for the analyzer), at most max_blocks
+ * blocks per direction (beyond, a segment is not recorded at all: the
+ * hole it would have filled is declared missing when acknowledged).
+ * Adjacent bare ranges are merged, so ordinary loss never fills
+ * max_blocks; an attacker's scattered bytes do, and are bounded by it.
+ */
+struct shoal_reasm_pool {
+    uint64_t max_held;   /* 0: no cap but each direction's max_buffer */
+    uint32_t max_blocks; /* 0: none */
+    uint64_t held;       /* payload bytes held now */
+    uint64_t peak;       /* the most ever held at once */
+    uint64_t capped;     /* bytes not held because max_held was reached */
+    uint64_t refused;    /* segments not recorded because of max_blocks */
+};
+
+/* Sink of a direction's stream: in-order bytes and gaps; `pool` (may be
+ * NULL: no node-wide caps) counts what the direction holds. */
 struct shoal_reasm_sink {
     void (*deliver)(void *ctx, uint64_t seq, const uint8_t *data, size_t len);
     void (*gap)(void *ctx, uint64_t seq, uint64_t len);
     void *ctx;
+    struct shoal_reasm_pool *pool;
 };
 
 /* 24 bytes, two per TCP connection: what the blocks hold (their number,
@@ -34,14 +54,16 @@ struct shoal_reasm {
 /* Start at relative sequence 1. */
 void shoal_reasm_init(struct shoal_reasm *r);
 
-/* Free every block.  The struct may be reused after shoal_reasm_init. */
-void shoal_reasm_clear(struct shoal_reasm *r);
+/* Free every block (their bytes leave `pool`, which may be NULL).  The
+ * struct may be reused after shoal_reasm_init. */
+void shoal_reasm_clear(struct shoal_reasm *r, struct shoal_reasm_pool *pool);
 
 /*
  * New segment [seq, seq+len).  Delivers what becomes in order through the
  * sink.  `data` may be NULL (range only).  Out-of-order blocks beyond
- * max_buffer bytes are kept as bare ranges (their bytes dropped, so a later
- * delivery reports them as a gap to the consumer but not to the counters).
+ * max_buffer bytes (or the pool's max_held) are kept as bare ranges (their
+ * bytes dropped, so a later delivery reports them as a gap to the consumer
+ * but not to the counters).
  */
 void shoal_reasm_add(struct shoal_reasm *r, uint64_t seq, const uint8_t *data, uint64_t len,
                      uint32_t max_buffer, const struct shoal_reasm_sink *sink);

@@ -138,10 +138,10 @@ void shoal_tcp_init(struct shoal_ctx *x, struct shoal_conn *c, double t)
     shoal_conn_schedule(x, c, tcp_timer(c, tcp->expire_at));
 }
 
-void shoal_tcp_free(struct shoal_tcp *t)
+void shoal_tcp_free(struct shoal_ctx *x, struct shoal_tcp *t)
 {
-    shoal_reasm_clear(&t->orig.reasm);
-    shoal_reasm_clear(&t->resp.reasm);
+    shoal_reasm_clear(&t->orig.reasm, shoal_ctx_reasm_pool(x));
+    shoal_reasm_clear(&t->resp.reasm, shoal_ctx_reasm_pool(x));
 }
 
 static bool tcp_is_handshake(uint8_t s)
@@ -424,7 +424,7 @@ static void tcp_ack_received(struct shoal_ctx *x, struct shoal_conn *c,
 {
     struct shoal_tcp *t = shoal_conn_tcp(c);
     struct tcp_sink_ctx sc = {x, c, tcp_is_orig(t, e)};
-    struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc};
+    struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc, shoal_ctx_reasm_pool(x)};
 
     if (e->fin_cnt > 0 && seq >= e->fin_seq) {
         seq = e->fin_seq - 1;
@@ -446,7 +446,7 @@ static void tcp_data_sent(struct shoal_ctx *x, struct shoal_conn *c, struct shoa
     struct shoal_tcp *t = shoal_conn_tcp(c);
     bool is_orig = tcp_is_orig(t, e);
     struct tcp_sink_ctx sc = {x, c, is_orig};
-    struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc};
+    struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc, shoal_ctx_reasm_pool(x)};
     uint64_t ack = rel_seq_space(e, e->ack_seq, e->ack_wraps);
     uint64_t upper = seq + len;
 

@@ -100,8 +100,8 @@ uint64_t shoal_tcp_size(const struct shoal_tcp *t, bool is_orig);
 /* conn_state string (S0, SF, REJ, ...). */
 const char *shoal_tcp_conn_state(const struct shoal_conn *c);
 
-/* Release reassembly buffers. */
-void shoal_tcp_free(struct shoal_tcp *t);
+/* Release reassembly buffers (their bytes leave the node's count). */
+void shoal_tcp_free(struct shoal_ctx *x, struct shoal_tcp *t);
 
 /* Deliver end-of-stream to analyzers for directions not yet at EOF. */
 void shoal_tcp_done(struct shoal_ctx *x, struct shoal_conn *c);

@@ -454,6 +454,15 @@ static void node_summary(struct node_run *r, bool lost)
                 (unsigned long long)ss.dropped, (unsigned long long)ss.if_dropped,
                 (unsigned long long)ss.not_classified);
     }
+    if (cs.reasm_capped > 0 || cs.reasm_refused > 0) {
+        fprintf(stderr,
+                "shoal: %s: TCP reassembly at its caps: %llu out-of-order bytes not held "
+                "(reassembly.tcp_max_total %llu), %llu segments dropped "
+                "(reassembly.tcp_max_blocks %llu); at most %llu bytes held\n",
+                r->name, (unsigned long long)cs.reasm_capped,
+                (unsigned long long)r->cfg.tcp_max_total, (unsigned long long)cs.reasm_refused,
+                (unsigned long long)r->cfg.tcp_max_blocks, (unsigned long long)cs.reasm_peak);
+    }
     shoal_registry_counters(r->reg, node_print_counter, (void *)r->name);
 }
 

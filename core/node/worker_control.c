@@ -76,6 +76,10 @@ static void wc_counters(void *arg, struct shoal_control_items *it)
     shoal_control_add_u64(it, "conns_total", cs.conns_total);
     shoal_control_add_u64(it, "conns_current", cs.conns_current);
     shoal_control_add_u64(it, "conns_evicted", cs.conns_evicted);
+    shoal_control_add_u64(it, "reasm.held", cs.reasm_held);
+    shoal_control_add_u64(it, "reasm.peak", cs.reasm_peak);
+    shoal_control_add_u64(it, "reasm.capped", cs.reasm_capped);
+    shoal_control_add_u64(it, "reasm.refused", cs.reasm_refused);
     shoal_control_add_u64(it, "bad_checksums", cs.bad_checksums);
     shoal_control_add_u64(it, "log_records", cs.log_records);
     if (dec != NULL) {

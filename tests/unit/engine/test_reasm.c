@@ -5,7 +5,9 @@
  * that records every delivery and gap: in-order data, out-of-order blocks
  * waiting for the hole to fill, overlaps (first data wins), duplicates,
  * trimming across holes (the returned and reported gap lengths), bare
- * ranges without payload, and the max_buffer cap on held bytes.
+ * ranges without payload (adjacent ones merged), the max_buffer cap on
+ * held bytes, and the node-wide pool: its cap on bytes held by every
+ * direction together and on blocks per direction, and its count.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -81,7 +83,8 @@ static void reasm_setup(void)
 
 static void reasm_teardown(void)
 {
-    shoal_reasm_clear(&reasm_r);
+    shoal_reasm_clear(&reasm_r, reasm_sink.pool);
+    reasm_sink.pool = NULL;
 }
 
 static void reasm_add(uint64_t seq, const char *data, uint32_t max_buffer)
@@ -365,11 +368,74 @@ static void test_clear(void)
 {
     reasm_add(5, "ef", BIG);
     reasm_add(10, "jk", BIG);
-    shoal_reasm_clear(&reasm_r);
+    shoal_reasm_clear(&reasm_r, NULL);
     CU_ASSERT(!shoal_reasm_has_blocks(&reasm_r));
     CU_ASSERT_EQUAL(shoal_reasm_nblocks(&reasm_r), 0);
     CU_ASSERT_EQUAL(shoal_reasm_buffered(&reasm_r), 0);
     CU_ASSERT_EQUAL(reasm_rec.n, 0);
+}
+
+static void test_bare_ranges_merge(void)
+{
+    /* A lossy bulk transfer nobody reads: one hole, then in-order ranges
+     * behind it, which make one block however many there are. */
+    for (uint64_t seq = 11; seq < 11 + 100 * 10; seq += 10) {
+        shoal_reasm_add(&reasm_r, seq, NULL, 10, BIG, &reasm_sink);
+    }
+    CU_ASSERT_EQUAL(shoal_reasm_nblocks(&reasm_r), 1);
+    CU_ASSERT_EQUAL(shoal_reasm_trim(&reasm_r, 1011, &reasm_sink), 10);
+    CU_ASSERT_EQUAL(reasm_r.last_reassem_seq, 1011);
+}
+
+static void test_pool_total_cap(void)
+{
+    struct shoal_reasm_pool pool = {.max_held = 6};
+    struct shoal_reasm other;
+
+    reasm_sink.pool = &pool;
+    shoal_reasm_init(&other);
+    shoal_reasm_add(&other, 5, (const uint8_t *)"abcd", 4, BIG, &reasm_sink);
+    CU_ASSERT_EQUAL(pool.held, 4);
+    reasm_add(5, "efgh", BIG); /* 4 + 4 > 6: a bare range, counted */
+    CU_ASSERT_EQUAL(shoal_reasm_buffered(&reasm_r), 0);
+    CU_ASSERT_EQUAL(shoal_reasm_nblocks(&reasm_r), 1);
+    CU_ASSERT_EQUAL(pool.held, 4);
+    CU_ASSERT_EQUAL(pool.capped, 4);
+    reasm_add(20, "ij", BIG); /* 4 + 2 fits */
+    CU_ASSERT_EQUAL(pool.held, 6);
+    CU_ASSERT_EQUAL(pool.peak, 6);
+    reasm_add(1, "wxyz", BIG); /* fills the hole: "efgh" comes out bare */
+    CU_ASSERT_STRING_EQUAL(reasm_rec.stream, "wxyz????");
+    CU_ASSERT_EQUAL(pool.held, 6);
+    shoal_reasm_clear(&other, &pool);
+    CU_ASSERT_EQUAL(pool.held, 2);
+    reasm_add(9, "0123456789a", BIG); /* fills up to "ij" and past it */
+    CU_ASSERT_EQUAL(pool.held, 0);
+    CU_ASSERT_EQUAL(pool.peak, 6);
+    CU_ASSERT_STRING_EQUAL(reasm_rec.stream, "wxyz????0123456789aij");
+}
+
+static void test_pool_block_cap(void)
+{
+    struct shoal_reasm_pool pool = {.max_blocks = 3};
+
+    reasm_sink.pool = &pool;
+    /* Scattered single bytes: three blocks, then refused. */
+    reasm_add(3, "a", BIG);
+    reasm_add(5, "b", BIG);
+    reasm_add(7, "c", BIG);
+    reasm_add(9, "d", BIG);
+    reasm_add(11, "e", BIG);
+    CU_ASSERT_EQUAL(shoal_reasm_nblocks(&reasm_r), 3);
+    CU_ASSERT_EQUAL(pool.refused, 2);
+    CU_ASSERT_EQUAL(pool.held, 3);
+    /* Data inside a held block's span, or filling the hole, still goes. */
+    reasm_add(1, "xy", BIG);
+    CU_ASSERT_STRING_EQUAL(reasm_rec.stream, "xya");
+    CU_ASSERT_EQUAL(pool.held, 2);
+    /* What was refused is missing when acknowledged. */
+    CU_ASSERT_EQUAL(shoal_reasm_trim(&reasm_r, 12, &reasm_sink), 6); /* 4, 6, 8-11 */
+    CU_ASSERT_EQUAL(pool.held, 0);
 }
 
 int register_reasm_suite(void)
@@ -392,7 +458,10 @@ int register_reasm_suite(void)
         CU_add_test(s, "bare ranges (no data)", test_bare_ranges) == NULL ||
         CU_add_test(s, "max_buffer", test_max_buffer) == NULL ||
         CU_add_test(s, "max_buffer 0", test_max_buffer_zero) == NULL ||
-        CU_add_test(s, "clear", test_clear) == NULL) {
+        CU_add_test(s, "clear", test_clear) == NULL ||
+        CU_add_test(s, "adjacent bare ranges merge", test_bare_ranges_merge) == NULL ||
+        CU_add_test(s, "pool: cap on bytes of all directions", test_pool_total_cap) == NULL ||
+        CU_add_test(s, "pool: cap on blocks per direction", test_pool_block_cap) == NULL) {
         return CU_get_error();
     }
     return CUE_SUCCESS;
