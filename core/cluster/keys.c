@@ -5,7 +5,8 @@
  * written with O_CREAT|O_EXCL mode 0600 in directories created 0700 (or
  * replaced atomically by rename when asked), and the readers of the key pair
  * file and of the cluster's allowed-public-keys file, which refuse files that
- * others could read (secret) or write (both) and name the file and line of
+ * others could read (secret) or write (both), or whose directory others
+ * could write (both, also when writing), and name the file and line of
  * every bad line.  Secret material read or generated here is wiped from the
  * buffers it went through.
  */
@@ -88,28 +89,60 @@ int shoal_keys_z85_decode(const char *z85, uint8_t key[SHOAL_KEY_BYTES], char *w
 
 /* ---- files -------------------------------------------------------------- */
 
-/* Create the missing directories above `path`, each mode 0700. */
-static int keys_make_parent(const char *path, char *err, size_t errlen)
+/* The directory of `path` into dir ("." or "/" when it has no other):
+ * 0, or -ENAMETOOLONG (said in err). */
+static int keys_dirname(const char *path, char dir[PATH_MAX], char *err, size_t errlen)
 {
-    char dir[PATH_MAX];
-    char failed[PATH_MAX];
     const char *slash = strrchr(path, '/');
-    int rc;
 
     if (slash == NULL || slash == path) {
-        return 0; /* the current directory or / */
+        strcpy(dir, slash == NULL ? "." : "/");
+        return 0;
     }
-    if ((size_t)(slash - path) >= sizeof(dir)) {
+    if ((size_t)(slash - path) >= PATH_MAX) {
         keys_errf(err, errlen, path, 0, "path too long");
         return -ENAMETOOLONG;
     }
     memcpy(dir, path, (size_t)(slash - path));
     dir[slash - path] = '\0';
+    return 0;
+}
+
+/* Create the missing directories above `path`, each mode 0700. */
+static int keys_make_parent(const char *path, char *err, size_t errlen)
+{
+    char dir[PATH_MAX];
+    char failed[PATH_MAX];
+    int rc = keys_dirname(path, dir, err, errlen);
+
+    if (rc < 0 || strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0) {
+        return rc;
+    }
     rc = shoal_mkdirs(dir, 0700, failed, sizeof(failed));
     if (rc < 0) {
         keys_errf(err, errlen, failed, 0, "cannot create the directory: %s", strerror(-rc));
     }
     return rc;
+}
+
+/* Refuse a key file in a directory that group or others may write (unless
+ * sticky, as /tmp): they could put keys of their own in its place. */
+static int keys_dir_check(const char *path, char *err, size_t errlen)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+    int rc = keys_dirname(path, dir, err, errlen);
+
+    if (rc < 0 || stat(dir, &st) < 0) {
+        return rc; /* a directory that cannot be read is named by the open */
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+        keys_errf(err, errlen, dir, 0,
+                  "mode %04o lets group or others replace the keys in it; refused (chmod 700 %s)",
+                  (unsigned)(st.st_mode & 07777), dir);
+        return -EPERM;
+    }
+    return 0;
 }
 
 /* Write all of buf to fd. */
@@ -144,7 +177,7 @@ static int keys_write_private(const char *path, const char *buf, size_t len, boo
     int rc;
 
     rc = keys_make_parent(path, err, errlen);
-    if (rc < 0) {
+    if (rc < 0 || (rc = keys_dir_check(path, err, errlen)) < 0) {
         return rc;
     }
     if (replace) {
@@ -207,6 +240,10 @@ static FILE *keys_open_checked(const char *path, mode_t forbidden, const char *w
     FILE *f;
     int fd;
 
+    *rc = keys_dir_check(path, err, errlen);
+    if (*rc < 0) {
+        return NULL;
+    }
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         *rc = -errno;

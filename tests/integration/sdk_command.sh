@@ -35,6 +35,9 @@ plugindir=$(pkg-config --variable=plugindir shoal) || fail "pkg-config --variabl
 src="$out/uptime"
 cp -R "$top_srcdir/contrib/example-command" "$src" && chmod -R u+w "$src" ||
     fail "cannot copy contrib/example-command"
+# The example's own make, not the test harness's: its flags (-s, -j) would
+# silence the compile lines checked below.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 "$MAKE" -C "$src" clean >/dev/null
 PKG_CONFIG_SYSROOT_DIR="$root" "$MAKE" -C "$src" CFLAGS="-O2 -g -Werror" >"$out/build.log" 2>&1 ||
     { cat "$out/build.log"; fail "out-of-tree build of contrib/example-command failed"; }

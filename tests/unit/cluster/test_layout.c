@@ -733,6 +733,22 @@ static void test_keygen(void)
         -EINVAL);
     CU_ASSERT_EQUAL(shoal_keys_load("/nonexistent.key", &loaded, err, sizeof(err)), -ENOENT);
     CU_ASSERT_STRING_EQUAL(err, "/nonexistent.key: cannot open: No such file or directory");
+
+    /* A directory others may write: neither read from nor written to. */
+    test_tmp(dir, sizeof(dir), "keys-gen/sub");
+    CU_ASSERT_EQUAL_FATAL(chmod(dir, 0777), 0);
+    CU_ASSERT_EQUAL(shoal_keys_load(path, &loaded, err, sizeof(err)), -EPERM);
+    snprintf(want, sizeof(want),
+             "%s: mode 0777 lets group or others replace the keys in it; refused (chmod 700 %s)",
+             dir, dir);
+    CU_ASSERT_STRING_EQUAL(err, want);
+    CU_ASSERT_EQUAL(
+        shoal_keys_generate(path, "node-a", SHOAL_KEYS_OVERWRITE, NULL, err, sizeof(err)), -EPERM);
+    CU_ASSERT_STRING_EQUAL(err, want);
+    /* ... unless sticky, as /tmp. */
+    CU_ASSERT_EQUAL_FATAL(chmod(dir, 01777), 0);
+    CU_ASSERT_EQUAL(shoal_keys_load(path, &loaded, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL_FATAL(chmod(dir, 0700), 0);
     shoal_keys_wipe(&kp);
     shoal_keys_wipe(&loaded);
 }
