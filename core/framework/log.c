@@ -51,22 +51,10 @@ struct shoal_logger {
 
 /* ---- text buffer ---- */
 
+/* Room for `extra` bytes and the NUL that keeps the line a C string. */
 static int buf_reserve(struct shoal_buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap) {
-        return 0;
-    }
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + extra + 1) {
-        cap *= 2;
-    }
-    char *p = realloc(b->p, cap);
-    if (p == NULL) {
-        return -ENOMEM;
-    }
-    b->p = p;
-    b->cap = cap;
-    return 0;
+    return shoal_buf_reserve(b, extra + 1);
 }
 
 static int buf_add(struct shoal_buf *b, const char *s, size_t n)
@@ -110,13 +98,6 @@ static int buf_printf(struct shoal_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return 0;
-}
-
-void shoal_buf_free(struct shoal_buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
 }
 
 /* ---- value formatting ---- */
