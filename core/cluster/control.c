@@ -295,7 +295,7 @@ static void ctl_error(struct shoal_control *c, zmq_msg_t *id, uint64_t req_id, i
 }
 
 /* The argument as text, or NULL if it holds a NUL. */
-static const char *ctl_arg_text(const struct shoal_wire_str *a)
+static const char *ctl_arg_text(const struct shoal_str *a)
 {
     return memchr(a->p, '\0', a->len) == NULL ? a->p : NULL;
 }
@@ -644,7 +644,7 @@ int shoal_control_request(struct shoal_control_client *cl,
                           const char *command, const char *const *args, size_t n_args,
                           double timeout, struct shoal_control_result *res)
 {
-    struct shoal_wire_str wargs[SHOAL_WIRE_MAX_ARGS];
+    struct shoal_str wargs[SHOAL_WIRE_MAX_ARGS];
     struct shoal_wire_ctl_request q = {.command = command, .args = wargs, .n_args = n_args};
     const char *topic = shoal_wire_topic(SHOAL_WIRE_CONTROL_REQUEST);
     zmq_pollitem_t *items = NULL;

@@ -245,7 +245,7 @@ static int wire_pack_bytes(msgpack_packer *pk, const void *p, size_t n)
 }
 
 /* Optional bytes: nil when s->p is NULL. */
-static int wire_pack_opt(msgpack_packer *pk, const struct shoal_wire_str *s)
+static int wire_pack_opt(msgpack_packer *pk, const struct shoal_str *s)
 {
     if (s->p == NULL) {
         return msgpack_pack_nil(pk) < 0 ? -ENOMEM : 0;
@@ -699,7 +699,7 @@ static int wire_pack_opt_addr(msgpack_packer *pk, bool has, const struct shoal_a
     return wire_pack_addr(pk, a);
 }
 
-int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_wire_notice *n)
+int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_notice_info *n)
 {
     msgpack_packer pk;
     size_t start = out->size;
@@ -772,7 +772,7 @@ int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_wire_notic
         rc = n->has_n ? wire_pack_u64(&pk, n->n) : (msgpack_pack_nil(&pk) < 0 ? -ENOMEM : 0);
     }
     if (rc == 0) {
-        struct shoal_wire_str id = {n->identifier, n->identifier ? strlen(n->identifier) : 0};
+        struct shoal_str id = {n->identifier, n->identifier ? strlen(n->identifier) : 0};
         rc = wire_pack_opt(&pk, &id);
     }
     if (rc == 0) {
@@ -1230,7 +1230,7 @@ static char *wire_copy(struct wire_dec *d, const char *p, size_t len)
 }
 
 static int wire_get_bytes(struct wire_dec *d, const msgpack_object *o, const char *what,
-                          struct shoal_wire_str *out)
+                          struct shoal_str *out)
 {
     const char *p = NULL;
     size_t len = 0;
@@ -1245,7 +1245,7 @@ static int wire_get_bytes(struct wire_dec *d, const msgpack_object *o, const cha
 }
 
 static int wire_get_opt_bytes(struct wire_dec *d, const msgpack_object *o, const char *what,
-                              struct shoal_wire_str *out)
+                              struct shoal_str *out)
 {
     if (o->type == MSGPACK_OBJECT_NIL) {
         out->p = NULL;
@@ -1341,7 +1341,7 @@ static int wire_get_port(struct wire_dec *d, const msgpack_object *o, const char
 static int wire_get_value(struct wire_dec *d, const msgpack_object *o, enum shoal_type t,
                           enum shoal_type elem, const char *what, struct shoal_value *v)
 {
-    struct shoal_wire_str s;
+    struct shoal_str s;
     uint16_t port;
     int rc;
 
@@ -1551,7 +1551,7 @@ static int wire_dec_ack(struct wire_dec *d, const msgpack_object *el, struct sho
 }
 
 static int wire_dec_notice(struct wire_dec *d, const msgpack_object *el,
-                           struct shoal_wire_notice *n)
+                           struct shoal_notice_info *n)
 {
     uint64_t proto = 0;
     int rc;
@@ -1608,7 +1608,7 @@ static int wire_dec_notice(struct wire_dec *d, const msgpack_object *el,
     if (n->has_n && (rc = wire_get_u64(d, &el[12], "n", &n->n)) < 0) {
         return rc;
     }
-    struct shoal_wire_str ident;
+    struct shoal_str ident;
     if ((rc = wire_get_opt_bytes(d, &el[13], "identifier", &ident)) < 0) {
         return rc;
     }
@@ -1655,7 +1655,7 @@ static int wire_dec_request(struct wire_dec *d, const msgpack_object *el,
     if (n > SHOAL_WIRE_MAX_ARGS) {
         return wire_fail(d, -E2BIG, "%zu args exceed %u", n, SHOAL_WIRE_MAX_ARGS);
     }
-    struct shoal_wire_str *args = NULL;
+    struct shoal_str *args = NULL;
     if (n > 0) {
         args = wire_arena_alloc(d->arena, n * sizeof(*args));
         if (args == NULL) {

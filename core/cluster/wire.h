@@ -28,6 +28,9 @@
 
 #include <shoal/types.h>
 
+#include "framework/notice.h"
+#include "lib/str.h"
+
 #define SHOAL_WIRE_VERSION 1
 
 /* Limits a decoder enforces (and encoders refuse to exceed) -> -E2BIG. */
@@ -54,12 +57,8 @@ enum shoal_wire_type {
 };
 #define SHOAL_WIRE_TYPE_LAST SHOAL_WIRE_HEARTBEAT
 
-/* A byte string; `p` is NUL-terminated when decoded.  p == NULL means
- * absent (encoded as nil) where a field is optional. */
-struct shoal_wire_str {
-    const char *p;
-    size_t len;
-};
+/* Byte strings (lib/str.h) are NUL-terminated when decoded; p == NULL
+ * means absent (nil) where a field is optional. */
 
 /*
  * A batch of records of one log stream.  `fields` describes the stream so
@@ -90,35 +89,13 @@ struct shoal_wire_log_ack {
     uint64_t seq;
 };
 
-/* A notice (Zeek's Notice::Info as far as it crosses nodes).  Optional
- * strings are absent when p == NULL; optional scalars have a has_ flag. */
-struct shoal_wire_notice {
-    const char *sender; /* node that raised it (notice.log peer_descr) */
-    double ts;
-    struct shoal_wire_str uid;
-    bool has_id;
-    struct shoal_conn_id id;
-    const char *note; /* e.g. "Scan::Address_Scan", printable, no blank */
-    struct shoal_wire_str msg;
-    struct shoal_wire_str sub;
-    bool has_src;
-    struct shoal_addr src;
-    bool has_dst;
-    struct shoal_addr dst;
-    bool has_p;
-    uint16_t p;
-    uint8_t p_proto; /* IP protocol of p (SHOAL_PROTO_TCP, ...) */
-    bool has_n;
-    uint64_t n;
-    const char *identifier; /* NULL: never suppressed; no NUL inside */
-    double suppress_for;    /* seconds, finite and >= 0 */
-};
+/* A NOTICE body carries a struct shoal_notice_info (framework/notice.h). */
 
 /* An update of shared state sent to the proxy owning the key. */
 struct shoal_wire_state {
     const char *sender;
     const char *kind; /* "known_hosts", "scan", ... [A-Za-z0-9_.-] */
-    struct shoal_wire_str key;
+    struct shoal_str key;
     uint64_t value;
     double expire; /* absolute time, finite */
 };
@@ -126,13 +103,13 @@ struct shoal_wire_state {
 struct shoal_wire_ctl_request {
     uint64_t id;
     const char *command;
-    const struct shoal_wire_str *args;
+    const struct shoal_str *args;
     size_t n_args;
 };
 
 struct shoal_wire_kv {
     const char *key;
-    struct shoal_wire_str value;
+    struct shoal_str value;
 };
 
 struct shoal_wire_ctl_reply {
@@ -159,7 +136,7 @@ struct shoal_wire_msg {
     union {
         struct shoal_wire_log_batch batch;
         struct shoal_wire_log_ack ack;
-        struct shoal_wire_notice notice;
+        struct shoal_notice_info notice;
         struct shoal_wire_state state;
         struct shoal_wire_ctl_request req;
         struct shoal_wire_ctl_reply rep;
@@ -188,7 +165,7 @@ bool shoal_wire_topic_matches(const void *topic, size_t len, enum shoal_wire_typ
  */
 int shoal_wire_encode_log_batch(msgpack_sbuffer *out, const struct shoal_wire_log_batch *b);
 int shoal_wire_encode_log_ack(msgpack_sbuffer *out, const struct shoal_wire_log_ack *a);
-int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_wire_notice *n);
+int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_notice_info *n);
 int shoal_wire_encode_state(msgpack_sbuffer *out, const struct shoal_wire_state *s);
 int shoal_wire_encode_ctl_request(msgpack_sbuffer *out, const struct shoal_wire_ctl_request *r);
 int shoal_wire_encode_ctl_reply(msgpack_sbuffer *out, const struct shoal_wire_ctl_reply *r);

@@ -45,10 +45,10 @@ struct cnode {
 
 /* ---- notices: every node but the manager sends them to it ---- */
 
-static int cnode_notice(void *arg, const struct shoal_wire_notice *n)
+static int cnode_notice(void *arg, const struct shoal_notice_info *n)
 {
     struct cnode *cn = arg;
-    struct shoal_wire_notice w = *n;
+    struct shoal_notice_info w = *n;
     const char *topic = shoal_wire_topic(SHOAL_WIRE_NOTICE);
     int rc;
 

@@ -411,9 +411,9 @@ static void test_wire_batch_builder(void)
     msgpack_sbuffer_destroy(&inc);
 }
 
-static struct shoal_wire_notice cluster_notice(void)
+static struct shoal_notice_info cluster_notice(void)
 {
-    struct shoal_wire_notice n = {
+    struct shoal_notice_info n = {
         .sender = "proxy-1",
         .ts = 1700000123.5,
         .uid = {"CAbc123", 7},
@@ -441,8 +441,8 @@ static struct shoal_wire_notice cluster_notice(void)
     return n;
 }
 
-static void cluster_check_notice(const struct shoal_wire_notice *a,
-                                 const struct shoal_wire_notice *b)
+static void cluster_check_notice(const struct shoal_notice_info *a,
+                                 const struct shoal_notice_info *b)
 {
     CU_ASSERT_STRING_EQUAL(a->sender, b->sender);
     CU_ASSERT_EQUAL(a->ts, b->ts);
@@ -481,8 +481,8 @@ static void cluster_check_notice(const struct shoal_wire_notice *a,
 
 static void test_wire_notice_roundtrip(void)
 {
-    struct shoal_wire_notice n = cluster_notice();
-    struct shoal_wire_notice bare = {.sender = "worker-2", .ts = 5, .note = "Weird::Activity"};
+    struct shoal_notice_info n = cluster_notice();
+    struct shoal_notice_info bare = {.sender = "worker-2", .ts = 5, .note = "Weird::Activity"};
     struct shoal_wire_msg m;
     msgpack_sbuffer sb;
 
@@ -523,7 +523,7 @@ static void test_wire_small_roundtrips(void)
 {
     struct shoal_wire_log_ack ack = {"worker-1", 99, 123456};
     struct shoal_wire_state st = {"worker-2", "known_hosts", {"\x0a\x00\x00\x01", 4}, 7, 1.7e9};
-    struct shoal_wire_str args[] = {{"conn.log", 8}, {"", 0}, {"a\0b", 3}};
+    struct shoal_str args[] = {{"conn.log", 8}, {"", 0}, {"a\0b", 3}};
     struct shoal_wire_ctl_request req = {42, "print", args, 3};
     struct shoal_wire_ctl_request noargs = {43, "status", NULL, 0};
     struct shoal_wire_kv items[] = {{"state", {"running", 7}}, {"packets", {"123", 3}}};
@@ -612,14 +612,14 @@ static void test_wire_small_roundtrips(void)
 static void cluster_valid_bodies(msgpack_sbuffer *bodies)
 {
     struct shoal_wire_log_batch b = cluster_batch();
-    struct shoal_wire_notice n = cluster_notice();
+    struct shoal_notice_info n = cluster_notice();
     struct shoal_wire_log_ack ack = {"worker-1", 1, 2};
     struct shoal_wire_state st = {"w", "scan", {"k", 1}, 1, 2};
-    struct shoal_wire_str args[] = {{"x", 1}};
+    struct shoal_str args[] = {{"x", 1}};
     struct shoal_wire_ctl_request req = {1, "stop", args, 1};
     struct shoal_wire_kv items[] = {{"a", {"b", 1}}};
     struct shoal_wire_ctl_reply rep = {1, 0, items, 1};
-    struct shoal_wire_notice bare = {.sender = "m", .ts = 1, .note = "N"};
+    struct shoal_notice_info bare = {.sender = "m", .ts = 1, .note = "N"};
 
     for (int i = 0; i < CLUSTER_NBODIES; i++) {
         msgpack_sbuffer_init(&bodies[i]);
@@ -1080,7 +1080,7 @@ static void test_wire_corrupt(void)
 
     /* Notice: NaN time, negative interval, note with a blank, NUL in the
      * identifier, a malformed conn id. */
-    struct shoal_wire_notice n = cluster_notice();
+    struct shoal_notice_info n = cluster_notice();
     n.ts = 30;
     n.suppress_for = 30;
     CU_ASSERT_EQUAL(shoal_wire_encode_notice(&sb, &n), 0);
