@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "lib/diag.h"
@@ -256,7 +255,7 @@ static void ctl_send_reply(struct shoal_control *c, zmq_msg_t *id, uint64_t req_
     const char *topic = shoal_wire_topic(SHOAL_WIRE_CONTROL_REPLY);
     struct shoal_wire_kv kv[SHOAL_WIRE_MAX_ARGS];
     struct shoal_wire_ctl_reply r = {.id = req_id, .status = status, .items = kv};
-    msgpack_sbuffer sb;
+    struct shoal_buf sb = {0};
     int rc;
 
     for (size_t i = 0; i < it->n && i < SHOAL_WIRE_MAX_ARGS; i++) {
@@ -265,7 +264,6 @@ static void ctl_send_reply(struct shoal_control *c, zmq_msg_t *id, uint64_t req_
         kv[i].value.len = strlen(it->v[i].val);
         r.n_items++;
     }
-    msgpack_sbuffer_init(&sb);
     rc = shoal_wire_encode_ctl_reply(&sb, &r);
     if (rc < 0) {
         shoal_err(c->self->name, "%s: cannot encode a control reply: %s", c->endpoint,
@@ -273,9 +271,9 @@ static void ctl_send_reply(struct shoal_control *c, zmq_msg_t *id, uint64_t req_
     } else if (zmq_send(c->sock, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
                0) {
         zmq_send(c->sock, topic, strlen(topic), ZMQ_SNDMORE);
-        zmq_send(c->sock, sb.data, sb.size, 0);
+        zmq_send(c->sock, sb.p, sb.len, 0);
     }
-    msgpack_sbuffer_destroy(&sb);
+    shoal_buf_free(&sb);
 }
 
 static void ctl_error(struct shoal_control *c, zmq_msg_t *id, uint64_t req_id, int status,
@@ -650,7 +648,7 @@ int shoal_control_request(struct shoal_control_client *cl,
     zmq_pollitem_t *items = NULL;
     size_t *which = NULL;
     bool *pending = NULL;
-    msgpack_sbuffer sb;
+    struct shoal_buf sb = {0};
     double t0 = ctl_now(), deadline = t0 + timeout;
     int replied = 0, rc;
 
@@ -662,7 +660,6 @@ int shoal_control_request(struct shoal_control_client *cl,
         wargs[i].len = strlen(args[i]);
     }
     q.id = cl->next_id++;
-    msgpack_sbuffer_init(&sb);
     rc = shoal_wire_encode_ctl_request(&sb, &q);
     if (rc < 0) {
         goto out;
@@ -693,7 +690,7 @@ int shoal_control_request(struct shoal_control_client *cl,
         }
         /* Queued on the connecting pipe if the node is not there yet. */
         if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-            zmq_send(sock, sb.data, sb.size, ZMQ_DONTWAIT) < 0) {
+            zmq_send(sock, sb.p, sb.len, ZMQ_DONTWAIT) < 0) {
             snprintf(r->error, sizeof(r->error), "%s: cannot send: %s", r->endpoint,
                      zmq_strerror(errno));
             ctl_conn_drop(cl, which[k]);
@@ -741,7 +738,7 @@ out:
     free(items);
     free(which);
     free(pending);
-    msgpack_sbuffer_destroy(&sb);
+    shoal_buf_free(&sb);
     return rc;
 }
 

@@ -443,22 +443,21 @@ static void mgr_ack(struct mgr *m, zmq_msg_t *id, const char *sender, uint64_t e
         .epoch = epoch,
         .seq = shoal_dedup_acked(m->dedup, sender, epoch),
     };
-    msgpack_sbuffer sb;
+    struct shoal_buf sb = {0};
     const char *topic = shoal_wire_topic(SHOAL_WIRE_LOG_ACK);
 
     if (a.seq == 0) {
         return;
     }
-    msgpack_sbuffer_init(&sb);
     if (shoal_wire_encode_log_ack(&sb, &a) == 0) {
         /* A peer that went away just misses it: it resends and gets another. */
         if (zmq_send(m->router, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
             0) {
             zmq_send(m->router, topic, strlen(topic), ZMQ_SNDMORE);
-            zmq_send(m->router, sb.data, sb.size, 0);
+            zmq_send(m->router, sb.p, sb.len, 0);
         }
     }
-    msgpack_sbuffer_destroy(&sb);
+    shoal_buf_free(&sb);
 }
 
 /* Write a new batch; 0, or a negative errno when the manager must stop. */

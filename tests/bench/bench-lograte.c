@@ -66,7 +66,6 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <msgpack.h>
 #include <netinet/in.h>
 #include <zmq.h>
 
@@ -921,8 +920,8 @@ struct lr_raw_arg {
 /* Encode this sender's LOG_BATCH bodies as the worker link would: same
  * records, same batch size, seq from 1.  Bodies are stored back to back in
  * `all`, their ends in *ends. */
-static int lr_raw_bodies(const struct lr_opts *o, unsigned idx, msgpack_sbuffer *all, size_t **ends,
-                         size_t *n, uint64_t *sum)
+static int lr_raw_bodies(const struct lr_opts *o, unsigned idx, struct shoal_buf *all,
+                         size_t **ends, size_t *n, uint64_t *sum)
 {
     struct shoal_wire_batch_enc enc;
     struct lr_gen g;
@@ -952,7 +951,7 @@ static int lr_raw_bodies(const struct lr_opts *o, unsigned idx, msgpack_sbuffer 
         if (rc < 0) {
             return rc;
         }
-        (*ends)[(*n)++] = all->size;
+        (*ends)[(*n)++] = all->len;
     }
     return 0;
 }
@@ -962,7 +961,7 @@ static int lr_raw_sender(void *argp, int in, int out)
     struct lr_raw_arg *a = argp;
     const char *topic = shoal_wire_topic(SHOAL_WIRE_LOG_BATCH);
     struct lr_report rep;
-    msgpack_sbuffer all;
+    struct shoal_buf all = {0};
     size_t *ends = NULL, n = 0;
     void *ctx = NULL, *sock = NULL;
     char go, pub[41], sec[41];
@@ -970,7 +969,6 @@ static int lr_raw_sender(void *argp, int in, int out)
 
     memset(&rep, 0, sizeof(rep));
     rep.status = 1;
-    msgpack_sbuffer_init(&all);
     rc = lr_raw_bodies(a->o, a->idx, &all, &ends, &n, &rep.orig_pkts);
     if (rc < 0) {
         lr_err("raw sender %u: encoding the batches: %s", a->idx + 1, strerror(-rc));
@@ -1003,7 +1001,7 @@ static int lr_raw_sender(void *argp, int in, int out)
     }
     rep.status = 0;
     rep.messages = n;
-    rep.bytes = all.size;
+    rep.bytes = all.len;
     rep.records = a->o->records;
     rep.batches = n;
     if (lr_write_all(out, &rep, sizeof(rep)) < 0 || lr_read_all(in, &go, 1) < 0) {
@@ -1014,7 +1012,7 @@ static int lr_raw_sender(void *argp, int in, int out)
     for (size_t i = 0; i < n; i++) {
         size_t from = i ? ends[i - 1] : 0;
         if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE) < 0 ||
-            zmq_send(sock, all.data + from, ends[i] - from, 0) < 0) {
+            zmq_send(sock, all.p + from, ends[i] - from, 0) < 0) {
             lr_err("raw sender %u: zmq_send to %s: %s", a->idx + 1, a->endpoint,
                    zmq_strerror(errno));
             rep.status = 1;
@@ -1039,7 +1037,7 @@ out_close:
     if (ctx != NULL) {
         zmq_ctx_term(ctx);
     }
-    msgpack_sbuffer_destroy(&all);
+    shoal_buf_free(&all);
     free(ends);
     return status;
 }

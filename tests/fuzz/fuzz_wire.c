@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the cluster message decoder (core/cluster/wire.c).  The
- * input is one message body, decoded as any type.  A refusal must carry a
- * known errno and a reason; a body that decodes is re-encoded, the result
- * must decode again (as the same type) and re-encode to the same bytes, so
- * the decoder never accepts what the encoders cannot reproduce.  Every
+ * libFuzzer target for the cluster message codec (core/cluster/mpack.c)
+ * and the message bodies on it (core/cluster/wire.c, wire_batch.c).  The
+ * input is one message body.  First, msgpack-c is the oracle of the codec
+ * (tests/unit/mpack_oracle.h): what our checker accepts (lax limits, ext
+ * allowed) msgpack-c must parse, from all of the input, to the tree our
+ * reader walks; what it refuses msgpack-c must not parse whole.  Then the
+ * input is decoded as any type.  A refusal must carry a known errno and a
+ * reason; a body that decodes is re-encoded, the result must decode again
+ * (as the same type) and re-encode to the same bytes, so the decoder never
+ * accepts what the encoders cannot reproduce; a body the message layer
+ * accepts is one the codec's checker accepts under the body limits.  Every
  * decoded string and value is read back so that a pointer outside the
  * arena is caught by ASan.  Every input also goes through the one-pass
  * LOG_BATCH decoder (shoal_wire_batch_decode), which must agree with
  * shoal_wire_decode(..., SHOAL_WIRE_LOG_BATCH, ...): the same return and
- * reason on a refusal, the same values on success, and never a fallback to
- * the two-pass decoder.  Its decoder is kept across inputs, as the manager
- * keeps it across batches.
+ * reason on a refusal, the same values on success.  Its decoder is kept
+ * across inputs, as the manager keeps it across batches.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -20,6 +25,8 @@
 #include <string.h>
 
 #include "cluster/wire.h"
+#include "cluster/wire_priv.h"
+#include "mpack_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -142,8 +149,8 @@ static void fuzz_wire_batch_dec(const uint8_t *data, size_t size)
     }
     int rc1 = shoal_wire_decode(data, size, SHOAL_WIRE_LOG_BATCH, &m, e1, sizeof(e1));
     int rc2 = shoal_wire_batch_decode(d, data, size, &b, e2, sizeof(e2));
-    if (rc1 != rc2 || strcmp(e1, e2) != 0 || shoal_wire_batch_dec_fallbacks(d) != 0) {
-        abort(); /* the decoders disagree, or the one-pass reader missed a body */
+    if (rc1 != rc2 || strcmp(e1, e2) != 0) {
+        abort(); /* the decoders disagree */
     }
     if (rc1 == 0) {
         if (!fuzz_wire_batch_eq(&m.batch, &b)) {
@@ -157,10 +164,13 @@ static void fuzz_wire_batch_dec(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct shoal_wire_msg m, m2;
-    msgpack_sbuffer a, b;
+    struct shoal_buf a = {0}, b = {0};
     char err[256];
     int rc;
 
+    if (mpack_oracle_check(data, size) < 0) {
+        abort(); /* our codec and msgpack-c read the bytes differently */
+    }
     fuzz_wire_batch_dec(data, size);
     rc = shoal_wire_decode(data, size, 0, &m, err, sizeof(err));
     if (rc < 0) {
@@ -170,23 +180,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         return 0;
     }
+    if (shoal_mpack_check(data, size, &wire_limits, NULL, 0) != 0) {
+        abort(); /* a body decoded although its framing breaks the limits */
+    }
     fuzz_wire_touch_msg(&m);
 
-    msgpack_sbuffer_init(&a);
-    msgpack_sbuffer_init(&b);
     if (shoal_wire_encode(&a, &m) != 0) {
         abort(); /* decoded but cannot be encoded again */
     }
-    if (shoal_wire_decode((const uint8_t *)a.data, a.size, m.type, &m2, err, sizeof(err)) != 0) {
+    if (shoal_wire_decode((const uint8_t *)a.p, a.len, m.type, &m2, err, sizeof(err)) != 0) {
         abort(); /* re-encoded body refused */
     }
-    if (shoal_wire_encode(&b, &m2) != 0 || a.size != b.size ||
-        memcmp(a.data, b.data, a.size) != 0) {
+    if (shoal_wire_encode(&b, &m2) != 0 || a.len != b.len || memcmp(a.p, b.p, a.len) != 0) {
         abort(); /* not stable: values changed on the way */
     }
     shoal_wire_msg_release(&m2);
-    msgpack_sbuffer_destroy(&a);
-    msgpack_sbuffer_destroy(&b);
+    shoal_buf_free(&a);
+    shoal_buf_free(&b);
     shoal_wire_msg_release(&m);
     return 0;
 }
