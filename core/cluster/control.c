@@ -637,6 +637,86 @@ static bool ctl_collect(struct shoal_control_client *cl, size_t i, uint64_t id,
     }
 }
 
+/* One request in flight to n nodes. */
+struct ctl_round {
+    struct shoal_control_client *cl;
+    struct shoal_control_result *res; /* n of them */
+    size_t n;
+    uint64_t id;
+    double t0;
+    zmq_pollitem_t *items; /* scratch for zmq_poll */
+    size_t *which;         /* each result's node: its index in the layout */
+    bool *pending;         /* sent, no reply yet */
+};
+
+/* Send the request `body` to node k of the round (res[k] says what came
+ * of it). */
+static void ctl_send_one(struct ctl_round *rd, size_t k, const struct shoal_layout_node *node,
+                         const struct shoal_buf *body)
+{
+    const char *topic = shoal_wire_topic(SHOAL_WIRE_CONTROL_REQUEST);
+    const struct shoal_layout *layout = rd->cl->layout;
+    struct shoal_control_result *r = &rd->res[k];
+    void *sock;
+
+    memset(r, 0, sizeof(*r));
+    r->node = node;
+    r->rc = -EINVAL;
+    rd->which[k] = (size_t)(node - layout->nodes);
+    if (node < layout->nodes || rd->which[k] >= layout->n_nodes) {
+        snprintf(r->error, sizeof(r->error), "node %s is not in %s", node->name,
+                 layout->file ? layout->file : "the layout");
+        return;
+    }
+    sock = ctl_conn_get(rd->cl, rd->which[k], r);
+    if (sock == NULL) {
+        return;
+    }
+    /* Queued on the connecting pipe if the node is not there yet. */
+    if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(sock, body->p, body->len, ZMQ_DONTWAIT) < 0) {
+        snprintf(r->error, sizeof(r->error), "%s: cannot send: %s", r->endpoint,
+                 zmq_strerror(errno));
+        ctl_conn_drop(rd->cl, rd->which[k]);
+        return;
+    }
+    r->rc = -ETIMEDOUT;
+    rd->pending[k] = true;
+}
+
+/* Collect replies until every pending node answered or `deadline`;
+ * returns the number of replies. */
+static int ctl_wait(struct ctl_round *rd, double deadline)
+{
+    int replied = 0;
+
+    for (;;) {
+        size_t np = 0;
+        for (size_t k = 0; k < rd->n; k++) {
+            if (rd->pending[k]) {
+                rd->items[np].socket = rd->cl->conns[rd->which[k]].sock;
+                rd->items[np].events = ZMQ_POLLIN;
+                rd->items[np].revents = 0;
+                np++;
+            }
+        }
+        double left = deadline - ctl_now();
+        if (np == 0 || left <= 0) {
+            return replied;
+        }
+        if (zmq_poll(rd->items, (int)np, (long)(left * 1000) + 1) < 0 && errno != EINTR) {
+            return replied;
+        }
+        for (size_t k = 0; k < rd->n; k++) {
+            if (rd->pending[k] && ctl_collect(rd->cl, rd->which[k], rd->id, &rd->res[k])) {
+                rd->pending[k] = false;
+                rd->res[k].seconds = ctl_now() - rd->t0;
+                replied += rd->res[k].rc == 0;
+            }
+        }
+    }
+}
+
 int shoal_control_request(struct shoal_control_client *cl,
                           const struct shoal_layout_node *const *nodes, size_t n,
                           const char *command, const char *const *args, size_t n_args,
@@ -644,101 +724,44 @@ int shoal_control_request(struct shoal_control_client *cl,
 {
     struct shoal_str wargs[SHOAL_WIRE_MAX_ARGS];
     struct shoal_wire_ctl_request q = {.command = command, .args = wargs, .n_args = n_args};
-    const char *topic = shoal_wire_topic(SHOAL_WIRE_CONTROL_REQUEST);
-    zmq_pollitem_t *items = NULL;
-    size_t *which = NULL;
-    bool *pending = NULL;
-    struct shoal_buf sb = {0};
-    double t0 = ctl_now(), deadline = t0 + timeout;
-    int replied = 0, rc;
+    struct ctl_round rd = {.cl = cl, .res = res, .n = n, .t0 = ctl_now()};
+    struct shoal_buf body = {0};
+    int rc;
 
     if (n_args > SHOAL_WIRE_MAX_ARGS) {
         return -E2BIG;
     }
     for (size_t i = 0; i < n_args; i++) {
-        wargs[i].p = args[i];
-        wargs[i].len = strlen(args[i]);
+        wargs[i] = shoal_str_of(args[i]);
     }
-    q.id = cl->next_id++;
-    rc = shoal_wire_encode_ctl_request(&sb, &q);
+    q.id = rd.id = cl->next_id++;
+    rc = shoal_wire_encode_ctl_request(&body, &q);
     if (rc < 0) {
         goto out;
     }
-    items = calloc(n ? n : 1, sizeof(*items));
-    which = calloc(n ? n : 1, sizeof(*which));
-    pending = calloc(n ? n : 1, sizeof(*pending));
-    if (items == NULL || which == NULL || pending == NULL) {
+    rd.items = calloc(n ? n : 1, sizeof(*rd.items));
+    rd.which = calloc(n ? n : 1, sizeof(*rd.which));
+    rd.pending = calloc(n ? n : 1, sizeof(*rd.pending));
+    if (rd.items == NULL || rd.which == NULL || rd.pending == NULL) {
         rc = -ENOMEM;
         goto out;
     }
     for (size_t k = 0; k < n; k++) {
-        struct shoal_control_result *r = &res[k];
-        void *sock;
-
-        memset(r, 0, sizeof(*r));
-        r->node = nodes[k];
-        r->rc = -EINVAL;
-        which[k] = (size_t)(nodes[k] - cl->layout->nodes);
-        if (nodes[k] < cl->layout->nodes || which[k] >= cl->layout->n_nodes) {
-            snprintf(r->error, sizeof(r->error), "node %s is not in %s", nodes[k]->name,
-                     cl->layout->file ? cl->layout->file : "the layout");
-            continue;
-        }
-        sock = ctl_conn_get(cl, which[k], r);
-        if (sock == NULL) {
-            continue;
-        }
-        /* Queued on the connecting pipe if the node is not there yet. */
-        if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-            zmq_send(sock, sb.p, sb.len, ZMQ_DONTWAIT) < 0) {
-            snprintf(r->error, sizeof(r->error), "%s: cannot send: %s", r->endpoint,
-                     zmq_strerror(errno));
-            ctl_conn_drop(cl, which[k]);
-            continue;
-        }
-        r->rc = -ETIMEDOUT;
-        pending[k] = true;
+        ctl_send_one(&rd, k, nodes[k], &body);
     }
-    for (;;) {
-        size_t np = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (pending[k]) {
-                items[np].socket = cl->conns[which[k]].sock;
-                items[np].events = ZMQ_POLLIN;
-                items[np].revents = 0;
-                np++;
-            }
-        }
-        double left = deadline - ctl_now();
-        if (np == 0 || left <= 0) {
-            break;
-        }
-        if (zmq_poll(items, (int)np, (long)(left * 1000) + 1) < 0 && errno != EINTR) {
-            break;
-        }
-        for (size_t k = 0; k < n; k++) {
-            if (pending[k] && ctl_collect(cl, which[k], q.id, &res[k])) {
-                pending[k] = false;
-                res[k].seconds = ctl_now() - t0;
-                if (res[k].rc == 0) {
-                    replied++;
-                }
-            }
-        }
-    }
+    rc = ctl_wait(&rd, rd.t0 + timeout);
     for (size_t k = 0; k < n; k++) {
-        if (pending[k]) {
-            res[k].seconds = ctl_now() - t0;
+        if (rd.pending[k]) {
+            res[k].seconds = ctl_now() - rd.t0;
             snprintf(res[k].error, sizeof(res[k].error), "no reply after %g s", timeout);
-            ctl_conn_drop(cl, which[k]);
+            ctl_conn_drop(cl, rd.which[k]);
         }
     }
-    rc = replied;
 out:
-    free(items);
-    free(which);
-    free(pending);
-    shoal_buf_free(&sb);
+    free(rd.items);
+    free(rd.which);
+    free(rd.pending);
+    shoal_buf_free(&body);
     return rc;
 }
 
