@@ -110,6 +110,9 @@ static void fuzz_wire_touch_msg(const struct shoal_wire_msg *m)
     case SHOAL_WIRE_LOG_ACK:
         fuzz_wire_touch(m->ack.sender, strlen(m->ack.sender));
         break;
+    case SHOAL_WIRE_HEARTBEAT:
+        fuzz_wire_touch(m->hb.sender, strlen(m->hb.sender));
+        break;
     }
 }
 
