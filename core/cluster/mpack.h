@@ -256,6 +256,33 @@ static inline uint8_t *shoal_mpack_put_array32(uint8_t *p, uint32_t n)
     return p + 5;
 }
 
+/* Copy n bytes to dst: short payloads (the names, uids and addresses of a
+ * log record) with a few overlapping word moves instead of a call. */
+static inline void shoal_mpack_copy(uint8_t *dst, const void *src, uint32_t n)
+{
+    const uint8_t *s = src;
+    uint64_t a, b;
+    uint32_t x, y;
+
+    if (n > 16) {
+        memcpy(dst, s, n);
+    } else if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(dst, &x, 4);
+        memcpy(dst + n - 4, &y, 4);
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            dst[i] = s[i];
+        }
+    }
+}
+
 /* A bin (bin 8, 16 or 32) with its n bytes of b. */
 static inline uint8_t *shoal_mpack_put_bin(uint8_t *p, const void *b, uint32_t n)
 {
@@ -272,9 +299,7 @@ static inline uint8_t *shoal_mpack_put_bin(uint8_t *p, const void *b, uint32_t n
         shoal_mpack_st32(p + 1, n);
         p += 5;
     }
-    if (n > 0) {
-        memcpy(p, b, n);
-    }
+    shoal_mpack_copy(p, b, n);
     return p + n;
 }
 
@@ -296,9 +321,7 @@ static inline uint8_t *shoal_mpack_put_str(uint8_t *p, const void *s, uint32_t n
         shoal_mpack_st32(p + 1, n);
         p += 5;
     }
-    if (n > 0) {
-        memcpy(p, s, n);
-    }
+    shoal_mpack_copy(p, s, n);
     return p + n;
 }
 
@@ -509,6 +532,96 @@ static inline int shoal_mpack_read(struct shoal_mpack_rd *r, struct shoal_mpack_
     }
     r->objects--;
     return 0;
+}
+
+/*
+ * Fast paths over a bare cursor, for a decoder's inner loop: each reads one
+ * item of one common form at p (end: one past the input) and returns the
+ * cursor past it, or NULL when the next item is not of that form or is cut
+ * short, having consumed nothing: the caller then reads it with
+ * shoal_mpack_read, which takes every form, counts the object and says
+ * what is wrong.  They count no object (the caller accounts for them) and
+ * take payloads of up to 255 bytes, so a reader's max_raw must be at least
+ * that.
+ */
+static inline const uint8_t *shoal_mpack_fast_nil(const uint8_t *p, const uint8_t *end)
+{
+    return p < end && *p == 0xc0 ? p + 1 : NULL;
+}
+
+static inline const uint8_t *shoal_mpack_fast_bool(const uint8_t *p, const uint8_t *end, bool *b)
+{
+    if (p >= end || (*p & 0xfe) != 0xc2) {
+        return NULL;
+    }
+    *b = *p & 1;
+    return p + 1;
+}
+
+/* A uint in any of its forms: positive fixint, uint 8, 16, 32, 64. */
+static inline const uint8_t *shoal_mpack_fast_uint(const uint8_t *p, const uint8_t *end,
+                                                   uint64_t *u)
+{
+    if (p >= end) {
+        return NULL;
+    }
+    uint8_t b = *p;
+    if (b <= 0x7f) {
+        *u = b;
+        return p + 1;
+    }
+    size_t left = (size_t)(end - p);
+    switch (b) {
+    case 0xcc:
+        if (left < 2) {
+            return NULL;
+        }
+        *u = p[1];
+        return p + 2;
+    case 0xcd:
+        if (left < 3) {
+            return NULL;
+        }
+        *u = shoal_mpack_ld16(p + 1);
+        return p + 3;
+    case 0xce:
+        if (left < 5) {
+            return NULL;
+        }
+        *u = shoal_mpack_ld32(p + 1);
+        return p + 5;
+    case 0xcf:
+        if (left < 9) {
+            return NULL;
+        }
+        *u = shoal_mpack_ld64(p + 1);
+        return p + 9;
+    default:
+        return NULL;
+    }
+}
+
+/* A float 64. */
+static inline const uint8_t *shoal_mpack_fast_f64(const uint8_t *p, const uint8_t *end, double *d)
+{
+    if (end - p < 9 || *p != 0xcb) {
+        return NULL;
+    }
+    uint64_t bits = shoal_mpack_ld64(p + 1);
+    memcpy(d, &bits, sizeof(bits));
+    return p + 9;
+}
+
+/* A bin 8: *raw and *len are its payload. */
+static inline const uint8_t *shoal_mpack_fast_bin8(const uint8_t *p, const uint8_t *end,
+                                                   const uint8_t **raw, uint32_t *len)
+{
+    if (end - p < 2 || *p != 0xc4 || p[1] > (size_t)(end - p) - 2) {
+        return NULL;
+    }
+    *raw = p + 2;
+    *len = p[1];
+    return p + 2 + p[1];
 }
 
 /* The reason of the last failure, one line ("truncated at byte 12"). */

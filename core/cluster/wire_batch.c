@@ -26,10 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "cluster/wire_priv.h"
 
-/* Room every scalar value takes at most: a bin 8 of 17 bytes (a subnet). */
+/* Room every scalar value but a string takes at most: a bin 8 of 17
+ * bytes (a subnet).  A string takes 5 bytes and its own. */
 #define WIRE_SCALAR_MAX 19u
 
 /* Values kept between batches; a larger array is freed at the next batch. */
@@ -96,34 +98,22 @@ int shoal_wire_batch_begin(struct shoal_wire_batch_enc *e, struct shoal_buf *out
     return w.err;
 }
 
-/* A cursor into a buffer with what it has reserved: nothing is committed
- * to b->len until the record is whole. */
-struct wire_cur {
-    uint8_t *p;   /* where the next byte goes */
-    uint8_t *lim; /* end of the allocation */
-};
-
-/* Room for n bytes at the cursor, growing the buffer (it may move). */
-static __attribute__((noinline)) int wire_cur_grow(struct wire_cur *c, struct shoal_buf *b,
-                                                   size_t n)
+/* Grow b so that n bytes fit at cursor p (inside b, past b->len: nothing
+ * after b->len is committed yet).  Returns the cursor in the grown buffer,
+ * or NULL on OOM. */
+static __attribute__((noinline)) uint8_t *wire_grow(struct shoal_buf *b, uint8_t *p, size_t n)
 {
-    size_t used = (size_t)((char *)c->p - b->p);
+    size_t used = (size_t)((char *)p - b->p);
 
     if (shoal_buf_grow(b, used - b->len + n) < 0) {
-        return -ENOMEM;
+        return NULL;
     }
-    c->p = (uint8_t *)b->p + used;
-    c->lim = (uint8_t *)b->p + b->cap;
-    return 0;
+    return (uint8_t *)b->p + used;
 }
 
-static inline int wire_cur_room(struct wire_cur *c, struct shoal_buf *b, size_t n)
-{
-    return (size_t)(c->lim - c->p) >= n ? 0 : wire_cur_grow(c, b, n);
-}
-
-/* A string value: a bin of its bytes. */
-static int wire_put_string(struct wire_cur *c, struct shoal_buf *b, const struct shoal_value *v)
+/* The bytes a string value takes at most, or a negative errno for one the
+ * decoder would refuse. */
+static inline ssize_t wire_string_size(const struct shoal_value *v)
 {
     if (v->s.len > SHOAL_WIRE_MAX_STR) {
         return -E2BIG;
@@ -131,11 +121,7 @@ static int wire_put_string(struct wire_cur *c, struct shoal_buf *b, const struct
     if (v->s.p == NULL && v->s.len > 0) {
         return -EINVAL;
     }
-    if (wire_cur_room(c, b, 5 + v->s.len) < 0) {
-        return -ENOMEM;
-    }
-    c->p = shoal_mpack_put_bin(c->p, v->s.p, (uint32_t)v->s.len);
-    return 0;
+    return 5 + (ssize_t)v->s.len;
 }
 
 /* A subnet: a bin of the address (4 or 16 bytes) and the prefix length. */
@@ -143,7 +129,7 @@ static uint8_t *wire_put_subnet(uint8_t *p, const struct shoal_value *v)
 {
     uint8_t sub[17];
 
-    if (shoal_addr_is_v4(&v->a.addr)) {
+    if (wire_addr_is_v4(&v->a.addr)) {
         memcpy(sub, v->a.addr.b + 12, 4);
         sub[4] = v->a.prefix;
         return shoal_mpack_put_bin(p, sub, 5);
@@ -153,103 +139,126 @@ static uint8_t *wire_put_subnet(uint8_t *p, const struct shoal_value *v)
     return shoal_mpack_put_bin(p, sub, 17);
 }
 
-static int wire_put_container(struct wire_cur *c, struct shoal_buf *b, enum shoal_type elem,
-                              const struct shoal_value *v);
-
-/* One value of column type t (elem for sets and vectors).  0, -EINVAL (a
- * value the decoder would refuse), -E2BIG or -ENOMEM. */
-static inline int wire_put_value(struct wire_cur *c, struct shoal_buf *b, enum shoal_type t,
-                                 enum shoal_type elem, const struct shoal_value *v)
+/* A present value of a scalar type t other than string and enum, at p
+ * with WIRE_SCALAR_MAX bytes of room.  Returns the cursor past it, or NULL
+ * for a value the decoder would refuse (-EINVAL). */
+static inline __attribute__((always_inline)) uint8_t *wire_put_scalar(uint8_t *p, enum shoal_type t,
+                                                                      const struct shoal_value *v)
 {
-    if (wire_cur_room(c, b, WIRE_SCALAR_MAX) < 0) {
-        return -ENOMEM;
-    }
-    if (!v->present) {
-        c->p = shoal_mpack_put_nil(c->p);
-        return 0;
-    }
     switch (t) {
     case SHOAL_T_BOOL:
-        c->p = shoal_mpack_put_bool(c->p, v->b);
-        return 0;
+        return shoal_mpack_put_bool(p, v->b);
     case SHOAL_T_PORT:
-        if (v->u > 65535) {
-            return -EINVAL;
-        }
-        /* fall through */
+        return v->u <= 65535 ? shoal_mpack_put_uint(p, v->u) : NULL;
     case SHOAL_T_COUNT:
-        c->p = shoal_mpack_put_uint(c->p, v->u);
-        return 0;
+        return shoal_mpack_put_uint(p, v->u);
     case SHOAL_T_INT:
-        c->p = shoal_mpack_put_int(c->p, v->i);
-        return 0;
+        return shoal_mpack_put_int(p, v->i);
     case SHOAL_T_DOUBLE:
     case SHOAL_T_TIME:
     case SHOAL_T_INTERVAL:
-        c->p = shoal_mpack_put_f64(c->p, v->d);
-        return 0;
-    case SHOAL_T_STRING:
-    case SHOAL_T_ENUM:
-        return wire_put_string(c, b, v);
+        return shoal_mpack_put_f64(p, v->d);
     case SHOAL_T_ADDR:
-        c->p = wire_put_addr(c->p, &v->a.addr);
-        return 0;
+        return wire_put_addr(p, &v->a.addr);
     case SHOAL_T_SUBNET:
-        if (v->a.prefix > 128) {
-            return -EINVAL;
-        }
-        c->p = wire_put_subnet(c->p, v);
-        return 0;
-    case SHOAL_T_SET:
-    case SHOAL_T_VECTOR:
-        return wire_put_container(c, b, elem, v);
+        return v->a.prefix <= 128 ? wire_put_subnet(p, v) : NULL;
+    default:
+        return NULL;
     }
-    return -EINVAL;
 }
 
-/* A set or vector: an array of its element values. */
-static int wire_put_container(struct wire_cur *c, struct shoal_buf *b, enum shoal_type elem,
-                              const struct shoal_value *v)
+/* A set or vector at p: an array of its element values, leaving `tail`
+ * bytes of room after it.  Returns the cursor past it, or NULL with *rc. */
+static uint8_t *wire_put_container(struct shoal_buf *b, uint8_t *p, enum shoal_type elem,
+                                   const struct shoal_value *v, size_t tail, int *rc)
 {
-    int rc;
+    bool str = elem == SHOAL_T_STRING || elem == SHOAL_T_ENUM;
 
-    if (v->v.n > SHOAL_WIRE_MAX_ELEMS) {
-        return -E2BIG;
+    *rc = v->v.n > SHOAL_WIRE_MAX_ELEMS ? -E2BIG : v->v.v == NULL && v->v.n > 0 ? -EINVAL : 0;
+    if (*rc < 0) {
+        return NULL;
     }
-    if (v->v.v == NULL && v->v.n > 0) {
-        return -EINVAL;
-    }
-    c->p = shoal_mpack_put_array(c->p, (uint32_t)v->v.n);
+    p = shoal_mpack_put_array(p, (uint32_t)v->v.n);
     for (size_t i = 0; i < v->v.n; i++) {
-        rc = wire_put_value(c, b, elem, (enum shoal_type)0, &v->v.v[i]);
-        if (rc < 0) {
-            return rc;
+        const struct shoal_value *e = &v->v.v[i];
+        ssize_t need = str && e->present ? wire_string_size(e) : WIRE_SCALAR_MAX;
+        if (need < 0) {
+            *rc = (int)need;
+            return NULL;
+        }
+        if ((size_t)((uint8_t *)b->p + b->cap - p) < (size_t)need + tail &&
+            (p = wire_grow(b, p, (size_t)need + tail)) == NULL) {
+            *rc = -ENOMEM;
+            return NULL;
+        }
+        if (!e->present) {
+            p = shoal_mpack_put_nil(p);
+        } else if (str) {
+            p = shoal_mpack_put_bin(p, e->s.p, (uint32_t)e->s.len);
+        } else if ((p = wire_put_scalar(p, elem, e)) == NULL) {
+            *rc = -EINVAL;
+            return NULL;
         }
     }
-    return 0;
+    return p;
 }
 
+/*
+ * The hot loop of a worker's logging: one record straight into the batch
+ * buffer at a cursor held in registers.  Room for the header and
+ * WIRE_SCALAR_MAX bytes per value is made once; a string or a container
+ * makes room for itself and for the values after it.  Nothing is
+ * committed to b->len until the record is whole, so a refused value leaves
+ * the batch as it was.
+ */
 int shoal_wire_batch_add(struct shoal_wire_batch_enc *e, const struct shoal_value *vals)
 {
     struct shoal_buf *b = e->out;
     const struct shoal_field *f = e->fields;
-    struct wire_cur c = {(uint8_t *)b->p + b->len, (uint8_t *)b->p + b->cap};
+    size_t nf = e->n_fields;
+    uint8_t *p = (uint8_t *)b->p + b->len;
+    uint8_t *lim = (uint8_t *)b->p + b->cap;
+    size_t bound = 3 + WIRE_SCALAR_MAX * nf;
     int rc;
 
     if (e->n_records >= SHOAL_WIRE_MAX_RECORDS) {
         return -E2BIG;
     }
-    if (wire_cur_room(&c, b, 3) < 0) {
-        return -ENOMEM;
+    if ((size_t)(lim - p) < bound) {
+        if ((p = wire_grow(b, p, bound)) == NULL) {
+            return -ENOMEM;
+        }
+        lim = (uint8_t *)b->p + b->cap;
     }
-    c.p = shoal_mpack_put_array(c.p, (uint32_t)e->n_fields);
-    for (size_t i = 0; i < e->n_fields; i++) {
-        rc = wire_put_value(&c, b, f[i].type, f[i].elem, &vals[i]);
-        if (rc < 0) {
-            return rc; /* nothing committed: b->len is where the record began */
+    p = shoal_mpack_put_array(p, (uint32_t)nf);
+    for (size_t i = 0; i < nf; i++) {
+        const struct shoal_value *v = &vals[i];
+        enum shoal_type t = f[i].type;
+        size_t tail = WIRE_SCALAR_MAX * (nf - i - 1);
+        if (!v->present) {
+            p = shoal_mpack_put_nil(p);
+        } else if (t == SHOAL_T_STRING || t == SHOAL_T_ENUM) {
+            ssize_t need = wire_string_size(v);
+            if (need < 0) {
+                return (int)need;
+            }
+            if ((size_t)(lim - p) < (size_t)need + tail) {
+                if ((p = wire_grow(b, p, (size_t)need + tail)) == NULL) {
+                    return -ENOMEM;
+                }
+                lim = (uint8_t *)b->p + b->cap;
+            }
+            p = shoal_mpack_put_bin(p, v->s.p, (uint32_t)v->s.len);
+        } else if (t == SHOAL_T_SET || t == SHOAL_T_VECTOR) {
+            if ((p = wire_put_container(b, p, f[i].elem, v, tail, &rc)) == NULL) {
+                return rc;
+            }
+            lim = (uint8_t *)b->p + b->cap;
+        } else if ((p = wire_put_scalar(p, t, v)) == NULL) {
+            return -EINVAL;
         }
     }
-    b->len = (size_t)((char *)c.p - b->p);
+    b->len = (size_t)((char *)p - b->p);
     e->n_records++;
     return 0;
 }
@@ -512,15 +521,91 @@ static int wire_batch_fields(struct wire_dec *d, struct shoal_wire_batch_dec *bd
     return 0;
 }
 
-/* One record of nf values into v. */
-static inline int wire_batch_record(struct wire_dec *d, struct shoal_wire_batch_dec *bd, size_t nf,
-                                    struct shoal_value *v, size_t *used)
+/*
+ * A value of column type t in the forms the encoder writes (nil, bool,
+ * uint, float 64, a bin 8 string or address), read at p without the
+ * reader: the cursor past it, or NULL for anything else, which
+ * wire_batch_record then reads through the reader.  Values it takes are
+ * exactly those wire_item_value takes in these forms, with the same
+ * result.
+ */
+static inline const uint8_t *wire_fast_value(const uint8_t *p, const uint8_t *end,
+                                             enum shoal_type t, struct shoal_value *v)
 {
+    const uint8_t *q, *raw;
+    uint32_t len;
+
+    memset(v, 0, sizeof(*v));
+    if ((q = shoal_mpack_fast_nil(p, end)) != NULL) {
+        return q;
+    }
+    switch (t) {
+    case SHOAL_T_COUNT:
+        q = shoal_mpack_fast_uint(p, end, &v->u);
+        break;
+    case SHOAL_T_PORT:
+        q = shoal_mpack_fast_uint(p, end, &v->u);
+        q = v->u <= 65535 ? q : NULL;
+        break;
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        q = shoal_mpack_fast_f64(p, end, &v->d);
+        break;
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        if ((q = shoal_mpack_fast_bin8(p, end, &raw, &len)) != NULL) {
+            v->s.p = (const char *)raw;
+            v->s.len = len;
+        }
+        break;
+    case SHOAL_T_ADDR:
+        q = shoal_mpack_fast_bin8(p, end, &raw, &len);
+        if (q != NULL && len == 4) {
+            v->a.addr.b[10] = 0xff;
+            v->a.addr.b[11] = 0xff;
+            memcpy(v->a.addr.b + 12, raw, 4);
+        } else if (q != NULL && len == 16) {
+            memcpy(v->a.addr.b, raw, 16);
+        } else {
+            q = NULL;
+        }
+        break;
+    case SHOAL_T_BOOL:
+        q = shoal_mpack_fast_bool(p, end, &v->b);
+        break;
+    default:
+        return NULL;
+    }
+    v->present = true;
+    return q;
+}
+
+/*
+ * One record of nf values into v.  The common forms go through
+ * wire_fast_value on a cursor kept in a register, the objects they are
+ * counted at once; any other item goes through the reader, which counts
+ * it (given back first) and knows every form and every reason.
+ */
+static int wire_batch_record(struct wire_dec *d, struct shoal_wire_batch_dec *bd, size_t nf,
+                             struct shoal_value *v, size_t *used)
+{
+    const uint8_t *p = d->r.p, *end = d->r.end, *q;
+    bool counted = d->r.objects >= nf;
     struct shoal_mpack_item it;
     int rc;
 
+    if (counted) {
+        d->r.objects -= nf;
+    }
     for (size_t i = 0; i < nf; i++) {
         const struct shoal_field *f = &bd->fields[i];
+        if (counted && (q = wire_fast_value(p, end, f->type, &v[i])) != NULL) {
+            p = q;
+            continue;
+        }
+        d->r.p = p;
+        d->r.objects += counted;
         if ((rc = wire_next(d, &it)) < 0) {
             return rc;
         }
@@ -532,7 +617,9 @@ static inline int wire_batch_record(struct wire_dec *d, struct shoal_wire_batch_
         if (rc < 0) {
             return rc;
         }
+        p = d->r.p;
     }
+    d->r.p = p;
     return 0;
 }
 

@@ -8,8 +8,8 @@
  * writes), to the same tree as msgpack-c's unpacker; every prefix of a
  * body holding them all refused, never read past; the limits (payload
  * length, object budget, counts past the end, input size, nesting, ext
- * items, trailing bytes, the unused byte 0xc1) with their errno; the
- * writer's sticky error.
+ * items, trailing bytes, the unused byte 0xc1) with their errno; the fast
+ * paths agreeing with the reader; the writer's sticky error.
  */
 #include <errno.h>
 #include <math.h>
@@ -477,6 +477,68 @@ static void test_mpack_nesting(void)
     mp_expect("\x91\x91\xdd\xff\xff\xff\xff", 7, &lim, -EBADMSG, "truncated:");
 }
 
+/* Every fast path (mpack.h) on the item at p, cut at every length: when it
+ * takes the item, the reader takes it too, as the same value and length. */
+static void mp_fast_item(const uint8_t *p, size_t len)
+{
+    for (size_t k = 0; k <= len; k++) {
+        const uint8_t *end = p + k, *q;
+        struct shoal_mpack_rd r;
+        struct shoal_mpack_item it;
+        const uint8_t *raw;
+        uint32_t n;
+        uint64_t u;
+        double d;
+        bool b;
+        shoal_mpack_rd_init(&r, p, k, UINT32_MAX, UINT64_MAX);
+        int rc = shoal_mpack_read(&r, &it);
+        if ((q = shoal_mpack_fast_nil(p, end)) != NULL) {
+            CU_ASSERT(rc == 0 && it.type == SHOAL_MPACK_NIL && q == r.p);
+        }
+        if ((q = shoal_mpack_fast_bool(p, end, &b)) != NULL) {
+            CU_ASSERT(rc == 0 && it.type == SHOAL_MPACK_BOOL && it.b == b && q == r.p);
+        }
+        if ((q = shoal_mpack_fast_uint(p, end, &u)) != NULL) {
+            CU_ASSERT(rc == 0 && it.type == SHOAL_MPACK_UINT && it.u == u && q == r.p);
+        }
+        if ((q = shoal_mpack_fast_f64(p, end, &d)) != NULL) {
+            CU_ASSERT(rc == 0 && it.type == SHOAL_MPACK_FLOAT && !it.f32 &&
+                      memcmp(&it.d, &d, sizeof(d)) == 0 && q == r.p);
+        }
+        if ((q = shoal_mpack_fast_bin8(p, end, &raw, &n)) != NULL) {
+            CU_ASSERT(rc == 0 && it.type == SHOAL_MPACK_BIN && it.raw == raw && it.len == n &&
+                      q == r.p);
+        }
+    }
+}
+
+static void test_mpack_fast_paths(void)
+{
+    struct shoal_buf b = {0};
+    struct shoal_mpack_rd r;
+    struct shoal_mpack_item it;
+    size_t taken = 0;
+
+    mp_all_forms(&b);
+    for (size_t k = 0; k < MP_NCASES; k++) {
+        struct shoal_mpack_wr w;
+        shoal_mpack_wr_init(&w, &b);
+        if (mp_cases[k].kind != MP_ARRAY && mp_cases[k].kind != MP_MAP && mp_cases[k].u < 300) {
+            mp_ours(&w, &mp_cases[k]);
+        }
+    }
+    /* Every item of the buffer, from its first byte to the next item's. */
+    shoal_mpack_rd_init(&r, b.p, b.len, UINT32_MAX, UINT64_MAX);
+    while (shoal_mpack_rd_left(&r) > 0) {
+        const uint8_t *p = r.p;
+        CU_ASSERT_EQUAL_FATAL(shoal_mpack_read(&r, &it), 0);
+        mp_fast_item(p, (size_t)(r.p - p)); /* a container: its header */
+        taken++;
+    }
+    CU_ASSERT(taken > 60);
+    shoal_buf_free(&b);
+}
+
 /* The writer keeps its first error and writes nothing after it. */
 static void test_mpack_writer_errors(void)
 {
@@ -508,6 +570,7 @@ int main(void)
         !CU_add_test(s, "the cursor level", test_mpack_put_forms) ||
         !CU_add_test(s, "every form read as msgpack-c reads it", test_mpack_read_forms) ||
         !CU_add_test(s, "truncation at every byte", test_mpack_truncation) ||
+        !CU_add_test(s, "fast paths as the reader", test_mpack_fast_paths) ||
         !CU_add_test(s, "limits", test_mpack_limits) ||
         !CU_add_test(s, "nesting", test_mpack_nesting) ||
         !CU_add_test(s, "writer errors", test_mpack_writer_errors)) {
