@@ -31,7 +31,8 @@
  *       the same count and sizes), untimed; then, at the common start
  *       signal, sends them as [topic "log"][body] messages.  The receiver
  *       only receives: no decode, no write.  The time is from the first
- *       send to the receipt of the last message.
+ *       send to the receipt of the last message.  Both tune malloc as the
+ *       real path's processes do (shoal_zsec_tune_malloc).
  *
  * Output: one line on stdout,
  *   mode=M records=R rows=R batches=B bytes=Y wall=S rate=R/s
@@ -969,6 +970,7 @@ static int lr_raw_sender(void *argp, int in, int out)
 
     memset(&rep, 0, sizeof(rep));
     rep.status = 1;
+    shoal_zsec_tune_malloc(); /* as the real path's processes, so the floor is comparable */
     rc = lr_raw_bodies(a->o, a->idx, &all, &ends, &n, &rep.orig_pkts);
     if (rc < 0) {
         lr_err("raw sender %u: encoding the batches: %s", a->idx + 1, strerror(-rc));
@@ -1058,6 +1060,7 @@ static int lr_raw_receiver(void *argp, int in, int out)
 
     memset(&rep, 0, sizeof(rep));
     rep.status = 1;
+    shoal_zsec_tune_malloc();
     zmq_msg_init(&m);
     ctx = zmq_ctx_new();
     sock = ctx != NULL ? zmq_socket(ctx, ZMQ_PULL) : NULL;
