@@ -129,7 +129,7 @@ static uint8_t *wire_put_subnet(uint8_t *p, const struct shoal_value *v)
 {
     uint8_t sub[17];
 
-    if (wire_addr_is_v4(&v->a.addr)) {
+    if (shoal_addr_is_v4(&v->a.addr)) {
         memcpy(sub, v->a.addr.b + 12, 4);
         sub[4] = v->a.prefix;
         return shoal_mpack_put_bin(p, sub, 5);

@@ -154,20 +154,11 @@ static inline void wire_put_head(struct shoal_mpack_wr *w, uint32_t n, enum shoa
     }
 }
 
-/* shoal_addr_is_v4 in two word compares (it is on every address a log
- * record carries). */
-static inline bool wire_addr_is_v4(const struct shoal_addr *a)
-{
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-    return memcmp(a->b, mapped, sizeof(mapped)) == 0;
-}
-
 /* An address: a bin of 4 bytes for IPv4, 16 for IPv6. */
 static inline uint8_t *wire_put_addr(uint8_t *p, const struct shoal_addr *a)
 {
-    return wire_addr_is_v4(a) ? shoal_mpack_put_bin(p, a->b + 12, 4)
-                              : shoal_mpack_put_bin(p, a->b, 16);
+    return shoal_addr_is_v4(a) ? shoal_mpack_put_bin(p, a->b + 12, 4)
+                               : shoal_mpack_put_bin(p, a->b, 16);
 }
 
 #endif
