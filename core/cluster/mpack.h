@@ -128,14 +128,18 @@ static inline void shoal_mpack_st64(uint8_t *p, uint64_t v)
 #endif
 
 /* ------------------------------------------------------------------------ */
-/* Writer: stores at a cursor (the caller reserved the room) */
+/* Writer: stores at a cursor.  Each shoal_mpack_put_* writes one item at p,
+ * where the caller has made room (SHOAL_MPACK_HEAD_MAX bytes and the
+ * payload), and returns the cursor past it.  Payloads are borrowed. */
 
+/* nil (1 byte). */
 static inline uint8_t *shoal_mpack_put_nil(uint8_t *p)
 {
     *p = 0xc0;
     return p + 1;
 }
 
+/* true or false (1 byte). */
 static inline uint8_t *shoal_mpack_put_bool(uint8_t *p, bool b)
 {
     *p = b ? 0xc3 : 0xc2;
@@ -237,11 +241,13 @@ static inline uint8_t *shoal_mpack_put_container(uint8_t *p, uint8_t fix, uint8_
     return p + 5;
 }
 
+/* The header of an array of n elements (1, 3 or 5 bytes). */
 static inline uint8_t *shoal_mpack_put_array(uint8_t *p, uint32_t n)
 {
     return shoal_mpack_put_container(p, 0x90, 0xdc, n);
 }
 
+/* The header of a map of n key/value pairs (1, 3 or 5 bytes). */
 static inline uint8_t *shoal_mpack_put_map(uint8_t *p, uint32_t n)
 {
     return shoal_mpack_put_container(p, 0x80, 0xde, n);
@@ -328,11 +334,16 @@ static inline uint8_t *shoal_mpack_put_str(uint8_t *p, const void *s, uint32_t n
 /* ------------------------------------------------------------------------ */
 /* Writer: appends to a buffer, first error kept */
 
+/* An appending writer: the buffer it appends to and its first error.  The
+ * shoal_mpack_write_* functions append one item each (the same bytes as
+ * the shoal_mpack_put_* of the same name) and do nothing once err is set;
+ * read err at the end.  The buffer is borrowed. */
 struct shoal_mpack_wr {
     struct shoal_buf *buf; /* borrowed */
     int err;               /* 0, or the first error (-ENOMEM, -E2BIG) */
 };
 
+/* Start appending to buf (kept as it is: the items go after its bytes). */
 static inline void shoal_mpack_wr_init(struct shoal_mpack_wr *w, struct shoal_buf *buf)
 {
     w->buf = buf;
