@@ -477,64 +477,61 @@ int shoal_log_format_tsv(struct shoal_buf *b, const struct shoal_field *fields, 
                          const struct shoal_value *vals)
 {
     /* The common scalars and short plain strings are written in place
-     * after one room check per field; other strings, containers, ints,
-     * subnets and out-of-range doubles go through fmt_tsv_value. */
+     * at a cursor, with room for every field made once; other strings,
+     * containers, ints, subnets and out-of-range doubles go through
+     * fmt_tsv_value, after which the room for the rest is made again. */
+    if (buf_reserve(b, n * TSV_SCALAR_ROOM) < 0) {
+        return -ENOMEM;
+    }
+    char *o = b->p + b->len;
     for (size_t i = 0; i < n; i++) {
         const struct shoal_value *v = &vals[i];
-        if (buf_reserve(b, TSV_SCALAR_ROOM) < 0) {
-            return -ENOMEM;
-        }
-        char *o = b->p + b->len;
         if (i > 0) {
             *o++ = '\t';
         }
         if (!v->present) {
             *o++ = '-';
-        } else {
-            switch (fields[i].type) {
-            case SHOAL_T_BOOL:
-                *o++ = v->b ? 'T' : 'F';
+            continue;
+        }
+        switch (fields[i].type) {
+        case SHOAL_T_BOOL:
+            *o++ = v->b ? 'T' : 'F';
+            continue;
+        case SHOAL_T_COUNT:
+        case SHOAL_T_PORT:
+            o = put_u64(o, v->u);
+            continue;
+        case SHOAL_T_DOUBLE:
+        case SHOAL_T_TIME:
+        case SHOAL_T_INTERVAL:
+            if (!fixed6_fits(v->d)) {
                 break;
-            case SHOAL_T_COUNT:
-            case SHOAL_T_PORT:
-                o = put_u64(o, v->u);
-                break;
-            case SHOAL_T_DOUBLE:
-            case SHOAL_T_TIME:
-            case SHOAL_T_INTERVAL:
-                if (!fixed6_fits(v->d)) {
-                    goto slow;
-                }
-                o = put_fixed6(o, v->d);
-                break;
-            case SHOAL_T_ADDR:
-                o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
-                                                 : fmt_v6(o, v->a.addr.b);
-                break;
-            case SHOAL_T_STRING:
-            case SHOAL_T_ENUM:
-                if (v->s.len == 0 || v->s.len > TSV_SCALAR_ROOM - 2 ||
-                    !tsv_plain(v->s.p, v->s.len)) {
-                    goto slow;
-                }
-                memcpy(o, v->s.p, v->s.len);
-                o += v->s.len;
-                break;
-            default:
-                goto slow;
             }
+            o = put_fixed6(o, v->d);
+            continue;
+        case SHOAL_T_ADDR:
+            o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
+                                             : fmt_v6(o, v->a.addr.b);
+            continue;
+        case SHOAL_T_STRING:
+        case SHOAL_T_ENUM:
+            if (v->s.len == 0 || v->s.len > TSV_SCALAR_ROOM - 2 || !tsv_plain(v->s.p, v->s.len)) {
+                break;
+            }
+            memcpy(o, v->s.p, v->s.len);
+            o += v->s.len;
+            continue;
+        default:
+            break;
         }
         b->len = (size_t)(o - b->p);
-        continue;
-    slow:
-        b->len = (size_t)(o - b->p);
-        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0) {
+        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0 ||
+            buf_reserve(b, (n - i - 1) * TSV_SCALAR_ROOM) < 0) {
             return -ENOMEM;
         }
+        o = b->p + b->len;
     }
-    if (buf_reserve(b, 0) < 0) {
-        return -ENOMEM;
-    }
+    b->len = (size_t)(o - b->p);
     b->p[b->len] = '\0';
     return 0;
 }
