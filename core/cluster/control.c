@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "lib/diag.h"
@@ -256,7 +255,7 @@ static void ctl_send_reply(struct shoal_control *c, zmq_msg_t *id, uint64_t req_
     const char *topic = shoal_wire_topic(SHOAL_WIRE_CONTROL_REPLY);
     struct shoal_wire_kv kv[SHOAL_WIRE_MAX_ARGS];
     struct shoal_wire_ctl_reply r = {.id = req_id, .status = status, .items = kv};
-    msgpack_sbuffer sb;
+    struct shoal_buf sb = {0};
     int rc;
 
     for (size_t i = 0; i < it->n && i < SHOAL_WIRE_MAX_ARGS; i++) {
@@ -265,7 +264,6 @@ static void ctl_send_reply(struct shoal_control *c, zmq_msg_t *id, uint64_t req_
         kv[i].value.len = strlen(it->v[i].val);
         r.n_items++;
     }
-    msgpack_sbuffer_init(&sb);
     rc = shoal_wire_encode_ctl_reply(&sb, &r);
     if (rc < 0) {
         shoal_err(c->self->name, "%s: cannot encode a control reply: %s", c->endpoint,
@@ -273,9 +271,9 @@ static void ctl_send_reply(struct shoal_control *c, zmq_msg_t *id, uint64_t req_
     } else if (zmq_send(c->sock, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
                0) {
         zmq_send(c->sock, topic, strlen(topic), ZMQ_SNDMORE);
-        zmq_send(c->sock, sb.data, sb.size, 0);
+        zmq_send(c->sock, sb.p, sb.len, 0);
     }
-    msgpack_sbuffer_destroy(&sb);
+    shoal_buf_free(&sb);
 }
 
 static void ctl_error(struct shoal_control *c, zmq_msg_t *id, uint64_t req_id, int status,
@@ -295,7 +293,7 @@ static void ctl_error(struct shoal_control *c, zmq_msg_t *id, uint64_t req_id, i
 }
 
 /* The argument as text, or NULL if it holds a NUL. */
-static const char *ctl_arg_text(const struct shoal_wire_str *a)
+static const char *ctl_arg_text(const struct shoal_str *a)
 {
     return memchr(a->p, '\0', a->len) == NULL ? a->p : NULL;
 }
@@ -639,109 +637,131 @@ static bool ctl_collect(struct shoal_control_client *cl, size_t i, uint64_t id,
     }
 }
 
-int shoal_control_request(struct shoal_control_client *cl,
-                          const struct shoal_layout_node *const *nodes, size_t n,
-                          const char *command, const char *const *args, size_t n_args,
-                          double timeout, struct shoal_control_result *res)
+/* One request in flight to n nodes. */
+struct ctl_round {
+    struct shoal_control_client *cl;
+    struct shoal_control_result *res; /* n of them */
+    size_t n;
+    uint64_t id;
+    double t0;
+    zmq_pollitem_t *items; /* scratch for zmq_poll */
+    size_t *which;         /* each result's node: its index in the layout */
+    bool *pending;         /* sent, no reply yet */
+};
+
+/* Send the request `body` to node k of the round (res[k] says what came
+ * of it). */
+static void ctl_send_one(struct ctl_round *rd, size_t k, const struct shoal_layout_node *node,
+                         const struct shoal_buf *body)
 {
-    struct shoal_wire_str wargs[SHOAL_WIRE_MAX_ARGS];
-    struct shoal_wire_ctl_request q = {.command = command, .args = wargs, .n_args = n_args};
     const char *topic = shoal_wire_topic(SHOAL_WIRE_CONTROL_REQUEST);
-    zmq_pollitem_t *items = NULL;
-    size_t *which = NULL;
-    bool *pending = NULL;
-    msgpack_sbuffer sb;
-    double t0 = ctl_now(), deadline = t0 + timeout;
-    int replied = 0, rc;
+    const struct shoal_layout *layout = rd->cl->layout;
+    struct shoal_control_result *r = &rd->res[k];
+    void *sock;
 
-    if (n_args > SHOAL_WIRE_MAX_ARGS) {
-        return -E2BIG;
+    memset(r, 0, sizeof(*r));
+    r->node = node;
+    r->rc = -EINVAL;
+    rd->which[k] = (size_t)(node - layout->nodes);
+    if (node < layout->nodes || rd->which[k] >= layout->n_nodes) {
+        snprintf(r->error, sizeof(r->error), "node %s is not in %s", node->name,
+                 layout->file ? layout->file : "the layout");
+        return;
     }
-    for (size_t i = 0; i < n_args; i++) {
-        wargs[i].p = args[i];
-        wargs[i].len = strlen(args[i]);
+    sock = ctl_conn_get(rd->cl, rd->which[k], r);
+    if (sock == NULL) {
+        return;
     }
-    q.id = cl->next_id++;
-    msgpack_sbuffer_init(&sb);
-    rc = shoal_wire_encode_ctl_request(&sb, &q);
-    if (rc < 0) {
-        goto out;
+    /* Queued on the connecting pipe if the node is not there yet. */
+    if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(sock, body->p, body->len, ZMQ_DONTWAIT) < 0) {
+        snprintf(r->error, sizeof(r->error), "%s: cannot send: %s", r->endpoint,
+                 zmq_strerror(errno));
+        ctl_conn_drop(rd->cl, rd->which[k]);
+        return;
     }
-    items = calloc(n ? n : 1, sizeof(*items));
-    which = calloc(n ? n : 1, sizeof(*which));
-    pending = calloc(n ? n : 1, sizeof(*pending));
-    if (items == NULL || which == NULL || pending == NULL) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    for (size_t k = 0; k < n; k++) {
-        struct shoal_control_result *r = &res[k];
-        void *sock;
+    r->rc = -ETIMEDOUT;
+    rd->pending[k] = true;
+}
 
-        memset(r, 0, sizeof(*r));
-        r->node = nodes[k];
-        r->rc = -EINVAL;
-        which[k] = (size_t)(nodes[k] - cl->layout->nodes);
-        if (nodes[k] < cl->layout->nodes || which[k] >= cl->layout->n_nodes) {
-            snprintf(r->error, sizeof(r->error), "node %s is not in %s", nodes[k]->name,
-                     cl->layout->file ? cl->layout->file : "the layout");
-            continue;
-        }
-        sock = ctl_conn_get(cl, which[k], r);
-        if (sock == NULL) {
-            continue;
-        }
-        /* Queued on the connecting pipe if the node is not there yet. */
-        if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-            zmq_send(sock, sb.data, sb.size, ZMQ_DONTWAIT) < 0) {
-            snprintf(r->error, sizeof(r->error), "%s: cannot send: %s", r->endpoint,
-                     zmq_strerror(errno));
-            ctl_conn_drop(cl, which[k]);
-            continue;
-        }
-        r->rc = -ETIMEDOUT;
-        pending[k] = true;
-    }
+/* Collect replies until every pending node answered or `deadline`;
+ * returns the number of replies. */
+static int ctl_wait(struct ctl_round *rd, double deadline)
+{
+    int replied = 0;
+
     for (;;) {
         size_t np = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (pending[k]) {
-                items[np].socket = cl->conns[which[k]].sock;
-                items[np].events = ZMQ_POLLIN;
-                items[np].revents = 0;
+        for (size_t k = 0; k < rd->n; k++) {
+            if (rd->pending[k]) {
+                rd->items[np].socket = rd->cl->conns[rd->which[k]].sock;
+                rd->items[np].events = ZMQ_POLLIN;
+                rd->items[np].revents = 0;
                 np++;
             }
         }
         double left = deadline - ctl_now();
         if (np == 0 || left <= 0) {
-            break;
+            return replied;
         }
-        if (zmq_poll(items, (int)np, (long)(left * 1000) + 1) < 0 && errno != EINTR) {
-            break;
+        if (zmq_poll(rd->items, (int)np, (long)(left * 1000) + 1) < 0 && errno != EINTR) {
+            return replied;
         }
-        for (size_t k = 0; k < n; k++) {
-            if (pending[k] && ctl_collect(cl, which[k], q.id, &res[k])) {
-                pending[k] = false;
-                res[k].seconds = ctl_now() - t0;
-                if (res[k].rc == 0) {
-                    replied++;
-                }
+        for (size_t k = 0; k < rd->n; k++) {
+            if (rd->pending[k] && ctl_collect(rd->cl, rd->which[k], rd->id, &rd->res[k])) {
+                rd->pending[k] = false;
+                rd->res[k].seconds = ctl_now() - rd->t0;
+                replied += rd->res[k].rc == 0;
             }
         }
     }
+}
+
+int shoal_control_request(struct shoal_control_client *cl,
+                          const struct shoal_layout_node *const *nodes, size_t n,
+                          const char *command, const char *const *args, size_t n_args,
+                          double timeout, struct shoal_control_result *res)
+{
+    struct shoal_str wargs[SHOAL_WIRE_MAX_ARGS];
+    struct shoal_wire_ctl_request q = {.command = command, .args = wargs, .n_args = n_args};
+    struct ctl_round rd = {.cl = cl, .res = res, .n = n, .t0 = ctl_now()};
+    struct shoal_buf body = {0};
+    int rc;
+
+    if (n_args > SHOAL_WIRE_MAX_ARGS) {
+        return -E2BIG;
+    }
+    for (size_t i = 0; i < n_args; i++) {
+        wargs[i] = shoal_str_of(args[i]);
+    }
+    q.id = rd.id = cl->next_id++;
+    rc = shoal_wire_encode_ctl_request(&body, &q);
+    if (rc < 0) {
+        goto out;
+    }
+    rd.items = calloc(n ? n : 1, sizeof(*rd.items));
+    rd.which = calloc(n ? n : 1, sizeof(*rd.which));
+    rd.pending = calloc(n ? n : 1, sizeof(*rd.pending));
+    if (rd.items == NULL || rd.which == NULL || rd.pending == NULL) {
+        rc = -ENOMEM;
+        goto out;
+    }
     for (size_t k = 0; k < n; k++) {
-        if (pending[k]) {
-            res[k].seconds = ctl_now() - t0;
+        ctl_send_one(&rd, k, nodes[k], &body);
+    }
+    rc = ctl_wait(&rd, rd.t0 + timeout);
+    for (size_t k = 0; k < n; k++) {
+        if (rd.pending[k]) {
+            res[k].seconds = ctl_now() - rd.t0;
             snprintf(res[k].error, sizeof(res[k].error), "no reply after %g s", timeout);
-            ctl_conn_drop(cl, which[k]);
+            ctl_conn_drop(cl, rd.which[k]);
         }
     }
-    rc = replied;
 out:
-    free(items);
-    free(which);
-    free(pending);
-    msgpack_sbuffer_destroy(&sb);
+    free(rd.items);
+    free(rd.which);
+    free(rd.pending);
+    shoal_buf_free(&body);
     return rc;
 }
 

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "lib/diag.h"
@@ -36,7 +35,7 @@ struct shoal_state_link {
     double started;
     bool local_logged;
     bool drop_logged;
-    msgpack_sbuffer buf;
+    struct shoal_buf buf;
     struct shoal_hrw_node *live; /* scratch: the live proxies */
     size_t *live_idx;
     struct shoal_state_link_stats st;
@@ -67,7 +66,6 @@ int shoal_state_link_new(const struct shoal_layout *layout, const struct shoal_l
     sl->zsec = zsec;
     sl->table = table;
     sl->started = sl_wall();
-    msgpack_sbuffer_init(&sl->buf);
     sl->proxies = calloc(n + 1, sizeof(*sl->proxies));
     sl->live = calloc(n + 1, sizeof(*sl->live));
     sl->live_idx = calloc(n + 1, sizeof(*sl->live_idx));
@@ -121,7 +119,7 @@ void shoal_state_link_free(struct shoal_state_link *sl)
             zmq_close(sl->proxies[i].sub);
         }
     }
-    msgpack_sbuffer_destroy(&sl->buf);
+    shoal_buf_free(&sl->buf);
     free(sl->proxies);
     free(sl->live);
     free(sl->live_idx);
@@ -205,14 +203,14 @@ void shoal_state_link_observe(struct shoal_state_link *sl, int h, const void *ke
         .value = member,
         .expire = now + def->epoch,
     };
-    sl->buf.size = 0;
+    sl->buf.len = 0;
     if (shoal_wire_encode_state(&sl->buf, &w) < 0) {
         sl->st.bad++;
         return;
     }
     const char *topic = shoal_wire_topic(SHOAL_WIRE_STATE_UPDATE);
     if (zmq_send(px->dealer, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(px->dealer, sl->buf.data, sl->buf.size, ZMQ_DONTWAIT) < 0) {
+        zmq_send(px->dealer, sl->buf.p, sl->buf.len, ZMQ_DONTWAIT) < 0) {
         sl->st.dropped++;
         if (!sl->drop_logged) {
             shoal_warn(sl->self->name,

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The message bodies that cross ZeroMQ between cluster nodes, encoded with
- * msgpack.  A message is multipart: a topic frame ("log", "notice", "state",
- * "ctl"), then one body.  Every body is a msgpack array whose first element
- * is the format version (SHOAL_WIRE_VERSION) and whose second is the message
- * type; the rest is positional and fixed per version (see wire.c for the
- * exact layout of each type).  Encoders append to a caller-owned
- * msgpack_sbuffer and leave it as it was on failure.  The decoder takes
- * untrusted bytes and either fills a struct shoal_wire_msg whose strings and
- * arrays live in an arena freed by shoal_wire_msg_release(), or returns a
- * negative errno with a one-line reason: -EPROTONOSUPPORT for another
- * version, -EBADMSG for a truncated, malformed or mistyped body, -E2BIG for
- * a body past the limits below.  The decoded structs are the encoders'
- * inputs, so whatever decodes can be re-encoded as it is.
+ * The message bodies that cross ZeroMQ between cluster nodes, encoded in
+ * msgpack with our own codec (mpack.h).  A message is multipart: a topic
+ * frame ("log", "notice", "state", "ctl", "hb"), then one body.  Every body
+ * is a msgpack array whose first element is the format version
+ * (SHOAL_WIRE_VERSION) and whose second is the message type; the rest is
+ * positional and fixed per version (see wire.c for the exact layout of
+ * each type).  Encoders append to a caller-owned struct shoal_buf and
+ * leave it as it was on failure.  The decoder takes untrusted bytes and
+ * either fills a struct shoal_wire_msg whose strings and arrays live in an
+ * arena freed by shoal_wire_msg_release(), or returns a negative errno
+ * with a one-line reason: -EPROTONOSUPPORT for another version, -EBADMSG
+ * for a truncated, malformed or mistyped body, -E2BIG for a body past the
+ * limits below.  The decoded structs are the encoders' inputs, so whatever
+ * decodes can be re-encoded as it is.
  *
  * Stateless: every function is safe to call from any thread on distinct
  * buffers and messages.
@@ -24,9 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <msgpack.h>
-
 #include <shoal/types.h>
+
+#include "framework/notice.h"
+#include "lib/buf.h"
+#include "lib/str.h"
 
 #define SHOAL_WIRE_VERSION 1
 
@@ -54,12 +57,9 @@ enum shoal_wire_type {
 };
 #define SHOAL_WIRE_TYPE_LAST SHOAL_WIRE_HEARTBEAT
 
-/* A byte string; `p` is NUL-terminated when decoded.  p == NULL means
- * absent (encoded as nil) where a field is optional. */
-struct shoal_wire_str {
-    const char *p;
-    size_t len;
-};
+/* Byte strings (lib/str.h) are NUL-terminated when decoded by
+ * shoal_wire_decode; p == NULL means absent (nil) where a field is
+ * optional. */
 
 /*
  * A batch of records of one log stream.  `fields` describes the stream so
@@ -90,35 +90,13 @@ struct shoal_wire_log_ack {
     uint64_t seq;
 };
 
-/* A notice (Zeek's Notice::Info as far as it crosses nodes).  Optional
- * strings are absent when p == NULL; optional scalars have a has_ flag. */
-struct shoal_wire_notice {
-    const char *sender; /* node that raised it (notice.log peer_descr) */
-    double ts;
-    struct shoal_wire_str uid;
-    bool has_id;
-    struct shoal_conn_id id;
-    const char *note; /* e.g. "Scan::Address_Scan", printable, no blank */
-    struct shoal_wire_str msg;
-    struct shoal_wire_str sub;
-    bool has_src;
-    struct shoal_addr src;
-    bool has_dst;
-    struct shoal_addr dst;
-    bool has_p;
-    uint16_t p;
-    uint8_t p_proto; /* IP protocol of p (SHOAL_PROTO_TCP, ...) */
-    bool has_n;
-    uint64_t n;
-    const char *identifier; /* NULL: never suppressed; no NUL inside */
-    double suppress_for;    /* seconds, finite and >= 0 */
-};
+/* A NOTICE body carries a struct shoal_notice_info (framework/notice.h). */
 
 /* An update of shared state sent to the proxy owning the key. */
 struct shoal_wire_state {
     const char *sender;
     const char *kind; /* "known_hosts", "scan", ... [A-Za-z0-9_.-] */
-    struct shoal_wire_str key;
+    struct shoal_str key;
     uint64_t value;
     double expire; /* absolute time, finite */
 };
@@ -126,13 +104,13 @@ struct shoal_wire_state {
 struct shoal_wire_ctl_request {
     uint64_t id;
     const char *command;
-    const struct shoal_wire_str *args;
+    const struct shoal_str *args;
     size_t n_args;
 };
 
 struct shoal_wire_kv {
     const char *key;
-    struct shoal_wire_str value;
+    struct shoal_str value;
 };
 
 struct shoal_wire_ctl_reply {
@@ -159,7 +137,7 @@ struct shoal_wire_msg {
     union {
         struct shoal_wire_log_batch batch;
         struct shoal_wire_log_ack ack;
-        struct shoal_wire_notice notice;
+        struct shoal_notice_info notice;
         struct shoal_wire_state state;
         struct shoal_wire_ctl_request req;
         struct shoal_wire_ctl_reply rep;
@@ -186,16 +164,16 @@ bool shoal_wire_topic_matches(const void *topic, size_t len, enum shoal_wire_typ
  * unknown field type, base > seq, ...), -E2BIG past a limit, or -ENOMEM;
  * on failure `out` is restored to its previous size.
  */
-int shoal_wire_encode_log_batch(msgpack_sbuffer *out, const struct shoal_wire_log_batch *b);
-int shoal_wire_encode_log_ack(msgpack_sbuffer *out, const struct shoal_wire_log_ack *a);
-int shoal_wire_encode_notice(msgpack_sbuffer *out, const struct shoal_wire_notice *n);
-int shoal_wire_encode_state(msgpack_sbuffer *out, const struct shoal_wire_state *s);
-int shoal_wire_encode_ctl_request(msgpack_sbuffer *out, const struct shoal_wire_ctl_request *r);
-int shoal_wire_encode_ctl_reply(msgpack_sbuffer *out, const struct shoal_wire_ctl_reply *r);
-int shoal_wire_encode_heartbeat(msgpack_sbuffer *out, const struct shoal_wire_heartbeat *h);
+int shoal_wire_encode_log_batch(struct shoal_buf *out, const struct shoal_wire_log_batch *b);
+int shoal_wire_encode_log_ack(struct shoal_buf *out, const struct shoal_wire_log_ack *a);
+int shoal_wire_encode_notice(struct shoal_buf *out, const struct shoal_notice_info *n);
+int shoal_wire_encode_state(struct shoal_buf *out, const struct shoal_wire_state *s);
+int shoal_wire_encode_ctl_request(struct shoal_buf *out, const struct shoal_wire_ctl_request *r);
+int shoal_wire_encode_ctl_reply(struct shoal_buf *out, const struct shoal_wire_ctl_reply *r);
+int shoal_wire_encode_heartbeat(struct shoal_buf *out, const struct shoal_wire_heartbeat *h);
 
 /* Encode any decoded message again (dispatches on m->type). */
-int shoal_wire_encode(msgpack_sbuffer *out, const struct shoal_wire_msg *m);
+int shoal_wire_encode(struct shoal_buf *out, const struct shoal_wire_msg *m);
 
 /*
  * Incremental LOG_BATCH encoder for the sending hot path: begin with the
@@ -205,7 +183,7 @@ int shoal_wire_encode(msgpack_sbuffer *out, const struct shoal_wire_msg *m);
  * `out` holds an incomplete body.  Not thread-safe per builder.
  */
 struct shoal_wire_batch_enc {
-    msgpack_sbuffer *out;
+    struct shoal_buf *out;
     const struct shoal_field *fields;
     size_t n_fields;
     size_t start;     /* size of out at begin */
@@ -216,9 +194,9 @@ struct shoal_wire_batch_enc {
 
 /* Start a batch.  Returns 0, -EINVAL (bad sender, path or fields), -E2BIG
  * (too many fields) or -ENOMEM (out restored). */
-int shoal_wire_batch_begin(struct shoal_wire_batch_enc *e, msgpack_sbuffer *out, const char *sender,
-                           uint64_t epoch, const char *path, const struct shoal_field *fields,
-                           size_t n_fields);
+int shoal_wire_batch_begin(struct shoal_wire_batch_enc *e, struct shoal_buf *out,
+                           const char *sender, uint64_t epoch, const char *path,
+                           const struct shoal_field *fields, size_t n_fields);
 
 /* Append one record of n_fields values (borrowed).  Returns 0, -EINVAL (a
  * value the decoder would refuse: port > 65535, bad address length...),
@@ -250,16 +228,13 @@ int shoal_wire_decode(const uint8_t *buf, size_t len, enum shoal_wire_type expec
 void shoal_wire_msg_release(struct shoal_wire_msg *m);
 
 /*
- * One-pass LOG_BATCH decoder for the manager's hot path.  It reads the
- * msgpack bytes once, checking them as it goes, straight into arrays kept
- * between calls: no object tree, no per-batch allocation once warm, and
- * string values are not copied.  It accepts exactly the bodies that
- * shoal_wire_decode(..., SHOAL_WIRE_LOG_BATCH, ...) accepts, with the same
- * values; for a body it refuses, it returns shoal_wire_decode's return and
- * reason (it runs it to get them, so a refusal costs two decodes).  Should
- * it ever refuse a body that shoal_wire_decode accepts, it returns that
- * decoding instead and counts it (shoal_wire_batch_dec_fallbacks; 0 is
- * expected, the fuzz target checks it).
+ * One-pass LOG_BATCH decoder for the manager's hot path.  It reads the body
+ * once, checking it as it goes, straight into arrays kept between calls:
+ * no per-batch allocation once warm, and string values are not copied.
+ * shoal_wire_decode(..., SHOAL_WIRE_LOG_BATCH, ...) reads a batch with the
+ * same code and copies the result into its arena, so both accept the same
+ * bodies with the same values and refuse the others with the same return
+ * and reason.
  *
  * Not thread-safe per decoder; distinct decoders are independent.
  */
@@ -273,21 +248,19 @@ void shoal_wire_batch_dec_free(struct shoal_wire_batch_dec *d);
 
 /*
  * Decode one LOG_BATCH body from untrusted bytes into *b.  Returns 0, or the
- * negative errno of shoal_wire_decode with its reason in err (if not NULL).
- * On success, b->sender, b->path, b->fields and b->records live in `d` until
- * its next decode or its free; string values point into `buf` (they are not
- * NUL-terminated), so `buf` must stay unchanged as long as *b is used.
+ * negative errno shoal_wire_decode would return, with its reason in err (if
+ * not NULL); -EINVAL for buf == NULL with len > 0.  On success, b->sender,
+ * b->path, b->fields and b->records live in `d` until its next decode or
+ * its free; string values point into `buf` (they are not NUL-terminated),
+ * so `buf` must stay unchanged as long as *b is used.  On failure *b is
+ * zeroed.
  */
 int shoal_wire_batch_decode(struct shoal_wire_batch_dec *d, const uint8_t *buf, size_t len,
                             struct shoal_wire_log_batch *b, char *err, size_t errlen);
 
-/* Bodies the one-pass reader refused although shoal_wire_decode accepted
- * them (then decoded by shoal_wire_decode): a gap in the reader, 0 expected. */
-uint64_t shoal_wire_batch_dec_fallbacks(const struct shoal_wire_batch_dec *d);
-
 /* Are two values of a column of type t (elements of type elem) equal?
  * Doubles compare bit for bit, strings by bytes.  For tests and the fuzz
- * target, which check that both decoders read the same values. */
+ * target, which compare what was encoded with what was decoded. */
 bool shoal_wire_value_eq(enum shoal_type t, enum shoal_type elem, const struct shoal_value *a,
                          const struct shoal_value *b);
 

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "lib/diag.h"
@@ -35,7 +34,7 @@
 struct wl_stream {
     struct wl_stream *next;
     struct shoal_stream *s;
-    msgpack_sbuffer buf;
+    struct shoal_buf buf;
     struct shoal_wire_batch_enc enc;
     bool open;
     double opened_at; /* wall time of the batch's first record */
@@ -61,7 +60,7 @@ struct shoal_worker_link {
     uint64_t max_sent;  /* highest sequence ever sent */
     double last_ack;    /* wall time of the last acknowledgement progress */
     double last_send;   /* wall time of the last batch or heartbeat sent */
-    msgpack_sbuffer hb_buf;
+    struct shoal_buf hb_buf;
     struct wl_stream *streams;
     struct shoal_worker_link_stats st;
     bool window_full_logged;
@@ -122,7 +121,6 @@ int shoal_worker_link_new(const struct shoal_layout *layout, const struct shoal_
     if (wl == NULL) {
         return -ENOMEM;
     }
-    msgpack_sbuffer_init(&wl->hb_buf);
     wl->layout = layout;
     wl->self = self;
     if (opts != NULL) {
@@ -163,7 +161,7 @@ void shoal_worker_link_free(struct shoal_worker_link *wl)
         struct wl_stream *ls = wl->streams;
         wl->streams = ls->next;
         /* ls->s is not touched: the logger is usually gone by now. */
-        msgpack_sbuffer_destroy(&ls->buf);
+        shoal_buf_free(&ls->buf);
         free(ls);
     }
     if (wl->mon != NULL) {
@@ -174,7 +172,7 @@ void shoal_worker_link_free(struct shoal_worker_link *wl)
         zmq_close(wl->sock);
     }
     shoal_resend_free(wl->win);
-    msgpack_sbuffer_destroy(&wl->hb_buf);
+    shoal_buf_free(&wl->hb_buf);
     free(wl);
 }
 
@@ -222,10 +220,10 @@ static void wl_heartbeat(struct shoal_worker_link *wl, double now)
         .epoch = wl->epoch,
         .ts = (double)rt.tv_sec + (double)rt.tv_nsec / 1e9,
     };
-    wl->hb_buf.size = 0;
+    wl->hb_buf.len = 0;
     if (shoal_wire_encode_heartbeat(&wl->hb_buf, &hb) == 0 &&
         zmq_send(wl->sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) {
-        zmq_send(wl->sock, wl->hb_buf.data, wl->hb_buf.size, ZMQ_DONTWAIT);
+        zmq_send(wl->sock, wl->hb_buf.p, wl->hb_buf.len, ZMQ_DONTWAIT);
         wl->st.heartbeats++;
     }
     wl->last_send = now;
@@ -412,11 +410,11 @@ static void wl_seal(struct shoal_worker_link *wl, struct wl_stream *ls)
     ls->open = false;
     if (shoal_wire_batch_end(&ls->enc, seq, base) < 0) {
         shoal_wire_batch_abort(&ls->enc);
-        msgpack_sbuffer_clear(&ls->buf);
+        ls->buf.len = 0;
         return;
     }
-    rc = shoal_resend_add(wl->win, seq, ls->buf.data, ls->buf.size);
-    msgpack_sbuffer_clear(&ls->buf);
+    rc = shoal_resend_add(wl->win, seq, ls->buf.p, ls->buf.len);
+    ls->buf.len = 0;
     if (rc < 0) {
         wl->st.dropped_batches++;
         wl->st.dropped_records += n;
@@ -446,7 +444,6 @@ static int wl_sink(void *arg, struct shoal_stream *s, const struct shoal_value *
             return -ENOMEM;
         }
         ls->s = s;
-        msgpack_sbuffer_init(&ls->buf);
         ls->next = wl->streams;
         wl->streams = ls;
         shoal_log_stream_set_data(s, ls);
@@ -471,7 +468,7 @@ static int wl_sink(void *arg, struct shoal_stream *s, const struct shoal_value *
         return rc;
     }
     wl->st.records++;
-    if (ls->enc.n_records >= wl->o.batch_records || ls->buf.size >= WL_MAX_BATCH_BYTES) {
+    if (ls->enc.n_records >= wl->o.batch_records || ls->buf.len >= WL_MAX_BATCH_BYTES) {
         wl_seal(wl, ls);
     }
     return 0;

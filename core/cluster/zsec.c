@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,14 @@ struct shoal_zsec {
     uint64_t refused;
 };
 
+void shoal_zsec_tune_malloc(void)
+{
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD) && defined(M_MMAP_THRESHOLD)
+    mallopt(M_MMAP_THRESHOLD, (int)SHOAL_ZSEC_MMAP_THRESHOLD);
+    mallopt(M_TRIM_THRESHOLD, (int)SHOAL_ZSEC_TRIM_THRESHOLD);
+#endif
+}
+
 int shoal_zsec_open(const struct shoal_layout *layout, const struct shoal_layout_node *self,
                     bool serve, struct shoal_zsec **out)
 {
@@ -75,6 +84,7 @@ int shoal_zsec_open(const struct shoal_layout *layout, const struct shoal_layout
         shoal_err(self->name, "%s", err);
         goto fail;
     }
+    shoal_zsec_tune_malloc();
     z->zctx = zmq_ctx_new();
     if (z->zctx == NULL) {
         rc = -ENOMEM;

@@ -33,10 +33,27 @@ struct shoal_zsec;
  * handler (it must exist before any CURVE server socket, or libzmq lets
  * every client in).  Returns 0 and *out, or a negative errno after logging
  * why: -ENOTSUP (libzmq without CURVE), -EINVAL (no key file or allowed
- * list in the layout), or the key loader's error.
+ * list in the layout), or the key loader's error.  It also tunes the
+ * process's malloc for ZeroMQ traffic (shoal_zsec_tune_malloc).
  */
 int shoal_zsec_open(const struct shoal_layout *layout, const struct shoal_layout_node *self,
                     bool serve, struct shoal_zsec **out);
+
+/*
+ * Make the process's malloc keep freed memory (M_TRIM_THRESHOLD) and serve
+ * blocks up to a few MiB from its heaps (M_MMAP_THRESHOLD).  ZeroMQ
+ * allocates and frees a buffer of each message's size per message in its
+ * I/O thread (CURVE boxes them once more), and a log batch is around
+ * 100 KiB: with glibc's defaults every batch handed the top of a heap back
+ * to the kernel (madvise) and faulted it in again, which on two cores cost
+ * a worker about as much CPU as the rest of its log path together.  The
+ * cost is up to SHOAL_ZSEC_TRIM_THRESHOLD of free memory kept per heap.
+ * Idempotent; call it before the threads that allocate start (the ZeroMQ
+ * context).  Without glibc it does nothing.
+ */
+#define SHOAL_ZSEC_TRIM_THRESHOLD (32u << 20)
+#define SHOAL_ZSEC_MMAP_THRESHOLD (4u << 20)
+void shoal_zsec_tune_malloc(void);
 
 /* Close the ZAP handler, log the refusal totals and terminate the context.
  * Every socket made from it must be closed first.  Accepts NULL. */

@@ -51,22 +51,10 @@ struct shoal_logger {
 
 /* ---- text buffer ---- */
 
+/* Room for `extra` bytes and the NUL that keeps the line a C string. */
 static int buf_reserve(struct shoal_buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap) {
-        return 0;
-    }
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + extra + 1) {
-        cap *= 2;
-    }
-    char *p = realloc(b->p, cap);
-    if (p == NULL) {
-        return -ENOMEM;
-    }
-    b->p = p;
-    b->cap = cap;
-    return 0;
+    return shoal_buf_reserve(b, extra + 1);
 }
 
 static int buf_add(struct shoal_buf *b, const char *s, size_t n)
@@ -110,13 +98,6 @@ static int buf_printf(struct shoal_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return 0;
-}
-
-void shoal_buf_free(struct shoal_buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
 }
 
 /* ---- value formatting ---- */
@@ -176,24 +157,40 @@ static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_
     return buf_add(b, p + run, n - run);
 }
 
-/* Dotted quad of p[0..3] at o; returns the end. */
+/* The decimal text of every octet, 4 bytes each so that one fixed-size
+ * copy writes it (the bytes past its length are overwritten next). */
+static const char log_octets[256][4] = {
+    "0",   "1",   "2",   "3",   "4",   "5",   "6",   "7",   "8",   "9",   "10",  "11",  "12",
+    "13",  "14",  "15",  "16",  "17",  "18",  "19",  "20",  "21",  "22",  "23",  "24",  "25",
+    "26",  "27",  "28",  "29",  "30",  "31",  "32",  "33",  "34",  "35",  "36",  "37",  "38",
+    "39",  "40",  "41",  "42",  "43",  "44",  "45",  "46",  "47",  "48",  "49",  "50",  "51",
+    "52",  "53",  "54",  "55",  "56",  "57",  "58",  "59",  "60",  "61",  "62",  "63",  "64",
+    "65",  "66",  "67",  "68",  "69",  "70",  "71",  "72",  "73",  "74",  "75",  "76",  "77",
+    "78",  "79",  "80",  "81",  "82",  "83",  "84",  "85",  "86",  "87",  "88",  "89",  "90",
+    "91",  "92",  "93",  "94",  "95",  "96",  "97",  "98",  "99",  "100", "101", "102", "103",
+    "104", "105", "106", "107", "108", "109", "110", "111", "112", "113", "114", "115", "116",
+    "117", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127", "128", "129",
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "140", "141", "142",
+    "143", "144", "145", "146", "147", "148", "149", "150", "151", "152", "153", "154", "155",
+    "156", "157", "158", "159", "160", "161", "162", "163", "164", "165", "166", "167", "168",
+    "169", "170", "171", "172", "173", "174", "175", "176", "177", "178", "179", "180", "181",
+    "182", "183", "184", "185", "186", "187", "188", "189", "190", "191", "192", "193", "194",
+    "195", "196", "197", "198", "199", "200", "201", "202", "203", "204", "205", "206", "207",
+    "208", "209", "210", "211", "212", "213", "214", "215", "216", "217", "218", "219", "220",
+    "221", "222", "223", "224", "225", "226", "227", "228", "229", "230", "231", "232", "233",
+    "234", "235", "236", "237", "238", "239", "240", "241", "242", "243", "244", "245", "246",
+    "247", "248", "249", "250", "251", "252", "253", "254", "255"};
+
+/* Dotted quad of p[0..3] at o (16 bytes of room); returns the end. */
 static char *fmt_quad(char *o, const uint8_t *p)
 {
     for (int i = 0; i < 4; i++) {
         unsigned v = p[i];
-        if (i > 0) {
-            *o++ = '.';
-        }
-        if (v >= 100) {
-            *o++ = (char)('0' + v / 100);
-            v %= 100;
-            *o++ = (char)('0' + v / 10);
-        } else if (v >= 10) {
-            *o++ = (char)('0' + v / 10);
-        }
-        *o++ = (char)('0' + v % 10);
+        memcpy(o, log_octets[v], 4);
+        o += 1 + (v >= 10) + (v >= 100);
+        *o++ = '.';
     }
-    return o;
+    return o - 1;
 }
 
 /* inet_ntop(AF_INET6)'s text (RFC 5952 as glibc writes it) at o: lower-case
@@ -277,19 +274,75 @@ static int fmt_json_double(struct shoal_buf *b, double d)
     return buf_add(b, tmp, (size_t)n);
 }
 
+/* "00" to "99", for writing decimals two digits at a time. */
+static const char log_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+                                   "31323334353637383940414243444546474849505152535455565758596061"
+                                   "62636465666768697071727374757677787980818283848586878889909192"
+                                   "93949596979899";
+
+/* Two decimal digits of v (< 100) at o. */
+static inline void put_pair(char *o, unsigned v)
+{
+    memcpy(o, log_pairs + 2 * v, 2);
+}
+
+/* Exactly eight decimal digits of v (< 10^8) at o, zeros in front. */
+static void put_8digits(char *o, uint32_t v)
+{
+    put_pair(o, v / 1000000);
+    put_pair(o + 2, v / 10000 % 100);
+    put_pair(o + 4, v / 100 % 100);
+    put_pair(o + 6, v % 100);
+}
+
 /* Decimal digits of v at o, without printf (log writing is on the hot
- * path); returns the end. */
+ * path): the sizes of ports and most counters spelled out, larger values
+ * two digits at a time from the end in 32-bit steps; returns the end. */
 static char *put_u64(char *o, uint64_t v)
 {
-    char tmp[24];
-    size_t n = sizeof(tmp);
-
-    do {
-        tmp[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    memcpy(o, tmp + n, sizeof(tmp) - n);
-    return o + (sizeof(tmp) - n);
+    if (v < 100) {
+        if (v < 10) {
+            *o = (char)('0' + v);
+            return o + 1;
+        }
+        put_pair(o, (unsigned)v);
+        return o + 2;
+    }
+    if (v < 10000) {
+        unsigned x = (unsigned)v;
+        if (x < 1000) {
+            *o = (char)('0' + x / 100);
+            put_pair(o + 1, x % 100);
+            return o + 3;
+        }
+        put_pair(o, x / 100);
+        put_pair(o + 2, x % 100);
+        return o + 4;
+    }
+    if (v > UINT32_MAX) {
+        o = put_u64(o, v / 100000000u);
+        put_8digits(o, (uint32_t)(v % 100000000u));
+        return o + 8;
+    }
+    uint32_t x = (uint32_t)v;
+    unsigned n = x < 100000u       ? 5
+                 : x < 1000000u    ? 6
+                 : x < 10000000u   ? 7
+                 : x < 100000000u  ? 8
+                 : x < 1000000000u ? 9
+                                   : 10;
+    char *w = o + n;
+    while (x >= 100) {
+        w -= 2;
+        put_pair(w, x % 100);
+        x /= 100;
+    }
+    if (x >= 10) {
+        put_pair(w - 2, x);
+    } else {
+        w[-1] = (char)('0' + x);
+    }
+    return o + n;
 }
 
 static int fmt_u64(struct shoal_buf *b, uint64_t v)
@@ -320,12 +373,11 @@ static char *put_fixed6(char *o, double d)
         *o++ = '-';
     }
     o = put_u64(o, u / 1000000);
-    uint64_t f = u % 1000000;
+    unsigned f = (unsigned)(u % 1000000);
     o[0] = '.';
-    for (int i = 6; i >= 1; i--) {
-        o[i] = (char)('0' + f % 10);
-        f /= 10;
-    }
+    put_pair(o + 1, f / 10000);
+    put_pair(o + 3, f / 100 % 100);
+    put_pair(o + 5, f % 100);
     return o + 7;
 }
 
@@ -396,59 +448,90 @@ static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type
 /* Room for a separator and any scalar but a string written in place. */
 #define TSV_SCALAR_ROOM 64
 
+/* Is every byte of p[0..n) printable ASCII, which TSV keeps as it is
+ * outside containers?  Eight bytes at a time: a byte below 0x20 leaves
+ * bit 7 clear in its low seven bits plus 0x60, 0x7f sets it in its low
+ * seven bits plus 1, and 0x80 and above have it already. */
+static bool tsv_plain(const char *p, size_t n)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, bit7 = 0x8080808080808080ull;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if (((~((x & low7) + 0x6060606060606060ull) | ((x & low7) + 0x0101010101010101ull) | x) &
+             bit7) != 0) {
+            return false;
+        }
+    }
+    for (; i < n; i++) {
+        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int shoal_log_format_tsv(struct shoal_buf *b, const struct shoal_field *fields, size_t n,
                          const struct shoal_value *vals)
 {
-    /* The common scalars are written in place after one room check per
-     * field; strings, containers, ints, subnets and out-of-range doubles
-     * go through fmt_tsv_value. */
+    /* The common scalars and short plain strings are written in place
+     * at a cursor, with room for every field made once; other strings,
+     * containers, ints, subnets and out-of-range doubles go through
+     * fmt_tsv_value, after which the room for the rest is made again. */
+    if (buf_reserve(b, n * TSV_SCALAR_ROOM) < 0) {
+        return -ENOMEM;
+    }
+    char *o = b->p + b->len;
     for (size_t i = 0; i < n; i++) {
         const struct shoal_value *v = &vals[i];
-        if (buf_reserve(b, TSV_SCALAR_ROOM) < 0) {
-            return -ENOMEM;
-        }
-        char *o = b->p + b->len;
         if (i > 0) {
             *o++ = '\t';
         }
         if (!v->present) {
             *o++ = '-';
-        } else {
-            switch (fields[i].type) {
-            case SHOAL_T_BOOL:
-                *o++ = v->b ? 'T' : 'F';
+            continue;
+        }
+        switch (fields[i].type) {
+        case SHOAL_T_BOOL:
+            *o++ = v->b ? 'T' : 'F';
+            continue;
+        case SHOAL_T_COUNT:
+        case SHOAL_T_PORT:
+            o = put_u64(o, v->u);
+            continue;
+        case SHOAL_T_DOUBLE:
+        case SHOAL_T_TIME:
+        case SHOAL_T_INTERVAL:
+            if (!fixed6_fits(v->d)) {
                 break;
-            case SHOAL_T_COUNT:
-            case SHOAL_T_PORT:
-                o = put_u64(o, v->u);
-                break;
-            case SHOAL_T_DOUBLE:
-            case SHOAL_T_TIME:
-            case SHOAL_T_INTERVAL:
-                if (!fixed6_fits(v->d)) {
-                    goto slow;
-                }
-                o = put_fixed6(o, v->d);
-                break;
-            case SHOAL_T_ADDR:
-                o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
-                                                 : fmt_v6(o, v->a.addr.b);
-                break;
-            default:
-                goto slow;
             }
+            o = put_fixed6(o, v->d);
+            continue;
+        case SHOAL_T_ADDR:
+            o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
+                                             : fmt_v6(o, v->a.addr.b);
+            continue;
+        case SHOAL_T_STRING:
+        case SHOAL_T_ENUM:
+            if (v->s.len == 0 || v->s.len > TSV_SCALAR_ROOM - 2 || !tsv_plain(v->s.p, v->s.len)) {
+                break;
+            }
+            memcpy(o, v->s.p, v->s.len);
+            o += v->s.len;
+            continue;
+        default:
+            break;
         }
         b->len = (size_t)(o - b->p);
-        continue;
-    slow:
-        b->len = (size_t)(o - b->p);
-        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0) {
+        if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0 ||
+            buf_reserve(b, (n - i - 1) * TSV_SCALAR_ROOM) < 0) {
             return -ENOMEM;
         }
+        o = b->p + b->len;
     }
-    if (buf_reserve(b, 0) < 0) {
-        return -ENOMEM;
-    }
+    b->len = (size_t)(o - b->p);
     b->p[b->len] = '\0';
     return 0;
 }

@@ -20,19 +20,11 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "lib/buf.h"
 #include <shoal/types.h>
 
 struct shoal_logger;
 struct shoal_stream;
-
-/* A growable text buffer for formatting records. */
-struct shoal_buf {
-    char *p;
-    size_t len;
-    size_t cap;
-};
-
-void shoal_buf_free(struct shoal_buf *b);
 
 /* Create a logger writing into directory `dir` in format `fmt`.  NULL on
  * OOM.  The directory must exist (it is checked at the first write). */

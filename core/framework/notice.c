@@ -194,12 +194,12 @@ static const char *notice_proto_name(uint8_t proto)
     }
 }
 
-static struct shoal_value notice_str(const struct shoal_wire_str *s)
+static struct shoal_value notice_str(const struct shoal_str *s)
 {
     return s->p != NULL ? shoal_v_strn(s->p, s->len) : shoal_v_unset();
 }
 
-int shoal_notices_raise(struct shoal_notices *n, const struct shoal_wire_notice *w)
+int shoal_notices_raise(struct shoal_notices *n, const struct shoal_notice_info *w)
 {
     struct shoal_value v[NOTICE_NFIELDS];
     struct shoal_value actions[2];

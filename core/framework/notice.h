@@ -16,13 +16,44 @@
 #ifndef SHOAL_NOTICE_H
 #define SHOAL_NOTICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include <shoal/types.h>
+
 #include "config/config.h"
-#include "cluster/wire.h"
+#include "lib/str.h"
 
 struct shoal_logger;
 struct shoal_notices;
+
+/*
+ * A notice as the framework handles it and as it crosses nodes (Zeek's
+ * Notice::Info, the part a worker sends to the manager: cluster/wire.h
+ * encodes it).  Optional strings are absent when p == NULL; optional
+ * scalars have a has_ flag.  Every pointer is borrowed.
+ */
+struct shoal_notice_info {
+    const char *sender; /* node that raised it (notice.log peer_descr) */
+    double ts;
+    struct shoal_str uid;
+    bool has_id;
+    struct shoal_conn_id id;
+    const char *note; /* e.g. "Scan::Address_Scan", printable, no blank */
+    struct shoal_str msg;
+    struct shoal_str sub;
+    bool has_src;
+    struct shoal_addr src;
+    bool has_dst;
+    struct shoal_addr dst;
+    bool has_p;
+    uint16_t p;
+    uint8_t p_proto; /* IP protocol of p (SHOAL_PROTO_TCP, ...) */
+    bool has_n;
+    uint64_t n;
+    const char *identifier; /* NULL: never suppressed; no NUL inside */
+    double suppress_for;    /* seconds, finite and >= 0 */
+};
 
 struct shoal_notices_stats {
     uint64_t written;    /* notice.log records */
@@ -48,7 +79,7 @@ void shoal_notices_free(struct shoal_notices *n);
  * written, 0 when suppressed, or a negative errno (the write failed:
  * logged).
  */
-int shoal_notices_raise(struct shoal_notices *n, const struct shoal_wire_notice *w);
+int shoal_notices_raise(struct shoal_notices *n, const struct shoal_notice_info *w);
 
 /* Reap finished action programs (non-blocking). */
 void shoal_notices_poll(struct shoal_notices *n);

@@ -443,22 +443,21 @@ static void mgr_ack(struct mgr *m, zmq_msg_t *id, const char *sender, uint64_t e
         .epoch = epoch,
         .seq = shoal_dedup_acked(m->dedup, sender, epoch),
     };
-    msgpack_sbuffer sb;
+    struct shoal_buf sb = {0};
     const char *topic = shoal_wire_topic(SHOAL_WIRE_LOG_ACK);
 
     if (a.seq == 0) {
         return;
     }
-    msgpack_sbuffer_init(&sb);
     if (shoal_wire_encode_log_ack(&sb, &a) == 0) {
         /* A peer that went away just misses it: it resends and gets another. */
         if (zmq_send(m->router, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
             0) {
             zmq_send(m->router, topic, strlen(topic), ZMQ_SNDMORE);
-            zmq_send(m->router, sb.data, sb.size, 0);
+            zmq_send(m->router, sb.p, sb.len, 0);
         }
     }
-    msgpack_sbuffer_destroy(&sb);
+    shoal_buf_free(&sb);
 }
 
 /* Write a new batch; 0, or a negative errno when the manager must stop. */
@@ -776,63 +775,138 @@ static int mgr_paths(struct mgr *m, const struct shoal_manager_opts *o)
     return 0;
 }
 
+/* Everything before the loop: settings, keys, recovery, the logger, the
+ * sockets and the control channel.  0 when the manager can run, else the
+ * exit status (2: bad settings, 1: could not start), logged; *m is then
+ * ready for mgr_close either way. */
+static int mgr_open(struct mgr *m, const struct shoal_layout *layout,
+                    const struct shoal_layout_node *self, const struct shoal_manager_opts *opts)
+{
+    char err[512] = "";
+
+    memset(m, 0, sizeof(*m));
+    m->layout = layout;
+    m->self = self;
+    m->name = self->name;
+    m->journal_fd = -1;
+    m->fmt = opts->log_fmt;
+    if (shoal_layout_endpoint(self, SHOAL_CHANNEL_LOG, m->endpoint, sizeof(m->endpoint)) < 0) {
+        shoal_err(m->name, "%s: the manager has no log port",
+                  layout->file ? layout->file : "layout");
+        return 2;
+    }
+    if (mgr_paths(m, opts) < 0) {
+        return 2;
+    }
+    if ((opts->config_file != NULL ? shoal_config_load(&m->cfg, opts->config_file, err, sizeof(err))
+                                   : shoal_config_defaults(&m->cfg)) < 0) {
+        shoal_err(m->name, "%s", err[0] ? err : "out of memory");
+        return 2;
+    }
+    if (shoal_zsec_open(layout, self, true, &m->zsec) < 0) {
+        return 2;
+    }
+    m->dedup = shoal_dedup_new(MGR_DEDUP_PENDING, MGR_DEDUP_SENDERS);
+    if (m->dedup == NULL || mgr_recover(m) < 0 || mgr_journal_open(m) < 0) {
+        return 1;
+    }
+    m->logger = shoal_logger_new(m->log_dir, m->fmt);
+    m->notices = m->logger != NULL ? shoal_notices_new(m->logger, &m->cfg, m->name) : NULL;
+    if (m->notices == NULL) {
+        return 1;
+    }
+    m->router =
+        shoal_zsec_server(m->zsec, ZMQ_ROUTER, SHOAL_CHANNEL_LOG, m->endpoint, sizeof(m->endpoint));
+    m->notice_sock = shoal_zsec_server(m->zsec, ZMQ_ROUTER, SHOAL_CHANNEL_NOTICE, m->notice_ep,
+                                       sizeof(m->notice_ep));
+    if (m->router == NULL || m->notice_sock == NULL || mgr_ctl_start(m, opts->state) < 0) {
+        return 1;
+    }
+    return 0;
+}
+
+/* Serve the sockets until a signal, a stop request or a fatal error. */
+static void mgr_loop(struct mgr *m)
+{
+    while (!mgr_stop && !m->fatal) {
+        zmq_pollitem_t items[5] = {
+            {.socket = shoal_zsec_zap_socket(m->zsec), .events = ZMQ_POLLIN},
+            {.socket = m->router, .events = ZMQ_POLLIN},
+            {.socket = m->notice_sock, .events = ZMQ_POLLIN},
+            {.socket = shoal_control_socket(m->control), .events = ZMQ_POLLIN},
+            {.fd = mgr_wake[0], .events = ZMQ_POLLIN},
+        };
+        if (zmq_poll(items, mgr_wake[0] >= 0 ? 5 : 4, 500) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            shoal_err(m->name, "zmq_poll on %s: %s", m->endpoint, zmq_strerror(errno));
+            return;
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            shoal_zsec_zap_serve(m->zsec);
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            mgr_recv(m);
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
+            mgr_recv_notices(m);
+        }
+        shoal_notices_poll(m->notices);
+        if (items[3].revents & ZMQ_POLLIN) {
+            shoal_control_serve(m->control);
+        }
+        if (m->journal_bytes > MGR_JOURNAL_MAX && mgr_compact(m, false) < 0) {
+            m->fatal = true;
+        }
+    }
+}
+
+/* Close the logs, compact the journal after a clean run, say what was
+ * done and free.  Returns the exit status. */
+static int mgr_close(struct mgr *m, const struct shoal_manager_opts *opts, int status)
+{
+    struct shoal_notices_stats ns = {0};
+
+    if (shoal_logger_free(m->logger) < 0) {
+        status = 1;
+    }
+    m->logger = NULL;
+    if (status == 0 && mgr_compact(m, true) < 0) {
+        status = 1;
+    }
+    if (m->notices != NULL) {
+        shoal_notices_stats(m->notices, &ns);
+    }
+    if (!opts->quiet && m->router != NULL) {
+        fprintf(stderr,
+                "shoal: %s: %" PRIu64 " log records in %" PRIu64 " batches written to %s "
+                "(%" PRIu64 " duplicate batches dropped, %" PRIu64 " batches refused, %" PRIu64
+                " peers refused); %" PRIu64 " notices written, %" PRIu64 " suppressed\n",
+                m->name, m->records, m->batches, m->log_dir, m->duplicates, m->rejected,
+                shoal_zsec_refused(m->zsec), ns.written, ns.suppressed);
+    }
+    mgr_free(m);
+    for (int i = 0; i < 2; i++) {
+        if (mgr_wake[i] >= 0) {
+            close(mgr_wake[i]);
+            mgr_wake[i] = -1;
+        }
+    }
+    return status;
+}
+
 int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layout_node *self,
                       const struct shoal_manager_opts *opts)
 {
     struct mgr m;
-    int status = 2;
+    struct sigaction sa;
+    int status = mgr_open(&m, layout, self, opts);
 
-    memset(&m, 0, sizeof(m));
-    m.layout = layout;
-    m.self = self;
-    m.name = self->name;
-    m.journal_fd = -1;
-    m.fmt = opts->log_fmt;
-    if (shoal_layout_endpoint(self, SHOAL_CHANNEL_LOG, m.endpoint, sizeof(m.endpoint)) < 0) {
-        shoal_err(m.name, "%s: the manager has no log port",
-                  layout->file ? layout->file : "layout");
-        return 2;
-    }
-    if (mgr_paths(&m, opts) < 0) {
-        return 2;
-    }
-    char err[512] = "";
-    if ((opts->config_file != NULL ? shoal_config_load(&m.cfg, opts->config_file, err, sizeof(err))
-                                   : shoal_config_defaults(&m.cfg)) < 0) {
-        shoal_err(m.name, "%s", err[0] ? err : "out of memory");
-        shoal_config_free(&m.cfg);
-        return 2;
-    }
-    if (shoal_zsec_open(layout, self, true, &m.zsec) < 0) {
-        return 2;
-    }
-    m.dedup = shoal_dedup_new(MGR_DEDUP_PENDING, MGR_DEDUP_SENDERS);
-    if (m.dedup == NULL) {
-        status = 1;
-        goto out_free;
-    }
-    status = 1;
-    if (mgr_recover(&m) < 0 || mgr_journal_open(&m) < 0) {
-        goto out_free;
-    }
-    m.logger = shoal_logger_new(m.log_dir, m.fmt);
-    if (m.logger == NULL) {
-        goto out_free;
-    }
-    m.notices = shoal_notices_new(m.logger, &m.cfg, m.name);
-    if (m.notices == NULL) {
-        goto out_logger;
-    }
-    m.router =
-        shoal_zsec_server(m.zsec, ZMQ_ROUTER, SHOAL_CHANNEL_LOG, m.endpoint, sizeof(m.endpoint));
-    m.notice_sock = shoal_zsec_server(m.zsec, ZMQ_ROUTER, SHOAL_CHANNEL_NOTICE, m.notice_ep,
-                                      sizeof(m.notice_ep));
-    if (m.router == NULL || m.notice_sock == NULL || mgr_ctl_start(&m, opts->state) < 0) {
-        goto out_logger;
+    if (status != 0) {
+        return mgr_close(&m, opts, status);
     }
     shoal_nodestate_set(opts->state, SHOAL_NODE_RUNNING);
-
-    struct sigaction sa;
     if (pipe2(mgr_wake, O_CLOEXEC | O_NONBLOCK) < 0) {
         mgr_wake[0] = mgr_wake[1] = -1; /* a signal is then seen at the poll's time-out */
     }
@@ -842,69 +916,7 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     sigaction(SIGTERM, &sa, NULL);
     shoal_info(m.name, "writing logs into %s, listening on %s (logs) and %s (notices)", m.log_dir,
                m.endpoint, m.notice_ep);
-
-    while (!mgr_stop && !m.fatal) {
-        zmq_pollitem_t items[5] = {
-            {.socket = shoal_zsec_zap_socket(m.zsec), .events = ZMQ_POLLIN},
-            {.socket = m.router, .events = ZMQ_POLLIN},
-            {.socket = m.notice_sock, .events = ZMQ_POLLIN},
-            {.socket = shoal_control_socket(m.control), .events = ZMQ_POLLIN},
-            {.fd = mgr_wake[0], .events = ZMQ_POLLIN},
-        };
-        if (zmq_poll(items, mgr_wake[0] >= 0 ? 5 : 4, 500) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            shoal_err(m.name, "zmq_poll on %s: %s", m.endpoint, zmq_strerror(errno));
-            break;
-        }
-        if (items[0].revents & ZMQ_POLLIN) {
-            shoal_zsec_zap_serve(m.zsec);
-        }
-        if (items[1].revents & ZMQ_POLLIN) {
-            mgr_recv(&m);
-        }
-        if (items[2].revents & ZMQ_POLLIN) {
-            mgr_recv_notices(&m);
-        }
-        shoal_notices_poll(m.notices);
-        if (items[3].revents & ZMQ_POLLIN) {
-            shoal_control_serve(m.control);
-        }
-        if (m.journal_bytes > MGR_JOURNAL_MAX && mgr_compact(&m, false) < 0) {
-            m.fatal = true;
-        }
-    }
-    status = m.fatal ? 1 : 0;
+    mgr_loop(&m);
     shoal_nodestate_set(opts->state, SHOAL_NODE_TERMINATING);
-
-out_logger:
-    if (shoal_logger_free(m.logger) < 0) {
-        status = 1;
-    }
-    m.logger = NULL;
-    if (status == 0 && mgr_compact(&m, true) < 0) {
-        status = 1;
-    }
-    struct shoal_notices_stats ns = {0};
-    if (m.notices != NULL) {
-        shoal_notices_stats(m.notices, &ns);
-    }
-    if (!opts->quiet && m.router != NULL) {
-        fprintf(stderr,
-                "shoal: %s: %" PRIu64 " log records in %" PRIu64 " batches written to %s "
-                "(%" PRIu64 " duplicate batches dropped, %" PRIu64 " batches refused, %" PRIu64
-                " peers refused); %" PRIu64 " notices written, %" PRIu64 " suppressed\n",
-                m.name, m.records, m.batches, m.log_dir, m.duplicates, m.rejected,
-                shoal_zsec_refused(m.zsec), ns.written, ns.suppressed);
-    }
-out_free:
-    mgr_free(&m);
-    for (int i = 0; i < 2; i++) {
-        if (mgr_wake[i] >= 0) {
-            close(mgr_wake[i]);
-            mgr_wake[i] = -1;
-        }
-    }
-    return status;
+    return mgr_close(&m, opts, m.fatal ? 1 : 0);
 }

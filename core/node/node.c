@@ -212,7 +212,7 @@ static int node_attach(struct node_run *r)
     return 0;
 }
 
-static int node_notice(void *arg, const struct shoal_wire_notice *n)
+static int node_notice(void *arg, const struct shoal_notice_info *n)
 {
     int rc = shoal_notices_raise(arg, n);
 

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "engine/conn.h"
@@ -27,7 +26,7 @@ struct shoal_proxy {
     char endpoint[320];
     double next_alive;
     bool unknown_logged;
-    msgpack_sbuffer buf;
+    struct shoal_buf buf;
     struct shoal_proxy_stats st;
 };
 
@@ -53,7 +52,6 @@ int shoal_proxy_new(const struct shoal_layout_node *self, struct shoal_zsec *zse
     p->zsec = zsec;
     p->table = table;
     p->ctx = ctx;
-    msgpack_sbuffer_init(&p->buf);
     p->router = shoal_zsec_server(zsec, ZMQ_ROUTER, SHOAL_CHANNEL_STATE_IN, p->endpoint,
                                   sizeof(p->endpoint));
     p->pub = shoal_zsec_server(zsec, ZMQ_PUB, SHOAL_CHANNEL_STATE_PUB, pub, sizeof(pub));
@@ -77,7 +75,7 @@ void shoal_proxy_free(struct shoal_proxy *p)
     if (p->pub != NULL) {
         zmq_close(p->pub);
     }
-    msgpack_sbuffer_destroy(&p->buf);
+    shoal_buf_free(&p->buf);
     free(p);
 }
 
@@ -90,10 +88,10 @@ static void proxy_publish(struct shoal_proxy *p, const struct shoal_wire_state *
 {
     const char *topic = shoal_wire_topic(SHOAL_WIRE_STATE_UPDATE);
 
-    p->buf.size = 0;
+    p->buf.len = 0;
     if (shoal_wire_encode_state(&p->buf, w) == 0) {
         zmq_send(p->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send(p->pub, p->buf.data, p->buf.size, ZMQ_DONTWAIT);
+        zmq_send(p->pub, p->buf.p, p->buf.len, ZMQ_DONTWAIT);
     }
 }
 

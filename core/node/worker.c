@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "config/config.h"
@@ -34,7 +33,7 @@ struct cnode {
     struct shoal_worker_link *wl;
     void *notice_sock; /* DEALER to the manager's notice port */
     char notice_ep[320];
-    msgpack_sbuffer notice_buf;
+    struct shoal_buf notice_buf;
     uint64_t notices_dropped;
     struct shoal_state_link *sl;       /* a worker's */
     struct shoal_proxy *proxy;         /* a proxy's */
@@ -45,10 +44,10 @@ struct cnode {
 
 /* ---- notices: every node but the manager sends them to it ---- */
 
-static int cnode_notice(void *arg, const struct shoal_wire_notice *n)
+static int cnode_notice(void *arg, const struct shoal_notice_info *n)
 {
     struct cnode *cn = arg;
-    struct shoal_wire_notice w = *n;
+    struct shoal_notice_info w = *n;
     const char *topic = shoal_wire_topic(SHOAL_WIRE_NOTICE);
     int rc;
 
@@ -56,7 +55,7 @@ static int cnode_notice(void *arg, const struct shoal_wire_notice *n)
     if (w.suppress_for < 0) {
         w.suppress_for = cn->cfg->notice_suppress_for;
     }
-    cn->notice_buf.size = 0;
+    cn->notice_buf.len = 0;
     rc = shoal_wire_encode_notice(&cn->notice_buf, &w);
     if (rc < 0) {
         shoal_err(cn->self->name, "notice %s not sent: it cannot be encoded (%s)", n->note,
@@ -64,7 +63,7 @@ static int cnode_notice(void *arg, const struct shoal_wire_notice *n)
         return rc;
     }
     if (zmq_send(cn->notice_sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(cn->notice_sock, cn->notice_buf.data, cn->notice_buf.size, ZMQ_DONTWAIT) < 0) {
+        zmq_send(cn->notice_sock, cn->notice_buf.p, cn->notice_buf.len, ZMQ_DONTWAIT) < 0) {
         if (cn->notices_dropped++ == 0) {
             shoal_err(cn->self->name, "notice %s dropped: the queue to the manager at %s is full",
                       n->note, cn->notice_ep);
@@ -187,7 +186,7 @@ static void cnode_close(struct cnode *cn)
         zmq_close(cn->notice_sock);
     }
     shoal_zsec_close(cn->zsec);
-    msgpack_sbuffer_destroy(&cn->notice_buf);
+    shoal_buf_free(&cn->notice_buf);
 }
 
 int shoal_worker_run(const struct shoal_layout *layout, const struct shoal_layout_node *self,
@@ -203,9 +202,7 @@ int shoal_worker_run(const struct shoal_layout *layout, const struct shoal_layou
     };
     int status;
 
-    msgpack_sbuffer_init(&cn.notice_buf);
     if (shoal_worker_link_new(layout, self, wo, &cn.wl) < 0) {
-        msgpack_sbuffer_destroy(&cn.notice_buf);
         return 1;
     }
     hooks.log_target = shoal_worker_link_endpoint(cn.wl);

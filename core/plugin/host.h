@@ -27,7 +27,7 @@
 struct shoal_ctx;
 struct shoal_sumstats;
 struct shoal_timers;
-struct shoal_wire_notice;
+struct shoal_notice_info;
 
 /*
  * Where a node's notices and distinct-count observations go.  A standalone
@@ -41,7 +41,7 @@ struct shoal_wire_notice;
  *            (where crossed callbacks then run).
  */
 struct shoal_host_routes {
-    int (*notice)(void *arg, const struct shoal_wire_notice *n);
+    int (*notice)(void *arg, const struct shoal_notice_info *n);
     void (*observe)(void *arg, int h, const void *key, size_t klen, uint64_t member, double now);
     void *arg;
 };

@@ -12,8 +12,8 @@
 #include "engine/conn.h"
 #include "framework/log.h"
 #include "framework/mime.h"
+#include "framework/notice.h"
 #include "framework/sumstat.h"
-#include "cluster/wire.h"
 #include "lib/base64.h"
 #include "lib/diag.h"
 #include "plugin/host.h"
@@ -113,25 +113,19 @@ static bool host_is_local_addr(struct shoal_self *self, const struct shoal_addr 
     return self->env->ctx != NULL && shoal_ctx_is_local(self->env->ctx, a);
 }
 
-static struct shoal_wire_str host_wstr(const char *s)
-{
-    struct shoal_wire_str w = {s, s != NULL ? strlen(s) : 0};
-    return w;
-}
-
 /* The plugin's notice as the framework carries it (strings borrowed). */
 static void host_notice_info(struct shoal_self *self, const struct shoal_notice *n,
-                             char uid[SHOAL_UID_SIZE], struct shoal_wire_notice *w)
+                             char uid[SHOAL_UID_SIZE], struct shoal_notice_info *w)
 {
     struct shoal_host_env *env = self->env;
 
     memset(w, 0, sizeof(*w));
     w->ts = shoal_host_now(env);
     w->note = n->note;
-    w->msg = host_wstr(n->msg);
-    w->sub = host_wstr(n->sub);
+    w->msg = shoal_str_of(n->msg);
+    w->sub = shoal_str_of(n->sub);
     if (n->conn != NULL && env->ctx != NULL) {
-        w->uid = host_wstr(shoal_conn_uid(env->ctx, n->conn, uid));
+        w->uid = shoal_str_of(shoal_conn_uid(env->ctx, n->conn, uid));
         w->has_id = true;
         w->id = n->conn->id;
     }
@@ -158,7 +152,7 @@ static int host_notice(struct shoal_self *self, const struct shoal_notice *given
 {
     struct shoal_host_env *env = self->env;
     struct shoal_notice n;
-    struct shoal_wire_notice w;
+    struct shoal_notice_info w;
     char uid[SHOAL_UID_SIZE];
 
     if (!shoal_host_copy_sized(&n, sizeof(n), given, HOST_NOTICE_MIN) || n.note == NULL ||

@@ -31,7 +31,8 @@
  *       the same count and sizes), untimed; then, at the common start
  *       signal, sends them as [topic "log"][body] messages.  The receiver
  *       only receives: no decode, no write.  The time is from the first
- *       send to the receipt of the last message.
+ *       send to the receipt of the last message.  Both tune malloc as the
+ *       real path's processes do (shoal_zsec_tune_malloc).
  *
  * Output: one line on stdout,
  *   mode=M records=R rows=R batches=B bytes=Y wall=S rate=R/s
@@ -66,7 +67,6 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <msgpack.h>
 #include <netinet/in.h>
 #include <zmq.h>
 
@@ -921,8 +921,8 @@ struct lr_raw_arg {
 /* Encode this sender's LOG_BATCH bodies as the worker link would: same
  * records, same batch size, seq from 1.  Bodies are stored back to back in
  * `all`, their ends in *ends. */
-static int lr_raw_bodies(const struct lr_opts *o, unsigned idx, msgpack_sbuffer *all, size_t **ends,
-                         size_t *n, uint64_t *sum)
+static int lr_raw_bodies(const struct lr_opts *o, unsigned idx, struct shoal_buf *all,
+                         size_t **ends, size_t *n, uint64_t *sum)
 {
     struct shoal_wire_batch_enc enc;
     struct lr_gen g;
@@ -952,7 +952,7 @@ static int lr_raw_bodies(const struct lr_opts *o, unsigned idx, msgpack_sbuffer 
         if (rc < 0) {
             return rc;
         }
-        (*ends)[(*n)++] = all->size;
+        (*ends)[(*n)++] = all->len;
     }
     return 0;
 }
@@ -962,7 +962,7 @@ static int lr_raw_sender(void *argp, int in, int out)
     struct lr_raw_arg *a = argp;
     const char *topic = shoal_wire_topic(SHOAL_WIRE_LOG_BATCH);
     struct lr_report rep;
-    msgpack_sbuffer all;
+    struct shoal_buf all = {0};
     size_t *ends = NULL, n = 0;
     void *ctx = NULL, *sock = NULL;
     char go, pub[41], sec[41];
@@ -970,7 +970,7 @@ static int lr_raw_sender(void *argp, int in, int out)
 
     memset(&rep, 0, sizeof(rep));
     rep.status = 1;
-    msgpack_sbuffer_init(&all);
+    shoal_zsec_tune_malloc(); /* as the real path's processes, so the floor is comparable */
     rc = lr_raw_bodies(a->o, a->idx, &all, &ends, &n, &rep.orig_pkts);
     if (rc < 0) {
         lr_err("raw sender %u: encoding the batches: %s", a->idx + 1, strerror(-rc));
@@ -1003,7 +1003,7 @@ static int lr_raw_sender(void *argp, int in, int out)
     }
     rep.status = 0;
     rep.messages = n;
-    rep.bytes = all.size;
+    rep.bytes = all.len;
     rep.records = a->o->records;
     rep.batches = n;
     if (lr_write_all(out, &rep, sizeof(rep)) < 0 || lr_read_all(in, &go, 1) < 0) {
@@ -1014,7 +1014,7 @@ static int lr_raw_sender(void *argp, int in, int out)
     for (size_t i = 0; i < n; i++) {
         size_t from = i ? ends[i - 1] : 0;
         if (zmq_send(sock, topic, strlen(topic), ZMQ_SNDMORE) < 0 ||
-            zmq_send(sock, all.data + from, ends[i] - from, 0) < 0) {
+            zmq_send(sock, all.p + from, ends[i] - from, 0) < 0) {
             lr_err("raw sender %u: zmq_send to %s: %s", a->idx + 1, a->endpoint,
                    zmq_strerror(errno));
             rep.status = 1;
@@ -1039,7 +1039,7 @@ out_close:
     if (ctx != NULL) {
         zmq_ctx_term(ctx);
     }
-    msgpack_sbuffer_destroy(&all);
+    shoal_buf_free(&all);
     free(ends);
     return status;
 }
@@ -1060,6 +1060,7 @@ static int lr_raw_receiver(void *argp, int in, int out)
 
     memset(&rep, 0, sizeof(rep));
     rep.status = 1;
+    shoal_zsec_tune_malloc();
     zmq_msg_init(&m);
     ctx = zmq_ctx_new();
     sock = ctx != NULL ? zmq_socket(ctx, ZMQ_PULL) : NULL;

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the cluster message decoder (core/cluster/wire.c).  The
- * input is one message body, decoded as any type.  A refusal must carry a
- * known errno and a reason; a body that decodes is re-encoded, the result
- * must decode again (as the same type) and re-encode to the same bytes, so
- * the decoder never accepts what the encoders cannot reproduce.  Every
+ * libFuzzer target for the cluster message codec (core/cluster/mpack.c)
+ * and the message bodies on it (core/cluster/wire.c, wire_batch.c).  The
+ * input is one message body.  First, msgpack-c is the oracle of the codec
+ * (tests/unit/mpack_oracle.h): what our checker accepts (lax limits, ext
+ * allowed) msgpack-c must parse, from all of the input, to the tree our
+ * reader walks; what it refuses msgpack-c must not parse whole.  Then the
+ * input is decoded as any type.  A refusal must carry a known errno and a
+ * reason; a body that decodes is re-encoded, the result must decode again
+ * (as the same type) and re-encode to the same bytes, so the decoder never
+ * accepts what the encoders cannot reproduce; a body the message layer
+ * accepts is one the codec's checker accepts under the body limits.  Every
  * decoded string and value is read back so that a pointer outside the
  * arena is caught by ASan.  Every input also goes through the one-pass
  * LOG_BATCH decoder (shoal_wire_batch_decode), which must agree with
  * shoal_wire_decode(..., SHOAL_WIRE_LOG_BATCH, ...): the same return and
- * reason on a refusal, the same values on success, and never a fallback to
- * the two-pass decoder.  Its decoder is kept across inputs, as the manager
- * keeps it across batches.
+ * reason on a refusal, the same values on success, and those values are
+ * what msgpack-c reads from the same bytes.  Its decoder is kept
+ * across inputs, as the manager keeps it across batches.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -20,6 +26,8 @@
 #include <string.h>
 
 #include "cluster/wire.h"
+#include "cluster/wire_priv.h"
+#include "mpack_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -103,6 +111,9 @@ static void fuzz_wire_touch_msg(const struct shoal_wire_msg *m)
     case SHOAL_WIRE_LOG_ACK:
         fuzz_wire_touch(m->ack.sender, strlen(m->ack.sender));
         break;
+    case SHOAL_WIRE_HEARTBEAT:
+        fuzz_wire_touch(m->hb.sender, strlen(m->hb.sender));
+        break;
     }
 }
 
@@ -129,7 +140,100 @@ static bool fuzz_wire_batch_eq(const struct shoal_wire_log_batch *a,
     return true;
 }
 
-/* The one-pass decoder against the two-pass one on the same bytes. */
+/* Bytes of a str or bin object. */
+static bool fuzz_wire_raw(const msgpack_object *o, const char **p, size_t *n)
+{
+    if (o->type == MSGPACK_OBJECT_STR || o->type == MSGPACK_OBJECT_BIN) {
+        *p = o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : o->via.bin.ptr;
+        *n = o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size;
+        return true;
+    }
+    return false;
+}
+
+/* Is decoded value v (column type t, elements elem) what msgpack-c read? */
+static bool fuzz_wire_value_is(enum shoal_type t, enum shoal_type elem, const struct shoal_value *v,
+                               const msgpack_object *o)
+{
+    const char *p;
+    size_t n;
+
+    if (o->type == MSGPACK_OBJECT_NIL || !v->present) {
+        return o->type == MSGPACK_OBJECT_NIL && !v->present;
+    }
+    switch (t) {
+    case SHOAL_T_BOOL:
+        return o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean == v->b;
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 == v->u;
+    case SHOAL_T_INT:
+        return o->via.i64 == v->i && (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
+                                      o->type == MSGPACK_OBJECT_POSITIVE_INTEGER);
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        return (o->type == MSGPACK_OBJECT_FLOAT32 || o->type == MSGPACK_OBJECT_FLOAT64) &&
+               memcmp(&o->via.f64, &v->d, sizeof(v->d)) == 0;
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        return fuzz_wire_raw(o, &p, &n) && n == v->s.len && (n == 0 || !memcmp(p, v->s.p, n));
+    case SHOAL_T_ADDR:
+    case SHOAL_T_SUBNET:
+        if (o->type != MSGPACK_OBJECT_BIN || !fuzz_wire_raw(o, &p, &n)) {
+            return false;
+        }
+        n -= t == SHOAL_T_SUBNET;
+        if (n == 4) {
+            return shoal_addr_is_v4(&v->a.addr) && !memcmp(v->a.addr.b + 12, p, 4) &&
+                   (t == SHOAL_T_ADDR || (uint8_t)p[4] == v->a.prefix);
+        }
+        return n == 16 && !memcmp(v->a.addr.b, p, 16) &&
+               (t == SHOAL_T_ADDR || (uint8_t)p[16] == v->a.prefix);
+    case SHOAL_T_SET:
+    case SHOAL_T_VECTOR:
+        if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != v->v.n) {
+            return false;
+        }
+        for (size_t i = 0; i < v->v.n; i++) {
+            if (!fuzz_wire_value_is(elem, (enum shoal_type)0, &v->v.v[i], &o->via.array.ptr[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+/* The records of an accepted batch against msgpack-c's reading of the
+ * same bytes, value by value: the fast paths of the one-pass decoder read
+ * what msgpack-c reads. */
+static bool fuzz_wire_batch_is(const uint8_t *data, size_t size,
+                               const struct shoal_wire_log_batch *b)
+{
+    msgpack_unpacked up;
+    size_t off = 0;
+    bool same = false;
+
+    msgpack_unpacked_init(&up);
+    if (msgpack_unpack_next(&up, (const char *)data, size, &off) == MSGPACK_UNPACK_SUCCESS &&
+        up.data.type == MSGPACK_OBJECT_ARRAY && up.data.via.array.size == 9) {
+        const msgpack_object *recs = &up.data.via.array.ptr[8];
+        same = recs->type == MSGPACK_OBJECT_ARRAY && recs->via.array.size == b->n_records;
+        for (size_t r = 0; same && r < b->n_records; r++) {
+            const msgpack_object *rec = &recs->via.array.ptr[r];
+            same = rec->type == MSGPACK_OBJECT_ARRAY && rec->via.array.size == b->n_fields;
+            for (size_t i = 0; same && i < b->n_fields; i++) {
+                same = fuzz_wire_value_is(b->fields[i].type, b->fields[i].elem,
+                                          &b->records[r * b->n_fields + i], &rec->via.array.ptr[i]);
+            }
+        }
+    }
+    msgpack_unpacked_destroy(&up);
+    return same;
+}
+
+/* The one-pass decoder against shoal_wire_decode and against msgpack-c. */
 static void fuzz_wire_batch_dec(const uint8_t *data, size_t size)
 {
     static struct shoal_wire_batch_dec *d;
@@ -142,11 +246,11 @@ static void fuzz_wire_batch_dec(const uint8_t *data, size_t size)
     }
     int rc1 = shoal_wire_decode(data, size, SHOAL_WIRE_LOG_BATCH, &m, e1, sizeof(e1));
     int rc2 = shoal_wire_batch_decode(d, data, size, &b, e2, sizeof(e2));
-    if (rc1 != rc2 || strcmp(e1, e2) != 0 || shoal_wire_batch_dec_fallbacks(d) != 0) {
-        abort(); /* the decoders disagree, or the one-pass reader missed a body */
+    if (rc1 != rc2 || strcmp(e1, e2) != 0) {
+        abort(); /* the decoders disagree */
     }
     if (rc1 == 0) {
-        if (!fuzz_wire_batch_eq(&m.batch, &b)) {
+        if (!fuzz_wire_batch_eq(&m.batch, &b) || !fuzz_wire_batch_is(data, size, &b)) {
             abort(); /* other values */
         }
         fuzz_wire_touch_batch(&b, 0);
@@ -157,10 +261,13 @@ static void fuzz_wire_batch_dec(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct shoal_wire_msg m, m2;
-    msgpack_sbuffer a, b;
+    struct shoal_buf a = {0}, b = {0};
     char err[256];
     int rc;
 
+    if (mpack_oracle_check(data, size) < 0) {
+        abort(); /* our codec and msgpack-c read the bytes differently */
+    }
     fuzz_wire_batch_dec(data, size);
     rc = shoal_wire_decode(data, size, 0, &m, err, sizeof(err));
     if (rc < 0) {
@@ -170,23 +277,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         return 0;
     }
+    if (shoal_mpack_check(data, size, &wire_limits, NULL, 0) != 0) {
+        abort(); /* a body decoded although its framing breaks the limits */
+    }
     fuzz_wire_touch_msg(&m);
 
-    msgpack_sbuffer_init(&a);
-    msgpack_sbuffer_init(&b);
     if (shoal_wire_encode(&a, &m) != 0) {
         abort(); /* decoded but cannot be encoded again */
     }
-    if (shoal_wire_decode((const uint8_t *)a.data, a.size, m.type, &m2, err, sizeof(err)) != 0) {
+    if (shoal_wire_decode((const uint8_t *)a.p, a.len, m.type, &m2, err, sizeof(err)) != 0) {
         abort(); /* re-encoded body refused */
     }
-    if (shoal_wire_encode(&b, &m2) != 0 || a.size != b.size ||
-        memcmp(a.data, b.data, a.size) != 0) {
+    if (shoal_wire_encode(&b, &m2) != 0 || a.len != b.len || memcmp(a.p, b.p, a.len) != 0) {
         abort(); /* not stable: values changed on the way */
     }
     shoal_wire_msg_release(&m2);
-    msgpack_sbuffer_destroy(&a);
-    msgpack_sbuffer_destroy(&b);
+    shoal_buf_free(&a);
+    shoal_buf_free(&b);
     shoal_wire_msg_release(&m);
     return 0;
 }

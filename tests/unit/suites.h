@@ -19,6 +19,7 @@ int register_state_suite(void);
 int register_files_suite(void);
 
 /* tests/unit/lib */
+int register_buf_suite(void);
 int register_netset_suite(void);
 int register_base64_suite(void);
 int register_timers_suite(void);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,12 +27,7 @@ struct shoal_addr {
 static inline bool shoal_addr_is_v4(const struct shoal_addr *a)
 {
     static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    for (int i = 0; i < 12; i++) {
-        if (a->b[i] != pfx[i]) {
-            return false;
-        }
-    }
-    return true;
+    return memcmp(a->b, pfx, sizeof(pfx)) == 0; /* two word compares once inlined */
 }
 
 /* Transport protocols as IP protocol numbers. */

@@ -25,7 +25,6 @@
 #include <CUnit/Basic.h>
 #include "cunit_run.h"
 #include <CUnit/CUnit.h>
-#include <msgpack.h>
 #include <zmq.h>
 
 #include "cluster/control.h"
@@ -368,7 +367,7 @@ static void test_malformed(void)
     struct shoal_wire_msg m;
     uint64_t bad0 = ctl_bad_requests();
     static const char junk[] = "\x93\x01\x05not msgpack of a request";
-    msgpack_sbuffer sb;
+    struct shoal_buf sb = {0};
     struct shoal_wire_log_ack ack = {.sender = "x", .epoch = 1, .seq = 1};
 
     /* Not a body at all. */
@@ -379,11 +378,10 @@ static void test_malformed(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(shoal_control_reply_get(&m.rep, "error") ?: "", "bad request"));
     shoal_wire_msg_release(&m);
     /* A valid body of another type. */
-    msgpack_sbuffer_init(&sb);
     CU_ASSERT_EQUAL(shoal_wire_encode_log_ack(&sb, &ack), 0);
     zmq_send(s, "ctl", 3, ZMQ_SNDMORE);
-    zmq_send(s, sb.data, sb.size, 0);
-    msgpack_sbuffer_destroy(&sb);
+    zmq_send(s, sb.p, sb.len, 0);
+    shoal_buf_free(&sb);
     CU_ASSERT_EQUAL_FATAL(ctl_raw_reply(s, &m), 0);
     CU_ASSERT_EQUAL(m.rep.status, -EBADMSG);
     shoal_wire_msg_release(&m);

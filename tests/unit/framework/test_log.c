@@ -9,6 +9,7 @@
  * columns or with a bad name.  Files go to a temporary directory under /tmp.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,65 @@ static void test_fmt_containers(void)
     LOG_CHECK(SHOAL_T_VECTOR, SHOAL_T_STRING, shoal_v_vec(e1, 1), "(empty)", "{\"f\":[\"\"]}");
     LOG_CHECK(SHOAL_T_SET, SHOAL_T_STRING, shoal_v_vec(c1, 1), "x\\x02y",
               "{\"f\":[\"x\\u0002y\"]}");
+}
+
+/* TSV text of one value of type t. */
+static const char *log_tsv1(enum shoal_type t, struct shoal_value v)
+{
+    struct shoal_field f = {"f", t, 0};
+
+    log_buf.len = 0;
+    CU_ASSERT_EQUAL_FATAL(shoal_log_format_tsv(&log_buf, &f, 1, &v), 0);
+    return log_buf.p;
+}
+
+/* The in-place writers of counts, times, IPv4 addresses and plain strings
+ * against printf, inet_ntop and the escaping rule, at every boundary. */
+static void test_fmt_fast_paths(void)
+{
+    char want[128];
+    size_t bad = 0;
+
+    for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10) {
+        uint64_t around[] = {p - 1, p, p + 1, p * 3 + 7};
+        for (size_t j = 0; j < 4; j++) {
+            snprintf(want, sizeof(want), "%llu", (unsigned long long)around[j]);
+            bad += strcmp(log_tsv1(SHOAL_T_COUNT, shoal_v_count(around[j])), want) != 0;
+        }
+    }
+    bad += strcmp(log_tsv1(SHOAL_T_COUNT, shoal_v_count(UINT64_MAX)), "18446744073709551615") != 0;
+    for (int k = 0; k < 20000; k++) {
+        double d = (k % 2 ? -1.0 : 1.0) * (double)k * (k % 3 ? 1234.56789 : 0.000913) + k / 7.0;
+        snprintf(want, sizeof(want), "%.6f", d);
+        bad += strcmp(log_tsv1(SHOAL_T_TIME, shoal_v_double(d)), want) != 0;
+    }
+    for (unsigned v = 0; v < 256; v++) {
+        uint8_t a4[4] = {(uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v / 3), (uint8_t)(v * 7)};
+        char ip[64];
+        inet_ntop(AF_INET, a4, ip, sizeof(ip));
+        snprintf(want, sizeof(want), "::ffff:%s", ip);
+        bad += strcmp(log_tsv1(SHOAL_T_ADDR, log_addr(want)), ip) != 0;
+    }
+    /* Plain strings of every length around the in-place limit, then one
+     * byte to escape at every position. */
+    char str[80];
+    for (size_t n = 1; n < sizeof(str); n++) {
+        for (size_t i = 0; i < n; i++) {
+            str[i] = (char)(0x20 + (i * 13) % 0x5f);
+        }
+        str[n] = '\0';
+        bad += strcmp(log_tsv1(SHOAL_T_STRING, shoal_v_strn(str, n)), str) != 0;
+        for (size_t i = 0; i < n; i++) {
+            static const unsigned char odd[] = {0x00, 0x09, 0x1f, 0x7f, 0x80, 0xc3, 0xff};
+            char save = str[i];
+            str[i] = (char)odd[(n + i) % sizeof(odd)];
+            snprintf(want, sizeof(want), "%.*s\\x%02x%s", (int)i, str, odd[(n + i) % sizeof(odd)],
+                     str + i + 1);
+            bad += strcmp(log_tsv1(SHOAL_T_STRING, shoal_v_strn(str, n)), want) != 0;
+            str[i] = save;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
 }
 
 static void test_fmt_record(void)
@@ -525,6 +585,7 @@ int register_log_suite(void)
             NULL ||
         CU_add_test(s, "sets and vectors", test_fmt_containers) == NULL ||
         CU_add_test(s, "a whole record", test_fmt_record) == NULL ||
+        CU_add_test(s, "in-place writers against printf", test_fmt_fast_paths) == NULL ||
         CU_add_test(s, "type names", test_type_names) == NULL) {
         return CU_get_error();
     }

@@ -288,9 +288,9 @@ static int read_rows(const char *dir, char rows[16][1024])
     return n;
 }
 
-static struct shoal_wire_notice a_notice(double ts, const char *note, const char *ident)
+static struct shoal_notice_info a_notice(double ts, const char *note, const char *ident)
 {
-    struct shoal_wire_notice w;
+    struct shoal_notice_info w;
 
     memset(&w, 0, sizeof(w));
     w.ts = ts;
@@ -318,7 +318,7 @@ static void test_notice_log(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(n);
 
     /* With a connection: uid, id, and p and proto from its responder. */
-    struct shoal_wire_notice w = a_notice(100.5, "Test::Conn", "x");
+    struct shoal_notice_info w = a_notice(100.5, "Test::Conn", "x");
     w.uid.p = "CAbc";
     w.uid.len = 4;
     w.has_id = true;
@@ -337,7 +337,7 @@ static void test_notice_log(void)
     w.ts = 200;
     CU_ASSERT_EQUAL(shoal_notices_raise(n, &w), 0);
     /* Another identifier, or none: written. */
-    struct shoal_wire_notice v = a_notice(300, "Test::Conn", "y");
+    struct shoal_notice_info v = a_notice(300, "Test::Conn", "y");
     v.has_p = true;
     v.p = 22;
     v.p_proto = 6;
@@ -345,7 +345,7 @@ static void test_notice_log(void)
     v.n = 25;
     v.suppress_for = 60;
     CU_ASSERT_EQUAL(shoal_notices_raise(n, &v), 1);
-    struct shoal_wire_notice u = a_notice(301, "Test::Plain", NULL);
+    struct shoal_notice_info u = a_notice(301, "Test::Plain", NULL);
     CU_ASSERT_EQUAL(shoal_notices_raise(n, &u), 1);
     CU_ASSERT_EQUAL(shoal_notices_raise(n, &u), 1);
     /* After the interval, the first one again. */
@@ -395,7 +395,7 @@ static void test_notice_actions(void)
     struct shoal_notices *n = shoal_notices_new(lg, &cfg, "test");
     CU_ASSERT_PTR_NOT_NULL_FATAL(n);
 
-    struct shoal_wire_notice w = a_notice(10, "Test::Paged", "a");
+    struct shoal_notice_info w = a_notice(10, "Test::Paged", "a");
     w.msg.p = "quote \" and $(rm -rf /) stay text";
     w.msg.len = strlen(w.msg.p);
     CU_ASSERT_EQUAL(shoal_notices_raise(n, &w), 1);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of core/lib: the small utilities (prefix sets, base64, timers,
- * file helpers).
+ * Unit tests of core/lib: the small utilities (byte buffers, prefix sets,
+ * base64, timers, file helpers).
  */
 #include <stddef.h>
 
@@ -11,10 +11,8 @@
 int main(void)
 {
     static int (*const suites[])(void) = {
-        register_netset_suite,
-        register_base64_suite,
-        register_timers_suite,
-        register_fsutil_suite,
+        register_buf_suite,    register_netset_suite, register_base64_suite,
+        register_timers_suite, register_fsutil_suite,
     };
 
     return shoal_cunit_main("test_lib", suites, sizeof(suites) / sizeof(suites[0]));

@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 /* By path: a bare "config.h" would find autoconf's config.h in the build dir. */
-#include "cluster/wire.h"
 #include "config/config.h"
 #include "engine/conn.h"
 #include "framework/log.h"
+#include "framework/notice.h"
 #include "lib/diag.h"
 #include "plugin/host.h"
 #include "plugin/loader.h"
@@ -76,7 +76,7 @@ static char test_notice_note[64];
 static char test_notice_msg[128];
 static int test_notices;
 
-static int test_notice(void *arg, const struct shoal_wire_notice *n)
+static int test_notice(void *arg, const struct shoal_notice_info *n)
 {
     (void)arg;
     snprintf(test_notice_note, sizeof(test_notice_note), "%s", n->note);
