@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # kill -9 of the manager of a cluster that shoalctl started, in the middle
-# of the traffic, then `shoalctl start manager`: every log record once.
+# of the traffic, then `shoalctl start manager`: every log record once, and
+# every notice once.
 #
 # As in transcript.sh, a manager, a proxy and two workers run in a network
 # namespace of their own, the workers sniffing two veth links into which
@@ -12,7 +13,9 @@
 # did not acknowledge.  After `stop`, the rows of the killed manager's files
 # (set aside by the new one) and of the new ones together are those of a
 # standalone run over the trace file, each once (times aside), as
-# cluster.sh checks for a manager started by hand.
+# cluster.sh checks for a manager started by hand; so are the notices of
+# an address scan and a port scan spread over both links (the proxy sees
+# them; notice.log of both managers together).
 #
 # Root only (namespaces, capture); skipped otherwise, when namespaces
 # cannot be made, or when libzmq has no CURVE.  About 30 s.
@@ -36,7 +39,8 @@ ctl_etc "$base" localhost sniff1 sniff2
 # the kill lands among records in flight (connections are logged at stop:
 # see ctl_etc's time-outs).
 t="$out/t.pcap"
-"$SYNTH" -q -o "$t" -s 7 --conns 4000 --mix dns=60,tcp=25,icmp=15 || fail "shoal-synth failed"
+"$SYNTH" -q -o "$t" -s 7 --conns 4000 --mix dns=60,tcp=25,icmp=15 \
+    --scan addr:10.5.0.1:22:60 --scan port:10.5.0.2:198.51.100.7:40 || fail "shoal-synth failed"
 mkdir -p "$out/sa"
 "$SHOAL" --no-progress -r "$t" -l "$out/sa" -c "$base/etc/shoal.cfg" \
     --networks "$base/etc/networks.cfg" 2>"$out/sa.err" || fail "standalone run failed"
@@ -94,4 +98,9 @@ grep -h 'previous run' "$m/stderr.log" 2>/dev/null | head -n 3
 python3 "$top_srcdir/tests/integration/logrows.py" --ignore ts,duration,rtt \
     "$out/sa" "$m" conn dns known_hosts ||
     fail "records lost or repeated across kill -9 of the manager and start manager"
+want=$(notes "$out/sa/notice.log" | cut -d ' ' -f 1-3)
+got=$(notes "$m"/notice*.log | cut -d ' ' -f 1-3)
+echo "$got" | sed 's/^/notice: /'
+[ -n "$want" ] || fail "the standalone run raised no notice"
+[ "$got" = "$want" ] || { echo "$want" | sed 's/^/want: /'; fail "notices lost or repeated across kill -9 of the manager"; }
 echo "$((CTL_PASSED + 1)) passed, 0 failed"
