@@ -2,7 +2,7 @@
 /*
  * The reader of shoal.cfg.  libconfig parses the file; this module then walks
  * every setting it produced and checks it against two tables: the fixed core
- * keys (groups log, conn, reassembly, networks) and, on request, a plugin's
+ * keys (groups log, conn, reassembly, networks, stats) and, on request, a plugin's
  * own key table (group plugins.<name>).  Anything not in a table, or of the
  * wrong type, is an error "FILE:LINE: group.key: reason", so a typo never
  * passes silently.  The parsed libconfig tree is kept (opaque, in `priv`) so
@@ -66,6 +66,10 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("reassembly", "frag_mem_max", CONFIG_K_U64, frag_mem_max, 0),
     CONFIG_KEY("reassembly", "frag_timeout", CONFIG_K_DOUBLE, frag_timeout, 0),
     CONFIG_KEY("networks", "local", CONFIG_K_NETS, local_nets, 0),
+    CONFIG_KEY("stats", "interval", CONFIG_K_DOUBLE, stats_interval, 0),
+    CONFIG_KEY("stats", "capture_loss_interval", CONFIG_K_DOUBLE, stats_capture_loss_interval, 0),
+    CONFIG_KEY("stats", "capture_loss_first", CONFIG_K_DOUBLE, stats_capture_loss_first, 0),
+    CONFIG_KEY("stats", "traces", CONFIG_K_BOOL, stats_traces, 0),
     CONFIG_KEY("notice", "suppress_for", CONFIG_K_DOUBLE, notice_suppress_for, 0),
     CONFIG_KEY("notice", "actions", CONFIG_K_ACTIONS, notice_actions, 0),
     CONFIG_KEY("cluster", "batch_records", CONFIG_K_U64, cluster_batch_records, 1),
@@ -85,8 +89,9 @@ static const struct config_core_key config_core_keys[] = {
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
 
-static const char *const config_groups[] = {
-    "log", "conn", "reassembly", "networks", "notice", "cluster", "frontend", "control", "plugins"};
+static const char *const config_groups[] = {"log",     "conn",   "reassembly", "networks",
+                                            "stats",   "notice", "cluster",    "frontend",
+                                            "control", "plugins"};
 
 const char *shoal_config_type_name(int type)
 {
@@ -601,7 +606,7 @@ static int config_read_root(struct shoal_config *c, const config_setting_t *root
         }
         if (!known) {
             config_errf(err, errlen, c, g, name,
-                        "unknown group (expected log, conn, reassembly, networks, notice, "
+                        "unknown group (expected log, conn, reassembly, networks, stats, notice, "
                         "cluster, frontend, control or plugins)");
             return -EINVAL;
         }
@@ -647,6 +652,10 @@ int shoal_config_defaults(struct shoal_config *c)
     c->frag_timeout = 60;
     c->local_nets = NULL;
     c->local_nets_set = false;
+    c->stats_interval = 300;
+    c->stats_capture_loss_interval = 900;
+    c->stats_capture_loss_first = 60;
+    c->stats_traces = false;
     c->notice_suppress_for = 3600;
     c->cluster_batch_records = 1024;
     c->cluster_batch_interval = 0.1;

@@ -100,6 +100,8 @@ void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st)
     st->reasm_peak = x->reasm.peak;
     st->reasm_capped = x->reasm.capped;
     st->reasm_refused = x->reasm.refused;
+    st->ack_events = x->reasm.ack_events;
+    st->gap_events = x->reasm.gap_events;
 }
 
 struct shoal_reasm_pool *shoal_ctx_reasm_pool(struct shoal_ctx *x)
