@@ -49,9 +49,9 @@ static const struct shoal_field stats_fields[] = {
 
 /* capture_loss.log as policy/misc/capture-loss.zeek writes it. */
 static const struct shoal_field loss_fields[] = {
-    {"ts", SHOAL_T_TIME, 0},          {"ts_delta", SHOAL_T_INTERVAL, 0},
-    {"peer", SHOAL_T_STRING, 0},      {"gaps", SHOAL_T_COUNT, 0},
-    {"acks", SHOAL_T_COUNT, 0},       {"percent_lost", SHOAL_T_DOUBLE, 0},
+    {"ts", SHOAL_T_TIME, 0},     {"ts_delta", SHOAL_T_INTERVAL, 0},
+    {"peer", SHOAL_T_STRING, 0}, {"gaps", SHOAL_T_COUNT, 0},
+    {"acks", SHOAL_T_COUNT, 0},  {"percent_lost", SHOAL_T_DOUBLE, 0},
 };
 #define LOSS_NFIELDS (sizeof(loss_fields) / sizeof(loss_fields[0]))
 
@@ -66,9 +66,9 @@ struct shoal_statslog {
     struct shoal_stream *loss;
     bool started;
     double stats_due, loss_due;
-    double loss_last; /* network time of the last measurement (or the start) */
-    struct shoal_stats_sample last;      /* at the last stats.log record */
-    uint64_t loss_acks, loss_gaps;       /* at the last capture_loss.log record */
+    double loss_last;               /* network time of the last measurement (or the start) */
+    struct shoal_stats_sample last; /* at the last stats.log record */
+    uint64_t loss_acks, loss_gaps;  /* at the last capture_loss.log record */
 };
 
 struct shoal_statslog *shoal_statslog_new(struct shoal_logger *logger, const char *peer,
