@@ -50,6 +50,12 @@ struct config_core_key {
 static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("log", "dir", CONFIG_K_STRING, log_dir, 0),
     CONFIG_KEY("log", "format", CONFIG_K_LOGFMT, log_format, 0),
+    CONFIG_KEY("log", "max_field_string_bytes", CONFIG_K_U64, log_max_field_string_bytes, 0),
+    CONFIG_KEY("log", "max_field_container_elements", CONFIG_K_U64,
+               log_max_field_container_elements, 0),
+    CONFIG_KEY("log", "max_total_string_bytes", CONFIG_K_U64, log_max_total_string_bytes, 0),
+    CONFIG_KEY("log", "max_total_container_elements", CONFIG_K_U64,
+               log_max_total_container_elements, 0),
     CONFIG_KEY("conn", "tcp_inactivity_timeout", CONFIG_K_DOUBLE, tcp_inactivity_timeout, 0),
     CONFIG_KEY("conn", "udp_inactivity_timeout", CONFIG_K_DOUBLE, udp_inactivity_timeout, 0),
     CONFIG_KEY("conn", "icmp_inactivity_timeout", CONFIG_K_DOUBLE, icmp_inactivity_timeout, 0),
@@ -512,6 +518,10 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         str = config_setting_get_string(s);
         if (strcmp(str, "tsv") == 0) {
             c->log_format = SHOAL_LOGFMT_TSV;
+            c->log_max_field_string_bytes = 4096;
+            c->log_max_field_container_elements = 100;
+            c->log_max_total_string_bytes = 256000;
+            c->log_max_total_container_elements = 500;
         } else if (strcmp(str, "json") == 0) {
             c->log_format = SHOAL_LOGFMT_JSON;
         } else {

@@ -35,6 +35,12 @@ struct shoal_config {
     /* log { dir = "."; format = "tsv"; } */
     char *log_dir;
     enum shoal_log_format log_format;
+    /* ... what one record may write (framework/log.h, Zeek's
+     * Log::default_max_*); 0: no bound */
+    uint64_t log_max_field_string_bytes;       /* 4096 */
+    uint64_t log_max_field_container_elements; /* 100 */
+    uint64_t log_max_total_string_bytes;       /* 256000 */
+    uint64_t log_max_total_container_elements; /* 500 */
 
     /* conn { ... } -- seconds; counts */
     double tcp_inactivity_timeout;   /* 300 */

@@ -854,6 +854,13 @@ static int mgr_open(struct mgr *m, const struct shoal_layout *layout,
         return 1;
     }
     m->logger = shoal_logger_new(m->log_dir, m->fmt);
+    if (m->logger != NULL) {
+        /* The nodes cut their records and said so; this bounds a node
+         * that did not. */
+        struct shoal_log_limits lim;
+        shoal_log_limits_config(&m->cfg, &lim);
+        shoal_logger_set_limits(m->logger, &lim, NULL, NULL);
+    }
     m->notices = m->logger != NULL ? shoal_notices_new(m->logger, &m->cfg, m->name) : NULL;
     if (m->notices == NULL) {
         return 1;

@@ -67,6 +67,7 @@ static int cnode_notice(void *arg, const struct shoal_notice_info *n)
         if (cn->notice_stream == NULL) {
             return -EIO;
         }
+        shoal_log_stream_unlimited(cn->notice_stream); /* bodies, not text */
     }
     /* Refused past the resend window's bounds: counted with the batches. */
     struct shoal_value body = shoal_v_strn(cn->notice_buf.p, cn->notice_buf.len);
