@@ -137,8 +137,13 @@ static const char *F(size_t n, const char *field)
 
 static int suite_init(void)
 {
+    /* plugins.dns as the core fills it from the defaults */
+    static const struct {
+        double session_timeout;
+        int64_t max_answer_bytes;
+    } cfg = {10.0, 262144};
     ops = dns_LTX_shoal_plugin.ops;
-    return fakehost_init(&dns_LTX_shoal_plugin, NULL, &ps);
+    return fakehost_init(&dns_LTX_shoal_plugin, &cfg, &ps);
 }
 
 static int suite_clean(void)
