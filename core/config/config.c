@@ -72,6 +72,9 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("reassembly", "frag_mem_max", CONFIG_K_U64, frag_mem_max, 0),
     CONFIG_KEY("reassembly", "frag_timeout", CONFIG_K_DOUBLE, frag_timeout, 0),
     CONFIG_KEY("networks", "local", CONFIG_K_NETS, local_nets, 0),
+    CONFIG_KEY("privileges", "user", CONFIG_K_STRING, privileges_user, 0),
+    CONFIG_KEY("privileges", "group", CONFIG_K_STRING, privileges_group, 0),
+    CONFIG_KEY("privileges", "keep_net_raw", CONFIG_K_BOOL, privileges_keep_net_raw, 0),
     CONFIG_KEY("stats", "interval", CONFIG_K_DOUBLE, stats_interval, 0),
     CONFIG_KEY("stats", "capture_loss_interval", CONFIG_K_DOUBLE, stats_capture_loss_interval, 0),
     CONFIG_KEY("stats", "capture_loss_first", CONFIG_K_DOUBLE, stats_capture_loss_first, 0),
@@ -95,9 +98,9 @@ static const struct config_core_key config_core_keys[] = {
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
 
-static const char *const config_groups[] = {"log",     "conn",   "reassembly", "networks",
-                                            "stats",   "notice", "cluster",    "frontend",
-                                            "control", "plugins"};
+static const char *const config_groups[] = {"log",      "conn",       "reassembly", "networks",
+                                            "stats",    "privileges", "notice",     "cluster",
+                                            "frontend", "control",    "plugins"};
 
 const char *shoal_config_type_name(int type)
 {
@@ -615,9 +618,11 @@ static int config_read_root(struct shoal_config *c, const config_setting_t *root
             }
         }
         if (!known) {
-            config_errf(err, errlen, c, g, name,
-                        "unknown group (expected log, conn, reassembly, networks, stats, notice, "
-                        "cluster, frontend, control or plugins)");
+            config_errf(
+                err, errlen, c, g, name,
+                "unknown group (expected log, conn, reassembly, networks, stats, privileges, "
+                "notice, "
+                "cluster, frontend, control or plugins)");
             return -EINVAL;
         }
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -778,6 +783,8 @@ void shoal_config_free(struct shoal_config *c)
     free(c->file);
     free(c->log_dir);
     free(c->frontend_strategy);
+    free(c->privileges_user);
+    free(c->privileges_group);
     config_free_strv(c->local_nets);
     config_free_actions(c->notice_actions, c->n_notice_actions);
     memset(c, 0, sizeof(*c));

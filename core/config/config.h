@@ -73,6 +73,13 @@ struct shoal_config {
     double stats_capture_loss_first;    /* 60: the first capture_loss.log record */
     bool stats_traces;                  /* false: not when reading a trace file */
 
+    /* privileges { user = ""; group = ""; keep_net_raw = false; } -- whom a
+     * node started as root becomes once its capture is open (node/privileges.h);
+     * NULL or "": it stays as it is */
+    char *privileges_user;
+    char *privileges_group; /* NULL or "": the user's own group */
+    bool privileges_keep_net_raw;
+
     /* notice { suppress_for = 3600.0; actions = ( { note = "..."; exec = [ ... ]; } ); } */
     double notice_suppress_for; /* 3600: default of notices that give none */
     struct shoal_notice_action *notice_actions;

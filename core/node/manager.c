@@ -38,6 +38,7 @@
 #include "framework/log.h"
 #include "node/nodestate.h"
 #include "framework/notice.h"
+#include "node/privileges.h"
 #include "cluster/resend.h"
 #include "cluster/wire.h"
 #include "cluster/worker_link.h"
@@ -951,6 +952,10 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
 
     if (status != 0) {
         return mgr_close(&m, opts, status);
+    }
+    const char *dirs[] = {m.log_dir, self->workdir, NULL};
+    if (shoal_drop_privileges(&m.cfg, m.name, dirs) < 0) {
+        return mgr_close(&m, opts, 1);
     }
     shoal_nodestate_set(opts->state, SHOAL_NODE_RUNNING);
     if (pipe2(mgr_wake, O_CLOEXEC | O_NONBLOCK) < 0) {

@@ -28,6 +28,7 @@
 #include "framework/log.h"
 #include "framework/notice.h"
 #include "framework/stats.h"
+#include "node/privileges.h"
 #include "framework/sumstat.h"
 #include "lib/diag.h"
 #include "lib/timers.h"
@@ -382,6 +383,25 @@ static void node_stats_start(struct node_run *r)
                                      &r->cfg, r->o->read_file != NULL, &hooks);
 }
 
+/* ---- privileges ---- */
+
+/* Root is needed no further once the source is open (privileges.h): 0, or
+ * the exit status. */
+static int node_drop_privileges(const struct node_run *r)
+{
+    const struct shoal_node_hooks *h = r->o->hooks;
+    const char *dirs[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+
+    if (h == NULL || h->log_target == NULL) {
+        dirs[n++] = r->cfg.log_dir;
+    }
+    if (h != NULL && h->workdir != NULL) {
+        dirs[n++] = h->workdir;
+    }
+    return shoal_drop_privileges(&r->cfg, r->name, dirs) < 0 ? 1 : 0;
+}
+
 /* ---- the loop ---- */
 
 static void node_packet(void *arg, const struct shoal_frame *f)
@@ -629,10 +649,16 @@ int shoal_node_run(const struct shoal_node_opts *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     if (o->no_source) {
-        node_loop_without_source(&r);
-        return node_teardown(&r, 0, true);
+        status = node_drop_privileges(&r);
+        if (status == 0) {
+            node_loop_without_source(&r);
+        }
+        return node_teardown(&r, status, true);
     }
     status = node_open_source(&r);
+    if (status == 0) {
+        status = node_drop_privileges(&r);
+    }
     if (status != 0) {
         return node_teardown(&r, status, false);
     }

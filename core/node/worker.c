@@ -179,6 +179,7 @@ int shoal_worker_run(const struct shoal_layout *layout, const struct shoal_layou
         return 1;
     }
     hooks.log_target = shoal_worker_link_endpoint(cn.wl);
+    hooks.workdir = self->workdir;
     o->hooks = &hooks;
     o->name = self->name;
     o->no_source = self->role == SHOAL_ROLE_PROXY;
