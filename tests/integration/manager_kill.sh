@@ -17,6 +17,10 @@
 # an address scan and a port scan spread over both links (the proxy sees
 # them; notice.log of both managers together).
 #
+# SHOAL_FAULT=stop (manager_stop.sh) stops the manager instead (SIGSTOP)
+# for longer than the workers wait for acknowledgements
+# (cluster.ack_timeout, 10 s) and the heartbeat time-out, then lets it go
+# on (SIGCONT): the same rows and notices, each once.
 # SHOAL_KILLS=N (default 1) kills the manager N times, each once it has
 # written a few hundred rows more, over a trace N times as long;
 # tests/reliability.sh runs it with 10.  It ends with one line of figures,
@@ -83,6 +87,13 @@ while [ $k -lt "$kills" ]; do
     done
     [ "$(rows)" -ge "$want" ] || fail "kill $k: the manager wrote no 300 rows more in 30 s"
     pid=$(cat "$m/shoal.pid")
+    if [ "${SHOAL_FAULT:-kill}" = stop ]; then
+        kill -STOP "$pid"
+        echo "stop $k: the manager (pid $pid, SIGSTOP) after $(rows) rows, for 12 s"
+        sleep 12
+        kill -CONT "$pid"
+        continue
+    fi
     kill -9 "$pid"
     # Gone once the kernel has closed its files: the pid file's lock is free.
     i=0
@@ -108,7 +119,8 @@ ctl_wait_packets worker-2 "$n2"
 ctl stop 0 '^stopping manager \.\.\.' stop
 
 set -- "$m"/conn.*.log "$m"/dns.*.log
-[ -f "$1" ] || [ -f "$2" ] || fail "the restarted manager set no file of the killed one aside"
+[ "${SHOAL_FAULT:-kill}" = stop ] || [ -f "$1" ] || [ -f "$2" ] ||
+    fail "the restarted manager set no file of the killed one aside"
 grep -h 'previous run' "$m/stderr.log" 2>/dev/null | head -n 3
 python3 "$top_srcdir/tests/integration/logrows.py" --ignore ts,duration,rtt \
     "$out/sa" "$m" conn dns known_hosts ||
@@ -120,7 +132,8 @@ got=$(notes "$m"/notice*.log | cut -d ' ' -f 1-3 | grep -v '^CaptureLoss::')
 echo "$got" | sed 's/^/notice: /'
 [ -n "$want" ] || fail "the standalone run raised no notice"
 [ "$got" = "$want" ] || { echo "$want" | sed 's/^/want: /'; fail "notices lost or repeated across kill -9 of the manager"; }
-echo "reliability: $kills manager kills (SIGKILL) survived under load;" \
+echo "reliability: $kills manager $([ "${SHOAL_FAULT:-kill}" = stop ] && echo "stops (SIGSTOP, 12 s)" ||
+    echo "kills (SIGKILL)") survived under load;" \
     "$(cat "$m"/conn*.log "$m"/dns*.log "$m"/known_hosts*.log | grep -vc '^#') log rows and" \
     "$(echo "$got" | wc -l) notices, each once: 0 lost, 0 repeated"
 echo "$((CTL_PASSED + 1)) passed, 0 failed"
