@@ -300,6 +300,41 @@ static const char *ctl_arg_text(const struct shoal_str *a)
     return memchr(a->p, '\0', a->len) == NULL ? a->p : NULL;
 }
 
+/* A command the core does not know: the role's (ops.command), if it has it. */
+static void ctl_role_command(struct shoal_control *c, zmq_msg_t *id,
+                             const struct shoal_wire_ctl_request *q)
+{
+    struct shoal_control_items it = {0};
+    int rc = -ENOSYS;
+
+    for (size_t i = 0; i < q->n_args; i++) {
+        if (ctl_arg_text(&q->args[i]) == NULL) {
+            ctl_error(c, id, q->id, -EINVAL, "%.64s: argument %zu holds a NUL", q->command, i + 1);
+            return;
+        }
+    }
+    if (c->ops.command != NULL) {
+        rc = c->ops.command(c->ops.arg, q->command, q->args, q->n_args, &it);
+    }
+    if (rc == -ENOSYS) {
+        ctl_items_clear(&it);
+        ctl_error(c, id, q->id, -ENOSYS,
+                  "unknown command '%.64s' (commands: status, counters, peers, print ID, stop)",
+                  q->command);
+        return;
+    }
+    if (it.oom) {
+        ctl_items_clear(&it);
+        ctl_error(c, id, q->id, -ENOMEM, "out of memory");
+        return;
+    }
+    if (rc < 0) {
+        c->st.bad_requests++;
+    }
+    ctl_send_reply(c, id, q->id, rc < 0 ? rc : 0, &it);
+    ctl_items_clear(&it);
+}
+
 static void ctl_dispatch(struct shoal_control *c, zmq_msg_t *id, const struct shoal_wire_msg *m,
                          const char *user)
 {
@@ -311,9 +346,7 @@ static void ctl_dispatch(struct shoal_control *c, zmq_msg_t *id, const struct sh
                  strcmp(cmd, "peers") == 0 || strcmp(cmd, "print") == 0 || strcmp(cmd, "stop") == 0;
 
     if (!known) {
-        ctl_error(c, id, q->id, -ENOSYS,
-                  "unknown command '%.64s' (commands: status, counters, peers, print ID, stop)",
-                  cmd);
+        ctl_role_command(c, id, q);
         return;
     }
     if (q->n_args != want_args) {

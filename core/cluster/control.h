@@ -26,6 +26,8 @@
  *                peers and the role's settings; unknown ID: -ENOENT
  *   stop         replies "stop" -> "requested", then asks the role to stop
  *                as SIGTERM does (orderly: flush, last batches, acks)
+ *   ...          any other command goes to the role (ops.command), e.g.
+ *                the manager's "rotate"
  * An error reply has one item "error" with the reason: undecodable body,
  * wrong topic or frames (-EBADMSG), unknown command (-ENOSYS), wrong
  * arguments (-EINVAL), unknown id (-ENOENT).  Every bad request is counted
@@ -87,6 +89,12 @@ struct shoal_control_ops {
     /* Stop as SIGTERM does; `by` is the requester's key name. */
     void (*stop)(void *arg, const char *by);
     void *arg;
+    /* A command of the role's own (such as the manager's "rotate"), with
+     * its arguments (text, NUL-free): 0 with the reply's items, a negative
+     * errno with an "error" item, or -ENOSYS when the role has no such
+     * command.  NULL: none. */
+    int (*command)(void *arg, const char *cmd, const struct shoal_str *args, size_t n,
+                   struct shoal_control_items *it);
 };
 
 struct shoal_control;

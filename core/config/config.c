@@ -94,6 +94,9 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("control", "stop", CONFIG_K_DOUBLE, control_stop_timeout, 0.001),
     CONFIG_KEY("control", "run", CONFIG_K_DOUBLE, control_run_timeout, 0.001),
     CONFIG_KEY("control", "base_port", CONFIG_K_U64, control_base_port, 1024),
+    CONFIG_KEY("control", "rotate_interval", CONFIG_K_DOUBLE, control_rotate_interval, 0),
+    CONFIG_KEY("control", "log_expire_days", CONFIG_K_DOUBLE, control_log_expire_days, 0),
+    CONFIG_KEY("control", "min_disk_percent", CONFIG_K_DOUBLE, control_min_disk_percent, 0),
 };
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
@@ -684,6 +687,9 @@ int shoal_config_defaults(struct shoal_config *c)
     c->control_stop_timeout = 60;
     c->control_run_timeout = 60;
     c->control_base_port = 27760;
+    c->control_rotate_interval = 3600;
+    c->control_log_expire_days = 0;
+    c->control_min_disk_percent = 5;
     c->frontend_strategy = strdup("pcap");
     if (c->frontend_strategy == NULL) {
         free(c->log_dir);

@@ -105,6 +105,10 @@ struct shoal_config {
     double control_stop_timeout;    /* 60: for a stopped node to exit before SIGKILL */
     double control_run_timeout;     /* 60: for a program on a node's host */
     uint64_t control_base_port;     /* 27760: the first port of the installed cluster's nodes */
+    /* shoalctl cron: */
+    double control_rotate_interval;  /* 3600: seconds between log rotations (0: every cron) */
+    double control_log_expire_days;  /* 0: archived logs older than this are removed (0: kept) */
+    double control_min_disk_percent; /* 5: warn when a node's disk has less free, percent */
 
     /* The whole parsed file, kept for plugin groups; opaque here. */
     void *priv;

@@ -36,6 +36,7 @@ struct shoal_stream {
     char *fbuf;
     bool failed;
     bool unlimited; /* exempt from the logger's limits */
+    time_t opened;  /* when the file was created */
     uint64_t records;
     void *sink_data;
 };
@@ -714,6 +715,7 @@ static int stream_open_file(struct shoal_stream *s)
 
     snprintf(name, sizeof(name), "%s/%s.log", l->dir, s->path);
     s->f = fopen(name, "w");
+    s->opened = time(NULL);
     if (s->f == NULL) {
         int err = errno;
         shoal_err("log", "cannot create %s: %s", name, strerror(err));
@@ -744,6 +746,62 @@ static int stream_open_file(struct shoal_stream *s)
     buf_puts(h, "\n");
     fwrite(h->p, 1, h->len, s->f);
     return 0;
+}
+
+/* Write #close (TSV) and close the stream's file, if it has one: 0, or a
+ * negative errno (logged; a stream that failed was reported then). */
+static int stream_close_file(struct shoal_stream *s)
+{
+    struct shoal_logger *l = s->logger;
+    int rc = 0;
+
+    if (s->f == NULL) {
+        return 0;
+    }
+    if (l->fmt == SHOAL_LOGFMT_TSV && !s->failed) {
+        char ts[32];
+        log_timestamp(ts, sizeof(ts));
+        fprintf(s->f, "#close\t%s\n", ts);
+    }
+    if (fclose(s->f) != 0 && !s->failed) {
+        rc = -errno;
+        shoal_err("log", "closing %s/%s.log failed: %s", l->dir, s->path, strerror(-rc));
+    }
+    s->f = NULL;
+    free(s->fbuf);
+    s->fbuf = NULL;
+    return rc;
+}
+
+int shoal_log_stream_rotate(struct shoal_stream *s, char *to, size_t tolen)
+{
+    struct shoal_logger *l = s->logger;
+    char from[4096], path[4096], open_ts[32], close_ts[32];
+    struct tm tm;
+    int rc;
+
+    to[0] = '\0';
+    if (s->f == NULL) {
+        return 0;
+    }
+    gmtime_r(&s->opened, &tm);
+    strftime(open_ts, sizeof(open_ts), "%Y-%m-%d-%H-%M-%S", &tm);
+    log_timestamp(close_ts, sizeof(close_ts));
+    rc = stream_close_file(s);
+    s->failed = false; /* the next record starts a new file */
+    if (rc < 0) {
+        return rc;
+    }
+    snprintf(from, sizeof(from), "%s/%s.log", l->dir, s->path);
+    snprintf(to, tolen, "%s.%s_%s.log", s->path, open_ts, close_ts);
+    snprintf(path, sizeof(path), "%s/%s", l->dir, to);
+    if (rename(from, path) != 0) {
+        rc = -errno;
+        shoal_err("log", "cannot rotate %s to %s: %s", from, path, strerror(-rc));
+        to[0] = '\0';
+        return rc;
+    }
+    return 1;
 }
 
 struct shoal_logger *shoal_logger_new(const char *dir, enum shoal_log_format fmt)
@@ -1179,19 +1237,8 @@ int shoal_logger_free(struct shoal_logger *l)
     while (l->streams != NULL) {
         struct shoal_stream *s = l->streams;
         l->streams = s->next;
-        if (s->f != NULL) {
-            if (l->fmt == SHOAL_LOGFMT_TSV && !s->failed) {
-                char ts[32];
-                log_timestamp(ts, sizeof(ts));
-                fprintf(s->f, "#close\t%s\n", ts);
-            }
-            /* A stream that failed was reported then: not again here. */
-            if (fclose(s->f) != 0 && rc == 0 && !s->failed) {
-                rc = -errno;
-                shoal_err("log", "closing %s/%s.log failed: %s", l->dir, s->path, strerror(errno));
-            }
-        }
-        free(s->fbuf);
+        int crc = stream_close_file(s);
+        rc = rc < 0 ? rc : crc;
         free(s->path);
         free((void *)s->fields);
         free(s);

@@ -96,6 +96,15 @@ void shoal_logger_set_limits(struct shoal_logger *l, const struct shoal_log_limi
  * for people, such as the notices a worker sends to the manager). */
 void shoal_log_stream_unlimited(struct shoal_stream *s);
 
+/*
+ * Close the stream's file (with #close) and rename it in the log folder
+ * to STREAM.<opened>_<now>.log (UTC, YYYY-mm-dd-HH-MM-SS), its basename
+ * into `to`; the next record opens a new file.  Returns 1 when a file was
+ * rotated, 0 when the stream had none open (to is ""), or a negative
+ * errno (logged).
+ */
+int shoal_log_stream_rotate(struct shoal_stream *s, char *to, size_t tolen);
+
 /* Send every record of the logger's streams to fn(arg, ...) from now on;
  * fn NULL writes files again.  No file is opened for a record that goes to
  * the sink.  `arg` is borrowed and must outlive the logger or the sink. */

@@ -761,6 +761,52 @@ static void mgr_ctl_stop(void *arg, const char *by)
     mgr_stop = 1; /* what SIGTERM does */
 }
 
+/* rotate: every open log file closed and renamed (shoal_log_stream_rotate),
+ * one item per file, stream -> its new name in the log folder, for
+ * `shoalctl cron` to archive.  The journal starts each stream afresh, so
+ * a kill after the rename never sets the rotated file aside again. */
+static int mgr_rotate(struct mgr *m, struct shoal_control_items *it)
+{
+    int failed = 0;
+
+    shoal_control_add(it, "log_dir", "%s", m->log_dir);
+    for (struct mgr_stream *ms = m->streams; ms != NULL; ms = ms->next) {
+        char name[512];
+        int rc = shoal_log_stream_rotate(ms->s, name, sizeof(name));
+
+        if (rc < 0) {
+            failed = rc;
+            shoal_control_add(it, "error", "%s: %s", ms->path, strerror(-rc));
+            continue;
+        }
+        if (rc == 1) {
+            ms->size = 0;
+            if (mgr_journal(m, "O %s\n", ms->path) < 0) {
+                m->fatal = true;
+                return -EIO;
+            }
+            shoal_control_add(it, ms->path, "%s", name);
+        }
+    }
+    return failed;
+}
+
+static int mgr_ctl_command(void *arg, const char *cmd, const struct shoal_str *args, size_t n,
+                           struct shoal_control_items *it)
+{
+    struct mgr *m = arg;
+
+    (void)args;
+    if (strcmp(cmd, "rotate") != 0) {
+        return -ENOSYS;
+    }
+    if (n != 0) {
+        shoal_control_add(it, "error", "rotate takes no argument");
+        return -EINVAL;
+    }
+    return mgr_rotate(m, it);
+}
+
 static int mgr_ctl_start(struct mgr *m, struct shoal_nodestate *state)
 {
     m->ctl_ops = (struct shoal_control_ops){
@@ -771,6 +817,7 @@ static int mgr_ctl_start(struct mgr *m, struct shoal_nodestate *state)
         .settings = mgr_ctl_settings,
         .stop = mgr_ctl_stop,
         .arg = m,
+        .command = mgr_ctl_command,
     };
     return shoal_control_new(m->layout, m->self, m->zsec, &m->ctl_ops, state, &m->control);
 }

@@ -39,8 +39,7 @@ static int priv_ids(const struct shoal_config *cfg, const char *who, uid_t *uid,
     return 0;
 }
 
-int shoal_drop_privileges(const struct shoal_config *cfg, const char *who,
-                          const char *const *dirs)
+int shoal_drop_privileges(const struct shoal_config *cfg, const char *who, const char *const *dirs)
 {
     uid_t uid;
     gid_t gid;
@@ -57,8 +56,9 @@ int shoal_drop_privileges(const struct shoal_config *cfg, const char *who,
         if (geteuid() == uid) {
             return 0; /* started as that user already */
         }
-        shoal_err(who, "privileges.user is '%s', but the node runs as uid %u, not as root: "
-                       "it cannot change its user",
+        shoal_err(who,
+                  "privileges.user is '%s', but the node runs as uid %u, not as root: "
+                  "it cannot change its user",
                   cfg->privileges_user, (unsigned)geteuid());
         return -EPERM;
     }
@@ -77,13 +77,14 @@ int shoal_drop_privileges(const struct shoal_config *cfg, const char *who,
     for (const char *const *d = dirs; d != NULL && *d != NULL; d++) {
         if (access(*d, W_OK | X_OK) != 0) {
             int err = errno;
-            shoal_err(who, "%s: not writable by user '%s' (%s): give it to that user "
-                           "(chown %s)",
+            shoal_err(who,
+                      "%s: not writable by user '%s' (%s): give it to that user "
+                      "(chown %s)",
                       *d, cfg->privileges_user, strerror(err), cfg->privileges_user);
             return -err;
         }
     }
-    shoal_info(who, "running as user '%s' (uid %u, gid %u)%s", cfg->privileges_user,
-               (unsigned)uid, (unsigned)gid, cfg->privileges_keep_net_raw ? ", CAP_NET_RAW kept" : "");
+    shoal_info(who, "running as user '%s' (uid %u, gid %u)%s", cfg->privileges_user, (unsigned)uid,
+               (unsigned)gid, cfg->privileges_keep_net_raw ? ", CAP_NET_RAW kept" : "");
     return 0;
 }

@@ -20,7 +20,6 @@
  * no such user or group, not root (and not that user already), the change
  * refused by the kernel, or a folder the user cannot write.
  */
-int shoal_drop_privileges(const struct shoal_config *cfg, const char *who,
-                          const char *const *dirs);
+int shoal_drop_privileges(const struct shoal_config *cfg, const char *who, const char *const *dirs);
 
 #endif

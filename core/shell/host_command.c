@@ -7,6 +7,7 @@
  * cluster's control client -- or prints: plain lines and aligned tables.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -549,6 +550,31 @@ static void host_settings(struct shoal_self *self,
     }
 }
 
+static double host_control_setting(struct shoal_self *self, const char *key)
+{
+    const struct shoal_shell *sh = host_shell(self);
+    const struct {
+        const char *key;
+        double v;
+    } v[] = {
+        {"rotate_interval", sh->cron.rotate_interval},
+        {"log_expire_days", sh->cron.log_expire_days},
+        {"min_disk_percent", sh->cron.min_disk_percent},
+        {"lock", sh->timeouts.lock},
+        {"control", sh->timeouts.control},
+        {"start", sh->timeouts.start},
+        {"stop", sh->timeouts.stop},
+        {"run", sh->timeouts.run},
+    };
+
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        if (strcmp(v[i].key, key) == 0) {
+            return v[i].v;
+        }
+    }
+    return NAN;
+}
+
 static double host_timeout(struct shoal_self *self, enum shoal_cmd_timeout which)
 {
     const struct shoal_shell_timeouts *t = &host_shell(self)->timeouts;
@@ -643,4 +669,5 @@ const struct shoal_command_host shoal_shell_host_table = {
     .clean_shell = host_clean_shell,
     .out_lines = host_out_lines,
     .local_cluster = host_local_cluster,
+    .control_setting = host_control_setting,
 };

@@ -124,6 +124,11 @@ static int shell_timeouts(struct shoal_shell *sh)
         .run = cfg.control_run_timeout,
     };
     sh->base_port = cfg.control_base_port <= 65535 ? (uint16_t)cfg.control_base_port : 0;
+    sh->cron = (struct shoal_shell_cron){
+        .rotate_interval = cfg.control_rotate_interval,
+        .log_expire_days = cfg.control_log_expire_days,
+        .min_disk_percent = cfg.control_min_disk_percent,
+    };
     shoal_config_free(&cfg);
     return 0;
 }

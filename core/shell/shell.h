@@ -38,9 +38,17 @@ struct shoal_shell_timeouts {
     double run;     /* for a program on a host */
 };
 
+/* What cron does, from shoal.cfg's control group. */
+struct shoal_shell_cron {
+    double rotate_interval;  /* seconds between log rotations */
+    double log_expire_days;  /* archived logs kept this long (0: for ever) */
+    double min_disk_percent; /* free disk below which cron warns */
+};
+
 struct shoal_shell {
     struct shoal_paths paths;
     struct shoal_shell_timeouts timeouts;
+    struct shoal_shell_cron cron;
     uint16_t base_port;            /* the first port of the installed layout (control.base_port) */
     struct shoal_nodecfg *nodecfg; /* the installed node.cfg, else etc's; may be NULL */
     bool installed;                /* nodecfg is the installed one */

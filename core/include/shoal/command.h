@@ -274,6 +274,14 @@ struct shoal_command_host {
     int (*local_cluster)(struct shoal_self *self, const char *dir, unsigned proxies,
                          unsigned workers, uint16_t base_port, char *err, size_t errlen);
 #endif
+#if SHOAL_ABI_TARGET_MINOR >= 3
+    /* ---- since 2.3 (check with SHOAL_HAS) ---- */
+
+    /* A number of shoal.cfg's control group the shell runs with, by key
+     * ("rotate_interval", "log_expire_days", "min_disk_percent", or a
+     * time-out such as "stop"); NaN for a key it does not have. */
+    double (*control_setting)(struct shoal_self *self, const char *key);
+#endif
 };
 
 /* Does the node see packets (a worker, or a standalone node)? */
