@@ -300,6 +300,13 @@ static const char *ctl_arg_text(const struct shoal_str *a)
     return memchr(a->p, '\0', a->len) == NULL ? a->p : NULL;
 }
 
+void shoal_control_add_change(void *items, const char *key, const char *was, const char *now,
+                              bool applied)
+{
+    shoal_control_add(items, key, "%s -> %s (%s)", was, now,
+                      applied ? "applied" : "restart needed");
+}
+
 /* A command the core does not know: the role's (ops.command), if it has it. */
 static void ctl_role_command(struct shoal_control *c, zmq_msg_t *id,
                              const struct shoal_wire_ctl_request *q)

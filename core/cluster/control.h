@@ -99,6 +99,11 @@ struct shoal_control_ops {
 
 struct shoal_control;
 
+/* A changed setting as a reply item (a shoal_config_change_fn over the
+ * items): key -> "WAS -> NOW (applied)" or "... (restart needed)". */
+void shoal_control_add_change(void *items, const char *key, const char *was, const char *now,
+                              bool applied);
+
 /*
  * Bind the control port of node `self` of `layout` (borrowed, as are `z`,
  * which must serve ZAP, `ops` and `state`, which may be NULL; all must

@@ -796,6 +796,70 @@ void shoal_config_free(struct shoal_config *c)
     memset(c, 0, sizeof(*c));
 }
 
+/* ---- updating a running node ------------------------------------------- */
+
+/* The keys a running node takes without a restart: read each time they
+ * are used (the connection table's time-outs, the notices' suppression). */
+static bool config_key_live(const struct config_core_key *k)
+{
+    return (strcmp(k->group, "conn") == 0 && k->kind == CONFIG_K_DOUBLE) ||
+           (strcmp(k->group, "notice") == 0 && strcmp(k->name, "suppress_for") == 0);
+}
+
+/* Key k's value in c as text into buf; false for kinds not compared
+ * (networks, notice actions: a restart takes them). */
+static bool config_key_text(const struct shoal_config *c, const struct config_core_key *k,
+                            char *buf, size_t len)
+{
+    const char *p = (const char *)c + k->offset;
+
+    switch (k->kind) {
+    case CONFIG_K_DOUBLE:
+        snprintf(buf, len, "%g", *(const double *)p);
+        return true;
+    case CONFIG_K_U64:
+        snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)p);
+        return true;
+    case CONFIG_K_BOOL:
+        snprintf(buf, len, "%s", *(const bool *)p ? "true" : "false");
+        return true;
+    case CONFIG_K_STRING:
+        snprintf(buf, len, "%s", *(char *const *)p ? *(char *const *)p : "");
+        return true;
+    case CONFIG_K_LOGFMT:
+        snprintf(buf, len, "%s",
+                 *(const enum shoal_log_format *)p == SHOAL_LOGFMT_JSON ? "json" : "tsv");
+        return true;
+    default:
+        return false;
+    }
+}
+
+int shoal_config_update(struct shoal_config *cur, const struct shoal_config *next,
+                        shoal_config_change_fn fn, void *arg)
+{
+    int pending = 0;
+
+    for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+        const struct config_core_key *k = &config_core_keys[i];
+        char key[96], was[256], now[256];
+
+        if (strcmp(k->group, "control") == 0 || !config_key_text(cur, k, was, sizeof(was)) ||
+            !config_key_text(next, k, now, sizeof(now)) || strcmp(was, now) == 0) {
+            continue;
+        }
+        snprintf(key, sizeof(key), "%s.%s", k->group, k->name);
+        if (config_key_live(k)) {
+            memcpy((char *)cur + k->offset, (const char *)next + k->offset, sizeof(double));
+            fn(arg, key, was, now, true);
+        } else {
+            fn(arg, key, was, now, false);
+            pending++;
+        }
+    }
+    return pending;
+}
+
 /* ---- plugin groups ------------------------------------------------------ */
 
 static const char *config_cfg_type_name(enum shoal_cfg_type t)

@@ -114,6 +114,20 @@ struct shoal_config {
     void *priv;
 };
 
+/*
+ * A running node given a new shoal.cfg (shoalctl update): every core key
+ * whose value in *next differs from *cur is reported as fn(arg, "group.key",
+ * was, now, applied).  The keys read each time they are used -- the
+ * connection time-outs (conn group) and notice.suppress_for -- are copied
+ * into *cur (applied); the others take a restart.  The control group (the
+ * shell's) and the networks and notice actions are not compared.  Returns
+ * how many keys differ but were not applied.
+ */
+typedef void (*shoal_config_change_fn)(void *arg, const char *key, const char *was, const char *now,
+                                       bool applied);
+int shoal_config_update(struct shoal_config *cur, const struct shoal_config *next,
+                        shoal_config_change_fn fn, void *arg);
+
 /* Fill *c with the built-in defaults (no file).  Returns 0 or -ENOMEM. */
 int shoal_config_defaults(struct shoal_config *c);
 

@@ -73,6 +73,7 @@ struct mgr {
     struct shoal_zsec *zsec;
     void *router;
     struct shoal_config cfg;
+    const char *config_file; /* shoal.cfg, NULL: the defaults */
     struct shoal_notices *notices;
     uint64_t n_notices;   /* notice records received (each raised once) */
     uint64_t bad_notices; /* notice records that did not decode, or came from another */
@@ -791,20 +792,43 @@ static int mgr_rotate(struct mgr *m, struct shoal_control_items *it)
     return failed;
 }
 
+/* update: shoal.cfg read again; the notices' suppression follows it. */
+static int mgr_update(struct mgr *m, struct shoal_control_items *it)
+{
+    struct shoal_config next;
+    char err[512] = "";
+    int rc;
+
+    if (m->config_file == NULL) {
+        shoal_control_add(it, "error", "%s was started without a shoal.cfg: nothing to read again",
+                          m->name);
+        return -ENOENT;
+    }
+    if (shoal_config_load(&next, m->config_file, err, sizeof(err)) < 0) {
+        shoal_control_add(it, "error", "%s", err);
+        return -EINVAL;
+    }
+    rc = shoal_config_update(&m->cfg, &next, shoal_control_add_change, it);
+    shoal_config_free(&next);
+    shoal_control_add(it, "pending", "%d", rc);
+    shoal_info(m->name, "settings read again from %s", m->config_file);
+    return 0;
+}
+
 static int mgr_ctl_command(void *arg, const char *cmd, const struct shoal_str *args, size_t n,
                            struct shoal_control_items *it)
 {
     struct mgr *m = arg;
 
     (void)args;
-    if (strcmp(cmd, "rotate") != 0) {
+    if (strcmp(cmd, "rotate") != 0 && strcmp(cmd, "update") != 0) {
         return -ENOSYS;
     }
     if (n != 0) {
-        shoal_control_add(it, "error", "rotate takes no argument");
+        shoal_control_add(it, "error", "%s takes no argument", cmd);
         return -EINVAL;
     }
-    return mgr_rotate(m, it);
+    return strcmp(cmd, "rotate") == 0 ? mgr_rotate(m, it) : mgr_update(m, it);
 }
 
 static int mgr_ctl_start(struct mgr *m, struct shoal_nodestate *state)
@@ -889,6 +913,7 @@ static int mgr_open(struct mgr *m, const struct shoal_layout *layout,
     if (mgr_paths(m, opts) < 0) {
         return 2;
     }
+    m->config_file = opts->config_file;
     if ((opts->config_file != NULL ? shoal_config_load(&m->cfg, opts->config_file, err, sizeof(err))
                                    : shoal_config_defaults(&m->cfg)) < 0) {
         shoal_err(m->name, "%s", err[0] ? err : "out of memory");

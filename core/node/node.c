@@ -87,6 +87,26 @@ static double node_wall(void)
 
 /* shoal.cfg (or the defaults) with the command line's overrides.  Returns 0
  * or the exit status. */
+/* The command line's overrides of cfg: 0, or -ENOMEM. */
+static int node_overrides(const struct shoal_node_opts *o, struct shoal_config *cfg)
+{
+    if (o->log_dir != NULL) {
+        char *d = strdup(o->log_dir);
+        if (d == NULL) {
+            return -ENOMEM;
+        }
+        free(cfg->log_dir);
+        cfg->log_dir = d;
+    }
+    if (o->json) {
+        cfg->log_format = SHOAL_LOGFMT_JSON;
+    }
+    if (o->ignore_checksums) {
+        cfg->ignore_checksums = true;
+    }
+    return 0;
+}
+
 static int node_settings(struct node_run *r)
 {
     const struct shoal_node_opts *o = r->o;
@@ -102,19 +122,8 @@ static int node_settings(struct node_run *r)
         shoal_err(NULL, "out of memory");
         return 1;
     }
-    if (o->log_dir != NULL) {
-        char *d = strdup(o->log_dir);
-        if (d == NULL) {
-            return 1;
-        }
-        free(r->cfg.log_dir);
-        r->cfg.log_dir = d;
-    }
-    if (o->json) {
-        r->cfg.log_format = SHOAL_LOGFMT_JSON;
-    }
-    if (o->ignore_checksums) {
-        r->cfg.ignore_checksums = true;
+    if (node_overrides(o, &r->cfg) < 0) {
+        return 1;
     }
     if (o->networks_file != NULL) {
         struct shoal_networks *nets;
@@ -325,6 +334,32 @@ void shoal_node_source_stats(const struct shoal_node_env *env, struct shoal_sour
     if (r != NULL && r->src != NULL) {
         r->fe->stats(r->src, st);
     }
+}
+
+/* ---- shoalctl update ---- */
+
+int shoal_node_update(const struct shoal_node_env *env, shoal_config_change_fn fn, void *arg,
+                      char *err, size_t errlen)
+{
+    struct node_run *r = env->node;
+    struct shoal_config next;
+    int rc;
+
+    if (r->o->config_file == NULL) {
+        snprintf(err, errlen, "%s was started without a shoal.cfg (-c): nothing to read again",
+                 r->name);
+        return -ENOENT;
+    }
+    if (shoal_config_load(&next, r->o->config_file, err, errlen) < 0) {
+        return -EINVAL;
+    }
+    rc = node_overrides(r->o, &next);
+    if (rc == 0) {
+        rc = shoal_config_update(&r->cfg, &next, fn, arg);
+        shoal_info(r->name, "settings read again from %s", r->o->config_file);
+    }
+    shoal_config_free(&next);
+    return rc;
 }
 
 /* ---- stats.log and capture_loss.log ---- */

@@ -15,7 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct shoal_config;
+#include "config/config.h"
+
 struct shoal_ctx;
 struct shoal_host_env;
 struct shoal_registry;
@@ -80,6 +81,15 @@ struct shoal_node_opts {
     uint32_t nworkers;                    /* ... of this many (0: 1, a standalone node) */
     const struct shoal_node_hooks *hooks; /* cluster role, NULL when standalone */
 };
+
+/*
+ * Read the node's shoal.cfg again and take what a running node can
+ * (shoal_config_update), reporting each key that differs through fn.
+ * Returns how many differ but need a restart, or a negative errno with
+ * the reason in err (no shoal.cfg, or one that does not load).
+ */
+int shoal_node_update(const struct shoal_node_env *env, shoal_config_change_fn fn, void *arg,
+                      char *err, size_t errlen);
 
 /* Run until the input ends or SIGINT/SIGTERM.  Returns the exit status:
  * 0 on success, 1 on a runtime error, 2 on bad configuration or input. */

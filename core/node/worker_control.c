@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <shoal/frontend.h>
 
@@ -171,6 +172,31 @@ static void wc_stop(void *arg, const char *by)
     raise(SIGTERM);
 }
 
+/* update: the node's shoal.cfg read again (shoal_node_update). */
+static int wc_command(void *arg, const char *cmd, const struct shoal_str *args, size_t n,
+                      struct shoal_control_items *it)
+{
+    struct shoal_worker_control *wc = arg;
+    char err[512] = "";
+    int rc;
+
+    (void)args;
+    if (strcmp(cmd, "update") != 0) {
+        return -ENOSYS;
+    }
+    if (n != 0) {
+        shoal_control_add(it, "error", "update takes no argument");
+        return -EINVAL;
+    }
+    rc = shoal_node_update(wc->env, shoal_control_add_change, it, err, sizeof(err));
+    if (rc < 0) {
+        shoal_control_add(it, "error", "%s", err);
+        return rc;
+    }
+    shoal_control_add(it, "pending", "%d", rc);
+    return 0;
+}
+
 int shoal_worker_control_new(const struct shoal_layout *layout,
                              const struct shoal_layout_node *self, struct shoal_zsec *z,
                              const struct shoal_node_env *env, const struct shoal_worker_link *wl,
@@ -200,6 +226,7 @@ int shoal_worker_control_new(const struct shoal_layout *layout,
         .settings = wc_settings,
         .stop = wc_stop,
         .arg = wc,
+        .command = wc_command,
     };
     rc = shoal_control_new(layout, self, z, &wc->ops, state, &wc->ctl);
     if (rc < 0) {

@@ -50,8 +50,8 @@ static void cron_free_res(struct cron *c, struct shoal_run_result *r)
 static int cron_exec(struct cron *c, const char *host, const char *const *argv)
 {
     struct shoal_run_result r = {0};
-    int rc = c->sh->run(c->b->self, host, argv, NULL, c->sh->timeout(c->b->self, SHOAL_TIMEOUT_RUN),
-                        &r);
+    int rc =
+        c->sh->run(c->b->self, host, argv, NULL, c->sh->timeout(c->b->self, SHOAL_TIMEOUT_RUN), &r);
 
     if (rc < 0 || r.status != 0) {
         c->sh->out(c->b->self, "cron: %s on %s failed (status %d)%s", argv[0], host, r.status,
@@ -164,8 +164,9 @@ static int cron_parse_name(const char *name, char *stream, size_t slen, char *op
         close[19] = '\0';
     }
     for (int i = 0; i < 19; i++) {
-        if ((i == 4 || i == 7 || i == 10 || i == 13 || i == 16) ? open[i] != '-'
-                                                                 : (open[i] < '0' || open[i] > '9')) {
+        if ((i == 4 || i == 7 || i == 10 || i == 13 || i == 16)
+                ? open[i] != '-'
+                : (open[i] < '0' || open[i] > '9')) {
             return -1;
         }
     }
@@ -204,9 +205,10 @@ static void cron_archive(struct cron *c, const char *host, const char *dir, cons
  * set aside ones, archived. */
 static void cron_archive_all(struct cron *c, const struct shoal_node_info *m, const char *dir)
 {
-    const char *find[] = {"find", dir,    "-maxdepth", "1",  "-type",
-                          "f",    "-name", "*.[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-*.log", "-printf", "%f\n",
-                          NULL};
+    const char *find[] = {
+        "find",    dir,    "-maxdepth", "1",
+        "-type",   "f",    "-name",     "*.[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-*.log",
+        "-printf", "%f\n", NULL};
     struct shoal_run_result r = {0};
 
     if (c->sh->run(c->b->self, m->host, find, NULL, c->sh->timeout(c->b->self, SHOAL_TIMEOUT_RUN),
@@ -282,9 +284,15 @@ static void cron_expire(struct cron *c)
         return;
     }
     snprintf(mtime, sizeof(mtime), "+%.0f", days - 1 < 0 ? 0 : days - 1);
-    const char *find[] = {"find",  c->sh->path(c->b->self, SHOAL_PATH_LOGS),
-                          "-mindepth", "1", "-maxdepth", "1", "-type", "d", "-name",
-                          "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]", "-mtime", mtime, "-exec", "rm", "-rf", "{}", "+", NULL};
+    const char *find[] = {"find",      c->sh->path(c->b->self, SHOAL_PATH_LOGS),
+                          "-mindepth", "1",
+                          "-maxdepth", "1",
+                          "-type",     "d",
+                          "-name",     "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]",
+                          "-mtime",    mtime,
+                          "-exec",     "rm",
+                          "-rf",       "{}",
+                          "+",         NULL};
     if (cron_exec(c, m->host, find) < 0) {
         c->failed = 1;
     }
@@ -309,9 +317,9 @@ static void cron_disk(struct cron *c)
             r.out != NULL && (line = strchr(r.out, '\n')) != NULL &&
             sscanf(line + 1, "%*s %llu %llu %llu", &blocks, &used, &avail) == 3 && blocks > 0 &&
             100.0 * (double)avail / (double)blocks < min) {
-            c->sh->out(c->b->self, "warning: %s: %s on %s has %.1f%% of its disk free (below %g%%)\n",
-                       node->name, node->workdir, node->host,
-                       100.0 * (double)avail / (double)blocks, min);
+            c->sh->out(
+                c->b->self, "warning: %s: %s on %s has %.1f%% of its disk free (below %g%%)\n",
+                node->name, node->workdir, node->host, 100.0 * (double)avail / (double)blocks, min);
         }
         cron_free_res(c, &r);
     }

@@ -13,7 +13,10 @@
 #    report in spool/crash-reports;
 #  - an archive folder older than control.log_expire_days is removed, and
 #    a disk with less free space than control.min_disk_percent is warned
-#    about.
+#    about;
+#  - `update` after editing etc/shoal.cfg: every running node takes a new
+#    connection time-out and names a reassembly cap as needing a restart;
+#    asked again, only the latter is still different.
 # Root only (namespaces, capture); skipped otherwise, or when libzmq has no
 # CURVE.  About 40 s.
 . "$(dirname "$0")/common.sh"
@@ -119,5 +122,20 @@ ctl cron_disk 0 'warning: manager: .* of its disk free \(below 100%\)' cron
 for d in "$base"/logs/*/; do
     [ -d "$d" ] || fail "cron removed today's archive"
 done
+# ---- update: run-time settings without a restart
+sed -i -E 's/^( *udp_inactivity_timeout =) [0-9.]+;/\1 30.0;/; s/^( *tcp_max_buffer =) [0-9]+;/\1 65536;/' \
+    "$base/etc/shoal.cfg"
+ctl update 0 '^worker-2: settings read again' update
+for node in manager worker-1 worker-2 proxy-1; do
+    grep -qE "^$node: settings read again" "$CTL_OUT" || fail "update: no answer from $node"
+done
+grep -c 'conn.udp_inactivity_timeout: 120 -> 30 (applied)' "$CTL_OUT" | grep -qx 4 ||
+    fail "update: the new time-out was not applied on the 4 nodes"
+grep -c 'reassembly.tcp_max_buffer: 1048576 -> 65536 (restart needed)' "$CTL_OUT" | grep -qx 4 ||
+    fail "update: the reassembly cap was not named as needing a restart on the 4 nodes"
+ctl update_again 0 '^worker-1: settings read again' update
+! grep -q 'udp_inactivity_timeout' "$CTL_OUT" || fail "update: the applied time-out differs again"
+grep -q 'reassembly.tcp_max_buffer: 1048576 -> 65536 (restart needed)' "$CTL_OUT" ||
+    fail "update: the pending key is no longer named"
 ctl stop2 0 '^stopping manager \.\.\.' stop
 echo "$((CTL_PASSED + passed_rot)) passed, 0 failed"
