@@ -50,8 +50,8 @@ static void m_zero(struct msg *m, size_t n)
 
 /* A mode 1-5 header: ref_id given as 4 bytes, times as NTP seconds with
  * half a second of fraction (0 gives a zero timestamp). */
-static void m_std(struct msg *m, unsigned vers, unsigned mode, unsigned stratum, int poll,
-                  int prec, const char *ref, uint32_t t)
+static void m_std(struct msg *m, unsigned vers, unsigned mode, unsigned stratum, int poll, int prec,
+                  const char *ref, uint32_t t)
 {
     m->n = 0;
     m_u8(m, (vers << 3) | mode);
@@ -310,10 +310,14 @@ static void test_parse_table(void)
         size_t len;
         bool ok;
     } cases[] = {
-        {"empty", 0x23, 0, false},      {"mode 0 short", 0x18, 1, true},
-        {"mode 3 47 bytes", 0x23, 47, false}, {"mode 3 48 bytes", 0x23, 48, true},
-        {"mode 6 11 bytes", 0x16, 11, false}, {"mode 6 12 bytes", 0x16, 12, true},
-        {"mode 7 5 bytes", 0x17, 5, false},   {"mode 7 6 bytes", 0x17, 6, true},
+        {"empty", 0x23, 0, false},
+        {"mode 0 short", 0x18, 1, true},
+        {"mode 3 47 bytes", 0x23, 47, false},
+        {"mode 3 48 bytes", 0x23, 48, true},
+        {"mode 6 11 bytes", 0x16, 11, false},
+        {"mode 6 12 bytes", 0x16, 12, true},
+        {"mode 7 5 bytes", 0x17, 5, false},
+        {"mode 7 6 bytes", 0x17, 6, true},
     };
     uint8_t buf[64];
     struct ntp_msg m;
