@@ -68,9 +68,9 @@ static const struct shoal_cfg_key dhcp_cfg_keys[] = {
 
 #define DHCP_COUNTERS(X)                                                                           \
     X(msgs, "DHCP messages seen")                                                                  \
-    X(unparsed, "messages rejected (truncated options, unreadable lengths, bad cookie)")          \
+    X(unparsed, "messages rejected (truncated options, unreadable lengths, bad cookie)")           \
     X(records, "dhcp.log records written")                                                         \
-    X(evicted, "records written early because max_transactions were held")                        \
+    X(evicted, "records written early because max_transactions were held")                         \
     X(dropped, "messages not joined for want of memory")
 
 struct dhcp_counters {
@@ -271,8 +271,8 @@ static void dhcp_write(struct dhcp_plugin *ps, const struct dhcp_tx *t)
         ps->uidv[i] = shoal_v_str(uids[i]);
     }
     for (uint16_t i = 0; i < t->ntypes; i++) {
-        ps->typev[i] = shoal_v_str(
-            dhcp_msg_type_name(types[i], ps->type_names[i], sizeof(ps->type_names[i])));
+        ps->typev[i] =
+            shoal_v_str(dhcp_msg_type_name(types[i], ps->type_names[i], sizeof(ps->type_names[i])));
     }
     v[DHCP_COL_TS] = shoal_v_double(t->ts);
     v[DHCP_COL_UIDS] = shoal_v_vec(ps->uidv, t->nuids);
@@ -391,8 +391,7 @@ static void dhcp_set_v4(struct dhcp_addr_val *d, const uint8_t b[4])
 
 static bool dhcp_addr_is_v4(const struct shoal_addr *a, uint8_t x)
 {
-    return shoal_addr_is_v4(a) && a->b[12] == x && a->b[13] == x && a->b[14] == x &&
-           a->b[15] == x;
+    return shoal_addr_is_v4(a) && a->b[12] == x && a->b[13] == x && a->b[14] == x && a->b[15] == x;
 }
 
 /* Add the uid and the message type (bounded by the settings). */

@@ -157,8 +157,7 @@ static enum dhcp_parse_rc dhcp_relay(const uint8_t *p, size_t len, size_t *off, 
 }
 
 /* What dhcp.log takes from one option at v (n bytes, n checked). */
-static void dhcp_take(struct dhcp_msg *m, uint8_t code, const uint8_t *v, size_t n,
-                      bool *type_seen)
+static void dhcp_take(struct dhcp_msg *m, uint8_t code, const uint8_t *v, size_t n, bool *type_seen)
 {
     size_t last = 0;
 
@@ -206,8 +205,7 @@ static void dhcp_take(struct dhcp_msg *m, uint8_t code, const uint8_t *v, size_t
     }
 }
 
-enum dhcp_parse_rc dhcp_parse(const uint8_t *p, size_t len, uint8_t *relay_sum,
-                              struct dhcp_msg *m)
+enum dhcp_parse_rc dhcp_parse(const uint8_t *p, size_t len, uint8_t *relay_sum, struct dhcp_msg *m)
 {
     size_t off = DHCP_OFF_OPTIONS;
     bool type_seen = false;

@@ -62,8 +62,7 @@ enum dhcp_parse_rc {
  * without the magic cookie parses with m->cookie_ok false: Zeek rejects
  * it after reading its options.
  */
-enum dhcp_parse_rc dhcp_parse(const uint8_t *p, size_t len, uint8_t *relay_sum,
-                              struct dhcp_msg *m);
+enum dhcp_parse_rc dhcp_parse(const uint8_t *p, size_t len, uint8_t *relay_sum, struct dhcp_msg *m);
 
 /* Zeek's fmt_mac: 6 bytes, or 8 when bytes 6-7 are not both zero; "" for
  * other lengths.  out holds DHCP_MAC_STR_SIZE bytes. */

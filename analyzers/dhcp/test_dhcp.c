@@ -411,7 +411,12 @@ static void test_option_quirks(void)
     /* relay agent information: parsed while the running total meets the
      * option length; the total is kept, so the same option again does not */
     m_start(&m, 1, 0x602, 0, false, 3);
-    m_opt(&m, 82, "\x01\x02" "ab" "\x02\x01" "z", 7);
+    m_opt(&m, 82,
+          "\x01\x02"
+          "ab"
+          "\x02\x01"
+          "z",
+          7);
     m_end(&m);
     sum = 0;
     CU_ASSERT_EQUAL(dhcp_parse(m.b, m.n, &sum, &d), DHCP_PARSE_OK);
