@@ -16,6 +16,7 @@ dns:90
 http:90
 dhcp:97
 ntp:97
+sip:97
 snmp:97
 tunnel:-
 weird:-
