@@ -51,13 +51,18 @@
 /* ---- settings: group plugins.dns of shoal.cfg --------------------------- */
 
 struct dns_config {
-    double session_timeout; /* Zeek's dns_session_timeout */
+    double session_timeout;   /* Zeek's dns_session_timeout */
+    int64_t max_answer_bytes; /* answer text kept per record */
 };
 
 static const struct shoal_cfg_key dns_cfg_keys[] = {
     {"session_timeout", SHOAL_CFG_DOUBLE, "10.0", false,
      "seconds a UDP DNS flow may be idle before it ends (Zeek's dns_session_timeout)",
      offsetof(struct dns_config, session_timeout), "0", "86400"},
+    {"max_answer_bytes", SHOAL_CFG_INT, "262144", false,
+     "bytes of answers (text and TTLs) a DNS record keeps while it waits to be logged; "
+     "answers past it are dropped and counted (dns.answers_dropped)",
+     offsetof(struct dns_config, max_answer_bytes), "1024", "524288"},
     {0},
 };
 
@@ -69,7 +74,8 @@ static const struct shoal_cfg_key dns_cfg_keys[] = {
     X(unparsed, "messages whose body could not be parsed")                                         \
     X(records, "dns.log records written")                                                          \
     X(weirds, "weirds reported")                                                                   \
-    X(dropped, "records dropped for want of memory")
+    X(dropped, "records dropped for want of memory")                                               \
+    X(answers_dropped, "answers not kept past max_answer_bytes or 4096 a record")
 
 struct dns_counters {
 #define DNS_COUNTER_FIELD(name, help) uint64_t *name;
@@ -606,8 +612,8 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
     }
     uint32_t total = (uint32_t)(plen + len);
     if (cur->nans >= DNS_MAX_ANSWERS ||
-        (size_t)cur->ans_len + DNS_ANS_HDR + total > DNS_ARENA_SIZE) {
-        (*ps->n.dropped)++;
+        (size_t)cur->ans_len + DNS_ANS_HDR + total > (size_t)ps->cfg.max_answer_bytes) {
+        (*ps->n.answers_dropped)++;
         return;
     }
     uint32_t ttl = rr->ttl;
@@ -839,6 +845,7 @@ static int dns_init(const struct shoal_host *host, struct shoal_self *self, cons
     ps->host = host;
     ps->an = host->analyzer;
     ps->self = self;
+    ps->cfg.max_answer_bytes = DNS_ARENA_SIZE; /* a host that gives no settings */
     if (config != NULL) {
         ps->cfg = *(const struct dns_config *)config;
     }

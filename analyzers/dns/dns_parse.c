@@ -7,6 +7,10 @@
  * the cursor re-synchronises on the RR's rdlength, and a name may follow at
  * most DNS_MAX_JUMPS compression pointers (each pointer must already point
  * backwards, which alone guarantees termination; the cap bounds the work).
+ * A message's names may together take at most DNS_MAX_NAME_STEPS labels and
+ * pointers: thousands of answers each pointing into one long chain of
+ * pointers would otherwise cost a quadratic walk per message.  Past it the
+ * message ends with a weird; what was parsed before stands.
  */
 #include "dns_parse.h"
 
@@ -18,6 +22,7 @@
 #include <string.h>
 
 #define DNS_MAX_JUMPS 128
+#define DNS_MAX_NAME_STEPS 16384 /* a real message of 4,000 answers takes ~ 4 per name */
 
 /* A cursor over one message. */
 struct dnsp {
@@ -27,7 +32,15 @@ struct dnsp {
     const struct dns_hdr *h;
     const struct dns_parse_opts *o;
     const struct dns_parse_cb *cb;
+    unsigned *steps; /* labels and pointers read by dnsp_name in this message
+                      * (shared by the copies rdata renderers read through);
+                      * past DNS_MAX_NAME_STEPS the message ends */
 };
+
+static bool dnsp_spent(const struct dnsp *p)
+{
+    return *p->steps > DNS_MAX_NAME_STEPS;
+}
 
 /* An append-only text writer over the caller's scratch buffer. */
 struct dnsw {
@@ -116,7 +129,11 @@ static size_t dnsp_name(struct dnsp *p, char *out)
     unsigned jumps = 0;
 
     for (;;) {
-        if (cur >= lim) {
+        if (cur >= lim || dnsp_spent(p)) {
+            break;
+        }
+        if (++*p->steps > DNS_MAX_NAME_STEPS) {
+            dnsp_weird(p, "DNS_label_too_many_compress_pointers", "message");
             break;
         }
         unsigned ll = p->m[cur++];
@@ -188,6 +205,9 @@ static bool dnsp_question(struct dnsp *p)
     char name[DNS_NAME_MAX + 1];
     size_t n = dnsp_name(p, name);
 
+    if (dnsp_spent(p)) {
+        return false;
+    }
     if (dnsp_left(p) < 4) {
         dnsp_weird(p, "DNS_truncated_quest_too_short", NULL);
         return false;
@@ -734,6 +754,9 @@ static bool dnsp_rr(struct dnsp *p, enum dns_section sec)
     struct dns_rr rr = {.name = name, .section = sec};
 
     rr.name_len = dnsp_name(p, name);
+    if (dnsp_spent(p)) {
+        return false;
+    }
     if (dnsp_left(p) < 4) {
         dnsp_weird(p, "DNS_truncated_ans_too_short", NULL);
         return false;
@@ -749,7 +772,7 @@ static bool dnsp_rr(struct dnsp *p, enum dns_section sec)
     size_t rd = p->pos;
     bool ok = dnsp_rdata(p, &rr, rd, rdlength);
     p->pos = rd + rdlength;
-    return ok;
+    return ok && !dnsp_spent(p);
 }
 
 int dns_parse_header(const uint8_t *msg, size_t len, struct dns_hdr *h)
@@ -777,7 +800,9 @@ int dns_parse_header(const uint8_t *msg, size_t len, struct dns_hdr *h)
 bool dns_parse_body(const uint8_t *msg, size_t len, const struct dns_hdr *h,
                     const struct dns_parse_opts *o, const struct dns_parse_cb *cb)
 {
-    struct dnsp p = {.m = msg, .len = len, .pos = DNS_HDR_LEN, .h = h, .o = o, .cb = cb};
+    unsigned steps = 0;
+    struct dnsp p = {
+        .m = msg, .len = len, .pos = DNS_HDR_LEN, .h = h, .o = o, .cb = cb, .steps = &steps};
 
     if (len < DNS_HDR_LEN) {
         return false;

@@ -137,8 +137,13 @@ static const char *F(size_t n, const char *field)
 
 static int suite_init(void)
 {
+    /* plugins.dns as the core fills it from the defaults */
+    static const struct {
+        double session_timeout;
+        int64_t max_answer_bytes;
+    } cfg = {10.0, 262144};
     ops = dns_LTX_shoal_plugin.ops;
-    return fakehost_init(&dns_LTX_shoal_plugin, NULL, &ps);
+    return fakehost_init(&dns_LTX_shoal_plugin, &cfg, &ps);
 }
 
 static int suite_clean(void)
@@ -747,6 +752,55 @@ static void test_tcp_framing(void)
     CU_ASSERT_STRING_EQUAL(F(2, "qtype"), "-");
 }
 
+/* Answers that each point into one long chain of pointers: the names of a
+ * message share a bounded number of steps, then the message ends with a
+ * weird, keeping the answers parsed before. */
+static void test_name_steps(void)
+{
+    static struct msg m;
+    struct tconn t = t_conn("10.0.0.1", 7000, "10.0.0.2", 53, SHOAL_PROTO_UDP);
+    const unsigned n_answers = 400;
+
+    m_hdr(&m, 9, 0x8180, 1, n_answers, 0, 0);
+    m_q(&m, "a.test", 5, 1);
+    /* The first answer's rdata holds the chain: "x" then 126 links of
+     * "x" + a pointer to the link before; its own name is the first link. */
+    size_t at = m_rr(&m, "a.test", 5, 60);
+    size_t prev = m.n;
+    m_name(&m, "x");
+    for (unsigned i = 0; i < 126; i++) {
+        size_t here = m.n;
+        m_u8(&m, 1);
+        m_raw(&m, "x", 1);
+        m_u8(&m, 0xc0 | (unsigned)(prev >> 8));
+        m_u8(&m, prev & 0xff);
+        prev = here;
+    }
+    m_rdend(&m, at);
+    /* Every other answer: a CNAME to the chain's last link (254 steps). */
+    for (unsigned i = 1; i < n_answers; i++) {
+        m_u8(&m, 0xc0);
+        m_u8(&m, 12);
+        m_u16(&m, 5);
+        m_u16(&m, 1);
+        m_u32(&m, 60);
+        m_u16(&m, 2);
+        m_u8(&m, 0xc0 | (unsigned)(prev >> 8));
+        m_u8(&m, prev & 0xff);
+    }
+    CU_ASSERT_FATAL(m.n < sizeof(m.b));
+    t_send(&t, false, &m, 1.0);
+    t_done(&t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fakehost_weirds(), "DNS_label_too_many_compress_pointers"));
+    /* The answers before the budget ran out: a few dozen of the 400. */
+    const char *answers = F(0, "answers");
+    size_t n = 1;
+    for (const char *c = answers; *c != '\0'; c++) {
+        n += *c == ',';
+    }
+    CU_ASSERT(n >= 20 && n <= 100);
+}
+
 static void test_pending_cap(void)
 {
     struct msg m;
@@ -783,5 +837,6 @@ int main(void)
     CU_add_test(s, "rejected, flip, tables", test_rejected_and_flip);
     CU_add_test(s, "tcp framing", test_tcp_framing);
     CU_add_test(s, "pending cap", test_pending_cap);
+    CU_add_test(s, "name steps per message", test_name_steps);
     return shoal_cunit_run("test_dns");
 }

@@ -23,6 +23,7 @@
 #include "cluster/keys.h"
 #include "node/nodestate.h"
 
+#define CTL_REFUSED_WARNINGS 10 /* refused requests logged, then only counted */
 #define CTL_MAX_PER_SERVE 64
 #define CTL_MAX_PEERS 1024
 #define CTL_LINGER_MS 500 /* a stop's reply still leaves when the node exits */
@@ -238,6 +239,7 @@ static void ctl_counters(struct shoal_control *c, struct shoal_control_items *it
     }
     shoal_control_add_u64(it, "control.requests", c->st.requests);
     shoal_control_add_u64(it, "control.bad_requests", c->st.bad_requests);
+    shoal_control_add_u64(it, "control.refused", c->st.refused);
     shoal_control_add_u64(it, "zap.refused", shoal_zsec_refused(c->z));
 }
 
@@ -397,7 +399,20 @@ static void ctl_on_request(struct shoal_control *c, zmq_msg_t *parts, int got)
         return;
     }
     user = zmq_msg_gets(&parts[2], "User-Id");
-    ctl_dispatch(c, &parts[0], &m, user);
+    if (user == NULL || strcmp(user, SHOAL_CONTROL_KEY_NAME) != 0) {
+        /* Node keys send logs, notices and state; only the shell controls. */
+        if (c->st.refused++ < CTL_REFUSED_WARNINGS) {
+            shoal_warn(c->self->name,
+                       "%s request over %s signed by %s refused: only the "
+                       "control key (%s) may control nodes",
+                       m.req.command, c->endpoint, user ? user : "nobody", SHOAL_CONTROL_KEY_NAME);
+        }
+        ctl_error(c, &parts[0], m.req.id, -EACCES,
+                  "refused: the key of %s may not control nodes, only the control key (%s)",
+                  user ? user : "nobody", SHOAL_CONTROL_KEY_NAME);
+    } else {
+        ctl_dispatch(c, &parts[0], &m, user);
+    }
     shoal_wire_msg_release(&m);
 }
 

@@ -7,7 +7,9 @@
  * ROUTER that is a CURVE server (shoal_zsec_server): only keys of the
  * cluster's allowed list get in, which holds the nodes' keys and the
  * control shell's ("shoalctl", made next to the allowed list by
- * shoal_keys_generate_layout).  A request is [topic "ctl"][CONTROL_REQUEST
+ * shoal_keys_generate_layout); of those, only the control key may send
+ * requests: one signed by a node's key is refused (-EACCES, logged for the
+ * first few, counted in control.refused).  A request is [topic "ctl"][CONTROL_REQUEST
  * body] (wire.h: id, command, args); the reply is [topic "ctl"]
  * [CONTROL_REPLY body] with the request's id, a status (0, or a negative
  * errno) and key/value items, all values text.
@@ -16,7 +18,7 @@
  *   status       node, role, cluster, state (the status word of
  *                nodestate.h), pid, uptime, then the role's own items
  *   counters     the role's counters, then control.requests,
- *                control.bad_requests and zap.refused
+ *                control.bad_requests, control.refused and zap.refused
  *   peers        one item per peer the node deals with, e.g. "manager" ->
  *                "connected" on a worker, "worker-1" -> "last message 0.3 s
  *                ago" on the manager
@@ -118,7 +120,8 @@ double shoal_control_peer_age(const struct shoal_control *c, const char *name);
 
 struct shoal_control_stats {
     uint64_t requests;     /* answered, bad ones included */
-    uint64_t bad_requests; /* undecodable, unknown command, wrong arguments */
+    uint64_t bad_requests; /* undecodable, unknown command, wrong arguments, refused */
+    uint64_t refused;      /* of those, signed by another key than the control key */
 };
 void shoal_control_stats(const struct shoal_control *c, struct shoal_control_stats *out);
 

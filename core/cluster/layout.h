@@ -60,7 +60,8 @@ enum shoal_role {
  * "state_pub"). */
 enum shoal_channel {
     SHOAL_CHANNEL_LOG = 0,       /* manager: PULL/ROUTER, log batches in */
-    SHOAL_CHANNEL_NOTICE = 1,    /* manager: notices in */
+    SHOAL_CHANNEL_NOTICE = 1,    /* manager: unused (notices ride the log channel); kept so
+                                  * layout files of 0.1 still read */
     SHOAL_CHANNEL_CONTROL = 2,   /* every node: request/reply from the shell */
     SHOAL_CHANNEL_STATE_IN = 3,  /* proxy: shared-state updates from workers */
     SHOAL_CHANNEL_STATE_PUB = 4, /* proxy: shared state published to workers */

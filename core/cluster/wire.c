@@ -130,6 +130,8 @@ char *wire_copy(struct wire_dec *d, const void *p, size_t len)
 /* ------------------------------------------------------------------------ */
 /* Names and topics */
 
+const struct shoal_field shoal_wire_notice_column = {"body", SHOAL_T_STRING, 0};
+
 static const char *const wire_type_names[] = {
     [SHOAL_WIRE_LOG_BATCH] = "LOG_BATCH",
     [SHOAL_WIRE_LOG_ACK] = "LOG_ACK",

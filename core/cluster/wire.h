@@ -90,7 +90,14 @@ struct shoal_wire_log_ack {
     uint64_t seq;
 };
 
-/* A NOTICE body carries a struct shoal_notice_info (framework/notice.h). */
+/* A NOTICE body carries a struct shoal_notice_info (framework/notice.h).
+ * Workers and proxies send their notices on the log channel, so they are
+ * journalled, acknowledged, resent and deduplicated as log records are: a
+ * record of the stream SHOAL_WIRE_NOTICE_STREAM has one column
+ * (shoal_wire_notice_column) holding one NOTICE body, which the manager
+ * decodes and hands to the notice framework instead of writing it. */
+#define SHOAL_WIRE_NOTICE_STREAM "notice"
+extern const struct shoal_field shoal_wire_notice_column;
 
 /* An update of shared state sent to the proxy owning the key. */
 struct shoal_wire_state {

@@ -537,11 +537,14 @@ int shoal_worker_link_finish(struct shoal_worker_link *wl)
         wl_pump(wl);
     }
     uint64_t left = shoal_resend_next_seq(wl->win) - shoal_resend_base(wl->win);
+    uint64_t kept = wl->st.records - wl->st.dropped_records; /* sent, or still held */
     if (wl->st.dropped_batches > 0) {
         shoal_err(wl->self->name,
                   "%" PRIu64 " log records in %" PRIu64 " batches were dropped past the "
-                  "resend window's bounds while the manager %s at %s was away",
-                  wl->st.dropped_records, wl->st.dropped_batches, wl->manager->name, wl->endpoint);
+                  "resend window's bounds while the manager %s at %s was away; %" PRIu64
+                  " records in %" PRIu64 " batches %s",
+                  wl->st.dropped_records, wl->st.dropped_batches, wl->manager->name, wl->endpoint,
+                  kept, wl->st.batches, left > 0 ? "were kept" : "were acknowledged");
     }
     if (left > 0) {
         shoal_err(wl->self->name,
@@ -552,7 +555,7 @@ int shoal_worker_link_finish(struct shoal_worker_link *wl)
     }
     shoal_info(wl->self->name,
                "%" PRIu64 " log records in %" PRIu64 " batches acknowledged by the manager %s",
-               wl->st.records, wl->st.batches, wl->manager->name);
+               kept, wl->st.batches, wl->manager->name);
     return wl->st.dropped_batches > 0 ? -ENOBUFS : 0;
 }
 

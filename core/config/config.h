@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * shoal.cfg: the node's settings, read with libconfig.  Core settings live in
- * fixed groups (log, conn, reassembly, networks, notice, cluster, frontend,
+ * fixed groups (log, conn, reassembly, networks, stats, notice, cluster, frontend,
  * and control, the control shell's time-outs); each plugin gets its own
  * group under `plugins` (plugins: { dns: { ... }; }), validated against the
  * plugin's declared key table.  Unknown keys and wrong types are errors that
@@ -35,6 +35,12 @@ struct shoal_config {
     /* log { dir = "."; format = "tsv"; } */
     char *log_dir;
     enum shoal_log_format log_format;
+    /* ... what one record may write (framework/log.h, Zeek's
+     * Log::default_max_*); 0: no bound */
+    uint64_t log_max_field_string_bytes;       /* 4096 */
+    uint64_t log_max_field_container_elements; /* 100 */
+    uint64_t log_max_total_string_bytes;       /* 256000 */
+    uint64_t log_max_total_container_elements; /* 500 */
 
     /* conn { ... } -- seconds; counts */
     double tcp_inactivity_timeout;   /* 300 */
@@ -59,6 +65,20 @@ struct shoal_config {
      * key is absent, Zeek's Site::private_address_space. */
     char **local_nets;
     bool local_nets_set;
+
+    /* stats { ... } -- stats.log and capture_loss.log (framework/stats.h),
+     * seconds of network time; 0: that log is not written */
+    double stats_interval;              /* 300 */
+    double stats_capture_loss_interval; /* 900 */
+    double stats_capture_loss_first;    /* 60: the first capture_loss.log record */
+    bool stats_traces;                  /* false: not when reading a trace file */
+
+    /* privileges { user = ""; group = ""; keep_net_raw = false; } -- whom a
+     * node started as root becomes once its capture is open (node/privileges.h);
+     * NULL or "": it stays as it is */
+    char *privileges_user;
+    char *privileges_group; /* NULL or "": the user's own group */
+    bool privileges_keep_net_raw;
 
     /* notice { suppress_for = 3600.0; actions = ( { note = "..."; exec = [ ... ]; } ); } */
     double notice_suppress_for; /* 3600: default of notices that give none */

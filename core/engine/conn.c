@@ -457,6 +457,7 @@ void shoal_conn_remove(struct shoal_ctx *x, struct shoal_conn *c)
         x->tab.cur = NULL;
     }
     x->st.conns_current--;
+    x->st.proto_current[shoal_conn_proto_slot(c->id.proto)]--;
 }
 
 /* Evict the connection the wheel would look at first. */
@@ -510,6 +511,8 @@ struct shoal_conn *shoal_conn_new(struct shoal_ctx *x, const struct shoal_pkt *p
     x->tab.buckets[b] = idx;
     x->st.conns_total++;
     x->st.conns_current++;
+    x->st.proto_total[shoal_conn_proto_slot(p->proto)]++;
+    x->st.proto_current[shoal_conn_proto_slot(p->proto)]++;
     wheel_insert(x, c, idx, p->ts + conn_inactivity_timeout(x, c));
     return c;
 }

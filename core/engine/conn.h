@@ -149,6 +149,16 @@ static inline struct shoal_dgram *shoal_conn_dgram(const struct shoal_conn *c)
 }
 
 /* Counters of the connection layer. */
+/* The protocol slots of the per-protocol counts (ICMP: every other). */
+enum { SHOAL_CONN_TCP, SHOAL_CONN_UDP, SHOAL_CONN_ICMP, SHOAL_CONN_PROTOS };
+
+static inline unsigned shoal_conn_proto_slot(uint8_t proto)
+{
+    return proto == SHOAL_PROTO_TCP   ? SHOAL_CONN_TCP
+           : proto == SHOAL_PROTO_UDP ? SHOAL_CONN_UDP
+                                      : SHOAL_CONN_ICMP;
+}
+
 struct shoal_conn_stats {
     uint64_t packets;
     uint64_t bytes;
@@ -161,6 +171,12 @@ struct shoal_conn_stats {
     uint64_t reasm_refused; /* out-of-order segments dropped for tcp_max_blocks */
     uint64_t bad_checksums;
     uint64_t log_records;
+    uint64_t proto_total[SHOAL_CONN_PROTOS];   /* conns_total by protocol */
+    uint64_t proto_current[SHOAL_CONN_PROTOS]; /* conns_current by protocol */
+    /* TCP ACKs that moved reassembly on, both sides established, and those
+     * of them that acknowledged bytes never seen (Zeek's get_gap_stats). */
+    uint64_t ack_events;
+    uint64_t gap_events;
 };
 
 /* conn.log's columns, as Zeek writes them (also used by the log-rate

@@ -100,6 +100,8 @@ void shoal_ctx_stats(const struct shoal_ctx *x, struct shoal_conn_stats *st)
     st->reasm_peak = x->reasm.peak;
     st->reasm_capped = x->reasm.capped;
     st->reasm_refused = x->reasm.refused;
+    st->ack_events = x->reasm.ack_events;
+    st->gap_events = x->reasm.gap_events;
 }
 
 struct shoal_reasm_pool *shoal_ctx_reasm_pool(struct shoal_ctx *x)
@@ -220,6 +222,12 @@ void shoal_ctx_net_weird(struct shoal_ctx *x, const char *name, const char *addl
         *slot = h;
     }
     ctx_write_weird(x, NULL, src, src ? 0 : -1, dst, dst ? 0 : -1, name, addl, source);
+}
+
+/* A record cut to the log limits: a weird of no connection. */
+static void ctx_log_cut(void *arg, const char *name, const char *addl)
+{
+    shoal_ctx_net_weird(arg, name, addl, NULL, NULL, NULL);
 }
 
 /* ---- packet entry ---- */
@@ -678,6 +686,9 @@ struct shoal_ctx *shoal_ctx_new(const struct shoal_config *cfg)
     if (x->logger == NULL || shoal_conn_table_init(x) < 0) {
         goto out_free;
     }
+    struct shoal_log_limits lim;
+    shoal_log_limits_config(cfg, &lim);
+    shoal_logger_set_limits(x->logger, &lim, ctx_log_cut, x);
     x->conn_log = shoal_log_open(x->logger, "conn", shoal_conn_log_fields, SHOAL_CONN_LOG_NFIELDS);
     x->weird_log = shoal_log_open(x->logger, "weird", weird_fields, WEIRD_NFIELDS);
     x->tun = shoal_tunnels_new(x);

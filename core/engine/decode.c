@@ -236,6 +236,7 @@ void shoal_decode_stats(const struct shoal_decoder *d, struct shoal_decode_stats
     shoal_frag_stats(d->frag, &fs);
     st->reassembled = fs.reassembled;
     st->frag_dropped = fs.dropped;
+    st->frag_mem = fs.mem;
 }
 
 int shoal_decode_tunnel(const struct shoal_decoder *d, struct shoal_addr *outer_src,

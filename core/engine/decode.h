@@ -98,6 +98,7 @@ struct shoal_decode_stats {
     uint64_t fragments;
     uint64_t reassembled;
     uint64_t frag_dropped; /* evicted by the memory cap or timed out */
+    uint64_t frag_mem;     /* bytes of fragments held now */
 };
 void shoal_decode_stats(const struct shoal_decoder *d, struct shoal_decode_stats *st);
 

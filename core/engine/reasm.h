@@ -32,6 +32,11 @@ struct shoal_reasm_pool {
     uint64_t peak;       /* the most ever held at once */
     uint64_t capped;     /* bytes not held because max_held was reached */
     uint64_t refused;    /* segments not recorded because of max_blocks */
+    /* Counted by the TCP engine (Zeek's get_gap_stats): ACKs that moved a
+     * direction on while both sides were established, and those of them
+     * that acknowledged bytes never seen. */
+    uint64_t ack_events;
+    uint64_t gap_events;
 };
 
 /* Sink of a direction's stream: in-order bytes and gaps; `pool` (may be

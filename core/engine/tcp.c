@@ -337,6 +337,7 @@ struct tcp_sink_ctx {
     struct shoal_ctx *x;
     struct shoal_conn *c;
     bool is_orig;
+    uint64_t missing; /* gap bytes passed to the sink */
 };
 
 static bool tcp_is_clean(const struct shoal_tcp_endpoint *e)
@@ -366,6 +367,7 @@ static void tcp_sink_gap(void *ctx, uint64_t seq, uint64_t len)
     struct shoal_tcp_endpoint *e = s->is_orig ? &t->orig : &t->resp;
     (void)seq;
 
+    s->missing += len;
     if (tcp_is_clean(e) && tcp_is_clean(tcp_peer(t, e))) {
         tcp_scaled(s->c, s->is_orig, 'G', &e->gap);
         shoal_conn_add_missed(s->c, len);
@@ -423,8 +425,9 @@ static void tcp_ack_received(struct shoal_ctx *x, struct shoal_conn *c,
                              struct shoal_tcp_endpoint *e, uint64_t seq)
 {
     struct shoal_tcp *t = shoal_conn_tcp(c);
-    struct tcp_sink_ctx sc = {x, c, tcp_is_orig(t, e)};
-    struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc, shoal_ctx_reasm_pool(x)};
+    struct tcp_sink_ctx sc = {x, c, tcp_is_orig(t, e), 0};
+    struct shoal_reasm_pool *pool = shoal_ctx_reasm_pool(x);
+    struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc, pool};
 
     if (e->fin_cnt > 0 && seq >= e->fin_seq) {
         seq = e->fin_seq - 1;
@@ -434,7 +437,13 @@ static void tcp_ack_received(struct shoal_ctx *x, struct shoal_conn *c,
             /* Faked-up initial sequence of a partial connection. */
             e->reasm.trim_seq = seq;
         } else {
+            bool counted =
+                e->state == SHOAL_TCP_ESTABLISHED && tcp_peer(t, e)->state == SHOAL_TCP_ESTABLISHED;
             shoal_reasm_trim(&e->reasm, seq, &sink);
+            if (counted) { /* capture_loss.log's acks and gaps */
+                pool->ack_events++;
+                pool->gap_events += sc.missing > 0;
+            }
         }
     }
     tcp_check_eof(x, c, e);
@@ -445,7 +454,7 @@ static void tcp_data_sent(struct shoal_ctx *x, struct shoal_conn *c, struct shoa
 {
     struct shoal_tcp *t = shoal_conn_tcp(c);
     bool is_orig = tcp_is_orig(t, e);
-    struct tcp_sink_ctx sc = {x, c, is_orig};
+    struct tcp_sink_ctx sc = {x, c, is_orig, 0};
     struct shoal_reasm_sink sink = {tcp_sink_deliver, tcp_sink_gap, &sc, shoal_ctx_reasm_pool(x)};
     uint64_t ack = rel_seq_space(e, e->ack_seq, e->ack_wraps);
     uint64_t upper = seq + len;

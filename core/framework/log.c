@@ -35,6 +35,7 @@ struct shoal_stream {
     FILE *f;
     char *fbuf;
     bool failed;
+    bool unlimited; /* exempt from the logger's limits */
     uint64_t records;
     void *sink_data;
 };
@@ -47,6 +48,17 @@ struct shoal_logger {
     uint64_t records;
     shoal_log_sink_fn sink;
     void *sink_arg;
+    /* limits (shoal_logger_set_limits): a record that exceeds them is
+     * written from a cut copy in cut_v / cut_e */
+    bool limited;
+    struct shoal_log_limits lim;
+    shoal_log_weird_fn weird;
+    void *weird_arg;
+    uint64_t cut_strings, cut_containers; /* records cut, for the weird sampling */
+    struct shoal_value *cut_v;
+    size_t cut_v_cap;
+    struct shoal_value *cut_e;
+    size_t cut_e_cap;
 };
 
 /* ---- text buffer ---- */
@@ -862,12 +874,194 @@ struct shoal_stream *shoal_log_open(struct shoal_logger *l, const char *path,
     return s;
 }
 
+/* ---- limits ---- */
+
+#define LOG_WEIRD_SAMPLING 1000 /* Zeek's weird_sampling_threshold and rate */
+
+void shoal_log_limits_config(const struct shoal_config *cfg, struct shoal_log_limits *out)
+{
+    out->field_string_bytes = (size_t)cfg->log_max_field_string_bytes;
+    out->field_container_elements = (size_t)cfg->log_max_field_container_elements;
+    out->total_string_bytes = (size_t)cfg->log_max_total_string_bytes;
+    out->total_container_elements = (size_t)cfg->log_max_total_container_elements;
+}
+
+void shoal_logger_set_limits(struct shoal_logger *l, const struct shoal_log_limits *lim,
+                             shoal_log_weird_fn weird, void *arg)
+{
+    l->lim = *lim;
+    l->limited = lim->field_string_bytes > 0 || lim->field_container_elements > 0 ||
+                 lim->total_string_bytes > 0 || lim->total_container_elements > 0;
+    l->weird = weird;
+    l->weird_arg = arg;
+}
+
+void shoal_log_stream_unlimited(struct shoal_stream *s)
+{
+    s->unlimited = true;
+}
+
+static bool log_is_text(uint8_t type)
+{
+    return type == SHOAL_T_STRING;
+}
+
+static bool log_is_container(uint8_t type)
+{
+    return type == SHOAL_T_SET || type == SHOAL_T_VECTOR;
+}
+
+/* Whether the record stays within the limits (the common case: one pass
+ * over the values, nothing copied). */
+static bool log_within(const struct shoal_log_limits *lim, const struct shoal_field *f, size_t n,
+                       const struct shoal_value *v)
+{
+    size_t str = 0, elems = 0;
+    size_t max_s = lim->field_string_bytes ? lim->field_string_bytes : SIZE_MAX;
+    size_t max_e = lim->field_container_elements ? lim->field_container_elements : SIZE_MAX;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].present) {
+            continue;
+        }
+        if (log_is_text(f[i].type)) {
+            if (v[i].s.len > max_s) {
+                return false;
+            }
+            str += v[i].s.len;
+        } else if (log_is_container(f[i].type)) {
+            if (v[i].v.n > max_e) {
+                return false;
+            }
+            elems += v[i].v.n;
+            for (size_t j = 0; log_is_text(f[i].elem) && j < v[i].v.n; j++) {
+                if (v[i].v.v[j].s.len > max_s) {
+                    return false;
+                }
+                str += v[i].v.v[j].s.len;
+            }
+        }
+    }
+    return (lim->total_string_bytes == 0 || str <= lim->total_string_bytes) &&
+           (lim->total_container_elements == 0 || elems <= lim->total_container_elements);
+}
+
+/* Room for n values in *v (capacity *cap). */
+static int log_reserve(struct shoal_value **v, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        size_t c = *cap ? *cap : 64;
+        while (c < n) {
+            c *= 2;
+        }
+        struct shoal_value *p = realloc(*v, c * sizeof(*p));
+        if (p == NULL) {
+            return -ENOMEM;
+        }
+        *v = p;
+        *cap = c;
+    }
+    return 0;
+}
+
+/* Cut string value *s to the field bound and what is left of the record's
+ * total; true if anything was cut. */
+static bool log_cut_string(const struct shoal_log_limits *lim, struct shoal_value *s,
+                           size_t *str_left)
+{
+    size_t len = s->s.len;
+
+    if (lim->field_string_bytes > 0 && len > lim->field_string_bytes) {
+        len = lim->field_string_bytes;
+    }
+    if (len > *str_left) {
+        len = *str_left;
+    }
+    *str_left -= len;
+    if (len == s->s.len) {
+        return false;
+    }
+    s->s.len = len;
+    return true;
+}
+
+static void log_cut_weird(struct shoal_logger *l, const char *name, uint64_t *count,
+                          const char *path)
+{
+    uint64_t n = ++*count;
+
+    if (l->weird != NULL && (n <= LOG_WEIRD_SAMPLING || n % LOG_WEIRD_SAMPLING == 0)) {
+        l->weird(l->weird_arg, name, path);
+    }
+}
+
+/* vals within the limits: vals itself, or a cut copy in the logger's
+ * scratch arrays (valid until the next write); NULL on ENOMEM. */
+static const struct shoal_value *log_limit(struct shoal_logger *l, const struct shoal_stream *s,
+                                           const struct shoal_value *vals)
+{
+    const struct shoal_log_limits *lim = &l->lim;
+    size_t str_left = lim->total_string_bytes ? lim->total_string_bytes : SIZE_MAX;
+    size_t elem_left = lim->total_container_elements ? lim->total_container_elements : SIZE_MAX;
+    size_t n_elems = 0;
+    bool cut_s = false, cut_c = false;
+
+    if (s->unlimited || log_within(lim, s->fields, s->nfields, vals)) {
+        return vals;
+    }
+    for (size_t i = 0; i < s->nfields; i++) {
+        n_elems += log_is_container(s->fields[i].type) && vals[i].present ? vals[i].v.n : 0;
+    }
+    if (log_reserve(&l->cut_v, &l->cut_v_cap, s->nfields) < 0 ||
+        log_reserve(&l->cut_e, &l->cut_e_cap, n_elems) < 0) {
+        return NULL;
+    }
+    memcpy(l->cut_v, vals, s->nfields * sizeof(*vals));
+    n_elems = 0;
+    for (size_t i = 0; i < s->nfields; i++) {
+        struct shoal_value *v = &l->cut_v[i];
+        const struct shoal_field *f = &s->fields[i];
+        if (!v->present) {
+            continue;
+        }
+        if (log_is_text(f->type)) {
+            cut_s |= log_cut_string(lim, v, &str_left);
+        } else if (log_is_container(f->type)) {
+            size_t keep = v->v.n;
+            if (lim->field_container_elements > 0 && keep > lim->field_container_elements) {
+                keep = lim->field_container_elements;
+            }
+            keep = keep < elem_left ? keep : elem_left;
+            elem_left -= keep;
+            cut_c |= keep < v->v.n;
+            struct shoal_value *e = l->cut_e + n_elems;
+            memcpy(e, v->v.v, keep * sizeof(*e));
+            for (size_t j = 0; log_is_text(f->elem) && j < keep; j++) {
+                cut_s |= log_cut_string(lim, &e[j], &str_left);
+            }
+            v->v.v = e;
+            v->v.n = keep;
+            n_elems += keep;
+        }
+    }
+    if (cut_s) {
+        log_cut_weird(l, "log_string_field_truncated", &l->cut_strings, s->path);
+    }
+    if (cut_c) {
+        log_cut_weird(l, "log_container_field_truncated", &l->cut_containers, s->path);
+    }
+    return l->cut_v;
+}
+
 int shoal_log_write(struct shoal_stream *s, const struct shoal_value *vals)
 {
     struct shoal_logger *l = s->logger;
     struct shoal_buf *b = &l->line;
     int rc;
 
+    if (l->limited && (vals = log_limit(l, s, vals)) == NULL) {
+        return -ENOMEM;
+    }
     if (l->sink != NULL) {
         rc = l->sink(l->sink_arg, s, vals);
         if (rc == 0) {
@@ -1003,6 +1197,8 @@ int shoal_logger_free(struct shoal_logger *l)
         free(s);
     }
     shoal_buf_free(&l->line);
+    free(l->cut_v);
+    free(l->cut_e);
     free(l->dir);
     free(l);
     return rc;

@@ -64,6 +64,38 @@ int shoal_log_write(struct shoal_stream *s, const struct shoal_value *vals);
  */
 typedef int (*shoal_log_sink_fn)(void *arg, struct shoal_stream *s, const struct shoal_value *vals);
 
+/*
+ * Bounds on what one record writes, as Zeek's logging framework (8.1)
+ * applies them before any writer or remote node sees the record: a string
+ * (or a string inside a set or vector) is cut to field_string_bytes, a set
+ * or vector to its first field_container_elements, and once a record holds
+ * total_string_bytes of strings or total_container_elements of elements,
+ * the strings and elements after that are cut to what is left (empty).
+ * 0: no bound.  Each record cut is reported through the weird hook, as
+ * Zeek's weirds log_string_field_truncated and
+ * log_container_field_truncated with the stream's path as addl: the
+ * first 1000 of each name, then every 1000th (Zeek's weird sampling).
+ */
+struct shoal_log_limits {
+    size_t field_string_bytes;       /* 4096 */
+    size_t field_container_elements; /* 100 */
+    size_t total_string_bytes;       /* 256000 */
+    size_t total_container_elements; /* 500 */
+};
+typedef void (*shoal_log_weird_fn)(void *arg, const char *name, const char *addl);
+
+/* The limits of cfg's log group. */
+void shoal_log_limits_config(const struct shoal_config *cfg, struct shoal_log_limits *out);
+
+/* Apply `lim` (copied) to every stream of the logger but those marked
+ * unlimited; report cuts to weird(arg, ...) when weird is not NULL. */
+void shoal_logger_set_limits(struct shoal_logger *l, const struct shoal_log_limits *lim,
+                             shoal_log_weird_fn weird, void *arg);
+
+/* Exempt stream s from the limits (a stream whose records are not text
+ * for people, such as the notices a worker sends to the manager). */
+void shoal_log_stream_unlimited(struct shoal_stream *s);
+
 /* Send every record of the logger's streams to fn(arg, ...) from now on;
  * fn NULL writes files again.  No file is opened for a record that goes to
  * the sink.  `arg` is borrowed and must outlive the logger or the sink. */

@@ -199,6 +199,14 @@ static struct shoal_value notice_str(const struct shoal_str *s)
     return s->p != NULL ? shoal_v_strn(s->p, s->len) : shoal_v_unset();
 }
 
+struct shoal_stream *shoal_notices_stream(struct shoal_notices *n)
+{
+    if (n->stream == NULL) {
+        n->stream = shoal_log_open(n->logger, "notice", notice_fields, NOTICE_NFIELDS);
+    }
+    return n->stream;
+}
+
 int shoal_notices_raise(struct shoal_notices *n, const struct shoal_notice_info *w)
 {
     struct shoal_value v[NOTICE_NFIELDS];
@@ -216,11 +224,8 @@ int shoal_notices_raise(struct shoal_notices *n, const struct shoal_notice_info 
         n->st.suppressed++;
         return 0;
     }
-    if (n->stream == NULL) {
-        n->stream = shoal_log_open(n->logger, "notice", notice_fields, NOTICE_NFIELDS);
-        if (n->stream == NULL) {
-            return -EIO;
-        }
+    if (shoal_notices_stream(n) == NULL) {
+        return -EIO;
     }
     memset(v, 0, sizeof(v));
     v[0] = shoal_v_double(w->ts);

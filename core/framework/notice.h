@@ -81,6 +81,11 @@ void shoal_notices_free(struct shoal_notices *n);
  */
 int shoal_notices_raise(struct shoal_notices *n, const struct shoal_notice_info *w);
 
+/* notice.log's stream, opened on first use; NULL if it cannot be opened
+ * (logged by the logger).  The manager journals its size after each batch
+ * of notices, as it does for the other streams. */
+struct shoal_stream *shoal_notices_stream(struct shoal_notices *n);
+
 /* Reap finished action programs (non-blocking). */
 void shoal_notices_poll(struct shoal_notices *n);
 

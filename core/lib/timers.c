@@ -155,3 +155,8 @@ size_t shoal_timers_count(const struct shoal_timers *t)
 {
     return t->n;
 }
+
+uint64_t shoal_timers_scheduled(const struct shoal_timers *t)
+{
+    return t->next_id; /* ids count up from 1 */
+}

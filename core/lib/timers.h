@@ -46,4 +46,7 @@ double shoal_timers_next(const struct shoal_timers *t);
 /* Timers waiting. */
 size_t shoal_timers_count(const struct shoal_timers *t);
 
+/* Timers ever added. */
+uint64_t shoal_timers_scheduled(const struct shoal_timers *t);
+
 #endif

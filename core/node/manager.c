@@ -38,6 +38,7 @@
 #include "framework/log.h"
 #include "node/nodestate.h"
 #include "framework/notice.h"
+#include "node/privileges.h"
 #include "cluster/resend.h"
 #include "cluster/wire.h"
 #include "cluster/worker_link.h"
@@ -71,11 +72,10 @@ struct mgr {
     struct shoal_dedup *dedup;
     struct shoal_zsec *zsec;
     void *router;
-    void *notice_sock;
-    char notice_ep[320];
     struct shoal_config cfg;
     struct shoal_notices *notices;
-    uint64_t bad_notices;
+    uint64_t n_notices;   /* notice records received (each raised once) */
+    uint64_t bad_notices; /* notice records that did not decode, or came from another */
     struct mgr_stream *streams;
     struct shoal_wire_batch_dec *bdec; /* LOG_BATCH decoder, made at the first batch */
     bool fatal;
@@ -460,6 +460,29 @@ static void mgr_ack(struct mgr *m, zmq_msg_t *id, const char *sender, uint64_t e
     shoal_buf_free(&sb);
 }
 
+/* After the records of batch b went to stream ms: push them to the
+ * kernel, journal the stream's new size, count and mark the batch. */
+static int mgr_batch_done(struct mgr *m, struct mgr_stream *ms,
+                          const struct shoal_wire_log_batch *b)
+{
+    int rc = shoal_log_stream_sync(ms->s, &ms->size);
+
+    if (rc < 0) {
+        return rc;
+    }
+    rc = mgr_journal(m, "B %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %s %" PRIu64 "\n", b->sender,
+                     b->epoch, b->seq, b->base, ms->path, ms->size);
+    if (rc < 0) {
+        return rc;
+    }
+    m->batches++;
+    rc = shoal_dedup_mark(m->dedup, b->sender, b->epoch, b->seq);
+    if (rc < 0) {
+        shoal_warn(m->name, "dedup of %s: %s", b->sender, strerror(-rc));
+    }
+    return 0;
+}
+
 /* Write a new batch; 0, or a negative errno when the manager must stop. */
 static int mgr_write_batch(struct mgr *m, const struct shoal_wire_log_batch *b)
 {
@@ -483,22 +506,89 @@ static int mgr_write_batch(struct mgr *m, const struct shoal_wire_log_batch *b)
             return rc;
         }
     }
-    rc = shoal_log_stream_sync(ms->s, &ms->size);
-    if (rc < 0) {
-        return rc;
-    }
-    rc = mgr_journal(m, "B %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %s %" PRIu64 "\n", b->sender,
-                     b->epoch, b->seq, b->base, ms->path, ms->size);
-    if (rc < 0) {
-        return rc;
-    }
-    m->batches++;
     m->records += b->n_records;
-    rc = shoal_dedup_mark(m->dedup, b->sender, b->epoch, b->seq);
-    if (rc < 0) {
-        shoal_warn(m->name, "dedup of %s: %s", b->sender, strerror(-rc));
+    return mgr_batch_done(m, ms, b);
+}
+
+/* notice.log as a stream of the journal, so that a kill or a new run sets
+ * it aside with the others; NULL when it cannot be opened (logged). */
+static struct mgr_stream *mgr_notice_stream(struct mgr *m)
+{
+    struct mgr_stream *ms;
+
+    for (ms = m->streams; ms != NULL; ms = ms->next) {
+        if (ms->fields == NULL) {
+            return ms;
+        }
     }
-    return 0;
+    ms = calloc(1, sizeof(*ms));
+    if (ms == NULL || (ms->path = strdup(SHOAL_WIRE_NOTICE_STREAM)) == NULL) {
+        mgr_stream_free(ms);
+        return NULL;
+    }
+    if (mgr_journal(m, "O %s\n", ms->path) < 0 ||
+        (ms->s = shoal_notices_stream(m->notices)) == NULL) {
+        mgr_stream_free(ms);
+        m->fatal = true;
+        return NULL;
+    }
+    ms->next = m->streams;
+    m->streams = ms;
+    return ms;
+}
+
+/* Raise the notices of a batch of SHOAL_WIRE_NOTICE_STREAM; 0, or a
+ * negative errno when the manager must stop.  A record that does not
+ * decode, or names another sender than the batch's signer, is counted and
+ * skipped: the rest of the batch stands. */
+static int mgr_raise_batch(struct mgr *m, const struct shoal_wire_log_batch *b)
+{
+    struct mgr_stream *ms;
+    int rc;
+
+    if (b->n_fields != 1 || b->fields[0].type != SHOAL_T_STRING) {
+        shoal_warn(m->name,
+                   "batch %" PRIu64 " of %s: the %s stream has other columns than "
+                   "notices have; batch refused",
+                   b->seq, b->sender, b->path);
+        m->rejected++;
+        shoal_dedup_mark(m->dedup, b->sender, b->epoch, b->seq);
+        return 0;
+    }
+    ms = mgr_notice_stream(m);
+    if (ms == NULL) {
+        return -EIO;
+    }
+    for (size_t r = 0; r < b->n_records; r++) {
+        const struct shoal_value *v = &b->records[r];
+        struct shoal_wire_msg msg;
+        char err[256] = "";
+
+        memset(&msg, 0, sizeof(msg));
+        m->n_notices++;
+        if (!v->present || shoal_wire_decode((const uint8_t *)v->s.p, v->s.len, SHOAL_WIRE_NOTICE,
+                                             &msg, err, sizeof(err)) < 0) {
+            if (m->bad_notices++ == 0) {
+                shoal_warn(m->name, "bad notice in batch %" PRIu64 " of %s: %s", b->seq, b->sender,
+                           err[0] ? err : "not a NOTICE body");
+            }
+            continue;
+        }
+        if (strcmp(msg.notice.sender, b->sender) != 0) {
+            if (m->bad_notices++ == 0) {
+                shoal_warn(m->name, "notice from %s claims to come from %s: refused", b->sender,
+                           msg.notice.sender);
+            }
+            rc = 0;
+        } else {
+            rc = shoal_notices_raise(m->notices, &msg.notice);
+        }
+        shoal_wire_msg_release(&msg);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return mgr_batch_done(m, ms, b);
 }
 
 /* A node with nothing to log says it is up (worker_link.c). */
@@ -577,7 +667,9 @@ static void mgr_on_message(struct mgr *m, zmq_msg_t *id, zmq_msg_t *topic, zmq_m
                    strerror(-rc));
         return;
     }
-    if (mgr_write_batch(m, b) < 0) {
+    rc = strcmp(b->path, SHOAL_WIRE_NOTICE_STREAM) == 0 ? mgr_raise_batch(m, b)
+                                                        : mgr_write_batch(m, b);
+    if (rc < 0) {
         m->fatal = true;
         return;
     }
@@ -598,53 +690,6 @@ static void mgr_recv(struct mgr *m)
             mgr_on_message(m, &parts[0], &parts[1], &parts[2]);
         } else {
             m->rejected++;
-        }
-        shoal_zsec_frames_close(parts, got);
-    }
-}
-
-/* ---- notices ---- */
-
-static void mgr_on_notice(struct mgr *m, zmq_msg_t *topic, zmq_msg_t *body)
-{
-    struct shoal_wire_msg msg;
-    const char *peer = zmq_msg_gets(body, "User-Id");
-    char err[256] = "";
-
-    memset(&msg, 0, sizeof(msg));
-    if (!shoal_wire_topic_matches(zmq_msg_data(topic), zmq_msg_size(topic), SHOAL_WIRE_NOTICE) ||
-        shoal_wire_decode(zmq_msg_data(body), zmq_msg_size(body), SHOAL_WIRE_NOTICE, &msg, err,
-                          sizeof(err)) < 0) {
-        if (m->bad_notices++ == 0) {
-            shoal_warn(m->name, "bad notice from %s on %s: %s", peer ? peer : "?", m->notice_ep,
-                       err[0] ? err : "not a NOTICE");
-        }
-        return;
-    }
-    if (peer != NULL && strcmp(peer, msg.notice.sender) != 0) {
-        if (m->bad_notices++ == 0) {
-            shoal_warn(m->name, "notice signed by %s claims to come from %s: refused", peer,
-                       msg.notice.sender);
-        }
-    } else if (shoal_notices_raise(m->notices, &msg.notice) < 0) {
-        m->fatal = true;
-    }
-    shoal_wire_msg_release(&msg);
-}
-
-static void mgr_recv_notices(struct mgr *m)
-{
-    for (int n = 0; n < 256 && !m->fatal; n++) {
-        zmq_msg_t parts[3];
-        int got = shoal_zsec_recv_routed(m->notice_sock, parts);
-
-        if (got == 0) {
-            return;
-        }
-        if (got == 3) {
-            mgr_on_notice(m, &parts[1], &parts[2]);
-        } else {
-            m->bad_notices++;
         }
         shoal_zsec_frames_close(parts, got);
     }
@@ -673,6 +718,8 @@ static void mgr_ctl_counters(void *arg, struct shoal_control_items *it)
     shoal_control_add_u64(it, "records", m->records);
     shoal_control_add_u64(it, "duplicates", m->duplicates);
     shoal_control_add_u64(it, "rejected", m->rejected);
+    shoal_control_add_u64(it, "notices", m->n_notices);
+    shoal_control_add_u64(it, "bad_notices", m->bad_notices);
     shoal_control_add_u64(it, "journal_bytes", m->journal_bytes);
 }
 
@@ -741,9 +788,6 @@ static void mgr_free(struct mgr *m)
     if (m->router != NULL) {
         zmq_close(m->router);
     }
-    if (m->notice_sock != NULL) {
-        zmq_close(m->notice_sock);
-    }
     shoal_notices_free(m->notices);
     shoal_control_free(m->control);
     shoal_zsec_close(m->zsec);
@@ -811,15 +855,20 @@ static int mgr_open(struct mgr *m, const struct shoal_layout *layout,
         return 1;
     }
     m->logger = shoal_logger_new(m->log_dir, m->fmt);
+    if (m->logger != NULL) {
+        /* The nodes cut their records and said so; this bounds a node
+         * that did not. */
+        struct shoal_log_limits lim;
+        shoal_log_limits_config(&m->cfg, &lim);
+        shoal_logger_set_limits(m->logger, &lim, NULL, NULL);
+    }
     m->notices = m->logger != NULL ? shoal_notices_new(m->logger, &m->cfg, m->name) : NULL;
     if (m->notices == NULL) {
         return 1;
     }
     m->router =
         shoal_zsec_server(m->zsec, ZMQ_ROUTER, SHOAL_CHANNEL_LOG, m->endpoint, sizeof(m->endpoint));
-    m->notice_sock = shoal_zsec_server(m->zsec, ZMQ_ROUTER, SHOAL_CHANNEL_NOTICE, m->notice_ep,
-                                       sizeof(m->notice_ep));
-    if (m->router == NULL || m->notice_sock == NULL || mgr_ctl_start(m, opts->state) < 0) {
+    if (m->router == NULL || mgr_ctl_start(m, opts->state) < 0) {
         return 1;
     }
     return 0;
@@ -829,14 +878,13 @@ static int mgr_open(struct mgr *m, const struct shoal_layout *layout,
 static void mgr_loop(struct mgr *m)
 {
     while (!mgr_stop && !m->fatal) {
-        zmq_pollitem_t items[5] = {
+        zmq_pollitem_t items[4] = {
             {.socket = shoal_zsec_zap_socket(m->zsec), .events = ZMQ_POLLIN},
             {.socket = m->router, .events = ZMQ_POLLIN},
-            {.socket = m->notice_sock, .events = ZMQ_POLLIN},
             {.socket = shoal_control_socket(m->control), .events = ZMQ_POLLIN},
             {.fd = mgr_wake[0], .events = ZMQ_POLLIN},
         };
-        if (zmq_poll(items, mgr_wake[0] >= 0 ? 5 : 4, 500) < 0) {
+        if (zmq_poll(items, mgr_wake[0] >= 0 ? 4 : 3, 500) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -849,11 +897,8 @@ static void mgr_loop(struct mgr *m)
         if (items[1].revents & ZMQ_POLLIN) {
             mgr_recv(m);
         }
-        if (items[2].revents & ZMQ_POLLIN) {
-            mgr_recv_notices(m);
-        }
         shoal_notices_poll(m->notices);
-        if (items[3].revents & ZMQ_POLLIN) {
+        if (items[2].revents & ZMQ_POLLIN) {
             shoal_control_serve(m->control);
         }
         if (m->journal_bytes > MGR_JOURNAL_MAX && mgr_compact(m, false) < 0) {
@@ -882,9 +927,11 @@ static int mgr_close(struct mgr *m, const struct shoal_manager_opts *opts, int s
         fprintf(stderr,
                 "shoal: %s: %" PRIu64 " log records in %" PRIu64 " batches written to %s "
                 "(%" PRIu64 " duplicate batches dropped, %" PRIu64 " batches refused, %" PRIu64
-                " peers refused); %" PRIu64 " notices written, %" PRIu64 " suppressed\n",
+                " peers refused); %" PRIu64 " notices received, %" PRIu64 " written, %" PRIu64
+                " suppressed, %" PRIu64 " refused\n",
                 m->name, m->records, m->batches, m->log_dir, m->duplicates, m->rejected,
-                shoal_zsec_refused(m->zsec), ns.written, ns.suppressed);
+                shoal_zsec_refused(m->zsec), m->n_notices, ns.written, ns.suppressed,
+                m->bad_notices);
     }
     mgr_free(m);
     for (int i = 0; i < 2; i++) {
@@ -906,6 +953,10 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     if (status != 0) {
         return mgr_close(&m, opts, status);
     }
+    const char *dirs[] = {m.log_dir, self->workdir, NULL};
+    if (shoal_drop_privileges(&m.cfg, m.name, dirs) < 0) {
+        return mgr_close(&m, opts, 1);
+    }
     shoal_nodestate_set(opts->state, SHOAL_NODE_RUNNING);
     if (pipe2(mgr_wake, O_CLOEXEC | O_NONBLOCK) < 0) {
         mgr_wake[0] = mgr_wake[1] = -1; /* a signal is then seen at the poll's time-out */
@@ -914,8 +965,8 @@ int shoal_manager_run(const struct shoal_layout *layout, const struct shoal_layo
     sa.sa_handler = mgr_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    shoal_info(m.name, "writing logs into %s, listening on %s (logs) and %s (notices)", m.log_dir,
-               m.endpoint, m.notice_ep);
+    shoal_info(m.name, "writing logs into %s, listening on %s (logs and notices)", m.log_dir,
+               m.endpoint);
     mgr_loop(&m);
     shoal_nodestate_set(opts->state, SHOAL_NODE_TERMINATING);
     return mgr_close(&m, opts, m.fatal ? 1 : 0);

@@ -22,16 +22,18 @@
  * is guarded against a killed process, not against a crash of the host (no
  * fsync per batch).
  *
- * Notices: a second ROUTER on the manager's notice port takes the NOTICEs
- * of workers and proxies; they go through the notice framework (notice.c:
- * suppression, notice.log, actions) with the sending node as peer_descr.
+ * Notices of workers and proxies come on the same channel, as records of a
+ * reserved stream (wire.h), with the same guarantee: each is raised once
+ * through the notice framework (notice.c: suppression, notice.log,
+ * actions; the sending node as peer_descr), notice.log's size is journalled
+ * after each batch, and notice.log is set aside like any other stream.
  *
  * The manager also binds its control port (control.h): status, counters
  * (batches, records, duplicates, refused), peers (when each node last sent
  * a message, by its CURVE key name), print and stop.
  *
- * Single-threaded: the ZAP handler is polled with the log, notice and
- * control sockets.
+ * Single-threaded: the ZAP handler is polled with the log and control
+ * sockets.
  */
 #ifndef SHOAL_MANAGER_H
 #define SHOAL_MANAGER_H

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@
 #include "engine/decode.h"
 #include "framework/log.h"
 #include "framework/notice.h"
+#include "framework/stats.h"
+#include "node/privileges.h"
 #include "framework/sumstat.h"
 #include "lib/diag.h"
 #include "lib/timers.h"
@@ -61,7 +64,9 @@ struct node_run {
     void *src;
     struct shoal_decoder *dec;
     uint64_t frames;
+    uint64_t wire_bytes;
     double last_expire;
+    struct shoal_statslog *statslog; /* NULL: stats.log and capture_loss.log off */
 };
 
 static void node_on_signal(int sig)
@@ -322,6 +327,81 @@ void shoal_node_source_stats(const struct shoal_node_env *env, struct shoal_sour
     }
 }
 
+/* ---- stats.log and capture_loss.log ---- */
+
+static void node_stats_sample(void *arg, struct shoal_stats_sample *s)
+{
+    struct node_run *r = arg;
+    struct shoal_conn_stats cs;
+    struct shoal_decode_stats ds;
+    struct shoal_source_stats ss;
+    struct rusage ru;
+    struct timespec now;
+
+    shoal_ctx_stats(r->ctx, &cs);
+    shoal_decode_stats(r->dec, &ds);
+    shoal_node_source_stats(&r->env, &ss);
+    memset(s, 0, sizeof(*s));
+    s->mem_mb = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss / 1024 : 0;
+    s->packets = r->frames;
+    s->bytes = r->wire_bytes;
+    s->live = r->o->read_file == NULL;
+    s->dropped = ss.dropped + ss.if_dropped;
+    s->link = ss.received + ss.dropped + ss.if_dropped; /* seen by the capture, kept or not */
+    clock_gettime(CLOCK_REALTIME, &now);
+    s->lag = (double)now.tv_sec + (double)now.tv_nsec / 1e9 - shoal_ctx_now(r->ctx);
+    for (int p = 0; p < SHOAL_CONN_PROTOS; p++) {
+        s->conns_active[p] = cs.proto_current[p];
+        s->conns_total[p] = cs.proto_total[p];
+    }
+    s->timers_total = shoal_timers_scheduled(r->timers);
+    s->timers_active = shoal_timers_count(r->timers);
+    s->reasm_tcp = cs.reasm_held;
+    s->reasm_frag = ds.frag_mem;
+    s->ack_events = cs.ack_events;
+    s->gap_events = cs.gap_events;
+}
+
+/* Capture-loss notices take the node's route (the manager's, on a
+ * cluster node). */
+static void node_stats_notice(void *arg, const struct shoal_notice_info *n)
+{
+    struct node_run *r = arg;
+
+    if (r->host.routes.notice != NULL) {
+        r->host.routes.notice(r->host.routes.arg, n);
+    }
+}
+
+static void node_stats_start(struct node_run *r)
+{
+    struct shoal_stats_hooks hooks = {node_stats_sample, node_stats_notice, r};
+
+    /* peer: the cluster node's name; a standalone node is "shoal" as a
+     * standalone Zeek is "zeek". */
+    r->statslog = shoal_statslog_new(shoal_ctx_logger(r->ctx), r->o->name ? r->o->name : "shoal",
+                                     &r->cfg, r->o->read_file != NULL, &hooks);
+}
+
+/* ---- privileges ---- */
+
+/* Root is needed no further once the source is open (privileges.h): 0, or
+ * the exit status. */
+static int node_drop_privileges(const struct node_run *r)
+{
+    const struct shoal_node_hooks *h = r->o->hooks;
+    const char *dirs[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+
+    if (h == NULL || h->log_target == NULL) {
+        dirs[n++] = r->cfg.log_dir;
+    }
+    if (h != NULL && h->workdir != NULL) {
+        dirs[n++] = h->workdir;
+    }
+    return shoal_drop_privileges(&r->cfg, r->name, dirs) < 0 ? 1 : 0;
+}
+
 /* ---- the loop ---- */
 
 static void node_packet(void *arg, const struct shoal_frame *f)
@@ -330,6 +410,7 @@ static void node_packet(void *arg, const struct shoal_frame *f)
     struct shoal_pkt p;
 
     r->frames++;
+    r->wire_bytes += f->len;
     shoal_ctx_advance(r->ctx, f->ts);
     if (shoal_decode(r->dec, f->ts, f->data, f->caplen, f->len, &p) == 1) {
         shoal_ctx_packet(r->ctx, &p);
@@ -337,6 +418,7 @@ static void node_packet(void *arg, const struct shoal_frame *f)
     if (f->ts - r->last_expire >= 1.0) {
         shoal_decode_expire(r->dec, f->ts);
         shoal_sumstats_expire(r->sumstats, f->ts);
+        shoal_statslog_tick(r->statslog, f->ts);
         r->last_expire = f->ts;
     }
 }
@@ -367,6 +449,9 @@ static void node_between_rounds(struct node_run *r)
         h->poll(h->arg);
     }
     shoal_timers_run(r->timers, shoal_ctx_now(r->ctx));
+    if (r->frames > 0) {
+        shoal_statslog_tick(r->statslog, shoal_ctx_now(r->ctx));
+    }
 }
 
 /* Read the source to its end or a signal.  Returns 0 or 1 (a read error). */
@@ -564,14 +649,23 @@ int shoal_node_run(const struct shoal_node_opts *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     if (o->no_source) {
-        node_loop_without_source(&r);
-        return node_teardown(&r, 0, true);
+        status = node_drop_privileges(&r);
+        if (status == 0) {
+            node_loop_without_source(&r);
+        }
+        return node_teardown(&r, status, true);
     }
     status = node_open_source(&r);
+    if (status == 0) {
+        status = node_drop_privileges(&r);
+    }
     if (status != 0) {
         return node_teardown(&r, status, false);
     }
+    node_stats_start(&r);
     status = node_loop(&r);
+    shoal_statslog_finish(r.statslog, shoal_ctx_now(r.ctx));
+    r.statslog = NULL;
     shoal_ctx_flush(r.ctx);
     bool lost = shoal_logger_flush(shoal_ctx_logger(r.ctx)) < 0;
     if (!o->quiet) {

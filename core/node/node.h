@@ -56,6 +56,7 @@ struct shoal_node_hooks {
     int (*finish)(void *arg);
     void *arg;
     const char *log_target; /* where records go, for the summary line */
+    const char *workdir;    /* where the role writes (spill files, status) */
 };
 
 struct shoal_node_opts {

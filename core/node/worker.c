@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "engine/conn.h"
+#include "framework/log.h"
 #include "lib/diag.h"
 #include "plugin/host.h"
 #include "node/nodestate.h"
@@ -21,9 +22,8 @@
 #include "node/worker_control.h"
 #include "cluster/zsec.h"
 
-/* Notices wait this long at exit to reach the manager. */
-#define CNODE_NOTICE_LINGER_MS 3000
-#define CNODE_NOTICE_HWM 100000
+/* Observations wait this long at exit to reach the proxies. */
+#define CNODE_STATE_LINGER_MS 3000
 
 struct cnode {
     const struct shoal_layout *layout;
@@ -31,10 +31,9 @@ struct cnode {
     const struct shoal_config *cfg;
     struct shoal_zsec *zsec;
     struct shoal_worker_link *wl;
-    void *notice_sock; /* DEALER to the manager's notice port */
-    char notice_ep[320];
+    struct shoal_logger *logger;        /* the node's, its sink the log link */
+    struct shoal_stream *notice_stream; /* SHOAL_WIRE_NOTICE_STREAM, on first notice */
     struct shoal_buf notice_buf;
-    uint64_t notices_dropped;
     struct shoal_state_link *sl;       /* a worker's */
     struct shoal_proxy *proxy;         /* a proxy's */
     struct shoal_nodestate *state;     /* borrowed, may be NULL */
@@ -42,13 +41,13 @@ struct cnode {
     struct shoal_worker_control *wctl; /* control channel */
 };
 
-/* ---- notices: every node but the manager sends them to it ---- */
+/* ---- notices: every node but the manager sends them to it, as records
+ * of the log channel (wire.h), so they are kept until acknowledged ---- */
 
 static int cnode_notice(void *arg, const struct shoal_notice_info *n)
 {
     struct cnode *cn = arg;
     struct shoal_notice_info w = *n;
-    const char *topic = shoal_wire_topic(SHOAL_WIRE_NOTICE);
     int rc;
 
     w.sender = cn->self->name;
@@ -62,28 +61,17 @@ static int cnode_notice(void *arg, const struct shoal_notice_info *n)
                   strerror(-rc));
         return rc;
     }
-    if (zmq_send(cn->notice_sock, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(cn->notice_sock, cn->notice_buf.p, cn->notice_buf.len, ZMQ_DONTWAIT) < 0) {
-        if (cn->notices_dropped++ == 0) {
-            shoal_err(cn->self->name, "notice %s dropped: the queue to the manager at %s is full",
-                      n->note, cn->notice_ep);
+    if (cn->notice_stream == NULL) {
+        cn->notice_stream =
+            shoal_log_open(cn->logger, SHOAL_WIRE_NOTICE_STREAM, &shoal_wire_notice_column, 1);
+        if (cn->notice_stream == NULL) {
+            return -EIO;
         }
-        return -EAGAIN;
+        shoal_log_stream_unlimited(cn->notice_stream); /* bodies, not text */
     }
-    return 0;
-}
-
-static int cnode_notice_socket(struct cnode *cn)
-{
-    const struct shoal_layout_node *mgr = shoal_layout_manager(cn->layout);
-
-    cn->notice_sock = shoal_zsec_client(cn->zsec, ZMQ_DEALER, mgr, SHOAL_CHANNEL_NOTICE,
-                                        cn->notice_ep, sizeof(cn->notice_ep));
-    if (cn->notice_sock == NULL || shoal_zsec_set_int(cn->zsec, cn->notice_sock, ZMQ_SNDHWM,
-                                                      CNODE_NOTICE_HWM, cn->notice_ep) < 0) {
-        return -EINVAL;
-    }
-    return shoal_zsec_connect(cn->zsec, cn->notice_sock, cn->notice_ep);
+    /* Refused past the resend window's bounds: counted with the batches. */
+    struct shoal_value body = shoal_v_strn(cn->notice_buf.p, cn->notice_buf.len);
+    return shoal_log_write(cn->notice_stream, &body);
 }
 
 /* ---- hooks ---- */
@@ -106,11 +94,9 @@ static int cnode_start(void *arg, const struct shoal_node_env *env)
     int rc;
 
     cn->cfg = env->cfg;
+    cn->logger = shoal_ctx_logger(env->ctx);
     rc = shoal_zsec_open(cn->layout, cn->self, true, &cn->zsec);
-    if (rc < 0 ||
-        (rc = shoal_worker_link_start(cn->wl, cn->zsec, shoal_ctx_logger(env->ctx), env->cfg)) <
-            0 ||
-        (rc = cnode_notice_socket(cn)) < 0) {
+    if (rc < 0 || (rc = shoal_worker_link_start(cn->wl, cn->zsec, cn->logger, env->cfg)) < 0) {
         return rc;
     }
     if (proxy) {
@@ -156,35 +142,22 @@ static void cnode_poll(void *arg)
 static int cnode_finish(void *arg)
 {
     struct cnode *cn = arg;
-    int rc;
 
     shoal_nodestate_set(cn->state, SHOAL_NODE_TERMINATING);
-    rc = shoal_worker_link_finish(cn->wl);
-
-    if (cn->notices_dropped > 0) {
-        shoal_err(cn->self->name, "%" PRIu64 " notices were dropped, the manager at %s away",
-                  cn->notices_dropped, cn->notice_ep);
-    }
-    return rc;
+    return shoal_worker_link_finish(cn->wl);
 }
 
-/* Close every socket; queued notices and observations get a few seconds
- * to leave first. */
+/* Close every socket; queued observations get a few seconds to leave
+ * first. */
 static void cnode_close(struct cnode *cn)
 {
-    int linger = CNODE_NOTICE_LINGER_MS;
-
     shoal_worker_control_free(cn->wctl);
     shoal_worker_link_free(cn->wl);
     shoal_proxy_free(cn->proxy);
     if (cn->sl != NULL) {
-        shoal_state_link_flush(cn->sl, CNODE_NOTICE_LINGER_MS);
+        shoal_state_link_flush(cn->sl, CNODE_STATE_LINGER_MS);
     }
     shoal_state_link_free(cn->sl);
-    if (cn->notice_sock != NULL) {
-        zmq_setsockopt(cn->notice_sock, ZMQ_LINGER, &linger, sizeof(linger));
-        zmq_close(cn->notice_sock);
-    }
     shoal_zsec_close(cn->zsec);
     shoal_buf_free(&cn->notice_buf);
 }
@@ -206,6 +179,7 @@ int shoal_worker_run(const struct shoal_layout *layout, const struct shoal_layou
         return 1;
     }
     hooks.log_target = shoal_worker_link_endpoint(cn.wl);
+    hooks.workdir = self->workdir;
     o->hooks = &hooks;
     o->name = self->name;
     o->no_source = self->role == SHOAL_ROLE_PROXY;

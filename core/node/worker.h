@@ -2,8 +2,8 @@
 /*
  * The cluster runtime of workers and proxies: the pipeline of a standalone
  * node (node.c) plus, through its hooks, the node's ZeroMQ security context
- * (zsec.c), its log channel to the manager (worker_link.c), a channel for
- * its notices to the manager's notice port, and
+ * (zsec.c), its log channel to the manager (worker_link.c), which carries
+ * its notices too (as records of a reserved stream, wire.h), and
  *   - on a worker: the routing of distinct-count observations to the
  *     proxies (state_link.c);
  *   - on a proxy (a node without packets): the counting of those

@@ -28,16 +28,6 @@ rows() { # log file -> its data rows
     grep -v '^#' "$1" 2>/dev/null || true
 }
 
-# Column NAME of a log file's data rows.
-column() { # file name
-    awk -F '\t' -v want="$2" '/^#fields/ { for (i = 2; i <= NF; i++) if ($i == want) c = i - 1 }
-        !/^#/ && c { print $c }' "$1"
-}
-
-notes() { # notice.log -> "note src p peer_descr" per row
-    awk -F '\t' '/^#fields/ { for (i = 2; i <= NF; i++) f[$i] = i - 1 }
-        !/^#/ { print $f["note"], $f["src"], $f["p"], $f["peer_descr"] }' "$1" 2>/dev/null | sort
-}
 
 "$SYNTH" -q -o "$out/t.pcap" -s 7 --size 2M --summary "$out/t.json" \
     --scan "addr:$SCANNER:22:40:dur=30" --scan "port:$SCANNER:10.0.1.9:30:dur=20" ||

@@ -93,6 +93,18 @@ case_flags() {
     fi
 }
 
+# Column NAME of a log file's data rows.
+column() { # file name
+    awk -F '\t' -v want="$2" '/^#fields/ { for (i = 2; i <= NF; i++) if ($i == want) c = i - 1 }
+        !/^#/ && c { print $c }' "$1"
+}
+
+# notice.log files -> "note src p peer_descr" per row, sorted.
+notes() { # notice.log...
+    awk -F '\t' '/^#fields/ { delete f; for (i = 2; i <= NF; i++) f[$i] = i - 1 }
+        !/^#/ { print $f["note"], $f["src"], $f["p"], $f["peer_descr"] }' "$@" 2>/dev/null | sort
+}
+
 # compare WANT-DIR GOT-DIR STREAM...: the data rows of the logs (every file
 # STREAM.log and STREAM.*.log in each directory) are equal as multisets,
 # ignoring the uid and fuid columns (uids differ between runs); one line per

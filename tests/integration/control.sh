@@ -170,6 +170,17 @@ ctl manager frobnicate
 ctl manager counters
 [ "$(item manager control.bad_requests)" = 2 ] || { show; fail "bad requests not counted"; }
 
+# Only the control key controls: a worker's own key may not even ask.
+"$SHOAL" --layout "$L" --timeout 3 --control-key "$out/keys/worker-1.key" --control manager stop \
+    >"$out/ctl.out" 2>&1 && { show; fail "stop signed by worker-1's key: exit status 0"; }
+grep -q "error: refused: the key of worker-1 may not control nodes, only the control key (shoalctl)" \
+    "$out/ctl.out" || { show; fail "stop signed by worker-1's key: not refused"; }
+ctl manager counters
+[ $rc = 0 ] && [ "$(item manager control.refused)" = 1 ] ||
+    { show; fail "the manager did not stay up, or did not count the refused request"; }
+grep -q "stop request over .* signed by worker-1 refused" "$out/manager.err" ||
+    { show; fail "the manager did not log the refused request"; }
+
 # A node that does not answer (stopped, or absent) costs the time-out only.
 [ $live = 1 ] && kill -STOP "$w2"
 t0=$(date +%s.%N)

@@ -17,6 +17,7 @@ int register_reasm_suite(void);
 int register_log_suite(void);
 int register_state_suite(void);
 int register_files_suite(void);
+int register_stats_suite(void);
 
 /* tests/unit/lib */
 int register_buf_suite(void);

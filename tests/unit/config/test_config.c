@@ -76,6 +76,10 @@ static void test_check_defaults(const struct shoal_config *c)
     CU_ASSERT_DOUBLE_EQUAL(c->frag_timeout, 60, 1e-9);
     CU_ASSERT_PTR_NULL(c->local_nets);
     CU_ASSERT_FALSE(c->local_nets_set);
+    CU_ASSERT_DOUBLE_EQUAL(c->stats_interval, 300, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c->stats_capture_loss_interval, 900, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c->stats_capture_loss_first, 60, 1e-9);
+    CU_ASSERT_FALSE(c->stats_traces);
 }
 
 static void test_defaults(void)
@@ -126,7 +130,11 @@ static void test_every_key(void)
                                       "  frag_timeout = 15;\n"
                                       "};\n"
                                       "networks: { local = [ \"10.0.0.0/8\", \"2001:db8::/32\", "
-                                      "\"192.168.1.1\" ]; };\n"),
+                                      "\"192.168.1.1\" ]; };\n"
+                                      "stats: { interval = 60; capture_loss_interval = 0; "
+                                      "capture_loss_first = 5.5; traces = true; };\n"
+                                      "privileges: { user = \"shoal\"; group = \"adm\"; "
+                                      "keep_net_raw = true; };\n"),
                            err, sizeof(err));
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     CU_ASSERT_STRING_EQUAL(c.log_dir, "/var/log/shoal");
@@ -151,6 +159,13 @@ static void test_every_key(void)
     CU_ASSERT_STRING_EQUAL(c.local_nets[1], "2001:db8::/32");
     CU_ASSERT_STRING_EQUAL(c.local_nets[2], "192.168.1.1");
     CU_ASSERT_PTR_NULL(c.local_nets[3]);
+    CU_ASSERT_DOUBLE_EQUAL(c.stats_interval, 60, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.stats_capture_loss_interval, 0, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(c.stats_capture_loss_first, 5.5, 1e-9);
+    CU_ASSERT_TRUE(c.stats_traces);
+    CU_ASSERT_STRING_EQUAL(c.privileges_user, "shoal");
+    CU_ASSERT_STRING_EQUAL(c.privileges_group, "adm");
+    CU_ASSERT_TRUE(c.privileges_keep_net_raw);
     shoal_config_free(&c);
 }
 
@@ -195,12 +210,16 @@ static void test_unknown(void)
 {
     test_load_fails("conn: {\n  max_conns = 10;\n\n  tcp_inactivty_timeout = 4;\n};\n", 4,
                     "conn.tcp_inactivty_timeout: unknown key");
-    test_load_fails("log: { dir = \"x\"; };\nlogs: { dir = \"y\"; };\n", 2,
-                    "logs: unknown group (expected log, conn, reassembly, networks, notice, "
-                    "cluster, frontend, control or plugins)");
-    test_load_fails("\nmax_conns = 3;\n", 2,
-                    "max_conns: unknown group (expected log, conn, reassembly, networks, notice, "
-                    "cluster, frontend, control or plugins)");
+    test_load_fails(
+        "log: { dir = \"x\"; };\nlogs: { dir = \"y\"; };\n", 2,
+        "logs: unknown group (expected log, conn, reassembly, networks, stats, privileges, "
+        "notice, "
+        "cluster, frontend, control or plugins)");
+    test_load_fails(
+        "\nmax_conns = 3;\n", 2,
+        "max_conns: unknown group (expected log, conn, reassembly, networks, stats, privileges, "
+        "notice, "
+        "cluster, frontend, control or plugins)");
     test_load_fails("log: { dir = \"x\"; };\nconn = 5;\n", 2,
                     "conn: expected a group, got an "
                     "integer");

@@ -572,6 +572,127 @@ static void test_write_unwritable_dir(void)
     shoal_logger_free(l);
 }
 
+/* ---- limits ---- */
+
+static const struct shoal_field lim_cols[] = {
+    {"name", SHOAL_T_STRING, 0},
+    {"tags", SHOAL_T_SET, SHOAL_T_STRING},
+    {"more", SHOAL_T_VECTOR, SHOAL_T_STRING},
+};
+
+static struct {
+    const struct shoal_value *vals; /* as the sink saw them */
+    char got[3][64];                /* name; tags and more joined by ',' */
+    int weirds[2];                  /* string, container */
+    char addl[32];
+} lim_seen;
+
+static void lim_join(char *out, size_t len, const struct shoal_value *v)
+{
+    size_t o = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < v->v.n && o < len; i++) {
+        o += (size_t)snprintf(out + o, len - o, "%s%.*s", i ? "," : "", (int)v->v.v[i].s.len,
+                              v->v.v[i].s.p);
+    }
+}
+
+static int lim_sink(void *arg, struct shoal_stream *s, const struct shoal_value *vals)
+{
+    (void)arg;
+    (void)s;
+    lim_seen.vals = vals;
+    snprintf(lim_seen.got[0], sizeof(lim_seen.got[0]), "%.*s", (int)vals[0].s.len, vals[0].s.p);
+    lim_join(lim_seen.got[1], sizeof(lim_seen.got[1]), &vals[1]);
+    lim_join(lim_seen.got[2], sizeof(lim_seen.got[2]), &vals[2]);
+    return 0;
+}
+
+static void lim_weird(void *arg, const char *name, const char *addl)
+{
+    (void)arg;
+    lim_seen.weirds[strcmp(name, "log_container_field_truncated") == 0]++;
+    CU_ASSERT(strcmp(name, "log_string_field_truncated") == 0 ||
+              strcmp(name, "log_container_field_truncated") == 0);
+    snprintf(lim_seen.addl, sizeof(lim_seen.addl), "%s", addl);
+}
+
+/* Write name, tags, more (each a list of strings) and check what the
+ * sink got, and the weirds since the last call. */
+static void lim_write(struct shoal_stream *s, const char *name, const char *const *tags,
+                      size_t ntags, const char *const *more, size_t nmore, const char *want_name,
+                      const char *want_tags, const char *want_more, int want_sw, int want_cw)
+{
+    struct shoal_value t[8], m[8], v[3];
+
+    for (size_t i = 0; i < ntags; i++) {
+        t[i] = shoal_v_str(tags[i]);
+    }
+    for (size_t i = 0; i < nmore; i++) {
+        m[i] = shoal_v_str(more[i]);
+    }
+    v[0] = shoal_v_str(name);
+    v[1] = shoal_v_vec(t, ntags);
+    v[2] = shoal_v_vec(m, nmore);
+    memset(&lim_seen, 0, sizeof(lim_seen));
+    CU_ASSERT_EQUAL_FATAL(shoal_log_write(s, v), 0);
+    CU_ASSERT_STRING_EQUAL(lim_seen.got[0], want_name);
+    CU_ASSERT_STRING_EQUAL(lim_seen.got[1], want_tags);
+    CU_ASSERT_STRING_EQUAL(lim_seen.got[2], want_more);
+    CU_ASSERT_EQUAL(lim_seen.weirds[0], want_sw);
+    CU_ASSERT_EQUAL(lim_seen.weirds[1], want_cw);
+    if (want_sw + want_cw > 0) {
+        CU_ASSERT_STRING_EQUAL(lim_seen.addl, "test");
+    } else {
+        CU_ASSERT_PTR_EQUAL(lim_seen.vals, v); /* nothing copied */
+    }
+}
+
+static void test_limits(void)
+{
+    static const char *const ab[] = {"a", "b"};
+    static const char *const abcd[] = {"a", "b", "c", "d"};
+    static const char *const eights[] = {"11111111", "22222222", "33333333"};
+    static const char *const xyz[] = {"x", "y", "z"};
+    struct shoal_log_limits lim = {10, 3, 25, 5};
+    struct shoal_logger *l = shoal_logger_new(log_dir, SHOAL_LOGFMT_TSV);
+    struct shoal_stream *s, *raw;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    shoal_logger_set_sink(l, lim_sink, NULL);
+    shoal_logger_set_limits(l, &lim, lim_weird, NULL);
+    s = shoal_log_open(l, "test", lim_cols, 3);
+    raw = shoal_log_open(l, "raw", lim_cols, 3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+    shoal_log_stream_unlimited(raw);
+
+    /* Within: the values themselves. */
+    lim_write(s, "short", ab, 2, NULL, 0, "short", "a,b", "", 0, 0);
+    /* A field too long, a container too large. */
+    lim_write(s, "fifteen-bytes!!", abcd, 4, NULL, 0, "fifteen-by", "a,b,c", "", 1, 1);
+    /* The record's strings past 25 bytes: cut to what is left, then empty. */
+    lim_write(s, "ten-bytes!", eights, 3, NULL, 0, "ten-bytes!", "11111111,2222222,", "", 1, 0);
+    /* The record's elements past 5: the last container keeps 2. */
+    lim_write(s, "n", xyz, 3, xyz, 3, "n", "x,y,z", "x,y", 0, 1);
+    /* An unlimited stream is written whole. */
+    lim_write(raw, "fifteen-bytes!!", abcd, 4, NULL, 0, "fifteen-bytes!!", "a,b,c,d", "", 0, 0);
+
+    /* Weirds are sampled: the first 1000 of a name, then every 1000th. */
+    int reported = 0;
+    for (int i = 0; i < 2500; i++) {
+        struct shoal_value v[3] = {shoal_v_str("fifteen-bytes!!"), shoal_v_vec(NULL, 0),
+                                   shoal_v_vec(NULL, 0)};
+        memset(&lim_seen, 0, sizeof(lim_seen));
+        CU_ASSERT_EQUAL(shoal_log_write(s, v), 0);
+        reported += lim_seen.weirds[0];
+    }
+    /* The cuts numbered 3 to 2502 (2 came before): 3..1000, then 2000. */
+    CU_ASSERT_EQUAL(reported, 998 + 1);
+    shoal_logger_free(l);
+}
+
 int register_log_suite(void)
 {
     CU_pSuite s =
@@ -593,7 +714,8 @@ int register_log_suite(void)
     if (s == NULL || CU_add_test(s, "TSV file and header", test_file_tsv) == NULL ||
         CU_add_test(s, "JSON file", test_file_json) == NULL ||
         CU_add_test(s, "stream reopened with other columns", test_stream_reopen) == NULL ||
-        CU_add_test(s, "unwritable directory", test_write_unwritable_dir) == NULL) {
+        CU_add_test(s, "unwritable directory", test_write_unwritable_dir) == NULL ||
+        CU_add_test(s, "limits of a record", test_limits) == NULL) {
         return CU_get_error();
     }
     return CUE_SUCCESS;
