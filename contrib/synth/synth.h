@@ -34,6 +34,8 @@ enum synth_kind {
     SYNTH_K_TLS,
     SYNTH_K_ICMP,
     SYNTH_K_IDENT, /* not in the default mix: --mix ident=N */
+    SYNTH_K_NTP,   /* nor these: --mix ntp=N, dhcp=N */
+    SYNTH_K_DHCP,
     SYNTH_K_COUNT
 };
 
@@ -46,7 +48,9 @@ enum synth_sub {
     SYNTH_SUB_DNSUDP,
     SYNTH_SUB_ICMP,
     SYNTH_SUB_SCAN, /* one --scan: its probes one after another */
-    SYNTH_SUB_IDENT
+    SYNTH_SUB_IDENT,
+    SYNTH_SUB_NTP,
+    SYNTH_SUB_DHCP
 };
 
 /* How a TCP session fails or ends. */
@@ -224,6 +228,7 @@ struct synth_stats {
     uint64_t tcp_payload;
     uint64_t ident_conns, ident_confirmed, ident_q, ident_userid, ident_error, ident_noreply;
     uint64_t ident_bad, ident_altport, ident_os[SYNTH_IDENT_NOS], ident_err[SYNTH_IDENT_NERR];
+    uint64_t ntp_conns, ntp_msgs, dhcp_sessions, dhcp_msgs, dhcp_broadcast;
 };
 
 /* The pcap writer. */
@@ -338,6 +343,16 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
 /* DNS over UDP: renders query or response j into dst (>= SYNTH_SCRATCH); 0 if none. */
 size_t synth_dns_udp(struct synth_gen *g, struct synth_sess *s, uint32_t j, bool resp,
                      uint8_t *dst);
+
+/* synth_udp.c: NTP and DHCP sessions.  Plans a new session (ground truth,
+ * returns its payload estimate), places it (server address and ports),
+ * runs one step (false when the session is over). */
+uint64_t synth_udp_plan(struct synth_gen *g, struct synth_sess *s, struct synth_stats *st);
+void synth_udp_place(struct synth_gen *g, struct synth_sess *s);
+bool synth_ntp_step(struct synth_gen *g, struct synth_sess *s);
+bool synth_dhcp_step(struct synth_gen *g, struct synth_sess *s);
+/* The connections (5-tuples) a planned DHCP session makes. */
+unsigned synth_dhcp_conns(const struct synth_sess *s);
 
 /* synth_sess.c: session state machines. */
 /* Runs one step of s at s->t; returns false when the session is over. */

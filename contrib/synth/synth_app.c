@@ -1634,6 +1634,10 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
         st->ident_confirmed += good;
         break;
     }
+    case SYNTH_SUB_NTP:
+    case SYNTH_SUB_DHCP:
+        est = synth_udp_plan(g, s, st);
+        break;
     case SYNTH_SUB_ICMP:
         s->n = (uint16_t)synth_range(rng, 1, 6);
         if (synth_chance(rng, g->o.frag * 0.2)) {

@@ -23,7 +23,8 @@
 
 #define PROG "shoal-synth"
 
-static const char *const kind_names[SYNTH_K_COUNT] = {"tcp", "dns", "http", "tls", "icmp", "ident"};
+static const char *const kind_names[SYNTH_K_COUNT] = {"tcp",  "dns",   "http", "tls",
+                                                      "icmp", "ident", "ntp",  "dhcp"};
 
 static void usage(FILE *f)
 {
@@ -40,6 +41,7 @@ static void usage(FILE *f)
             "      --summary FILE     write the ground truth as JSON\n"
             "      --mix SPEC         session weights, e.g. tcp=20,dns=35,http=25,tls=15,icmp=5\n"
             "                         (the default); also ident=N (RFC 1413 on tcp/113)\n"
+            "                         and ntp=N, dhcp=N\n"
             "      --ipv6 F           fraction of sessions over IPv6 (default 0.10)\n"
             "      --vlan F           fraction of sessions with an 802.1Q tag (default 0.05)\n"
             "      --clients N        internal client hosts (default 4096)\n"
@@ -897,6 +899,15 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
     jkv(f, "echo_replies", s->icmp_rep, true);
     jkv(f, "icmpv6_sessions", s->icmp_v6, true);
     jkv(f, "oversized_sessions", s->icmp_frag, false);
+    fprintf(f, "},\n  \"ntp\": {");
+    jkv(f, "connections", s->ntp_conns, true);
+    jkv(f, "messages", s->ntp_msgs, true);
+    jkv(f, "records", s->ntp_msgs, false);
+    fprintf(f, "},\n  \"dhcp\": {");
+    jkv(f, "exchanges", s->dhcp_sessions, true);
+    jkv(f, "messages", s->dhcp_msgs, true);
+    jkv(f, "broadcast_exchanges", s->dhcp_broadcast, true);
+    jkv(f, "records", s->dhcp_sessions, false);
     fprintf(f, "},\n  \"ident\": {");
     jkv(f, "connections", s->ident_conns, true);
     jkv(f, "confirmed_connections", s->ident_confirmed, true);

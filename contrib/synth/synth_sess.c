@@ -459,6 +459,10 @@ bool synth_sess_step(struct synth_gen *g, struct synth_sess *s)
         return icmp_step(g, s);
     case SYNTH_SUB_SCAN:
         return scan_step(g, s);
+    case SYNTH_SUB_NTP:
+        return synth_ntp_step(g, s);
+    case SYNTH_SUB_DHCP:
+        return synth_dhcp_step(g, s);
     default:
         return tcp_step(g, s);
     }
@@ -537,6 +541,12 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     case SYNTH_K_ICMP:
         s->sub = SYNTH_SUB_ICMP;
         break;
+    case SYNTH_K_NTP:
+        s->sub = SYNTH_SUB_NTP;
+        break;
+    case SYNTH_K_DHCP:
+        s->sub = SYNTH_SUB_DHCP;
+        break;
     case SYNTH_K_IDENT:
         s->sub = SYNTH_SUB_IDENT;
         if (synth_below(rng, 100) < 5) {
@@ -610,6 +620,10 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
         }
         s->port[1] = 53;
         break;
+    case SYNTH_SUB_NTP:
+    case SYNTH_SUB_DHCP:
+        synth_udp_place(g, s);
+        break;
     case SYNTH_SUB_ICMP:
         synth_public_addr(synth_hash(g->o.seed ^ 0x1c, g->icmp_n++), s->v6, &s->addr[1]);
         s->port[1] = 0;
@@ -672,8 +686,10 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     st.conns++;
     st.conns_v6 += s->v6;
     st.conns_vlan += s->vlan != 0;
-    if (s->sub == SYNTH_SUB_DNSUDP) {
+    if (s->sub == SYNTH_SUB_DNSUDP || s->sub == SYNTH_SUB_NTP) {
         st.conns_udp++;
+    } else if (s->sub == SYNTH_SUB_DHCP) {
+        st.conns_udp += synth_dhcp_conns(s);
     } else if (s->sub == SYNTH_SUB_ICMP) {
         st.conns_icmp++;
     } else {

@@ -73,6 +73,18 @@ static int an_add_signatures(struct shoal_analyzers *a, uint16_t idx, const char
     return 0;
 }
 
+/* Attach analyzer `bit` to each port of the zero-ended list `ports`. */
+static void an_add_ports(struct shoal_analyzers *a, const struct shoal_port *ports, uint64_t bit)
+{
+    for (const struct shoal_port *p = ports; p != NULL && p->proto != 0; p++) {
+        if (p->proto == SHOAL_PROTO_TCP) {
+            a->tcp_ports[p->port] |= bit;
+        } else if (p->proto == SHOAL_PROTO_UDP) {
+            a->udp_ports[p->port] |= bit;
+        }
+    }
+}
+
 int shoal_analyzers_add(struct shoal_analyzers *a, const struct shoal_analyzer_ops *ops, void *ps,
                         const char *who)
 {
@@ -85,12 +97,9 @@ int shoal_analyzers_add(struct shoal_analyzers *a, const struct shoal_analyzer_o
     an->ps = ps;
     an->who = who;
     uint64_t bit = 1ULL << a->n;
-    for (const struct shoal_port *p = ops->ports; p != NULL && p->proto != 0; p++) {
-        if (p->proto == SHOAL_PROTO_TCP) {
-            a->tcp_ports[p->port] |= bit;
-        } else if (p->proto == SHOAL_PROTO_UDP) {
-            a->udp_ports[p->port] |= bit;
-        }
+    an_add_ports(a, ops->ports, bit);
+    if (SHOAL_HAS(ops, client_ports)) {
+        an_add_ports(a, ops->client_ports, bit);
     }
     if (an_add_signatures(a, (uint16_t)a->n, who) < 0) {
         return -ENOMEM;

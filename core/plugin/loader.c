@@ -539,12 +539,9 @@ void shoal_registry_counters(const struct shoal_registry *r,
     }
 }
 
-/* The service and default ports of an analyzer, on one line. */
-static void plugin_print_analyzer(FILE *out, const struct shoal_analyzer_ops *ops)
+/* A zero-ended port list as " 53/udp, 53/tcp" (" none" when empty). */
+static void plugin_print_ports(FILE *out, const struct shoal_port *pt)
 {
-    const struct shoal_port *pt = ops->ports;
-
-    fprintf(out, "    service: %s, ports:", ops->service != NULL ? ops->service : "-");
     if (pt == NULL || pt->proto == 0) {
         fprintf(out, " none");
     }
@@ -553,6 +550,18 @@ static void plugin_print_analyzer(FILE *out, const struct shoal_analyzer_ops *op
                 pt[i].proto == SHOAL_PROTO_TCP   ? "tcp"
                 : pt[i].proto == SHOAL_PROTO_UDP ? "udp"
                                                  : "?");
+    }
+}
+
+/* The service and default ports of an analyzer, on one line. */
+static void plugin_print_analyzer(FILE *out, const struct shoal_analyzer_ops *ops)
+{
+    fprintf(out, "    service: %s, ports:", ops->service != NULL ? ops->service : "-");
+    plugin_print_ports(out, ops->ports);
+    if (SHOAL_HAS(ops, client_ports) && ops->client_ports != NULL &&
+        ops->client_ports->proto != 0) {
+        fprintf(out, ", client ports:");
+        plugin_print_ports(out, ops->client_ports);
     }
     fputc('\n', out);
 }

@@ -14,6 +14,10 @@ STREAMS="
 conn:97
 dns:90
 http:90
+dhcp:97
+ntp:97
+sip:97
+snmp:97
 tunnel:-
 weird:-
 "
@@ -27,6 +31,47 @@ min_of() {
 out=$(mktmp)
 results="$out/results"
 : > "$results"
+"$SHOAL" --list-plugins > "$out/plugins" 2>&1 || true
+
+# case_config DIR FILE: the settings the case ran Zeek with ("redef
+# Module::name=value" on its command line, as SOURCE.txt says) that a loaded
+# plugin has as a key of its group (plugins.module.name), as a shoal.cfg in
+# FILE; prints "-c FILE" when there is one.
+case_config() {
+    python3 - "$1/SOURCE.txt" "$out/plugins" "$2" <<'PY'
+import re, sys
+src, listing, cfg = sys.argv[1:4]
+try:
+    lines = [l for l in open(src, encoding="utf-8", errors="replace")
+             if l.startswith("settings on the zeek command line:")]
+except OSError:
+    lines = []
+keys, group = set(), None
+for l in open(listing, encoding="utf-8", errors="replace"):
+    m = re.match(r"\s+config \(group plugins\.([a-z0-9_-]+)\):", l)
+    if m:
+        group = m.group(1)
+    elif group and re.match(r"\s{8}\S", l):
+        keys.add((group, l.split()[0]))
+    elif not l.startswith(" "):
+        group = None
+groups = {}
+for l in lines:
+    for mod, name, val in re.findall(r"redef\s+([A-Za-z_]+)::(\w+)\s*=\s*([^\s';]+)", l):
+        g = mod.lower()
+        if (g, name) not in keys:
+            continue
+        val = {"T": "true", "F": "false"}.get(val, val)
+        if not re.fullmatch(r"-?[0-9.]+|true|false", val):
+            val = '"%s"' % val
+        groups.setdefault(g, []).append("%s = %s;" % (name, val))
+if groups:
+    with open(cfg, "w") as f:
+        f.write("plugins: { %s };\n" % " ".join(
+            "%s: { %s };" % (g, " ".join(v)) for g, v in sorted(groups.items())))
+    print("-c " + cfg)
+PY
+}
 
 for dir in "$TRACES"/*/; do
     case=$(basename "$dir")
@@ -45,7 +90,9 @@ for dir in "$TRACES"/*/; do
     logs="$out/$case"
     mkdir -p "$logs"
     rc=0
-    "$SHOAL" -q --no-progress $(case_flags "$dir") -r "$trace" -l "$logs" 2>"$logs/stderr" || rc=$?
+    cfg=$(case_config "$dir" "$logs.cfg")
+    "$SHOAL" -q --no-progress $(case_flags "$dir") $cfg -r "$trace" -l "$logs" \
+        2>"$logs/stderr" || rc=$?
     if [ "$rc" -ne 0 ]; then
         cat "$logs/stderr"
         fail "$case: shoal exited with status $rc"

@@ -242,6 +242,15 @@ struct shoal_analyzer_ops {
     void (*gap)(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uint64_t len);
     void (*eof)(void *ps, struct shoal_conn *c, void *cs, bool is_orig);
     void (*conn_done)(void *ps, struct shoal_conn *c, void *cs);
+#if SHOAL_ABI_TARGET_MINOR >= 3
+    /* ---- 2.3 ---- */
+    /* More ports the analyzer is attached to, like `ports`, that are not
+     * server ports: they do not decide which end of a connection is its
+     * originator (Zeek registers DHCP for 68/udp but counts only 67/udp
+     * among likely_server_ports).  Terminated by a zeroed entry; may be
+     * NULL. */
+    const struct shoal_port *client_ports; /* since 2.3 */
+#endif
 };
 
 /* ---- policies ----------------------------------------------------------- */
