@@ -14,6 +14,7 @@ STREAMS="
 conn:97
 dns:90
 http:90
+smtp:97
 tunnel:-
 weird:-
 "

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target of the smtp analyzer: one connection to port 25, both
+ * directions driven from the input (format: tests/fuzz/stream_driver.h).
+ */
+#include "../../tests/fuzz/stream_driver.h"
+
+extern const struct shoal_plugin smtp_LTX_shoal_plugin;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_stream_run(&smtp_LTX_shoal_plugin, 25, data, size);
+}
