@@ -5,17 +5,21 @@
  * a list of segments, each a header byte (bit 0: originator, bit 1: a gap
  * of `length` bytes, bit 2 with length 0: EOF of that direction) and a
  * 2-byte big-endian length, then that many bytes (clamped to what is left).
+ * Each segment is copied into a buffer of its own size, so that
+ * AddressSanitizer catches a read past it.  `config` (the plugin's settings
+ * struct, small bounds so the fuzzer reaches them) may be NULL.
  */
 #ifndef SHOAL_FUZZ_STREAM_DRIVER_H
 #define SHOAL_FUZZ_STREAM_DRIVER_H
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fakehost.h"
 
-static inline int fuzz_stream_run(const struct shoal_plugin *p, uint16_t resp_p,
-                                  const uint8_t *data, size_t size)
+static inline int fuzz_stream_run(const struct shoal_plugin *p, const void *config,
+                                  uint16_t resp_p, const uint8_t *data, size_t size)
 {
     static void *ps;
     static const struct shoal_plugin *inited;
@@ -24,7 +28,7 @@ static inline int fuzz_stream_run(const struct shoal_plugin *p, uint16_t resp_p,
     void *cs;
 
     if (inited != p) {
-        if (fakehost_init(p, NULL, &ps) != 0) {
+        if (fakehost_init(p, config, &ps) != 0) {
             abort();
         }
         inited = p;
@@ -59,8 +63,18 @@ static inline int fuzz_stream_run(const struct shoal_plugin *p, uint16_t resp_p,
             if (ops->eof != NULL) {
                 ops->eof(ps, c, cs, is_orig);
             }
-        } else if (ops->data(ps, c, cs, is_orig, data, n) == SHOAL_AN_DETACH) {
-            break;
+        } else {
+            uint8_t *seg = malloc(n > 0 ? n : 1);
+            int rc;
+            if (seg == NULL) {
+                break;
+            }
+            memcpy(seg, data, n);
+            rc = ops->data(ps, c, cs, is_orig, seg, n);
+            free(seg);
+            if (rc == SHOAL_AN_DETACH) {
+                break;
+            }
         }
         data += n;
         size -= n;

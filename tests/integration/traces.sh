@@ -15,6 +15,7 @@ conn:97
 dns:90
 http:90
 smtp:97
+ftp:97
 tunnel:-
 weird:-
 "
