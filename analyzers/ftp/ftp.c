@@ -186,10 +186,10 @@ struct ftp_conn {
 
 /* Commands whose argument names a file (Zeek's FTP::file_cmds) and the
  * ones logged (FTP::logged_commands), and guest users. */
-static const char *const ftp_file_cmds[] = {"APPE", "CWD", "DELE", "MKD",  "RETR", "RMD",  "RNFR",
+static const char *const ftp_file_cmds[] = {"APPE", "CWD",  "DELE", "MKD",  "RETR", "RMD",  "RNFR",
                                             "RNTO", "STOR", "STOU", "REST", "SIZE", "MDTM", NULL};
-static const char *const ftp_logged_cmds[] = {"APPE", "DELE", "RETR", "STOR", "STOU",
-                                              "ACCT", "PORT", "PASV", "EPRT", "EPSV", NULL};
+static const char *const ftp_logged_cmds[] = {"APPE", "DELE", "RETR", "STOR", "STOU", "ACCT",
+                                              "PORT", "PASV", "EPRT", "EPSV", NULL};
 static const char *const ftp_guest_ids[] = {"anonymous", "ftp", "ftpuser", "guest", NULL};
 
 static bool ftp_in(const char *const *set, const char *s)
@@ -287,8 +287,8 @@ static void ftp_add_pending(struct ftp_conn *fc, const char *cmd, size_t clen, c
     struct ftp_cmdarg *ca;
 
     if (s->pending == NULL) {
-        s->pending = fc->ps->host->alloc(fc->ps->self, (size_t)(fc->ps->cfg.max_pending_commands + 1) *
-                                                           sizeof(*s->pending));
+        s->pending = fc->ps->host->alloc(
+            fc->ps->self, (size_t)(fc->ps->cfg.max_pending_commands + 1) * sizeof(*s->pending));
         if (s->pending == NULL) {
             return;
         }
@@ -469,8 +469,8 @@ static size_t ftp_url(struct ftp_conn *fc, const struct ftp_str *arg, char *out,
     char path[FTP_PATH_MAX];
     char host[64];
     const struct ftp_str *cwd = &fc->s.cwd;
-    size_t plen = ftp_build_path(cwd->p != NULL ? cwd->p : "", cwd->n, arg->p, arg->n, path,
-                                 sizeof(path));
+    size_t plen =
+        ftp_build_path(cwd->p != NULL ? cwd->p : "", cwd->n, arg->p, arg->n, path, sizeof(path));
     int k;
 
     if (shoal_addr_is_v4(&id->resp_h)) {
@@ -981,7 +981,8 @@ static int ftp_init(const struct shoal_host *host, struct shoal_self *self, cons
     if (config != NULL) {
         ps->cfg = *(const struct ftp_config *)config;
     } else {
-        static const struct ftp_config defaults = {8192, 64, 20, 128, 128, 4096, 4096, 300.0, false};
+        static const struct ftp_config defaults = {8192, 64,   20,    128,  128,
+                                                   4096, 4096, 300.0, false};
         ps->cfg = defaults;
     }
     ps->can_expect = SHOAL_HAS(host->analyzer, conn_expected);

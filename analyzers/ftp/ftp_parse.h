@@ -42,7 +42,7 @@ struct ftp_parser {
     uint32_t max_cmd; /* Zeek's FTP::max_command_length */
     struct ftp_linebuf line[2];
     uint16_t pending_reply;
-    bool tls; /* AUTH TLS accepted: the rest is TLS */
+    bool tls;      /* AUTH TLS accepted: the rest is TLS */
     bool auth_tls; /* the last AUTH asked for TLS */
 };
 

@@ -35,7 +35,7 @@ struct shoal_expect {
 struct shoal_expects {
     struct shoal_expect *v;
     uint32_t n, cap;
-    uint16_t *port_count; /* 65536 counts of expectations by resp_p */
+    uint16_t *port_count;               /* 65536 counts of expectations by resp_p */
     char *names[SHOAL_EXPECT_SERVICES]; /* interned service names */
     uint64_t added, matched, evicted;
 };

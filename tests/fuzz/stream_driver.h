@@ -18,8 +18,8 @@
 
 #include "fakehost.h"
 
-static inline int fuzz_stream_run(const struct shoal_plugin *p, const void *config,
-                                  uint16_t resp_p, const uint8_t *data, size_t size)
+static inline int fuzz_stream_run(const struct shoal_plugin *p, const void *config, uint16_t resp_p,
+                                  const uint8_t *data, size_t size)
 {
     static void *ps;
     static const struct shoal_plugin *inited;

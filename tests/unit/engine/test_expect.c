@@ -140,9 +140,8 @@ static void test_analyzer_table(void)
 
     CU_ASSERT_EQUAL_FATAL(shoal_analyzers_init(&a), 0);
     addr4(&resp, 10, 0, 1, 2);
-    CU_ASSERT_EQUAL(shoal_an_expect(&a, 0, NULL, &resp, 6000, SHOAL_PROTO_TCP, 50.0, "ftp-data",
-                                    9, 10.0),
-                    0);
+    CU_ASSERT_EQUAL(
+        shoal_an_expect(&a, 0, NULL, &resp, 6000, SHOAL_PROTO_TCP, 50.0, "ftp-data", 9, 10.0), 0);
     CU_ASSERT_TRUE(shoal_expects_match(&a.expects, &id, 20.0, &m));
     CU_ASSERT_EQUAL(m.cookie, 9);
     CU_ASSERT(m.service_bit >= 0);
