@@ -880,7 +880,8 @@ static int ftp_data(void *plugin, struct shoal_conn *c, void *conn, bool is_orig
         return ftp_data_bytes(fc, data, len);
     }
     if (!ftp_parse_data(&fc->parser, &ftp_cbs, fc, is_orig, data, len)) {
-        return SHOAL_AN_DETACH; /* AUTH TLS: the rest is TLS */
+        /* AUTH TLS: the rest is TLS, for content detection to find */
+        return fc->ps->can_expect ? SHOAL_AN_HANDOFF : SHOAL_AN_DETACH;
     }
     return SHOAL_AN_OK;
 }

@@ -111,6 +111,7 @@ struct smtp_plugin {
     struct smtp_limits lim;
     struct smtp_counters n;
     struct shoal_stream *stream;
+    bool handoff; /* the core takes SHOAL_AN_HANDOFF (2.3) */
 };
 
 struct smtp_str {
@@ -674,9 +675,10 @@ static int smtp_data(void *plugin, struct shoal_conn *c, void *conn, bool is_ori
     (void)plugin;
     sc->c = c;
     if (!smtp_parse_data(&sc->parser, &smtp_cbs, sc, is_orig, data, len)) {
-        /* TLS or given up: nothing more to read; the record waits for
+        /* Given up, or STARTTLS: the rest is TLS, for content detection to
+         * find (Zeek hands it to its SSL analyzer); the record waits for
          * conn_done. */
-        return SHOAL_AN_DETACH;
+        return !sc->disabled && sc->ps->handoff ? SHOAL_AN_HANDOFF : SHOAL_AN_DETACH;
     }
     return SHOAL_AN_OK;
 }
@@ -727,6 +729,7 @@ static int smtp_init(const struct shoal_host *host, struct shoal_self *self, con
     ps->host = host;
     ps->an = host->analyzer;
     ps->self = self;
+    ps->handoff = SHOAL_HAS(host->analyzer, expect_conn);
     if (config != NULL) {
         ps->cfg = *(const struct smtp_config *)config;
     } else {

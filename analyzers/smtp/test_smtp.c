@@ -233,7 +233,7 @@ static void test_starttls(void)
     feed(true, "EHLO c\r\n");
     feed(false, "250-hi\r\n250 STARTTLS\r\n");
     feed(true, "STARTTLS\r\n");
-    CU_ASSERT_EQUAL(feed(false, "220 2.0.0 Ready to start TLS\r\n"), SHOAL_AN_DETACH);
+    CU_ASSERT_EQUAL(feed(false, "220 2.0.0 Ready to start TLS\r\n"), SHOAL_AN_HANDOFF);
     conn_end();
     CU_ASSERT_EQUAL(fakehost_count("smtp"), 1);
     CU_ASSERT_STRING_EQUAL(F(0, "tls"), "T");

@@ -389,6 +389,16 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     return true;
 }
 
+/* An analyzer handed the stream on: once none is left, the content
+ * signatures are tried again on what each direction sends next. */
+static void an_handoff(struct shoal_conn *c)
+{
+    if (!an_live(c) && c->id.proto == SHOAL_PROTO_TCP) {
+        c->dpd &= (uint8_t)~3;
+        an_dpd_free(c);
+    }
+}
+
 void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
                    size_t len)
 {
@@ -410,8 +420,12 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
             continue;
         }
         const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-        if (ops->data(a->v[at->an].ps, c, at->cs, is_orig, data, len) == SHOAL_AN_DETACH) {
+        int rc = ops->data(a->v[at->an].ps, c, at->cs, is_orig, data, len);
+        if (rc == SHOAL_AN_DETACH) {
             an_detach(x, c, at);
+        } else if (rc == SHOAL_AN_HANDOFF) {
+            an_detach(x, c, at);
+            an_handoff(c);
         }
     }
 }

@@ -237,6 +237,12 @@ struct shoal_signature {
 enum shoal_an_rc {
     SHOAL_AN_OK = 0,     /* keep feeding me */
     SHOAL_AN_DETACH = 1, /* not mine / finished: stop calling me on this conn */
+    /* since 2.3 (data only; a core older than 2.3 takes it for OK: check
+     * SHOAL_HAS(host->analyzer, expect_conn) first): my protocol ends here
+     * and another may follow on the same stream (HTTP CONNECT, STARTTLS),
+     * as Zeek hands a tunnel to protocol detection: detach me, and match
+     * the content signatures again on the next bytes of each direction. */
+    SHOAL_AN_HANDOFF = 2,
 };
 
 /*
