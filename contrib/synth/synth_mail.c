@@ -160,13 +160,13 @@ static void mb_printf(struct mbuf *b, const char *fmt, ...)
     }
 }
 
-static const char *const mail_users[8] = {"alice", "bob",  "carol", "dave",
+static const char *const mail_users[8] = {"alice", "bob",   "carol", "dave",
                                           "erin",  "frank", "grace", "heidi"};
 static const char *const mail_domains[6] = {"example.org", "example.com", "example.net",
                                             "mail.test",   "corp.test",   "lists.test"};
 static const char *const mail_agents[4] = {"Mutt/2.2.9", "Thunderbird 115.3",
                                            "Microsoft Outlook 16.0", "Apple Mail (2.3731)"};
-static const char *const ftp_files[6] = {"README",       "data.csv", "pub/image.png",
+static const char *const ftp_files[6] = {"README",      "data.csv",  "pub/image.png",
                                          "archive.tgz", "notes.txt", "report.pdf"};
 
 /* The ordinal of `step` among the steps before index j (which mail,
@@ -282,17 +282,17 @@ static void ftp_channel(const struct synth_sess *s, uint32_t x, uint32_t *kind, 
 static void ftp_addr(const struct synth_addr *a, bool v6, bool commas, char *out, size_t cap)
 {
     if (v6) {
-        snprintf(out, cap, "%x:%x:%x:%x:%x:%x:%x:%x", a->b[0] << 8 | a->b[1], a->b[2] << 8 | a->b[3],
-                 a->b[4] << 8 | a->b[5], a->b[6] << 8 | a->b[7], a->b[8] << 8 | a->b[9],
-                 a->b[10] << 8 | a->b[11], a->b[12] << 8 | a->b[13], a->b[14] << 8 | a->b[15]);
+        snprintf(out, cap, "%x:%x:%x:%x:%x:%x:%x:%x", a->b[0] << 8 | a->b[1],
+                 a->b[2] << 8 | a->b[3], a->b[4] << 8 | a->b[5], a->b[6] << 8 | a->b[7],
+                 a->b[8] << 8 | a->b[9], a->b[10] << 8 | a->b[11], a->b[12] << 8 | a->b[13],
+                 a->b[14] << 8 | a->b[15]);
     } else {
         snprintf(out, cap, commas ? "%u,%u,%u,%u" : "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2],
                  a->b[3]);
     }
 }
 
-static void ftp_render(const struct synth_sess *s, const uint8_t *steps, uint32_t j,
-                       struct mbuf *b)
+static void ftp_render(const struct synth_sess *s, const uint8_t *steps, uint32_t j, struct mbuf *b)
 {
     uint64_t st = synth_hash(s->seed, 0xf7000000ULL + j);
     uint32_t x = mail_count(steps, j, SF_CHAN);
