@@ -1012,10 +1012,10 @@ static const struct shoal_port ftp_ports[] = {
     {0, 0},
 };
 
-/* Zeek's dpd.sig for FTP: a USER/PASS from the client, a 220 greeting. */
+/* Zeek's dpd.sig for FTP: USER from the client (Zeek also wants the
+ * server's 220 and 230/331, which follow the client's line here). */
 static const struct shoal_signature ftp_signatures[] = {
     {SHOAL_PROTO_TCP, SHOAL_SIG_ORIG, "^[[:space:]]*[uU][sS][eE][rR][[:space:]]"},
-    {SHOAL_PROTO_TCP, SHOAL_SIG_RESP, "^220[[:space:]-].*[fF][tT][pP]"},
     {0, 0, NULL},
 };
 

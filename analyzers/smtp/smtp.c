@@ -763,9 +763,10 @@ static const struct shoal_port smtp_ports[] = {
     {0, 0},
 };
 
-/* Zeek's dpd.sig for SMTP: a greeting, and an EHLO/HELO. */
+/* Zeek's dpd.sig for SMTP asks for a HELO/EHLO from the client and a 220
+ * greeting from the server; a greeting alone (FTP servers send one too) is
+ * not enough, so only the client's side is matched here. */
 static const struct shoal_signature smtp_signatures[] = {
-    {SHOAL_PROTO_TCP, SHOAL_SIG_RESP, "^[[:space:]]*220[[:space:]-]"},
     {SHOAL_PROTO_TCP, SHOAL_SIG_ORIG, "^[[:space:]]*([hH][eE]|[eE][hH])[lL][oO][[:space:]]"},
     {0, 0, NULL},
 };
