@@ -14,6 +14,7 @@ int main(void)
         register_conn_suite,
         register_reasm_suite,
         register_expect_suite,
+        register_dispatch_suite,
     };
 
     return shoal_cunit_main("test_engine", suites, sizeof(suites) / sizeof(suites[0]));
