@@ -101,6 +101,7 @@ struct http_plugin {
     struct http_config cfg;
     struct http_counters n;
     struct shoal_stream *stream;
+    bool handoff; /* the core takes SHOAL_AN_HANDOFF (2.3) */
 };
 
 /* A string owned by a record. */
@@ -733,8 +734,9 @@ static int http_data(void *plugin, struct shoal_conn *c, void *conn, bool is_ori
 
     hc->c = c;
     if (!http_parse_data(&hc->parser, &http_cbs, hc, is_orig, data, len)) {
-        /* CONNECT tunnel or upgrade: the rest is not HTTP. */
-        return SHOAL_AN_DETACH;
+        /* CONNECT tunnel or upgrade: the rest is not HTTP; a core of 2.3
+         * or later looks for what it is (Zeek's tunnel detection). */
+        return hc->ps->handoff ? SHOAL_AN_HANDOFF : SHOAL_AN_DETACH;
     }
     return SHOAL_AN_OK;
 }
@@ -803,6 +805,7 @@ static int http_init(const struct shoal_host *host, struct shoal_self *self, con
     ps->host = host;
     ps->an = host->analyzer;
     ps->self = self;
+    ps->handoff = SHOAL_HAS(host->analyzer, expect_conn);
     if (config != NULL) {
         ps->cfg = *(const struct http_config *)config;
     }

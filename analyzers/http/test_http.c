@@ -347,7 +347,7 @@ static void test_connect(void)
     conn_start(8240);
     feed(true, "CONNECT mail.example:25 / HTTP/1.0\r\n\r\n");
     int rc = feed(false, "HTTP/1.0 200 Connection established\r\n\r\n220 smtp ready\r\n");
-    CU_ASSERT_EQUAL(rc, SHOAL_AN_DETACH);
+    CU_ASSERT_EQUAL(rc, SHOAL_AN_HANDOFF);
     conn_end();
     CU_ASSERT_EQUAL(fakehost_count("http"), 1);
     CU_ASSERT_STRING_EQUAL(F(0, "method"), "CONNECT");

@@ -36,6 +36,8 @@ enum synth_kind {
     SYNTH_K_IDENT, /* not in the default mix: --mix ident=N */
     SYNTH_K_NTP,   /* nor these: --mix ntp=N, dhcp=N */
     SYNTH_K_DHCP,
+    SYNTH_K_SMTP,  /* not in the default mix: --mix smtp=N */
+    SYNTH_K_FTP,   /* not in the default mix: --mix ftp=N (control channel only) */
     SYNTH_K_COUNT
 };
 
@@ -50,7 +52,9 @@ enum synth_sub {
     SYNTH_SUB_SCAN, /* one --scan: its probes one after another */
     SYNTH_SUB_IDENT,
     SYNTH_SUB_NTP,
-    SYNTH_SUB_DHCP
+    SYNTH_SUB_DHCP,
+    SYNTH_SUB_SMTP,
+    SYNTH_SUB_FTP
 };
 
 /* How a TCP session fails or ends. */
@@ -84,7 +88,8 @@ enum synth_msgtype {
     SYNTH_MSG_DNS_Q,
     SYNTH_MSG_DNS_R,
     SYNTH_MSG_IDENT_Q,
-    SYNTH_MSG_IDENT_R
+    SYNTH_MSG_IDENT_R,
+    SYNTH_MSG_MAIL /* a step of an SMTP or FTP session (synth_mail.c) */
 };
 
 /* Body framings. */
@@ -334,6 +339,13 @@ bool synth_is_internal(const struct synth_addr *a, bool v6);
 size_t synth_server_name(const struct synth_gen *g, uint32_t srv, char *out, size_t cap);
 /* Sets s->m for the next turn of a TCP session; false when there is none. */
 bool synth_app_next(struct synth_gen *g, struct synth_sess *s);
+
+/* SMTP and FTP sessions (synth_mail.c): the number of steps of session s,
+ * whether step j is the server's, and step j rendered into out (cap
+ * bytes); all pure functions of the session seed. */
+uint16_t synth_mail_steps(const struct synth_sess *s);
+bool synth_mail_from_server(const struct synth_sess *s, uint32_t j);
+size_t synth_mail_render(const struct synth_sess *s, uint32_t j, char *out, size_t cap);
 /* Copies bytes [off, off + n) of the current turn to dst. */
 void synth_app_fill(struct synth_gen *g, struct synth_sess *s, uint32_t off, uint8_t *dst,
                     uint32_t n);

@@ -1299,6 +1299,8 @@ static size_t render_prefix(struct synth_gen *g, struct synth_sess *s, uint8_t *
     case SYNTH_MSG_IDENT_Q:
     case SYNTH_MSG_IDENT_R:
         return ident_render(s, m->j, m->type == SYNTH_MSG_IDENT_R, (char *)out);
+    case SYNTH_MSG_MAIL:
+        return synth_mail_render(s, m->j, (char *)out, SYNTH_SCRATCH);
     default:
         return 0;
     }
@@ -1474,6 +1476,15 @@ bool synth_app_next(struct synth_gen *g, struct synth_sess *s)
         return tls_next(g, s);
     case SYNTH_SUB_IDENT:
         return ident_next(g, s);
+    case SYNTH_SUB_SMTP:
+    case SYNTH_SUB_FTP:
+        if (s->j >= s->n) {
+            return false;
+        }
+        set_turn(g, s, synth_mail_from_server(s, s->j) ? 1 : 0, SYNTH_MSG_MAIL, s->j,
+                 SYNTH_ENC_NONE, 0, 0, 0);
+        s->j++;
+        return true;
     case SYNTH_SUB_DNSTCP:
         if (s->j >= s->n) {
             return false;
@@ -1637,6 +1648,11 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
     case SYNTH_SUB_NTP:
     case SYNTH_SUB_DHCP:
         est = synth_udp_plan(g, s, st);
+        break;
+    case SYNTH_SUB_SMTP:
+    case SYNTH_SUB_FTP:
+        s->n = synth_mail_steps(s);
+        est = (uint64_t)s->n * 120;
         break;
     case SYNTH_SUB_ICMP:
         s->n = (uint16_t)synth_range(rng, 1, 6);

@@ -24,7 +24,7 @@
 #define PROG "shoal-synth"
 
 static const char *const kind_names[SYNTH_K_COUNT] = {"tcp",  "dns",   "http", "tls",
-                                                      "icmp", "ident", "ntp",  "dhcp"};
+                                                      "icmp", "ident", "ntp",  "dhcp", "smtp", "ftp"};
 
 static void usage(FILE *f)
 {
@@ -40,8 +40,9 @@ static void usage(FILE *f)
             "      --concurrent N     session slots open at once (default 1000)\n"
             "      --summary FILE     write the ground truth as JSON\n"
             "      --mix SPEC         session weights, e.g. tcp=20,dns=35,http=25,tls=15,icmp=5\n"
-            "                         (the default); also ident=N (RFC 1413 on tcp/113)\n"
-            "                         and ntp=N, dhcp=N\n"
+            "                         (the default); also ident=N (RFC 1413 on tcp/113),\n"
+            "                         ntp=N, dhcp=N, smtp=N (tcp/25, 587) and ftp=N (tcp/21,\n"
+            "                         control only)\n"
             "      --ipv6 F           fraction of sessions over IPv6 (default 0.10)\n"
             "      --vlan F           fraction of sessions with an 802.1Q tag (default 0.05)\n"
             "      --clients N        internal client hosts (default 4096)\n"

@@ -547,6 +547,12 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     case SYNTH_K_DHCP:
         s->sub = SYNTH_SUB_DHCP;
         break;
+    case SYNTH_K_SMTP:
+        s->sub = SYNTH_SUB_SMTP;
+        break;
+    case SYNTH_K_FTP:
+        s->sub = SYNTH_SUB_FTP;
+        break;
     case SYNTH_K_IDENT:
         s->sub = SYNTH_SUB_IDENT;
         if (synth_below(rng, 100) < 5) {
@@ -650,6 +656,10 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
             }
         } else if (s->sub == SYNTH_SUB_TLS) {
             s->port[1] = 443;
+        } else if (s->sub == SYNTH_SUB_SMTP) {
+            s->port[1] = (s->seed >> 9) % 4 ? 25 : 587;
+        } else if (s->sub == SYNTH_SUB_FTP) {
+            s->port[1] = 21;
         } else if (s->fail != SYNTH_FAIL_NONE) {
             s->port[1] = failports[s->seed % 8];
             if (s->port[1] == 0) {

@@ -123,6 +123,7 @@ int shoal_analyzers_add_policy(struct shoal_analyzers *a, const struct shoal_pol
 
 void shoal_analyzers_free(struct shoal_analyzers *a)
 {
+    shoal_expects_free(&a->expects);
     for (size_t i = 0; i < a->nsigs; i++) {
         regfree(&a->sigs[i].re);
     }
@@ -147,7 +148,7 @@ static void an_detach(struct shoal_ctx *x, struct shoal_conn *c, struct shoal_at
     at->cs = NULL;
 }
 
-static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
+static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx, uint64_t cookie)
 {
     struct shoal_analyzer *an = &shoal_ctx_analyzers(x)->v[idx];
     struct shoal_attach *att;
@@ -166,6 +167,7 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
     struct shoal_attach *at = &c->att[c->natt];
     at->an = idx;
     at->done = false;
+    at->cookie = cookie;
     at->cs = an->ops->conn_size > 0 ? calloc(1, an->ops->conn_size) : NULL;
     if (an->ops->conn_size > 0 && at->cs == NULL) {
         shoal_err(an->who, "out of memory attaching to a connection");
@@ -179,10 +181,67 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
 
 void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c)
 {
-    (void)x;
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    struct shoal_expect_match m;
+
     if (c->id.proto != SHOAL_PROTO_TCP && c->id.proto != SHOAL_PROTO_UDP) {
         c->dpd = 3 | AN_PORTS_DONE;
+        return;
     }
+    if (a != NULL && shoal_expects_match(&a->expects, &c->id, shoal_ctx_now(x), &m)) {
+        /* Zeek's scheduled_analyzer_applied: the service comes with the
+         * expectation, whatever the connection then carries. */
+        if (m.service_bit >= 0) {
+            c->services |= 1ULL << m.service_bit;
+        }
+        an_attach(x, c, m.an, m.cookie);
+    }
+}
+
+int shoal_analyzers_index(const struct shoal_analyzers *a, const void *ops)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        if ((const void *)a->v[i].ops == ops) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static int an_service_bit_of(void *arg, const char *service)
+{
+    return shoal_service_bit(arg, service);
+}
+
+int shoal_an_expect(struct shoal_analyzers *a, uint16_t an, const struct shoal_addr *orig_h,
+                    const struct shoal_addr *resp_h, uint16_t resp_p, uint8_t proto, double expires,
+                    const char *service, uint64_t cookie, double now)
+{
+    struct shoal_expect e;
+
+    memset(&e, 0, sizeof(e));
+    if (orig_h != NULL) {
+        e.orig_h = *orig_h;
+    } else {
+        e.any_orig = true;
+    }
+    e.resp_h = *resp_h;
+    e.resp_p = resp_p;
+    e.proto = proto;
+    e.an = an;
+    e.expires = expires;
+    e.cookie = cookie;
+    return shoal_expects_add(&a->expects, &e, service, an_service_bit_of, a, now);
+}
+
+uint64_t shoal_an_cookie(const struct shoal_conn *c, uint16_t an)
+{
+    for (uint8_t i = 0; i < c->natt; i++) {
+        if (c->att[i].an == an) {
+            return c->att[i].cookie;
+        }
+    }
+    return 0;
 }
 
 /* The analyzers of the responder port, attached when the first payload
@@ -204,7 +263,7 @@ static void an_attach_ports(struct shoal_ctx *x, struct shoal_conn *c)
     }
     for (uint16_t i = 0; mask != 0; i++, mask >>= 1) {
         if (mask & 1) {
-            an_attach(x, c, i);
+            an_attach(x, c, i, 0);
         }
     }
     if (c->natt > 0) {
@@ -254,7 +313,7 @@ static void an_match_window(struct shoal_ctx *x, struct shoal_conn *c, bool is_o
             continue;
         }
         if (regexec(&s->re, window, 0, NULL, 0) == 0) {
-            an_attach(x, c, s->an);
+            an_attach(x, c, s->an, 0);
         }
     }
     if (an_live(c)) {
@@ -339,6 +398,16 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     return true;
 }
 
+/* An analyzer handed the stream on: once none is left, the content
+ * signatures are tried again on what each direction sends next. */
+static void an_handoff(struct shoal_conn *c)
+{
+    if (!an_live(c) && c->id.proto == SHOAL_PROTO_TCP) {
+        c->dpd &= (uint8_t)~3;
+        an_dpd_free(c);
+    }
+}
+
 void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
                    size_t len)
 {
@@ -360,8 +429,12 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
             continue;
         }
         const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-        if (ops->data(a->v[at->an].ps, c, at->cs, is_orig, data, len) == SHOAL_AN_DETACH) {
+        int rc = ops->data(a->v[at->an].ps, c, at->cs, is_orig, data, len);
+        if (rc == SHOAL_AN_DETACH) {
             an_detach(x, c, at);
+        } else if (rc == SHOAL_AN_HANDOFF) {
+            an_detach(x, c, at);
+            an_handoff(c);
         }
     }
 }

@@ -17,6 +17,8 @@
 
 #include <shoal/shoal.h>
 
+#include "engine/expect.h"
+
 struct shoal_ctx;
 struct shoal_conn;
 
@@ -53,6 +55,8 @@ struct shoal_analyzers {
     /* Policies: every connection's events. */
     struct shoal_policy policies[SHOAL_MAX_ANALYZERS];
     size_t npolicies;
+    /* Connections analyzers expect (FTP data channels). */
+    struct shoal_expects expects;
 };
 
 /* One analyzer attached to one connection. */
@@ -60,6 +64,7 @@ struct shoal_attach {
     uint16_t an;
     bool done;
     void *cs;
+    uint64_t cookie; /* of the expectation that attached it, 0: none */
 };
 
 /* An empty table.  0 or -ENOMEM. */
@@ -77,10 +82,26 @@ int shoal_analyzers_add(struct shoal_analyzers *a, const struct shoal_analyzer_o
 int shoal_analyzers_add_policy(struct shoal_analyzers *a, const struct shoal_policy_ops *ops,
                                void *ps, const char *who);
 
+/* The index of the analyzer with these ops, or -1. */
+int shoal_analyzers_index(const struct shoal_analyzers *a, const void *ops);
+
+/* Analyzer `an` expects a connection of `proto` from orig_h (NULL: any)
+ * to resp_h:resp_p until network time `expires`; such a connection gets it
+ * attached, with `cookie`, and `service` (NULL: none) in its services.
+ * 0 or -ENOMEM. */
+int shoal_an_expect(struct shoal_analyzers *a, uint16_t an, const struct shoal_addr *orig_h,
+                    const struct shoal_addr *resp_h, uint16_t resp_p, uint8_t proto, double expires,
+                    const char *service, uint64_t cookie, double now);
+
+/* The cookie with which analyzer `an` was attached to c by an
+ * expectation, 0 when none. */
+uint64_t shoal_an_cookie(const struct shoal_conn *c, uint16_t an);
+
 /* Bit of a service name (added on first use); -1 when the table is full. */
 int shoal_service_bit(struct shoal_analyzers *a, const char *service);
 
-/* A new TCP/UDP connection: attach the analyzers of its responder port. */
+/* A new connection: attach the analyzers that expect it (those of its
+ * responder port follow with its first payload). */
 void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c);
 
 /* Payload from one direction (a datagram or in-order stream bytes). */

@@ -234,6 +234,45 @@ static size_t host_base64_decode(struct shoal_self *self, const char *in, size_t
     return shoal_base64_decode(in, len, out);
 }
 
+/* The index of the calling analyzer in the node's table, or -1. */
+static int host_analyzer_index(struct shoal_self *self)
+{
+    const struct shoal_analyzers *a =
+        self->env->ctx != NULL ? shoal_ctx_analyzers(self->env->ctx) : NULL;
+
+    if (a == NULL || self->desc->kind != SHOAL_PLUGIN_ANALYZER) {
+        return -1;
+    }
+    return shoal_analyzers_index(a, self->desc->ops);
+}
+
+static int host_expect_conn(struct shoal_self *self, const struct shoal_addr *orig_h,
+                            const struct shoal_addr *resp_h, uint16_t resp_p, uint8_t proto,
+                            double timeout, const char *service, uint64_t cookie)
+{
+    struct shoal_ctx *x = self->env->ctx;
+    int idx;
+
+    if (x == NULL || shoal_ctx_analyzers(x) == NULL) {
+        return -ENOTSUP;
+    }
+    idx = host_analyzer_index(self);
+    if (idx < 0 || resp_h == NULL || !(timeout > 0) ||
+        (proto != SHOAL_PROTO_TCP && proto != SHOAL_PROTO_UDP)) {
+        return -EINVAL;
+    }
+    double now = shoal_ctx_now(x);
+    return shoal_an_expect(shoal_ctx_analyzers(x), (uint16_t)idx, orig_h, resp_h, resp_p, proto,
+                           now + timeout, service, cookie, now);
+}
+
+static uint64_t host_conn_expected(struct shoal_self *self, const struct shoal_conn *c)
+{
+    int idx = host_analyzer_index(self);
+
+    return idx < 0 ? 0 : shoal_an_cookie(c, (uint16_t)idx);
+}
+
 const struct shoal_analyzer_host shoal_host_analyzer_table = {
     .size = sizeof(struct shoal_analyzer_host),
     .stream_open = host_stream_open,
@@ -254,4 +293,6 @@ const struct shoal_analyzer_host shoal_host_analyzer_table = {
     .file_id = host_file_id,
     .mime_sniff = host_mime_sniff,
     .base64_decode = host_base64_decode,
+    .expect_conn = host_expect_conn,
+    .conn_expected = host_conn_expected,
 };

@@ -18,6 +18,8 @@ dhcp:97
 ntp:97
 sip:97
 snmp:97
+smtp:97
+ftp:97
 tunnel:-
 weird:-
 "

@@ -7,6 +7,7 @@
 #include "fakehost.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,22 @@ struct shoal_conn {
     char uid[24];
     char state[8];
     char history[SHOAL_HISTORY_SIZE];
+    uint64_t cookie; /* set by fakehost_expect_match */
 };
+
+/* Expected connections (expect_conn), kept as announced. */
+#define FH_MAX_EXPECTS 64
+struct fh_expect {
+    struct shoal_addr orig_h, resp_h;
+    bool any_orig;
+    uint16_t resp_p;
+    uint8_t proto;
+    double timeout;
+    const char *service;
+    uint64_t cookie;
+};
+static struct fh_expect fh_expects[FH_MAX_EXPECTS];
+static size_t fh_nexpects;
 
 #define FH_MAX_STATS 8
 #define FH_MAX_KEYS 256
@@ -451,6 +467,49 @@ static size_t fh_base64_decode(struct shoal_self *self, const char *in, size_t l
     return shoal_base64_decode(in, len, out);
 }
 
+static int fh_expect_conn(struct shoal_self *self, const struct shoal_addr *orig_h,
+                          const struct shoal_addr *resp_h, uint16_t resp_p, uint8_t proto,
+                          double timeout, const char *service, uint64_t cookie)
+{
+    struct fh_expect *e;
+
+    (void)self;
+    if (resp_h == NULL || !(timeout > 0)) {
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < fh_nexpects; i++) {
+        e = &fh_expects[i];
+        if (e->resp_p == resp_p && memcmp(e->resp_h.b, resp_h->b, 16) == 0) {
+            e->cookie = cookie;
+            e->timeout = timeout;
+            return 0;
+        }
+    }
+    if (fh_nexpects == FH_MAX_EXPECTS) {
+        memmove(fh_expects, fh_expects + 1, (FH_MAX_EXPECTS - 1) * sizeof(fh_expects[0]));
+        fh_nexpects--;
+    }
+    e = &fh_expects[fh_nexpects++];
+    memset(e, 0, sizeof(*e));
+    e->any_orig = orig_h == NULL;
+    if (orig_h != NULL) {
+        e->orig_h = *orig_h;
+    }
+    e->resp_h = *resp_h;
+    e->resp_p = resp_p;
+    e->proto = proto;
+    e->timeout = timeout;
+    e->service = service;
+    e->cookie = cookie;
+    return 0;
+}
+
+static uint64_t fh_conn_expected(struct shoal_self *self, const struct shoal_conn *c)
+{
+    (void)self;
+    return c->cookie;
+}
+
 static const struct shoal_analyzer_host fh_analyzer = {
     .size = sizeof(struct shoal_analyzer_host),
     .stream_open = fh_stream_open,
@@ -471,6 +530,8 @@ static const struct shoal_analyzer_host fh_analyzer = {
     .file_id = fh_file_id,
     .mime_sniff = fh_mime_sniff,
     .base64_decode = fh_base64_decode,
+    .expect_conn = fh_expect_conn,
+    .conn_expected = fh_conn_expected,
 };
 
 const struct shoal_host fakehost = {
@@ -570,6 +631,7 @@ struct shoal_conn *fakehost_conn(const char *orig_h, uint16_t orig_p, const char
     snprintf(c->uid, sizeof(c->uid), "CFake%zu", fh_nconns);
     snprintf(c->state, sizeof(c->state), "OTH");
     c->history[0] = '\0';
+    c->cookie = 0;
     fh_nconns++;
     return c;
 }
@@ -603,6 +665,26 @@ void fakehost_reset(void)
     fh_nkeys = 0;
     fh_confirmed[0] = '\0';
     fh_weirds[0] = '\0';
+    fh_nexpects = 0;
+}
+
+size_t fakehost_expects(void)
+{
+    return fh_nexpects;
+}
+
+uint64_t fakehost_expect_match(struct shoal_conn *c)
+{
+    for (size_t i = 0; i < fh_nexpects; i++) {
+        const struct fh_expect *e = &fh_expects[i];
+        if (e->resp_p == c->id.resp_p && e->proto == c->id.proto &&
+            memcmp(e->resp_h.b, c->id.resp_h.b, 16) == 0 &&
+            (e->any_orig || memcmp(e->orig_h.b, c->id.orig_h.b, 16) == 0)) {
+            c->cookie = e->cookie;
+            return e->cookie;
+        }
+    }
+    return 0;
 }
 
 size_t fakehost_count(const char *path)

@@ -61,4 +61,12 @@ const char *fakehost_confirmed(void);
 /* Weird names reported so far, ','-joined in order ("" if none). */
 const char *fakehost_weirds(void);
 
+/* Expectations announced through expect_conn since the last reset. */
+size_t fakehost_expects(void);
+
+/* As the core does for a new connection: if an expectation matches c, c
+ * gets its cookie (what conn_expected then says) and it is returned; 0
+ * otherwise. */
+uint64_t fakehost_expect_match(struct shoal_conn *c);
+
 #endif

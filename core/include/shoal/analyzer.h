@@ -179,6 +179,30 @@ struct shoal_analyzer_host {
      * into out, which holds len * 3 / 4 + 3 bytes; returns its length. */
     size_t (*base64_decode)(struct shoal_self *self, const char *in, size_t len, char *out);
 #endif
+
+#if SHOAL_ABI_TARGET_MINOR >= 3
+    /* ---- since 2.3: expected connections (check with SHOAL_HAS) ---- */
+
+    /*
+     * Expect a connection, as Zeek's Analyzer::schedule_analyzer does for
+     * FTP data channels: every new connection of `proto` from `orig_h`
+     * (NULL: from any host) to resp_h:resp_p that starts within `timeout`
+     * seconds of network time gets the calling analyzer attached at once
+     * (conn_new, then its payload, whatever its port) and `service` (e.g.
+     * "ftp-data"; NULL: none) in conn.log's service.  Expecting the same
+     * endpoints again renews the expectation.  `cookie` is the analyzer's
+     * own handle for it (see conn_expected); use non-zero values.  The
+     * node keeps at most 4096 expectations (the one nearest its end makes
+     * room).  Returns 0, -EINVAL (bad arguments, or the caller is not an
+     * analyzer), -ENOTSUP on a node without connections, or -ENOMEM.
+     */
+    int (*expect_conn)(struct shoal_self *self, const struct shoal_addr *orig_h,
+                       const struct shoal_addr *resp_h, uint16_t resp_p, uint8_t proto,
+                       double timeout, const char *service, uint64_t cookie);
+    /* The cookie of the expectation that attached the calling analyzer to
+     * `c` (from conn_new on), or 0 when its port or a signature did. */
+    uint64_t (*conn_expected)(struct shoal_self *self, const struct shoal_conn *c);
+#endif
 };
 
 /* ---- analyzers ---------------------------------------------------------- */
@@ -213,6 +237,12 @@ struct shoal_signature {
 enum shoal_an_rc {
     SHOAL_AN_OK = 0,     /* keep feeding me */
     SHOAL_AN_DETACH = 1, /* not mine / finished: stop calling me on this conn */
+    /* since 2.3 (data only; a core older than 2.3 takes it for OK: check
+     * SHOAL_HAS(host->analyzer, expect_conn) first): my protocol ends here
+     * and another may follow on the same stream (HTTP CONNECT, STARTTLS),
+     * as Zeek hands a tunnel to protocol detection: detach me, and match
+     * the content signatures again on the next bytes of each direction. */
+    SHOAL_AN_HANDOFF = 2,
 };
 
 /*
