@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/conn.h"
+#include "engine/tcp.h"
 #include "lib/diag.h"
 
 #define SIG_WINDOW 512
@@ -91,6 +92,9 @@ int shoal_analyzers_add(struct shoal_analyzers *a, const struct shoal_analyzer_o
         } else if (p->proto == SHOAL_PROTO_UDP) {
             a->udp_ports[p->port] |= bit;
         }
+    }
+    if (SHOAL_HAS(ops, probe) && ops->probe != NULL) {
+        a->probes |= bit;
     }
     if (an_add_signatures(a, (uint16_t)a->n, who) < 0) {
         return -ENOMEM;
@@ -233,11 +237,20 @@ static void an_dpd_free(struct shoal_conn *c)
     c->dpd_buf = NULL;
 }
 
-/* Attach every analyzer with a signature matching `window` (NUL-ended). */
+/* Attach every analyzer with a signature matching `window` (NUL-ended:
+ * the first `len` bytes of the direction, which may hold NULs) or a probe
+ * accepting it. */
 static void an_match_window(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                            const char *window)
+                            const char *window, size_t len)
 {
     struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (uint64_t m = a->probes; m != 0; m &= m - 1) {
+        uint16_t i = (uint16_t)__builtin_ctzll(m);
+        if (a->v[i].ops->probe((const uint8_t *)window, len, is_orig, c->id.proto)) {
+            an_attach(x, c, i);
+        }
+    }
 
     for (size_t i = 0; i < a->nsigs; i++) {
         const struct shoal_an_sig *s = &a->sigs[i];
@@ -262,7 +275,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     char window[SIG_WINDOW + 1];
     int d = is_orig ? 0 : 1;
 
-    if (a->nsigs == 0) {
+    if (a->nsigs == 0 && a->probes == 0) {
         c->dpd |= 3;
         return false;
     }
@@ -272,7 +285,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
         memcpy(window, data, n);
         window[n] = '\0';
         c->dpd |= is_orig ? 1 : 2;
-        an_match_window(x, c, is_orig, window);
+        an_match_window(x, c, is_orig, window, n);
         return false;
     }
     if (c->dpd_buf == NULL) {
@@ -292,7 +305,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     }
     memcpy(window, b->data[d], b->len[d]);
     window[b->len[d]] = '\0';
-    an_match_window(x, c, is_orig, window);
+    an_match_window(x, c, is_orig, window, b->len[d]);
     if (!an_live(c)) {
         if ((c->dpd & 3) == 3) {
             an_dpd_free(c);
@@ -355,6 +368,27 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
             an_detach(x, c, at);
         }
     }
+}
+
+void shoal_an_violation(struct shoal_conn *c, int bit)
+{
+    uint64_t size = 0;
+
+    if (!(c->services & (1ULL << bit))) {
+        return;
+    }
+    if (c->id.proto == SHOAL_PROTO_TCP) {
+        const struct shoal_tcp *t = shoal_conn_tcp(c);
+        size = shoal_tcp_size(t, true) + shoal_tcp_size(t, false);
+    } else if (c->id.proto == SHOAL_PROTO_UDP) {
+        const struct shoal_dgram *d = shoal_conn_dgram(c);
+        size = (d->orig_len > 0 ? (uint64_t)d->orig_len : 0) +
+               (d->resp_len > 0 ? (uint64_t)d->resp_len : 0);
+    }
+    if (size > SHOAL_AN_IGNORE_VIOLATIONS_AFTER) {
+        return;
+    }
+    shoal_conn_service_remove(c, bit);
 }
 
 void shoal_an_gap(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, uint64_t len)

@@ -80,7 +80,15 @@ static const char *host_conn_history(struct shoal_self *self, const struct shoal
 static void host_confirm(struct shoal_self *self, struct shoal_conn *c)
 {
     if (self->service_bit >= 0) {
-        c->services |= 1ULL << self->service_bit;
+        shoal_conn_service_add(c, self->service_bit);
+    }
+}
+
+static void host_violation(struct shoal_self *self, struct shoal_conn *c, const char *reason)
+{
+    (void)reason;
+    if (self->service_bit >= 0) {
+        shoal_an_violation(c, self->service_bit);
     }
 }
 
@@ -254,4 +262,5 @@ const struct shoal_analyzer_host shoal_host_analyzer_table = {
     .file_id = host_file_id,
     .mime_sniff = host_mime_sniff,
     .base64_decode = host_base64_decode,
+    .violation = host_violation,
 };

@@ -179,6 +179,19 @@ struct shoal_analyzer_host {
      * into out, which holds len * 3 / 4 + 3 bytes; returns its length. */
     size_t (*base64_decode)(struct shoal_self *self, const char *in, size_t len, char *out);
 #endif
+
+#if SHOAL_ABI_TARGET_MINOR >= 3
+    /* ---- 2.3: protocol violations (check with SHOAL_HAS) ---- */
+
+    /* The calling analyzer found that `c` does not (or no longer) speak
+     * its protocol (Zeek's analyzer_violation; `reason` may be NULL).  If
+     * it had confirmed `c` and the connection carried at most 10 KiB of
+     * payload so far (Zeek's DPD::ignore_violations_after), its service
+     * leaves conn.log's service again, as Zeek's DPD removes a failed
+     * service.  The analyzer then returns SHOAL_AN_DETACH, as Zeek
+     * disables it. */
+    void (*violation)(struct shoal_self *self, struct shoal_conn *c, const char *reason);
+#endif
 };
 
 /* ---- analyzers ---------------------------------------------------------- */
@@ -242,6 +255,16 @@ struct shoal_analyzer_ops {
     void (*gap)(void *ps, struct shoal_conn *c, void *cs, bool is_orig, uint64_t len);
     void (*eof)(void *ps, struct shoal_conn *c, void *cs, bool is_orig);
     void (*conn_done)(void *ps, struct shoal_conn *c, void *cs);
+#if SHOAL_ABI_TARGET_MINOR >= 3
+    /* ---- 2.3 (the core checks the size before using it) ---- */
+    /* Content detection for binary protocols, whose messages hold NUL
+     * bytes that end a regex signature's match: on a connection no port
+     * claimed, called with the first bytes (up to 512) a direction sent
+     * so far, as signatures are tried; `proto` is SHOAL_PROTO_TCP or
+     * SHOAL_PROTO_UDP.  Returns true to attach the analyzer.  May be
+     * NULL.  Must not keep `data`. */
+    bool (*probe)(const uint8_t *data, size_t len, bool is_orig, uint8_t proto);
+#endif
 };
 
 /* ---- policies ----------------------------------------------------------- */
