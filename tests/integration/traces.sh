@@ -17,6 +17,7 @@ conn:97
 dns:90
 http:90
 ssl:75
+ssh:97
 tunnel:-
 weird:-
 "
