@@ -195,6 +195,19 @@ static const struct ssh_parse_cb ssh_cbs = {
 
 /* ---- callbacks ------------------------------------------------------------------- */
 
+/* Zeek's analyzer skips a TCP connection it did not see open (IsPartial):
+ * one that carried data without any SYN in its history. */
+static bool ssh_partial(struct ssh_plugin *ps, struct shoal_conn *c)
+{
+    char h[SHOAL_HISTORY_SIZE];
+
+    if (ps->an->conn_id(ps->self, c)->proto != SHOAL_PROTO_TCP) {
+        return false;
+    }
+    ps->an->conn_history(ps->self, c, h);
+    return strpbrk(h, "SsHh") == NULL && strpbrk(h, "Dd") != NULL;
+}
+
 static struct ssh_conn *ssh_enter(struct ssh_plugin *ps, struct shoal_conn *c, void *conn)
 {
     struct ssh_conn *sc = conn;
@@ -204,6 +217,9 @@ static struct ssh_conn *ssh_enter(struct ssh_plugin *ps, struct shoal_conn *c, v
         sc->ps = ps;
         ssh_parse_init(&sc->parser, (uint32_t)ps->cfg.max_packet, &ssh_cbs, sc);
         (*ps->n.sessions)++;
+        if (ssh_partial(ps, c)) {
+            sc->parser.stopped = true;
+        }
     }
     sc->c = c;
     return sc;

@@ -291,6 +291,17 @@ static void test_bad_input(void)
     CU_ASSERT_STRING_EQUAL(fakehost_confirmed(), "");
 }
 
+/* A connection seen without its SYN is skipped, as Zeek's IsPartial. */
+static void test_partial(void)
+{
+    conn_start();
+    fakehost_conn_set_state(conn, "OTH", "Dd");
+    feeds(true, "SSH-2.0-a\n");
+    feeds(false, "SSH-2.0-b\n");
+    conn_end();
+    CU_ASSERT_EQUAL(fakehost_count("ssh"), 0);
+}
+
 static void test_probe(void)
 {
     CU_ASSERT_TRUE(ssh_parse_probe((const uint8_t *)"SSH-2.0-x", 9));
@@ -317,6 +328,7 @@ int main(void)
     CU_add_test(s, "SSH-1", test_ssh1);
     CU_add_test(s, "server alone", test_server_alone);
     CU_add_test(s, "bad input", test_bad_input);
+    CU_add_test(s, "partial connection", test_partial);
     CU_add_test(s, "probe", test_probe);
     return shoal_cunit_run("test_ssh");
 }

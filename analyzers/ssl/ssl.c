@@ -226,6 +226,19 @@ static const struct ssl_parse_cb ssl_cbs = {
 
 /* ---- callbacks ------------------------------------------------------------------ */
 
+/* Zeek's analyzer skips a TCP connection it did not see open (IsPartial):
+ * one that carried data without any SYN in its history. */
+static bool ssl_partial(struct ssl_plugin *ps, struct shoal_conn *c)
+{
+    char h[SHOAL_HISTORY_SIZE];
+
+    if (ps->an->conn_id(ps->self, c)->proto != SHOAL_PROTO_TCP) {
+        return false;
+    }
+    ps->an->conn_history(ps->self, c, h);
+    return strpbrk(h, "SsHh") == NULL && strpbrk(h, "Dd") != NULL;
+}
+
 static struct ssl_conn *ssl_enter(struct ssl_plugin *ps, struct shoal_conn *c, void *conn)
 {
     struct ssl_conn *sc = conn;
@@ -239,6 +252,9 @@ static struct ssl_conn *ssl_enter(struct ssl_plugin *ps, struct shoal_conn *c, v
         ssl_parse_init(&sc->parser, false, (uint32_t)ps->cfg.max_handshake, &ssl_cbs, sc);
 #endif
         (*ps->n.sessions)++;
+        if (ssl_partial(ps, c)) {
+            sc->parser.stopped = true;
+        }
     }
     sc->c = c;
     return sc;

@@ -379,6 +379,21 @@ static void test_garbage_and_gap(void)
     CU_ASSERT_STRING_EQUAL(F("version"), "-");
 }
 
+/* A connection seen without its SYN is skipped, as Zeek's IsPartial. */
+static void test_partial(void)
+{
+    static struct ssl_mb c1, s1, c2, s2;
+
+    tls12_flights(&c1, &s1, &c2, &s2, NULL, "example.com");
+    conn_start();
+    fakehost_conn_set_state(conn, "OTH", "Dd");
+    feed(true, &c1, 1000);
+    feed(false, &s1, 1000);
+    conn_end();
+    CU_ASSERT_EQUAL(fakehost_count("ssl"), 0);
+    CU_ASSERT_STRING_EQUAL(fakehost_confirmed(), "");
+}
+
 static void test_bad_version(void)
 {
     struct ssl_mb m = {0};
@@ -557,6 +572,7 @@ int main(void)
     CU_add_test(s, "oversized", test_oversized);
     CU_add_test(s, "garbage, gap", test_garbage_and_gap);
     CU_add_test(s, "bad version", test_bad_version);
+    CU_add_test(s, "partial connection", test_partial);
     CU_add_test(s, "DTLS", test_dtls);
     CU_add_test(s, "probe", test_probe);
     CU_add_test(s, "SHA-256", test_sha256);
