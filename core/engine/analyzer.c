@@ -172,6 +172,47 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx)
     }
 }
 
+/* Feed data to the analyzers attached before the call (one attached by a
+ * hand-over during it gets the connection's bytes from the next call on),
+ * detaching those that ask.  Indexes, not pointers: a hand-over may move
+ * c->att. */
+static void an_feed(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
+                    size_t len)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    uint8_t n = c->natt;
+
+    for (uint8_t i = 0; i < n; i++) {
+        if (c->att[i].done) {
+            continue;
+        }
+        const struct shoal_analyzer *an = &a->v[c->att[i].an];
+        if (an->ops->data(an->ps, c, c->att[i].cs, is_orig, data, len) == SHOAL_AN_DETACH) {
+            an_detach(x, c, &c->att[i]);
+        }
+    }
+}
+
+int shoal_an_attach_service(struct shoal_ctx *x, struct shoal_conn *c, const char *service)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (uint16_t i = 0; a != NULL && i < a->n; i++) {
+        if (strcmp(a->v[i].ops->service, service) != 0) {
+            continue;
+        }
+        for (uint8_t j = 0; j < c->natt; j++) {
+            if (c->att[j].an == i) {
+                return -EEXIST;
+            }
+        }
+        uint8_t before = c->natt;
+        an_attach(x, c, i);
+        return c->natt > before ? 0 : -ENOMEM;
+    }
+    return -ENOENT;
+}
+
 void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c)
 {
     (void)x;
@@ -315,30 +356,15 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     c->dpd |= 3;
     /* Replay what each direction sent so far, the originator first. */
     for (int dir = 0; dir < 2; dir++) {
-        if (b->len[dir] == 0) {
-            continue;
-        }
-        for (uint8_t i = 0; i < c->natt; i++) {
-            struct shoal_attach *at = &c->att[i];
-            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, dir == 0, b->data[dir],
-                                       b->len[dir]) == SHOAL_AN_DETACH) {
-                an_detach(x, c, at);
-            }
+        if (b->len[dir] > 0) {
+            an_feed(x, c, dir == 0, b->data[dir], b->len[dir]);
         }
     }
     bool all = n == len;
     an_dpd_free(c);
     if (!all) {
         /* The rest of this chunk did not fit the window: deliver it now. */
-        for (uint8_t i = 0; i < c->natt; i++) {
-            struct shoal_attach *at = &c->att[i];
-            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, is_orig, data + n, len - n) ==
-                                 SHOAL_AN_DETACH) {
-                an_detach(x, c, at);
-            }
-        }
+        an_feed(x, c, is_orig, data + n, len - n);
     }
     return true;
 }
@@ -358,16 +384,7 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
         an_match_signatures(x, c, is_orig, data, len)) {
         return;
     }
-    for (uint8_t i = 0; i < c->natt; i++) {
-        struct shoal_attach *at = &c->att[i];
-        if (at->done) {
-            continue;
-        }
-        const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-        if (ops->data(a->v[at->an].ps, c, at->cs, is_orig, data, len) == SHOAL_AN_DETACH) {
-            an_detach(x, c, at);
-        }
-    }
+    an_feed(x, c, is_orig, data, len);
 }
 
 void shoal_an_violation(struct shoal_conn *c, int bit)

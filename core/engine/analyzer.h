@@ -100,6 +100,12 @@ void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c);
 #define SHOAL_AN_IGNORE_VIOLATIONS_AFTER (10 * 1024)
 void shoal_an_violation(struct shoal_conn *c, int bit);
 
+/* Attach the analyzer of `service` to c from now on (a hand-over, as
+ * Zeek's protocol analyzers start SSL after STARTTLS): it gets c's bytes
+ * from the next data call on.  0, -ENOENT (no analyzer of that service),
+ * -EEXIST (it is or was attached to c), -ENOMEM. */
+int shoal_an_attach_service(struct shoal_ctx *x, struct shoal_conn *c, const char *service);
+
 /* A TCP handshake completed: every analyzer's conn_established. */
 void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c);
 

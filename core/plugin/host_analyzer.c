@@ -92,6 +92,14 @@ static void host_violation(struct shoal_self *self, struct shoal_conn *c, const 
     }
 }
 
+static int host_attach(struct shoal_self *self, struct shoal_conn *c, const char *service)
+{
+    if (self->env->ctx == NULL || service == NULL) {
+        return -ENOENT;
+    }
+    return shoal_an_attach_service(self->env->ctx, c, service);
+}
+
 static void host_weird(struct shoal_self *self, struct shoal_conn *c, const char *name,
                        const char *addl, const char *source)
 {
@@ -263,4 +271,5 @@ const struct shoal_analyzer_host shoal_host_analyzer_table = {
     .mime_sniff = host_mime_sniff,
     .base64_decode = host_base64_decode,
     .violation = host_violation,
+    .attach = host_attach,
 };

@@ -66,6 +66,7 @@ static size_t fh_nconns;
 static double fh_now;
 static char fh_confirmed[1024];
 static char fh_violations[1024];
+static char fh_attached[1024];
 static char fh_weirds[4096];
 
 static void fh_append(char *buf, size_t size, const char *s)
@@ -311,6 +312,14 @@ static void fh_violation(struct shoal_self *self, struct shoal_conn *c, const ch
     fh_append(fh_violations, sizeof(fh_violations), ops->service);
 }
 
+static int fh_attach(struct shoal_self *self, struct shoal_conn *c, const char *service)
+{
+    (void)self;
+    (void)c;
+    fh_append(fh_attached, sizeof(fh_attached), service);
+    return 0;
+}
+
 static void fh_weird(struct shoal_self *self, struct shoal_conn *c, const char *name,
                      const char *addl, const char *source)
 {
@@ -481,6 +490,7 @@ static const struct shoal_analyzer_host fh_analyzer = {
     .mime_sniff = fh_mime_sniff,
     .base64_decode = fh_base64_decode,
     .violation = fh_violation,
+    .attach = fh_attach,
 };
 
 const struct shoal_host fakehost = {
@@ -613,6 +623,7 @@ void fakehost_reset(void)
     fh_nkeys = 0;
     fh_confirmed[0] = '\0';
     fh_violations[0] = '\0';
+    fh_attached[0] = '\0';
     fh_weirds[0] = '\0';
 }
 
@@ -648,6 +659,11 @@ const char *fakehost_field(const char *path, size_t n, const char *field)
 const char *fakehost_confirmed(void)
 {
     return fh_confirmed;
+}
+
+const char *fakehost_attached(void)
+{
+    return fh_attached;
 }
 
 const char *fakehost_violations(void)

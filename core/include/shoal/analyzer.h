@@ -191,6 +191,13 @@ struct shoal_analyzer_host {
      * service.  The analyzer then returns SHOAL_AN_DETACH, as Zeek
      * disables it. */
     void (*violation)(struct shoal_self *self, struct shoal_conn *c, const char *reason);
+
+    /* Hand `c` to the analyzer of `service` as well (as Zeek's SMTP, XMPP
+     * and IRC analyzers start SSL after STARTTLS): it is attached now and
+     * gets the connection's bytes from the next data call on; the caller
+     * usually detaches.  Returns 0, -ENOENT (no analyzer of that service
+     * loaded), -EEXIST (it is or was attached to `c`), -ENOMEM. */
+    int (*attach)(struct shoal_self *self, struct shoal_conn *c, const char *service);
 #endif
 };
 

@@ -11,6 +11,7 @@
  * the max_conns cap produce.  Expected values follow the "Column mapping"
  * section of shared/traces/README.md and the traces of tcp-rst-conn-states.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1460,6 +1461,11 @@ static int svc_data(int which, struct shoal_conn *c, const uint8_t *d, size_t le
     if (len > 1 && d[0] == 0 && d[1] == 'A' && which == 0) {
         shoal_conn_service_add(c, svc_bit[which]);
     }
+    if (len > 0 && d[0] == 'H' && which == 0) {
+        CU_ASSERT_EQUAL(shoal_an_attach_service(ct.ctx, c, "gamma"), 0);
+        CU_ASSERT_EQUAL(shoal_an_attach_service(ct.ctx, c, "gamma"), -EEXIST);
+        CU_ASSERT_EQUAL(shoal_an_attach_service(ct.ctx, c, "nosuch"), -ENOENT);
+    }
     if (len > 0 && d[0] == 'X' && which == 1) {
         shoal_an_violation(c, svc_bit[which]);
         return SHOAL_AN_DETACH;
@@ -1485,6 +1491,24 @@ static int svc_data_b(void *ps, struct shoal_conn *c, void *cs, bool is_orig, co
     return svc_data(1, c, d, len);
 }
 
+/* gamma: no port; alpha hands a connection to it on "H..."; it confirms
+ * on "G..." unless it was (wrongly) given the datagram of the hand-over. */
+static int svc_gamma_bit;
+static bool svc_gamma_saw_h;
+
+static int svc_data_g(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *d,
+                      size_t len)
+{
+    (void)ps;
+    (void)cs;
+    (void)is_orig;
+    svc_gamma_saw_h |= len > 0 && d[0] == 'H';
+    if (len > 0 && d[0] == 'G' && !svc_gamma_saw_h) {
+        shoal_conn_service_add(c, svc_gamma_bit);
+    }
+    return SHOAL_AN_OK;
+}
+
 static bool svc_probe(const uint8_t *d, size_t len, bool is_orig, uint8_t proto)
 {
     (void)is_orig;
@@ -1498,6 +1522,11 @@ static const struct shoal_analyzer_ops svc_ops_a = {
     .ports = svc_ports,
     .data = svc_data_a,
     .probe = svc_probe,
+};
+static const struct shoal_analyzer_ops svc_ops_g = {
+    .size = sizeof(struct shoal_analyzer_ops),
+    .service = "gamma",
+    .data = svc_data_g,
 };
 static const struct shoal_analyzer_ops svc_ops_b = {
     .size = sizeof(struct shoal_analyzer_ops),
@@ -1523,7 +1552,8 @@ static void test_services(void)
 {
     svc_bit[0] = shoal_analyzers_add(&ct.an, &svc_ops_a, NULL, "test:alpha");
     svc_bit[1] = shoal_analyzers_add(&ct.an, &svc_ops_b, NULL, "test:beta");
-    CU_ASSERT_FATAL(svc_bit[0] >= 0 && svc_bit[1] >= 0);
+    svc_gamma_bit = shoal_analyzers_add(&ct.an, &svc_ops_g, NULL, "test:gamma");
+    CU_ASSERT_FATAL(svc_bit[0] >= 0 && svc_bit[1] >= 0 && svc_gamma_bit >= 0);
     /* beta confirms before alpha: listed first, as Zeek orders c$service */
     svc_send(41001, 5556, 0.0, "B1", 2);
     svc_send(41001, 5556, 0.1, "A1", 2);
@@ -1540,7 +1570,12 @@ static void test_services(void)
     /* another port: the probe attaches alpha (the payload holds a NUL) */
     svc_send(41004, 7777, 0.0, "\0A4", 3);
     svc_send(41005, 7777, 0.0, "\0B5", 3);
+    /* a hand-over: gamma gets the datagrams after the one that attached it */
+    svc_send(41006, 5556, 0.0, "A6", 2);
+    svc_send(41006, 5556, 0.1, "H6", 2);
+    svc_send(41006, 5556, 0.2, "G6", 2);
     conn_finish();
+    CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41006"), "service"), "alpha,gamma");
     CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41001"), "service"), "beta,alpha");
     CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41002"), "service"), "alpha");
     CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41003"), "service"), "beta");
@@ -1665,7 +1700,7 @@ int register_conn_suite(void)
         {"TCP SYN retransmission is no reuse", test_tcp_syn_retransmit},
         {"max_conns eviction", test_max_conns},
         {"context without analyzers", test_no_analyzers},
-        {"services: order, violations, probes", test_services},
+        {"services: order, violations, probes, hand-over", test_services},
 #if UINTPTR_MAX == UINT64_MAX
         {"layout: sizes of the connection and TCP state", test_layout_sizes},
 #endif
