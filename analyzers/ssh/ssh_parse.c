@@ -496,6 +496,12 @@ void ssh_parse_data(struct ssh_parser *p, bool is_orig, const uint8_t *data, siz
         len -= used;
     }
     /* What followed NEWKEYS in the segment is not counted, as Zeek's. */
+    if (d->state == SSH_ST_ENCRYPTED && d->buf != NULL) {
+        /* Only sizes from here on: the gathering buffer is done with. */
+        p->cb->free(p->ud, d->buf);
+        d->buf = NULL;
+        d->buf_len = d->buf_cap = 0;
+    }
     if (p->violated) {
         p->violated = false;
         p->cb->violation(p->ud, p->reason);
