@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/conn.h"
+#include "engine/tcp.h"
 #include "lib/diag.h"
 
 #define SIG_WINDOW 512
@@ -101,6 +102,9 @@ int shoal_analyzers_add(struct shoal_analyzers *a, const struct shoal_analyzer_o
     if (SHOAL_HAS(ops, client_ports)) {
         an_add_ports(a, ops->client_ports, bit);
     }
+    if (SHOAL_HAS(ops, probe) && ops->probe != NULL) {
+        a->probes |= bit;
+    }
     if (an_add_signatures(a, (uint16_t)a->n, who) < 0) {
         return -ENOMEM;
     }
@@ -177,6 +181,54 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx, u
     if (an->ops->conn_new != NULL && an->ops->conn_new(an->ps, c, at->cs) == SHOAL_AN_DETACH) {
         an_detach(x, c, at);
     }
+}
+
+static void an_handoff(struct shoal_conn *c);
+
+/* Feed data to the analyzers attached before the call (one attached by a
+ * hand-over during it gets the connection's bytes from the next call on),
+ * detaching those that ask, and trying the signatures again once the last
+ * one handed the stream on.  Indexes, not pointers: a hand-over may move
+ * c->att. */
+static void an_feed(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
+                    size_t len)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    uint8_t n = c->natt;
+
+    for (uint8_t i = 0; i < n; i++) {
+        if (c->att[i].done) {
+            continue;
+        }
+        const struct shoal_analyzer *an = &a->v[c->att[i].an];
+        int rc = an->ops->data(an->ps, c, c->att[i].cs, is_orig, data, len);
+        if (rc == SHOAL_AN_DETACH || rc == SHOAL_AN_HANDOFF) {
+            an_detach(x, c, &c->att[i]);
+        }
+        if (rc == SHOAL_AN_HANDOFF) {
+            an_handoff(c);
+        }
+    }
+}
+
+int shoal_an_attach_service(struct shoal_ctx *x, struct shoal_conn *c, const char *service)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (uint16_t i = 0; a != NULL && i < a->n; i++) {
+        if (strcmp(a->v[i].ops->service, service) != 0) {
+            continue;
+        }
+        for (uint8_t j = 0; j < c->natt; j++) {
+            if (c->att[j].an == i) {
+                return -EEXIST;
+            }
+        }
+        uint8_t before = c->natt;
+        an_attach(x, c, i);
+        return c->natt > before ? 0 : -ENOMEM;
+    }
+    return -ENOENT;
 }
 
 void shoal_an_conn_new(struct shoal_ctx *x, struct shoal_conn *c)
@@ -301,11 +353,30 @@ static void an_dpd_free(struct shoal_conn *c)
     c->dpd_buf = NULL;
 }
 
-/* Attach every analyzer with a signature matching `window` (NUL-ended). */
+/* An analyzer handed the stream on: once none is left, the content
+ * signatures are tried again on what each direction sends next. */
+static void an_handoff(struct shoal_conn *c)
+{
+    if (!an_live(c) && c->id.proto == SHOAL_PROTO_TCP) {
+        c->dpd &= (uint8_t)~3;
+        an_dpd_free(c);
+    }
+}
+
+/* Attach every analyzer with a signature matching `window` (NUL-ended:
+ * the first `len` bytes of the direction, which may hold NULs) or a probe
+ * accepting it. */
 static void an_match_window(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                            const char *window)
+                            const char *window, size_t len)
 {
     struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+
+    for (uint64_t m = a->probes; m != 0; m &= m - 1) {
+        uint16_t i = (uint16_t)__builtin_ctzll(m);
+        if (a->v[i].ops->probe((const uint8_t *)window, len, is_orig, c->id.proto)) {
+            an_attach(x, c, i);
+        }
+    }
 
     for (size_t i = 0; i < a->nsigs; i++) {
         const struct shoal_an_sig *s = &a->sigs[i];
@@ -330,7 +401,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     char window[SIG_WINDOW + 1];
     int d = is_orig ? 0 : 1;
 
-    if (a->nsigs == 0) {
+    if (a->nsigs == 0 && a->probes == 0) {
         c->dpd |= 3;
         return false;
     }
@@ -340,7 +411,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
         memcpy(window, data, n);
         window[n] = '\0';
         c->dpd |= is_orig ? 1 : 2;
-        an_match_window(x, c, is_orig, window);
+        an_match_window(x, c, is_orig, window, n);
         return false;
     }
     if (c->dpd_buf == NULL) {
@@ -360,7 +431,7 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     }
     memcpy(window, b->data[d], b->len[d]);
     window[b->len[d]] = '\0';
-    an_match_window(x, c, is_orig, window);
+    an_match_window(x, c, is_orig, window, b->len[d]);
     if (!an_live(c)) {
         if ((c->dpd & 3) == 3) {
             an_dpd_free(c);
@@ -370,42 +441,19 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     c->dpd |= 3;
     /* Replay what each direction sent so far, the originator first. */
     for (int dir = 0; dir < 2; dir++) {
-        if (b->len[dir] == 0) {
-            continue;
-        }
-        for (uint8_t i = 0; i < c->natt; i++) {
-            struct shoal_attach *at = &c->att[i];
-            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, dir == 0, b->data[dir],
-                                       b->len[dir]) == SHOAL_AN_DETACH) {
-                an_detach(x, c, at);
-            }
+        if (b->len[dir] > 0) {
+            an_feed(x, c, dir == 0, b->data[dir], b->len[dir]);
         }
     }
     bool all = n == len;
     an_dpd_free(c);
     if (!all) {
         /* The rest of this chunk did not fit the window: deliver it now. */
-        for (uint8_t i = 0; i < c->natt; i++) {
-            struct shoal_attach *at = &c->att[i];
-            const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-            if (!at->done && ops->data(a->v[at->an].ps, c, at->cs, is_orig, data + n, len - n) ==
-                                 SHOAL_AN_DETACH) {
-                an_detach(x, c, at);
-            }
-        }
+        an_feed(x, c, is_orig, data + n, len - n);
     }
     return true;
 }
 
-/* An analyzer handed the stream on: once none is left, the content
- * signatures are tried again on what each direction sends next. */
-static void an_handoff(struct shoal_conn *c)
-{
-    if (!an_live(c) && c->id.proto == SHOAL_PROTO_TCP) {
-        c->dpd &= (uint8_t)~3;
-        an_dpd_free(c);
-    }
 }
 
 void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
@@ -423,20 +471,28 @@ void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, cons
         an_match_signatures(x, c, is_orig, data, len)) {
         return;
     }
-    for (uint8_t i = 0; i < c->natt; i++) {
-        struct shoal_attach *at = &c->att[i];
-        if (at->done) {
-            continue;
-        }
-        const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-        int rc = ops->data(a->v[at->an].ps, c, at->cs, is_orig, data, len);
-        if (rc == SHOAL_AN_DETACH) {
-            an_detach(x, c, at);
-        } else if (rc == SHOAL_AN_HANDOFF) {
-            an_detach(x, c, at);
-            an_handoff(c);
-        }
+    an_feed(x, c, is_orig, data, len);
+}
+
+void shoal_an_violation(struct shoal_conn *c, int bit)
+{
+    uint64_t size = 0;
+
+    if (!(c->services & (1ULL << bit))) {
+        return;
     }
+    if (c->id.proto == SHOAL_PROTO_TCP) {
+        const struct shoal_tcp *t = shoal_conn_tcp(c);
+        size = shoal_tcp_size(t, true) + shoal_tcp_size(t, false);
+    } else if (c->id.proto == SHOAL_PROTO_UDP) {
+        const struct shoal_dgram *d = shoal_conn_dgram(c);
+        size = (d->orig_len > 0 ? (uint64_t)d->orig_len : 0) +
+               (d->resp_len > 0 ? (uint64_t)d->resp_len : 0);
+    }
+    if (size > SHOAL_AN_IGNORE_VIOLATIONS_AFTER) {
+        return;
+    }
+    shoal_conn_service_remove(c, bit);
 }
 
 void shoal_an_gap(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, uint64_t len)

@@ -50,6 +50,7 @@ struct shoal_analyzers {
     uint64_t *udp_ports;
     struct shoal_an_sig *sigs;
     size_t nsigs;
+    uint64_t probes;                          /* analyzers with a probe (ops of 2.3), by index */
     const char *services[SHOAL_MAX_SERVICES]; /* service names by bit */
     size_t nservices;
     /* Policies: every connection's events. */
@@ -113,6 +114,18 @@ void shoal_an_eof(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig);
 /* The connection ends: conn_done for every analyzer still attached, then
  * every analyzer's conn_removed. */
 void shoal_an_conn_done(struct shoal_ctx *x, struct shoal_conn *c);
+
+/* The analyzer of service `bit` reported a protocol violation on c: the
+ * service leaves c's services if it was confirmed and c carried at most
+ * SHOAL_AN_IGNORE_VIOLATIONS_AFTER payload bytes (Zeek's DPD). */
+#define SHOAL_AN_IGNORE_VIOLATIONS_AFTER (10 * 1024)
+void shoal_an_violation(struct shoal_conn *c, int bit);
+
+/* Attach the analyzer of `service` to c from now on (a hand-over, as
+ * Zeek's protocol analyzers start SSL after STARTTLS): it gets c's bytes
+ * from the next data call on.  0, -ENOENT (no analyzer of that service),
+ * -EEXIST (it is or was attached to c), -ENOMEM. */
+int shoal_an_attach_service(struct shoal_ctx *x, struct shoal_conn *c, const char *service);
 
 /* A TCP handshake completed: every analyzer's conn_established. */
 void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c);

@@ -196,6 +196,60 @@ struct shoal_conn_ext *shoal_conn_ext(struct shoal_conn *c)
     return c->ext;
 }
 
+void shoal_conn_service_add(struct shoal_conn *c, int bit)
+{
+    uint64_t m = 1ULL << bit;
+
+    if (c->services & m) {
+        return;
+    }
+    if (c->services != 0) {
+        struct shoal_conn_ext *e = shoal_conn_ext(c);
+        if (e != NULL && e->nsvc == 0) {
+            /* The first service: the only bit set until now. */
+            e->svc_order[e->nsvc++] = (uint8_t)__builtin_ctzll(c->services);
+        }
+        if (e != NULL && e->nsvc < SHOAL_CONN_SVC_ORDER) {
+            e->svc_order[e->nsvc++] = (uint8_t)bit;
+        }
+    }
+    c->services |= m;
+}
+
+void shoal_conn_service_remove(struct shoal_conn *c, int bit)
+{
+    struct shoal_conn_ext *e = c->ext;
+
+    c->services &= ~(1ULL << bit);
+    for (uint8_t i = 0; e != NULL && i < e->nsvc; i++) {
+        if (e->svc_order[i] == bit) {
+            memmove(&e->svc_order[i], &e->svc_order[i + 1], (size_t)(e->nsvc - i - 1));
+            e->nsvc--;
+            break;
+        }
+    }
+}
+
+size_t shoal_conn_services(const struct shoal_conn *c, uint8_t bits[64])
+{
+    uint64_t left = c->services;
+    size_t n = 0;
+
+    for (uint8_t i = 0; c->ext != NULL && i < c->ext->nsvc; i++) {
+        uint8_t b = c->ext->svc_order[i];
+        if (left & (1ULL << b)) {
+            bits[n++] = b;
+            left &= ~(1ULL << b);
+        }
+    }
+    while (left != 0) {
+        int b = __builtin_ctzll(left);
+        bits[n++] = (uint8_t)b;
+        left &= left - 1;
+    }
+    return n;
+}
+
 /* Counter k passes 2^32 by adding n: carry into the extension (the sum is
  * taken modulo 2^64, as a uint64_t counter's), or stay at UINT32_MAX
  * without one. */

@@ -50,6 +50,10 @@ enum {
 /* tunnel_parents kept per connection (Zeek's changes limit keeps it small). */
 #define SHOAL_CONN_MAX_PARENTS 4
 
+/* Services whose confirmation order a connection keeps (more are listed
+ * after them in bit order). */
+#define SHOAL_CONN_SVC_ORDER 8
+
 /* The counters of conn.log.  A connection keeps their low 32 bits; a
  * counter that passes 2^32 carries into the extension (allocated then), so
  * none wraps.  Should that allocation fail, the counter stays at
@@ -72,6 +76,11 @@ struct shoal_conn_ext {
     uint32_t hi[SHOAL_CONN_NCOUNTERS];
     uint8_t nparents;
     uint8_t changes; /* tunnel changes counted, as Zeek's tunnel_changes */
+    /* Service bits in the order their analyzers confirmed (conn.log lists
+     * them so, as Zeek's ordered c$service); kept only once a second
+     * service confirms: with one, the mask says it all. */
+    uint8_t nsvc;
+    uint8_t svc_order[SHOAL_CONN_SVC_ORDER];
 };
 
 /* The UDP tunnel analysis of a connection (see tunnel.h). */
@@ -238,6 +247,16 @@ void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *nam
                       const char *source);
 /* Add n to c's missed_bytes. */
 void shoal_conn_add_missed(struct shoal_conn *c, uint64_t n);
+
+/* Service `bit` (0..63) joins c's services: its analyzer confirmed.  The
+ * order of confirmation is kept from the second service on (in the
+ * extension; bit order when it cannot be allocated). */
+void shoal_conn_service_add(struct shoal_conn *c, int bit);
+/* Service `bit` leaves c's services (a violation after confirming). */
+void shoal_conn_service_remove(struct shoal_conn *c, int bit);
+/* c's services in confirmation order into bits[] (at most 64); returns
+ * how many. */
+size_t shoal_conn_services(const struct shoal_conn *c, uint8_t bits[64]);
 /* conn.log's conn_state of `c` as it stands now (a static string). */
 const char *shoal_conn_state(const struct shoal_conn *c);
 /* Format c's uid ("C" + base62) into buf (>= 24 bytes). */

@@ -78,16 +78,19 @@ static const char *conn_log_proto(const struct shoal_conn *c, uint64_t *ob, uint
     }
 }
 
-/* conn.log's service of c into buf: the analyzers that confirmed it, then
+/* conn.log's service of c into buf: the analyzers that confirmed it (in the order they did), then
  * the UDP tunnels, comma-separated ("" for none). */
 static void conn_log_service(const struct shoal_ctx *x, const struct shoal_conn *c, char *buf,
                              size_t size)
 {
+    uint8_t bits[64];
+    size_t nbits = x->an != NULL ? shoal_conn_services(c, bits) : 0;
+
     buf[0] = '\0';
-    for (size_t i = 0; x->an != NULL && i < x->an->nservices; i++) {
-        if (c->services & (1ULL << i)) {
+    for (size_t i = 0; i < nbits; i++) {
+        if (bits[i] < x->an->nservices) {
             size_t n = strlen(buf);
-            snprintf(buf + n, size - n, "%s%s", n ? "," : "", x->an->services[i]);
+            snprintf(buf + n, size - n, "%s%s", n ? "," : "", x->an->services[bits[i]]);
         }
     }
     shoal_tunnel_services(c->tun.confirmed, buf, size);

@@ -80,8 +80,24 @@ static const char *host_conn_history(struct shoal_self *self, const struct shoal
 static void host_confirm(struct shoal_self *self, struct shoal_conn *c)
 {
     if (self->service_bit >= 0) {
-        c->services |= 1ULL << self->service_bit;
+        shoal_conn_service_add(c, self->service_bit);
     }
+}
+
+static void host_violation(struct shoal_self *self, struct shoal_conn *c, const char *reason)
+{
+    (void)reason;
+    if (self->service_bit >= 0) {
+        shoal_an_violation(c, self->service_bit);
+    }
+}
+
+static int host_attach(struct shoal_self *self, struct shoal_conn *c, const char *service)
+{
+    if (self->env->ctx == NULL || service == NULL) {
+        return -ENOENT;
+    }
+    return shoal_an_attach_service(self->env->ctx, c, service);
 }
 
 static void host_weird(struct shoal_self *self, struct shoal_conn *c, const char *name,
@@ -295,4 +311,6 @@ const struct shoal_analyzer_host shoal_host_analyzer_table = {
     .base64_decode = host_base64_decode,
     .expect_conn = host_expect_conn,
     .conn_expected = host_conn_expected,
+    .violation = host_violation,
+    .attach = host_attach,
 };

@@ -81,6 +81,8 @@ static struct shoal_conn fh_conns[FH_MAX_CONNS];
 static size_t fh_nconns;
 static double fh_now;
 static char fh_confirmed[1024];
+static char fh_violations[1024];
+static char fh_attached[1024];
 static char fh_weirds[4096];
 
 static void fh_append(char *buf, size_t size, const char *s)
@@ -318,6 +320,22 @@ static void fh_confirm(struct shoal_self *self, struct shoal_conn *c)
     fh_append(fh_confirmed, sizeof(fh_confirmed), ops->service);
 }
 
+static void fh_violation(struct shoal_self *self, struct shoal_conn *c, const char *reason)
+{
+    const struct shoal_analyzer_ops *ops = self->p->ops;
+    (void)c;
+    (void)reason;
+    fh_append(fh_violations, sizeof(fh_violations), ops->service);
+}
+
+static int fh_attach(struct shoal_self *self, struct shoal_conn *c, const char *service)
+{
+    (void)self;
+    (void)c;
+    fh_append(fh_attached, sizeof(fh_attached), service);
+    return 0;
+}
+
 static void fh_weird(struct shoal_self *self, struct shoal_conn *c, const char *name,
                      const char *addl, const char *source)
 {
@@ -532,6 +550,8 @@ static const struct shoal_analyzer_host fh_analyzer = {
     .base64_decode = fh_base64_decode,
     .expect_conn = fh_expect_conn,
     .conn_expected = fh_conn_expected,
+    .violation = fh_violation,
+    .attach = fh_attach,
 };
 
 const struct shoal_host fakehost = {
@@ -664,6 +684,8 @@ void fakehost_reset(void)
     fh_nconns = 0;
     fh_nkeys = 0;
     fh_confirmed[0] = '\0';
+    fh_violations[0] = '\0';
+    fh_attached[0] = '\0';
     fh_weirds[0] = '\0';
     fh_nexpects = 0;
 }
@@ -719,6 +741,16 @@ const char *fakehost_field(const char *path, size_t n, const char *field)
 const char *fakehost_confirmed(void)
 {
     return fh_confirmed;
+}
+
+const char *fakehost_attached(void)
+{
+    return fh_attached;
+}
+
+const char *fakehost_violations(void)
+{
+    return fh_violations;
 }
 
 const char *fakehost_weirds(void)

@@ -58,6 +58,12 @@ const char *fakehost_field(const char *path, size_t n, const char *field);
 /* Services confirmed so far, ','-joined in order ("" if none). */
 const char *fakehost_confirmed(void);
 
+/* Services handed over to (attach) so far, ','-joined in order. */
+const char *fakehost_attached(void);
+
+/* Services that reported a violation so far, ','-joined in order. */
+const char *fakehost_violations(void);
+
 /* Weird names reported so far, ','-joined in order ("" if none). */
 const char *fakehost_weirds(void);
 

@@ -202,6 +202,24 @@ struct shoal_analyzer_host {
     /* The cookie of the expectation that attached the calling analyzer to
      * `c` (from conn_new on), or 0 when its port or a signature did. */
     uint64_t (*conn_expected)(struct shoal_self *self, const struct shoal_conn *c);
+
+    /* ---- since 2.3: protocol violations and hand-over (check with SHOAL_HAS) ---- */
+
+    /* The calling analyzer found that `c` does not (or no longer) speak
+     * its protocol (Zeek's analyzer_violation; `reason` may be NULL).  If
+     * it had confirmed `c` and the connection carried at most 10 KiB of
+     * payload so far (Zeek's DPD::ignore_violations_after), its service
+     * leaves conn.log's service again, as Zeek's DPD removes a failed
+     * service.  The analyzer then returns SHOAL_AN_DETACH, as Zeek
+     * disables it. */
+    void (*violation)(struct shoal_self *self, struct shoal_conn *c, const char *reason);
+
+    /* Hand `c` to the analyzer of `service` as well (as Zeek's SMTP, XMPP
+     * and IRC analyzers start SSL after STARTTLS): it is attached now and
+     * gets the connection's bytes from the next data call on; the caller
+     * usually detaches.  Returns 0, -ENOENT (no analyzer of that service
+     * loaded), -EEXIST (it is or was attached to `c`), -ENOMEM. */
+    int (*attach)(struct shoal_self *self, struct shoal_conn *c, const char *service);
 #endif
 };
 
@@ -280,6 +298,13 @@ struct shoal_analyzer_ops {
      * among likely_server_ports).  Terminated by a zeroed entry; may be
      * NULL. */
     const struct shoal_port *client_ports; /* since 2.3 */
+    /* Content detection for binary protocols, whose messages hold NUL
+     * bytes that end a regex signature's match: on a connection no port
+     * claimed, called with the first bytes (up to 512) a direction sent
+     * so far, as signatures are tried; `proto` is SHOAL_PROTO_TCP or
+     * SHOAL_PROTO_UDP.  Returns true to attach the analyzer.  May be
+     * NULL.  Must not keep `data`. */
+    bool (*probe)(const uint8_t *data, size_t len, bool is_orig, uint8_t proto);
 #endif
 };
 

@@ -11,6 +11,7 @@
  * the max_conns cap produce.  Expected values follow the "Column mapping"
  * section of shared/traces/README.md and the traces of tcp-rst-conn-states.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1445,6 +1446,143 @@ static void test_uids_unique(void)
     }
 }
 
+/* ---- services: confirmation order, violations, probes ---- */
+
+/* Two toy analyzers on udp/5556: a datagram "A..." confirms the first,
+ * "B..." the second, "X..." is a violation of the second; the first also
+ * probes for "\0A" on other ports. */
+static int svc_bit[2];
+
+static int svc_data(int which, struct shoal_conn *c, const uint8_t *d, size_t len)
+{
+    if (len > 0 && d[0] == (which == 0 ? 'A' : 'B')) {
+        shoal_conn_service_add(c, svc_bit[which]);
+    }
+    if (len > 1 && d[0] == 0 && d[1] == 'A' && which == 0) {
+        shoal_conn_service_add(c, svc_bit[which]);
+    }
+    if (len > 0 && d[0] == 'H' && which == 0) {
+        CU_ASSERT_EQUAL(shoal_an_attach_service(ct.ctx, c, "gamma"), 0);
+        CU_ASSERT_EQUAL(shoal_an_attach_service(ct.ctx, c, "gamma"), -EEXIST);
+        CU_ASSERT_EQUAL(shoal_an_attach_service(ct.ctx, c, "nosuch"), -ENOENT);
+    }
+    if (len > 0 && d[0] == 'X' && which == 1) {
+        shoal_an_violation(c, svc_bit[which]);
+        return SHOAL_AN_DETACH;
+    }
+    return SHOAL_AN_OK;
+}
+
+static int svc_data_a(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *d,
+                      size_t len)
+{
+    (void)ps;
+    (void)cs;
+    (void)is_orig;
+    return svc_data(0, c, d, len);
+}
+
+static int svc_data_b(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *d,
+                      size_t len)
+{
+    (void)ps;
+    (void)cs;
+    (void)is_orig;
+    return svc_data(1, c, d, len);
+}
+
+/* gamma: no port; alpha hands a connection to it on "H..."; it confirms
+ * on "G..." unless it was (wrongly) given the datagram of the hand-over. */
+static int svc_gamma_bit;
+static bool svc_gamma_saw_h;
+
+static int svc_data_g(void *ps, struct shoal_conn *c, void *cs, bool is_orig, const uint8_t *d,
+                      size_t len)
+{
+    (void)ps;
+    (void)cs;
+    (void)is_orig;
+    svc_gamma_saw_h |= len > 0 && d[0] == 'H';
+    if (len > 0 && d[0] == 'G' && !svc_gamma_saw_h) {
+        shoal_conn_service_add(c, svc_gamma_bit);
+    }
+    return SHOAL_AN_OK;
+}
+
+static bool svc_probe(const uint8_t *d, size_t len, bool is_orig, uint8_t proto)
+{
+    (void)is_orig;
+    return proto == SHOAL_PROTO_UDP && len >= 2 && d[0] == 0 && d[1] == 'A';
+}
+
+static const struct shoal_port svc_ports[] = {{SHOAL_PROTO_UDP, 5556}, {0, 0}};
+static const struct shoal_analyzer_ops svc_ops_a = {
+    .size = sizeof(struct shoal_analyzer_ops),
+    .service = "alpha",
+    .ports = svc_ports,
+    .data = svc_data_a,
+    .probe = svc_probe,
+};
+static const struct shoal_analyzer_ops svc_ops_g = {
+    .size = sizeof(struct shoal_analyzer_ops),
+    .service = "gamma",
+    .data = svc_data_g,
+};
+static const struct shoal_analyzer_ops svc_ops_b = {
+    .size = sizeof(struct shoal_analyzer_ops),
+    .service = "beta",
+    .ports = svc_ports,
+    .data = svc_data_b,
+};
+
+static void svc_send(uint16_t cport, uint16_t sport, double t, const char *payload, size_t len)
+{
+    struct pb_spec s = {.ts = CT_T0 + t,
+                        .src = ct.cli,
+                        .dst = ct.srv,
+                        .proto = 17,
+                        .sport = cport,
+                        .dport = sport,
+                        .payload = (const uint8_t *)payload,
+                        .len = len};
+    conn_send(&s);
+}
+
+static void test_services(void)
+{
+    svc_bit[0] = shoal_analyzers_add(&ct.an, &svc_ops_a, NULL, "test:alpha");
+    svc_bit[1] = shoal_analyzers_add(&ct.an, &svc_ops_b, NULL, "test:beta");
+    svc_gamma_bit = shoal_analyzers_add(&ct.an, &svc_ops_g, NULL, "test:gamma");
+    CU_ASSERT_FATAL(svc_bit[0] >= 0 && svc_bit[1] >= 0 && svc_gamma_bit >= 0);
+    /* beta confirms before alpha: listed first, as Zeek orders c$service */
+    svc_send(41001, 5556, 0.0, "B1", 2);
+    svc_send(41001, 5556, 0.1, "A1", 2);
+    /* both confirm, then beta's violation removes it */
+    svc_send(41002, 5556, 0.0, "A2", 2);
+    svc_send(41002, 5556, 0.1, "B2", 2);
+    svc_send(41002, 5556, 0.2, "X2", 2);
+    /* a violation past 10 KiB of payload leaves the service */
+    svc_send(41003, 5556, 0.0, "B3", 2);
+    for (int i = 0; i < 12; i++) {
+        svc_send(41003, 5556, 0.1 + i * 0.01, "B3", 1000);
+    }
+    svc_send(41003, 5556, 0.3, "X3", 2);
+    /* another port: the probe attaches alpha (the payload holds a NUL) */
+    svc_send(41004, 7777, 0.0, "\0A4", 3);
+    svc_send(41005, 7777, 0.0, "\0B5", 3);
+    /* a hand-over: gamma gets the datagrams after the one that attached it */
+    svc_send(41006, 5556, 0.0, "A6", 2);
+    svc_send(41006, 5556, 0.1, "H6", 2);
+    svc_send(41006, 5556, 0.2, "G6", 2);
+    conn_finish();
+    CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41006"), "service"), "alpha,gamma");
+    CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41001"), "service"), "beta,alpha");
+    CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41002"), "service"), "alpha");
+    CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41003"), "service"), "beta");
+    CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41004"), "service"), "alpha");
+    CU_ASSERT_STRING_EQUAL(conn_get(conn_find("id.orig_p", "41005"), "service"), "-");
+}
+
 /* ---- a context without analyzers ---- */
 
 /*
@@ -1562,6 +1700,7 @@ int register_conn_suite(void)
         {"TCP SYN retransmission is no reuse", test_tcp_syn_retransmit},
         {"max_conns eviction", test_max_conns},
         {"context without analyzers", test_no_analyzers},
+        {"services: order, violations, probes, hand-over", test_services},
 #if UINTPTR_MAX == UINT64_MAX
         {"layout: sizes of the connection and TCP state", test_layout_sizes},
 #endif
