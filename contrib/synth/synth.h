@@ -36,8 +36,8 @@ enum synth_kind {
     SYNTH_K_IDENT, /* not in the default mix: --mix ident=N */
     SYNTH_K_NTP,   /* nor these: --mix ntp=N, dhcp=N */
     SYNTH_K_DHCP,
-    SYNTH_K_SMTP,  /* not in the default mix: --mix smtp=N */
-    SYNTH_K_FTP,   /* not in the default mix: --mix ftp=N (control channel only) */
+    SYNTH_K_SMTP, /* not in the default mix: --mix smtp=N */
+    SYNTH_K_FTP,  /* not in the default mix: --mix ftp=N (control channel only) */
     SYNTH_K_COUNT
 };
 

@@ -23,8 +23,8 @@
 
 #define PROG "shoal-synth"
 
-static const char *const kind_names[SYNTH_K_COUNT] = {"tcp",  "dns",   "http", "tls",
-                                                      "icmp", "ident", "ntp",  "dhcp", "smtp", "ftp"};
+static const char *const kind_names[SYNTH_K_COUNT] = {"tcp",   "dns", "http", "tls",  "icmp",
+                                                      "ident", "ntp", "dhcp", "smtp", "ftp"};
 
 static void usage(FILE *f)
 {

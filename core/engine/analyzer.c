@@ -225,7 +225,7 @@ int shoal_an_attach_service(struct shoal_ctx *x, struct shoal_conn *c, const cha
             }
         }
         uint8_t before = c->natt;
-        an_attach(x, c, i);
+        an_attach(x, c, i, 0);
         return c->natt > before ? 0 : -ENOMEM;
     }
     return -ENOENT;
@@ -374,7 +374,7 @@ static void an_match_window(struct shoal_ctx *x, struct shoal_conn *c, bool is_o
     for (uint64_t m = a->probes; m != 0; m &= m - 1) {
         uint16_t i = (uint16_t)__builtin_ctzll(m);
         if (a->v[i].ops->probe((const uint8_t *)window, len, is_orig, c->id.proto)) {
-            an_attach(x, c, i);
+            an_attach(x, c, i, 0);
         }
     }
 
@@ -454,13 +454,9 @@ static bool an_match_signatures(struct shoal_ctx *x, struct shoal_conn *c, bool 
     return true;
 }
 
-}
-
 void shoal_an_data(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, const uint8_t *data,
                    size_t len)
 {
-    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
-
     if (len == 0) {
         return;
     }

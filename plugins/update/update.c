@@ -71,8 +71,8 @@ static int update_run(void *ps, int argc, char *const *argv)
     if (sh->select_nodes(b->self, argc - 1, argv + 1, &v, &n) < 0) {
         return 1;
     }
-    if (sh->control_running(b->self, v, n, req, sh->timeout(b->self, SHOAL_TIMEOUT_CONTROL),
-                            &rep) < 0) {
+    if (sh->control_running(b->self, v, n, req, sh->timeout(b->self, SHOAL_TIMEOUT_CONTROL), &rep) <
+        0) {
         b->host->free(b->self, v);
         return 1;
     }

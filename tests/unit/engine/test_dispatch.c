@@ -158,7 +158,9 @@ static void dt_run(uint16_t cport, uint16_t sport, const char *const *payload,
     for (size_t i = 0; i < n + 3; i++) {
         /* SYN, SYN-ACK, ACK, then the payloads */
         bool cli = i == 0 || i == 2 || (i > 2 && cli_sends[i - 3]);
-        uint8_t flags = i == 0 ? PB_SYN : i == 1 ? (PB_SYN | PB_ACK) : (PB_ACK | (i > 2 ? PB_PSH : 0));
+        uint8_t flags = i == 0   ? PB_SYN
+                        : i == 1 ? (PB_SYN | PB_ACK)
+                                 : (PB_ACK | (i > 2 ? PB_PSH : 0));
         const char *pl = i > 2 ? payload[i - 3] : NULL;
         struct pb_spec s = {
             .ts = (t += 0.01),
