@@ -252,17 +252,25 @@ static void node_decode_weird(void *ctx, const char *name, const char *addl, con
     shoal_ctx_net_weird(ctx, name, addl, source, src, dst);
 }
 
-/* The frontend plugin frontend.strategy names, or NULL (logged). */
+/* The frontend plugin the node's options (a cluster worker's lb_method)
+ * or frontend.strategy name, or NULL (logged with the file and line). */
 static const struct shoal_loaded *node_frontend(const struct node_run *r)
 {
-    const char *strategy = r->cfg.frontend_strategy;
+    const char *strategy = r->o->frontend != NULL ? r->o->frontend : r->cfg.frontend_strategy;
     const struct shoal_loaded *l = shoal_registry_find(r->reg, strategy);
 
     if (l != NULL && l->desc->kind == SHOAL_PLUGIN_FRONTEND) {
         return l;
     }
-    shoal_err(NULL, "%s: frontend.strategy: no frontend plugin \"%s\" was loaded from:",
-              r->cfg.file != NULL ? r->cfg.file : "(defaults)", strategy);
+    if (r->o->frontend != NULL) {
+        shoal_err(r->name, "lb_method: no frontend plugin \"%s\" was loaded from:", strategy);
+    } else if (r->cfg.frontend_strategy_line > 0) {
+        shoal_err(NULL, "%s:%u: frontend.strategy: no frontend plugin \"%s\" was loaded from:",
+                  r->cfg.file, r->cfg.frontend_strategy_line, strategy);
+    } else {
+        shoal_err(NULL, "%s: frontend.strategy: no frontend plugin \"%s\" was loaded from:",
+                  r->cfg.file != NULL ? r->cfg.file : "(defaults)", strategy);
+    }
     shoal_registry_print_path(r->reg, stderr);
     return NULL;
 }
@@ -288,6 +296,7 @@ static int node_open_source(struct node_run *r)
         .filter = o->filter,
         .worker = o->worker,
         .nworkers = o->nworkers > 0 ? o->nworkers : 1,
+        .hash = r->cfg.frontend_hash,
     };
     if (r->fe->open(l->state, &spec, &r->src) < 0) {
         r->src = NULL;

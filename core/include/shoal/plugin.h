@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define SHOAL_ABI_MAJOR 2
-#define SHOAL_ABI_MINOR 2
+#define SHOAL_ABI_MINOR 3
 
 #ifndef SHOAL_ABI_TARGET_MINOR
 #define SHOAL_ABI_TARGET_MINOR SHOAL_ABI_MINOR
