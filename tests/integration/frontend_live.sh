@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Live frontends: a synthesised trace is replayed with tcpreplay into one end
+# of a veth pair (a network namespace of its own); on the other end two
+# workers capture with the af_packet frontend (one fanout group, the
+# kernel's symmetric hash) as worker 0 and 1 of 2.  Between them they must
+# write the rows one standalone run over the trace file writes (times
+# aside: the replay stamps its own), every session on one worker only, and
+# each worker must have had a part of the traffic.  Root only (network
+# namespaces, raw capture); skipped without tcpreplay.
+. "$(dirname "$0")/common.sh"
+. "$top_srcdir/tests/integration/netns.sh"
+netns_need
+command -v tcpreplay >/dev/null || skip "needs tcpreplay (contrib/setup.sh installs it)"
+command -v python3 >/dev/null || skip "needs python3 to compare the logs"
+out=$(mktmp)
+t="$out/t.pcap"
+"$SYNTH" -q -o "$t" -s 31 --size 3M --vlan 0.1 --ipv6 0.2 || fail "shoal-synth failed"
+mkdir -p "$out/alone"
+"$SHOAL" -q --no-progress -C -r "$t" -l "$out/alone" || fail "standalone run failed"
+npk=$(pcap_packets "$t")
+
+netns_add tap
+netns_add cap
+veth_add "$NS_tap" tap0 "$NS_cap" cap0
+
+# run_workers STRATEGY: two workers on cap0, the trace replayed, then
+# stopped; their logs in $out/STRATEGY/{0,1}, both in $out/STRATEGY/union.
+run_workers() {
+    s=$1
+    mkdir -p "$out/$s/0" "$out/$s/1" "$out/$s/union"
+    printf 'frontend: { strategy = "%s"; };\nplugins: { af_packet: { ring_mb = 8; fanout_id = %d; }; };\n' \
+        "$s" $(($$ % 60000 + 1)) >"$out/$s.cfg"
+    wpids=""
+    for w in 0 1; do
+        ip netns exec "$NS_cap" "$SHOAL" --no-progress -C -c "$out/$s.cfg" --share "$w/2" \
+            -i cap0 -l "$out/$s/$w" 2>"$out/$s/$w.err" &
+        wpids="$wpids $!"
+        PIDS="$PIDS $!"
+    done
+    sleep 1.5
+    replay "$NS_tap" tap0 "$t"
+    replay_wait "$REPLAY_PID"
+    sleep 1
+    for p in $wpids; do kill -TERM "$p"; done
+    for p in $wpids; do
+        wait "$p" || { cat "$out/$s/"*.err; fail "$s: a worker exited with an error"; }
+    done
+    got=0
+    for w in 0 1; do
+        cat "$out/$s/$w.err"
+        n=$(sed -n 's/^shoal: [^:]*: \([0-9]*\) packets,.*/\1/p' "$out/$s/$w.err")
+        [ "${n:-0}" -gt 0 ] || fail "$s: worker $w saw no packets"
+        got=$((got + n))
+        for st in conn dns http; do
+            [ ! -f "$out/$s/$w/$st.log" ] || cp "$out/$s/$w/$st.log" "$out/$s/union/$st.$w.log"
+        done
+    done
+    echo "$s: $got packets captured of $npk replayed"
+    [ "$got" -ge "$npk" ] || { netns_diag; fail "$s: the workers captured $got of $npk packets"; }
+    python3 "$top_srcdir/tests/integration/logrows.py" --ignore ts,duration,rtt \
+        "$out/alone" "$out/$s/union" conn dns http ||
+        fail "$s: the workers' rows differ from a standalone run's"
+}
+
+run_workers af_packet
+echo "ok"
