@@ -35,9 +35,10 @@ struct cli {
     struct shoal_cluster_node_args run;
     struct shoal_cluster_gen_args gen;
     struct shoal_cluster_control_args ctl;
-    const char *layout; /* --layout, for --node and --control */
-    const char *share;  /* --share I/N: this node's share of the input */
-    int verbose;        /* -v, repeated */
+    const char *layout;    /* --layout, for --node and --control */
+    const char *share;     /* --share I/N: this node's share of the input */
+    unsigned long workers; /* --workers N */
+    int verbose;           /* -v, repeated */
     bool help;
     bool version;
     char **rest; /* the arguments after the options */
@@ -130,6 +131,15 @@ static const struct cli_option cli_options[] = {
     {"share", 0, "I/N", CLI_STRING, CLI_AT(share), CLI_SEC_COMMON,
      .help = "analyse share I (0 .. N-1) of N of the input, as the frontend\n"
              "splits it (frontend.strategy, e.g. bpf)"},
+    {"workers", 0, "N", CLI_NUMBER, CLI_AT(workers), CLI_SEC_COMMON,
+     .help = "-r FILE through the dispatch frontend into N worker processes\n"
+             "and a manager on this host (the records of one node)",
+     .min = 1, .max = 64},
+    {"dispatcher", 0, NULL, CLI_FLAG, CLI_AT(node.dispatcher), CLI_SEC_COMMON,
+     .help = "run only the frontend's dispatcher, feeding --workers N\n"
+             "nodes that read with --share I/N (frontend.strategy dispatch)"},
+    {"channel", 0, "NAME", CLI_STRING, CLI_AT(node.channel), CLI_SEC_COMMON,
+     .help = "where a dispatcher and its workers meet (default: the input)"},
     {"frontend", 0, "NAME", CLI_STRING, CLI_AT(node.frontend), CLI_SEC_COMMON,
      .help = "the frontend plugin instead of shoal.cfg's frontend.strategy"},
     {"networks", 0, "FILE", CLI_STRING, CLI_AT(node.networks_file), CLI_SEC_COMMON,
@@ -434,6 +444,13 @@ static int cli_share(struct cli *cli)
     unsigned long i, n;
     char *end;
 
+    if (cli->node.dispatcher) {
+        if (cli->workers == 0) {
+            fprintf(stderr, "shoal: --dispatcher needs --workers N\n");
+            return -EINVAL;
+        }
+        cli->node.nworkers = (uint32_t)cli->workers;
+    }
     if (cli->share == NULL) {
         return 0;
     }

@@ -275,6 +275,51 @@ static const struct shoal_loaded *node_frontend(const struct node_run *r)
     return NULL;
 }
 
+/* What the node asks of its frontend. */
+static void node_spec(const struct node_run *r, struct shoal_source_spec *spec)
+{
+    const struct shoal_node_opts *o = r->o;
+
+    *spec = (struct shoal_source_spec){
+        .size = sizeof(*spec),
+        .node = r->name,
+        .interface = o->iface,
+        .file = o->read_file,
+        .filter = o->filter,
+        .worker = o->worker,
+        .nworkers = o->nworkers > 0 ? o->nworkers : 1,
+        .channel = o->channel,
+        .hash = r->cfg.frontend_hash,
+    };
+}
+
+/* --dispatcher: the frontend's dispatcher feeds o->nworkers workers until
+ * the input ends or a signal.  Returns the exit status. */
+static int node_run_dispatcher(struct node_run *r)
+{
+    const struct shoal_loaded *l = node_frontend(r);
+    const struct shoal_frontend_ops *fe = l != NULL ? l->desc->ops : NULL;
+    struct shoal_source_spec spec;
+    struct sigaction sa;
+
+    if (fe == NULL) {
+        return 2;
+    }
+    if (fe->dispatch == NULL) {
+        shoal_err(NULL,
+                  "frontend \"%s\" is host-based: it has no dispatcher (a network-based "
+                  "one, e.g. frontend.strategy = \"dispatch\")",
+                  l->desc->name);
+        return 2;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = node_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    node_spec(r, &spec);
+    return fe->dispatch(l->state, &spec, (volatile const int *)&node_stop) < 0 ? 1 : 0;
+}
+
 /* Open the source through the frontend and make the decoder for its link
  * type.  Returns 0 or the exit status. */
 static int node_open_source(struct node_run *r)
@@ -288,16 +333,8 @@ static int node_open_source(struct node_run *r)
         return 2;
     }
     r->fe = l->desc->ops;
-    struct shoal_source_spec spec = {
-        .size = sizeof(spec),
-        .node = r->name,
-        .interface = o->iface,
-        .file = o->read_file,
-        .filter = o->filter,
-        .worker = o->worker,
-        .nworkers = o->nworkers > 0 ? o->nworkers : 1,
-        .hash = r->cfg.frontend_hash,
-    };
+    struct shoal_source_spec spec;
+    node_spec(r, &spec);
     if (r->fe->open(l->state, &spec, &r->src) < 0) {
         r->src = NULL;
         return 2;
@@ -399,10 +436,14 @@ static int node_loop(struct node_run *r)
         }
         if (n == 0) {
             /* A quiet live link: let network time follow the clock so idle
-             * connections still expire, as Zeek does when live. */
-            struct timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
-            shoal_ctx_advance(r->ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+             * connections still expire, as Zeek does when live.  A trace's
+             * time is its own: nothing ready yet (a dispatcher behind) is
+             * only a wait. */
+            if (o->read_file == NULL) {
+                struct timespec now;
+                clock_gettime(CLOCK_REALTIME, &now);
+                shoal_ctx_advance(r->ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+            }
             if (r->fe->wait != NULL) {
                 r->fe->wait(r->src, NODE_WAIT_MS);
             } else {
@@ -550,6 +591,10 @@ int shoal_node_run(const struct shoal_node_opts *o)
     if (status == 0 && o->list_loaded) {
         shoal_registry_print_settings(r.reg, stdout);
         return node_teardown(&r, 0, false);
+    }
+    if (status == 0 && o->dispatcher && !o->check_only) {
+        status = node_run_dispatcher(&r);
+        return node_teardown(&r, status, false);
     }
     if (status == 0 && o->check_only && !o->no_source && node_frontend(&r) == NULL) {
         status = 2;
