@@ -25,6 +25,7 @@
 #include <shoal/plugin.h>
 
 #include "bin/cluster_cli.h"
+#include "bin/workers_cli.h"
 #include "lib/diag.h"
 #include "lib/util.h"
 #include "node/node.h"
@@ -485,6 +486,10 @@ static int cli_run(struct cli *cli, enum cli_mode mode)
         cli->run.layout = cli->layout;
         return shoal_cluster_run_node(&cli->run, &cli->node);
     case CLI_STANDALONE:
+        if (cli->workers > 0 && !cli->node.dispatcher && !cli->node.check_only &&
+            !cli->node.list_plugins) {
+            return shoal_workers_run(&cli->node, (unsigned)cli->workers);
+        }
         return shoal_node_run(&cli->node);
     }
     return 2;

@@ -39,6 +39,24 @@ n1=$(grep -vc '^#' "$out/1/conn.log")
     fail "unbalanced split ($n0 / $n1)"
 [ -z "$(ls /dev/shm 2>/dev/null | grep shoal-ds)" ] || echo "note: shoal-ds regions in /dev/shm"
 
+# shoal -r --workers 2: dispatcher, manager, proxy and workers of the run's own.
+curve=$(python3 -c 'import ctypes, ctypes.util
+n = ctypes.util.find_library("zmq")
+print(ctypes.CDLL(n).zmq_has(b"curve") if n else 0)' 2>/dev/null)
+if [ "$curve" = 1 ]; then
+    mkdir -p "$out/par"
+    "$SHOAL" --no-progress -r "$t" --workers 2 -l "$out/par" 2>"$out/par.err" ||
+        { cat "$out/par.err"; fail "shoal -r --workers 2 failed"; }
+    compare "$out/alone" "$out/par" conn dns http ||
+        fail "--workers 2: the manager's records differ from standalone's"
+    hosts() { grep -v '^#' "$1" | cut -f2 | sort; }
+    [ "$(hosts "$out/par/known_hosts.log")" = "$(hosts "$out/alone/known_hosts.log")" ] ||
+        fail "--workers 2: known_hosts.log holds other hosts than standalone's, or repeats"
+    [ -z "$(ls -d /tmp/shoal-run-* 2>/dev/null)" ] || echo "note: /tmp/shoal-run-* left"
+else
+    echo "SKIP --workers: libzmq has no CURVE"
+fi
+
 printf 'frontend: { strategy = "bpf"; };\n' >"$out/b.cfg"
 "$SHOAL" -c "$out/b.cfg" --dispatcher --workers 2 -r "$t" 2>"$out/b.err" &&
     fail "a host-based strategy ran as a dispatcher"
