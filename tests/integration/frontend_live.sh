@@ -3,7 +3,8 @@
 # Live frontends: a synthesised trace is replayed with tcpreplay into one end
 # of a veth pair (a network namespace of its own); on the other end two
 # workers capture with the af_packet frontend (one fanout group, the
-# kernel's symmetric hash) as worker 0 and 1 of 2.  Between them they must
+# kernel's symmetric hash) as worker 0 and 1 of 2, then with the dispatch
+# frontend (one dispatcher on the link feeding both through shared memory).  Between them they must
 # write the rows one standalone run over the trace file writes (times
 # aside: the replay stamps its own), every session on one worker only, and
 # each worker must have had a part of the traffic.  Root only (network
@@ -32,6 +33,13 @@ run_workers() {
     printf 'frontend: { strategy = "%s"; };\nplugins: { af_packet: { ring_mb = 8; fanout_id = %d; }; };\n' \
         "$s" $(($$ % 60000 + 1)) >"$out/$s.cfg"
     wpids=""
+    dpid=""
+    if [ "$s" = dispatch ]; then
+        ip netns exec "$NS_cap" "$SHOAL" -c "$out/$s.cfg" --dispatcher --workers 2 -i cap0 \
+            2>"$out/$s/d.err" &
+        dpid=$!
+        PIDS="$PIDS $dpid"
+    fi
     for w in 0 1; do
         ip netns exec "$NS_cap" "$SHOAL" --no-progress -C -c "$out/$s.cfg" --share "$w/2" \
             -i cap0 -l "$out/$s/$w" 2>"$out/$s/$w.err" &
@@ -42,7 +50,8 @@ run_workers() {
     replay "$NS_tap" tap0 "$t"
     replay_wait "$REPLAY_PID"
     sleep 1
-    for p in $wpids; do kill -TERM "$p"; done
+    for p in $dpid $wpids; do kill -TERM "$p"; done
+    [ -z "$dpid" ] || wait "$dpid" || { cat "$out/$s/d.err"; fail "$s: the dispatcher failed"; }
     for p in $wpids; do
         wait "$p" || { cat "$out/$s/"*.err; fail "$s: a worker exited with an error"; }
     done
@@ -64,4 +73,5 @@ run_workers() {
 }
 
 run_workers af_packet
+run_workers dispatch
 echo "ok"
