@@ -46,7 +46,18 @@ run_workers() {
         wpids="$wpids $!"
         PIDS="$PIDS $!"
     done
-    sleep 1.5
+    # Every capture socket open before the replay (a fanout group that grows
+    # during the traffic moves flows between its members): packet sockets
+    # of the namespace, 2 workers' (af_packet) or the dispatcher's.
+    want=2
+    [ "$s" != dispatch ] || want=1
+    i=0
+    while [ "$(ip netns exec "$NS_cap" cat /proc/net/packet | tail -n +2 | wc -l)" -lt "$want" ]; do
+        i=$((i + 1))
+        [ "$i" -lt 200 ] || fail "$s: the capture sockets did not open within 20 s"
+        sleep 0.1
+    done
+    sleep 1
     replay "$NS_tap" tap0 "$t"
     replay_wait "$REPLAY_PID"
     sleep 1
