@@ -272,6 +272,11 @@ static int afp_open(void *ps, const struct shoal_source_spec *spec, void **out)
     if (rc < 0) {
         goto out_free;
     }
+    pl->host->logf(pl->self, SHOAL_LOG_INFO,
+                   "interface %s: worker %u of %u, fanout group %lld%s, %u blocks of %u KiB",
+                   s->ifname, spec->worker, spec->nworkers, (long long)pl->cfg.fanout_id,
+                   spec->nworkers > 1 ? "" : " (not joined: one worker)", s->nblocks,
+                   s->block_size >> 10);
     *out = s;
     return 0;
 out_free:

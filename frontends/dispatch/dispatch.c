@@ -428,6 +428,9 @@ static int ds_dispatch(void *ps, const struct shoal_source_spec *spec, volatile 
         goto out_close;
     }
     d.map.h->file_size = d.file_size;
+    d.pl->host->logf(d.pl->self, SHOAL_LOG_INFO, "%s: feeding %u workers (%s) through %s",
+                     d.live ? spec->interface : spec->file, spec->nworkers,
+                     flowhash_mode_name(d.mode), name);
     rc = ds_loop(&d);
     ds_publish_all(&d);
     dring_finish(d.map.h);

@@ -35,29 +35,36 @@ run_workers() {
     wpids=""
     dpid=""
     if [ "$s" = dispatch ]; then
-        ip netns exec "$NS_cap" "$SHOAL" -c "$out/$s.cfg" --dispatcher --workers 2 -i cap0 \
+        ip netns exec "$NS_cap" "$SHOAL" -v -c "$out/$s.cfg" --dispatcher --workers 2 -i cap0 \
             2>"$out/$s/d.err" &
         dpid=$!
         PIDS="$PIDS $dpid"
     fi
     for w in 0 1; do
-        ip netns exec "$NS_cap" "$SHOAL" --no-progress -C -c "$out/$s.cfg" --share "$w/2" \
+        ip netns exec "$NS_cap" "$SHOAL" -v --no-progress -C -c "$out/$s.cfg" --share "$w/2" \
             -i cap0 -l "$out/$s/$w" 2>"$out/$s/$w.err" &
         wpids="$wpids $!"
         PIDS="$PIDS $!"
     done
-    # Every capture socket open before the replay (a fanout group that grows
-    # during the traffic moves flows between its members): packet sockets
-    # of the namespace, 2 workers' (af_packet) or the dispatcher's.
-    want=2
-    [ "$s" != dispatch ] || want=1
+    # Every capture open before the replay (a fanout group that grows during
+    # the traffic moves flows between its members): both workers in the
+    # group (af_packet), or the dispatcher feeding the rings (dispatch), as
+    # their -v lines say.
+    ready() {
+        if [ "$s" = dispatch ]; then
+            grep -q 'feeding 2 workers' "$out/$s/d.err" 2>/dev/null
+        else
+            grep -q 'fanout group' "$out/$s/0.err" 2>/dev/null &&
+                grep -q 'fanout group' "$out/$s/1.err" 2>/dev/null
+        fi
+    }
     i=0
-    while [ "$(ip netns exec "$NS_cap" cat /proc/net/packet | tail -n +2 | wc -l)" -lt "$want" ]; do
+    until ready; do
         i=$((i + 1))
-        [ "$i" -lt 200 ] || fail "$s: the capture sockets did not open within 20 s"
+        [ "$i" -lt 300 ] || { cat "$out/$s/"*.err; fail "$s: the capture did not start within 30 s"; }
         sleep 0.1
     done
-    sleep 1
+    sleep 0.5
     replay "$NS_tap" tap0 "$t"
     replay_wait "$REPLAY_PID"
     sleep 1
@@ -68,7 +75,7 @@ run_workers() {
     done
     got=0
     for w in 0 1; do
-        cat "$out/$s/$w.err"
+        grep -v "\[loader\]" "$out/$s/$w.err"
         n=$(sed -n 's/^shoal: [^:]*: \([0-9]*\) packets,.*/\1/p' "$out/$s/$w.err")
         [ "${n:-0}" -gt 0 ] || fail "$s: worker $w saw no packets"
         got=$((got + n))
