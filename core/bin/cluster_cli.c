@@ -246,6 +246,41 @@ static int cluster_run_proxy(const struct shoal_layout *l, const struct shoal_la
     return shoal_worker_run(l, self, o, wo, state);
 }
 
+static bool cluster_same(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* A worker whose entry names a frontend (lb_method) shares its input with
+ * every worker of the layout on the same host and interface with the same
+ * frontend: it is the i-th of those n, in layout order (what every one of
+ * them derives alike from the same file). */
+static void cluster_share(const struct shoal_layout *l, const struct shoal_layout_node *self,
+                          struct shoal_node_opts *o)
+{
+    uint32_t i = 0, n = 0;
+
+    if (self->lb_method == NULL) {
+        return;
+    }
+    if (o->frontend == NULL) {
+        o->frontend = self->lb_method;
+    }
+    for (size_t k = 0; k < l->n_nodes; k++) {
+        const struct shoal_layout_node *w = &l->nodes[k];
+        if (w->role == self->role && cluster_same(w->host, self->host) &&
+            cluster_same(w->interface, self->interface) &&
+            cluster_same(w->lb_method, self->lb_method)) {
+            i = w == self ? n : i;
+            n++;
+        }
+    }
+    if (o->nworkers == 0) {
+        o->worker = i;
+        o->nworkers = n;
+    }
+}
+
 /* A worker, or the standalone node of a one-node layout: the layout fills
  * in what the command line leaves out (interface, filter, log directory).
  * Returns the exit status. */
@@ -268,6 +303,7 @@ static int cluster_run_capture(const struct shoal_cluster_node_args *a,
     if (o->log_dir == NULL) {
         o->log_dir = self->workdir;
     }
+    cluster_share(l, self, o);
     return self->role == SHOAL_ROLE_WORKER ? shoal_worker_run(l, self, o, wo, state)
                                            : shoal_node_run(o);
 }

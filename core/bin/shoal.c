@@ -14,6 +14,7 @@
  * lines), pick the mode, check what that mode needs, run it.  A new option
  * is one row of the table.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include <shoal/plugin.h>
 
 #include "bin/cluster_cli.h"
+#include "bin/workers_cli.h"
 #include "lib/diag.h"
 #include "lib/util.h"
 #include "node/node.h"
@@ -34,8 +36,10 @@ struct cli {
     struct shoal_cluster_node_args run;
     struct shoal_cluster_gen_args gen;
     struct shoal_cluster_control_args ctl;
-    const char *layout; /* --layout, for --node and --control */
-    int verbose;        /* -v, repeated */
+    const char *layout;    /* --layout, for --node and --control */
+    const char *share;     /* --share I/N: this node's share of the input */
+    unsigned long workers; /* --workers N */
+    int verbose;           /* -v, repeated */
     bool help;
     bool version;
     char **rest; /* the arguments after the options */
@@ -125,6 +129,20 @@ static const struct cli_option cli_options[] = {
              "shoal.cfg gives them)"},
     {"check", 0, NULL, CLI_FLAG, CLI_AT(node.check_only), CLI_SEC_COMMON,
      .help = "validate the configuration and plugins, then exit"},
+    {"share", 0, "I/N", CLI_STRING, CLI_AT(share), CLI_SEC_COMMON,
+     .help = "analyse share I (0 .. N-1) of N of the input, as the frontend\n"
+             "splits it (frontend.strategy, e.g. bpf)"},
+    {"workers", 0, "N", CLI_NUMBER, CLI_AT(workers), CLI_SEC_COMMON,
+     .help = "-r FILE through the dispatch frontend into N worker processes\n"
+             "and a manager on this host (the records of one node)",
+     .min = 1, .max = 64},
+    {"dispatcher", 0, NULL, CLI_FLAG, CLI_AT(node.dispatcher), CLI_SEC_COMMON,
+     .help = "run only the frontend's dispatcher, feeding --workers N\n"
+             "nodes that read with --share I/N (frontend.strategy dispatch)"},
+    {"channel", 0, "NAME", CLI_STRING, CLI_AT(node.channel), CLI_SEC_COMMON,
+     .help = "where a dispatcher and its workers meet (default: the input)"},
+    {"frontend", 0, "NAME", CLI_STRING, CLI_AT(node.frontend), CLI_SEC_COMMON,
+     .help = "the frontend plugin instead of shoal.cfg's frontend.strategy"},
     {"networks", 0, "FILE", CLI_STRING, CLI_AT(node.networks_file), CLI_SEC_COMMON,
      .help = "the local networks, as networks.cfg lists them\n"
              "(instead of networks.local of shoal.cfg)"},
@@ -420,6 +438,39 @@ static int cli_check(const struct cli *cli, enum cli_mode mode)
     return -EINVAL;
 }
 
+/* --share I/N into the node's worker and nworkers.  0, or -EINVAL after
+ * saying why. */
+static int cli_share(struct cli *cli)
+{
+    unsigned long i, n;
+    char *end;
+
+    if (cli->node.dispatcher) {
+        if (cli->workers == 0) {
+            fprintf(stderr, "shoal: --dispatcher needs --workers N\n");
+            return -EINVAL;
+        }
+        cli->node.nworkers = (uint32_t)cli->workers;
+    }
+    if (cli->share == NULL) {
+        return 0;
+    }
+    errno = 0;
+    i = strtoul(cli->share, &end, 10);
+    if (end != cli->share && *end == '/' && end[1] != '\0') {
+        const char *nstr = end + 1;
+        n = strtoul(nstr, &end, 10);
+        if (errno == 0 && *end == '\0' && isdigit((unsigned char)*nstr) && n >= 1 && n <= 1024 &&
+            i < n) {
+            cli->node.worker = (uint32_t)i;
+            cli->node.nworkers = (uint32_t)n;
+            return 0;
+        }
+    }
+    fprintf(stderr, "shoal: --share: expected I/N with 0 <= I < N <= 1024, got '%s'\n", cli->share);
+    return -EINVAL;
+}
+
 /* Run `mode`; returns the exit status. */
 static int cli_run(struct cli *cli, enum cli_mode mode)
 {
@@ -435,6 +486,10 @@ static int cli_run(struct cli *cli, enum cli_mode mode)
         cli->run.layout = cli->layout;
         return shoal_cluster_run_node(&cli->run, &cli->node);
     case CLI_STANDALONE:
+        if (cli->workers > 0 && !cli->node.dispatcher && !cli->node.check_only &&
+            !cli->node.list_plugins) {
+            return shoal_workers_run(&cli->node, (unsigned)cli->workers);
+        }
         return shoal_node_run(&cli->node);
     }
     return 2;
@@ -457,7 +512,7 @@ int main(int argc, char **argv)
         return 0;
     }
     mode = cli_mode_of(&cli);
-    if (cli_check(&cli, mode) < 0) {
+    if (cli_share(&cli) < 0 || cli_check(&cli, mode) < 0) {
         return 2;
     }
     shoal_diag_set_level(cli.verbose >= 2   ? SHOAL_LOG_DEBUG

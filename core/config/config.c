@@ -28,6 +28,7 @@ enum config_kind {
     CONFIG_K_BOOL,    /* bool */
     CONFIG_K_STRING,  /* char *, owned */
     CONFIG_K_LOGFMT,  /* enum shoal_log_format, from "tsv" / "json" */
+    CONFIG_K_HASH,    /* uint32_t enum shoal_flow_hash, from "2-tuple" / "4-tuple" / "5-tuple" */
     CONFIG_K_NETS,    /* char ** NULL-terminated, from an array or list of strings */
     CONFIG_K_ACTIONS, /* notice.actions: a list of { note; exec } groups */
 };
@@ -88,6 +89,7 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("cluster", "resend_disk_max", CONFIG_K_U64, cluster_resend_disk_max, 0),
     CONFIG_KEY("cluster", "sumstat_max_keys", CONFIG_K_U64, cluster_sumstat_max_keys, 1),
     CONFIG_KEY("frontend", "strategy", CONFIG_K_STRING, frontend_strategy, 0),
+    CONFIG_KEY("frontend", "hash", CONFIG_K_HASH, frontend_hash, 0),
     CONFIG_KEY("control", "lock", CONFIG_K_DOUBLE, control_lock_timeout, 0.001),
     CONFIG_KEY("control", "control", CONFIG_K_DOUBLE, control_control_timeout, 0.001),
     CONFIG_KEY("control", "start", CONFIG_K_DOUBLE, control_start_timeout, 0.001),
@@ -432,6 +434,27 @@ static bool config_written_negative(const struct shoal_config *c, const config_s
     return neg;
 }
 
+/* frontend.hash: the flow hash of the splitting strategies. */
+static int config_read_hash(struct shoal_config *c, const config_setting_t *s, const char *path,
+                            char *err, size_t errlen)
+{
+    static const char *const names[] = {"2-tuple", "4-tuple", "5-tuple"};
+    static const uint32_t modes[] = {2, 4, 5};
+    const char *str = config_setting_get_string(s);
+
+    for (size_t i = 0; str != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(str, names[i]) == 0) {
+            c->frontend_hash = modes[i];
+            return 0;
+        }
+    }
+    config_errf(
+        err, errlen, c, s, path, "expected \"2-tuple\", \"4-tuple\" or \"5-tuple\", got %s%s%s",
+        str != NULL ? "\"" : "", str != NULL ? str : shoal_config_type_name(config_setting_type(s)),
+        str != NULL ? "\"" : "");
+    return -EINVAL;
+}
+
 /* Store setting `s` into the core field described by `k`. */
 static int config_read_key(struct shoal_config *c, const struct config_core_key *k,
                            const config_setting_t *s, char *err, size_t errlen)
@@ -511,6 +534,9 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         memcpy(&old, field, sizeof(old));
         free(old);
         memcpy(field, &dup, sizeof(dup));
+        if (k->offset == offsetof(struct shoal_config, frontend_strategy)) {
+            c->frontend_strategy_line = (unsigned)config_setting_source_line(s);
+        }
         return 0;
     }
     case CONFIG_K_LOGFMT: {
@@ -536,6 +562,8 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         }
         return 0;
     }
+    case CONFIG_K_HASH:
+        return config_read_hash(c, s, path, err, errlen);
     case CONFIG_K_NETS:
         return config_read_nets(c, s, path, err, errlen);
     case CONFIG_K_ACTIONS:
@@ -690,6 +718,7 @@ int shoal_config_defaults(struct shoal_config *c)
     c->control_rotate_interval = 3600;
     c->control_log_expire_days = 0;
     c->control_min_disk_percent = 5;
+    c->frontend_hash = 2;
     c->frontend_strategy = strdup("pcap");
     if (c->frontend_strategy == NULL) {
         free(c->log_dir);

@@ -93,9 +93,12 @@ struct shoal_config {
     uint64_t cluster_resend_disk_max;  /* 1 GiB more in the spill file */
     uint64_t cluster_sumstat_max_keys; /* 1000000: keys of distinct-count statistics */
 
-    /* frontend { strategy = "pcap"; } -- the frontend plugin every packet
-     * comes through */
+    /* frontend { strategy = "pcap"; hash = "2-tuple"; } -- the frontend
+     * plugin every packet comes through (its options in plugins.<strategy>),
+     * and the symmetric flow hash of the strategies that split traffic */
     char *frontend_strategy;
+    unsigned frontend_strategy_line; /* where strategy was set, 0: not in a file */
+    uint32_t frontend_hash;          /* enum shoal_flow_hash: 2 (the default), 4 or 5 */
 
     /* control { lock = 60.0; ... } -- seconds the control shell waits
      * (shoalctl reads them from etc/shoal.cfg; the nodes ignore them) */

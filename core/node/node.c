@@ -266,19 +266,72 @@ static void node_decode_weird(void *ctx, const char *name, const char *addl, con
     shoal_ctx_net_weird(ctx, name, addl, source, src, dst);
 }
 
-/* The frontend plugin frontend.strategy names, or NULL (logged). */
+/* The frontend plugin the node's options (a cluster worker's lb_method)
+ * or frontend.strategy name, or NULL (logged with the file and line). */
 static const struct shoal_loaded *node_frontend(const struct node_run *r)
 {
-    const char *strategy = r->cfg.frontend_strategy;
+    const char *strategy = r->o->frontend != NULL ? r->o->frontend : r->cfg.frontend_strategy;
     const struct shoal_loaded *l = shoal_registry_find(r->reg, strategy);
 
     if (l != NULL && l->desc->kind == SHOAL_PLUGIN_FRONTEND) {
         return l;
     }
-    shoal_err(NULL, "%s: frontend.strategy: no frontend plugin \"%s\" was loaded from:",
-              r->cfg.file != NULL ? r->cfg.file : "(defaults)", strategy);
+    if (r->o->frontend != NULL) {
+        shoal_err(r->name, "lb_method: no frontend plugin \"%s\" was loaded from:", strategy);
+    } else if (r->cfg.frontend_strategy_line > 0) {
+        shoal_err(NULL, "%s:%u: frontend.strategy: no frontend plugin \"%s\" was loaded from:",
+                  r->cfg.file, r->cfg.frontend_strategy_line, strategy);
+    } else {
+        shoal_err(NULL, "%s: frontend.strategy: no frontend plugin \"%s\" was loaded from:",
+                  r->cfg.file != NULL ? r->cfg.file : "(defaults)", strategy);
+    }
     shoal_registry_print_path(r->reg, stderr);
     return NULL;
+}
+
+/* What the node asks of its frontend. */
+static void node_spec(const struct node_run *r, struct shoal_source_spec *spec)
+{
+    const struct shoal_node_opts *o = r->o;
+
+    *spec = (struct shoal_source_spec){
+        .size = sizeof(*spec),
+        .node = r->name,
+        .interface = o->iface,
+        .file = o->read_file,
+        .filter = o->filter,
+        .worker = o->worker,
+        .nworkers = o->nworkers > 0 ? o->nworkers : 1,
+        .channel = o->channel,
+        .hash = r->cfg.frontend_hash,
+    };
+}
+
+/* --dispatcher: the frontend's dispatcher feeds o->nworkers workers until
+ * the input ends or a signal.  Returns the exit status. */
+static int node_run_dispatcher(struct node_run *r)
+{
+    const struct shoal_loaded *l = node_frontend(r);
+    const struct shoal_frontend_ops *fe = l != NULL ? l->desc->ops : NULL;
+    struct shoal_source_spec spec;
+    struct sigaction sa;
+
+    if (fe == NULL) {
+        return 2;
+    }
+    if (fe->dispatch == NULL) {
+        shoal_err(NULL,
+                  "frontend \"%s\" is host-based: it has no dispatcher (a network-based "
+                  "one, e.g. frontend.strategy = \"dispatch\")",
+                  l->desc->name);
+        return 2;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = node_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    node_spec(r, &spec);
+    return fe->dispatch(l->state, &spec, (volatile const int *)&node_stop) < 0 ? 1 : 0;
 }
 
 /* Open the source through the frontend and make the decoder for its link
@@ -294,15 +347,8 @@ static int node_open_source(struct node_run *r)
         return 2;
     }
     r->fe = l->desc->ops;
-    struct shoal_source_spec spec = {
-        .size = sizeof(spec),
-        .node = r->name,
-        .interface = o->iface,
-        .file = o->read_file,
-        .filter = o->filter,
-        .worker = o->worker,
-        .nworkers = o->nworkers > 0 ? o->nworkers : 1,
-    };
+    struct shoal_source_spec spec;
+    node_spec(r, &spec);
     if (r->fe->open(l->state, &spec, &r->src) < 0) {
         r->src = NULL;
         return 2;
@@ -510,10 +556,14 @@ static int node_loop(struct node_run *r)
         }
         if (n == 0) {
             /* A quiet live link: let network time follow the clock so idle
-             * connections still expire, as Zeek does when live. */
-            struct timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
-            shoal_ctx_advance(r->ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+             * connections still expire, as Zeek does when live.  A trace's
+             * time is its own: nothing ready yet (a dispatcher behind) is
+             * only a wait. */
+            if (o->read_file == NULL) {
+                struct timespec now;
+                clock_gettime(CLOCK_REALTIME, &now);
+                shoal_ctx_advance(r->ctx, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+            }
             if (r->fe->wait != NULL) {
                 r->fe->wait(r->src, NODE_WAIT_MS);
             } else {
@@ -661,6 +711,10 @@ int shoal_node_run(const struct shoal_node_opts *o)
     if (status == 0 && o->list_loaded) {
         shoal_registry_print_settings(r.reg, stdout);
         return node_teardown(&r, 0, false);
+    }
+    if (status == 0 && o->dispatcher && !o->check_only) {
+        status = node_run_dispatcher(&r);
+        return node_teardown(&r, status, false);
     }
     if (status == 0 && o->check_only && !o->no_source && node_frontend(&r) == NULL) {
         status = 2;

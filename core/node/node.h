@@ -79,6 +79,9 @@ struct shoal_node_opts {
     const char *name;                     /* node name for messages (NULL: the input's) */
     uint32_t worker;                      /* this worker's share of the input: index ... */
     uint32_t nworkers;                    /* ... of this many (0: 1, a standalone node) */
+    const char *frontend;                 /* strategy over frontend.strategy, or NULL */
+    const char *channel;                  /* where workers meet a dispatcher, or NULL */
+    bool dispatcher;                      /* run the frontend's dispatcher for nworkers */
     const struct shoal_node_hooks *hooks; /* cluster role, NULL when standalone */
 };
 

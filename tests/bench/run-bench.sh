@@ -28,6 +28,8 @@ RATE_GOAL=1000000
 BASE_CONNS=10
 PROCESS_GOAL=0.6
 STATUS_GOAL=1.0
+DISPATCH_GOAL=1.6
+WORKERS_GOAL=1.5
 
 die() {
     echo "bench: error: $*" >&2
@@ -49,11 +51,12 @@ SYNTH=$B/contrib/shoal-synth
 READLOOP=$B/tests/bench/pcap-readloop
 BTIME=$B/tests/bench/bench-time
 LOGRATE=$B/tests/bench/bench-lograte
+DRAIN=$B/tests/bench/bench-drain
 CTL=$B/core/bin/shoalctl
 . "$SRC/tests/plugin-path.sh"
 SHOAL_PLUGIN_PATH=$(shoal_build_plugin_path "$B")
 export SHOAL_PLUGIN_PATH
-for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME" "$LOGRATE" "$CTL"; do
+for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME" "$LOGRATE" "$CTL" "$DRAIN"; do
     [ -x "$p" ] || die "$p is not built: run 'make bench' in $B, which builds it first"
 done
 
@@ -89,12 +92,12 @@ case $ST_NODES in
 esac
 [ "$CONNS" -gt "$BASE_CONNS" ] || die "BENCH_CONNS must be larger than the baseline's $BASE_CONNS"
 if [ "$ONLY" = all ]; then
-    ONLY=throughput,memory,lograte,process,status
+    ONLY=throughput,memory,lograte,process,status,frontend
 fi
 for part in $(echo "$ONLY" | tr ',' ' '); do
     case $part in
-        throughput | memory | lograte | process | status) ;;
-        *) die "BENCH_ONLY='$ONLY': '$part' is not one of throughput, memory, lograte, process, status (comma-separated) or all" ;;
+        throughput | memory | lograte | process | status | frontend) ;;
+        *) die "BENCH_ONLY='$ONLY': '$part' is not one of throughput, memory, lograte, process, status, frontend (comma-separated) or all" ;;
     esac
 done
 
@@ -242,7 +245,7 @@ timed() {
 
 # --- checks ----------------------------------------------------------------
 
-if want throughput || want memory || want process; then
+if want throughput || want memory || want process || want frontend; then
     "$SHOAL" --list-plugins >"$TMP/plugins" 2>&1 || {
         cat "$TMP/plugins" >&2
         die "'$SHOAL --list-plugins' failed"
@@ -274,7 +277,7 @@ say "build $B, $NCPU CPUs, load average $LOAD"
 
 # --- traces ----------------------------------------------------------------
 
-if want throughput || want process; then
+if want throughput || want process || want frontend; then
     TRACE=$DATA/mixed-s$SEED-$SIZE.pcap
     gen_trace "$TRACE" "$(to_bytes "$SIZE")" -s "$SEED" --size "$SIZE" \
         --summary "$DATA/mixed-s$SEED-$SIZE.json"
@@ -575,6 +578,73 @@ if want process; then
     fi
 fi
 
+# --- frontends: the dispatcher, and shoal -r --workers 2 ----------------------
+
+if want frontend; then
+    FB=$TMP/frontend
+    mkdir -p "$FB"
+    { cat "$TMP/plugins.cfg"; echo 'frontend: { strategy = "dispatch"; };'; } >"$FB/shoal.cfg"
+    if ! want throughput && ! want process; then
+        say "warm-up read of $TRACE (untimed, brings it into the page cache)"
+        "$READLOOP" "$TRACE" >"$TMP/warm.out" || die "pcap-readloop could not read $TRACE"
+    fi
+    FE_FILEBYTES=$(fsize "$TRACE")
+    : >"$TMP/frl.rows"
+    : >"$TMP/fds.rows"
+    : >"$TMP/fsa.rows"
+    : >"$TMP/fwk.rows"
+    : >"$TMP/fbal"
+    say "$ROUNDS interleaved rounds: readloop, dispatcher alone (2 draining rings)," \
+        "shoal -r, shoal -r --workers 2, ..."
+    printf '  %-5s %-24s %9s %8s %8s\n' round program 'wall s' 'user s' 'sys s'
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        timed frl "$TMP/frl.out" "$READLOOP" "$TRACE"
+        echo "$(field "$TMP/frl.time" wall) $(field "$TMP/frl.time" user) $(field "$TMP/frl.time" sys)" >>"$TMP/frl.rows"
+        "$DRAIN" "$FB/chan" 2 0 >"$TMP/drain0" &
+        d0=$!
+        "$DRAIN" "$FB/chan" 2 1 >"$TMP/drain1" &
+        d1=$!
+        timed fds "$TMP/fds.out" "$SHOAL" -c "$FB/shoal.cfg" --dispatcher --workers 2 \
+            --channel "$FB/chan" -r "$TRACE"
+        wait "$d0" && wait "$d1" || die "bench-drain failed in round $r"
+        echo "$(field "$TMP/fds.time" wall) $(field "$TMP/fds.time" user) $(field "$TMP/fds.time" sys)" >>"$TMP/fds.rows"
+        f0=$(sed -n 's/^frames=\([0-9]*\) .*/\1/p' "$TMP/drain0")
+        f1=$(sed -n 's/^frames=\([0-9]*\) .*/\1/p' "$TMP/drain1")
+        b0=$(sed -n 's/.* bytes=\([0-9]*\)/\1/p' "$TMP/drain0")
+        b1=$(sed -n 's/.* bytes=\([0-9]*\)/\1/p' "$TMP/drain1")
+        echo "$f0 $f1 $b0 $b1" >"$TMP/fbal"
+        mkdir "$TMP/fsa" "$TMP/fwk"
+        timed fsa "$TMP/fsa.out" "$SHOAL" -r "$TRACE" -l "$TMP/fsa" -c "$TMP/plugins.cfg" -q \
+            --no-progress
+        timed fwk "$TMP/fwk.out" "$SHOAL" -r "$TRACE" --workers 2 -l "$TMP/fwk" \
+            -c "$FB/shoal.cfg" -q --no-progress
+        FE_VERIFIED=
+        for st in conn dns http; do
+            rows "$TMP/fsa" "$st" >"$TMP/want.rows"
+            rows "$TMP/fwk" "$st" >"$TMP/got.rows"
+            cmp -s "$TMP/want.rows" "$TMP/got.rows" ||
+                die "round $r: shoal -r --workers 2 wrote other $st.log rows than standalone"
+            FE_VERIFIED="$FE_VERIFIED $st $(wc -l <"$TMP/want.rows" | tr -d ' '),"
+        done
+        rm -rf "$TMP/fsa" "$TMP/fwk"
+        echo "$(field "$TMP/fsa.time" wall) $(field "$TMP/fsa.time" user) $(field "$TMP/fsa.time" sys)" >>"$TMP/fsa.rows"
+        echo "$(field "$TMP/fwk.time" wall) $(field "$TMP/fwk.time" user) $(field "$TMP/fwk.time" sys)" >>"$TMP/fwk.rows"
+        for x in frl:pcap-readloop fds:"dispatcher alone" fsa:"shoal -r" fwk:"shoal -r --workers 2"; do
+            printf '  %-5s %-24s %9.3f %8.3f %8.3f\n' "$r" "${x#*:}" "$(field "$TMP/${x%%:*}.time" wall)" \
+                "$(field "$TMP/${x%%:*}.time" user)" "$(field "$TMP/${x%%:*}.time" sys)"
+        done
+        r=$((r + 1))
+    done
+    FE_VERIFIED=${FE_VERIFIED%,}
+    FE_DS=$(calc "sprintf(\"%.3f\", $(col "$TMP/fds.rows" 1) / $(col "$TMP/frl.rows" 1))")
+    FE_WK=$(calc "sprintf(\"%.3f\", $(col "$TMP/fsa.rows" 1) / $(col "$TMP/fwk.rows" 1))")
+    FE_DS_OK=$(calc "($FE_DS <= $DISPATCH_GOAL) ? \"met\" : \"MISSED\"")
+    FE_WK_OK=$(calc "($FE_WK >= $WORKERS_GOAL) ? \"met\" : \"MISSED\"")
+    read -r f0 f1 b0 b1 <"$TMP/fbal"
+    FE_BAL=$(calc "sprintf(\"packets %.3f, bytes %.3f\", ($f0 > $f1 ? $f0 : $f1) * 2 / ($f0 + $f1), ($b0 > $b1 ? $b0 : $b1) * 2 / ($b0 + $b1))")
+fi
+
 # --- shoalctl status on many local nodes, one stopped -------------------------
 
 if want status; then
@@ -722,6 +792,23 @@ fi
         printf '  process/standalone CPU time (user+sys, every process), median: %.2fx\n' \
             "$PR_CPURATIO"
     fi
+    if want frontend; then
+        echo
+        echo "frontends: the dispatch frontend (2-tuple) over $TRACE ($FE_FILEBYTES bytes),"
+        echo "median of $ROUNDS interleaved rounds:"
+        printf '  %-34s %9s %8s %8s\n' program 'wall s' 'user s' 'sys s'
+        for x in frl:pcap-readloop fds:"dispatcher alone (2 rings drained)" \
+            fsa:"shoal -r (dns, http)" fwk:"shoal -r --workers 2 (+ manager)"; do
+            printf '  %-34s %9.3f %8.3f %8.3f\n' "${x#*:}" "$(col "$TMP/${x%%:*}.rows" 1)" \
+                "$(col "$TMP/${x%%:*}.rows" 2)" "$(col "$TMP/${x%%:*}.rows" 3)"
+        done
+        printf '  dispatcher/readloop wall time: %.2fx  goal <= %sx: %s\n' "$FE_DS" \
+            "$DISPATCH_GOAL" "$FE_DS_OK"
+        printf '  --workers 2 packet rate / standalone: %.2fx  goal >= %sx: %s\n' "$FE_WK" \
+            "$WORKERS_GOAL" "$FE_WK_OK"
+        echo "  rows equal to standalone's (uids aside), every round:$FE_VERIFIED"
+        echo "  balance over 2 workers, busiest/mean: $FE_BAL"
+    fi
     if want status; then
         echo
         echo "shoalctl status on $ST_NODES local nodes ($ST_KINDS), $ST_VICTIM stopped:"
@@ -737,7 +824,8 @@ echo
 say "results written to $RESULTS"
 
 if [ "$STRICT" = 1 ] && { [ "${RATIO_OK:-met}" != met ] || [ "${MEM_OK:-met}" != met ] ||
-    [ "${LR_OK:-met}" != met ] || [ "${PR_OK:-met}" != met ] || [ "${ST_OK:-met}" != met ]; }; then
+    [ "${LR_OK:-met}" != met ] || [ "${PR_OK:-met}" != met ] || [ "${ST_OK:-met}" != met ] ||
+    [ "${FE_DS_OK:-met}" != met ] || [ "${FE_WK_OK:-met}" != met ]; }; then
     die "a goal was missed (BENCH_STRICT=1)"
 fi
 exit 0

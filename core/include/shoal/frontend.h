@@ -33,6 +33,20 @@ struct shoal_source_spec {
     const char *channel;   /* where workers meet a dispatcher (network-based
                             * strategies): a name both sides derive the same
                             * way, e.g. the cluster's spool; NULL otherwise */
+#if SHOAL_ABI_TARGET_MINOR >= 3
+    /* ---- since 2.3 (read them only when SHOAL_HAS(spec, member)) ---- */
+    uint32_t hash; /* the symmetric flow hash of strategies that split traffic
+                    * (frontend.hash): enum shoal_flow_hash */
+#endif
+};
+
+/* The flow hashes a splitting strategy may be asked for (since 2.3).  Each
+ * is symmetric: both directions of a session give the same value.  IP
+ * fragments without their transport header are placed by the 2-tuple. */
+enum shoal_flow_hash {
+    SHOAL_HASH_2TUPLE = 2, /* the address pair */
+    SHOAL_HASH_4TUPLE = 4, /* the address pair and the port pair (TCP, UDP, SCTP) */
+    SHOAL_HASH_5TUPLE = 5, /* the 4-tuple and the IP protocol */
 };
 
 /* One captured frame.  `data` is valid only during the deliver call. */
@@ -49,7 +63,9 @@ struct shoal_source_stats {
     uint64_t received;       /* frames handed to the node */
     uint64_t dropped;        /* lost by the kernel, a ring or a queue before the node */
     uint64_t if_dropped;     /* lost by the interface */
-    uint64_t not_classified; /* frames the strategy could not assign (counted, dropped) */
+    uint64_t not_classified; /* frames the strategy could not place by its hash (not IP,
+                              * truncated): counted, and dropped or given to one worker
+                              * as the strategy documents */
     uint64_t file_pos;       /* a trace: bytes read so far ... */
     uint64_t file_size;      /* ... of this many (0: not a file, or unknown) */
 };

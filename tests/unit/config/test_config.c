@@ -227,6 +227,36 @@ static void test_unknown(void)
                     "plugins.http: expected a group, got an integer");
 }
 
+/* frontend: the strategy (its line kept for the node's error) and the
+ * flow hash of the splitting strategies. */
+static void test_frontend(void)
+{
+    struct shoal_config c;
+    char err[512] = "";
+
+    CU_ASSERT_EQUAL_FATAL(shoal_config_defaults(&c), 0);
+    CU_ASSERT_STRING_EQUAL(c.frontend_strategy, "pcap");
+    CU_ASSERT_EQUAL(c.frontend_hash, 2);
+    CU_ASSERT_EQUAL(c.frontend_strategy_line, 0);
+    shoal_config_free(&c);
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_config_load(&c,
+                          test_write("log: { dir = \"x\"; };\nfrontend: {\n  hash = \"4-tuple\";\n"
+                                     "  strategy = \"bpf\";\n};\n"),
+                          err, sizeof(err)),
+        0);
+    CU_ASSERT_STRING_EQUAL(c.frontend_strategy, "bpf");
+    CU_ASSERT_EQUAL(c.frontend_strategy_line, 4);
+    CU_ASSERT_EQUAL(c.frontend_hash, 4);
+    shoal_config_free(&c);
+    test_load_fails("frontend: {\n  hash = \"3-tuple\";\n};\n", 2,
+                    "frontend.hash: expected \"2-tuple\", \"4-tuple\" or \"5-tuple\", got "
+                    "\"3-tuple\"");
+    test_load_fails("frontend: {\n\n  hash = 5;\n};\n", 3,
+                    "frontend.hash: expected \"2-tuple\", \"4-tuple\" or \"5-tuple\", got an "
+                    "integer");
+}
+
 static void test_wrong_type(void)
 {
     test_load_fails("conn: {\n  tcp_inactivity_timeout = \"5m\";\n};\n", 2,
@@ -634,6 +664,7 @@ int main(void)
         {"syntax error with its line", test_syntax_error},
         {"unknown groups and keys with their line", test_unknown},
         {"wrong types and bad values", test_wrong_type},
+        {"the frontend group", test_frontend},
         {"notice and cluster groups", test_notice_cluster},
         {"the shell's control group", test_control},
         {"plugins.<name>.enabled", test_plugin_enabled},
