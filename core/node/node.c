@@ -483,6 +483,16 @@ static int node_drop_privileges(const struct node_run *r)
     return shoal_drop_privileges(&r->cfg, r->name, dirs) < 0 ? 1 : 0;
 }
 
+/* The role may now say the node runs (hooks->ready). */
+static void node_ready(const struct node_run *r)
+{
+    const struct shoal_node_hooks *h = r->o->hooks;
+
+    if (h != NULL && h->ready != NULL) {
+        h->ready(h->arg);
+    }
+}
+
 /* ---- the loop ---- */
 
 static void node_packet(void *arg, const struct shoal_frame *f)
@@ -740,6 +750,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     if (o->no_source) {
         status = node_drop_privileges(&r);
         if (status == 0) {
+            node_ready(&r);
             node_loop_without_source(&r);
         }
         return node_teardown(&r, status, true);
@@ -751,6 +762,7 @@ int shoal_node_run(const struct shoal_node_opts *o)
     if (status != 0) {
         return node_teardown(&r, status, false);
     }
+    node_ready(&r);
     node_stats_start(&r);
     status = node_loop(&r);
     shoal_statslog_finish(r.statslog, shoal_ctx_now(r.ctx));

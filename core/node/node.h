@@ -52,6 +52,10 @@ struct shoal_node_hooks {
      * source (a proxy) calls it in a loop: it should wait for its sockets
      * up to 100 ms. */
     void (*poll)(void *arg);
+    /* The packet source is open (a proxy: start is done) and root dropped:
+     * from now on every packet reaches the node, so the role may say it
+     * runs.  May be NULL. */
+    void (*ready)(void *arg);
     /* After the last record was written (end of input or a signal), before
      * the logger is freed.  0, or a negative errno: exit status 1. */
     int (*finish)(void *arg);

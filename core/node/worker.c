@@ -114,8 +114,16 @@ static int cnode_start(void *arg, const struct shoal_node_env *env)
     }
     shoal_worker_control_set_shared(cn->wctl, cn->sl, cn->proxy);
     env->host->routes = routes;
-    shoal_nodestate_set(cn->state, SHOAL_NODE_RUNNING);
     return 0;
+}
+
+/* "running" once the capture is open: shoalctl start waits for it, and a
+ * test's traffic may follow at once. */
+static void cnode_ready(void *arg)
+{
+    struct cnode *cn = arg;
+
+    shoal_nodestate_set(cn->state, SHOAL_NODE_RUNNING);
 }
 
 static void cnode_poll(void *arg)
@@ -170,6 +178,7 @@ int shoal_worker_run(const struct shoal_layout *layout, const struct shoal_layou
     struct shoal_node_hooks hooks = {
         .start = cnode_start,
         .poll = cnode_poll,
+        .ready = cnode_ready,
         .finish = cnode_finish,
         .arg = &cn,
     };
