@@ -32,8 +32,10 @@ static inline void mb_u(struct ssl_mb *m, uint32_t v, int width)
 
 static inline void mb_bytes(struct ssl_mb *m, const void *p, size_t n)
 {
-    memcpy(m->b + m->n, p, n);
-    m->n += n;
+    if (n > 0) {
+        memcpy(m->b + m->n, p, n);
+        m->n += n;
+    }
 }
 
 /* Open a block whose length is a `width`-byte prefix. */

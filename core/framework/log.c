@@ -1093,7 +1093,9 @@ static const struct shoal_value *log_limit(struct shoal_logger *l, const struct 
             elem_left -= keep;
             cut_c |= keep < v->v.n;
             struct shoal_value *e = l->cut_e + n_elems;
-            memcpy(e, v->v.v, keep * sizeof(*e));
+            if (keep > 0) {
+                memcpy(e, v->v.v, keep * sizeof(*e));
+            }
             for (size_t j = 0; log_is_text(f->elem) && j < keep; j++) {
                 cut_s |= log_cut_string(lim, &e[j], &str_left);
             }

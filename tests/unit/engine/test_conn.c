@@ -1563,8 +1563,9 @@ static void test_services(void)
     svc_send(41002, 5556, 0.2, "X2", 2);
     /* a violation past 10 KiB of payload leaves the service */
     svc_send(41003, 5556, 0.0, "B3", 2);
+    static char bulk[1000] = "B3";
     for (int i = 0; i < 12; i++) {
-        svc_send(41003, 5556, 0.1 + i * 0.01, "B3", 1000);
+        svc_send(41003, 5556, 0.1 + i * 0.01, bulk, sizeof(bulk));
     }
     svc_send(41003, 5556, 0.3, "X3", 2);
     /* another port: the probe attaches alpha (the payload holds a NUL) */
