@@ -45,6 +45,12 @@ static inline uint32_t shoal_le32(const uint8_t *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
+/* Read a little-endian 64-bit value at p (8 bytes must be readable). */
+static inline uint64_t shoal_le64(const uint8_t *p)
+{
+    return (uint64_t)shoal_le32(p + 4) << 32 | shoal_le32(p);
+}
+
 /* Read a 16-bit value in host byte order at p (any alignment). */
 static inline uint16_t shoal_he16(const uint8_t *p)
 {
@@ -68,6 +74,22 @@ static inline void shoal_put_be32(uint8_t *p, uint32_t v)
     p[1] = (uint8_t)(v >> 16);
     p[2] = (uint8_t)(v >> 8);
     p[3] = (uint8_t)v;
+}
+
+/* Write v little-endian at p (4 bytes). */
+static inline void shoal_put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* Write v little-endian at p (8 bytes). */
+static inline void shoal_put_le64(uint8_t *p, uint64_t v)
+{
+    shoal_put_le32(p, (uint32_t)v);
+    shoal_put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* Smaller / larger of two unsigned 32-bit values. */
