@@ -32,13 +32,8 @@ stats: { interval = 1.0; capture_loss_interval = 0.0; };
 plugins: { pcap: { buffer_mb = $buffer_mb; }; };
 CFG
 
-rx() { # frames the sniffing end took in so far
-    ip -n "$NS_host" -s -j link show sniff1 |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
-}
-
 mkdir -p "$out/logs"
-rx0=$(rx)
+rx0=$(link_rx "$NS_host" sniff1)
 ip netns exec "$NS_host" "$SHOAL" --no-progress -C -i sniff1 -l "$out/logs" -c "$out/shoal.cfg" \
     2>"$out/stderr" &
 pid=$!
@@ -73,7 +68,7 @@ sleep 2.5
 hwm=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$pid/status)
 kill -TERM $pid
 wait $pid || { cat "$out/stderr"; fail "shoal did not stop cleanly"; }
-took=$(($(rx) - rx0))
+took=$(($(link_rx "$NS_host" sniff1) - rx0))
 cat "$out/stderr"
 
 sent1=$(pcap_packets "$out/t1.pcap")
