@@ -528,10 +528,11 @@ static int wl_recovered(void *arg, uint64_t seq, const void *buf, size_t len)
 /*
  * Read back what an earlier run of this node sealed and the manager never
  * acknowledged, continuing its epoch and sequence so the manager's dedup
- * drops what it did write, then start the journal of this run.  A journal
+ * drops what it did write, then start the journal of this run (unless
+ * cluster.journal is off).  A journal
  * that cannot be read is set aside (renamed), never overwritten.
  */
-static int wl_journal_open(struct shoal_worker_link *wl)
+static int wl_journal_open(struct shoal_worker_link *wl, bool enabled)
 {
     struct shoal_journal_info info;
     char path[PATH_MAX], aside[PATH_MAX + 16];
@@ -566,6 +567,9 @@ static int wl_journal_open(struct shoal_worker_link *wl)
     if (info.damaged) {
         shoal_err(who, "log journal %s ends in a damaged record: what followed it is lost", path);
     }
+    if (!enabled) { /* cluster.journal = false: what was read back is held in memory only */
+        return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+    }
     wl->journal = shoal_journal_new(path);
     if (wl->journal == NULL) {
         return -ENOMEM;
@@ -599,7 +603,7 @@ int shoal_worker_link_start(struct shoal_worker_link *wl, struct shoal_zsec *zse
         shoal_err(wl->self->name, "cannot create the log channel: out of memory");
         return -ENOMEM;
     }
-    if (wl->self->workdir != NULL && (rc = wl_journal_open(wl)) < 0) {
+    if (wl->self->workdir != NULL && (rc = wl_journal_open(wl, cfg->cluster_journal)) < 0) {
         return rc;
     }
     wl->zsec = zsec;
