@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <shoal/addrtext.h>
+
 #define DNS_MAX_JUMPS 128
 #define DNS_MAX_NAME_STEPS 16384 /* a real message of 4,000 answers takes ~ 4 per name */
 
@@ -237,9 +239,8 @@ static void dnsp_addr(struct dnsw *w, const uint8_t *b, bool v6)
         b += 12;
         v6 = false;
     }
-    if (inet_ntop(v6 ? AF_INET6 : AF_INET, b, tmp, sizeof(tmp)) != NULL) {
-        dnsw_put(w, tmp, strlen(tmp));
-    }
+    char *end = v6 ? shoal_text_v6(tmp, b) : shoal_text_v4(tmp, b); /* inet_ntop's text */
+    dnsw_put(w, tmp, (size_t)(end - tmp));
 }
 
 /* Warn about DNSSEC algorithms Zeek flags; `who` is "RRSIG" or "DNSKEY". */
@@ -891,8 +892,7 @@ static const char *dns_lookup(const struct dns_name_ent *t, size_t n, uint16_t v
 {
     for (size_t i = 0; i < n; i++) {
         if (t[i].v == v) {
-            snprintf(buf, size, "%s", t[i].name);
-            return buf;
+            return t[i].name; /* a constant: no copy into buf */
         }
     }
     snprintf(buf, size, "%s-%u", dflt, v);

@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* XXH3 inlined here (the same hashes): it runs for every packet's lookup
+ * and every uid, and the library call cost more than the hash of 38 bytes. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "engine/analyzer.h"
