@@ -1010,7 +1010,15 @@ bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void
             len -= n;
             continue;
         }
-        /* Line mode: find the end of the line. */
+        /* Line mode, as Zeek's ContentLine analyzer with CR and LF both
+         * ending lines: a bare CR ended the last line and something other
+         * than a line end follows it (once a connection, as Zeek flags it). */
+        if (dir->last_cr && data[0] != '\r' && !p->single_cr) {
+            p->single_cr = true;
+            http_weird(&x, "line_terminated_with_single_CR", NULL);
+        }
+        dir->last_cr = false;
+        /* Find the end of the line. */
         size_t i = 0;
         while (i < len && data[i] != '\r' && data[i] != '\n') {
             i++;

@@ -108,6 +108,7 @@ struct http_parser {
     bool tunnel; /* CONNECT established or upgraded: data is no longer HTTP */
     bool upgrade_connection;
     bool upgrade_protocol;
+    bool single_cr; /* line_terminated_with_single_CR was raised (once a connection) */
     unsigned reply_code;
     struct http_version request_version;
     struct http_version reply_version;
