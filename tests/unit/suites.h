@@ -13,6 +13,7 @@
 int register_conn_suite(void);
 int register_reasm_suite(void);
 int register_expect_suite(void);
+int register_weird_suite(void);
 int register_dispatch_suite(void);
 
 /* tests/unit/framework */
