@@ -24,6 +24,7 @@ int register_stats_suite(void);
 
 /* tests/unit/lib */
 int register_buf_suite(void);
+int register_lines_suite(void);
 int register_netset_suite(void);
 int register_base64_suite(void);
 int register_timers_suite(void);
