@@ -125,7 +125,6 @@ struct shoal_conn {
     double last;
     uint64_t serial;                      /* uid source */
     uint32_t count[SHOAL_CONN_NCOUNTERS]; /* low words (see shoal_conn_counter) */
-    uint32_t weird_seen;                  /* bloom of weird names logged for this conn */
     uint64_t services;                    /* bit i: analyzer i confirmed */
     float idle_timeout;                   /* set by an analyzer; 0: the transport's default */
     float sched_off;               /* the wheel looks at it at start + sched_off (never later) */
