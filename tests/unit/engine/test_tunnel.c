@@ -518,8 +518,7 @@ int register_tunnel_suite(void)
         {"gre in udp", test_gre_in_udp},
         {"configurable ports", test_ports_configurable},
     };
-    CU_pSuite s =
-        CU_add_suite_with_setup_and_teardown("tunnel", NULL, NULL, tt_setup, tt_teardown);
+    CU_pSuite s = CU_add_suite_with_setup_and_teardown("tunnel", NULL, NULL, tt_setup, tt_teardown);
 
     if (s == NULL) {
         return CU_get_error();
