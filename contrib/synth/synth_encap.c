@@ -39,10 +39,10 @@ static const struct {
     const char *name;
     uint16_t port; /* UDP responder port, 0: not over UDP */
 } enc_kinds[SYNTH_ENCAP_COUNT] = {
-    [SYNTH_ENCAP_NONE] = {"none", 0},       [SYNTH_ENCAP_VXLAN] = {"vxlan", 4789},
-    [SYNTH_ENCAP_GENEVE] = {"geneve", 6081}, [SYNTH_ENCAP_GTP] = {"gtp", 2152},
+    [SYNTH_ENCAP_NONE] = {"none", 0},          [SYNTH_ENCAP_VXLAN] = {"vxlan", 4789},
+    [SYNTH_ENCAP_GENEVE] = {"geneve", 6081},   [SYNTH_ENCAP_GTP] = {"gtp", 2152},
     [SYNTH_ENCAP_GRE_UDP] = {"gre-udp", 4754}, [SYNTH_ENCAP_GRE] = {"gre", 0},
-    [SYNTH_ENCAP_80211] = {"80211", 0},     [SYNTH_ENCAP_RADIOTAP] = {"radiotap", 0},
+    [SYNTH_ENCAP_80211] = {"80211", 0},        [SYNTH_ENCAP_RADIOTAP] = {"radiotap", 0},
 };
 
 int synth_encap_parse(const char *s)

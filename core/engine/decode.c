@@ -28,6 +28,7 @@ enum {
     DECODE_DLT_NULL = 0,
     DECODE_DLT_EN10MB = 1,
     DECODE_DLT_PPP = 9,
+    DECODE_DLT_FDDI = 10,
     DECODE_DLT_RAW = 12,
     DECODE_DLT_PPP_SERIAL = 50,
     DECODE_LINKTYPE_RAW = 101,
@@ -51,6 +52,8 @@ enum {
     ETH_MPLS = 0x8847,
     ETH_PPPOE_SESSION = 0x8864,
     ETH_FABRICPATH = 0x8903,
+    ETH_PBB = 0x88e7,
+    ETH_VNTAG = 0x8926,
     PPP_IPV4 = 0x0021,
     PPP_IPV6 = 0x0057,
 };
@@ -166,6 +169,7 @@ bool shoal_decode_linktype_ok(int linktype)
     case DECODE_DLT_NULL:
     case DECODE_DLT_EN10MB:
     case DECODE_DLT_PPP:
+    case DECODE_DLT_FDDI:
     case DECODE_DLT_RAW:
     case DECODE_DLT_PPP_SERIAL:
     case DECODE_LINKTYPE_RAW:
@@ -1040,6 +1044,14 @@ static enum decode_l2_result decode_link(struct decode_ctx *c, const uint8_t *f,
     case DECODE_DLT_IEEE802_11:
         l2->off = 0;
         return decode_80211(c, f, *cap, l2);
+    case DECODE_DLT_FDDI: /* FDDI header and LLC skipped; IP by its version */
+        if (*cap <= 21) {
+            decode_weird(c, "FDDI_analyzer_failed", NULL, NULL);
+            return L2_BAD;
+        }
+        l2->off = 21;
+        l2->proto = ETH_IPV4;
+        return L2_NEXT;
     case DECODE_DLT_IEEE802_11_RADIO:
         return decode_radiotap(c, f, *cap, l2);
     default: /* raw IP: the IP analyzer tells v4 from v6 */
@@ -1117,6 +1129,35 @@ static enum decode_l2_result decode_ethertype(struct decode_ctx *c, const uint8_
             l2->proto = ETH_IPV4;
             return L2_NEXT;
         }
+        case ETH_PBB: { /* 802.1ah: the I-TAG, then the customer's Ethernet header */
+            if (len <= 18) {
+                decode_weird(c, "truncated_PBB_header", NULL, "PBB");
+                return L2_BAD;
+            }
+            uint32_t type = shoal_be16(p + 16);
+            l2->off += 18;
+            if (type >= 1536) {
+                l2->proto = type;
+                break;
+            }
+            if (type > 1500) {
+                decode_weird(c, "undefined_ether_type", NULL, "ETHERNET");
+                return L2_BAD;
+            }
+            enum decode_l2_result r = decode_llc(c, f, cap, l2);
+            if (r != L2_NEXT) {
+                return r;
+            }
+            break;
+        }
+        case ETH_VNTAG:
+            if (len <= 6) {
+                decode_weird(c, "truncated_vntag_header", NULL, "VNTAG");
+                return L2_BAD;
+            }
+            l2->proto = shoal_be16(p + 4);
+            l2->off += 6;
+            break;
         case ETH_PPPOE_SESSION:
             if (len <= 8) {
                 decode_weird(c, "truncated_pppoe_header", NULL, "PPPOE");

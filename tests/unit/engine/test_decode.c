@@ -450,6 +450,50 @@ static void test_link_80211(void)
     shoal_decoder_free(r);
 }
 
+/* PBB (802.1ah) and VN-Tag under Ethernet, and FDDI (DLT 10). */
+static void test_link_pbb_vntag_fddi(void)
+{
+    struct shoal_decoder *d = new_dec(1, false);
+    struct shoal_decoder *fd = new_dec(10, false);
+    uint8_t ip[256], f[512];
+    size_t n = mk_ip4_udp(ip, 10);
+    struct shoal_pkt p;
+
+    /* PBB: I-TAG (4), customer addresses (12), 802.1Q, IPv4 */
+    memset(f, 0, sizeof(f));
+    memcpy(f + 12, "\x88\xe7", 2);
+    memcpy(f + 14 + 16, "\x81\x00\x00\x2a\x08\x00", 6);
+    memcpy(f + 14 + 22, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, 14 + 22 + n, &p), 1);
+    CU_ASSERT_EQUAL(p.vlan, 42);
+    check_udp4(&p);
+    /* VN-Tag (6 bytes, the next ethertype in its last two) */
+    memcpy(f + 12, "\x89\x26\x00\x00\x00\x00\x08\x00", 8);
+    memcpy(f + 20, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, 20 + n, &p), 1);
+    check_udp4(&p);
+    CU_ASSERT_EQUAL(nweirds, 0);
+    /* truncated */
+    CU_ASSERT_EQUAL(dec(d, f, 20, &p), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(weirds[0].name, "truncated_vntag_header");
+    CU_ASSERT_STRING_EQUAL(weirds[0].source, "VNTAG");
+    memcpy(f + 12, "\x88\xe7", 2);
+    CU_ASSERT_EQUAL(dec(d, f, 14 + 18, &p), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(weirds[1].name, "truncated_PBB_header");
+    CU_ASSERT_STRING_EQUAL(weirds[1].source, "PBB");
+    /* FDDI: 13-byte header and 8-byte LLC, then IP */
+    CU_ASSERT_TRUE(shoal_decode_linktype_ok(10));
+    memset(f, 0, 21);
+    memcpy(f + 21, ip, n);
+    CU_ASSERT_EQUAL(dec(fd, f, 21 + n, &p), 1);
+    check_udp4(&p);
+    nweirds = 0;
+    CU_ASSERT_EQUAL(dec(fd, f, 21, &p), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(weirds[0].name, "FDDI_analyzer_failed");
+    shoal_decoder_free(d);
+    shoal_decoder_free(fd);
+}
+
 static void test_link_nflog(void)
 {
     struct shoal_decoder *d = new_dec(239, false);
@@ -1208,6 +1252,7 @@ int main(void)
     CU_add_test(s, "sll, sll2, raw, null, loop, ppp", test_link_others);
     CU_add_test(s, "nflog", test_link_nflog);
     CU_add_test(s, "802.11 and radiotap", test_link_80211);
+    CU_add_test(s, "pbb, vn-tag, fddi", test_link_pbb_vntag_fddi);
     CU_add_test(s, "vlan, qinq, mpls, pppoe", test_link_vlan_mpls_pppoe);
     s = CU_add_suite("decode_ip", NULL, NULL);
     CU_add_test(s, "ipv4 options and checksum", test_ip4_options);

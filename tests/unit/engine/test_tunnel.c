@@ -404,6 +404,86 @@ static void test_gtp_bad(void)
     CU_ASSERT_EQUAL(tt.tunnel.nrows, 0);
 }
 
+/* IPv4 header checksum of the 20 bytes at h, written in place. */
+static void tt_ip4_sum(uint8_t *h)
+{
+    uint32_t acc = 0;
+
+    h[10] = h[11] = 0;
+    for (int i = 0; i < 20; i += 2) {
+        acc += (uint32_t)(h[i] << 8 | h[i + 1]);
+    }
+    while (acc >> 16) {
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    h[10] = (uint8_t)(~acc >> 8);
+    h[11] = (uint8_t)~acc;
+}
+
+/* Split the IPv4 frame f (Ethernet, 20-byte IP header) after `at` bytes of
+ * IP payload (a multiple of 8) into two fragment frames a and b. */
+static void tt_frag4(const uint8_t *f, size_t len, size_t at, uint8_t *a, size_t *alen, uint8_t *b,
+                     size_t *blen)
+{
+    size_t hl = 14 + 20;
+    size_t rest = len - hl - at;
+
+    memcpy(a, f, hl + at);
+    a[14 + 2] = (uint8_t)((20 + at) >> 8);
+    a[14 + 3] = (uint8_t)(20 + at);
+    a[14 + 6] = 0x20; /* more fragments, offset 0 */
+    a[14 + 7] = 0;
+    tt_ip4_sum(a + 14);
+    *alen = hl + at;
+    memcpy(b, f, hl);
+    memcpy(b + hl, f + hl + at, rest);
+    b[14 + 2] = (uint8_t)((20 + rest) >> 8);
+    b[14 + 3] = (uint8_t)(20 + rest);
+    b[14 + 6] = (uint8_t)((at / 8) >> 8);
+    b[14 + 7] = (uint8_t)(at / 8);
+    tt_ip4_sum(b + 14);
+    *blen = hl + rest;
+}
+
+/* An outer packet fragmented on the wire: the decoder reassembles it
+ * before the tunnel is decoded, in either order. */
+static void test_gtp_outer_fragments(void)
+{
+    uint8_t in[TT_MAX_FRAME], gtp[TT_MAX_FRAME], f[TT_MAX_FRAME];
+    uint8_t a[TT_MAX_FRAME], b[TT_MAX_FRAME];
+    size_t alen, blen;
+    static uint8_t big[600];
+
+    memset(big, 'q', sizeof(big));
+    for (int i = 0; i < 2; i++) {
+        size_t n = (size_t)tt_udp("192.168.9.1", "192.168.9.2", (uint16_t)(1000 + i), 53, big,
+                                  sizeof(big), in);
+        size_t g = tt_gtp(false, false, in + 14, n - 14, gtp);
+        n = tt_udp("10.0.0.1", "10.0.0.2", 2152, 2152, gtp, g, f);
+        f[14 + 5] = (uint8_t)(7 + i); /* IP id */
+        tt_frag4(f, n, 304, a, &alen, b, &blen);
+        if (i == 0) {
+            tt_send(i, a, alen);
+            tt_send(i + 0.1, b, blen);
+        } else {
+            tt_send(i, b, blen);
+            tt_send(i + 0.1, a, alen);
+        }
+    }
+    tt_finish();
+    CU_ASSERT_EQUAL(tt.conn.nrows, 3);
+    int outer = tt_find(&tt.conn, "id.resp_p", "2152");
+    CU_ASSERT_FATAL(outer >= 0);
+    TT_EXPECT(&tt.conn, outer, "service", "gtpv1");
+    TT_EXPECT(&tt.conn, outer, "orig_pkts", "2");
+    for (int i = 0; i < 2; i++) {
+        int r = tt_find(&tt.conn, "id.orig_p", i ? "1001" : "1000");
+        CU_ASSERT_FATAL(r >= 0);
+        TT_EXPECT(&tt.conn, r, "orig_ip_bytes", "628");
+        TT_EXPECT(&tt.conn, r, "tunnel_parents", tt_get(&tt.conn, outer, "uid"));
+    }
+}
+
 /* ---- nesting ---- */
 
 /* GTPv1 inside Geneve: two levels, each connection names its parent. */
@@ -513,6 +593,7 @@ int register_tunnel_suite(void)
         {"geneve: truncated, empty, bad version", test_geneve_truncated},
         {"gtpv1: g-pdu with options and extension", test_gtp_good},
         {"gtpv1: truncated and other messages", test_gtp_bad},
+        {"gtpv1: outer ip fragments reassembled first", test_gtp_outer_fragments},
         {"nested: gtpv1 in geneve", test_nested_gtp_in_geneve},
         {"nested: beyond max_depth", test_nested_too_deep},
         {"gre in udp", test_gre_in_udp},
