@@ -91,6 +91,11 @@ void shoal_tunnel_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
                       const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap, uint32_t len,
                       const struct shoal_encap *encap);
 
+/* True if the UDP packet p, whose checksum does not verify, is VXLAN with
+ * the zero checksum Zeek accepts on a VXLAN port (IPv6 senders may leave it
+ * out).  Only called for packets that failed the check. */
+bool shoal_tunnel_udp_checksum_exempt(const struct shoal_ctx *x, const struct shoal_pkt *p);
+
 /* An IP packet of protocol 47 (GRE) that came through `encap` (NULL:
  * none): decapsulate it.  Never creates a connection for the GRE packet. */
 void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,

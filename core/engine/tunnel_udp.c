@@ -449,6 +449,16 @@ static bool tun_udp_by_port(struct shoal_ctx *x, struct shoal_conn *c, bool is_o
     return true;
 }
 
+bool shoal_tunnel_udp_checksum_exempt(const struct shoal_ctx *x, const struct shoal_pkt *p)
+{
+    const uint8_t *uh = p->l4;
+
+    /* Zeek's UDP analyzer: VXLAN on a VXLAN port (by destination) with a
+     * zero checksum, which an IPv6 sender may send. */
+    return p->l4_len > 8 + 8 + 14 && p->l4_cap > 8 && uh[6] == 0 && uh[7] == 0 && (uh[8] & 0x08) &&
+           tun_port_in(&shoal_ctx_config(x)->tunnel_vxlan_ports, shoal_be16(uh + 2));
+}
+
 void shoal_tunnel_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
                       const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap, uint32_t len,
                       const struct shoal_encap *encap)

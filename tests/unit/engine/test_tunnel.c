@@ -538,6 +538,32 @@ static void test_nested_too_deep(void)
     CU_ASSERT(tt_find(&tt.conn, "id.resp_p", "53") < 0);
 }
 
+/* VXLAN over IPv6 with a zero UDP checksum: accepted on a VXLAN port (as
+ * Zeek does), a bad checksum elsewhere. */
+static void test_vxlan_zero_checksum_v6(void)
+{
+    uint8_t in[TT_MAX_FRAME], vx[TT_MAX_FRAME], f[TT_MAX_FRAME];
+    size_t n = tt_inner(1234, in);
+
+    memset(vx, 0, 8);
+    vx[0] = 0x08;
+    memcpy(vx + 8, in, n);
+    size_t m = tt_udp("2001:db8::1", "2001:db8::2", 40000, 4789, vx, n + 8, f);
+    f[14 + 40 + 6] = f[14 + 40 + 7] = 0;
+    tt_send(0, f, m);
+    m = tt_udp("2001:db8::1", "2001:db8::2", 40000, 4790, vx, n + 8, f);
+    f[14 + 40 + 6] = f[14 + 40 + 7] = 0;
+    tt_send(1, f, m);
+    tt_finish();
+    CU_ASSERT_EQUAL(tt.conn.nrows, 3);
+    TT_EXPECT(&tt.conn, tt_find(&tt.conn, "id.resp_p", "4789"), "service", "vxlan");
+    TT_EXPECT(&tt.conn, tt_find(&tt.conn, "id.resp_p", "4790"), "history", "C");
+    CU_ASSERT(tt_find(&tt.conn, "id.resp_p", "53") >= 0);
+    CU_ASSERT_EQUAL(tt.weird.nrows, 1);
+    TT_EXPECT(&tt.weird, 0, "name", "bad_UDP_checksum");
+    TT_EXPECT(&tt.weird, 0, "id.resp_p", "4790");
+}
+
 /* ---- GRE in UDP ---- */
 
 static void test_gre_in_udp(void)
@@ -596,6 +622,7 @@ int register_tunnel_suite(void)
         {"gtpv1: outer ip fragments reassembled first", test_gtp_outer_fragments},
         {"nested: gtpv1 in geneve", test_nested_gtp_in_geneve},
         {"nested: beyond max_depth", test_nested_too_deep},
+        {"vxlan: zero checksum over ipv6", test_vxlan_zero_checksum_v6},
         {"gre in udp", test_gre_in_udp},
         {"configurable ports", test_ports_configurable},
     };
