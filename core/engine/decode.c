@@ -1062,7 +1062,44 @@ static enum decode_l2_result decode_link(struct decode_ctx *c, const uint8_t *f,
 }
 
 /*
- * Follow ethertypes through VLAN tags, MPLS and PPPoE to IP.  Returns
+ * The PBB (802.1ah) or VN-Tag header at f + l2->off: skip it and set
+ * l2->proto to the ethertype after it (L2_NEXT), or report its weird.
+ */
+static enum decode_l2_result decode_pbb_vntag(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
+                                              struct decode_l2 *l2)
+{
+    const uint8_t *p = f + l2->off;
+    uint32_t len = cap - l2->off;
+
+    if (l2->proto == ETH_VNTAG) { /* six bytes, the next ethertype last */
+        if (len <= 6) {
+            decode_weird(c, "truncated_vntag_header", NULL, "VNTAG");
+            return L2_BAD;
+        }
+        l2->proto = shoal_be16(p + 4);
+        l2->off += 6;
+        return L2_NEXT;
+    }
+    /* PBB: the I-TAG, then the customer's Ethernet header */
+    if (len <= 18) {
+        decode_weird(c, "truncated_PBB_header", NULL, "PBB");
+        return L2_BAD;
+    }
+    uint32_t type = shoal_be16(p + 16);
+    l2->off += 18;
+    if (type >= 1536) {
+        l2->proto = type;
+        return L2_NEXT;
+    }
+    if (type > 1500) {
+        decode_weird(c, "undefined_ether_type", NULL, "ETHERNET");
+        return L2_BAD;
+    }
+    return decode_llc(c, f, cap, l2);
+}
+
+/*
+ * Follow ethertypes through VLAN tags, MPLS, PPPoE, PBB and VN-Tag to IP.  Returns
  * L2_NEXT with l2->proto ETH_IPV4/ETH_IPV6 at l2->off, or L2_OTHER/L2_BAD.
  */
 static enum decode_l2_result decode_ethertype(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
@@ -1129,35 +1166,15 @@ static enum decode_l2_result decode_ethertype(struct decode_ctx *c, const uint8_
             l2->proto = ETH_IPV4;
             return L2_NEXT;
         }
-        case ETH_PBB: { /* 802.1ah: the I-TAG, then the customer's Ethernet header */
-            if (len <= 18) {
-                decode_weird(c, "truncated_PBB_header", NULL, "PBB");
-                return L2_BAD;
-            }
-            uint32_t type = shoal_be16(p + 16);
-            l2->off += 18;
-            if (type >= 1536) {
-                l2->proto = type;
-                break;
-            }
-            if (type > 1500) {
-                decode_weird(c, "undefined_ether_type", NULL, "ETHERNET");
-                return L2_BAD;
-            }
-            enum decode_l2_result r = decode_llc(c, f, cap, l2);
+        case ETH_PBB:
+        case ETH_VNTAG: {
+            enum decode_l2_result r = decode_pbb_vntag(c, f, cap, l2);
+
             if (r != L2_NEXT) {
                 return r;
             }
             break;
         }
-        case ETH_VNTAG:
-            if (len <= 6) {
-                decode_weird(c, "truncated_vntag_header", NULL, "VNTAG");
-                return L2_BAD;
-            }
-            l2->proto = shoal_be16(p + 4);
-            l2->off += 6;
-            break;
         case ETH_PPPOE_SESSION:
             if (len <= 8) {
                 decode_weird(c, "truncated_pppoe_header", NULL, "PPPOE");
