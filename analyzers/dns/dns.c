@@ -37,7 +37,6 @@
 /* The opcodes dns.log tracks (Zeek's: query, notify, dynamic update). */
 #define DNS_OPCODE_QUERY 0
 #define DNS_OPCODE_NOTIFY 4
-#define DNS_OPCODE_UPDATE 5
 
 /* RR types the glue itself looks at. */
 #define DNS_TYPE_A 1
@@ -185,7 +184,8 @@ struct dns_tcp_dir {
 /* Per-connection state: the block of conn_size bytes the core zeroes. */
 struct dns_conn {
     bool seen_msg;
-    bool flipped; /* the first message was a reply from the originator */
+    bool disabled; /* a protocol violation: Zeek's DPD disabled the analyzer */
+    bool flipped;  /* the first message was a reply from the originator */
     uint32_t seq;
     struct dns_rec fast;  /* Zeek's pending_query */
     struct dns_rec *pend; /* DNS_MAX_PENDING records, allocated on first need */
@@ -523,6 +523,17 @@ static void dns_end(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn
     }
 }
 
+/* Zeek's ProtocolViolation: its DPD then disables the analyzer on the
+ * connection (further messages are not looked at). */
+static void dns_violation(struct dns_plugin *ps, struct shoal_conn *c, struct dns_conn *dc,
+                          const char *why)
+{
+    if (SHOAL_HAS(ps->an, violation)) {
+        ps->an->violation(ps->self, c, why);
+    }
+    dc->disabled = true;
+}
+
 /* ---- parser callbacks --------------------------------------------------- */
 
 static void dns_cb_weird(void *ud, const char *name, const char *addl)
@@ -580,7 +591,11 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
     char pfx[DNS_NAME_MAX + 16];
     size_t plen = 0;
 
-    if (!ps->active || !h->qr || rr->section != DNS_SEC_ANSWER) {
+    /* Zeek's DNS::do_reply: answers of replies, and a dynamic update's
+     * prerequisites and updates. */
+    if (!ps->active || !h->qr ||
+        (rr->section != DNS_SEC_ANSWER && rr->section != DNS_SEC_PREREQ &&
+         rr->section != DNS_SEC_UPDATE)) {
         return;
     }
     if (!cur->has_query) {
@@ -598,17 +613,21 @@ static void dns_cb_reply(void *ud, const struct dns_hdr *h, const struct dns_rr 
     if (len == 0) {
         return;
     }
-    /* Dynamic updates name the owner of address records. */
-    if (h->opcode == DNS_OPCODE_UPDATE && !cur->netbios &&
+    /* Additions of a dynamic update read "add: "; its address records
+     * name their owner. */
+    bool del = rr->section == DNS_SEC_UPDATE && len >= 4 && memcmp(text, "del:", 4) == 0;
+    if (rr->section == DNS_SEC_UPDATE && !del) {
+        memcpy(pfx, "add: ", 5);
+        plen = 5;
+    }
+    if (h->opcode == DNS_OPCODE_UPDATE && !cur->netbios && rr->section != DNS_SEC_PREREQ && !del &&
         (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA || rr->type == DNS_TYPE_A6)) {
-        plen = (size_t)snprintf(pfx, sizeof(pfx), "%s %.*s ",
-                                rr->type == DNS_TYPE_A      ? "A"
-                                : rr->type == DNS_TYPE_AAAA ? "AAAA"
-                                                            : "A6",
-                                (int)rr->name_len, rr->name);
-        if (plen >= sizeof(pfx)) {
-            plen = sizeof(pfx) - 1;
-        }
+        int n = snprintf(pfx + plen, sizeof(pfx) - plen, "%s %.*s ",
+                         rr->type == DNS_TYPE_A      ? "A"
+                         : rr->type == DNS_TYPE_AAAA ? "AAAA"
+                                                     : "A6",
+                         (int)rr->name_len, rr->name);
+        plen = n < 0 ? plen : plen + (size_t)n >= sizeof(pfx) ? sizeof(pfx) - 1 : plen + (size_t)n;
     }
     uint32_t total = (uint32_t)(plen + len);
     if (cur->nans >= DNS_MAX_ANSWERS ||
@@ -659,6 +678,18 @@ static void dns_message(struct dns_plugin *ps, struct shoal_conn *c, struct dns_
     ps->resp_p = udp ? id.resp_p : 0;
     ps->active = h.opcode == DNS_OPCODE_QUERY || h.opcode == DNS_OPCODE_NOTIFY ||
                  h.opcode == DNS_OPCODE_UPDATE;
+    if (!ps->active && !netbios) {
+        /* Zeek (7.1 on) gives up on other opcodes (IQUERY, STATUS, DSO,
+         * unassigned ones): a weird and a protocol violation, after which
+         * its DPD disables the analyzer for the connection; what is
+         * pending is still written when the connection ends. */
+        char op[8];
+        snprintf(op, sizeof(op), "%u", h.opcode);
+        (*ps->n.unparsed)++;
+        dns_weird(ps, c, "DNS_unknown_opcode", op);
+        dns_violation(ps, c, dc, "DNS_unknown_opcode");
+        return;
+    }
     if (ps->active) {
         dns_set_session(ps, dc, &h, dns_is_multicast(&id.resp_h), netbios);
     }
@@ -666,6 +697,7 @@ static void dns_message(struct dns_plugin *ps, struct shoal_conn *c, struct dns_
     if (h.qdcount > DNS_MAX_QUERIES) {
         (*ps->n.unparsed)++;
         dns_weird(ps, c, "DNS_Conn_count_too_large", NULL);
+        dns_violation(ps, c, dc, "DNS_Conn_count_too_large");
         dns_end(ps, c, dc, &h);
         return;
     }
@@ -697,7 +729,7 @@ static void dns_tcp_feed(struct dns_plugin *ps, struct shoal_conn *c, struct dns
 {
     struct dns_tcp_dir *d = &dc->tcp[is_orig ? 0 : 1];
 
-    while (len > 0) {
+    while (len > 0 && !dc->disabled) {
         if (d->state == DNS_TCP_LEN_HI) {
             d->need = (uint16_t)(data[0] << 8);
             d->state = DNS_TCP_LEN_LO;
@@ -768,6 +800,9 @@ static int dns_data(void *plugin, struct shoal_conn *c, void *conn, bool is_orig
     struct dns_plugin *ps = plugin;
     struct dns_conn *dc = conn;
 
+    if (dc->disabled) {
+        return SHOAL_AN_OK;
+    }
     if (ps->an->conn_id(ps->self, c)->proto == SHOAL_PROTO_TCP) {
         dns_tcp_feed(ps, c, dc, is_orig, data, len);
     } else {
@@ -792,7 +827,7 @@ static void dns_eof(void *plugin, struct shoal_conn *c, void *conn, bool is_orig
     struct dns_tcp_dir *d = &dc->tcp[is_orig ? 0 : 1];
 
     /* As Zeek at close: hand over a partial message as it is. */
-    if (d->state == DNS_TCP_MSG && d->have > 0 && d->buf != NULL) {
+    if (!dc->disabled && d->state == DNS_TCP_MSG && d->have > 0 && d->buf != NULL) {
         dns_message(ps, c, dc, -1, d->buf, d->have);
     }
     d->state = DNS_TCP_LEN_HI;

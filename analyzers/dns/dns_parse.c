@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <shoal/addrtext.h>
+
 #define DNS_MAX_JUMPS 128
 #define DNS_MAX_NAME_STEPS 16384 /* a real message of 4,000 answers takes ~ 4 per name */
 
@@ -237,9 +239,8 @@ static void dnsp_addr(struct dnsw *w, const uint8_t *b, bool v6)
         b += 12;
         v6 = false;
     }
-    if (inet_ntop(v6 ? AF_INET6 : AF_INET, b, tmp, sizeof(tmp)) != NULL) {
-        dnsw_put(w, tmp, strlen(tmp));
-    }
+    char *end = v6 ? shoal_text_v6(tmp, b) : shoal_text_v4(tmp, b); /* inet_ntop's text */
+    dnsw_put(w, tmp, (size_t)(end - tmp));
 }
 
 /* Warn about DNSSEC algorithms Zeek flags; `who` is "RRSIG" or "DNSKEY". */
@@ -371,11 +372,16 @@ enum {
     DNS_T_SPF = 99,
     DNS_T_TKEY = 249,
     DNS_T_TSIG = 250,
+    DNS_T_ANY = 255,
     DNS_T_CAA = 257,
     DNS_T_BIND9_SIGNING = 65534,
 };
 
 #define DNS_NETBIOS_PORT 137
+
+/* Classes with a meaning of their own in dynamic updates (RFC 2136 1.3). */
+#define DNS_C_NONE 254
+#define DNS_C_ANY 255
 
 /*
  * The rdata of one RR at [rd, rd + rdlength) of the message, and the text
@@ -748,6 +754,47 @@ static bool dnsp_rdata(struct dnsp *p, struct dns_rr *rr, size_t rd, size_t rdle
     }
 }
 
+/*
+ * A dynamic update's prerequisite, or a deletion in its update section
+ * (RFC 2136 2.4, 2.5.2-2.5.4), rendered as Zeek's dns_dynamic_update_pre /
+ * _del handlers do; its rdata is not looked at.  Returns false for any
+ * other RR, whose rdata is then rendered as usual.
+ */
+static bool dnsp_update_rr(struct dnsp *p, const struct dns_rr *rr)
+{
+    struct dnsw w = {.b = p->o->scratch, .size = p->o->scratch_size};
+    char tn[32];
+    bool any = rr->rclass == DNS_C_ANY, none = rr->rclass == DNS_C_NONE;
+    bool all = rr->type == DNS_T_ANY;
+    int nl = (int)rr->name_len;
+
+    if (rr->section == DNS_SEC_PREREQ) {
+        const char *t = dns_qtype_name(rr->type, tn, sizeof(tn));
+        if (none && all) {
+            dnsw_fmt(&w, "pre: NameNotInUse %.*s", nl, rr->name);
+        } else if (any && all) {
+            dnsw_fmt(&w, "pre: NameInUse %.*s", nl, rr->name);
+        } else if (none) {
+            dnsw_fmt(&w, "pre: NoRRSet %s %.*s", t, nl, rr->name);
+        } else {
+            dnsw_fmt(&w, "pre: RRSetExists %s %.*s", t, nl, rr->name);
+        }
+    } else if (rr->section == DNS_SEC_UPDATE && (any || none)) {
+        const char *t = dns_qtype_name(rr->type, tn, sizeof(tn));
+        if (any && all) {
+            dnsw_fmt(&w, "del: RRSet * %.*s", nl, rr->name);
+        } else if (none) {
+            dnsw_fmt(&w, "del: RR %s %.*s", t, nl, rr->name);
+        } else {
+            dnsw_fmt(&w, "del: RRSet %s", t);
+        }
+    } else {
+        return false;
+    }
+    dnsp_emit(p, rr, &w);
+    return true;
+}
+
 static bool dnsp_rr(struct dnsp *p, enum dns_section sec)
 {
     char name[DNS_NAME_MAX + 1];
@@ -770,7 +817,10 @@ static bool dnsp_rr(struct dnsp *p, enum dns_section sec)
         return false;
     }
     size_t rd = p->pos;
-    bool ok = dnsp_rdata(p, &rr, rd, rdlength);
+    bool ok = true;
+    if (!dnsp_update_rr(p, &rr)) {
+        ok = dnsp_rdata(p, &rr, rd, rdlength);
+    }
     p->pos = rd + rdlength;
     return ok && !dnsp_spent(p);
 }
@@ -812,17 +862,20 @@ bool dns_parse_body(const uint8_t *msg, size_t len, const struct dns_hdr *h,
             return false;
         }
     }
+    /* A dynamic update's sections are zone, prerequisites, updates and
+     * additional records (NetBIOS uses opcode 5 for registrations). */
+    bool update = h->opcode == DNS_OPCODE_UPDATE && o->resp_port != DNS_NETBIOS_PORT;
     for (unsigned i = 0; i < h->ancount; i++) {
-        if (!dnsp_rr(&p, DNS_SEC_ANSWER)) {
+        if (!dnsp_rr(&p, update ? DNS_SEC_PREREQ : DNS_SEC_ANSWER)) {
             return false;
         }
     }
-    /* Zeek stops here unless told to look at the other sections; their
-     * faults then do not affect the answer. */
+    /* Zeek stops here unless told to look at the other sections (or the
+     * message is an update); their faults then do not affect the answer. */
     bool ok = true;
-    if (o->parse_auth || o->parse_addl) {
+    if (update || o->parse_auth || o->parse_addl) {
         for (unsigned i = 0; ok && i < h->nscount; i++) {
-            ok = dnsp_rr(&p, DNS_SEC_AUTHORITY);
+            ok = dnsp_rr(&p, update ? DNS_SEC_UPDATE : DNS_SEC_AUTHORITY);
         }
     }
     if (o->parse_addl) {
@@ -891,8 +944,7 @@ static const char *dns_lookup(const struct dns_name_ent *t, size_t n, uint16_t v
 {
     for (size_t i = 0; i < n; i++) {
         if (t[i].v == v) {
-            snprintf(buf, size, "%s", t[i].name);
-            return buf;
+            return t[i].name; /* a constant: no copy into buf */
         }
     }
     snprintf(buf, size, "%s-%u", dflt, v);

@@ -37,7 +37,13 @@ enum dns_section {
     DNS_SEC_ANSWER = 1,
     DNS_SEC_AUTHORITY = 2,
     DNS_SEC_ADDITIONAL = 3,
+    DNS_SEC_PREREQ = 4, /* a dynamic update's prerequisite section (RFC 2136 2.4) */
+    DNS_SEC_UPDATE = 5, /* a dynamic update's update section (RFC 2136 2.5) */
 };
+
+/* The opcode of a dynamic update (RFC 2136), whose sections after the zone
+ * are prerequisites, updates and additional records. */
+#define DNS_OPCODE_UPDATE 5
 
 /* One resource record as the reply callback sees it. */
 struct dns_rr {
@@ -58,6 +64,11 @@ struct dns_rr {
  * reply: an RR whose type Zeek renders in dns.log's answers; `text` is the
  *   rendering (may be empty: the RR counts as an answer but adds no text,
  *   as WKS does).  RR types Zeek parses without logging give no callback.
+ *   In a dynamic update (not NetBIOS) the answer section is the
+ *   prerequisite section: each RR gives "pre: <what>" (Zeek's
+ *   dns_dynamic_update_pre); the authority section is the update section,
+ *   always walked: a deletion (class ANY or NONE) gives "del: <what>", an
+ *   addition the RR's usual text (the caller marks it "add: ").
  */
 struct dns_parse_cb {
     void *ud;
@@ -85,10 +96,10 @@ int dns_parse_header(const uint8_t *msg, size_t len, struct dns_hdr *h);
 
 /*
  * Walk the question and answer sections (and, if asked, authority and
- * additional) of a message whose header `h` was decoded from `msg`.
- * Returns true when every question and answer-section RR parsed (Zeek's
- * condition for confirming the protocol), false when parsing stopped early;
- * the callbacks have then seen what came before the fault.
+ * additional; a dynamic update's update section always) of a message whose header `h` was decoded
+ * from `msg`. Returns true when every question and answer-section RR parsed (Zeek's condition for
+ * confirming the protocol), false when parsing stopped early; the callbacks have then seen what
+ * came before the fault.
  */
 bool dns_parse_body(const uint8_t *msg, size_t len, const struct dns_hdr *h,
                     const struct dns_parse_opts *o, const struct dns_parse_cb *cb);

@@ -618,10 +618,19 @@ static void test_truncation(void)
     t_send(&t, false, &m, 1.0);
     CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "DNS_RR_bad_length");
 
+    /* Too many questions: not DNS, a protocol violation (Zeek's DPD then
+     * disables the analyzer on the connection). */
     fakehost_reset();
+    struct tconn t2 = t_conn("10.0.0.1", 1001, "10.0.0.2", 53, SHOAL_PROTO_UDP);
     m_hdr(&m, 8, 0x0100, 30, 0, 0, 0);
-    t_send(&t, true, &m, 1.0);
+    t_send(&t2, true, &m, 1.0);
     CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "DNS_Conn_count_too_large");
+    CU_ASSERT_STRING_EQUAL(fakehost_violations(), "dns");
+    m_hdr(&m, 8, 0x8180, 1, 0, 0, 0);
+    m_q(&m, "abc.de", 1, 1);
+    t_send(&t2, false, &m, 1.1);
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "DNS_Conn_count_too_large");
+    t_done(&t2);
 
     fakehost_reset();
     m_hdr(&m, 9, 0x8180, 1, 1, 0, 0);
@@ -693,6 +702,169 @@ static void test_rejected_and_flip(void)
     CU_ASSERT_STRING_EQUAL(dns_qclass_name(9, b, sizeof(b)), "qclass-9");
     CU_ASSERT_STRING_EQUAL(dns_opcode_name(3, false, b, sizeof(b)), "opcode-3");
     CU_ASSERT_STRING_EQUAL(dns_opcode_name(5, true, b, sizeof(b)), "netbios-registration");
+}
+
+/* An RR of class `cls` with an empty rdata (dynamic update prerequisites
+ * and deletions). */
+static void m_rr_empty(struct msg *m, const char *name, unsigned type, unsigned cls, uint32_t ttl)
+{
+    m_name(m, name);
+    m_u16(m, type);
+    m_u16(m, cls);
+    m_u32(m, ttl);
+    m_u16(m, 0);
+}
+
+/* The sections of an RFC 2136 update for zone example.com: four
+ * prerequisites, an addition and three deletions, one TSIG-like
+ * additional RR that is not looked at. */
+static void m_update(struct msg *m, unsigned id, unsigned flags)
+{
+    m_hdr(m, id, flags, 1, 4, 4, 1);
+    m_q(m, "Example.COM", 6, 1);
+    m_rr_empty(m, "a.example.com", 255, 254, 0); /* NameNotInUse */
+    m_rr_empty(m, "f.example.com", 255, 255, 0); /* NameInUse */
+    m_rr_empty(m, "g.example.com", 15, 254, 0);  /* NoRRSet MX */
+    size_t at = m_rr(m, "e.example.com", 1, 0);  /* RRSetExists A, value dependent */
+    m_u32(m, 0x0a000009);
+    m_rdend(m, at);
+    at = m_rr(m, "a.example.com", 1, 300); /* add */
+    m_u32(m, 0x0a000007);
+    m_rdend(m, at);
+    m_rr_empty(m, "b.example.com", 255, 255, 0); /* delete all RRsets */
+    m_rr_empty(m, "c.example.com", 16, 255, 0);  /* delete an RRset */
+    m_rr_empty(m, "d.example.com", 1, 254, 0);   /* delete an RR */
+    m->b[m->n - 1] = 4;                          /* ... with its rdata */
+    m_u32(m, 0x0a000008);
+    m_rr_empty(m, "key.example.com", 250, 255, 0);
+}
+
+/* Dynamic update (opcode 5): the zone is the query; a reply's prerequisite
+ * and update sections are the answers ("pre: ", "add: ", "del: ") as
+ * Zeek 8.1 on logs them; those of the request are not (Zeek's do_reply
+ * looks at replies only). */
+static void test_opcode_update(void)
+{
+    struct msg m;
+
+    fakehost_reset();
+    struct tconn t = t_conn("10.0.0.1", 40001, "10.0.0.2", 53, SHOAL_PROTO_UDP);
+    m_update(&m, 0x4242, 0x2800);
+    t_send(&t, true, &m, 10.0);
+    m_update(&m, 0x4242, 0xa880);
+    t_send(&t, false, &m, 10.5);
+    CU_ASSERT_EQUAL_FATAL(fakehost_count("dns"), 1);
+    CU_ASSERT_STRING_EQUAL(F(0, "query"), "example.com");
+    CU_ASSERT_STRING_EQUAL(F(0, "qtype_name"), "SOA");
+    CU_ASSERT_STRING_EQUAL(F(0, "qclass_name"), "C_INTERNET");
+    CU_ASSERT_STRING_EQUAL(F(0, "opcode"), "5");
+    CU_ASSERT_STRING_EQUAL(F(0, "opcode_name"), "dynamic-update");
+    CU_ASSERT_STRING_EQUAL(F(0, "rcode_name"), "NOERROR");
+    CU_ASSERT_STRING_EQUAL(F(0, "rtt"), "0.500000");
+    CU_ASSERT_STRING_EQUAL(F(0, "RA"), "T");
+    CU_ASSERT_STRING_EQUAL(F(0, "answers"),
+                           "pre: NameNotInUse a.example.com,pre: NameInUse f.example.com,"
+                           "pre: NoRRSet MX g.example.com,pre: RRSetExists A e.example.com,"
+                           "add: A a.example.com 10.0.0.7,del: RRSet * b.example.com,"
+                           "del: RRSet TXT,del: RR A d.example.com");
+    CU_ASSERT_STRING_EQUAL(F(0, "TTLs"), "0.000000,0.000000,0.000000,0.000000,300.000000,"
+                                         "0.000000,0.000000,0.000000");
+    CU_ASSERT_STRING_EQUAL(F(0, "rejected"), "F");
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "");
+    CU_ASSERT_STRING_EQUAL(fakehost_confirmed(), "dns,dns");
+    t_done(&t);
+
+    /* The usual reply to an update: the zone only, no RRs: rejected as
+     * Zeek's dns_rejected marks it. */
+    fakehost_reset();
+    t = t_conn("10.0.0.1", 40002, "10.0.0.2", 53, SHOAL_PROTO_UDP);
+    m_update(&m, 7, 0x2800);
+    t_send(&t, true, &m, 20.0);
+    m_hdr(&m, 7, 0xa805, 1, 0, 0, 0);
+    m_q(&m, "example.com", 6, 1);
+    t_send(&t, false, &m, 20.1);
+    CU_ASSERT_EQUAL_FATAL(fakehost_count("dns"), 1);
+    CU_ASSERT_STRING_EQUAL(F(0, "answers"), "-");
+    CU_ASSERT_STRING_EQUAL(F(0, "rcode_name"), "REFUSED");
+    CU_ASSERT_STRING_EQUAL(F(0, "rejected"), "T");
+    CU_ASSERT_STRING_EQUAL(F(0, "opcode"), "5");
+    t_done(&t);
+}
+
+/* NOTIFY (opcode 4, RFC 1996): logged as a query; the SOA a notify may
+ * carry in its answer section is the request's and is not shown. */
+static void test_opcode_notify(void)
+{
+    struct msg m;
+
+    fakehost_reset();
+    struct tconn t = t_conn("10.0.0.3", 53, "10.0.0.4", 53, SHOAL_PROTO_UDP);
+    m_hdr(&m, 99, 0x2400, 1, 1, 0, 0);
+    m_q(&m, "example.org", 6, 1);
+    size_t at = m_rr(&m, "example.org", 6, 3600);
+    m_name(&m, "ns1.example.org");
+    m_name(&m, "admin.example.org");
+    for (int i = 0; i < 5; i++) {
+        m_u32(&m, 1000 + i);
+    }
+    m_rdend(&m, at);
+    t_send(&t, true, &m, 30.0);
+    m_hdr(&m, 99, 0xa400, 1, 0, 0, 0);
+    m_q(&m, "example.org", 6, 1);
+    t_send(&t, false, &m, 30.2);
+    CU_ASSERT_EQUAL_FATAL(fakehost_count("dns"), 1);
+    CU_ASSERT_STRING_EQUAL(F(0, "query"), "example.org");
+    CU_ASSERT_STRING_EQUAL(F(0, "qtype_name"), "SOA");
+    CU_ASSERT_STRING_EQUAL(F(0, "opcode"), "4");
+    CU_ASSERT_STRING_EQUAL(F(0, "opcode_name"), "notify");
+    CU_ASSERT_STRING_EQUAL(F(0, "AA"), "F");
+    CU_ASSERT_STRING_EQUAL(F(0, "answers"), "-");
+    CU_ASSERT_STRING_EQUAL(F(0, "rtt"), "-");
+    CU_ASSERT_STRING_EQUAL(F(0, "rejected"), "T");
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "");
+    t_done(&t);
+}
+
+/* IQUERY, STATUS, DSO and unassigned opcodes: no record, the weird
+ * DNS_unknown_opcode and a protocol violation, after which the connection's
+ * messages are no longer looked at; what waits is written at the end. */
+static void test_opcode_other(void)
+{
+    static const unsigned opcodes[] = {1, 2, 3, 6, 15};
+    struct msg m;
+
+    for (size_t k = 0; k < sizeof(opcodes) / sizeof(opcodes[0]); k++) {
+        fakehost_reset();
+        struct tconn t = t_conn("10.0.0.5", 40003, "10.0.0.6", 53, SHOAL_PROTO_UDP);
+        m_hdr(&m, 1, 0x0100, 1, 0, 0, 0);
+        m_q(&m, "pending.example", 1, 1);
+        t_send(&t, true, &m, 40.0);
+        m_hdr(&m, 2, opcodes[k] << 11, 1, 0, 0, 0);
+        m_q(&m, "other.example", 1, 1);
+        t_send(&t, true, &m, 40.1);
+        CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "DNS_unknown_opcode");
+        CU_ASSERT_STRING_EQUAL(fakehost_violations(), "dns");
+        /* The reply to the first query is not looked at any more. */
+        m_hdr(&m, 1, 0x8180, 1, 0, 0, 0);
+        m_q(&m, "pending.example", 1, 1);
+        t_send(&t, false, &m, 40.2);
+        CU_ASSERT_EQUAL(fakehost_count("dns"), 0);
+        t_done(&t);
+        CU_ASSERT_EQUAL_FATAL(fakehost_count("dns"), 1);
+        CU_ASSERT_STRING_EQUAL(F(0, "query"), "pending.example");
+        CU_ASSERT_STRING_EQUAL(F(0, "rcode"), "-");
+        CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "DNS_unknown_opcode");
+    }
+
+    /* NetBIOS name service has opcodes of its own: no weird. */
+    fakehost_reset();
+    struct tconn t = t_conn("10.0.0.5", 137, "10.0.0.6", 137, SHOAL_PROTO_UDP);
+    m_hdr(&m, 3, 8 << 11, 1, 0, 0, 0);
+    m_q(&m, "FHEPFCELEHFCEPFFFACACACACACACABN", 32, 1);
+    t_send(&t, true, &m, 50.0);
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "");
+    CU_ASSERT_STRING_EQUAL(fakehost_violations(), "");
+    t_done(&t);
 }
 
 static void test_tcp_framing(void)
@@ -836,6 +1008,9 @@ int main(void)
     CU_add_test(s, "netbios", test_netbios);
     CU_add_test(s, "rejected, flip, tables", test_rejected_and_flip);
     CU_add_test(s, "tcp framing", test_tcp_framing);
+    CU_add_test(s, "opcode 5: dynamic update", test_opcode_update);
+    CU_add_test(s, "opcode 4: notify", test_opcode_notify);
+    CU_add_test(s, "other opcodes", test_opcode_other);
     CU_add_test(s, "pending cap", test_pending_cap);
     CU_add_test(s, "name steps per message", test_name_steps);
     return shoal_cunit_run("test_dns");

@@ -19,6 +19,10 @@ void ftp_parser_init(struct ftp_parser *p, uint32_t max_line, uint32_t max_cmd)
     memset(p, 0, sizeof(*p));
     p->max_line = max_line < 16 ? 16 : max_line;
     p->max_cmd = max_cmd;
+    for (int d = 0; d < 2; d++) {
+        p->line[d].max = p->max_line;
+        p->line[d].eol = SHOAL_LINES_LF;
+    }
 }
 
 static bool ftp_space(char ch)
@@ -149,56 +153,24 @@ static void ftp_line(struct ftp_parser *p, const struct ftp_parse_cb *cb, void *
     }
 }
 
-/* Add data[0..n) to a partial line; false when it had to be cut. */
-static void ftp_gather(struct ftp_parser *p, const struct ftp_parse_cb *cb, void *ud,
-                       struct ftp_linebuf *lb, const uint8_t *data, size_t n)
-{
-    size_t room;
-
-    if (lb->skipping) {
-        return;
-    }
-    if (lb->p == NULL) {
-        lb->p = cb->alloc(ud, p->max_line);
-        if (lb->p == NULL) {
-            lb->skipping = true;
-            return;
-        }
-    }
-    room = p->max_line - lb->len;
-    if (n > room) {
-        char addl[32];
-        snprintf(addl, sizeof(addl), "%u", p->max_line);
-        cb->weird(ud, "contentline_size_exceeded", addl);
-        lb->skipping = true;
-        n = room;
-    }
-    memcpy(lb->p + lb->len, data, n);
-    lb->len += (uint32_t)n;
-}
-
 bool ftp_parse_data(struct ftp_parser *p, const struct ftp_parse_cb *cb, void *ud, bool is_orig,
                     const uint8_t *data, size_t len)
 {
-    struct ftp_linebuf *lb = &p->line[is_orig];
-    size_t i = 0;
+    struct shoal_lines *lr = &p->line[is_orig];
 
-    while (i < len && !p->tls) {
-        const uint8_t *nl = memchr(data + i, '\n', len - i);
-        size_t take = nl != NULL ? (size_t)(nl - (data + i)) : len - i;
-        if (nl != NULL && lb->len == 0 && !lb->skipping) {
-            ftp_line(p, cb, ud, is_orig, (const char *)data + i, take);
-        } else {
-            ftp_gather(p, cb, ud, lb, data + i, take);
-            if (nl != NULL) {
-                if (lb->p != NULL) {
-                    ftp_line(p, cb, ud, is_orig, (const char *)lb->p, lb->len);
-                }
-                lb->len = 0;
-                lb->skipping = false;
-            }
+    while (len > 0 && !p->tls) {
+        struct shoal_line ln;
+        size_t n = shoal_lines_next(lr, data, len, cb->alloc, ud, &ln);
+        if (ln.cut_now) {
+            char addl[32];
+            snprintf(addl, sizeof(addl), "%u", p->max_line);
+            cb->weird(ud, "contentline_size_exceeded", addl);
         }
-        i += take + (nl != NULL ? 1 : 0);
+        if (ln.p != NULL) {
+            ftp_line(p, cb, ud, is_orig, (const char *)ln.p, ln.len);
+        }
+        data += n;
+        len -= n;
     }
     return !p->tls;
 }
@@ -211,8 +183,8 @@ bool ftp_parse_partial(const struct ftp_parser *p, bool is_orig)
 void ftp_parse_done(struct ftp_parser *p, const struct ftp_parse_cb *cb, void *ud)
 {
     for (int d = 0; d < 2; d++) {
-        cb->free(ud, p->line[d].p);
-        p->line[d].p = NULL;
+        cb->free(ud, p->line[d].buf);
+        p->line[d].buf = NULL;
         p->line[d].len = 0;
     }
 }

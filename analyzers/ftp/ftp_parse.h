@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <shoal/lines.h>
+
 struct ftp_parse_cb {
     /* A command, upper-cased (at most FTP_CMD_MAX bytes), and its argument. */
     void (*request)(void *ud, const char *cmd, size_t clen, const char *arg, size_t alen);
@@ -31,16 +33,10 @@ struct ftp_parse_cb {
 
 #define FTP_CMD_MAX 64
 
-struct ftp_linebuf {
-    uint8_t *p;
-    uint32_t len;
-    bool skipping;
-};
-
 struct ftp_parser {
     uint32_t max_line;
     uint32_t max_cmd; /* Zeek's FTP::max_command_length */
-    struct ftp_linebuf line[2];
+    struct shoal_lines line[2];
     uint16_t pending_reply;
     bool tls;      /* AUTH TLS accepted: the rest is TLS */
     bool auth_tls; /* the last AUTH asked for TLS */

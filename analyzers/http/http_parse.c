@@ -790,7 +790,7 @@ static bool http_request_line(struct http_ctx *x, const char *line, size_t len)
             p->dir[0].msg.active = false;
         }
         p->reply_state = HTTP_REP_HTTP09;
-        p->dir[0].line_len = 0;
+        p->dir[0].lines.len = 0;
         p->dir[0].plain_left = 0;
     }
     return true;
@@ -976,6 +976,10 @@ static void http_start_09_reply(struct http_ctx *x)
 void http_parser_init(struct http_parser *p)
 {
     memset(p, 0, sizeof(*p));
+    for (int d = 0; d < 2; d++) {
+        p->dir[d].lines.max = HTTP_LINE_MAX;
+        p->dir[d].lines.eol = SHOAL_LINES_LF | SHOAL_LINES_CR;
+    }
 }
 
 bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void *ud, bool is_orig,
@@ -992,8 +996,9 @@ bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void
             http_msg_deliver(&x, false, (const char *)data, len, false);
             return !p->tunnel;
         }
-        if (dir->last_cr && data[0] == '\n') {
-            dir->last_cr = false;
+        if (dir->lines.last_cr && data[0] == '\n') {
+            /* The LF of a CRLF comes before a body delivered raw. */
+            dir->lines.last_cr = false;
             data++;
             len--;
             continue;
@@ -1004,47 +1009,30 @@ bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void
                 n = (size_t)dir->plain_left;
             }
             dir->plain_left -= (int64_t)n;
-            dir->last_cr = false;
+            dir->lines.last_cr = false;
             http_plain(&x, is_orig, data, n);
             data += n;
             len -= n;
             continue;
         }
-        /* Line mode: find the end of the line. */
-        size_t i = 0;
-        while (i < len && data[i] != '\r' && data[i] != '\n') {
-            i++;
+        /* Line mode, as Zeek's ContentLine analyzer with CR and LF both
+         * ending lines; line_terminated_with_single_CR once a connection,
+         * as Zeek flags it. */
+        struct shoal_line ln;
+        dir->lines.buf = dir->line;
+        size_t n = shoal_lines_next(&dir->lines, data, len, NULL, NULL, &ln);
+        if (ln.single_cr && !p->single_cr) {
+            p->single_cr = true;
+            http_weird(&x, "line_terminated_with_single_CR", NULL);
         }
-        if (i == len) {
-            /* Partial line: keep it (bounded) for the next call. */
-            size_t room = HTTP_LINE_MAX - dir->line_len;
-            size_t n = len < room ? len : room;
-            memcpy(dir->line + dir->line_len, data, n);
-            dir->line_len += n;
-            if (n < len && !dir->overflow) {
-                dir->overflow = true;
-                http_weird(&x, "contentline_size_exceeded", NULL);
-            }
-            return true;
+        if (ln.cut_now) {
+            http_weird(&x, "contentline_size_exceeded", NULL);
         }
-        dir->last_cr = data[i] == '\r';
-        if (dir->line_len == 0) {
-            http_line(&x, is_orig, (const char *)data, i);
-        } else {
-            size_t room = HTTP_LINE_MAX - dir->line_len;
-            size_t n = i < room ? i : room;
-            memcpy(dir->line + dir->line_len, data, n);
-            dir->line_len += n;
-            if (n < i && !dir->overflow) {
-                http_weird(&x, "contentline_size_exceeded", NULL);
-            }
-            size_t ll = dir->line_len;
-            dir->line_len = 0;
-            http_line(&x, is_orig, dir->line, ll);
+        if (ln.p != NULL) {
+            http_line(&x, is_orig, (const char *)ln.p, ln.len);
         }
-        dir->overflow = false;
-        data += i + 1;
-        len -= i + 1;
+        data += n;
+        len -= n;
     }
     return !p->tunnel;
 }
@@ -1098,11 +1086,11 @@ void http_parse_eof(struct http_parser *p, const struct http_parse_cb *cb, void 
     struct http_ctx x = {p, cb, ud};
     struct http_dir *dir = &p->dir[is_orig];
 
-    if (!p->tunnel && !dir->skip && dir->line_len > 0 &&
+    if (!p->tunnel && !dir->skip && dir->lines.len > 0 &&
         !(!is_orig && p->reply_state == HTTP_REP_HTTP09)) {
-        size_t ll = dir->line_len;
-        dir->line_len = 0;
-        http_line(&x, is_orig, dir->line, ll);
+        size_t ll = dir->lines.len;
+        dir->lines.len = 0;
+        http_line(&x, is_orig, (const char *)dir->line, ll);
     }
     if (is_orig) {
         http_request_made(&x, false);

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <shoal/lines.h>
+
 /* Longest line (request/reply line, header, chunk size) kept; the rest of a
  * longer line is dropped (weird contentline_size_exceeded). */
 #define HTTP_LINE_MAX 8192
@@ -87,12 +89,10 @@ struct http_msg {
 /* One direction: line assembly plus its message. */
 struct http_dir {
     struct http_msg msg;
-    int64_t plain_left; /* > 0: next bytes are delivered raw, not as lines */
-    bool skip;          /* a gap ended parsing in this direction */
-    bool last_cr;       /* previous line ended in CR: a following LF is eaten */
-    bool overflow;      /* current line exceeded HTTP_LINE_MAX */
-    size_t line_len;
-    char line[HTTP_LINE_MAX];
+    int64_t plain_left;       /* > 0: next bytes are delivered raw, not as lines */
+    bool skip;                /* a gap ended parsing in this direction */
+    struct shoal_lines lines; /* CR and LF end lines; buf is `line` */
+    uint8_t line[HTTP_LINE_MAX];
 };
 
 /* The state of one connection (Zeek's HTTP_Analyzer). */
@@ -108,6 +108,7 @@ struct http_parser {
     bool tunnel; /* CONNECT established or upgraded: data is no longer HTTP */
     bool upgrade_connection;
     bool upgrade_protocol;
+    bool single_cr; /* line_terminated_with_single_CR was raised (once a connection) */
     unsigned reply_code;
     struct http_version request_version;
     struct http_version reply_version;

@@ -367,6 +367,65 @@ static void test_close_delimited(void)
     conn_end();
 }
 
+/* Line endings as Zeek's ContentLine analyzer with CR and LF both ending
+ * lines: CRLF, bare LF and bare CR give the same records; a bare CR that
+ * something other than a line end follows raises
+ * line_terminated_with_single_CR, once a connection. */
+static void line_endings_case(const char *eol, const char *weirds)
+{
+    char req[256], rep[256];
+
+    conn_start(80);
+    snprintf(req, sizeof(req), "GET /x HTTP/1.1%sHost: h%sUser-Agent: u%s%s", eol, eol, eol, eol);
+    snprintf(rep, sizeof(rep), "HTTP/1.1 200 OK%sContent-Length: 3%s%sabc", eol, eol, eol);
+    feed(true, req);
+    feed(false, rep);
+    conn_end();
+    CU_ASSERT_EQUAL(fakehost_count("http"), 1);
+    CU_ASSERT_STRING_EQUAL(F(0, "host"), "h");
+    CU_ASSERT_STRING_EQUAL(F(0, "user_agent"), "u");
+    CU_ASSERT_STRING_EQUAL(F(0, "status_code"), "200");
+    CU_ASSERT_STRING_EQUAL(F(0, "response_body_len"), "3");
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), weirds);
+}
+
+static void test_line_endings(void)
+{
+    line_endings_case("\r\n", "");
+    line_endings_case("\n", "");
+    line_endings_case("\r", "line_terminated_with_single_CR");
+}
+
+static void test_line_endings_mixed(void)
+{
+    /* CRLF split across calls is one line end; CR CR LF is a line and an
+     * empty line; a bare CR after a bare-LF line raises the weird once. */
+    conn_start(80);
+    feed(true, "GET /a HTTP/1.1\r");
+    feed(true, "\nHost: h\nUser-Agent: u\r\n\r\n");
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "");
+    feed(false, "HTTP/1.1 200 OK\rContent-Length: 0\r\n\r\n");
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "line_terminated_with_single_CR");
+    feed(true, "GET /b HTTP/1.1\rHost: h2\r\r\n");
+    feed(false, "HTTP/1.1 404 Not Found\rContent-Length: 0\r\n\r\n");
+    conn_end();
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "line_terminated_with_single_CR");
+    CU_ASSERT_EQUAL(fakehost_count("http"), 2);
+    CU_ASSERT_STRING_EQUAL(F(0, "uri"), "/a");
+    CU_ASSERT_STRING_EQUAL(F(0, "host"), "h");
+    CU_ASSERT_STRING_EQUAL(F(1, "uri"), "/b");
+    CU_ASSERT_STRING_EQUAL(F(1, "host"), "h2");
+    CU_ASSERT_STRING_EQUAL(F(1, "status_code"), "404");
+
+    /* A CR before body bytes delivered raw raises nothing. */
+    conn_start(80);
+    feed(true, "GET / HTTP/1.1\r\n\r\n");
+    feed(false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\rxy");
+    conn_end();
+    CU_ASSERT_STRING_EQUAL(fakehost_weirds(), "");
+    CU_ASSERT_STRING_EQUAL(F(0, "response_body_len"), "2");
+}
+
 static void test_unescape(void)
 {
     char out[64];
@@ -398,6 +457,8 @@ int main(void)
     CU_add_test(s, "basic auth, proxied", test_basic_auth_proxied);
     CU_add_test(s, "CONNECT", test_connect);
     CU_add_test(s, "close-delimited body", test_close_delimited);
+    CU_add_test(s, "line endings", test_line_endings);
+    CU_add_test(s, "line endings mixed", test_line_endings_mixed);
     CU_add_test(s, "URI unescape", test_unescape);
     return shoal_cunit_run("test_http");
 }

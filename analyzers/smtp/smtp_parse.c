@@ -110,6 +110,10 @@ void smtp_parser_init(struct smtp_parser *p, const struct smtp_limits *lim)
     if (p->lim.max_pending < 1) {
         p->lim.max_pending = 1;
     }
+    for (int d = 0; d < 2; d++) {
+        p->line[d].max = p->lim.max_line;
+        p->line[d].eol = SHOAL_LINES_LF;
+    }
     p->state = SMTP_CONNECTED;
     p->last_replied_cmd = -1;
     p->first_cmd = CMD_CONN_ESTABLISHMENT;
@@ -604,17 +608,17 @@ static void smtp_line(struct smtp_parser *p, const struct smtp_parse_cb *cb, voi
 static size_t smtp_bdat_data(struct smtp_parser *p, const struct smtp_parse_cb *cb, void *ud,
                              const uint8_t *data, size_t len)
 {
-    struct smtp_linebuf *lb = &p->line[1];
+    struct shoal_lines *lb = &p->line[1];
     size_t n = len < p->bdat_left ? len : (size_t)p->bdat_left;
     size_t i = 0;
 
     while (i < n) {
         const uint8_t *nl = memchr(data + i, '\n', n - i);
         size_t take = nl != NULL ? (size_t)(nl - (data + i)) : n - i;
-        size_t room = lb->p != NULL ? p->lim.max_line - lb->len : 0;
-        if (lb->p == NULL && (nl == NULL || lb->len > 0)) {
-            lb->p = cb->alloc(ud, p->lim.max_line);
-            room = lb->p != NULL ? p->lim.max_line : 0;
+        size_t room = lb->buf != NULL ? p->lim.max_line - lb->len : 0;
+        if (lb->buf == NULL && (nl == NULL || lb->len > 0)) {
+            lb->buf = cb->alloc(ud, p->lim.max_line);
+            room = lb->buf != NULL ? p->lim.max_line : 0;
         }
         if (nl != NULL && lb->len == 0) {
             size_t l = take;
@@ -625,15 +629,15 @@ static size_t smtp_bdat_data(struct smtp_parser *p, const struct smtp_parse_cb *
         } else {
             size_t c = take < room ? take : room;
             if (c > 0) {
-                memcpy(lb->p + lb->len, data + i, c);
+                memcpy(lb->buf + lb->len, data + i, c);
                 lb->len += (uint32_t)c;
             }
             if (nl != NULL) {
                 size_t l = lb->len;
-                while (l > 0 && lb->p[l - 1] == '\r') {
+                while (l > 0 && lb->buf[l - 1] == '\r') {
                     l--;
                 }
-                smtp_mail_line(p, cb, ud, (const char *)lb->p, l);
+                smtp_mail_line(p, cb, ud, (const char *)lb->buf, l);
                 lb->len = 0;
             }
         }
@@ -643,7 +647,7 @@ static size_t smtp_bdat_data(struct smtp_parser *p, const struct smtp_parse_cb *
     if (p->bdat_left == 0) {
         if (p->bdat_last) {
             if (lb->len > 0) {
-                smtp_mail_line(p, cb, ud, (const char *)lb->p, lb->len);
+                smtp_mail_line(p, cb, ud, (const char *)lb->buf, lb->len);
                 lb->len = 0;
             }
             smtp_end_data(p, cb, ud);
@@ -656,7 +660,7 @@ static size_t smtp_bdat_data(struct smtp_parser *p, const struct smtp_parse_cb *
 bool smtp_parse_data(struct smtp_parser *p, const struct smtp_parse_cb *cb, void *ud, bool is_orig,
                      const uint8_t *data, size_t len)
 {
-    struct smtp_linebuf *lb = &p->line[is_orig];
+    struct shoal_lines *lr = &p->line[is_orig];
     size_t i = 0;
 
     while (i < len && !p->done) {
@@ -664,38 +668,16 @@ bool smtp_parse_data(struct smtp_parser *p, const struct smtp_parse_cb *cb, void
             i += smtp_bdat_data(p, cb, ud, data + i, len - i);
             continue;
         }
-        const uint8_t *nl = memchr(data + i, '\n', len - i);
-        size_t take = nl != NULL ? (size_t)(nl - (data + i)) : len - i;
-        if (nl != NULL && lb->len == 0 && !lb->skipping) {
-            smtp_line(p, cb, ud, is_orig, (const char *)data + i, take);
-        } else {
-            if (!lb->skipping && lb->p == NULL) {
-                lb->p = cb->alloc(ud, p->lim.max_line);
-                if (lb->p == NULL) {
-                    lb->skipping = true;
-                }
-            }
-            if (!lb->skipping) {
-                size_t room = p->lim.max_line - lb->len;
-                size_t c = take < room ? take : room;
-                memcpy(lb->p + lb->len, data + i, c);
-                lb->len += (uint32_t)c;
-                if (c < take) {
-                    char addl[32];
-                    snprintf(addl, sizeof(addl), "%u", p->lim.max_line);
-                    smtp_weird(cb, ud, "contentline_size_exceeded", addl);
-                    lb->skipping = true;
-                }
-            }
-            if (nl != NULL) {
-                if (lb->p != NULL) {
-                    smtp_line(p, cb, ud, is_orig, (const char *)lb->p, lb->len);
-                }
-                lb->len = 0;
-                lb->skipping = false;
-            }
+        struct shoal_line ln;
+        i += shoal_lines_next(lr, data + i, len - i, cb->alloc, ud, &ln);
+        if (ln.cut_now) {
+            char addl[32];
+            snprintf(addl, sizeof(addl), "%u", p->lim.max_line);
+            smtp_weird(cb, ud, "contentline_size_exceeded", addl);
         }
-        i += take + (nl != NULL ? 1 : 0);
+        if (ln.p != NULL) {
+            smtp_line(p, cb, ud, is_orig, (const char *)ln.p, ln.len);
+        }
     }
     return !p->done;
 }
@@ -708,7 +690,9 @@ void smtp_parse_gap(struct smtp_parser *p, const struct smtp_parse_cb *cb, void 
         return;
     }
     p->line[is_orig].len = 0;
-    p->line[is_orig].skipping = false;
+    p->line[is_orig].cut = false;
+    p->line[is_orig].lost = false;
+    p->line[is_orig].last_cr = false;
     if (p->state == SMTP_IN_DATA) {
         smtp_end_data(p, cb, ud);
     }
@@ -725,8 +709,8 @@ void smtp_parse_done(struct smtp_parser *p, const struct smtp_parse_cb *cb, void
         smtp_end_data(p, cb, ud);
     }
     for (int d = 0; d < 2; d++) {
-        cb->free(ud, p->line[d].p);
-        p->line[d].p = NULL;
+        cb->free(ud, p->line[d].buf);
+        p->line[d].buf = NULL;
     }
     cb->free(ud, p->hdr);
     p->hdr = NULL;

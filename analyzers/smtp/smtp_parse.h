@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <shoal/lines.h>
+
 /* Bounds of one connection's parser (from the plugin's settings). */
 struct smtp_limits {
     uint32_t max_line;    /* bytes of one line kept; the rest is dropped */
@@ -45,17 +47,10 @@ struct smtp_parse_cb {
     void (*free)(void *ud, void *p);
 };
 
-/* One direction's partial line. */
-struct smtp_linebuf {
-    uint8_t *p; /* max_line bytes, allocated on first partial line */
-    uint32_t len;
-    bool skipping; /* over max_line: dropping until the end of the line */
-};
-
 struct smtp_parser {
     struct smtp_limits lim;
-    struct smtp_linebuf line[2]; /* [1]: originator */
-    char *hdr;                   /* the MIME header being assembled (max_header) */
+    struct shoal_lines line[2]; /* [1]: originator */
+    char *hdr;                  /* the MIME header being assembled (max_header) */
     uint32_t hdr_len;
     bool hdr_open;
     uint8_t state;

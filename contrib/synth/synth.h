@@ -205,6 +205,7 @@ struct synth_opts {
     int hold_close;     /* 0 none, 1 FIN, 2 RST */
     uint32_t hold_rate; /* held connections opened per second */
     uint64_t hold_hole; /* bytes each sends behind a lost first segment */
+    uint32_t max_body;  /* cap on a TCP message body (HTTP, TLS, raw), 0 = none */
     bool size_set, quiet;
     bool no_sess; /* no regular sessions (--conns 0, or --hold alone) */
     unsigned nscan;

@@ -462,7 +462,7 @@ struct http_req {
     uint32_t req_body, resp_body, num, w1, w2;
 };
 
-static void http_plan(const struct synth_gen *g, const struct synth_sess *s, uint32_t j,
+static void http_draw(const struct synth_gen *g, const struct synth_sess *s, uint32_t j,
                       struct http_req *r)
 {
     uint64_t st = synth_hash(s->seed, 0x48540000ULL + j);
@@ -512,6 +512,17 @@ static void http_plan(const struct synth_gen *g, const struct synth_sess *s, uin
         break;
     }
     r->resp_chunked = (r->kind == 0 || r->kind == 2 || r->kind == 4) && synth_below(&st, 100) < 25;
+}
+
+static uint32_t body_cap(const struct synth_gen *g, uint32_t n);
+
+/* http_plan: request J of session S, its bodies cut to --max-body. */
+static void http_plan(const struct synth_gen *g, const struct synth_sess *s, uint32_t j,
+                      struct http_req *r)
+{
+    http_draw(g, s, j, r);
+    r->req_body = body_cap(g, r->req_body);
+    r->resp_body = body_cap(g, r->resp_body);
 }
 
 static void http_path(struct sb *b, const struct http_req *r, uint32_t j)
@@ -847,13 +858,23 @@ static size_t tls_client_fin(const struct synth_gen *g, const struct synth_sess 
     return 51;
 }
 
-static void tls_sizes(const struct synth_sess *s, uint32_t j, uint32_t *req, uint32_t *resp)
+/* body_cap: N, or the --max-body cap when that is smaller (drawn first, so a
+ * trace without the option is the same as before it existed). */
+static uint32_t body_cap(const struct synth_gen *g, uint32_t n)
+{
+    return g->o.max_body && n > g->o.max_body ? g->o.max_body : n;
+}
+
+static void tls_sizes(const struct synth_gen *g, const struct synth_sess *s, uint32_t j,
+                      uint32_t *req, uint32_t *resp)
 {
     uint64_t st = synth_hash(s->seed, 0x7150000ULL + j);
 
     *req = synth_logu(&st, 80, 2000);
     *resp =
         synth_below(&st, 100) < 1 ? synth_logu(&st, 200000, 8000000) : synth_logu(&st, 200, 100000);
+    *req = body_cap(g, *req);
+    *resp = body_cap(g, *resp);
 }
 
 /* ---------------------------------------------------------------- DNS */
@@ -1404,7 +1425,7 @@ static bool tls_next(struct synth_gen *g, struct synth_sess *s)
         s->part = 2;
         return true;
     case 2:
-        tls_sizes(s, 0, &req, &resp);
+        tls_sizes(g, s, 0, &req, &resp);
         set_turn(g, s, 0, SYNTH_MSG_TLS_CFIN, 0, SYNTH_ENC_TLSREC, 1, req, 16384);
         s->part = 5;
         s->j = 0;
@@ -1418,12 +1439,12 @@ static bool tls_next(struct synth_gen *g, struct synth_sess *s)
             }
             return false;
         }
-        tls_sizes(s, s->j, &req, &resp);
+        tls_sizes(g, s, s->j, &req, &resp);
         set_turn(g, s, 0, SYNTH_MSG_TLS_DATA, s->j, SYNTH_ENC_TLSREC, 1, req, 16384);
         s->part = 5;
         return true;
     case 5:
-        tls_sizes(s, s->j, &req, &resp);
+        tls_sizes(g, s, s->j, &req, &resp);
         set_turn(g, s, 1, SYNTH_MSG_TLS_DATA, s->j, SYNTH_ENC_TLSREC, 1, resp, 16384);
         s->part = 4;
         s->j++;
@@ -1457,12 +1478,15 @@ static bool ident_next(struct synth_gen *g, struct synth_sess *s)
     return true;
 }
 
-static void raw_sizes(const struct synth_sess *s, uint32_t j, uint32_t *c, uint32_t *sv)
+static void raw_sizes(const struct synth_gen *g, const struct synth_sess *s, uint32_t j,
+                      uint32_t *c, uint32_t *sv)
 {
     uint64_t st = synth_hash(s->seed, 0x4a3000ULL + j);
 
     *c = synth_logu(&st, 10, 2000);
     *sv = synth_logu(&st, 10, 100000);
+    *c = body_cap(g, *c);
+    *sv = body_cap(g, *sv);
 }
 
 bool synth_app_next(struct synth_gen *g, struct synth_sess *s)
@@ -1500,7 +1524,7 @@ bool synth_app_next(struct synth_gen *g, struct synth_sess *s)
         if (s->j >= s->n) {
             return false;
         }
-        raw_sizes(s, s->j, &c, &sv);
+        raw_sizes(g, s, s->j, &c, &sv);
         set_turn(g, s, s->part, SYNTH_MSG_RAW, s->j, SYNTH_ENC_RAW, (s->seed >> 3) & 1,
                  s->part ? sv : c, 0);
         if (s->part) {
@@ -1577,7 +1601,7 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
         st->tls_sni++;
         est = 6000;
         for (uint32_t j = 0; j < s->n; j++) {
-            tls_sizes(s, j, &a, &b);
+            tls_sizes(g, s, j, &a, &b);
             est += a + b + (a + b) / 16384 * 5 + 10;
         }
         break;
@@ -1672,7 +1696,7 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
     default:
         s->n = (uint16_t)synth_range(rng, 1, 5);
         for (uint32_t j = 0; j < s->n; j++) {
-            raw_sizes(s, j, &a, &b);
+            raw_sizes(g, s, j, &a, &b);
             est += a + b;
         }
         break;

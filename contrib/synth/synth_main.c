@@ -58,6 +58,8 @@ static void usage(FILE *f)
             "      --fail P           generic TCP sessions that fail: rejected, unanswered,\n"
             "                         half-open (default 0.30)\n"
             "      --no-impair        no retransmission, loss, reordering, zero window, frags\n"
+            "      --max-body SIZE    cap every HTTP body, TLS record run and generic TCP\n"
+            "                         message at SIZE bytes (flow-dense traces; none)\n"
             "held-open connections (memory benchmarks):\n"
             "      --hold N           open N TCP connections on distinct 5-tuples before any\n"
             "                         other traffic, close them after it\n"
@@ -204,6 +206,7 @@ enum {
     OPT_HOLDRATE,
     OPT_HOLDHOLE,
     OPT_SCAN,
+    OPT_MAXBODY,
     OPT_ENCAP
 };
 
@@ -233,6 +236,7 @@ static const struct option longopts[] = {
     {"hold-rate", required_argument, NULL, OPT_HOLDRATE},
     {"hold-hole", required_argument, NULL, OPT_HOLDHOLE},
     {"scan", required_argument, NULL, OPT_SCAN},
+    {"max-body", required_argument, NULL, OPT_MAXBODY},
     {"encap", required_argument, NULL, OPT_ENCAP},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -550,6 +554,13 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
                 err = -EINVAL;
             }
             break;
+        case OPT_MAXBODY:
+            err = parse_u64(optarg, &v, true);
+            if (err == 0 && (v < 1 || v > 100000000)) {
+                err = -EINVAL;
+            }
+            o->max_body = (uint32_t)v;
+            break;
         case OPT_SCAN:
             if (parse_scan(optarg, o) != 0) {
                 return -EINVAL;
@@ -827,13 +838,13 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
             "}, \"ipv6\": %.6g, \"vlan\": %.6g, \"retx\": %.6g, \"loss\": %.6g, "
             "\"ooo\": %.6g, \"zero_window\": %.6g, \"frag\": %.6g, \"fail\": %.6g, "
             "\"hold\": %" PRIu64 ", \"hold_syn\": %s, \"hold_close\": \"%s\", "
-            "\"hold_rate\": %u, \"hold_hole\": %" PRIu64 "},\n",
+            "\"hold_rate\": %u, \"hold_hole\": %" PRIu64 ", \"max_body\": %u},\n",
             o->ipv6, o->vlan, o->retx, o->loss, o->ooo, o->zwin, o->frag, o->fail, o->hold,
             o->hold_syn ? "true" : "false",
             o->hold_close == 0   ? "none"
             : o->hold_close == 1 ? "fin"
                                  : "rst",
-            o->hold_rate, o->hold_hole);
+            o->hold_rate, o->hold_hole, o->max_body);
     fprintf(f, "  \"first_ts\": %u, \"last_ts\": %.6f,\n", o->start,
             o->start + (double)t_end / 1e6);
     fprintf(f, "  ");

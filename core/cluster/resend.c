@@ -21,6 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
+#include "lib/util.h"
+
 struct resend_batch {
     struct resend_batch *next;
     uint64_t seq;
@@ -41,23 +44,6 @@ struct shoal_resend {
 };
 
 #define RESEND_HDR 12u
-
-static void resend_put_le(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++) {
-        p[i] = (unsigned char)(v >> (8 * i));
-    }
-}
-
-static uint64_t resend_get_le(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = n - 1; i >= 0; i--) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
 
 struct shoal_resend *shoal_resend_new(const char *spill_dir, size_t mem_max, uint64_t disk_max)
 {
@@ -107,6 +93,15 @@ uint64_t shoal_resend_next_seq(const struct shoal_resend *w)
     return w->next_seq;
 }
 
+int shoal_resend_start_at(struct shoal_resend *w, uint64_t seq)
+{
+    if (seq == 0 || w->next_seq != 1 || w->base != 1) {
+        return -EINVAL;
+    }
+    w->next_seq = w->base = seq;
+    return 0;
+}
+
 uint64_t shoal_resend_base(const struct shoal_resend *w)
 {
     return w->base;
@@ -145,60 +140,19 @@ static int resend_open_spill(struct shoal_resend *w)
     return 0;
 }
 
-static int resend_pwrite(int fd, const void *buf, size_t len, uint64_t off)
-{
-    const unsigned char *p = buf;
-
-    while (len > 0) {
-        ssize_t k = pwrite(fd, p, len, (off_t)off);
-        if (k < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -errno;
-        }
-        p += k;
-        len -= (size_t)k;
-        off += (uint64_t)k;
-    }
-    return 0;
-}
-
-static int resend_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-    unsigned char *p = buf;
-
-    while (len > 0) {
-        ssize_t k = pread(fd, p, len, (off_t)off);
-        if (k < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -errno;
-        }
-        if (k == 0) {
-            return -EIO; /* shorter than what was written */
-        }
-        p += k;
-        len -= (size_t)k;
-        off += (uint64_t)k;
-    }
-    return 0;
-}
-
 static int resend_spill(struct shoal_resend *w, uint64_t seq, const void *buf, size_t len)
 {
-    unsigned char hdr[RESEND_HDR];
+    uint8_t hdr[RESEND_HDR];
     int rc;
 
     if (w->fd < 0 && (rc = resend_open_spill(w)) < 0) {
         return rc;
     }
-    resend_put_le(hdr, seq, 8);
-    resend_put_le(hdr + 8, len, 4);
-    rc = resend_pwrite(w->fd, hdr, sizeof(hdr), w->write_off);
+    shoal_put_le64(hdr, seq);
+    shoal_put_le32(hdr + 8, (uint32_t)len);
+    rc = shoal_pwrite_all(w->fd, hdr, sizeof(hdr), w->write_off);
     if (rc == 0) {
-        rc = resend_pwrite(w->fd, buf, len, w->write_off + sizeof(hdr));
+        rc = shoal_pwrite_all(w->fd, buf, len, w->write_off + sizeof(hdr));
     }
     if (rc < 0) {
         return rc; /* write_off unchanged: the partial record is overwritten */
@@ -234,8 +188,8 @@ static int resend_compact(struct shoal_resend *w)
     while (src < w->write_off) {
         size_t n =
             w->write_off - src < sizeof(chunk) ? (size_t)(w->write_off - src) : sizeof(chunk);
-        if ((rc = resend_pread(w->fd, chunk, n, src)) < 0 ||
-            (rc = resend_pwrite(w->fd, chunk, n, dst)) < 0) {
+        if ((rc = shoal_pread_all(w->fd, chunk, n, src)) < 0 ||
+            (rc = shoal_pwrite_all(w->fd, chunk, n, dst)) < 0) {
             return rc; /* nothing moved yet is lost: offsets are unchanged */
         }
         src += n;
@@ -294,16 +248,16 @@ out_drop:
 /* Read the spill record at off: its sequence and length. */
 static int resend_read_hdr(struct shoal_resend *w, uint64_t off, uint64_t want_seq, size_t *len)
 {
-    unsigned char hdr[RESEND_HDR];
-    int rc = resend_pread(w->fd, hdr, sizeof(hdr), off);
+    uint8_t hdr[RESEND_HDR];
+    int rc = shoal_pread_all(w->fd, hdr, sizeof(hdr), off);
 
     if (rc < 0) {
         return rc;
     }
-    if (resend_get_le(hdr, 8) != want_seq) {
+    if (shoal_le64(hdr) != want_seq) {
         return -EIO;
     }
-    *len = (size_t)resend_get_le(hdr + 8, 4);
+    *len = (size_t)shoal_le32(hdr + 8);
     if (off + RESEND_HDR + *len > w->write_off) {
         return -EIO;
     }
@@ -329,7 +283,7 @@ static int resend_refill(struct shoal_resend *w)
         if (b == NULL) {
             return -ENOMEM;
         }
-        rc = resend_pread(w->fd, b->data, len, w->read_off + RESEND_HDR);
+        rc = shoal_pread_all(w->fd, b->data, len, w->read_off + RESEND_HDR);
         if (rc < 0) {
             free(b);
             return rc;
@@ -412,7 +366,7 @@ int shoal_resend_for_each_unacked(struct shoal_resend *w, shoal_resend_cb cb, vo
             buf = nb;
             cap = len;
         }
-        if ((rc = resend_pread(w->fd, buf, len, off + RESEND_HDR)) < 0) {
+        if ((rc = shoal_pread_all(w->fd, buf, len, off + RESEND_HDR)) < 0) {
             goto out_free;
         }
         off += RESEND_HDR + len;

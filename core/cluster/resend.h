@@ -62,6 +62,13 @@ void shoal_resend_free(struct shoal_resend *w);
 /* The sequence number the next batch must carry. */
 uint64_t shoal_resend_next_seq(const struct shoal_resend *w);
 
+/*
+ * Make `seq` (> 0) the next sequence of an empty window that never held a
+ * batch: a sender that continues an earlier incarnation's sequence (from
+ * its journal) starts there.  Returns 0 or -EINVAL.
+ */
+int shoal_resend_start_at(struct shoal_resend *w, uint64_t seq);
+
 /* The lowest sequence still held (== next_seq when nothing is): the
  * LOG_BATCH `base`. */
 uint64_t shoal_resend_base(const struct shoal_resend *w);

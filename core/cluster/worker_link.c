@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 #include "lib/diag.h"
 #include "framework/log.h"
+#include "cluster/journal.h"
 #include "cluster/resend.h"
 #include "cluster/wire.h"
 #include "cluster/zsec.h"
@@ -56,6 +58,8 @@ struct shoal_worker_link {
     bool auth_failed_logged;
 
     struct shoal_resend *win;
+    struct shoal_journal *journal; /* NULL: the node has no working directory */
+    bool journal_failed_logged;
     uint64_t sent_upto; /* highest sequence handed to the current connection */
     uint64_t max_sent;  /* highest sequence ever sent */
     double last_ack;    /* wall time of the last acknowledgement progress */
@@ -171,6 +175,7 @@ void shoal_worker_link_free(struct shoal_worker_link *wl)
         zmq_socket_monitor(wl->sock, NULL, 0);
         zmq_close(wl->sock);
     }
+    shoal_journal_free(wl->journal);
     shoal_resend_free(wl->win);
     shoal_buf_free(&wl->hb_buf);
     free(wl);
@@ -251,6 +256,26 @@ static void wl_rewind(struct shoal_worker_link *wl)
     wl->sent_upto = base > 0 ? base - 1 : 0;
 }
 
+/* Say once that the journal failed (a full disk): batches are still sent,
+ * but no longer survive a crash of this node, until it works again. */
+static void wl_journal_result(struct shoal_worker_link *wl, int rc)
+{
+    if (rc == 0 || rc == -EBADF) {
+        if (rc == 0 && wl->journal_failed_logged && !shoal_journal_broken(wl->journal)) {
+            shoal_info(wl->self->name, "log journal in %s works again", wl->self->workdir);
+            wl->journal_failed_logged = false;
+        }
+        return;
+    }
+    if (!wl->journal_failed_logged) {
+        shoal_err(wl->self->name,
+                  "log journal in %s: %s: unacknowledged batches would not survive a crash "
+                  "of this node until the manager %s catches up",
+                  wl->self->workdir, strerror(-rc), wl->manager->name);
+        wl->journal_failed_logged = true;
+    }
+}
+
 static void wl_on_ack(struct shoal_worker_link *wl, const struct shoal_wire_log_ack *a)
 {
     uint64_t base = shoal_resend_base(wl->win);
@@ -275,6 +300,9 @@ static void wl_on_ack(struct shoal_worker_link *wl, const struct shoal_wire_log_
     }
     wl->st.acked += seq - base + 1;
     wl->last_ack = wl_wall();
+    if (wl->journal != NULL) {
+        wl_journal_result(wl, shoal_journal_ack(wl->journal, seq, wl->win));
+    }
     if (wl->sent_upto < seq) {
         wl->sent_upto = seq;
     }
@@ -414,8 +442,8 @@ static void wl_seal(struct shoal_worker_link *wl, struct wl_stream *ls)
         return;
     }
     rc = shoal_resend_add(wl->win, seq, ls->buf.p, ls->buf.len);
-    ls->buf.len = 0;
     if (rc < 0) {
+        ls->buf.len = 0;
         wl->st.dropped_batches++;
         wl->st.dropped_records += n;
         if (!wl->window_full_logged) {
@@ -429,6 +457,10 @@ static void wl_seal(struct shoal_worker_link *wl, struct wl_stream *ls)
         return;
     }
     wl->st.batches++;
+    if (wl->journal != NULL) {
+        wl_journal_result(wl, shoal_journal_append(wl->journal, seq, ls->buf.p, ls->buf.len));
+    }
+    ls->buf.len = 0;
     wl_send_pending(wl);
 }
 
@@ -474,6 +506,81 @@ static int wl_sink(void *arg, struct shoal_stream *s, const struct shoal_value *
     return 0;
 }
 
+/* ---- the journal ---- */
+
+static int wl_recovered(void *arg, uint64_t seq, const void *buf, size_t len)
+{
+    struct shoal_worker_link *wl = arg;
+    int rc;
+
+    if (shoal_resend_next_seq(wl->win) == 1 && seq != 1 &&
+        (rc = shoal_resend_start_at(wl->win, seq)) < 0) {
+        return rc;
+    }
+    rc = shoal_resend_add(wl->win, seq, buf, len);
+    if (rc == 0) {
+        wl->st.recovered_batches++;
+    }
+    return rc; /* past the window's bounds (they were lowered): the rest stays on disk */
+    return 0;
+}
+
+/*
+ * Read back what an earlier run of this node sealed and the manager never
+ * acknowledged, continuing its epoch and sequence so the manager's dedup
+ * drops what it did write, then start the journal of this run (unless
+ * cluster.journal is off).  A journal
+ * that cannot be read is set aside (renamed), never overwritten.
+ */
+static int wl_journal_open(struct shoal_worker_link *wl, bool enabled)
+{
+    struct shoal_journal_info info;
+    char path[PATH_MAX], aside[PATH_MAX + 16];
+    const char *who = wl->self->name;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/log.journal", wl->self->workdir);
+    rc = shoal_journal_recover(path, wl_recovered, wl, &info);
+    if (rc < 0) {
+        snprintf(aside, sizeof(aside), "%s.unsent", path);
+        shoal_err(who, "log journal %s: %s after %" PRIu64 " batches read back; set aside as %s",
+                  path, rc == -EBADMSG ? "not a journal" : strerror(-rc), info.batches, aside);
+        if (rename(path, aside) < 0 && errno != ENOENT) {
+            shoal_err(who, "log journal %s: cannot set it aside: %s", path, strerror(errno));
+            return -errno;
+        }
+    }
+    if (info.unclean && info.epoch == 0) {
+        shoal_warn(who,
+                   "the last run of this node did not stop cleanly (log journal %s): "
+                   "connections it held open then were not logged",
+                   path);
+    }
+    if (info.epoch != 0) {
+        wl->epoch = info.epoch;
+        shoal_warn(who,
+                   "the last run of this node %s with %" PRIu64 " log batches (%" PRIu64
+                   " bytes) not acknowledged by the manager: sending them again from %s%s",
+                   info.unclean ? "did not stop cleanly" : "stopped", info.batches, info.bytes,
+                   path, info.unclean ? "; connections it held open then were not logged" : "");
+    }
+    if (info.damaged) {
+        shoal_err(who, "log journal %s ends in a damaged record: what followed it is lost", path);
+    }
+    if (!enabled) { /* cluster.journal = false: what was read back is held in memory only */
+        return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+    }
+    wl->journal = shoal_journal_new(path);
+    if (wl->journal == NULL) {
+        return -ENOMEM;
+    }
+    rc = shoal_journal_rewrite(wl->journal, wl->epoch, wl->win);
+    if (rc < 0) {
+        shoal_err(who, "log journal %s: %s", path, strerror(-rc));
+    }
+    return rc;
+}
+
 /* ---- node hooks ---- */
 
 int shoal_worker_link_start(struct shoal_worker_link *wl, struct shoal_zsec *zsec,
@@ -495,6 +602,9 @@ int shoal_worker_link_start(struct shoal_worker_link *wl, struct shoal_zsec *zse
     if (wl->win == NULL) {
         shoal_err(wl->self->name, "cannot create the log channel: out of memory");
         return -ENOMEM;
+    }
+    if (wl->self->workdir != NULL && (rc = wl_journal_open(wl, cfg->cluster_journal)) < 0) {
+        return rc;
     }
     wl->zsec = zsec;
     rc = wl_socket(wl);
@@ -520,7 +630,8 @@ void shoal_worker_link_poll(struct shoal_worker_link *wl)
 
 int shoal_worker_link_finish(struct shoal_worker_link *wl)
 {
-    double deadline = wl_wall() + wl->o.ack_timeout;
+    double start = wl_wall(), deadline = start + wl->o.ack_timeout;
+    bool said = false;
 
     for (struct wl_stream *ls = wl->streams; ls != NULL; ls = ls->next) {
         if (ls->open) {
@@ -533,10 +644,23 @@ int shoal_worker_link_finish(struct shoal_worker_link *wl)
             {.socket = wl->sock, .events = ZMQ_POLLIN},
             {.socket = wl->mon, .events = ZMQ_POLLIN},
         };
+        if (!said && wl_wall() > start + 1.0) {
+            shoal_warn(wl->self->name,
+                       "waiting up to %.0f s more for the manager %s at %s to acknowledge %" PRIu64
+                       " log batches",
+                       deadline - wl_wall(), wl->manager->name, wl->endpoint,
+                       shoal_resend_next_seq(wl->win) - shoal_resend_base(wl->win));
+            said = true;
+        }
         zmq_poll(items, 2, 50);
         wl_pump(wl);
     }
     uint64_t left = shoal_resend_next_seq(wl->win) - shoal_resend_base(wl->win);
+    int jrc = shoal_journal_close(wl->journal, wl->win);
+    wl->journal = NULL;
+    if (jrc < 0) {
+        shoal_err(wl->self->name, "log journal in %s: %s", wl->self->workdir, strerror(-jrc));
+    }
     uint64_t kept = wl->st.records - wl->st.dropped_records; /* sent, or still held */
     if (wl->st.dropped_batches > 0) {
         shoal_err(wl->self->name,
@@ -549,8 +673,10 @@ int shoal_worker_link_finish(struct shoal_worker_link *wl)
     if (left > 0) {
         shoal_err(wl->self->name,
                   "%" PRIu64 " of %" PRIu64 " log batches not acknowledged by the manager %s "
-                  "at %s after %.0f s",
-                  left, wl->st.batches, wl->manager->name, wl->endpoint, wl->o.ack_timeout);
+                  "at %s after %.0f s%s",
+                  left, wl->st.batches + wl->st.recovered_batches, wl->manager->name, wl->endpoint,
+                  wl->o.ack_timeout,
+                  jrc == 0 ? "; they stay in the log journal for the next start" : "");
         return -ETIMEDOUT;
     }
     shoal_info(wl->self->name,

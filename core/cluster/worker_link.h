@@ -90,8 +90,9 @@ struct shoal_worker_link_stats {
     uint64_t acked;           /* batches acknowledged */
     uint64_t dropped_batches; /* refused by the window past its bounds */
     uint64_t dropped_records;
-    uint64_t bad_messages; /* undecodable or foreign messages received */
-    uint64_t heartbeats;   /* sent while there was nothing to log */
+    uint64_t bad_messages;      /* undecodable or foreign messages received */
+    uint64_t heartbeats;        /* sent while there was nothing to log */
+    uint64_t recovered_batches; /* read back from an earlier run's journal */
 };
 void shoal_worker_link_stats(const struct shoal_worker_link *wl,
                              struct shoal_worker_link_stats *out);

@@ -91,6 +91,7 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("cluster", "ack_timeout", CONFIG_K_DOUBLE, cluster_ack_timeout, 0.001),
     CONFIG_KEY("cluster", "resend_mem_max", CONFIG_K_U64, cluster_resend_mem_max, 65536),
     CONFIG_KEY("cluster", "resend_disk_max", CONFIG_K_U64, cluster_resend_disk_max, 0),
+    CONFIG_KEY("cluster", "journal", CONFIG_K_BOOL, cluster_journal, 0),
     CONFIG_KEY("cluster", "sumstat_max_keys", CONFIG_K_U64, cluster_sumstat_max_keys, 1),
     CONFIG_KEY("frontend", "strategy", CONFIG_K_STRING, frontend_strategy, 0),
     CONFIG_KEY("frontend", "hash", CONFIG_K_HASH, frontend_hash, 0),
@@ -759,6 +760,7 @@ int shoal_config_defaults(struct shoal_config *c)
     c->cluster_ack_timeout = 10;
     c->cluster_resend_mem_max = (uint64_t)64 << 20;
     c->cluster_resend_disk_max = (uint64_t)1 << 30;
+    c->cluster_journal = true;
     c->cluster_sumstat_max_keys = 1000000;
     c->control_lock_timeout = 60;
     c->control_control_timeout = 5;

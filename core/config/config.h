@@ -106,6 +106,7 @@ struct shoal_config {
     double cluster_ack_timeout;        /* 10: seconds a stopping node waits for acks */
     uint64_t cluster_resend_mem_max;   /* 64 MiB of unacknowledged batches in memory */
     uint64_t cluster_resend_disk_max;  /* 1 GiB more in the spill file */
+    bool cluster_journal;              /* true: unacknowledged batches outlive the node */
     uint64_t cluster_sumstat_max_keys; /* 1000000: keys of distinct-count statistics */
 
     /* frontend { strategy = "pcap"; hash = "2-tuple"; } -- the frontend

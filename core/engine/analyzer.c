@@ -125,8 +125,55 @@ int shoal_analyzers_add_policy(struct shoal_analyzers *a, const struct shoal_pol
     return 0;
 }
 
+/* Bytes of detached connections' blocks kept per analyzer for reuse. */
+#define AN_SPARE_BYTES (1024 * 1024)
+
+/* A zeroed block of an's conn_size bytes: a spare one or a new one; NULL
+ * when out of memory (or conn_size is 0). */
+static void *an_state_get(struct shoal_analyzer *an)
+{
+    size_t size = an->ops->conn_size;
+    void *cs = an->spare;
+
+    if (size == 0) {
+        return NULL;
+    }
+    if (cs == NULL) {
+        return calloc(1, size);
+    }
+    memcpy(&an->spare, cs, sizeof(void *));
+    an->nspare--;
+    memset(cs, 0, size);
+    return cs;
+}
+
+/* Give back a block of an_state_get: kept while the spares stay below
+ * AN_SPARE_BYTES (and the block can hold the link), freed otherwise. */
+static void an_state_put(struct shoal_analyzer *an, void *cs)
+{
+    size_t size = an->ops->conn_size;
+
+    if (cs == NULL) {
+        return;
+    }
+    if (size < sizeof(void *) || (an->nspare + 1) * size > AN_SPARE_BYTES) {
+        free(cs);
+        return;
+    }
+    memcpy(cs, &an->spare, sizeof(void *));
+    an->spare = cs;
+    an->nspare++;
+}
+
 void shoal_analyzers_free(struct shoal_analyzers *a)
 {
+    for (size_t i = 0; i < a->n; i++) {
+        while (a->v[i].spare != NULL) {
+            void *cs = a->v[i].spare;
+            memcpy(&a->v[i].spare, cs, sizeof(void *));
+            free(cs);
+        }
+    }
     shoal_expects_free(&a->expects);
     for (size_t i = 0; i < a->nsigs; i++) {
         regfree(&a->sigs[i].re);
@@ -148,7 +195,7 @@ static void an_detach(struct shoal_ctx *x, struct shoal_conn *c, struct shoal_at
     if (an->ops->conn_done != NULL) {
         an->ops->conn_done(an->ps, c, at->cs);
     }
-    free(at->cs);
+    an_state_put(an, at->cs);
     at->cs = NULL;
 }
 
@@ -172,7 +219,7 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx, u
     at->an = idx;
     at->done = false;
     at->cookie = cookie;
-    at->cs = an->ops->conn_size > 0 ? calloc(1, an->ops->conn_size) : NULL;
+    at->cs = an_state_get(an);
     if (an->ops->conn_size > 0 && at->cs == NULL) {
         shoal_err(an->who, "out of memory attaching to a connection");
         return;

@@ -36,6 +36,12 @@ struct shoal_analyzer {
     const struct shoal_analyzer_ops *ops;
     void *ps;
     const char *who; /* "analyzer:NAME", for messages */
+    /* Per-connection blocks (conn_size bytes) of detached connections kept
+     * for the next ones, linked through their first bytes: a block of a
+     * few KiB each connection would otherwise cost malloc, free and fresh
+     * pages.  At most AN_SPARE_BYTES of them (analyzer.c). */
+    void *spare;
+    size_t nspare;
 };
 
 struct shoal_policy {

@@ -31,6 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* XXH3 inlined here (the same hashes): it runs for every packet's lookup
+ * and every uid, and the library call cost more than the hash of 38 bytes. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "engine/analyzer.h"
@@ -114,11 +117,32 @@ struct conn_key {
     uint8_t one_way;
 } __attribute__((packed));
 
+/* memcmp(a, b, 16) as two 64-bit comparisons of big-endian words (the
+ * library call was most of a key's cost). */
+static inline int conn_addr_cmp(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t x[2];
+    uint64_t y[2];
+
+    memcpy(x, a, 16);
+    memcpy(y, b, 16);
+    for (int i = 0; i < 2; i++) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        x[i] = __builtin_bswap64(x[i]);
+        y[i] = __builtin_bswap64(y[i]);
+#endif
+        if (x[i] != y[i]) {
+            return x[i] < y[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
 static uint64_t conn_hash(const struct shoal_addr *src, uint16_t sp, const struct shoal_addr *dst,
                           uint16_t dp, uint8_t proto, bool one_way)
 {
     struct conn_key k;
-    int cmp = memcmp(src->b, dst->b, 16);
+    int cmp = conn_addr_cmp(src->b, dst->b);
 
     if (one_way || cmp < 0 || (cmp == 0 && sp <= dp)) {
         memcpy(k.a, src->b, 16);
@@ -397,7 +421,9 @@ static int conn_grow_pool(struct shoal_ctx *x, bool tcp)
         return -ENOMEM;
     }
     x->tab.slab_order = order;
-    char *mem = malloc(SLAB_CONNS * each);
+    /* Cache-line aligned: every datagram connection (192 bytes) has its
+     * key and chain link in one line; SLAB_CONNS * each is a multiple of 64. */
+    char *mem = aligned_alloc(64, SLAB_CONNS * each);
     if (mem == NULL) {
         return -ENOMEM;
     }

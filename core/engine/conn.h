@@ -114,7 +114,13 @@ struct shoal_conn {
     uint32_t hnext;     /* hash chain */
     uint32_t tnext;     /* timer wheel slot list */
     uint32_t tprev;     /* previous in it, or its slot (see conn.c), 0: not in the wheel */
-    float sched_off;    /* the wheel looks at it at start + sched_off (never later) */
+    /* Here, in the first 64 bytes with the id and hnext, so that a lookup
+     * walking a hash chain reads one cache line per connection. */
+    uint8_t hist_len;
+    bool one_way : 1; /* ICMP without counterpart type: key is directional */
+    bool removed : 1;
+    uint8_t dpd; /* signature matching done: 1 orig, 2 resp */
+    uint8_t natt;
     double start;
     double last;
     uint64_t serial;                      /* uid source */
@@ -122,11 +128,7 @@ struct shoal_conn {
     uint32_t weird_seen;                  /* bloom of weird names logged for this conn */
     uint64_t services;                    /* bit i: analyzer i confirmed */
     float idle_timeout;                   /* set by an analyzer; 0: the transport's default */
-    uint8_t hist_len;
-    bool one_way : 1; /* ICMP without counterpart type: key is directional */
-    bool removed : 1;
-    uint8_t dpd; /* signature matching done: 1 orig, 2 resp */
-    uint8_t natt;
+    float sched_off;               /* the wheel looks at it at start + sched_off (never later) */
     struct shoal_conn_ext *ext;    /* NULL until needed */
     struct shoal_attach *att;      /* attached analyzers, natt entries */
     struct shoal_dpd_buf *dpd_buf; /* first payload bytes while signatures are tried */

@@ -86,13 +86,24 @@ static void conn_log_service(const struct shoal_ctx *x, const struct shoal_conn 
     uint8_t bits[64];
     size_t nbits = x->an != NULL ? shoal_conn_services(c, bits) : 0;
 
-    buf[0] = '\0';
+    size_t n = 0;
+
     for (size_t i = 0; i < nbits; i++) {
         if (bits[i] < x->an->nservices) {
-            size_t n = strlen(buf);
-            snprintf(buf + n, size - n, "%s%s", n ? "," : "", x->an->services[bits[i]]);
+            /* As snprintf of "%s%s" would, cut at size - 1 bytes. */
+            const char *name = x->an->services[bits[i]];
+            size_t len = strlen(name);
+            if (n > 0 && n + 1 < size) {
+                buf[n++] = ',';
+            }
+            if (len > size - 1 - n) {
+                len = size - 1 - n;
+            }
+            memcpy(buf + n, name, len);
+            n += len;
         }
     }
+    buf[n] = '\0';
     shoal_tunnel_services(c->tun.confirmed, buf, size);
 }
 

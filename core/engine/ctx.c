@@ -17,11 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* XXH3 inlined here (the same hashes): it runs for every packet's lookup
+ * and every uid, and the library call cost more than the hash of 38 bytes. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "engine/analyzer.h"
 #include "engine/ctx.h"
 #include "engine/decode.h"
+#include "engine/weird.h"
 #include "framework/log.h"
 #include "lib/diag.h"
 #include "lib/netset.h"
@@ -166,24 +170,27 @@ const char *shoal_ctx_uid(const struct shoal_ctx *x, uint64_t serial, char *buf)
 
 /* ---- weird.log ---- */
 
-static void ctx_write_weird(struct shoal_ctx *x, const char *uid, const struct shoal_addr *oh,
-                            int op, const struct shoal_addr *rh, int rp, const char *name,
-                            const char *addl, const char *source)
+static void ctx_write_weird(struct shoal_ctx *x, const char *uid,
+                            const struct shoal_weird_about *ab, const char *name, const char *addl,
+                            const char *source)
 {
     struct shoal_value v[WEIRD_NFIELDS];
+    bool notice;
 
-    if (x->weird_log == NULL) {
+    if (x->weird_log == NULL || !shoal_weird_admit(&x->weirds, x->now, name, ab, &notice)) {
         return;
     }
     v[0] = shoal_v_double(x->now);
     v[1] = shoal_v_str(uid);
-    v[2] = oh ? shoal_v_addr(oh) : shoal_v_unset();
-    v[3] = op >= 0 ? shoal_v_count((uint64_t)op) : shoal_v_unset();
-    v[4] = rh ? shoal_v_addr(rh) : shoal_v_unset();
-    v[5] = rp >= 0 ? shoal_v_count((uint64_t)rp) : shoal_v_unset();
+    v[2] = ab->orig_h ? shoal_v_addr(ab->orig_h) : shoal_v_unset();
+    v[3] =
+        ab->orig_h ? shoal_v_count((uint64_t)(ab->orig_p < 0 ? 0 : ab->orig_p)) : shoal_v_unset();
+    v[4] = ab->resp_h ? shoal_v_addr(ab->resp_h) : shoal_v_unset();
+    v[5] =
+        ab->resp_h ? shoal_v_count((uint64_t)(ab->resp_p < 0 ? 0 : ab->resp_p)) : shoal_v_unset();
     v[6] = shoal_v_str(name);
     v[7] = addl != NULL && *addl ? shoal_v_str(addl) : shoal_v_unset();
-    v[8] = shoal_v_bool(false);
+    v[8] = shoal_v_bool(notice);
     v[9] = shoal_v_str("zeek");
     v[10] = source != NULL && *source ? shoal_v_str(source) : shoal_v_unset();
     shoal_log_write(x->weird_log, v);
@@ -193,35 +200,19 @@ void shoal_conn_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *nam
                       const char *source)
 {
     char uid[32];
-    uint32_t bit = 1u << (XXH3_64bits(name, strlen(name)) & 31);
+    struct shoal_weird_about ab = {&c->id.orig_h, &c->id.resp_h, c->id.orig_p, c->id.resp_p};
 
-    if (c->weird_seen & bit) {
-        return;
-    }
-    c->weird_seen |= bit;
-    ctx_write_weird(x, shoal_conn_uid(x, c, uid), &c->id.orig_h, c->id.orig_p, &c->id.resp_h,
-                    c->id.resp_p, name, addl, source);
+    ctx_write_weird(x, shoal_conn_uid(x, c, uid), &ab, name, addl, source);
 }
 
+/* Zeek's flow_weird (both addresses, ports 0) or net_weird (none). */
 void shoal_ctx_net_weird(struct shoal_ctx *x, const char *name, const char *addl,
                          const char *source, const struct shoal_addr *src,
                          const struct shoal_addr *dst)
 {
-    if (src != NULL && dst != NULL) {
-        /* Zeek logs a flow weird once per name and address pair (its
-         * Weird::did_log); a direct-mapped table of hashes bounds the memory. */
-        uint64_t key[5];
-        memcpy(key, src->b, 16);
-        memcpy(key + 2, dst->b, 16);
-        key[4] = XXH3_64bits(name, strlen(name));
-        uint64_t h = XXH3_64bits(key, sizeof(key)) | 1;
-        uint64_t *slot = &x->flow_weirds[h % CTX_FLOW_WEIRD_SLOTS];
-        if (*slot == h) {
-            return;
-        }
-        *slot = h;
-    }
-    ctx_write_weird(x, NULL, src, src ? 0 : -1, dst, dst ? 0 : -1, name, addl, source);
+    struct shoal_weird_about ab = {src, dst, -1, -1};
+
+    ctx_write_weird(x, NULL, &ab, name, addl, source);
 }
 
 /* A record cut to the log limits: a weird of no connection. */
@@ -737,5 +728,6 @@ void shoal_ctx_free(struct shoal_ctx *x)
     shoal_logger_free(x->logger);
     shoal_netset_free(&x->local);
     shoal_conn_table_free(x);
+    shoal_weird_state_free(&x->weirds);
     free(x);
 }

@@ -23,9 +23,9 @@
 
 #include "engine/conn.h"
 #include "engine/reasm.h"
+#include "engine/weird.h"
 #include "lib/netset.h"
 
-#define CTX_FLOW_WEIRD_SLOTS 4096
 #define CONN_WHEEL_HZ 16.0 /* ticks of the timer wheel per second */
 
 struct conn_slab;
@@ -64,7 +64,7 @@ struct shoal_ctx {
 
     uint64_t serial;
     uint64_t uid_seed;
-    uint64_t flow_weirds[CTX_FLOW_WEIRD_SLOTS]; /* hashes of (name, src, dst) logged */
+    struct shoal_weird_state weirds; /* which weirds were logged (weird.c) */
     uint8_t likely_tcp[65536 / 8];
     uint8_t likely_udp[65536 / 8];
     struct shoal_conn_stats st;

@@ -20,6 +20,8 @@
 
 #include <sys/types.h>
 
+#include <shoal/addrtext.h>
+
 #include <arpa/inet.h>
 
 #include "lib/diag.h"
@@ -170,98 +172,6 @@ static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_
     return buf_add(b, p + run, n - run);
 }
 
-/* The decimal text of every octet, 4 bytes each so that one fixed-size
- * copy writes it (the bytes past its length are overwritten next). */
-static const char log_octets[256][4] = {
-    "0",   "1",   "2",   "3",   "4",   "5",   "6",   "7",   "8",   "9",   "10",  "11",  "12",
-    "13",  "14",  "15",  "16",  "17",  "18",  "19",  "20",  "21",  "22",  "23",  "24",  "25",
-    "26",  "27",  "28",  "29",  "30",  "31",  "32",  "33",  "34",  "35",  "36",  "37",  "38",
-    "39",  "40",  "41",  "42",  "43",  "44",  "45",  "46",  "47",  "48",  "49",  "50",  "51",
-    "52",  "53",  "54",  "55",  "56",  "57",  "58",  "59",  "60",  "61",  "62",  "63",  "64",
-    "65",  "66",  "67",  "68",  "69",  "70",  "71",  "72",  "73",  "74",  "75",  "76",  "77",
-    "78",  "79",  "80",  "81",  "82",  "83",  "84",  "85",  "86",  "87",  "88",  "89",  "90",
-    "91",  "92",  "93",  "94",  "95",  "96",  "97",  "98",  "99",  "100", "101", "102", "103",
-    "104", "105", "106", "107", "108", "109", "110", "111", "112", "113", "114", "115", "116",
-    "117", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127", "128", "129",
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "140", "141", "142",
-    "143", "144", "145", "146", "147", "148", "149", "150", "151", "152", "153", "154", "155",
-    "156", "157", "158", "159", "160", "161", "162", "163", "164", "165", "166", "167", "168",
-    "169", "170", "171", "172", "173", "174", "175", "176", "177", "178", "179", "180", "181",
-    "182", "183", "184", "185", "186", "187", "188", "189", "190", "191", "192", "193", "194",
-    "195", "196", "197", "198", "199", "200", "201", "202", "203", "204", "205", "206", "207",
-    "208", "209", "210", "211", "212", "213", "214", "215", "216", "217", "218", "219", "220",
-    "221", "222", "223", "224", "225", "226", "227", "228", "229", "230", "231", "232", "233",
-    "234", "235", "236", "237", "238", "239", "240", "241", "242", "243", "244", "245", "246",
-    "247", "248", "249", "250", "251", "252", "253", "254", "255"};
-
-/* Dotted quad of p[0..3] at o (16 bytes of room); returns the end. */
-static char *fmt_quad(char *o, const uint8_t *p)
-{
-    for (int i = 0; i < 4; i++) {
-        unsigned v = p[i];
-        memcpy(o, log_octets[v], 4);
-        o += 1 + (v >= 10) + (v >= 100);
-        *o++ = '.';
-    }
-    return o - 1;
-}
-
-/* inet_ntop(AF_INET6)'s text (RFC 5952 as glibc writes it) at o: lower-case
- * hex groups without leading zeros, the first longest run of two or more
- * zero groups as "::", and an IPv4-compatible or -mapped tail as a dotted
- * quad.  Returns the end. */
-static char *fmt_v6(char *o, const uint8_t *a)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned w[8];
-    int best = -1, best_len = 0, cur = -1, cur_len = 0;
-
-    for (int i = 0; i < 8; i++) {
-        w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-        if (w[i] == 0) {
-            if (cur < 0) {
-                cur = i;
-                cur_len = 0;
-            }
-            if (++cur_len > best_len) {
-                best = cur;
-                best_len = cur_len;
-            }
-        } else {
-            cur = -1;
-        }
-    }
-    if (best_len < 2) {
-        best = -1;
-    }
-    for (int i = 0; i < 8; i++) {
-        if (best >= 0 && i >= best && i < best + best_len) {
-            if (i == best) {
-                *o++ = ':';
-            }
-            continue;
-        }
-        if (i > 0) {
-            *o++ = ':';
-        }
-        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
-            return fmt_quad(o, a + 12);
-        }
-        bool lead = true;
-        for (int sh = 12; sh >= 0; sh -= 4) {
-            unsigned d = (w[i] >> sh) & 0xf;
-            if (d != 0 || !lead || sh == 0) {
-                *o++ = hex[d];
-                lead = false;
-            }
-        }
-    }
-    if (best >= 0 && best + best_len == 8) {
-        *o++ = ':';
-    }
-    return o;
-}
-
 /* An address as inet_ntop writes it (IPv4-mapped ones as IPv4), without
  * its sprintf calls: addresses are in every connection's record. */
 static int fmt_addr(struct shoal_buf *b, const struct shoal_addr *a)
@@ -270,7 +180,7 @@ static int fmt_addr(struct shoal_buf *b, const struct shoal_addr *a)
         return -ENOMEM;
     }
     char *o = b->p + b->len;
-    char *end = shoal_addr_is_v4(a) ? fmt_quad(o, a->b + 12) : fmt_v6(o, a->b);
+    char *end = shoal_addr_is_v4(a) ? shoal_text_v4(o, a->b + 12) : shoal_text_v6(o, a->b);
     b->len += (size_t)(end - o);
     b->p[b->len] = '\0';
     return 0;
@@ -409,6 +319,73 @@ static int fmt_fixed6(struct shoal_buf *b, double d)
     return 0;
 }
 
+/* Room for a separator and any scalar but a string written in place. */
+#define TSV_SCALAR_ROOM 64
+
+/* Is every byte of p[0..n) printable ASCII, which TSV keeps as it is
+ * outside containers (and, but for ',', inside them: `comma` refuses it
+ * too)?  Eight bytes at a time: a byte below 0x20 leaves bit 7 clear in
+ * its low seven bits plus 0x60, 0x7f sets it in its low seven bits plus 1,
+ * and 0x80 and above have it already; a ',' is a zero byte of x ^ 0x2c.. */
+static bool tsv_plain(const char *p, size_t n, bool comma)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, bit7 = 0x8080808080808080ull;
+    const uint64_t ones = 0x0101010101010101ull;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if (((~((x & low7) + 0x6060606060606060ull) | ((x & low7) + ones) | x) & bit7) != 0) {
+            return false;
+        }
+        uint64_t y = x ^ (ones * ',');
+        if (comma && ((y - ones) & ~y & bit7) != 0) {
+            return false;
+        }
+    }
+    for (; i < n; i++) {
+        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f || (comma && p[i] == ',')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A present value of type t written in place at o (TSV_SCALAR_ROOM bytes
+ * of room), for the common scalars and short plain strings; NULL for
+ * what fmt_tsv_value must do (other strings, containers, ints, subnets,
+ * out-of-range doubles).  `in_container` also refuses strings with ','. */
+static inline __attribute__((always_inline)) char *
+tsv_put_scalar(char *o, enum shoal_type t, const struct shoal_value *v, bool in_container)
+{
+    switch (t) {
+    case SHOAL_T_BOOL:
+        *o = v->b ? 'T' : 'F';
+        return o + 1;
+    case SHOAL_T_COUNT:
+    case SHOAL_T_PORT:
+        return put_u64(o, v->u);
+    case SHOAL_T_DOUBLE:
+    case SHOAL_T_TIME:
+    case SHOAL_T_INTERVAL:
+        return fixed6_fits(v->d) ? put_fixed6(o, v->d) : NULL;
+    case SHOAL_T_ADDR:
+        return shoal_addr_is_v4(&v->a.addr) ? shoal_text_v4(o, v->a.addr.b + 12)
+                                            : shoal_text_v6(o, v->a.addr.b);
+    case SHOAL_T_STRING:
+    case SHOAL_T_ENUM:
+        if (v->s.len == 0 || v->s.len > TSV_SCALAR_ROOM - 2 ||
+            !tsv_plain(v->s.p, v->s.len, in_container)) {
+            return NULL;
+        }
+        memcpy(o, v->s.p, v->s.len);
+        return o + v->s.len;
+    default:
+        return NULL;
+    }
+}
+
 static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type elem,
                          const struct shoal_value *v, bool in_container)
 {
@@ -446,44 +423,24 @@ static int fmt_tsv_value(struct shoal_buf *b, enum shoal_type t, enum shoal_type
             return buf_add(b, "(empty)", 7);
         }
         for (size_t i = 0; i < v->v.n; i++) {
-            if (i > 0 && buf_add(b, ",", 1) < 0) {
+            const struct shoal_value *e = &v->v.v[i];
+            if (buf_reserve(b, TSV_SCALAR_ROOM) < 0) {
                 return -ENOMEM;
             }
-            if (fmt_tsv_value(b, elem, 0, &v->v.v[i], true) < 0) {
+            char *o = b->p + b->len;
+            if (i > 0) {
+                *o++ = ',';
+            }
+            char *end = e->present ? tsv_put_scalar(o, elem, e, true) : NULL;
+            b->len = (size_t)((end != NULL ? end : o) - b->p);
+            b->p[b->len] = '\0';
+            if (end == NULL && fmt_tsv_value(b, elem, 0, e, true) < 0) {
                 return -ENOMEM;
             }
         }
         return 0;
     }
     return -EINVAL;
-}
-
-/* Room for a separator and any scalar but a string written in place. */
-#define TSV_SCALAR_ROOM 64
-
-/* Is every byte of p[0..n) printable ASCII, which TSV keeps as it is
- * outside containers?  Eight bytes at a time: a byte below 0x20 leaves
- * bit 7 clear in its low seven bits plus 0x60, 0x7f sets it in its low
- * seven bits plus 1, and 0x80 and above have it already. */
-static bool tsv_plain(const char *p, size_t n)
-{
-    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, bit7 = 0x8080808080808080ull;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        if (((~((x & low7) + 0x6060606060606060ull) | ((x & low7) + 0x0101010101010101ull) | x) &
-             bit7) != 0) {
-            return false;
-        }
-    }
-    for (; i < n; i++) {
-        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f) {
-            return false;
-        }
-    }
-    return true;
 }
 
 int shoal_log_format_tsv(struct shoal_buf *b, const struct shoal_field *fields, size_t n,
@@ -506,36 +463,10 @@ int shoal_log_format_tsv(struct shoal_buf *b, const struct shoal_field *fields, 
             *o++ = '-';
             continue;
         }
-        switch (fields[i].type) {
-        case SHOAL_T_BOOL:
-            *o++ = v->b ? 'T' : 'F';
+        char *end = tsv_put_scalar(o, fields[i].type, v, false);
+        if (end != NULL) {
+            o = end;
             continue;
-        case SHOAL_T_COUNT:
-        case SHOAL_T_PORT:
-            o = put_u64(o, v->u);
-            continue;
-        case SHOAL_T_DOUBLE:
-        case SHOAL_T_TIME:
-        case SHOAL_T_INTERVAL:
-            if (!fixed6_fits(v->d)) {
-                break;
-            }
-            o = put_fixed6(o, v->d);
-            continue;
-        case SHOAL_T_ADDR:
-            o = shoal_addr_is_v4(&v->a.addr) ? fmt_quad(o, v->a.addr.b + 12)
-                                             : fmt_v6(o, v->a.addr.b);
-            continue;
-        case SHOAL_T_STRING:
-        case SHOAL_T_ENUM:
-            if (v->s.len == 0 || v->s.len > TSV_SCALAR_ROOM - 2 || !tsv_plain(v->s.p, v->s.len)) {
-                break;
-            }
-            memcpy(o, v->s.p, v->s.len);
-            o += v->s.len;
-            continue;
-        default:
-            break;
         }
         b->len = (size_t)(o - b->p);
         if (fmt_tsv_value(b, fields[i].type, fields[i].elem, v, false) < 0 ||

@@ -119,3 +119,44 @@ int shoal_rmtree(const char *path, char *failed, size_t failedlen)
     }
     return rc;
 }
+
+int shoal_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+    const unsigned char *p = buf;
+
+    while (len > 0) {
+        ssize_t k = pwrite(fd, p, len, (off_t)off);
+        if (k < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        p += k;
+        len -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return 0;
+}
+
+int shoal_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+    unsigned char *p = buf;
+
+    while (len > 0) {
+        ssize_t k = pread(fd, p, len, (off_t)off);
+        if (k < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        if (k == 0) {
+            return -EIO; /* shorter than what was written */
+        }
+        p += k;
+        len -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return 0;
+}

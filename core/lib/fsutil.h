@@ -2,12 +2,14 @@
 /*
  * File-system helpers of the core: creating directory trees with an exact
  * mode (working directories, key directories), removing them, and reading
- * small text files whole (configuration files).  Plain POSIX, no state.
+ * small text files whole (configuration files), and whole reads and
+ * writes at an offset (spill files, journals).  Plain POSIX, no state.
  */
 #ifndef SHOAL_FSUTIL_H
 #define SHOAL_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -34,5 +36,13 @@ int shoal_file_read(const char *path, size_t max, char **out);
  * (nftw).
  */
 int shoal_rmtree(const char *path, char *failed, size_t failedlen);
+
+/*
+ * pwrite/pread all of `len` bytes at `off`, going on after EINTR and short
+ * transfers.  Return 0 or a negative errno; pread_all returns -EIO when
+ * the file ends first.  Thread-safe.
+ */
+int shoal_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+int shoal_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
 #endif

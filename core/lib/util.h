@@ -45,6 +45,12 @@ static inline uint32_t shoal_le32(const uint8_t *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
+/* Read a little-endian 64-bit value at p (8 bytes must be readable). */
+static inline uint64_t shoal_le64(const uint8_t *p)
+{
+    return (uint64_t)shoal_le32(p + 4) << 32 | shoal_le32(p);
+}
+
 /* Read a 16-bit value in host byte order at p (any alignment). */
 static inline uint16_t shoal_he16(const uint8_t *p)
 {
@@ -70,6 +76,22 @@ static inline void shoal_put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+/* Write v little-endian at p (4 bytes). */
+static inline void shoal_put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* Write v little-endian at p (8 bytes). */
+static inline void shoal_put_le64(uint8_t *p, uint64_t v)
+{
+    shoal_put_le32(p, (uint32_t)v);
+    shoal_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* Smaller / larger of two unsigned 32-bit values. */
 static inline uint32_t shoal_min_u32(uint32_t a, uint32_t b)
 {
@@ -89,22 +111,37 @@ static inline uint32_t shoal_max_u32(uint32_t a, uint32_t b)
 static inline uint64_t shoal_csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
     /* Sum native 16-bit words; the one's-complement sum is byte-order
-     * independent up to a final swap (RFC 1071 2(B)).  With SSE2, 16 bytes
-     * a step into 32-bit lanes (no lane can overflow below 512 KiB). */
+     * independent up to a final swap (RFC 1071 2(B)).  With SSE2, 32 bytes
+     * a step: each word is biased to a signed one (x ^ 0x8000 = x - 32768)
+     * so that one pmaddwd by 1 adds word pairs into 32-bit lanes, the bias
+     * (8 x 32768 per 16 bytes) added back at the end; two accumulators,
+     * emptied into 64 bits every 4096 steps so no lane can overflow. */
     uint64_t a = 0;
     size_t i = 0;
 
 #if defined(__SSE2__)
-    __m128i acc = _mm_setzero_si128();
-    const __m128i zero = _mm_setzero_si128();
-    for (; i + 16 <= len; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        acc = _mm_add_epi32(acc, _mm_unpacklo_epi16(v, zero));
-        acc = _mm_add_epi32(acc, _mm_unpackhi_epi16(v, zero));
+    const __m128i bias = _mm_set1_epi16((short)0x8000);
+    const __m128i one = _mm_set1_epi16(1);
+    while (i + 32 <= len) {
+        __m128i acc0 = _mm_setzero_si128();
+        __m128i acc1 = _mm_setzero_si128();
+        size_t end = len - i > 4096 * 32 ? i + 4096 * 32 : len;
+        size_t steps = 0;
+        for (; i + 32 <= end; i += 32, steps++) {
+            __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+            acc0 = _mm_add_epi32(acc0, _mm_madd_epi16(_mm_xor_si128(v0, bias), one));
+            acc1 = _mm_add_epi32(acc1, _mm_madd_epi16(_mm_xor_si128(v1, bias), one));
+        }
+        int32_t lanes[8];
+        _mm_storeu_si128((__m128i *)(void *)lanes, acc0);
+        _mm_storeu_si128((__m128i *)(void *)(lanes + 4), acc1);
+        int64_t t = (int64_t)steps * 16 * 32768;
+        for (int k = 0; k < 8; k++) {
+            t += lanes[k];
+        }
+        a += (uint64_t)t; /* the plain sum of the words: never negative */
     }
-    uint32_t lanes[4];
-    _mm_storeu_si128((__m128i *)(void *)lanes, acc);
-    a = (uint64_t)lanes[0] + lanes[1] + lanes[2] + lanes[3];
 #endif
     for (; i + 8 <= len; i += 8) {
         uint64_t w;

@@ -103,6 +103,7 @@ static void wc_counters(void *arg, struct shoal_control_items *it)
     shoal_control_add_u64(it, "link.dropped_batches", ls.dropped_batches);
     shoal_control_add_u64(it, "link.dropped_records", ls.dropped_records);
     shoal_control_add_u64(it, "link.bad_messages", ls.bad_messages);
+    shoal_control_add_u64(it, "link.recovered_batches", ls.recovered_batches);
     if (wc->sl != NULL) {
         struct shoal_state_link_stats ss;
         shoal_state_link_stats(wc->sl, &ss);

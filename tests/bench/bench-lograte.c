@@ -34,6 +34,9 @@
  *       send to the receipt of the last message.  Both tune malloc as the
  *       real path's processes do (shoal_zsec_tune_malloc).
  *
+ * BENCH_LOGRATE_JOURNAL=0 in the environment: the workers keep no log
+ * journal (cluster.journal = false).
+ *
  * Output: one line on stdout,
  *   mode=M records=R rows=R batches=B bytes=Y wall=S rate=R/s
  *   cpu_send=S cpu_recv=S
@@ -589,6 +592,10 @@ static int lr_worker(void *argp, int in, int out)
         lr_err("out of memory");
         goto out_report;
     }
+    /* BENCH_LOGRATE_JOURNAL=0: the workers keep no log journal (to see what
+     * it costs; the default, as a node's, is on). */
+    const char *jv = getenv("BENCH_LOGRATE_JOURNAL");
+    cfg.cluster_journal = jv == NULL || strcmp(jv, "0") != 0;
     snprintf(name, sizeof(name), "worker-%u", a->idx + 1);
     self = shoal_layout_find(a->layout, name);
     if (self == NULL) {

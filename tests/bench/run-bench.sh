@@ -16,13 +16,15 @@
 # (goal: <= 0.6x standalone's wall time); last `shoalctl status` on 20 local
 # nodes, one of them stopped with SIGSTOP (goal: < 1 s).  The final table is
 # printed and written to BUILDDIR/bench-results.txt.  Knobs (environment):
-# BENCH_SIZE, BENCH_CONNS, BENCH_ROUNDS, BENCH_SEED, BENCH_LOGRATE_RECORDS,
+# BENCH_SIZE, BENCH_DENSE_SIZE, BENCH_CONNS, BENCH_ROUNDS, BENCH_SEED, BENCH_LOGRATE_RECORDS,
 # BENCH_LOGRATE_BATCH, BENCH_STATUS_NODES, BENCH_ONLY
 # (throughput,memory,lograte,process,status), BENCH_STRICT (1: exit 1 on a
 # missed goal).
 set -eu
 
 RATIO_GOAL=3.0
+ALL_GOAL=3.5
+FLOW_GOAL=512
 BYTES_GOAL=384
 RATE_GOAL=1000000
 BASE_CONNS=10
@@ -61,6 +63,7 @@ for p in "$SHOAL" "$SYNTH" "$READLOOP" "$BTIME" "$LOGRATE" "$CTL" "$DRAIN"; do
 done
 
 SIZE=${BENCH_SIZE:-1G}
+DSIZE=${BENCH_DENSE_SIZE:-$SIZE}
 CONNS=${BENCH_CONNS:-1000000}
 ROUNDS=${BENCH_ROUNDS:-3}
 SEED=${BENCH_SEED:-1}
@@ -71,6 +74,9 @@ ST_NODES=${BENCH_STATUS_NODES:-20}
 ONLY=${BENCH_ONLY:-all}
 case $SIZE in
     '' | *[!0-9KkMmGg]* | [!0-9]*) die "BENCH_SIZE='$SIZE' is not a size like 1G, 200M or 500K" ;;
+esac
+case $DSIZE in
+    '' | *[!0-9KkMmGg]* | [!0-9]*) die "BENCH_DENSE_SIZE='$DSIZE' is not a size like 1G, 200M or 500K" ;;
 esac
 case $CONNS in
     '' | *[!0-9]* | 0) die "BENCH_CONNS='$CONNS' is not a positive integer" ;;
@@ -257,7 +263,7 @@ if want throughput || want memory || want process || want frontend; then
     # The goal is stated for conn, dns and http: every other plugin found
     # (scan, known_hosts, third-party ones) is switched off by its group's
     # `enabled = false;`.
-    others=$(sed -n 's/^\([a-z][a-z0-9_-]*\) (analyzer .*/\1/p' "$TMP/plugins" |
+    others=$(sed -n 's/^\([a-z][a-z0-9_-]*\) (\(analyzer\|policy\) .*/\1/p' "$TMP/plugins" |
         grep -v -x -e dns -e http || true)
     {
         echo "# make bench: conn, dns and http only"
@@ -282,6 +288,14 @@ if want throughput || want process || want frontend; then
     gen_trace "$TRACE" "$(to_bytes "$SIZE")" -s "$SEED" --size "$SIZE" \
         --summary "$DATA/mixed-s$SEED-$SIZE.json"
 fi
+if want throughput; then
+    # Flow-dense: two thirds short DNS exchanges over UDP, the rest TCP with
+    # handshakes (generic, HTTP, TLS-like) whose messages are cut to 4 KiB,
+    # about 180 k connections per GiB.
+    DENSE=$DATA/dense-s$SEED-$DSIZE.pcap
+    gen_trace "$DENSE" "$(to_bytes "$DSIZE")" -s "$SEED" --size "$DSIZE" \
+        --mix dns=66,http=14,tls=12,tcp=8 --max-body 4K --summary "$DATA/dense-s$SEED-$DSIZE.json"
+fi
 
 if want memory; then
     # Held connections: three-way handshake, never closed, a million per second
@@ -298,68 +312,92 @@ fi
 
 # --- throughput --------------------------------------------------------------
 
-if want throughput; then
-    say "warm-up read of $TRACE (untimed, brings it into the page cache)"
-    "$READLOOP" "$TRACE" >"$TMP/warm.out" || die "pcap-readloop could not read $TRACE"
-    PKTS=$(sed -n 's/^packets=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
-    WIRE=$(sed -n 's/.* bytes=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
-    if [ -z "$PKTS" ] || [ "$PKTS" -eq 0 ]; then
-        die "pcap-readloop found no packets in $TRACE"
+# tp_trace NAME FILE: warm FILE, then ROUNDS interleaved rounds of readloop,
+# shoal with conn, dns and http (plugins.cfg) and shoal with every plugin that
+# ships (allplugins.cfg).  Leaves in TMP/NAME.*: info (bytes, packets, wire
+# bytes, conn.log rows), {rl,cdh,all}.rows (wall user sys maxrss_kb), and
+# {cdh,all}.ratio, {cdh,all}.cpuratio (per round, over the round's readloop).
+tp_trace() {
+    tn=$1
+    tf=$2
+    say "warm-up read of $tf (untimed, brings it into the page cache)"
+    "$READLOOP" "$tf" >"$TMP/warm.out" || die "pcap-readloop could not read $tf"
+    tp_pkts=$(sed -n 's/^packets=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
+    tp_wire=$(sed -n 's/.* bytes=\([0-9]*\) .*/\1/p' "$TMP/warm.out")
+    if [ -z "$tp_pkts" ] || [ "$tp_pkts" -eq 0 ]; then
+        die "pcap-readloop found no packets in $tf"
     fi
-    FILEBYTES=$(fsize "$TRACE")
-    say "$TRACE: $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire"
-
-    # rates WALL: "Mpkt/s Gbit/s" for the mixed trace read in WALL seconds.
-    rates() {
-        calc "sprintf(\"%8.3f %8.3f\", $PKTS / $1 / 1e6, $WIRE * 8 / $1 / 1e9)"
-    }
-
-    : >"$TMP/rl.rows"
-    : >"$TMP/sh.rows"
-    : >"$TMP/ratio"
-    : >"$TMP/cpuratio"
-    say "$ROUNDS interleaved rounds: readloop, shoal (dns, http), ..."
-    printf '  %-5s %-14s %9s %8s %8s %9s %8s %7s\n' round program 'wall s' 'user s' 'sys s' \
+    say "$tf: $(fsize "$tf") bytes, $tp_pkts packets, $tp_wire bytes on the wire"
+    for x in rl.rows cdh.rows all.rows cdh.ratio all.ratio cdh.cpuratio all.cpuratio; do
+        : >"$TMP/$tn.$x"
+    done
+    say "$ROUNDS interleaved rounds: readloop, shoal (conn, dns, http), shoal (every plugin), ..."
+    printf '  %-5s %-20s %9s %8s %8s %9s %8s %7s\n' round program 'wall s' 'user s' 'sys s' \
         'Mpkt/s' 'Gbit/s' ratio
     r=1
     while [ "$r" -le "$ROUNDS" ]; do
-        timed rl "$TMP/rl.out" "$READLOOP" "$TRACE"
-        grep -q "^packets=$PKTS " "$TMP/rl.out" ||
-            die "pcap-readloop counted $(cat "$TMP/rl.out") in round $r, not packets=$PKTS"
+        timed rl "$TMP/rl.out" "$READLOOP" "$tf"
+        grep -q "^packets=$tp_pkts " "$TMP/rl.out" ||
+            die "pcap-readloop counted $(cat "$TMP/rl.out") in round $r, not packets=$tp_pkts"
         rw=$(field "$TMP/rl.time" wall)
         ru=$(field "$TMP/rl.time" user)
         rs=$(field "$TMP/rl.time" sys)
-        echo "$rw $ru $rs" >>"$TMP/rl.rows"
-        printf '  %-5s %-14s %9.3f %8.3f %8.3f %s\n' "$r" pcap-readloop "$rw" "$ru" "$rs" \
-            "$(rates "$rw")"
-
-        mkdir "$TMP/logs"
-        timed sh "$TMP/sh.out" "$SHOAL" -r "$TRACE" -l "$TMP/logs" -c "$TMP/plugins.cfg" -q \
-            --no-progress
-        [ -s "$TMP/logs/conn.log" ] || die "shoal wrote no conn.log from $TRACE in round $r"
-        rm -rf "$TMP/logs"
-        sw=$(field "$TMP/sh.time" wall)
-        su=$(field "$TMP/sh.time" user)
-        ss=$(field "$TMP/sh.time" sys)
-        echo "$sw $su $ss" >>"$TMP/sh.rows"
-        ratio=$(calc "sprintf(\"%.3f\", $sw / $rw)")
-        echo "$ratio" >>"$TMP/ratio"
-        calc "sprintf(\"%.3f\", ($su + $ss) / ($ru + $rs + 1e-9))" >>"$TMP/cpuratio"
-        printf '  %-5s %-14s %9.3f %8.3f %8.3f %s %6.2fx\n' "$r" shoal "$sw" "$su" "$ss" \
-            "$(rates "$sw")" "$ratio"
+        echo "$rw $ru $rs $(field "$TMP/rl.time" maxrss_kb)" >>"$TMP/$tn.rl.rows"
+        printf '  %-5s %-20s %9.3f %8.3f %8.3f %s\n' "$r" pcap-readloop "$rw" "$ru" "$rs" \
+            "$(rates "$rw" "$tp_pkts" "$tp_wire")"
+        for cf in cdh:plugins.cfg all:allplugins.cfg; do
+            k=${cf%%:*}
+            mkdir "$TMP/logs"
+            timed sh "$TMP/sh.out" "$SHOAL" -r "$tf" -l "$TMP/logs" -c "$TMP/${cf#*:}" -q \
+                --no-progress
+            [ -s "$TMP/logs/conn.log" ] || die "shoal wrote no conn.log from $tf in round $r"
+            tp_conns=$(grep -c -v '^#' "$TMP/logs/conn.log" || true)
+            rm -rf "$TMP/logs"
+            sw=$(field "$TMP/sh.time" wall)
+            su=$(field "$TMP/sh.time" user)
+            ss=$(field "$TMP/sh.time" sys)
+            echo "$sw $su $ss $(field "$TMP/sh.time" maxrss_kb)" >>"$TMP/$tn.$k.rows"
+            ratio=$(calc "sprintf(\"%.3f\", $sw / $rw)")
+            echo "$ratio" >>"$TMP/$tn.$k.ratio"
+            calc "sprintf(\"%.3f\", ($su + $ss) / ($ru + $rs + 1e-9))" >>"$TMP/$tn.$k.cpuratio"
+            printf '  %-5s %-20s %9.3f %8.3f %8.3f %s %6.2fx\n' "$r" "shoal ($k)" "$sw" "$su" \
+                "$ss" "$(rates "$sw" "$tp_pkts" "$tp_wire")" "$ratio"
+        done
         r=$((r + 1))
     done
+    echo "$(fsize "$tf") $tp_pkts $tp_wire $tp_conns" >"$TMP/$tn.info"
+}
 
-    RL_W=$(col "$TMP/rl.rows" 1)
-    RL_U=$(col "$TMP/rl.rows" 2)
-    RL_S=$(col "$TMP/rl.rows" 3)
-    SH_W=$(col "$TMP/sh.rows" 1)
-    SH_U=$(col "$TMP/sh.rows" 2)
-    SH_S=$(col "$TMP/sh.rows" 3)
-    RATIO=$(median <"$TMP/ratio")
-    CPURATIO=$(median <"$TMP/cpuratio")
-    ROUND_RATIOS=$(tr '\n' ' ' <"$TMP/ratio" | sed 's/ $//')
-    RATIO_OK=$(calc "$RATIO <= $RATIO_GOAL ? \"met\" : \"MISSED\"")
+# rates WALL PKTS WIRE: "Mpkt/s Gbit/s" for a trace read in WALL seconds.
+rates() {
+    calc "sprintf(\"%8.3f %8.3f\", $2 / $1 / 1e6, $3 * 8 / $1 / 1e9)"
+}
+
+# tp_ok NAME KEY GOAL: met or MISSED for the median ratio of NAME.KEY.
+tp_ok() {
+    calc "$(median <"$TMP/$1.$2.ratio") <= $3 ? \"met\" : \"MISSED\""
+}
+
+if want throughput; then
+    {
+        echo "# make bench: every plugin that ships, as configured by default"
+        echo "plugins: {"
+        echo "};"
+    } >"$TMP/allplugins.cfg"
+    tp_trace mixed "$TRACE"
+    tp_trace dense "$DENSE"
+    read -r FILEBYTES PKTS WIRE _ <"$TMP/mixed.info"
+    THR_OK=met
+    for tn in mixed dense; do
+        for g in cdh:$RATIO_GOAL all:$ALL_GOAL; do
+            [ "$(tp_ok "$tn" "${g%%:*}" "${g#*:}")" = met ] || THR_OK=MISSED
+        done
+    done
+    # Peak RSS over flows on the flow-dense trace (conn, dns, http).
+    read -r _ _ _ DENSE_CONNS <"$TMP/dense.info"
+    DENSE_RSS=$(col "$TMP/dense.cdh.rows" 4)
+    DENSE_PERFLOW=$(calc "sprintf(\"%.1f\", $DENSE_RSS * 1024 / ($DENSE_CONNS + 1e-9))")
+    DENSE_OK=$(calc "$DENSE_PERFLOW <= $FLOW_GOAL ? \"met\" : \"MISSED\"")
 fi
 
 # --- memory per connection ---------------------------------------------------
@@ -725,19 +763,53 @@ fi
     echo "Shoal benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $NCPU CPUs," \
         "load average $LOAD at start"
     if want throughput; then
-        echo "mixed trace: $TRACE"
-        echo "  $FILEBYTES bytes, $PKTS packets, $WIRE bytes on the wire, seed $SEED"
+        for tn in mixed dense; do
+            read -r tb tp tw tc <"$TMP/$tn.info"
+            if [ "$tn" = mixed ]; then
+                echo "mixed trace: $TRACE"
+            else
+                echo
+                echo "flow-dense trace: $DENSE"
+            fi
+            echo "  $tb bytes, $tp packets, $tw bytes on the wire, $tc conn.log rows, seed $SEED"
+        done
         echo
-        echo "throughput, median of $ROUNDS interleaved rounds (page cache warm):"
-        printf '  %-22s %9s %8s %8s %8s %8s\n' program 'wall s' 'user s' 'sys s' 'Mpkt/s' 'Gbit/s'
-        printf '  %-22s %9.3f %8.3f %8.3f %s\n' pcap-readloop "$RL_W" "$RL_U" "$RL_S" \
-            "$(rates "$RL_W")"
-        printf '  %-22s %9.3f %8.3f %8.3f %s\n' "shoal -r (dns, http)" "$SH_W" "$SH_U" "$SH_S" \
-            "$(rates "$SH_W")"
-        printf '  shoal/readloop wall time: %.2fx (median of rounds: %s)  goal <= %sx: %s\n' \
-            "$RATIO" "$ROUND_RATIOS" "$RATIO_GOAL" "$RATIO_OK"
-        printf '  shoal/readloop CPU time (user+sys), median: %.2fx (for information)\n' \
-            "$CPURATIO"
+        echo "throughput, median of $ROUNDS interleaved rounds (page cache warm), both traces:"
+        printf '  %-36s %9s %8s %8s %8s %8s %9s %7s\n' program 'wall s' 'user s' 'sys s' \
+            'Mpkt/s' 'Gbit/s' 'RSS KiB' ratio
+        for tn in mixed dense; do
+            read -r tb tp tw tc <"$TMP/$tn.info"
+            for k in rl:pcap-readloop cdh:"shoal -r (conn, dns, http)" \
+                all:"shoal -r (every plugin)"; do
+                f=$TMP/$tn.${k%%:*}.rows
+                rt='-'
+                if [ "${k%%:*}" != rl ]; then
+                    rt=$(printf '%.2fx' "$(median <"$TMP/$tn.${k%%:*}.ratio")")
+                fi
+                printf '  %-36s %9.3f %8.3f %8.3f %s %9s %7s\n' "$tn: ${k#*:}" "$(col "$f" 1)" \
+                    "$(col "$f" 2)" "$(col "$f" 3)" "$(rates "$(col "$f" 1)" "$tp" "$tw")" \
+                    "$(col "$f" 4)" "$rt"
+            done
+        done
+        echo "  shoal/readloop wall time, median of per-round ratios (rounds):"
+        for tn in mixed dense; do
+            for g in cdh:"conn, dns, http":$RATIO_GOAL all:"every plugin":$ALL_GOAL; do
+                k=${g%%:*}
+                rest=${g#*:}
+                gl=${rest##*:}
+                printf '    %-6s %-17s %6.2fx (%s)  goal <= %sx: %s\n' "$tn" "${rest%:*}" \
+                    "$(median <"$TMP/$tn.$k.ratio")" \
+                    "$(tr '\n' ' ' <"$TMP/$tn.$k.ratio" | sed 's/ $//')" "$gl" \
+                    "$(tp_ok "$tn" "$k" "$gl")"
+            done
+        done
+        printf '  shoal/readloop CPU time (user+sys), median, for information: mixed %.2fx / %.2fx,' \
+            "$(median <"$TMP/mixed.cdh.cpuratio")" "$(median <"$TMP/mixed.all.cpuratio")"
+        printf ' dense %.2fx / %.2fx\n' "$(median <"$TMP/dense.cdh.cpuratio")" \
+            "$(median <"$TMP/dense.all.cpuratio")"
+        printf '  peak RSS / flows, flow-dense trace (conn, dns, http): %s KiB / %s = %s B' \
+            "$DENSE_RSS" "$DENSE_CONNS" "$DENSE_PERFLOW"
+        printf '   goal <= %s B: %s\n' "$FLOW_GOAL" "$DENSE_OK"
     fi
     if want memory; then
         echo
@@ -823,7 +895,7 @@ cp "$TMP/table" "$RESULTS" || die "cannot write $RESULTS"
 echo
 say "results written to $RESULTS"
 
-if [ "$STRICT" = 1 ] && { [ "${RATIO_OK:-met}" != met ] || [ "${MEM_OK:-met}" != met ] ||
+if [ "$STRICT" = 1 ] && { [ "${THR_OK:-met}" != met ] || [ "${DENSE_OK:-met}" != met ] || [ "${MEM_OK:-met}" != met ] ||
     [ "${LR_OK:-met}" != met ] || [ "${PR_OK:-met}" != met ] || [ "${ST_OK:-met}" != met ] ||
     [ "${FE_DS_OK:-met}" != met ] || [ "${FE_WK_OK:-met}" != met ]; }; then
     die "a goal was missed (BENCH_STRICT=1)"

@@ -19,13 +19,8 @@ veth_add "$NS_tap" tap1 "$NS_host" sniff1
 "$SYNTH" -q -o "$out/t.pcap" -s 3 --conns 20000 --mix dns=70,icmp=30 || fail "shoal-synth failed"
 sent=$(pcap_packets "$out/t.pcap")
 
-rx() { # frames the sniffing end took in so far
-    ip -n "$NS_host" -s -j link show sniff1 |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
-}
-
 mkdir -p "$out/logs"
-rx0=$(rx)
+rx0=$(link_rx "$NS_host" sniff1)
 ip netns exec "$NS_host" "$SHOAL" --no-progress -C -i sniff1 -l "$out/logs" 2>"$out/stderr" &
 pid=$!
 PIDS="$PIDS $pid"
@@ -37,7 +32,7 @@ kill -CONT $pid
 sleep 2
 kill -TERM $pid
 wait $pid || { cat "$out/stderr"; fail "shoal did not stop cleanly"; }
-took=$(($(rx) - rx0))
+took=$(($(link_rx "$NS_host" sniff1) - rx0))
 cat "$out/stderr"
 
 received=$(sed -n 's/.*: \([0-9]*\) packets, .*/\1/p' "$out/stderr")

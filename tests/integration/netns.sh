@@ -19,6 +19,7 @@
 #   trace_split TRACE H1 H2     H1, H2: the trace's two halves by address
 #                               pair (SPLIT_HALF1/2 of common.sh), tcpdump
 #   pcap_packets TRACE          how many packets TRACE holds
+#   link_rx NS IF               the frames link IF of namespace NS took in
 #   replay_wait PID             wait for a replay; fail with its output if
 #                               it failed
 #   netns_diag                  what became of the frames: each link's
@@ -115,4 +116,10 @@ while True:
     if len(h) < 16: break
     f.seek(struct.unpack("<IIII", h)[2], 1); n += 1
 print(n)' "$1"
+}
+
+# link_rx NS IF: the frames link IF of namespace NS took in so far.
+link_rx() {
+    ip -n "$1" -s -j link show "$2" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'
 }

@@ -6,6 +6,9 @@
 # bytes lost in content gaps it predicts, in TSV and in JSON alike. A second
 # trace mixes an address scan and a port scan (--scan) into the traffic: every
 # probe must be one conn.log row, S0 or REJ exactly as the truth counts them.
+# A third, flow-dense trace (make bench's, --max-body 4K) must log every
+# connection the truth counts, no HTTP body above 4 KiB, and many times the
+# connections per byte of the mixed trace.
 . "$(dirname "$0")/common.sh"
 command -v python3 >/dev/null || skip "python3 is needed to read the ground truth"
 out=$(mktmp)
@@ -141,5 +144,46 @@ check("regular traffic among the probes", any(t0 < t < t1 for t in others), True
 
 bad = checks.count(False)
 print(f"{len(checks) - bad} passed, {bad} failed (scan)")
+sys.exit(1 if bad else 0)
+PY
+
+"$SYNTH" -q -o "$out/d.pcap" -s 5 --size 6M --mix dns=66,http=14,tls=12,tcp=8 --max-body 4K \
+    --summary "$out/dtruth.json" || fail "shoal-synth failed (flow-dense)"
+mkdir -p "$out/dense"
+"$SHOAL" -q --no-progress -r "$out/d.pcap" -l "$out/dense" || fail "shoal failed (flow-dense)"
+python3 - "$out" <<'PY' || fail "the flow-dense trace is not what --max-body promises"
+import json, os, sys
+out = sys.argv[1]
+truth = json.load(open(out + "/dtruth.json"))
+mixed = json.load(open(out + "/truth.json"))
+
+def tsv(path):
+    fields, rows = None, []
+    for line in open(path):
+        line = line.rstrip("\n")
+        if line.startswith("#fields"):
+            fields = line.split("\t")[1:]
+        elif not line.startswith("#"):
+            rows.append(dict(zip(fields, line.split("\t"))))
+    return rows
+
+conn = tsv(out + "/dense/conn.log")
+http = tsv(out + "/dense/http.log")
+bodies = [int(r[k]) for r in http for k in ("request_body_len", "response_body_len")
+          if r[k] not in ("-", "")]
+per_mib = len(conn) / (os.path.getsize(out + "/d.pcap") / 1048576)
+mixed_per_mib = mixed["connections"]["total"] / (os.path.getsize(out + "/t.pcap") / 1048576)
+checks = [
+    ("connections", len(conn), truth["connections"]["total"]),
+    ("http requests", len(http), truth["http"]["requests"]),
+    ("largest http body <= 4096", max(bodies) <= 4096, True),
+    ("some http bodies", len(bodies) > 0, True),
+    ("connections per MiB >= 5x the mixed trace's", per_mib >= 5 * mixed_per_mib, True),
+]
+bad = 0
+for name, got, want in checks:
+    bad += got != want
+    print(("ok   " if got == want else "FAIL ") + f"{name}: got {got}, expected {want}")
+print(f"{per_mib:.0f} connections per MiB (mixed: {mixed_per_mib:.0f})")
 sys.exit(1 if bad else 0)
 PY

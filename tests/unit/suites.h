@@ -13,6 +13,7 @@
 int register_conn_suite(void);
 int register_reasm_suite(void);
 int register_expect_suite(void);
+int register_weird_suite(void);
 int register_dispatch_suite(void);
 int register_tunnel_suite(void);
 
@@ -24,6 +25,7 @@ int register_stats_suite(void);
 
 /* tests/unit/lib */
 int register_buf_suite(void);
+int register_lines_suite(void);
 int register_netset_suite(void);
 int register_base64_suite(void);
 int register_timers_suite(void);

@@ -5,8 +5,10 @@
  * table every kind gets), the value types of logs (<shoal/types.h>) and the
  * ops and host tables of each kind: analyzers and policies
  * (<shoal/analyzer.h>), frontends (<shoal/frontend.h>) and shell commands
- * (<shoal/command.h>).  Out of tree: `pkg-config --cflags shoal`;
- * contrib/example-analyzer is a complete example.
+ * (<shoal/command.h>); <shoal/lines.h>, included on its own, gathers the
+ * lines of a line-based protocol as Zeek's ContentLine analyzer.  Out of
+ * tree: `pkg-config --cflags shoal`; contrib/example-analyzer is a complete
+ * example.
  */
 #ifndef SHOAL_SDK_SHOAL_H
 #define SHOAL_SDK_SHOAL_H

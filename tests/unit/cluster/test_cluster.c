@@ -7,7 +7,8 @@
  * (core/framework/suppress.c: intervals, expiry, the cap) and reliable batches
  * (core/cluster/resend.c: the sender window's memory, spill and drop accounting and
  * its order across a reconnect; the receiver's dedup tracker with
- * duplicates, gaps, epochs and a manager restart).
+ * duplicates, gaps, epochs and a manager restart) and the sender's journal
+ * (core/cluster/journal.c: kill, read back, go on; clean stop; damage).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -27,6 +29,7 @@
 #include <CUnit/CUnit.h>
 
 #include "lib/hrw.h"
+#include "cluster/journal.h"
 #include "cluster/resend.h"
 #include "framework/suppress.h"
 
@@ -660,6 +663,146 @@ static void test_resend_restart(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* the sender's journal */
+
+static void cluster_journal_path(char *path, size_t len)
+{
+    snprintf(path, len, "%s/log.journal", cluster_dir);
+}
+
+/* Seal batches first..last into w and j, as the worker's link does. */
+static void cluster_journal_fill(struct shoal_resend *w, struct shoal_journal *j, uint64_t first,
+                                 uint64_t last)
+{
+    uint8_t buf[200];
+
+    for (uint64_t seq = first; seq <= last; seq++) {
+        size_t len = cluster_body(seq, buf);
+        CU_ASSERT_EQUAL(shoal_resend_add(w, seq, buf, len), 0);
+        CU_ASSERT_EQUAL(shoal_journal_append(j, seq, buf, len), 0);
+    }
+}
+
+static int cluster_journal_restore(void *ctx, uint64_t seq, const void *buf, size_t len)
+{
+    struct shoal_resend *w = ctx;
+
+    if (shoal_resend_next_seq(w) == 1 && seq != 1) {
+        shoal_resend_start_at(w, seq);
+    }
+    return shoal_resend_add(w, seq, buf, len);
+}
+
+static off_t cluster_file_size(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* A node killed with batches unacknowledged: its next start reads them back
+ * in order, continues the sequence under the same epoch, and leaves a file
+ * of one header once everything is acknowledged, none after a clean stop. */
+static void test_journal_kill_and_resume(void)
+{
+    struct shoal_resend *w = shoal_resend_new(NULL, 1 << 20, 0);
+    struct shoal_journal *j;
+    struct shoal_journal_info info;
+    struct cluster_walk walk = {.next = 5};
+    char path[128];
+
+    cluster_journal_path(path, sizeof(path));
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_walk_cb, &walk, &info), 0); /* none */
+    CU_ASSERT_EQUAL(info.epoch, 0);
+    CU_ASSERT_FALSE(info.unclean);
+    j = shoal_journal_new(path);
+    CU_ASSERT_EQUAL_FATAL(shoal_journal_rewrite(j, 42, w), 0);
+    cluster_journal_fill(w, j, 1, 10);
+    CU_ASSERT_EQUAL(shoal_resend_ack(w, 4), 0);
+    CU_ASSERT_EQUAL(shoal_journal_ack(j, 4, w), 0);
+    shoal_journal_free(j); /* kill -9: the file stays as it is */
+    shoal_resend_free(w);
+
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_walk_cb, &walk, &info), 0);
+    CU_ASSERT_EQUAL(walk.n, 6);
+    CU_ASSERT_EQUAL(walk.bad, 0);
+    CU_ASSERT_EQUAL(info.epoch, 42);
+    CU_ASSERT_EQUAL(info.batches, 6);
+    CU_ASSERT_EQUAL(info.next_seq, 11);
+    CU_ASSERT_TRUE(info.unclean);
+    CU_ASSERT_FALSE(info.damaged);
+
+    /* The next run: read back into its window, go on with seq 11. */
+    w = shoal_resend_new(NULL, 1 << 20, 0);
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_journal_restore, w, &info), 0);
+    CU_ASSERT_EQUAL(shoal_resend_base(w), 5);
+    CU_ASSERT_EQUAL(shoal_resend_next_seq(w), 11);
+    CU_ASSERT_EQUAL(shoal_resend_start_at(w, 3), -EINVAL); /* not empty any more */
+    j = shoal_journal_new(path);
+    CU_ASSERT_EQUAL_FATAL(shoal_journal_rewrite(j, info.epoch, w), 0);
+    cluster_journal_fill(w, j, 11, 12);
+    CU_ASSERT_EQUAL(shoal_resend_ack(w, 12), 0);
+    CU_ASSERT_EQUAL(shoal_journal_ack(j, 12, w), 0);
+    CU_ASSERT_EQUAL(cluster_file_size(path), 32); /* the window emptied: a header */
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_walk_cb, &walk, &info), 0);
+    CU_ASSERT_EQUAL(info.batches, 0);
+    CU_ASSERT_EQUAL(shoal_journal_close(j, w), 0);
+    CU_ASSERT_EQUAL(cluster_file_size(path), -1); /* a clean stop with nothing left */
+    shoal_resend_free(w);
+}
+
+/* A clean stop that gave up waiting keeps what is unacknowledged, marked
+ * clean; a record cut short or damaged ends what is read back; a file that
+ * is not a journal is refused. */
+static void test_journal_stop_and_damage(void)
+{
+    struct shoal_resend *w = shoal_resend_new(NULL, 1 << 20, 0);
+    struct shoal_journal *j;
+    struct shoal_journal_info info;
+    struct cluster_walk walk = {.next = 1};
+    char path[128];
+    FILE *f;
+
+    cluster_journal_path(path, sizeof(path));
+    j = shoal_journal_new(path);
+    CU_ASSERT_EQUAL_FATAL(shoal_journal_rewrite(j, 7, w), 0);
+    cluster_journal_fill(w, j, 1, 3);
+    CU_ASSERT_EQUAL(shoal_journal_close(j, w), 0);
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_walk_cb, &walk, &info), 0);
+    CU_ASSERT_EQUAL(walk.n, 3);
+    CU_ASSERT_EQUAL(walk.bad, 0);
+    CU_ASSERT_FALSE(info.unclean);
+    CU_ASSERT_FALSE(info.damaged);
+
+    /* Cut into the third batch: two come back. */
+    CU_ASSERT_EQUAL(truncate(path, cluster_file_size(path) - 5), 0);
+    walk = (struct cluster_walk){.next = 1};
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_walk_cb, &walk, &info), 0);
+    CU_ASSERT_EQUAL(walk.n, 2);
+    CU_ASSERT_TRUE(info.damaged);
+
+    /* A flipped byte in the second batch's bytes: one comes back. */
+    f = fopen(path, "r+");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    uint8_t one[200];
+    fseek(f, 32 + 16 + (long)cluster_body(1, one) + 16 + 3, SEEK_SET); /* into batch 2 */
+    fputc(0xff, f);
+    fclose(f);
+    walk = (struct cluster_walk){.next = 1};
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_walk_cb, &walk, &info), 0);
+    CU_ASSERT_EQUAL(walk.n, 1);
+    CU_ASSERT_TRUE(info.damaged);
+
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("#separator \\x09\n#path conn\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(shoal_journal_recover(path, cluster_walk_cb, &walk, &info), -EBADMSG);
+    unlink(path);
+    shoal_resend_free(w);
+}
+
+/* ------------------------------------------------------------------------ */
 
 int main(void)
 {
@@ -687,6 +830,11 @@ int main(void)
         !CU_add_test(s, "dedup duplicates and gaps", test_dedup_basic) ||
         !CU_add_test(s, "dedup save and load", test_dedup_save_load) ||
         !CU_add_test(s, "manager restarts: exactly once", test_resend_restart)) {
+        goto out_registry;
+    }
+    s = CU_add_suite("journal", cluster_resend_init, cluster_resend_clean);
+    if (s == NULL || !CU_add_test(s, "kill, read back, go on", test_journal_kill_and_resume) ||
+        !CU_add_test(s, "stop, damage, not a journal", test_journal_stop_and_damage)) {
         goto out_registry;
     }
     return shoal_cunit_run("test_cluster");
