@@ -210,6 +210,7 @@ struct synth_opts {
     bool no_sess; /* no regular sessions (--conns 0, or --hold alone) */
     unsigned nscan;
     struct synth_scan scan[SYNTH_SCAN_MAX];
+    int encap; /* SYNTH_ENCAP_* */
 };
 
 /* Ident replies: the operating systems and errors sessions draw from. */
@@ -237,6 +238,19 @@ struct synth_stats {
     uint64_t ntp_conns, ntp_msgs, dhcp_sessions, dhcp_msgs, dhcp_broadcast;
 };
 
+/* --encap: what every frame is wrapped in (synth_encap.c). */
+enum {
+    SYNTH_ENCAP_NONE,
+    SYNTH_ENCAP_VXLAN,
+    SYNTH_ENCAP_GENEVE,
+    SYNTH_ENCAP_GTP,
+    SYNTH_ENCAP_GRE_UDP,
+    SYNTH_ENCAP_GRE,
+    SYNTH_ENCAP_80211,
+    SYNTH_ENCAP_RADIOTAP,
+    SYNTH_ENCAP_COUNT
+};
+
 /* The pcap writer. */
 struct synth_pw {
     int fd;
@@ -246,7 +260,9 @@ struct synth_pw {
     uint32_t start;
     uint64_t packets, wire, file;
     uint64_t last_t;
-    int err; /* first write error, negative errno; later writes are dropped */
+    int err;              /* first write error, negative errno; later writes are dropped */
+    int encap;            /* SYNTH_ENCAP_*: set before synth_pw_open */
+    unsigned encap_pairs; /* bit T: tunnel T (synth_encap_wrap) was used */
 };
 
 struct synth_gen {
@@ -313,6 +329,16 @@ uint8_t *synth_pw_frame(struct synth_pw *w);
 void synth_pw_commit(struct synth_pw *w, uint64_t t, uint32_t len);
 /* Flushes and closes; returns 0 or the first negative errno of the file. */
 int synth_pw_close(struct synth_pw *w);
+
+/* synth_encap.c: --encap.  The kind named s (SYNTH_ENCAP_*), or -1. */
+int synth_encap_parse(const char *s);
+const char *synth_encap_name(int kind);
+/* The pcap link type of frames wrapped in `kind`. */
+uint32_t synth_encap_linktype(int kind);
+/* Wrap the Ethernet frame of len bytes at f in place (room for 128 more
+ * bytes after it); returns the new length and in *tunnel the tunnel
+ * endpoint pair it took (0..3). */
+uint32_t synth_encap_wrap(int kind, uint8_t *f, uint32_t len, unsigned *tunnel);
 
 /* synth_pkt.c: framing. Header writers return the bytes written. */
 size_t synth_put_l2(uint8_t *f, const struct synth_sess *s, int dir);

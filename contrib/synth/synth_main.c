@@ -79,6 +79,9 @@ static void usage(FILE *f)
             "                         traffic starts (0); net=ADDR first host (addr scan);\n"
             "                         ports=P first port (port scan). IPv6: [fd00::1]\n"
             "                         --conns 0 makes the scans the only traffic\n"
+            "      --encap KIND       wrap every frame: vxlan, geneve, gtp, gre-udp, gre\n"
+            "                         (tunnels between 198.18.K.1 and .2, K = 0..3), or\n"
+            "                         80211, radiotap (802.11 link types 105, 127)\n"
             "  -q, --quiet            no report on stderr\n"
             "  -h, --help             this text\n");
 }
@@ -203,7 +206,8 @@ enum {
     OPT_HOLDRATE,
     OPT_HOLDHOLE,
     OPT_SCAN,
-    OPT_MAXBODY
+    OPT_MAXBODY,
+    OPT_ENCAP
 };
 
 static const struct option longopts[] = {
@@ -233,6 +237,7 @@ static const struct option longopts[] = {
     {"hold-hole", required_argument, NULL, OPT_HOLDHOLE},
     {"scan", required_argument, NULL, OPT_SCAN},
     {"max-body", required_argument, NULL, OPT_MAXBODY},
+    {"encap", required_argument, NULL, OPT_ENCAP},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -561,6 +566,16 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
                 return -EINVAL;
             }
             break;
+        case OPT_ENCAP:
+            o->encap = synth_encap_parse(optarg);
+            if (o->encap < 0) {
+                fprintf(stderr,
+                        PROG ": bad --encap '%s': expected vxlan, geneve, gtp, gre-udp, gre, "
+                             "80211 or radiotap\n",
+                        optarg);
+                return -EINVAL;
+            }
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -836,6 +851,10 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
     jkv(f, "packets", g->pw.packets, true);
     jkv(f, "wire_bytes", g->pw.wire, true);
     jkv(f, "file_bytes", g->pw.file, false);
+    fprintf(f, ",\n  \"encap\": {\"kind\": \"%s\", \"linktype\": %u, ", synth_encap_name(o->encap),
+            synth_encap_linktype(o->encap));
+    jkv(f, "tunnels", (uint64_t)__builtin_popcount(g->pw.encap_pairs), false);
+    fprintf(f, "}");
     fprintf(f, ",\n  \"sessions\": {");
     for (int k = 0; k < SYNTH_K_COUNT; k++) {
         jkv(f, kind_names[k], s->sessions[k], k + 1 < SYNTH_K_COUNT);
@@ -999,6 +1018,7 @@ int main(int argc, char **argv)
             goto out_free;
         }
     }
+    g->pw.encap = g->o.encap;
     err = synth_pw_open(&g->pw, g->o.out, g->o.start);
     if (err != 0) {
         fprintf(stderr, PROG ": %s: open: %s\n", g->o.out, strerror(-err));

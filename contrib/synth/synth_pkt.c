@@ -86,7 +86,10 @@ static void pw_flush(struct synth_pw *w)
 
 int synth_pw_open(struct synth_pw *w, const char *path, uint32_t start)
 {
+    int encap = w->encap; /* the one field set before */
+
     memset(w, 0, sizeof(*w));
+    w->encap = encap;
     w->path = path;
     w->start = start;
     w->cap = PW_BUFSIZE;
@@ -105,7 +108,8 @@ int synth_pw_open(struct synth_pw *w, const char *path, uint32_t start)
         w->buf = NULL;
         return err;
     }
-    /* Global header: magic, version 2.4, zone 0, sigfigs 0, snaplen, DLT_EN10MB. */
+    /* Global header: magic, version 2.4, zone 0, sigfigs 0, snaplen, link type
+     * (DLT_EN10MB unless --encap makes 802.11 frames). */
     le32(w->buf, 0xa1b2c3d4u);
     w->buf[4] = 2;
     w->buf[5] = 0;
@@ -114,7 +118,7 @@ int synth_pw_open(struct synth_pw *w, const char *path, uint32_t start)
     le32(w->buf + 8, 0);
     le32(w->buf + 12, 0);
     le32(w->buf + 16, 65535);
-    le32(w->buf + 20, 1);
+    le32(w->buf + 20, synth_encap_linktype(w->encap));
     w->len = 24;
     w->file = 24;
     return 0;
@@ -122,7 +126,7 @@ int synth_pw_open(struct synth_pw *w, const char *path, uint32_t start)
 
 uint8_t *synth_pw_frame(struct synth_pw *w)
 {
-    if (w->cap - w->len < 16 + SYNTH_FRAME_MAX) {
+    if (w->cap - w->len < 16 + SYNTH_FRAME_MAX + 128) {
         pw_flush(w);
     }
     return w->buf + w->len + 16;
@@ -132,6 +136,13 @@ void synth_pw_commit(struct synth_pw *w, uint64_t t, uint32_t len)
 {
     uint8_t *h = w->buf + w->len;
 
+    if (w->encap != SYNTH_ENCAP_NONE) {
+        unsigned tunnel;
+        len = synth_encap_wrap(w->encap, h + 16, len, &tunnel);
+        if (w->encap < SYNTH_ENCAP_80211) {
+            w->encap_pairs |= 1u << tunnel;
+        }
+    }
     if (t < w->last_t) {
         t = w->last_t; /* never let time go backwards in the file */
     }

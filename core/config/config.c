@@ -31,6 +31,7 @@ enum config_kind {
     CONFIG_K_HASH,    /* uint32_t enum shoal_flow_hash, from "2-tuple" / "4-tuple" / "5-tuple" */
     CONFIG_K_NETS,    /* char ** NULL-terminated, from an array or list of strings */
     CONFIG_K_ACTIONS, /* notice.actions: a list of { note; exec } groups */
+    CONFIG_K_PORTS,   /* struct shoal_port_set, from an array or list of port numbers */
 };
 
 struct config_core_key {
@@ -72,6 +73,9 @@ static const struct config_core_key config_core_keys[] = {
     CONFIG_KEY("reassembly", "tcp_max_blocks", CONFIG_K_U64, tcp_max_blocks, 1),
     CONFIG_KEY("reassembly", "frag_mem_max", CONFIG_K_U64, frag_mem_max, 0),
     CONFIG_KEY("reassembly", "frag_timeout", CONFIG_K_DOUBLE, frag_timeout, 0),
+    CONFIG_KEY("tunnel", "vxlan_ports", CONFIG_K_PORTS, tunnel_vxlan_ports, 0),
+    CONFIG_KEY("tunnel", "geneve_ports", CONFIG_K_PORTS, tunnel_geneve_ports, 0),
+    CONFIG_KEY("tunnel", "gre_ports", CONFIG_K_PORTS, tunnel_gre_ports, 0),
     CONFIG_KEY("networks", "local", CONFIG_K_NETS, local_nets, 0),
     CONFIG_KEY("privileges", "user", CONFIG_K_STRING, privileges_user, 0),
     CONFIG_KEY("privileges", "group", CONFIG_K_STRING, privileges_group, 0),
@@ -104,9 +108,9 @@ static const struct config_core_key config_core_keys[] = {
 
 #define CONFIG_NKEYS (sizeof(config_core_keys) / sizeof(config_core_keys[0]))
 
-static const char *const config_groups[] = {"log",      "conn",       "reassembly", "networks",
-                                            "stats",    "privileges", "notice",     "cluster",
-                                            "frontend", "control",    "plugins"};
+static const char *const config_groups[] = {"log",      "conn",     "reassembly", "tunnel",
+                                            "networks", "stats",    "privileges", "notice",
+                                            "cluster",  "frontend", "control",    "plugins"};
 
 const char *shoal_config_type_name(int type)
 {
@@ -248,6 +252,47 @@ static void config_free_strv(char **v)
         free(*p);
     }
     free(v);
+}
+
+/* Read a set of UDP ports (an array or list of integers 1..65535, at most
+ * SHOAL_CONFIG_MAX_PORTS) into *ps. */
+static int config_read_ports(struct shoal_port_set *ps, struct shoal_config *c,
+                             const config_setting_t *s, const char *path, char *err, size_t errlen)
+{
+    int t = config_setting_type(s);
+    struct shoal_port_set v = {0};
+
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+        config_errf(err, errlen, c, s, path, "expected a list of ports, got %s",
+                    shoal_config_type_name(t));
+        return -EINVAL;
+    }
+    int n = config_setting_length(s);
+    if (n > SHOAL_CONFIG_MAX_PORTS) {
+        config_errf(err, errlen, c, s, path, "at most %d ports, got %d", SHOAL_CONFIG_MAX_PORTS, n);
+        return -EINVAL;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        const config_setting_t *at = config_setting_source_line(e) > 0 ? e : s;
+        long long port;
+
+        if (config_setting_type(e) != CONFIG_TYPE_INT &&
+            config_setting_type(e) != CONFIG_TYPE_INT64) {
+            config_errf(err, errlen, c, at, path, "element %d: expected a port number, got %s", i,
+                        shoal_config_type_name(config_setting_type(e)));
+            return -EINVAL;
+        }
+        port = config_setting_get_int64(e);
+        if (port < 1 || port > 65535) {
+            config_errf(err, errlen, c, at, path, "element %d: port %lld is not in 1..65535", i,
+                        port);
+            return -EINVAL;
+        }
+        v.port[v.n++] = (uint16_t)port;
+    }
+    *ps = v;
+    return 0;
 }
 
 /* Read networks.local (an array or list of strings) into c->local_nets. */
@@ -569,6 +614,9 @@ static int config_read_key(struct shoal_config *c, const struct config_core_key 
         return config_read_nets(c, s, path, err, errlen);
     case CONFIG_K_ACTIONS:
         return config_read_actions(c, s, path, err, errlen);
+    case CONFIG_K_PORTS:
+        return config_read_ports((struct shoal_port_set *)((char *)c + k->offset), c, s, path, err,
+                                 errlen);
     }
     return -EINVAL;
 }
@@ -697,6 +745,9 @@ int shoal_config_defaults(struct shoal_config *c)
     c->tcp_max_blocks = 1024;
     c->frag_mem_max = 64 * 1024 * 1024;
     c->frag_timeout = 60;
+    c->tunnel_vxlan_ports = (struct shoal_port_set){1, {4789}};
+    c->tunnel_geneve_ports = (struct shoal_port_set){1, {6081}};
+    c->tunnel_gre_ports = (struct shoal_port_set){1, {4754}};
     c->local_nets = NULL;
     c->local_nets_set = false;
     c->stats_interval = 300;
@@ -861,6 +912,16 @@ static bool config_key_text(const struct shoal_config *c, const struct config_co
         snprintf(buf, len, "%s",
                  *(const enum shoal_log_format *)p == SHOAL_LOGFMT_JSON ? "json" : "tsv");
         return true;
+    case CONFIG_K_PORTS: {
+        const struct shoal_port_set *ps = (const struct shoal_port_set *)p;
+        size_t n = 0;
+
+        buf[0] = '\0';
+        for (unsigned i = 0; i < ps->n && n < len; i++) {
+            n += (size_t)snprintf(buf + n, len - n, "%s%u", i ? "," : "", ps->port[i]);
+        }
+        return true;
+    }
     default:
         return false;
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * shoal.cfg: the node's settings, read with libconfig.  Core settings live in
- * fixed groups (log, conn, reassembly, networks, stats, notice, cluster, frontend,
+ * fixed groups (log, conn, reassembly, tunnel, networks, stats, notice, cluster, frontend,
  * and control, the control shell's time-outs); each plugin gets its own
  * group under `plugins` (plugins: { dns: { ... }; }), validated against the
  * plugin's declared key table.  Unknown keys and wrong types are errors that
@@ -27,6 +27,13 @@ enum shoal_log_format {
 struct shoal_notice_action {
     char *note;
     char **argv; /* NULL-terminated */
+};
+
+/* A small set of UDP ports (tunnel.*_ports). */
+#define SHOAL_CONFIG_MAX_PORTS 16
+struct shoal_port_set {
+    unsigned n;
+    uint16_t port[SHOAL_CONFIG_MAX_PORTS];
 };
 
 struct shoal_config {
@@ -60,6 +67,14 @@ struct shoal_config {
     uint64_t tcp_max_blocks; /* 1024: out-of-order pieces per direction */
     uint64_t frag_mem_max;   /* 64 MiB */
     double frag_timeout;     /* 60 */
+
+    /* tunnel { vxlan_ports = [4789]; geneve_ports = [6081]; gre_ports = [4754]; }
+     * -- the UDP responder ports of the tunnels whose ports Zeek lets one
+     * redefine (PacketAnalyzer::VXLAN::vxlan_ports, ::Geneve::geneve_ports,
+     * ::GRE::gre_ports) */
+    struct shoal_port_set tunnel_vxlan_ports;
+    struct shoal_port_set tunnel_geneve_ports;
+    struct shoal_port_set tunnel_gre_ports;
 
     /* networks { local = [ "10.0.0.0/8", ... ]; }  -- NULL-terminated; when the
      * key is absent, Zeek's Site::private_address_space. */

@@ -327,7 +327,8 @@ static void conn_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
     const uint8_t *uh = p->l4;
 
     conn_count(c, is_orig, p);
-    if (!x->cfg->ignore_checksums && p->l4_cap >= p->l4_len && !shoal_l4_checksum_ok(p)) {
+    if (!x->cfg->ignore_checksums && p->l4_cap >= p->l4_len && !shoal_l4_checksum_ok(p) &&
+        !shoal_tunnel_udp_checksum_exempt(x, p)) {
         x->st.bad_checksums++;
         shoal_conn_weird(x, c, "bad_UDP_checksum", NULL, NULL);
         shoal_conn_scaled_history(c, is_orig ? 'C' : 'c',

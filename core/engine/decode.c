@@ -28,10 +28,13 @@ enum {
     DECODE_DLT_NULL = 0,
     DECODE_DLT_EN10MB = 1,
     DECODE_DLT_PPP = 9,
+    DECODE_DLT_FDDI = 10,
     DECODE_DLT_RAW = 12,
     DECODE_DLT_PPP_SERIAL = 50,
     DECODE_LINKTYPE_RAW = 101,
+    DECODE_DLT_IEEE802_11 = 105,
     DECODE_DLT_LOOP = 108,
+    DECODE_DLT_IEEE802_11_RADIO = 127,
     DECODE_DLT_LINUX_SLL = 113,
     DECODE_DLT_IPV4 = 228,
     DECODE_DLT_IPV6 = 229,
@@ -49,6 +52,8 @@ enum {
     ETH_MPLS = 0x8847,
     ETH_PPPOE_SESSION = 0x8864,
     ETH_FABRICPATH = 0x8903,
+    ETH_PBB = 0x88e7,
+    ETH_VNTAG = 0x8926,
     PPP_IPV4 = 0x0021,
     PPP_IPV6 = 0x0057,
 };
@@ -164,10 +169,13 @@ bool shoal_decode_linktype_ok(int linktype)
     case DECODE_DLT_NULL:
     case DECODE_DLT_EN10MB:
     case DECODE_DLT_PPP:
+    case DECODE_DLT_FDDI:
     case DECODE_DLT_RAW:
     case DECODE_DLT_PPP_SERIAL:
     case DECODE_LINKTYPE_RAW:
     case DECODE_DLT_LOOP:
+    case DECODE_DLT_IEEE802_11:
+    case DECODE_DLT_IEEE802_11_RADIO:
     case DECODE_DLT_LINUX_SLL:
     case DECODE_DLT_IPV4:
     case DECODE_DLT_IPV6:
@@ -924,6 +932,84 @@ static enum decode_l2_result decode_nflog(struct decode_ctx *c, const uint8_t *f
     }
 }
 
+/* The LLC/SNAP header of an 802.11 payload at f + l2->off: only SNAP with
+ * OUI 0 (an ethertype) is followed, as Zeek's IEEE802_11 analyzer does. */
+static enum decode_l2_result decode_80211_llc(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
+                                              struct decode_l2 *l2)
+{
+    const uint8_t *p = f + l2->off;
+
+    if (cap - l2->off < 8) {
+        decode_weird(c, "truncated_802_11_llc_header", NULL, "IEEE802_11");
+        return L2_BAD;
+    }
+    if (p[0] != 0xaa || p[1] != 0xaa || p[2] != 0x03 || p[3] != 0 || p[4] != 0 || p[5] != 0) {
+        return L2_OTHER;
+    }
+    l2->proto = shoal_be16(p + 6);
+    l2->off += 8;
+    /* Zeek maps IPv4, IPv6 and ARP under 802.11, nothing else. */
+    return l2->proto == ETH_IPV4 || l2->proto == ETH_IPV6 ? L2_NEXT : L2_OTHER;
+}
+
+/*
+ * An IEEE 802.11 frame (at f + l2->off): data frames only, past the
+ * fourth address of a frame between distribution systems and the QoS
+ * control field; protected (encrypted) QoS frames and A-MSDU aggregates
+ * are passed over.  Zeek's IEEE802_11 analyzer, in its order.
+ */
+static enum decode_l2_result decode_80211(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
+                                          struct decode_l2 *l2)
+{
+    const uint8_t *p = f + l2->off;
+    uint32_t len = cap - l2->off;
+    uint32_t hdr = 24; /* a data frame's header without the optional parts */
+
+    if (hdr >= len) {
+        decode_weird(c, "truncated_802_11_header", NULL, "IEEE802_11");
+        return L2_BAD;
+    }
+    if (!((p[0] >> 2) & 0x02) || ((p[0] >> 4) & 0x04)) {
+        return L2_OTHER; /* management or control, or a data subtype without data */
+    }
+    if ((p[1] & 0x03) == 0x03) {
+        hdr += 6; /* to and from the DS: a fourth address */
+    }
+    if (hdr >= len) {
+        decode_weird(c, "truncated_802_11_header", NULL, "IEEE802_11");
+        return L2_BAD;
+    }
+    if ((p[0] >> 4) & 0x08) { /* QoS data */
+        if ((p[hdr] & 0x80) || (p[1] & 0x40)) {
+            return L2_OTHER; /* an A-MSDU aggregate, or protected */
+        }
+        hdr += 2;
+    }
+    if (hdr >= len) {
+        decode_weird(c, "truncated_802_11_header", NULL, "IEEE802_11");
+        return L2_BAD;
+    }
+    l2->off += hdr;
+    return decode_80211_llc(c, f, cap, l2);
+}
+
+/* A radiotap header (its length little-endian at offset 2), then 802.11. */
+static enum decode_l2_result decode_radiotap(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
+                                             struct decode_l2 *l2)
+{
+    if (cap <= 3) {
+        decode_weird(c, "truncated_radiotap_header", NULL, "IEEE802_11_RADIO");
+        return L2_BAD;
+    }
+    uint32_t rt = shoal_le16(f + 2);
+    if (rt >= cap) {
+        decode_weird(c, "truncated_radiotap_header", NULL, "IEEE802_11_RADIO");
+        return L2_BAD;
+    }
+    l2->off = rt;
+    return decode_80211(c, f, cap, l2);
+}
+
 /* The first link layer of the frame. */
 static enum decode_l2_result decode_link(struct decode_ctx *c, const uint8_t *f, uint32_t *cap,
                                          struct decode_l2 *l2)
@@ -955,6 +1041,19 @@ static enum decode_l2_result decode_link(struct decode_ctx *c, const uint8_t *f,
     case DECODE_DLT_PPP:
     case DECODE_DLT_PPP_SERIAL:
         return decode_ppp(c, f, *cap, l2);
+    case DECODE_DLT_IEEE802_11:
+        l2->off = 0;
+        return decode_80211(c, f, *cap, l2);
+    case DECODE_DLT_FDDI: /* FDDI header and LLC skipped; IP by its version */
+        if (*cap <= 21) {
+            decode_weird(c, "FDDI_analyzer_failed", NULL, NULL);
+            return L2_BAD;
+        }
+        l2->off = 21;
+        l2->proto = ETH_IPV4;
+        return L2_NEXT;
+    case DECODE_DLT_IEEE802_11_RADIO:
+        return decode_radiotap(c, f, *cap, l2);
     default: /* raw IP: the IP analyzer tells v4 from v6 */
         l2->off = 0;
         l2->proto = ETH_IPV4;
@@ -963,7 +1062,44 @@ static enum decode_l2_result decode_link(struct decode_ctx *c, const uint8_t *f,
 }
 
 /*
- * Follow ethertypes through VLAN tags, MPLS and PPPoE to IP.  Returns
+ * The PBB (802.1ah) or VN-Tag header at f + l2->off: skip it and set
+ * l2->proto to the ethertype after it (L2_NEXT), or report its weird.
+ */
+static enum decode_l2_result decode_pbb_vntag(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
+                                              struct decode_l2 *l2)
+{
+    const uint8_t *p = f + l2->off;
+    uint32_t len = cap - l2->off;
+
+    if (l2->proto == ETH_VNTAG) { /* six bytes, the next ethertype last */
+        if (len <= 6) {
+            decode_weird(c, "truncated_vntag_header", NULL, "VNTAG");
+            return L2_BAD;
+        }
+        l2->proto = shoal_be16(p + 4);
+        l2->off += 6;
+        return L2_NEXT;
+    }
+    /* PBB: the I-TAG, then the customer's Ethernet header */
+    if (len <= 18) {
+        decode_weird(c, "truncated_PBB_header", NULL, "PBB");
+        return L2_BAD;
+    }
+    uint32_t type = shoal_be16(p + 16);
+    l2->off += 18;
+    if (type >= 1536) {
+        l2->proto = type;
+        return L2_NEXT;
+    }
+    if (type > 1500) {
+        decode_weird(c, "undefined_ether_type", NULL, "ETHERNET");
+        return L2_BAD;
+    }
+    return decode_llc(c, f, cap, l2);
+}
+
+/*
+ * Follow ethertypes through VLAN tags, MPLS, PPPoE, PBB and VN-Tag to IP.  Returns
  * L2_NEXT with l2->proto ETH_IPV4/ETH_IPV6 at l2->off, or L2_OTHER/L2_BAD.
  */
 static enum decode_l2_result decode_ethertype(struct decode_ctx *c, const uint8_t *f, uint32_t cap,
@@ -1029,6 +1165,15 @@ static enum decode_l2_result decode_ethertype(struct decode_ctx *c, const uint8_
             /* No protocol field: the IP analyzer reads the version nibble. */
             l2->proto = ETH_IPV4;
             return L2_NEXT;
+        }
+        case ETH_PBB:
+        case ETH_VNTAG: {
+            enum decode_l2_result r = decode_pbb_vntag(c, f, cap, l2);
+
+            if (r != L2_NEXT) {
+                return r;
+            }
+            break;
         }
         case ETH_PPPOE_SESSION:
             if (len <= 8) {

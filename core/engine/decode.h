@@ -2,8 +2,9 @@
 /*
  * Packet decoding: from a captured frame of a given pcap link type down to
  * the transport header.  Handles Ethernet (with 802.3 LLC/SNAP), Linux
- * cooked (SLL, SLL2), raw IP, null/loopback, NFLOG; 802.1Q/QinQ, MPLS,
- * PPPoE session; IPv4 with options, IPv6 with extension headers; IPv4 and
+ * cooked (SLL, SLL2), raw IP, null/loopback, NFLOG, IEEE 802.11 data
+ * frames (bare or after radiotap, with LLC/SNAP), FDDI; 802.1Q/QinQ, MPLS,
+ * PPPoE session, PBB (802.1ah), VN-Tag; IPv4 with options, IPv6 with extension headers; IPv4 and
  * IPv6 fragment reassembly (bounded memory, timed out).  Malformed input is
  * reported as a weird with Zeek's weird names and never read out of bounds.
  *

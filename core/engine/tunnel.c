@@ -2,13 +2,10 @@
 /*
  * Tunnel decapsulation (see tunnel.h).
  *
- * The analyzers follow Zeek's packet analyzers of the same names: Teredo
- * (udp/3544 or by content, confirmed once both directions carried valid
- * Teredo), AYIYA (udp/5072 or by content), VXLAN (udp/4789, inner Ethernet),
- * GRE versions 0 and 1 (with transparent Ethernet bridging and ERSPAN II/III)
- * and, through the decoder, IP-in-IP.  A UDP tunnel analyzer that finds bad
- * encapsulation "violates" on that connection and leaves it alone from then
- * on, as Zeek's do.
+ * The UDP tunnels are in tunnel_udp.c.  Here: GRE versions 0 and 1 (with
+ * transparent Ethernet bridging, ERSPAN II/III and Aruba's 802.11 frames),
+ * over IP or, for tunnel_udp.c, over UDP; IP-in-IP, which the decoder takes
+ * off; the inner decoders; tunnel.log.
  *
  * Two small open-addressing tables hold the state that outlives a packet:
  * the IP tunnels by address pair (Zeek's ip_tunnels: one uid per pair,
@@ -27,6 +24,7 @@
 
 #include "engine/conn.h"
 #include "engine/decode.h"
+#include "engine/tunnel_int.h"
 #include "lib/diag.h"
 #include "framework/log.h"
 #include "lib/util.h"
@@ -34,10 +32,7 @@
 /* pcap link types of the inner decoders. */
 #define TUN_LINKTYPE_RAW 101
 #define TUN_DLT_EN10MB 1
-
-#define TUN_PORT_TEREDO 3544
-#define TUN_PORT_AYIYA 5072
-#define TUN_PORT_VXLAN 4789
+#define TUN_DLT_IEEE802_11 105
 
 /* Zeek's Tunnel::ip_tunnel_timeout. */
 #define TUN_IP_TIMEOUT 86400.0
@@ -45,10 +40,6 @@
 #define TUN_IP_MAX (1u << 16)
 #define TUN_ACTIVE_MAX (1u << 20)
 #define TUN_TABLE_MIN 64
-
-#define IPPROTO_NONE_V6 59
-
-enum { TUN_LINK_RAW, TUN_LINK_ETH, TUN_LINK_N };
 
 /* A tunnel tunnel.log has announced (Tunnel::active). */
 struct tun_active {
@@ -92,7 +83,9 @@ static const char *const tunnel_type_names[] = {
     [SHOAL_TUNNEL_NONE] = "Tunnel::NONE",   [SHOAL_TUNNEL_IP] = "Tunnel::IP",
     [SHOAL_TUNNEL_AYIYA] = "Tunnel::AYIYA", [SHOAL_TUNNEL_TEREDO] = "Tunnel::TEREDO",
     [SHOAL_TUNNEL_GRE] = "Tunnel::GRE",     [SHOAL_TUNNEL_VXLAN] = "Tunnel::VXLAN",
+    [SHOAL_TUNNEL_GTPV1] = "Tunnel::GTPv1", [SHOAL_TUNNEL_GENEVE] = "Tunnel::GENEVE",
 };
+#define TUNNEL_NTYPES (sizeof(tunnel_type_names) / sizeof(tunnel_type_names[0]))
 
 /* ---- set-up ---- */
 
@@ -164,7 +157,12 @@ static struct shoal_decoder *tun_decoder(struct shoal_tunnels *t, unsigned depth
             .weird = tun_decode_weird,
             .weird_ctx = t,
         };
-        *slot = shoal_decoder_new(link == TUN_LINK_ETH ? TUN_DLT_EN10MB : TUN_LINKTYPE_RAW, &o);
+        static const int dlt[TUN_LINK_N] = {
+            [TUN_LINK_RAW] = TUN_LINKTYPE_RAW,
+            [TUN_LINK_ETH] = TUN_DLT_EN10MB,
+            [TUN_LINK_80211] = TUN_DLT_IEEE802_11,
+        };
+        *slot = shoal_decoder_new(dlt[link], &o);
         if (*slot == NULL) {
             shoal_err("tunnel", "shoal_decoder_new: out of memory: inner packet dropped");
         }
@@ -180,8 +178,8 @@ static inline bool addr_eq(const struct shoal_addr *a, const struct shoal_addr *
 }
 
 /* A weird about a packet that came through `e`: Zeek adds "_in_tunnel". */
-static void tun_flow_weird(struct shoal_ctx *x, const struct shoal_encap *e, const char *name,
-                           const char *addl, const char *source, const struct shoal_pkt *p)
+void shoal_tun_flow_weird(struct shoal_ctx *x, const struct shoal_encap *e, const char *name,
+                          const char *addl, const char *source, const struct shoal_pkt *p)
 {
     char nm[128];
 
@@ -212,9 +210,9 @@ void shoal_tunnel_services(uint8_t confirmed, char *buf, size_t len)
         uint8_t bit;
         const char *name;
     } names[] = {
-        {SHOAL_TUNNEL_BIT_TEREDO, "teredo"},
-        {SHOAL_TUNNEL_BIT_AYIYA, "ayiya"},
-        {SHOAL_TUNNEL_BIT_VXLAN, "vxlan"},
+        {SHOAL_TUNNEL_BIT_TEREDO, "teredo"}, {SHOAL_TUNNEL_BIT_AYIYA, "ayiya"},
+        {SHOAL_TUNNEL_BIT_VXLAN, "vxlan"},   {SHOAL_TUNNEL_BIT_GENEVE, "geneve"},
+        {SHOAL_TUNNEL_BIT_GTPV1, "gtpv1"},
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -311,7 +309,7 @@ static void tun_log(struct shoal_tunnels *t, uint64_t serial, const struct shoal
     v[3] = shoal_v_count(id->orig_p);
     v[4] = shoal_v_addr(&id->resp_h);
     v[5] = shoal_v_count(id->resp_p);
-    v[6] = shoal_v_str(tunnel_type_names[type <= SHOAL_TUNNEL_VXLAN ? type : 0]);
+    v[6] = shoal_v_str(tunnel_type_names[type < TUNNEL_NTYPES ? type : 0]);
     v[7] = shoal_v_str(action);
     shoal_log_write(t->log, v);
 }
@@ -504,8 +502,8 @@ int shoal_tunnel_ipip(struct shoal_ctx *x, const struct shoal_encap *outer, int 
  * Returns 1 if an IP packet was processed, 0 if none came out, negative if
  * the frame was malformed.
  */
-static int tun_forward(struct shoal_ctx *x, const struct shoal_encap *e, int link, double ts,
-                       const uint8_t *data, uint32_t cap, uint32_t wire)
+int shoal_tun_forward(struct shoal_ctx *x, const struct shoal_encap *e, int link, double ts,
+                      const uint8_t *data, uint32_t cap, uint32_t wire)
 {
     struct shoal_tunnels *t = shoal_ctx_tunnels(x);
     struct shoal_decoder *d = tun_decoder(t, e->depth, link);
@@ -533,8 +531,8 @@ static int tun_forward(struct shoal_ctx *x, const struct shoal_encap *e, int lin
 }
 
 /* Encapsulation `outer` plus the UDP tunnel carried by connection c. */
-static void encap_push_conn(struct shoal_encap *e, const struct shoal_encap *outer,
-                            const struct shoal_conn *c, uint8_t type)
+void shoal_tun_encap_push_conn(struct shoal_encap *e, const struct shoal_encap *outer,
+                               const struct shoal_conn *c, uint8_t type)
 {
     if (outer != NULL) {
         *e = *outer;
@@ -550,271 +548,15 @@ static void encap_push_conn(struct shoal_encap *e, const struct shoal_encap *out
 
 /* Zeek's depth check of a session tunnel analyzer: history 'X' on the
  * carrying connection and a weird.  True if the packet may go deeper. */
-static bool udp_depth_ok(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_encap *e,
-                         const struct shoal_pkt *p, const char *source)
+bool shoal_tun_udp_depth_ok(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_encap *e,
+                            const struct shoal_pkt *p, const char *source)
 {
     if (e == NULL || e->depth < SHOAL_TUNNEL_MAX_DEPTH) {
         return true;
     }
     shoal_conn_check_history(c, SHOAL_HIST_UNKNOWN_PKT, 'X');
-    tun_flow_weird(x, e, "exceeded_tunnel_max_depth", NULL, source, p);
+    shoal_tun_flow_weird(x, e, "exceeded_tunnel_max_depth", NULL, source, p);
     return false;
-}
-
-/* ---- Teredo ---- */
-
-/*
- * Zeek's TeredoAnalyzer::DetectProtocol: an IPv6 header with a Teredo
- * (2001:0::/32) source or destination, or one after an origin indication
- * (itself perhaps after an authentication header).
- */
-static bool teredo_detect(const uint8_t *d, uint32_t len)
-{
-    static const uint8_t pfx[4] = {0x20, 0x01, 0x00, 0x00};
-    uint16_t val;
-
-    if (len < 40 || ((d[0] >> 4) != 6 && (d[0] != 0x00 || (d[1] != 0x00 && d[1] != 0x01)))) {
-        return false;
-    }
-    if ((d[0] & 0xf0) == 0x60 && (memcmp(d + 8, pfx, 4) == 0 || memcmp(d + 24, pfx, 4) == 0)) {
-        return true;
-    }
-    val = d[1];
-    if (val == 1) {
-        uint32_t skip = 13u + d[2] + d[3];
-        if (len < skip) {
-            return false;
-        }
-        d += skip;
-        len -= skip;
-        if (len < 40) {
-            return false;
-        }
-        val = shoal_be16(d);
-    }
-    if (val == 0) {
-        d += 8;
-        len -= 8;
-        if (len < 40) {
-            return false;
-        }
-        return (d[0] >> 4) == 6;
-    }
-    return false;
-}
-
-/* Teredo weirds other than the bubble one are reported only once the
- * analyzer has confirmed the connection. */
-static void teredo_weird(struct shoal_ctx *x, struct shoal_conn *c, const char *name)
-{
-    if (c->tun.confirmed & SHOAL_TUNNEL_BIT_TEREDO) {
-        shoal_conn_weird(x, c, name, NULL, "TEREDO");
-    }
-}
-
-/* Walk the optional authentication and origin indication headers to the
- * IPv6 packet (Zeek's TeredoEncapsulation::DoParse).  Returns its offset,
- * or -1 if this is not Teredo. */
-static int64_t teredo_parse(struct shoal_ctx *x, struct shoal_conn *c, const uint8_t *d,
-                            uint32_t len)
-{
-    bool origin = false;
-    bool auth = false;
-    uint32_t off = 0;
-
-    for (;;) {
-        uint32_t left = len - off;
-        if (left < 2) {
-            teredo_weird(x, c, "truncated_Teredo");
-            return -1;
-        }
-        uint16_t tag = shoal_be16(d + off);
-        if (tag == 0) {
-            if (origin) {
-                return -1;
-            }
-            if (left < 8) {
-                teredo_weird(x, c, "truncated_Teredo_origin_indication");
-                return -1;
-            }
-            off += 8;
-            origin = true;
-        } else if (tag == 1) {
-            if (origin || auth) {
-                return -1;
-            }
-            if (left < 4) {
-                teredo_weird(x, c, "truncated_Teredo_authentication");
-                return -1;
-            }
-            uint32_t tot = 4u + d[off + 2] + d[off + 3] + 8u + 1u;
-            if (left < tot) {
-                teredo_weird(x, c, "truncated_Teredo_authentication");
-                return -1;
-            }
-            off += tot;
-            auth = true;
-        } else if ((tag >> 12) == 6) {
-            if (left < 40) {
-                teredo_weird(x, c, "truncated_IPv6_in_Teredo");
-                return -1;
-            }
-            return off;
-        } else {
-            return -1;
-        }
-    }
-}
-
-static void teredo_packet(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                          const struct shoal_pkt *p, const uint8_t *d, uint32_t len,
-                          uint32_t missing, const struct shoal_encap *outer)
-{
-    struct shoal_encap e;
-
-    if (!udp_depth_ok(x, c, outer, p, "TEREDO")) {
-        return;
-    }
-    int64_t off = teredo_parse(x, c, d, len);
-    if (off < 0) {
-        c->tun.violated |= SHOAL_TUNNEL_BIT_TEREDO;
-        return;
-    }
-    const uint8_t *ip = d + off;
-    uint32_t ip_len = len - (uint32_t)off;
-    uint32_t total = (uint32_t)shoal_be16(ip + 4) + 40;
-    bool bubble = ip[6] == IPPROTO_NONE_V6;
-
-    if (ip_len < total) {
-        c->tun.violated |= SHOAL_TUNNEL_BIT_TEREDO;
-        return;
-    }
-    if (ip_len > total) {
-        if (bubble && total == 40) {
-            shoal_conn_weird(x, c, "Teredo_bubble_with_payload", NULL, "TEREDO");
-        } else {
-            c->tun.violated |= SHOAL_TUNNEL_BIT_TEREDO;
-            return;
-        }
-    }
-    c->tun.teredo_valid |= is_orig ? 1 : 2;
-    if (c->tun.teredo_valid == 3) {
-        c->tun.confirmed |= SHOAL_TUNNEL_BIT_TEREDO;
-    }
-    c->tun.carrier = SHOAL_TUNNEL_TEREDO;
-    if (bubble) {
-        return; /* nothing inside; no ipv6_no_next for Teredo bubbles */
-    }
-    encap_push_conn(&e, outer, c, SHOAL_TUNNEL_TEREDO);
-    tun_forward(x, &e, TUN_LINK_RAW, p->ts, ip, ip_len, ip_len + missing);
-}
-
-/* ---- AYIYA ---- */
-
-static bool ayiya_detect(const uint8_t *d, uint32_t len)
-{
-    return len >= 3 && d[1] == 0x52 && d[2] == 0x11;
-}
-
-static void ayiya_packet(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_pkt *p,
-                         const uint8_t *d, uint32_t len, uint32_t missing,
-                         const struct shoal_encap *outer)
-{
-    struct shoal_encap e;
-    uint32_t hdr = 8;
-
-    if (!udp_depth_ok(x, c, outer, p, "AYIYA")) {
-        return;
-    }
-    if (len < hdr) {
-        c->tun.violated |= SHOAL_TUNNEL_BIT_AYIYA;
-        return;
-    }
-    hdr += (1u << (d[0] >> 4)) + (uint32_t)(d[1] >> 4) * 4;
-    if (len < hdr) {
-        c->tun.violated |= SHOAL_TUNNEL_BIT_AYIYA;
-        return;
-    }
-    if ((d[2] & 0x0f) != 1) {
-        return; /* not a forward operation: nothing to decapsulate */
-    }
-    uint8_t next = d[3];
-    c->tun.confirmed |= SHOAL_TUNNEL_BIT_AYIYA;
-    if (len == hdr) {
-        tun_flow_weird(x, outer, "ayiya_empty_packet", NULL, "AYIYA", p);
-        return;
-    }
-    if (next != 4 && next != 41) {
-        return; /* no analyzer for it */
-    }
-    c->tun.carrier = SHOAL_TUNNEL_AYIYA;
-    encap_push_conn(&e, outer, c, SHOAL_TUNNEL_AYIYA);
-    tun_forward(x, &e, TUN_LINK_RAW, p->ts, d + hdr, len - hdr, len - hdr + missing);
-}
-
-/* ---- VXLAN ---- */
-
-static void vxlan_packet(struct shoal_ctx *x, struct shoal_conn *c, const struct shoal_pkt *p,
-                         const uint8_t *d, uint32_t len, uint32_t missing,
-                         const struct shoal_encap *outer)
-{
-    struct shoal_encap e;
-
-    if (!udp_depth_ok(x, c, outer, p, "VXLAN")) {
-        return;
-    }
-    if (len < 8 || (d[0] & 0x08) == 0) {
-        c->tun.violated |= SHOAL_TUNNEL_BIT_VXLAN;
-        return;
-    }
-    c->tun.confirmed |= SHOAL_TUNNEL_BIT_VXLAN;
-    if (len == 8) {
-        tun_flow_weird(x, outer, "vxlan_empty_packet", NULL, "VXLAN", p);
-        return;
-    }
-    c->tun.carrier = SHOAL_TUNNEL_VXLAN;
-    encap_push_conn(&e, outer, c, SHOAL_TUNNEL_VXLAN);
-    tun_forward(x, &e, TUN_LINK_ETH, p->ts, d + 8, len - 8, len - 8 + missing);
-}
-
-void shoal_tunnel_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
-                      const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap, uint32_t len,
-                      const struct shoal_encap *encap)
-{
-    uint32_t missing = len > cap ? len - cap : 0;
-
-    if (shoal_ctx_tunnels(x) == NULL || cap == 0) {
-        return;
-    }
-    /* Zeek hands the payload on by the responder port, else by content. */
-    switch (c->id.resp_p) {
-    case TUN_PORT_TEREDO:
-        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_TEREDO)) {
-            teredo_packet(x, c, is_orig, p, payload, cap, missing, encap);
-        }
-        return;
-    case TUN_PORT_AYIYA:
-        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_AYIYA)) {
-            ayiya_packet(x, c, p, payload, cap, missing, encap);
-        }
-        return;
-    case TUN_PORT_VXLAN:
-        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_VXLAN)) {
-            vxlan_packet(x, c, p, payload, cap, missing, encap);
-        }
-        return;
-    default:
-        break;
-    }
-    if (teredo_detect(payload, cap)) {
-        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_TEREDO)) {
-            teredo_packet(x, c, is_orig, p, payload, cap, missing, encap);
-        }
-    } else if (ayiya_detect(payload, cap)) {
-        if (!(c->tun.violated & SHOAL_TUNNEL_BIT_AYIYA)) {
-            ayiya_packet(x, c, p, payload, cap, missing, encap);
-        }
-    }
 }
 
 /* ---- GRE ---- */
@@ -862,6 +604,14 @@ struct gre_layout {
     int link;            /* TUN_LINK_RAW or TUN_LINK_ETH: how the payload is decoded */
 };
 
+/* The protocol types of Aruba's GRE, which carry 802.11 frames (as Zeek
+ * registers them). */
+static bool gre_is_aruba(uint16_t t)
+{
+    return ((t & 0x8200u) == 0x8200u && (t & 0x0fu) == 0) ||
+           ((t & 0x8300u) == 0x8300u && (t & 0x0fu) == 0 && t <= 0x8370u) || t == 0x9000u;
+}
+
 /* The Ethernet-carrying payload types of GRE version 0 (bridging, ERSPAN
  * II and III) in the `len` bytes at d: fill g's Ethernet and ERSPAN
  * lengths.  False if the packet is too short for them. */
@@ -893,7 +643,14 @@ static bool gre_v0_payload(const uint8_t *d, uint32_t len, uint16_t proto_type,
         }
         break;
     default:
-        return true; /* raw IP */
+        if (gre_is_aruba(proto_type)) {
+            /* Aruba access points: 802.11 frames. */
+            if (len <= g->gre_len) {
+                return false;
+            }
+            g->link = TUN_LINK_80211;
+        }
+        return true; /* else raw IP */
     }
     g->eth_len = GRE_ETH_LEN;
     g->link = TUN_LINK_ETH;
@@ -901,18 +658,18 @@ static bool gre_v0_payload(const uint8_t *d, uint32_t len, uint16_t proto_type,
 }
 
 /*
- * Read the GRE header of p into *g, with Zeek's checks in Zeek's order.
+ * Read the GRE header in the `len` bytes present at d (carried by p) into
+ * *g, with Zeek's checks in Zeek's order.
  * False (a flow weird reported) if the packet is not taken.
  */
 static bool gre_read_header(struct shoal_ctx *x, const struct shoal_encap *encap,
-                            const struct shoal_pkt *p, struct gre_layout *g)
+                            const struct shoal_pkt *p, const uint8_t *d, uint32_t len,
+                            struct gre_layout *g)
 {
-    const uint8_t *d = p->l4;
-    uint32_t len = p->l4_cap; /* what is present is what can be read */
     char addl[32];
 
     if (len < 4) {
-        tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+        shoal_tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
         return false;
     }
     uint16_t flags_ver = shoal_be16(d);
@@ -924,30 +681,30 @@ static bool gre_read_header(struct shoal_ctx *x, const struct shoal_encap *encap
     g->link = TUN_LINK_RAW;
     if (g->version != 0 && g->version != 1) {
         snprintf(addl, sizeof(addl), "version=%d", g->version);
-        tun_flow_weird(x, encap, "unknown_gre_version", addl, "GRE", p);
+        shoal_tun_flow_weird(x, encap, "unknown_gre_version", addl, "GRE", p);
         return false;
     }
     if (g->version == 0) {
         if (!gre_v0_payload(d, len, proto_type, g)) {
-            tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+            shoal_tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
             return false;
         }
     } else if (proto_type != GRE_PROTO_PPP) {
         /* Enhanced GRE carries PPP only. */
         snprintf(addl, sizeof(addl), "proto=%d", proto_type);
-        tun_flow_weird(x, encap, "egre_protocol_type", addl, "GRE", p);
+        shoal_tun_flow_weird(x, encap, "egre_protocol_type", addl, "GRE", p);
         return false;
     }
     if (flags_ver & GRE_FLAG_ROUTING) {
-        tun_flow_weird(x, encap, "gre_routing", NULL, "GRE", p);
+        shoal_tun_flow_weird(x, encap, "gre_routing", NULL, "GRE", p);
         return false;
     }
     if (flags_ver & GRE_FLAGS_UNKNOWN) {
-        tun_flow_weird(x, encap, "unknown_gre_flags", NULL, "GRE", p);
+        shoal_tun_flow_weird(x, encap, "unknown_gre_flags", NULL, "GRE", p);
         return false;
     }
     if (len < g->gre_len + g->ppp_len + g->eth_len + g->erspan_len) {
-        tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
+        shoal_tun_flow_weird(x, encap, "truncated_GRE", NULL, "GRE", p);
         return false;
     }
     return true;
@@ -966,49 +723,48 @@ static bool gre_ppp_inner_ok(struct shoal_ctx *x, const struct shoal_encap *enca
     uint16_t ppp_proto = shoal_be16(ppp + 2);
 
     if (ppp_proto != GRE_PPP_IPV4 && ppp_proto != GRE_PPP_IPV6) {
-        tun_flow_weird(x, encap, "non_ip_packet_in_encap", NULL, "GRE", p);
+        shoal_tun_flow_weird(x, encap, "non_ip_packet_in_encap", NULL, "GRE", p);
         return false;
     }
     uint8_t want = ppp_proto == GRE_PPP_IPV4 ? 4 : 6;
     uint32_t min = want == 4 ? 20 : 40;
     if (ilen < min) {
-        tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
+        shoal_tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
         return false;
     }
     if ((inner[0] >> 4) != want) {
-        tun_flow_weird(x, encap, "invalid_inner_IP_version", NULL, "IPTUNNEL", p);
+        shoal_tun_flow_weird(x, encap, "invalid_inner_IP_version", NULL, "IPTUNNEL", p);
         return false;
     }
     uint32_t total = want == 4 ? shoal_be16(inner + 2) : (uint32_t)shoal_be16(inner + 4) + 40;
     if (ilen < total) {
-        tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
+        shoal_tun_flow_weird(x, encap, "truncated_inner_IP", NULL, "IPTUNNEL", p);
         return false;
     }
     if (ilen > total) {
-        tun_flow_weird(x, encap, "inner_IP_payload_length_mismatch", NULL, "IPTUNNEL", p);
+        shoal_tun_flow_weird(x, encap, "inner_IP_payload_length_mismatch", NULL, "IPTUNNEL", p);
         return false;
     }
     return true;
 }
 
-void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,
-                      const struct shoal_encap *encap)
+void shoal_tun_gre_payload(struct shoal_ctx *x, const struct shoal_pkt *p, const uint8_t *d,
+                           uint32_t cap, uint32_t missing, const struct shoal_encap *encap)
 {
-    uint32_t missing = p->l4_len > p->l4_cap ? p->l4_len - p->l4_cap : 0;
     struct gre_layout g;
     struct shoal_encap e;
 
-    if (shoal_ctx_tunnels(x) == NULL || !gre_read_header(x, encap, p, &g)) {
+    if (shoal_ctx_tunnels(x) == NULL || !gre_read_header(x, encap, p, d, cap, &g)) {
         return;
     }
     uint32_t skip = g.gre_len + g.ppp_len + g.erspan_len;
-    const uint8_t *inner = p->l4 + skip;
-    uint32_t ilen = p->l4_cap - skip;
-    if (g.version == 1 && !gre_ppp_inner_ok(x, encap, p, p->l4 + g.gre_len, inner, ilen)) {
+    const uint8_t *inner = d + skip;
+    uint32_t ilen = cap - skip;
+    if (g.version == 1 && !gre_ppp_inner_ok(x, encap, p, d + g.gre_len, inner, ilen)) {
         return;
     }
     if (encap != NULL && encap->depth >= SHOAL_TUNNEL_MAX_DEPTH) {
-        tun_flow_weird(x, encap, "exceeded_tunnel_max_depth", NULL, "IPTUNNEL", p);
+        shoal_tun_flow_weird(x, encap, "exceeded_tunnel_max_depth", NULL, "IPTUNNEL", p);
         return;
     }
     if (encap != NULL) {
@@ -1020,5 +776,14 @@ void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,
         return;
     }
     e.depth++;
-    tun_forward(x, &e, g.link, p->ts, inner, ilen, ilen + missing);
+    shoal_tun_forward(x, &e, g.link, p->ts, inner, ilen, ilen + missing);
+}
+
+void shoal_tunnel_gre(struct shoal_ctx *x, const struct shoal_pkt *p,
+                      const struct shoal_encap *encap)
+{
+    uint32_t missing = p->l4_len > p->l4_cap ? p->l4_len - p->l4_cap : 0;
+
+    /* What is present is what can be read. */
+    shoal_tun_gre_payload(x, p, p->l4, p->l4_cap, missing, encap);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Tunnel decapsulation with Zeek's semantics.  UDP tunnels (Teredo, AYIYA,
- * VXLAN) ride on a normal UDP connection whose service becomes the tunnel's
- * name once the analyzer confirms it; IP tunnels (GRE, IP-in-IP) get a uid of
- * their own, kept per address pair, and no conn.log row.  The payload of a
+ * VXLAN, Geneve, GTPv1: tunnel_udp.c) ride on a normal UDP connection whose
+ * service becomes the tunnel's name once the analyzer confirms it; IP
+ * tunnels (GRE over IP or UDP, IP-in-IP) get a uid of their own, kept per
+ * address pair, and no conn.log row.  The payload of a
  * tunnel is decoded by a second decoder of the right link type (one per
  * nesting level, owned here) and fed back into the connection layer with the
  * encapsulation attached, so that inner connections record their
@@ -35,6 +36,8 @@ enum shoal_tunnel_type {
     SHOAL_TUNNEL_TEREDO,
     SHOAL_TUNNEL_GRE,
     SHOAL_TUNNEL_VXLAN,
+    SHOAL_TUNNEL_GTPV1,
+    SHOAL_TUNNEL_GENEVE,
 };
 
 /* Zeek's Tunnel::max_depth. */
@@ -46,6 +49,8 @@ enum {
     SHOAL_TUNNEL_BIT_TEREDO = 0x1,
     SHOAL_TUNNEL_BIT_AYIYA = 0x2,
     SHOAL_TUNNEL_BIT_VXLAN = 0x4,
+    SHOAL_TUNNEL_BIT_GENEVE = 0x8,
+    SHOAL_TUNNEL_BIT_GTPV1 = 0x10,
 };
 
 /* One level of encapsulation: the tunnel's uid source and its endpoints as
@@ -78,13 +83,18 @@ void shoal_tunnels_expire(struct shoal_tunnels *t, double now);
 /*
  * The UDP payload of connection `c` (`cap` bytes present of `len` per the
  * UDP header) from packet `p`, which came through `encap` (NULL: none).
- * Runs Teredo, AYIYA or VXLAN on it by port or, for Teredo and AYIYA, by
- * content, as Zeek does; a decapsulated inner packet is processed before
- * this returns.  `c` is not used after the inner packet is handed on.
+ * Runs Teredo, AYIYA, VXLAN, Geneve, GTPv1 or GRE (RFC 8086) on it by the
+ * responder port or, for Teredo and AYIYA, by content, as Zeek does; a decapsulated inner packet is
+ * processed before this returns.  `c` is not used after the inner packet is handed on.
  */
 void shoal_tunnel_udp(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig,
                       const struct shoal_pkt *p, const uint8_t *payload, uint32_t cap, uint32_t len,
                       const struct shoal_encap *encap);
+
+/* True if the UDP packet p, whose checksum does not verify, is VXLAN with
+ * the zero checksum Zeek accepts on a VXLAN port (IPv6 senders may leave it
+ * out).  Only called for packets that failed the check. */
+bool shoal_tunnel_udp_checksum_exempt(const struct shoal_ctx *x, const struct shoal_pkt *p);
 
 /* An IP packet of protocol 47 (GRE) that came through `encap` (NULL:
  * none): decapsulate it.  Never creates a connection for the GRE packet. */

@@ -17,7 +17,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const int fuzz_decode_linktypes[] = {1, 113, 276, 12, 101, 228, 229, 0, 108, 239, 9, 50};
+static const int fuzz_decode_linktypes[] = {1,   113, 276, 12, 101, 228, 229, 0,
+                                            108, 239, 9,   50, 105, 127, 10};
 
 static volatile uint32_t fuzz_decode_sink;
 

@@ -3,7 +3,8 @@
  * libFuzzer target for the whole packet path below the analyzers: frames are
  * decoded and fed to a connection context, so the TCP state machine and
  * reassembly, the UDP/ICMP handling, tunnel decapsulation (Teredo, AYIYA,
- * VXLAN, GRE, IP-in-IP) and the log writers all see the bytes.  Input: a
+ * VXLAN, Geneve, GTPv1, GRE over IP and UDP, IP-in-IP, nested) and the log
+ * writers all see the bytes.  Input: a
  * sequence of records [u16 little-endian length][u16 time step in ms][frame].
  */
 #include <pcap/pcap.h>

@@ -15,6 +15,7 @@ int register_reasm_suite(void);
 int register_expect_suite(void);
 int register_weird_suite(void);
 int register_dispatch_suite(void);
+int register_tunnel_suite(void);
 
 /* tests/unit/framework */
 int register_log_suite(void);

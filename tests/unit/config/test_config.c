@@ -200,6 +200,40 @@ static void test_networks(void)
                     "networks.local: expected a list of networks, got a string");
 }
 
+/* tunnel.*_ports: sets of UDP ports, Zeek's by default. */
+static void test_tunnel_ports(void)
+{
+    struct shoal_config c;
+    char err[256];
+
+    CU_ASSERT_EQUAL_FATAL(shoal_config_defaults(&c), 0);
+    CU_ASSERT_EQUAL(c.tunnel_vxlan_ports.n, 1);
+    CU_ASSERT_EQUAL(c.tunnel_vxlan_ports.port[0], 4789);
+    CU_ASSERT_EQUAL(c.tunnel_geneve_ports.port[0], 6081);
+    CU_ASSERT_EQUAL(c.tunnel_gre_ports.port[0], 4754);
+    shoal_config_free(&c);
+    CU_ASSERT_EQUAL_FATAL(
+        shoal_config_load(
+            &c,
+            test_write("tunnel: { vxlan_ports = [ 4789, 8472 ]; geneve_ports = ( 6081 );"
+                       " gre_ports = [ ]; };\n"),
+            err, sizeof(err)),
+        0);
+    CU_ASSERT_EQUAL(c.tunnel_vxlan_ports.n, 2);
+    CU_ASSERT_EQUAL(c.tunnel_vxlan_ports.port[1], 8472);
+    CU_ASSERT_EQUAL(c.tunnel_geneve_ports.n, 1);
+    CU_ASSERT_EQUAL(c.tunnel_gre_ports.n, 0);
+    shoal_config_free(&c);
+    test_load_fails("tunnel: {\n  geneve_ports = [ 0 ];\n};\n", 2,
+                    "tunnel.geneve_ports: element 0: port 0 is not in 1..65535");
+    test_load_fails("tunnel: {\n  vxlan_ports = ( 4789, \"x\" );\n};\n", 2,
+                    "tunnel.vxlan_ports: element 1: expected a port number, got a string");
+    test_load_fails("tunnel: {\n  gre_ports = 4754;\n};\n", 2,
+                    "tunnel.gre_ports: expected a list of ports, got an integer");
+    test_load_fails("tunnel: {\n  gtpv1_ports = [ 2152 ];\n};\n", 2,
+                    "tunnel.gtpv1_ports: unknown key");
+}
+
 static void test_syntax_error(void)
 {
     test_load_fails("conn: {\n  max_conns = 10;\n  tcp_close_delay = ;\n};\n", 3, "syntax error");
@@ -661,6 +695,7 @@ int main(void)
         {"an empty file gives the defaults", test_empty_file},
         {"every core key", test_every_key},
         {"networks.local", test_networks},
+        {"tunnel ports", test_tunnel_ports},
         {"syntax error with its line", test_syntax_error},
         {"unknown groups and keys with their line", test_unknown},
         {"wrong types and bad values", test_wrong_type},

@@ -343,11 +343,155 @@ static void test_link_others(void)
     shoal_decoder_free(d);
     /* unsupported link type */
     errno = 0;
-    CU_ASSERT_PTR_NULL(shoal_decoder_new(127, NULL));
+    CU_ASSERT_PTR_NULL(shoal_decoder_new(147, NULL));
     CU_ASSERT_EQUAL(errno, EPROTONOSUPPORT);
-    CU_ASSERT_FALSE(shoal_decode_linktype_ok(127));
+    CU_ASSERT_FALSE(shoal_decode_linktype_ok(147));
     CU_ASSERT_TRUE(shoal_decode_linktype_ok(1));
     shoal_decoder_free(NULL);
+}
+
+/* An 802.11 frame into b: frame control fc0/fc1, a header of `hdr` bytes
+ * (24, 30 with a fourth address, +2 with QoS control), LLC/SNAP for
+ * `ethertype`, then `n` bytes of ip.  Returns the length. */
+static size_t mk_80211(uint8_t *b, uint8_t fc0, uint8_t fc1, size_t hdr, uint16_t ethertype,
+                       const uint8_t *ip, size_t n)
+{
+    static const uint8_t snap[6] = {0xaa, 0xaa, 0x03, 0, 0, 0};
+
+    memset(b, 0x11, hdr);
+    b[0] = fc0;
+    b[1] = fc1;
+    if (fc0 & 0x80) {
+        b[hdr - 2] = 0; /* QoS control: no A-MSDU */
+    }
+    memcpy(b + hdr, snap, 6);
+    shoal_put_be16(b + hdr + 6, ethertype);
+    memcpy(b + hdr + 8, ip, n);
+    return hdr + 8 + n;
+}
+
+/* IEEE 802.11 (DLT 105) and radiotap (DLT 127): data frames to IP, the
+ * rest passed over, truncations with Zeek's weirds. */
+static void test_link_80211(void)
+{
+    struct shoal_decoder *d = new_dec(105, false);
+    struct shoal_decoder *r = new_dec(127, false);
+    uint8_t ip[256], f[512], rt[600];
+    size_t n = mk_ip4_udp(ip, 10), m;
+    struct shoal_pkt p;
+
+    CU_ASSERT_TRUE(shoal_decode_linktype_ok(105));
+    CU_ASSERT_TRUE(shoal_decode_linktype_ok(127));
+    /* to the DS, plain data */
+    m = mk_80211(f, 0x08, 0x01, 24, 0x0800, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 1);
+    check_udp4(&p);
+    /* QoS data between distribution systems: 4 addresses, QoS control */
+    m = mk_80211(f, 0x88, 0x03, 32, 0x0800, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 1);
+    check_udp4(&p);
+    /* radiotap before it */
+    memset(rt, 0, 12);
+    rt[2] = 12;
+    memcpy(rt + 12, f, m);
+    CU_ASSERT_EQUAL(dec(r, rt, m + 12, &p), 1);
+    check_udp4(&p);
+    CU_ASSERT_EQUAL(nweirds, 0);
+    /* passed over: management, null data, protected QoS, A-MSDU, ARP,
+     * another SNAP organisation, encrypted non-QoS data */
+    m = mk_80211(f, 0x80, 0x00, 24, 0x0800, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 0);
+    m = mk_80211(f, 0x48, 0x01, 24, 0x0800, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 0);
+    m = mk_80211(f, 0x88, 0x41, 26, 0x0800, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 0);
+    m = mk_80211(f, 0x88, 0x01, 26, 0x0800, ip, n);
+    f[24] = 0x80;
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 0);
+    m = mk_80211(f, 0x08, 0x01, 24, 0x0806, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 0);
+    m = mk_80211(f, 0x08, 0x01, 24, 0x0800, ip, n);
+    f[27] = 0x0c;
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 0);
+    f[24] = 0x5a;
+    f[27] = 0;
+    CU_ASSERT_EQUAL(dec(d, f, m, &p), 0);
+    CU_ASSERT_EQUAL(nweirds, 0);
+    /* truncated: the header, the fourth address, the QoS field, LLC */
+    static const struct {
+        uint8_t fc0, fc1;
+        size_t len;
+        const char *weird;
+    } cut[] = {
+        {0x08, 0x01, 24, "truncated_802_11_header"},
+        {0x08, 0x03, 30, "truncated_802_11_header"},
+        {0x88, 0x01, 26, "truncated_802_11_header"},
+        {0x08, 0x01, 31, "truncated_802_11_llc_header"},
+    };
+    m = mk_80211(f, 0x88, 0x03, 32, 0x0800, ip, n);
+    for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+        nweirds = 0;
+        f[0] = cut[i].fc0;
+        f[1] = cut[i].fc1;
+        f[24] = 0; /* QoS control when the frame has one */
+        CU_ASSERT_EQUAL(dec(d, f, cut[i].len, &p), -EINVAL);
+        CU_ASSERT_EQUAL_FATAL(nweirds, 1);
+        CU_ASSERT_STRING_EQUAL(weirds[0].name, cut[i].weird);
+        CU_ASSERT_STRING_EQUAL(weirds[0].source, "IEEE802_11");
+    }
+    /* radiotap: too short, or longer than the frame */
+    nweirds = 0;
+    CU_ASSERT_EQUAL(dec(r, rt, 3, &p), -EINVAL);
+    rt[2] = 200;
+    CU_ASSERT_EQUAL(dec(r, rt, 100, &p), -EINVAL);
+    CU_ASSERT_EQUAL(nweirds, 2);
+    CU_ASSERT_STRING_EQUAL(weirds[1].name, "truncated_radiotap_header");
+    shoal_decoder_free(d);
+    shoal_decoder_free(r);
+}
+
+/* PBB (802.1ah) and VN-Tag under Ethernet, and FDDI (DLT 10). */
+static void test_link_pbb_vntag_fddi(void)
+{
+    struct shoal_decoder *d = new_dec(1, false);
+    struct shoal_decoder *fd = new_dec(10, false);
+    uint8_t ip[256], f[512];
+    size_t n = mk_ip4_udp(ip, 10);
+    struct shoal_pkt p;
+
+    /* PBB: I-TAG (4), customer addresses (12), 802.1Q, IPv4 */
+    memset(f, 0, sizeof(f));
+    memcpy(f + 12, "\x88\xe7", 2);
+    memcpy(f + 14 + 16, "\x81\x00\x00\x2a\x08\x00", 6);
+    memcpy(f + 14 + 22, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, 14 + 22 + n, &p), 1);
+    CU_ASSERT_EQUAL(p.vlan, 42);
+    check_udp4(&p);
+    /* VN-Tag (6 bytes, the next ethertype in its last two) */
+    memcpy(f + 12, "\x89\x26\x00\x00\x00\x00\x08\x00", 8);
+    memcpy(f + 20, ip, n);
+    CU_ASSERT_EQUAL(dec(d, f, 20 + n, &p), 1);
+    check_udp4(&p);
+    CU_ASSERT_EQUAL(nweirds, 0);
+    /* truncated */
+    CU_ASSERT_EQUAL(dec(d, f, 20, &p), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(weirds[0].name, "truncated_vntag_header");
+    CU_ASSERT_STRING_EQUAL(weirds[0].source, "VNTAG");
+    memcpy(f + 12, "\x88\xe7", 2);
+    CU_ASSERT_EQUAL(dec(d, f, 14 + 18, &p), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(weirds[1].name, "truncated_PBB_header");
+    CU_ASSERT_STRING_EQUAL(weirds[1].source, "PBB");
+    /* FDDI: 13-byte header and 8-byte LLC, then IP */
+    CU_ASSERT_TRUE(shoal_decode_linktype_ok(10));
+    memset(f, 0, 21);
+    memcpy(f + 21, ip, n);
+    CU_ASSERT_EQUAL(dec(fd, f, 21 + n, &p), 1);
+    check_udp4(&p);
+    nweirds = 0;
+    CU_ASSERT_EQUAL(dec(fd, f, 21, &p), -EINVAL);
+    CU_ASSERT_STRING_EQUAL(weirds[0].name, "FDDI_analyzer_failed");
+    shoal_decoder_free(d);
+    shoal_decoder_free(fd);
 }
 
 static void test_link_nflog(void)
@@ -1107,6 +1251,8 @@ int main(void)
     CU_add_test(s, "802.3 snap", test_link_snap);
     CU_add_test(s, "sll, sll2, raw, null, loop, ppp", test_link_others);
     CU_add_test(s, "nflog", test_link_nflog);
+    CU_add_test(s, "802.11 and radiotap", test_link_80211);
+    CU_add_test(s, "pbb, vn-tag, fddi", test_link_pbb_vntag_fddi);
     CU_add_test(s, "vlan, qinq, mpls, pppoe", test_link_vlan_mpls_pppoe);
     s = CU_add_suite("decode_ip", NULL, NULL);
     CU_add_test(s, "ipv4 options and checksum", test_ip4_options);
