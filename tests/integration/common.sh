@@ -14,6 +14,9 @@ TRACES="$SHOAL_SHARED/traces"
 . "$top_srcdir/tests/plugin-path.sh"
 SHOAL_PLUGIN_PATH=$(shoal_build_plugin_path "$top_builddir")
 export SHOAL_PLUGIN_PATH
+# The tests' python checks read logs with tests/integration/zeeklog.py.
+PYTHONPATH="$top_srcdir/tests/integration${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH
 
 # A sanitizer report must never pass for a normal exit status.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}"
@@ -110,49 +113,5 @@ notes() { # notice.log...
 # ignoring the uid and fuid columns (uids differ between runs); one line per
 # stream, and a few rows missing or extra when they differ.  Needs python3.
 compare() { # want-dir got-dir streams...
-    python3 - "$@" <<'PY'
-import collections, glob, os, sys
-want_dir, got_dir, streams = sys.argv[1], sys.argv[2], sys.argv[3:]
-
-def rows(d, stream):
-    files = [os.path.join(d, stream + ".log")]
-    files += sorted(glob.glob(os.path.join(d, stream + ".*.log")))
-    c, per_file = collections.Counter(), []
-    for f in files:
-        if not os.path.exists(f):
-            continue
-        fields, n = None, 0
-        for line in open(f, encoding="utf-8", errors="surrogateescape"):
-            line = line.rstrip("\n")
-            if line.startswith("#fields"):
-                fields = line.split("\t")[1:]
-                keep = [i for i, x in enumerate(fields)
-                        if x != "uid" and "fuid" not in x and not x.endswith("uids")]
-            elif line and not line.startswith("#"):
-                v = line.split("\t")
-                c[tuple(v[i] for i in keep)] += 1
-                n += 1
-        per_file.append((os.path.basename(f), n))
-    return c, per_file
-
-bad = 0
-for s in streams:
-    want, _ = rows(want_dir, s)
-    got, files = rows(got_dir, s)
-    extra = got - want
-    missing = want - got
-    parts = ", ".join(f"{f}: {n}" for f, n in files)
-    if extra or missing or not want:
-        bad += 1
-        print(f"FAIL {s}: {sum(want.values())} rows expected, {sum(got.values())} written "
-              f"({parts}); {sum(missing.values())} missing, "
-              f"{sum(extra.values())} extra or repeated")
-        for r in list(missing)[:3]:
-            print("  missing:", "\t".join(r))
-        for r in list(extra)[:3]:
-            print("  extra:  ", "\t".join(r))
-    else:
-        print(f"ok   {s}: {sum(want.values())} rows, equal ({parts})")
-sys.exit(1 if bad else 0)
-PY
+    python3 "$top_srcdir/tests/integration/logrows.py" "$@"
 }

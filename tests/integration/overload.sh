@@ -96,14 +96,9 @@ bound=$((buffer_mb * 1024 + 80 * 1024 + max_conns * 4))
 # packets and no drop.
 python3 - "$out/logs/stats.log" "$overload_end" <<'PY' || fail "the node did not recover"
 import sys
+from zeeklog import tsv
 path, end = sys.argv[1], float(sys.argv[2])
-fields, rows = [], []
-for line in open(path):
-    line = line.rstrip("\n")
-    if line.startswith("#fields"):
-        fields = line.split("\t")[1:]
-    elif line and not line.startswith("#"):
-        rows.append(dict(zip(fields, line.split("\t"))))
+rows = tsv(path)
 during = [r for r in rows if float(r["ts"]) <= end - 1]
 after = [r for r in rows if float(r["ts"]) > end + 1]
 dropped = lambda rs: sum(int(r["pkts_dropped"]) for r in rs if r["pkts_dropped"] != "-")

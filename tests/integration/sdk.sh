@@ -98,15 +98,10 @@ import json, sys
 out = sys.argv[1]
 truth = json.load(open(out + "/truth.json"))["ident"]
 
+from zeeklog import tsv_fields
+
 def tsv(name):
-    fields, rows = None, []
-    for line in open(f"{out}/logs/{name}.log"):
-        line = line.rstrip("\n")
-        if line.startswith("#fields"):
-            fields = line.split("\t")[1:]
-        elif not line.startswith("#"):
-            rows.append(dict(zip(fields, line.split("\t"))))
-    return fields, rows
+    return tsv_fields(f"{out}/logs/{name}.log")
 
 checks = []
 def check(name, got, want):

@@ -25,15 +25,7 @@ python3 - "$out" <<'PY' || fail "stats.log or capture_loss.log are wrong"
 import re, sys
 out = sys.argv[1]
 
-def rows(path):
-    fields, got = None, []
-    for line in open(path):
-        line = line.rstrip("\n")
-        if line.startswith("#fields"):
-            fields = line.split("\t")[1:]
-        elif not line.startswith("#"):
-            got.append(dict(zip(fields, line.split("\t"))))
-    return got
+from zeeklog import tsv as rows
 
 bad = 0
 def check(name, ok, detail):

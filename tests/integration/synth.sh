@@ -22,18 +22,7 @@ import json, sys
 out = sys.argv[1]
 truth = json.load(open(out + "/truth.json"))
 
-def tsv(path):
-    fields, rows = None, []
-    for line in open(path):
-        line = line.rstrip("\n")
-        if line.startswith("#fields"):
-            fields = line.split("\t")[1:]
-        elif not line.startswith("#"):
-            rows.append(dict(zip(fields, line.split("\t"))))
-    return rows
-
-def jsonl(path):
-    return [json.loads(l) for l in open(path) if l.strip()]
+from zeeklog import tsv, jsonl
 
 checks = []
 def check(name, got, want):
@@ -157,15 +146,7 @@ out = sys.argv[1]
 truth = json.load(open(out + "/dtruth.json"))
 mixed = json.load(open(out + "/truth.json"))
 
-def tsv(path):
-    fields, rows = None, []
-    for line in open(path):
-        line = line.rstrip("\n")
-        if line.startswith("#fields"):
-            fields = line.split("\t")[1:]
-        elif not line.startswith("#"):
-            rows.append(dict(zip(fields, line.split("\t"))))
-    return rows
+from zeeklog import tsv
 
 conn = tsv(out + "/dense/conn.log")
 http = tsv(out + "/dense/http.log")

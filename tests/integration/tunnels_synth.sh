@@ -27,17 +27,10 @@ python3 - "$out" <<'PY' || fail "inner connections differ from the bare traffic"
 import collections, json, os, sys
 out = sys.argv[1]
 
+from zeeklog import tsv as tsv_rows
+
 def tsv(path):
-    fields, rows = None, []
-    if not os.path.exists(path):
-        return rows
-    for line in open(path):
-        line = line.rstrip("\n")
-        if line.startswith("#fields"):
-            fields = line.split("\t")[1:]
-        elif not line.startswith("#"):
-            rows.append(dict(zip(fields, line.split("\t"))))
-    return rows
+    return tsv_rows(path, missing_ok=True)
 
 def key(r):
     return tuple(sorted((k, v) for k, v in r.items() if k not in ("uid", "tunnel_parents")))
