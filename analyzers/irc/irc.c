@@ -80,9 +80,9 @@ struct irc_conn {
     struct irc_parser parser;
     struct irc_plugin *ps;
     struct shoal_conn *c;
-    char *f;         /* IRC_NF fields */
-    uint8_t set;     /* bit per field: set */
-    double ts;       /* Zeek's c$irc$ts: the last command's time */
+    char *f;     /* IRC_NF fields */
+    uint8_t set; /* bit per field: set */
+    double ts;   /* Zeek's c$irc$ts: the last command's time */
     bool inited;
     bool detach;
 };

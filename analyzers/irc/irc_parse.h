@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IRC_LINE_MAX 512     /* Zeek: longer lines are refused (irc_line_size_exceeded) */
-#define IRC_COMMAND_MAX 20   /* Zeek: longer commands are invalid */
-#define IRC_INVALID_MAX 20   /* Zeek's invalid_msg_max_count */
+#define IRC_LINE_MAX 512   /* Zeek: longer lines are refused (irc_line_size_exceeded) */
+#define IRC_COMMAND_MAX 20 /* Zeek: longer commands are invalid */
+#define IRC_INVALID_MAX 20 /* Zeek's invalid_msg_max_count */
 
 /* One parsed line; the strings point into the caller's buffer and are
  * NUL-terminated. */

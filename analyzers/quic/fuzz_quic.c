@@ -11,6 +11,7 @@
  */
 #include "fuzz_dgram.h"
 #include "quic_build.h"
+#include "quic_parse.h"
 
 extern const struct shoal_plugin quic_LTX_shoal_plugin;
 
@@ -35,10 +36,10 @@ static int fz_protect(void *arg, bool is_orig, const uint8_t *d, size_t n)
     if (n > QUIC_PKT_MAX - 128) {
         n = QUIC_PKT_MAX - 128;
     }
-    len = qb_initial(pkt, sizeof(pkt), fq->version, is_orig, dcid, sizeof(dcid),
-                     is_orig ? dcid : scid, is_orig ? sizeof(dcid) : sizeof(scid),
-                     is_orig ? scid : dcid, is_orig ? sizeof(scid) : sizeof(dcid), fq->pn++, d, n,
-                     0);
+    len =
+        qb_initial(pkt, sizeof(pkt), fq->version, is_orig, dcid, sizeof(dcid),
+                   is_orig ? dcid : scid, is_orig ? sizeof(dcid) : sizeof(scid),
+                   is_orig ? scid : dcid, is_orig ? sizeof(scid) : sizeof(dcid), fq->pn++, d, n, 0);
     if (len == 0) {
         return SHOAL_AN_OK;
     }

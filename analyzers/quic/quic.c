@@ -123,10 +123,9 @@ static struct shoal_value quic_v_hex(bool has, const uint8_t *b, size_t n, char 
 /* Zeek's QUIC::version_strings (0xff00001f is "draft-30" there too). */
 static const char *quic_version_name(uint32_t v, char buf[32])
 {
-    static const char *const drafts[] = {"draft-22", "draft-23", "draft-24", "draft-25",
-                                         "draft-26", "draft-27", "draft-28", "draft-29",
-                                         "draft-30", "draft-30", "draft-32", "draft-33",
-                                         "draft-34"};
+    static const char *const drafts[] = {"draft-22", "draft-23", "draft-24", "draft-25", "draft-26",
+                                         "draft-27", "draft-28", "draft-29", "draft-30", "draft-30",
+                                         "draft-32", "draft-33", "draft-34"};
     if (v == QUIC_VERSION_1) {
         return "1";
     }
@@ -162,8 +161,10 @@ static void quic_write(struct quic_conn *qc)
     shoal_v_conn_id(&v[QUIC_COL_ID_ORIG_H], ps->an->conn_id(ps->self, qc->c));
     v[QUIC_COL_VERSION] = shoal_v_str(quic_version_name(q->version, vb));
     v[QUIC_COL_CLIENT_INITIAL_DCID] = quic_v_hex(q->has_dcid, q->dcid, q->dcid_len, hd);
-    v[QUIC_COL_CLIENT_SCID] = quic_v_hex(q->has_client_scid, q->client_scid, q->client_scid_len, hc);
-    v[QUIC_COL_SERVER_SCID] = quic_v_hex(q->has_server_scid, q->server_scid, q->server_scid_len, hs);
+    v[QUIC_COL_CLIENT_SCID] =
+        quic_v_hex(q->has_client_scid, q->client_scid, q->client_scid_len, hc);
+    v[QUIC_COL_SERVER_SCID] =
+        quic_v_hex(q->has_server_scid, q->server_scid, q->server_scid_len, hs);
     if (q->has_server_name) {
         v[QUIC_COL_SERVER_NAME] = shoal_v_strn(qc->names, q->server_name_len);
     }
@@ -226,8 +227,8 @@ static void quic_hello_names(struct quic_conn *qc, const uint8_t *msg, size_t le
             memcpy(qc->names + QUIC_NAME_MAX, p, q->client_protocol_len);
         }
         if (al + n + 4 < sizeof(all)) {
-            al += (size_t)snprintf(all + al, sizeof(all) - al, "%s%.*s", np > 1 ? ", " : "",
-                                   (int)n, (const char *)p);
+            al += (size_t)snprintf(all + al, sizeof(all) - al, "%s%.*s", np > 1 ? ", " : "", (int)n,
+                                   (const char *)p);
         }
     }
     if (np > 1) {
@@ -318,8 +319,8 @@ static void quic_cb_short(void *ud, bool is_orig, uint64_t n)
 
     if (!qc->info.active) {
         snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
-        qc->ps->an->weird(qc->ps->self, qc->c, "QUIC_spurious_short_packet_threshold_crossed",
-                          num, "");
+        qc->ps->an->weird(qc->ps->self, qc->c, "QUIC_spurious_short_packet_threshold_crossed", num,
+                          "");
         return;
     }
     quic_history(qc, is_orig, 'O');

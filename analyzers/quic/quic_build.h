@@ -215,8 +215,8 @@ static inline size_t qb_long_hdr(uint8_t *o, uint32_t version, unsigned type, un
  */
 static inline size_t qb_initial(uint8_t *out, size_t cap, uint32_t version, bool is_client,
                                 const uint8_t *key_dcid, size_t key_dcid_len, const uint8_t *dcid,
-                                size_t dcid_len, const uint8_t *scid, size_t scid_len,
-                                uint32_t pn, const uint8_t *f, size_t flen, size_t min_len)
+                                size_t dcid_len, const uint8_t *scid, size_t scid_len, uint32_t pn,
+                                const uint8_t *f, size_t flen, size_t min_len)
 {
     struct quic_keys keys;
     unsigned type = version == QUIC_VERSION_2 ? 1 : 0;

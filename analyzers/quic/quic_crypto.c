@@ -49,8 +49,8 @@ static const uint8_t *quic_salt(uint32_t v)
 }
 
 /* HKDF-Expand-Label (RFC 8446 7.1) with an empty context, out_len <= 32. */
-static int quic_expand_label(const uint8_t secret[QUIC_SHA256_LEN], const char *label,
-                             uint8_t *out, size_t out_len)
+static int quic_expand_label(const uint8_t secret[QUIC_SHA256_LEN], const char *label, uint8_t *out,
+                             size_t out_len)
 {
     uint8_t info[64], t[EVP_MAX_MD_SIZE];
     size_t ll = strlen(label), n = 0;
@@ -68,8 +68,7 @@ static int quic_expand_label(const uint8_t secret[QUIC_SHA256_LEN], const char *
     n += ll;
     info[n++] = 0; /* empty context */
     info[n++] = 1; /* HKDF-Expand's counter: one block is enough */
-    if (HMAC(EVP_sha256(), secret, QUIC_SHA256_LEN, info, n, t, &tl) == NULL ||
-        tl < out_len) {
+    if (HMAC(EVP_sha256(), secret, QUIC_SHA256_LEN, info, n, t, &tl) == NULL || tl < out_len) {
         return -1;
     }
     memcpy(out, t, out_len);
@@ -93,8 +92,8 @@ int quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bo
         il != QUIC_SHA256_LEN) {
         return -1;
     }
-    if (quic_expand_label(initial, is_client ? "client in" : "server in", secret,
-                          sizeof(secret)) < 0 ||
+    if (quic_expand_label(initial, is_client ? "client in" : "server in", secret, sizeof(secret)) <
+            0 ||
         quic_expand_label(secret, v2 ? "quicv2 key" : "quic key", k->key, sizeof(k->key)) < 0 ||
         quic_expand_label(secret, v2 ? "quicv2 iv" : "quic iv", k->iv, sizeof(k->iv)) < 0 ||
         quic_expand_label(secret, v2 ? "quicv2 hp" : "quic hp", k->hp, sizeof(k->hp)) < 0) {
@@ -140,11 +139,13 @@ static int quic_aead(const struct quic_keys *k, uint64_t pn, uint8_t *pkt, size_
         return -1;
     }
     ok = EVP_CipherInit_ex(ctx, EVP_aes_128_gcm(), NULL, k->key, nonce, enc ? 1 : 0) == 1 &&
-         (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN, pkt + off + len) == 1) &&
+         (enc ||
+          EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN, pkt + off + len) == 1) &&
          EVP_CipherUpdate(ctx, NULL, &n, pkt, (int)off) == 1 &&
          (len == 0 || EVP_CipherUpdate(ctx, pkt + off, &n, pkt + off, (int)len) == 1) &&
          EVP_CipherFinal_ex(ctx, pkt + off + len, &n) == 1 &&
-         (!enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, QUIC_TAG_LEN, pkt + off + len) == 1);
+         (!enc ||
+          EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, QUIC_TAG_LEN, pkt + off + len) == 1);
     EVP_CIPHER_CTX_free(ctx);
     return ok ? 0 : -1;
 }
@@ -177,12 +178,13 @@ int quic_open(const struct quic_keys *k, uint8_t *pkt, size_t len, size_t pn_off
     return quic_aead(k, v, pkt, *pt_off, *pt_len, false);
 }
 
-int quic_protect(const struct quic_keys *k, uint8_t *pkt, size_t pn_off, size_t pn_len,
-                 uint64_t pn, size_t pt_len)
+int quic_protect(const struct quic_keys *k, uint8_t *pkt, size_t pn_off, size_t pn_len, uint64_t pn,
+                 size_t pt_len)
 {
     uint8_t mask[16];
 
-    if (pn_len < 1 || pn_len > QUIC_PN_MAX || pn_len + pt_len < QUIC_PN_MAX + QUIC_SAMPLE_LEN - QUIC_TAG_LEN) {
+    if (pn_len < 1 || pn_len > QUIC_PN_MAX ||
+        pn_len + pt_len < QUIC_PN_MAX + QUIC_SAMPLE_LEN - QUIC_TAG_LEN) {
         return -1;
     }
     for (size_t i = 0; i < pn_len; i++) {

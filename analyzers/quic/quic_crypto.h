@@ -58,7 +58,7 @@ int quic_open(const struct quic_keys *k, uint8_t *pkt, size_t len, size_t pn_off
  * of plaintext and room for the tag.  The bits of pkt[0] for the packet
  * number length must say pn_len.  0, or -1.
  */
-int quic_protect(const struct quic_keys *k, uint8_t *pkt, size_t pn_off, size_t pn_len,
-                 uint64_t pn, size_t pt_len);
+int quic_protect(const struct quic_keys *k, uint8_t *pkt, size_t pn_off, size_t pn_len, uint64_t pn,
+                 size_t pt_len);
 
 #endif

@@ -90,8 +90,8 @@ static bool quic_crypto_room(struct quic_parser *p, struct quic_crypto *d, uint3
 }
 
 /* Store CRYPTO bytes at `off`; hand the message on once it is whole. */
-static void quic_crypto_add(struct quic_parser *p, bool is_orig, uint64_t off,
-                            const uint8_t *data, uint64_t len)
+static void quic_crypto_add(struct quic_parser *p, bool is_orig, uint64_t off, const uint8_t *data,
+                            uint64_t len)
 {
     struct quic_crypto *d = &p->d[is_orig];
     uint64_t end = off + len;

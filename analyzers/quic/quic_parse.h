@@ -25,10 +25,10 @@
 
 #include "quic_crypto.h"
 
-#define QUIC_PKT_MAX 8192           /* longest Initial packet opened */
-#define QUIC_CRYPTO_NOLEN 2000      /* Zeek: CRYPTO bytes allowed before the length is known */
+#define QUIC_PKT_MAX 8192            /* longest Initial packet opened */
+#define QUIC_CRYPTO_NOLEN 2000       /* Zeek: CRYPTO bytes allowed before the length is known */
 #define QUIC_HELLO_MAX (16384 + 256) /* Zeek: longest handshake message (RFC 8446) */
-#define QUIC_DISCARDED_MAX 100      /* Zeek's QUIC::max_discarded_packet_events */
+#define QUIC_DISCARDED_MAX 100       /* Zeek's QUIC::max_discarded_packet_events */
 
 /* Long header packet kinds, as history letters (client's capitalised). */
 enum quic_kind {

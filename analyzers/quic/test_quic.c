@@ -99,8 +99,8 @@ static void test_keys(void)
                "9f50449e04a0e810283a1e9933adedd2");
     check_keys(QUIC_VERSION_1, false, "cf3a5331653c364c88f0f379b6067e37",
                "0ac1493ca1905853b0bba03e", "c206b8d9b9f0f37644430b490eeaa314");
-    check_keys(QUIC_VERSION_2, true, "8b1a0bc121284290a29e0971b5cd045d",
-               "91f73e2351d8fa91660e909f", "45b95e15235d6f45a6b19cbcb0294ba9");
+    check_keys(QUIC_VERSION_2, true, "8b1a0bc121284290a29e0971b5cd045d", "91f73e2351d8fa91660e909f",
+               "45b95e15235d6f45a6b19cbcb0294ba9");
     CU_ASSERT(quic_initial_keys(0x12345678, dcid, sizeof(dcid), true, &k) < 0);
 }
 
@@ -148,7 +148,8 @@ static void test_exchange(void)
     CU_ASSERT_STRING_EQUAL(fakehost_confirmed(), "quic");
     dl = fakehost_delivered(true, &got);
     CU_ASSERT_FATAL(got == chl + 5);
-    CU_ASSERT(dl[0] == 22 && dl[1] == 3 && dl[2] == 3 && dl[3] == (chl >> 8) && dl[4] == (chl & 0xff));
+    CU_ASSERT(dl[0] == 22 && dl[1] == 3 && dl[2] == 3 && dl[3] == (chl >> 8) &&
+              dl[4] == (chl & 0xff));
     CU_ASSERT(memcmp(dl + 5, ch, chl) == 0);
     feed(false, d, server_flight(d, QUIC_VERSION_1));
     fakehost_delivered(false, &got);

@@ -99,9 +99,8 @@ static inline void fuzz_dgram_end(struct fuzz_dgram_conn *fc)
 }
 
 /* The whole run of one input: start, every datagram, end. */
-static inline int fuzz_dgram_run(const struct shoal_plugin *p, const void *config,
-                                 uint16_t orig_p, uint16_t resp_p, const uint8_t *data,
-                                 size_t size)
+static inline int fuzz_dgram_run(const struct shoal_plugin *p, const void *config, uint16_t orig_p,
+                                 uint16_t resp_p, const uint8_t *data, size_t size)
 {
     struct fuzz_dgram_conn fc;
 
