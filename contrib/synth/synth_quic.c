@@ -74,8 +74,8 @@ static size_t quic_render(struct synth_gen *g, struct synth_sess *s, uint8_t *m,
         if (n == 0) {
             return 0;
         }
-        return n + qb_opaque(m + n, version, version == QUIC_VERSION_2 ? 3 : 2, cscid, cl, sscid,
-                             8, 600 + (size_t)(s->seed % 400), (uint8_t)s->seed);
+        return n + qb_opaque(m + n, version, version == QUIC_VERSION_2 ? 3 : 2, cscid, cl, sscid, 8,
+                             600 + (size_t)(s->seed % 400), (uint8_t)s->seed);
     }
     /* a short header packet: fixed bit, the peer's connection id, payload */
     n = 1 + (s->phase == 0 ? 8 : cl);
