@@ -238,7 +238,7 @@ struct synth_stats {
     uint64_t ident_conns, ident_confirmed, ident_q, ident_userid, ident_error, ident_noreply;
     uint64_t ident_bad, ident_altport, ident_os[SYNTH_IDENT_NOS], ident_err[SYNTH_IDENT_NERR];
     uint64_t ntp_conns, ntp_msgs, dhcp_sessions, dhcp_msgs, dhcp_broadcast;
-    uint64_t quic_conns, quic_v2, quic_rounds[SYNTH_QUIC_ROUNDS + 1];
+    uint64_t quic_conns, quic_v2, quic_v2_records, quic_retries, quic_rounds[SYNTH_QUIC_ROUNDS + 1];
 };
 
 /* The pcap writer. */

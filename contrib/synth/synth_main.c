@@ -908,7 +908,9 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
     fprintf(f, "},\n  \"quic\": {");
     jkv(f, "connections", s->quic_conns, true);
     jkv(f, "v2_connections", s->quic_v2, true);
-    jkv(f, "records", s->quic_conns, true);
+    jkv(f, "v2_records", s->quic_v2_records, true);
+    jkv(f, "retries", s->quic_retries, true);
+    jkv(f, "records", s->quic_conns + s->quic_retries, true);
     jkv(f, "ssl_records", s->quic_conns, true);
     /* quic.log's history: I S i s h, then per round of short packets an O
      * (o) when a direction's count reaches a power of two */
@@ -921,7 +923,10 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
         }
         by_o[nos] += s->quic_rounds[r];
     }
-    bool first = true;
+    bool first = s->quic_retries == 0;
+    if (!first) {
+        fprintf(f, "\"ISr\": %" PRIu64, s->quic_retries); /* the record a Retry ends */
+    }
     for (int no = 1; no < 8; no++) {
         if (by_o[no] > 0) {
             fprintf(f, "%s\"ISish", first ? "" : ", ");

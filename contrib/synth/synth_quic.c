@@ -6,9 +6,12 @@
  * builders and keys of analyzers/quic): an Initial carrying the TLS 1.3
  * ClientHello (SNI: the server's name, ALPN "h3"), padded to 1200 bytes;
  * the server's Initial with the ServerHello, coalesced with a Handshake
- * packet; then 1-6 rounds of short header packets each way.  Ground truth:
- * one quic.log and one ssl.log record per session, conn.log's service
- * "quic,ssl", and the history the monitor must write.
+ * packet; then 1-6 rounds of short header packets each way.  One session
+ * in six meets a Retry first (the server's first answer; the client starts
+ * over with the Retry's connection id as its Destination Connection ID).
+ * Ground truth: one quic.log record per session and one more per Retry,
+ * one ssl.log record per session, conn.log's service "quic,ssl", and the
+ * histories the monitor must write.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +28,10 @@ uint64_t synth_quic_plan(struct synth_gen *g, struct synth_sess *s, struct synth
     st->quic_conns++;
     st->quic_v2 += (s->seed & 7) == 0;
     st->quic_rounds[s->n]++;
-    return 1800u + 200u * s->n;
+    s->part = (s->seed >> 4) % 6 == 0; /* 1: a Retry comes first, 2: it came */
+    st->quic_retries += s->part;
+    st->quic_v2_records += ((s->seed & 7) == 0) * (1u + s->part);
+    return 1800u + 200u * s->n + 1300u * s->part;
 }
 
 void synth_quic_place(struct synth_gen *g, struct synth_sess *s)
@@ -59,12 +65,23 @@ static size_t quic_render(struct synth_gen *g, struct synth_sess *s, uint8_t *m,
     char name[128];
 
     quic_cids(s, dcid, cscid, &cl, sscid);
+    if (s->part == 2) {
+        memcpy(dcid, sscid, 8); /* after a Retry: its SCID is the client's DCID */
+        sscid[0] ^= 0x5a;
+    }
     if (s->j == 0 && s->phase == 0) {
         synth_server_name(g, s->srv, name, sizeof(name));
         hl = qb_client_hello(hello, name, "h3", (uint8_t)s->seed);
         fl = qb_crypto(f, 0, hello, hl);
-        return qb_initial(m, cap, version, true, dcid, 8, dcid, 8, cscid, cl, 0, f, fl,
+        return qb_initial(m, cap, version, true, dcid, 8, dcid, 8, cscid, cl, s->part, f, fl,
                           QUIC_CLIENT_MIN);
+    }
+    if (s->j == 0 && s->part == 1) {
+        /* Retry: the token, then the integrity tag (opaque here) */
+        n = qb_long_hdr(m, version, version == QUIC_VERSION_2 ? 0 : 3, 1, cscid, cl, sscid, 8,
+                        false);
+        memcpy(m + n, g->pat[1] + s->seed % 4096, 40 + 16);
+        return n + 40 + 16;
     }
     if (s->j == 0) {
         hl = qb_server_hello(hello, 0x1301, (uint8_t)(s->seed >> 8));
@@ -105,6 +122,12 @@ bool synth_quic_step(struct synth_gen *g, struct synth_sess *s)
     if (dir == 0) {
         s->phase = 1;
         s->t += s->rtt;
+        return true;
+    }
+    if (s->part == 1) { /* the Retry went: the client starts over */
+        s->part = 2;
+        s->phase = 0;
+        s->t += s->rtt / 4 + 1;
         return true;
     }
     if (s->j++ >= s->n) {

