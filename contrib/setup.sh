@@ -24,7 +24,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 DEPS="build-essential autoconf automake libtool pkg-config libltdl-dev libpcap-dev
 libzmq3-dev libconfig-dev libcunit1-dev libmsgpack-dev libxxhash-dev zlib1g-dev libcap-ng-dev
-libedit-dev python3 clang libclang-rt-dev clang-format iproute2 git rsync openssh-client
+libedit-dev libssl-dev python3 clang libclang-rt-dev clang-format iproute2 git rsync openssh-client
 openssh-server tcpreplay tcpdump"
 
 step() {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target of the ftp analyzer: one control connection to port 21,
- * both directions driven from the input (format: tests/fuzz/stream_driver.h).
+ * both directions driven from the input (format: tests/unit/fuzz_stream.h).
  * The fake host records the data channels it announces.
  */
-#include "../../tests/fuzz/stream_driver.h"
+#include "fuzz_stream.h"
 
 /* struct ftp_config with small bounds */
 static const struct {

@@ -1,51 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the ntp analyzer, driven through the fake host.
- * The input is split at every "\xde\xad" marker into datagrams of
- * alternating direction on one UDP/123 connection; each datagram is copied
- * into a buffer of its own size so a read past it is caught.
+ * libFuzzer target for the ntp analyzer, driven through the fake host:
+ * datagrams of one UDP/123 connection as tests/unit/fuzz_dgram.h splits
+ * them (the connection ends after the last).
  */
-#include <stdlib.h>
-#include <string.h>
-
-#include "fakehost.h"
+#include "fuzz_dgram.h"
 
 extern const struct shoal_plugin ntp_LTX_shoal_plugin;
-
-static void *fz_ps;
-static const struct shoal_analyzer_ops *fz_ops;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (fz_ps == NULL) {
-        fz_ops = ntp_LTX_shoal_plugin.ops;
-        if (fakehost_init(&ntp_LTX_shoal_plugin, NULL, &fz_ps) != 0) {
-            abort();
-        }
-    }
-    fakehost_reset();
-    struct shoal_conn *c = fakehost_conn("10.0.0.1", 123, "10.0.0.2", 123, SHOAL_PROTO_UDP);
-    void *cs = calloc(1, fz_ops->conn_size);
-    if (c == NULL || cs == NULL) {
-        abort();
-    }
-    size_t start = 0;
-    bool dir = true;
-    for (size_t i = 0; i <= size; i++) {
-        if (i == size || (i + 1 < size && data[i] == 0xde && data[i + 1] == 0xad)) {
-            size_t n = i - start;
-            uint8_t *tmp = malloc(n ? n : 1);
-            memcpy(tmp, data + start, n);
-            fakehost_set_time(1.0 + (double)i / 1000.0);
-            fz_ops->data(fz_ps, c, cs, dir, tmp, n);
-            free(tmp);
-            dir = !dir;
-            start = i + 2;
-            i++;
-        }
-    }
-    free(cs);
-    return 0;
+    return fuzz_dgram_run(&ntp_LTX_shoal_plugin, NULL, 123, 123, data, size);
 }

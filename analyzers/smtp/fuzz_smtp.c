@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target of the smtp analyzer: one connection to port 25, both
- * directions driven from the input (format: tests/fuzz/stream_driver.h).
+ * directions driven from the input (format: tests/unit/fuzz_stream.h).
  */
-#include "../../tests/fuzz/stream_driver.h"
+#include "fuzz_stream.h"
 
 /* struct smtp_config with small bounds */
 static const int64_t fuzz_smtp_cfg[6] = {64, 128, 4, 4, 4, 3};

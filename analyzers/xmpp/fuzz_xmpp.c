@@ -3,34 +3,16 @@
  * libFuzzer target for the xmpp analyzer, through the fake host: a mode
  * byte (ignored), then segments as tests/unit/fuzz_stream.h reads them.
  */
-#include <stdlib.h>
-
-#include "fakehost.h"
 #include "fuzz_stream.h"
 
 extern const struct shoal_plugin xmpp_LTX_shoal_plugin;
-
-static void *fz_ps;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const struct shoal_analyzer_ops *ops = xmpp_LTX_shoal_plugin.ops;
-
-    if (fz_ps == NULL && fakehost_init(&xmpp_LTX_shoal_plugin, NULL, &fz_ps) != 0) {
-        abort();
-    }
     if (size < 1) {
         return 0;
     }
-    fakehost_reset();
-    struct shoal_conn *c = fakehost_conn("10.0.0.1", 50000, "10.0.0.2", 5222, SHOAL_PROTO_TCP);
-    void *cs = calloc(1, ops->conn_size);
-    if (c == NULL || cs == NULL) {
-        abort();
-    }
-    fuzz_stream(ops, fz_ps, c, cs, data + 1, size - 1);
-    free(cs);
-    return 0;
+    return fuzz_stream_run(&xmpp_LTX_shoal_plugin, NULL, 5222, data + 1, size - 1);
 }

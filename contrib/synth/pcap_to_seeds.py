@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Turn the TCP sessions of a shoal-synth pcap into libFuzzer seeds for the
-analyzer fuzz targets that use tests/fuzz/stream_driver.h.
+analyzer fuzz targets that use tests/unit/fuzz_stream.h.
 
 usage: pcap_to_seeds.py TRACE.pcap PORT OUTDIR [--max N] [--prefix P]
 

@@ -38,6 +38,7 @@ enum synth_kind {
     SYNTH_K_DHCP,
     SYNTH_K_SMTP, /* not in the default mix: --mix smtp=N */
     SYNTH_K_FTP,  /* not in the default mix: --mix ftp=N (control channel only) */
+    SYNTH_K_QUIC, /* not in the default mix: --mix quic=N (udp/443) */
     SYNTH_K_COUNT
 };
 
@@ -54,7 +55,8 @@ enum synth_sub {
     SYNTH_SUB_NTP,
     SYNTH_SUB_DHCP,
     SYNTH_SUB_SMTP,
-    SYNTH_SUB_FTP
+    SYNTH_SUB_FTP,
+    SYNTH_SUB_QUIC
 };
 
 /* How a TCP session fails or ends. */
@@ -219,6 +221,8 @@ struct synth_opts {
 extern const char *const synth_ident_os[SYNTH_IDENT_NOS];
 extern const char *const synth_ident_err[SYNTH_IDENT_NERR];
 
+#define SYNTH_QUIC_ROUNDS 6 /* most rounds of short header packets of a QUIC session */
+
 /* Ground truth counters, written as JSON. */
 struct synth_stats {
     uint64_t sessions[SYNTH_K_COUNT];
@@ -236,6 +240,7 @@ struct synth_stats {
     uint64_t ident_conns, ident_confirmed, ident_q, ident_userid, ident_error, ident_noreply;
     uint64_t ident_bad, ident_altport, ident_os[SYNTH_IDENT_NOS], ident_err[SYNTH_IDENT_NERR];
     uint64_t ntp_conns, ntp_msgs, dhcp_sessions, dhcp_msgs, dhcp_broadcast;
+    uint64_t quic_conns, quic_v2, quic_v2_records, quic_retries, quic_rounds[SYNTH_QUIC_ROUNDS + 1];
 };
 
 /* --encap: what every frame is wrapped in (synth_encap.c). */
@@ -392,6 +397,12 @@ bool synth_ntp_step(struct synth_gen *g, struct synth_sess *s);
 bool synth_dhcp_step(struct synth_gen *g, struct synth_sess *s);
 /* The connections (5-tuples) a planned DHCP session makes. */
 unsigned synth_dhcp_conns(const struct synth_sess *s);
+
+/* synth_quic.c: QUIC sessions: plan (ground truth, payload estimate),
+ * place (server address and port), one step (false when over). */
+uint64_t synth_quic_plan(struct synth_gen *g, struct synth_sess *s, struct synth_stats *st);
+void synth_quic_place(struct synth_gen *g, struct synth_sess *s);
+bool synth_quic_step(struct synth_gen *g, struct synth_sess *s);
 
 /* synth_sess.c: session state machines. */
 /* Runs one step of s at s->t; returns false when the session is over. */

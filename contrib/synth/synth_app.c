@@ -1673,6 +1673,9 @@ uint64_t synth_app_plan(struct synth_gen *g, struct synth_sess *s, struct synth_
     case SYNTH_SUB_DHCP:
         est = synth_udp_plan(g, s, st);
         break;
+    case SYNTH_SUB_QUIC:
+        est = synth_quic_plan(g, s, st);
+        break;
     case SYNTH_SUB_SMTP:
     case SYNTH_SUB_FTP:
         s->n = synth_mail_steps(s);

@@ -23,8 +23,8 @@
 
 #define PROG "shoal-synth"
 
-static const char *const kind_names[SYNTH_K_COUNT] = {"tcp",   "dns", "http", "tls",  "icmp",
-                                                      "ident", "ntp", "dhcp", "smtp", "ftp"};
+static const char *const kind_names[SYNTH_K_COUNT] = {"tcp", "dns",  "http", "tls", "icmp", "ident",
+                                                      "ntp", "dhcp", "smtp", "ftp", "quic"};
 
 static void usage(FILE *f)
 {
@@ -41,8 +41,9 @@ static void usage(FILE *f)
             "      --summary FILE     write the ground truth as JSON\n"
             "      --mix SPEC         session weights, e.g. tcp=20,dns=35,http=25,tls=15,icmp=5\n"
             "                         (the default); also ident=N (RFC 1413 on tcp/113),\n"
-            "                         ntp=N, dhcp=N, smtp=N (tcp/25, 587) and ftp=N (tcp/21,\n"
-            "                         control only)\n"
+            "                         ntp=N, dhcp=N, smtp=N (tcp/25, 587), ftp=N (tcp/21,\n"
+            "                         control only) and quic=N (udp/443, TLS 1.3 hellos in\n"
+            "                         protected Initial packets)\n"
             "      --ipv6 F           fraction of sessions over IPv6 (default 0.10)\n"
             "      --vlan F           fraction of sessions with an 802.1Q tag (default 0.05)\n"
             "      --clients N        internal client hosts (default 4096)\n"
@@ -934,6 +935,39 @@ static int write_summary(const struct synth_gen *g, FILE *f, uint64_t t_end)
     jkv(f, "connections", s->ntp_conns, true);
     jkv(f, "messages", s->ntp_msgs, true);
     jkv(f, "records", s->ntp_msgs, false);
+    fprintf(f, "},\n  \"quic\": {");
+    jkv(f, "connections", s->quic_conns, true);
+    jkv(f, "v2_connections", s->quic_v2, true);
+    jkv(f, "v2_records", s->quic_v2_records, true);
+    jkv(f, "retries", s->quic_retries, true);
+    jkv(f, "records", s->quic_conns + s->quic_retries, true);
+    jkv(f, "ssl_records", s->quic_conns, true);
+    /* quic.log's history: I S i s h, then per round of short packets an O
+     * (o) when a direction's count reaches a power of two */
+    fprintf(f, "\n    \"histories\": {");
+    uint64_t by_o[8] = {0}; /* sessions by their number of O's */
+    for (int r = 1; r <= SYNTH_QUIC_ROUNDS; r++) {
+        int nos = 0;
+        for (int k = 1; k <= r; k++) {
+            nos += (k & (k - 1)) == 0;
+        }
+        by_o[nos] += s->quic_rounds[r];
+    }
+    bool first = s->quic_retries == 0;
+    if (!first) {
+        fprintf(f, "\"ISr\": %" PRIu64, s->quic_retries); /* the record a Retry ends */
+    }
+    for (int no = 1; no < 8; no++) {
+        if (by_o[no] > 0) {
+            fprintf(f, "%s\"ISish", first ? "" : ", ");
+            for (int k = 0; k < no; k++) {
+                fputs("Oo", f);
+            }
+            fprintf(f, "\": %" PRIu64, by_o[no]);
+            first = false;
+        }
+    }
+    fprintf(f, "}");
     fprintf(f, "},\n  \"dhcp\": {");
     jkv(f, "exchanges", s->dhcp_sessions, true);
     jkv(f, "messages", s->dhcp_msgs, true);

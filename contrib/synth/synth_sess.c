@@ -463,6 +463,8 @@ bool synth_sess_step(struct synth_gen *g, struct synth_sess *s)
         return synth_ntp_step(g, s);
     case SYNTH_SUB_DHCP:
         return synth_dhcp_step(g, s);
+    case SYNTH_SUB_QUIC:
+        return synth_quic_step(g, s);
     default:
         return tcp_step(g, s);
     }
@@ -553,6 +555,9 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     case SYNTH_K_FTP:
         s->sub = SYNTH_SUB_FTP;
         break;
+    case SYNTH_K_QUIC:
+        s->sub = SYNTH_SUB_QUIC;
+        break;
     case SYNTH_K_IDENT:
         s->sub = SYNTH_SUB_IDENT;
         if (synth_below(rng, 100) < 5) {
@@ -630,6 +635,9 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     case SYNTH_SUB_DHCP:
         synth_udp_place(g, s);
         break;
+    case SYNTH_SUB_QUIC:
+        synth_quic_place(g, s);
+        break;
     case SYNTH_SUB_ICMP:
         synth_public_addr(synth_hash(g->o.seed ^ 0x1c, g->icmp_n++), s->v6, &s->addr[1]);
         s->port[1] = 0;
@@ -696,7 +704,7 @@ int64_t synth_sess_new(struct synth_gen *g, struct synth_sess *s, uint64_t t, in
     st.conns++;
     st.conns_v6 += s->v6;
     st.conns_vlan += s->vlan != 0;
-    if (s->sub == SYNTH_SUB_DNSUDP || s->sub == SYNTH_SUB_NTP) {
+    if (s->sub == SYNTH_SUB_DNSUDP || s->sub == SYNTH_SUB_NTP || s->sub == SYNTH_SUB_QUIC) {
         st.conns_udp++;
     } else if (s->sub == SYNTH_SUB_DHCP) {
         st.conns_udp += synth_dhcp_conns(s);

@@ -218,6 +218,7 @@ static void an_attach(struct shoal_ctx *x, struct shoal_conn *c, uint16_t idx, u
     struct shoal_attach *at = &c->att[c->natt];
     at->an = idx;
     at->done = false;
+    at->child = false;
     at->cookie = cookie;
     at->cs = an_state_get(an);
     if (an->ops->conn_size > 0 && at->cs == NULL) {
@@ -244,7 +245,7 @@ static void an_feed(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, con
     uint8_t n = c->natt;
 
     for (uint8_t i = 0; i < n; i++) {
-        if (c->att[i].done) {
+        if (c->att[i].done || c->att[i].child) {
             continue;
         }
         const struct shoal_analyzer *an = &a->v[c->att[i].an];
@@ -274,6 +275,42 @@ int shoal_an_attach_service(struct shoal_ctx *x, struct shoal_conn *c, const cha
         uint8_t before = c->natt;
         an_attach(x, c, i, 0);
         return c->natt > before ? 0 : -ENOMEM;
+    }
+    return -ENOENT;
+}
+
+int shoal_an_deliver_service(struct shoal_ctx *x, struct shoal_conn *c, const char *service,
+                             bool is_orig, const uint8_t *data, size_t len)
+{
+    struct shoal_analyzers *a = shoal_ctx_analyzers(x);
+    uint8_t j;
+
+    for (uint16_t i = 0; a != NULL && i < a->n; i++) {
+        if (strcmp(a->v[i].ops->service, service) != 0) {
+            continue;
+        }
+        for (j = 0; j < c->natt && c->att[j].an != i; j++) {
+        }
+        if (j == c->natt) {
+            an_attach(x, c, i, 0);
+            if (c->natt == j) {
+                return -ENOMEM;
+            }
+            c->att[j].child = true;
+        } else if (!c->att[j].child) {
+            return -EEXIST;
+        }
+        if (c->att[j].done) {
+            return -EPIPE;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        int rc = a->v[i].ops->data(a->v[i].ps, c, c->att[j].cs, is_orig, data, len);
+        if (rc == SHOAL_AN_DETACH || rc == SHOAL_AN_HANDOFF) {
+            an_detach(x, c, &c->att[j]);
+        }
+        return 0;
     }
     return -ENOENT;
 }
@@ -545,7 +582,7 @@ void shoal_an_gap(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig, uint6
     for (uint8_t i = 0; i < c->natt; i++) {
         struct shoal_attach *at = &c->att[i];
         const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-        if (!at->done && ops->gap != NULL) {
+        if (!at->done && !at->child && ops->gap != NULL) {
             ops->gap(a->v[at->an].ps, c, at->cs, is_orig, len);
         }
     }
@@ -558,7 +595,7 @@ void shoal_an_eof(struct shoal_ctx *x, struct shoal_conn *c, bool is_orig)
     for (uint8_t i = 0; i < c->natt; i++) {
         struct shoal_attach *at = &c->att[i];
         const struct shoal_analyzer_ops *ops = a->v[at->an].ops;
-        if (!at->done && ops->eof != NULL) {
+        if (!at->done && !at->child && ops->eof != NULL) {
             ops->eof(a->v[at->an].ps, c, at->cs, is_orig);
         }
     }

@@ -70,6 +70,7 @@ struct shoal_analyzers {
 struct shoal_attach {
     uint16_t an;
     bool done;
+    bool child; /* fed only by another analyzer (deliver), not the connection */
     void *cs;
     uint64_t cookie; /* of the expectation that attached it, 0: none */
 };
@@ -132,6 +133,11 @@ void shoal_an_violation(struct shoal_conn *c, int bit);
  * from the next data call on.  0, -ENOENT (no analyzer of that service),
  * -EEXIST (it is or was attached to c), -ENOMEM. */
 int shoal_an_attach_service(struct shoal_ctx *x, struct shoal_conn *c, const char *service);
+/* Feed `data` to the analyzer of `service` as a child of the caller
+ * (attached on the first call, fed only through here): 0, -ENOENT, -EEXIST
+ * (attached as a connection's analyzer), -EPIPE (it detached), -ENOMEM. */
+int shoal_an_deliver_service(struct shoal_ctx *x, struct shoal_conn *c, const char *service,
+                             bool is_orig, const uint8_t *data, size_t len);
 
 /* A TCP handshake completed: every analyzer's conn_established. */
 void shoal_an_conn_established(struct shoal_ctx *x, struct shoal_conn *c);

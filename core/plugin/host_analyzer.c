@@ -100,6 +100,15 @@ static int host_attach(struct shoal_self *self, struct shoal_conn *c, const char
     return shoal_an_attach_service(self->env->ctx, c, service);
 }
 
+static int host_deliver(struct shoal_self *self, struct shoal_conn *c, const char *service,
+                        bool is_orig, const uint8_t *data, size_t len)
+{
+    if (self->env->ctx == NULL || service == NULL || (data == NULL && len > 0)) {
+        return -ENOENT;
+    }
+    return shoal_an_deliver_service(self->env->ctx, c, service, is_orig, data, len);
+}
+
 static void host_weird(struct shoal_self *self, struct shoal_conn *c, const char *name,
                        const char *addl, const char *source)
 {
@@ -313,4 +322,5 @@ const struct shoal_analyzer_host shoal_host_analyzer_table = {
     .conn_expected = host_conn_expected,
     .violation = host_violation,
     .attach = host_attach,
+    .deliver = host_deliver,
 };

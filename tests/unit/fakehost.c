@@ -84,6 +84,8 @@ static char fh_confirmed[1024];
 static char fh_violations[1024];
 static char fh_attached[1024];
 static char fh_weirds[4096];
+static uint8_t fh_delivered[2][8192]; /* [1]: originator's */
+static size_t fh_ndelivered[2];
 
 static void fh_append(char *buf, size_t size, const char *s)
 {
@@ -336,6 +338,25 @@ static int fh_attach(struct shoal_self *self, struct shoal_conn *c, const char *
     return 0;
 }
 
+static int fh_deliver(struct shoal_self *self, struct shoal_conn *c, const char *service,
+                      bool is_orig, const uint8_t *data, size_t len)
+{
+    size_t *n = &fh_ndelivered[is_orig];
+    (void)self;
+    (void)c;
+    if (strstr(fh_attached, service) == NULL) {
+        fh_append(fh_attached, sizeof(fh_attached), service);
+    }
+    if (len > sizeof(fh_delivered[0]) - *n) {
+        len = sizeof(fh_delivered[0]) - *n;
+    }
+    if (len > 0) {
+        memcpy(fh_delivered[is_orig] + *n, data, len);
+        *n += len;
+    }
+    return 0;
+}
+
 static void fh_weird(struct shoal_self *self, struct shoal_conn *c, const char *name,
                      const char *addl, const char *source)
 {
@@ -552,6 +573,7 @@ static const struct shoal_analyzer_host fh_analyzer = {
     .conn_expected = fh_conn_expected,
     .violation = fh_violation,
     .attach = fh_attach,
+    .deliver = fh_deliver,
 };
 
 const struct shoal_host fakehost = {
@@ -686,6 +708,7 @@ void fakehost_reset(void)
     fh_confirmed[0] = '\0';
     fh_violations[0] = '\0';
     fh_attached[0] = '\0';
+    fh_ndelivered[0] = fh_ndelivered[1] = 0;
     fh_weirds[0] = '\0';
     fh_nexpects = 0;
 }
@@ -741,6 +764,12 @@ const char *fakehost_field(const char *path, size_t n, const char *field)
 const char *fakehost_confirmed(void)
 {
     return fh_confirmed;
+}
+
+const uint8_t *fakehost_delivered(bool is_orig, size_t *len)
+{
+    *len = fh_ndelivered[is_orig];
+    return fh_delivered[is_orig];
 }
 
 const char *fakehost_attached(void)

@@ -61,6 +61,11 @@ const char *fakehost_confirmed(void);
 /* Services handed over to (attach) so far, ','-joined in order. */
 const char *fakehost_attached(void);
 
+/* The bytes of direction `is_orig` delivered (deliver) to a child
+ * analyzer since the last reset (the first 8 KiB); deliver also names the
+ * service among the attached ones. */
+const uint8_t *fakehost_delivered(bool is_orig, size_t *len);
+
 /* Services that reported a violation so far, ','-joined in order. */
 const char *fakehost_violations(void);
 

@@ -220,6 +220,20 @@ struct shoal_analyzer_host {
      * usually detaches.  Returns 0, -ENOENT (no analyzer of that service
      * loaded), -EEXIST (it is or was attached to `c`), -ENOMEM. */
     int (*attach)(struct shoal_self *self, struct shoal_conn *c, const char *service);
+
+    /* since 2.3: feed `len` bytes of direction `is_orig` to the analyzer of
+     * `service` as the caller's child (Zeek's protocol_data_in to a child
+     * analyzer, as its QUIC analyzer feeds SSL the TLS handshake it
+     * decrypts from CRYPTO frames).  The first call attaches it (len may
+     * be 0 for that): a child gets none of the connection's own payload,
+     * gaps or FINs, only what its parent delivers, as a TCP stream's
+     * in-order bytes whatever the connection's transport.  Its confirm
+     * adds its service to conn.log's as any analyzer's.  Returns 0,
+     * -ENOENT (no analyzer of that service loaded), -EEXIST (it is
+     * attached to `c` as the connection's own analyzer), -EPIPE (it
+     * detached: feed it no more), -ENOMEM.  Check with SHOAL_HAS. */
+    int (*deliver)(struct shoal_self *self, struct shoal_conn *c, const char *service, bool is_orig,
+                   const uint8_t *data, size_t len);
 #endif
 };
 

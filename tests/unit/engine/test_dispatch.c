@@ -3,9 +3,11 @@
  * Unit tests of analyzer dispatch through a packet context: an analyzer
  * handing its stream on (SHOAL_AN_HANDOFF) makes the content signatures
  * run again on what follows, and a connection an analyzer expects gets it
- * attached at once, with its cookie and the expectation's service.  The
- * analyzers are fakes that record what they are given.
+ * attached at once, with its cookie and the expectation's service, and an
+ * analyzer feeding another as its child (deliver) gives it only what it
+ * delivers.  The analyzers are fakes that record what they are given.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +37,9 @@ struct dt_seen {
 static struct dt_seen dt_first, dt_second;
 static struct shoal_analyzers dt_an;
 static int dt_first_idx;
+static struct shoal_ctx *dt_ctx;
+static int dt_deliver_rc[8]; /* deliver's return codes, in order */
+static size_t dt_ndeliver;
 
 static void dt_add(struct dt_seen *s, const uint8_t *data, size_t len)
 {
@@ -51,15 +56,21 @@ static int dt_first_new(void *ps, struct shoal_conn *c, void *cs)
     return SHOAL_AN_OK;
 }
 
-/* "first" hands the stream on after a line "SWITCH". */
+/* "first" hands the stream on after a line "SWITCH"; it feeds what follows
+ * "FEED" to "second" (deliver), "FEEDME" to itself, "FEEDNO" to nobody. */
 static int dt_first_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig,
                          const uint8_t *data, size_t len)
 {
     (void)ps;
-    (void)c;
     (void)cs;
-    (void)is_orig;
     dt_add(&dt_first, data, len);
+    if (len >= 4 && memcmp(data, "FEED", 4) == 0 && dt_ndeliver < 8) {
+        const char *to = len >= 6 && memcmp(data + 4, "ME", 2) == 0   ? "first"
+                         : len >= 6 && memcmp(data + 4, "NO", 2) == 0 ? "nosuch"
+                                                                      : "second";
+        dt_deliver_rc[dt_ndeliver++] =
+            shoal_an_deliver_service(dt_ctx, c, to, is_orig, data + 4, len - 4);
+    }
     return len >= 6 && memcmp(data, "SWITCH", 6) == 0 ? SHOAL_AN_HANDOFF : SHOAL_AN_OK;
 }
 
@@ -71,7 +82,7 @@ static int dt_second_data(void *ps, struct shoal_conn *c, void *cs, bool is_orig
     (void)cs;
     (void)is_orig;
     dt_add(&dt_second, data, len);
-    return SHOAL_AN_OK;
+    return len >= 4 && memcmp(data, "STOP", 4) == 0 ? SHOAL_AN_DETACH : SHOAL_AN_OK;
 }
 
 static void dt_first_done(void *ps, struct shoal_conn *c, void *cs)
@@ -129,6 +140,7 @@ static void dt_run(uint16_t cport, uint16_t sport, const char *const *payload,
 
     memset(&dt_first, 0, sizeof(dt_first));
     memset(&dt_second, 0, sizeof(dt_second));
+    dt_ndeliver = 0;
     snprintf(dir, sizeof(dir), "/tmp/shoal-test-dispatch-XXXXXX");
     CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
     CU_ASSERT_FATAL(shoal_config_defaults(&cfg) == 0);
@@ -144,6 +156,7 @@ static void dt_run(uint16_t cport, uint16_t sport, const char *const *payload,
     x = shoal_ctx_new(&cfg);
     CU_ASSERT_FATAL(x != NULL);
     shoal_ctx_set_analyzers(x, &dt_an);
+    dt_ctx = x;
     struct shoal_decode_opts o = {.ignore_checksums = true};
     dec = shoal_decoder_new(1 /* DLT_EN10MB */, &o);
     CU_ASSERT_FATAL(dec != NULL);
@@ -217,12 +230,35 @@ static void test_expected(void)
     CU_ASSERT_EQUAL(dt_second.done, 0);
 }
 
+/* A child gets only what its parent delivers (not the connection's
+ * bytes), conn_done once; -EPIPE after it detached, -EEXIST for an
+ * analyzer attached on its own, -ENOENT for no analyzer. */
+static void test_deliver(void)
+{
+    static const char *const pl[] = {"FEEDabc", "plain",    "FEEDxyz", "FEEDME",
+                                     "FEEDNO",  "FEEDSTOP", "FEEDmore"};
+    static const bool cli[] = {true, false, true, true, true, false, true};
+
+    dt_run(40002, 7000, pl, cli, 7, false);
+    CU_ASSERT_STRING_EQUAL(dt_second.data, "abcxyzSTOP");
+    CU_ASSERT_EQUAL(dt_second.done, 1);
+    CU_ASSERT_EQUAL(dt_first.done, 1);
+    CU_ASSERT_EQUAL_FATAL(dt_ndeliver, 6);
+    CU_ASSERT_EQUAL(dt_deliver_rc[0], 0);
+    CU_ASSERT_EQUAL(dt_deliver_rc[1], 0);
+    CU_ASSERT_EQUAL(dt_deliver_rc[2], -EEXIST);
+    CU_ASSERT_EQUAL(dt_deliver_rc[3], -ENOENT);
+    CU_ASSERT_EQUAL(dt_deliver_rc[4], 0);
+    CU_ASSERT_EQUAL(dt_deliver_rc[5], -EPIPE);
+}
+
 int register_dispatch_suite(void)
 {
     CU_pSuite s = CU_add_suite("dispatch", NULL, NULL);
 
     if (s == NULL || CU_add_test(s, "hand-off to content detection", test_handoff) == NULL ||
-        CU_add_test(s, "expected connection", test_expected) == NULL) {
+        CU_add_test(s, "expected connection", test_expected) == NULL ||
+        CU_add_test(s, "deliver to a child", test_deliver) == NULL) {
         return CU_get_error();
     }
     return 0;
