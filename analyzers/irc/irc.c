@@ -358,7 +358,9 @@ static int irc_init(const struct shoal_host *host, struct shoal_self *self, cons
     return 0;
 }
 
-/* Zeek's IRC::ports. */
+/* Zeek's IRC::ports: registered for the analyzer, but base/protocols/irc
+ * does not add them to likely_server_ports, so they decide no flip of a
+ * connection's roles (client_ports, not ports). */
 static const struct shoal_port irc_ports[] = {
     {SHOAL_PROTO_TCP, 6666},
     {SHOAL_PROTO_TCP, 6667},
@@ -370,7 +372,7 @@ static const struct shoal_port irc_ports[] = {
 static const struct shoal_analyzer_ops irc_ops = {
     .size = sizeof(struct shoal_analyzer_ops),
     .service = "irc",
-    .ports = irc_ports,
+    .client_ports = irc_ports,
     .conn_size = sizeof(struct irc_conn),
     .data = irc_data,
     .gap = irc_gap,
