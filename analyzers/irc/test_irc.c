@@ -170,7 +170,10 @@ static void test_max_line(void)
     ops->conn_done(small, conn, cs);
     free(cs);
     irc_LTX_shoal_plugin.fini(small);
-    fakehost_init(&irc_LTX_shoal_plugin, NULL, &ps);
+    /* The fake host's "irc" stream is now the second init's: make the
+     * suite's plugin state again, the first one freed. */
+    irc_LTX_shoal_plugin.fini(ps);
+    CU_ASSERT_FATAL(fakehost_init(&irc_LTX_shoal_plugin, NULL, &ps) == 0);
 }
 
 static void test_gap(void)
