@@ -319,7 +319,7 @@ static pcap_t *ds_open_input(struct ds_run *d)
         if (p != NULL) {
             pcap_set_snaplen(p, (int)d->pl->cfg.snaplen);
             pcap_set_promisc(p, d->pl->cfg.promisc ? 1 : 0);
-            pcap_set_immediate_mode(p, 1);
+            pcap_set_timeout(p, 100); /* TPACKET_V3, as pcap_source.c says */
             pcap_set_buffer_size(p, 64 << 20);
             if (pcap_activate(p) < 0 || pcap_setnonblock(p, 1, err) < 0) {
                 snprintf(err, sizeof(err), "%s", pcap_geterr(p));

@@ -83,8 +83,12 @@ static pcap_t *pcap_fe_open_live(struct pcap_source *s)
     }
     pcap_set_snaplen(p, (int)s->pl->cfg.snaplen);
     pcap_set_promisc(p, s->pl->cfg.promisc ? 1 : 0);
+    /* Not immediate mode: libpcap then takes TPACKET_V3, whose blocks pack
+     * frames by their length and are handed over when full or after this
+     * time-out (the most a frame waits).  Immediate mode's TPACKET_V2 ring
+     * cuts the buffer into snaplen-sized slots: 64 MiB held 1023 frames,
+     * 2.5 s of a 400 frames/s link, where V3 holds minutes of it. */
     pcap_set_timeout(p, 100);
-    pcap_set_immediate_mode(p, 1);
     pcap_set_buffer_size(p, (int)(s->pl->cfg.buffer_mb << 20));
     if (pcap_activate(p) < 0) {
         PCAP_LOG(s, "interface %s: %s", s->input, pcap_geterr(p));
