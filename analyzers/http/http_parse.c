@@ -95,16 +95,17 @@ static int http_lower(int c)
 }
 
 /* Case-insensitive compare of a counted string with a C string. */
-static bool http_streq_ci(const char *s, size_t n, const char *lit)
+static inline bool http_streq_ci(const char *s, size_t n, const char *lit)
 {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (lit[i] == '\0' ||
-            http_lower((unsigned char)s[i]) != http_lower((unsigned char)lit[i])) {
+    if (n != strlen(lit)) { /* a literal's length: folded by the compiler */
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (http_lower((unsigned char)s[i]) != http_lower((unsigned char)lit[i])) {
             return false;
         }
     }
-    return lit[i] == '\0';
+    return true;
 }
 
 /* Prefix match; returns the position after the prefix or NULL. */
@@ -1019,8 +1020,7 @@ bool http_parse_data(struct http_parser *p, const struct http_parse_cb *cb, void
          * ending lines; line_terminated_with_single_CR once a connection,
          * as Zeek flags it. */
         struct shoal_line ln;
-        dir->lines.buf = dir->line;
-        size_t n = shoal_lines_next(&dir->lines, data, len, NULL, NULL, &ln);
+        size_t n = shoal_lines_next(&dir->lines, data, len, cb->alloc, ud, &ln);
         if (ln.single_cr && !p->single_cr) {
             p->single_cr = true;
             http_weird(&x, "line_terminated_with_single_CR", NULL);
@@ -1090,7 +1090,7 @@ void http_parse_eof(struct http_parser *p, const struct http_parse_cb *cb, void 
         !(!is_orig && p->reply_state == HTTP_REP_HTTP09)) {
         size_t ll = dir->lines.len;
         dir->lines.len = 0;
-        http_line(&x, is_orig, (const char *)dir->line, ll);
+        http_line(&x, is_orig, (const char *)dir->lines.buf, ll);
     }
     if (is_orig) {
         http_request_made(&x, false);
@@ -1105,8 +1105,13 @@ void http_parse_done(struct http_parser *p, const struct http_parse_cb *cb, void
 
     http_request_made(&x, true);
     http_reply_made(&x, true);
-    http_zip_end(&x, &p->dir[0].msg);
-    http_zip_end(&x, &p->dir[1].msg);
+    for (int d = 0; d < 2; d++) {
+        http_zip_end(&x, &p->dir[d].msg);
+        if (p->dir[d].lines.buf != NULL) {
+            cb->free(ud, p->dir[d].lines.buf);
+            p->dir[d].lines.buf = NULL;
+        }
+    }
 }
 
 /* ---- helpers for the glue ----------------------------------------------- */

@@ -91,8 +91,8 @@ struct http_dir {
     struct http_msg msg;
     int64_t plain_left;       /* > 0: next bytes are delivered raw, not as lines */
     bool skip;                /* a gap ended parsing in this direction */
-    struct shoal_lines lines; /* CR and LF end lines; buf is `line` */
-    uint8_t line[HTTP_LINE_MAX];
+    struct shoal_lines lines; /* CR and LF end lines; buf (HTTP_LINE_MAX bytes, from
+                               * cb->alloc) only once a line spans two segments */
 };
 
 /* The state of one connection (Zeek's HTTP_Analyzer). */
