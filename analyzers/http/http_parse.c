@@ -177,10 +177,32 @@ static int http_atoi(const char *s, size_t len, int base, int64_t *out)
     return 0;
 }
 
+/* Sets of ASCII characters as two 64-bit words, built at compile time
+ * from a list: HTTP_CSET(LIST) where LIST(X) applies X to each. */
+#define HTTP_CLO(c) | ((c) < 64 ? 1ull << ((c)&63) : 0)
+#define HTTP_CHI(c) | ((c) >= 64 ? 1ull << ((c)&63) : 0)
+#define HTTP_CSET(list)                                                                            \
+    {                                                                                              \
+        0 list(HTTP_CLO), 0 list(HTTP_CHI)                                                         \
+    }
+
+static bool http_in_cset(const uint64_t set[2], unsigned char c)
+{
+    return c < 128 && ((set[c >> 6] >> (c & 63)) & 1) != 0;
+}
+
+/* RFC 2616 separators (tab aside: below 32 anyway). */
+#define HTTP_SEPARATORS(X)                                                                         \
+    X(' ')                                                                                         \
+    X('"') X('(') X(')') X(',') X('/') X(':') X(';') X('<') X('=') X('>') X('?') X('@') X('[')     \
+        X('\\') X(']') X('{') X('}')
+
 /* RFC 2616 token characters, as Zeek's is_HTTP_token_char. */
 static bool http_is_token_char(unsigned char c)
 {
-    return c > 31 && c < 127 && strchr(" \t()<>@,;:\\\"/[]?={}", c) == NULL;
+    static const uint64_t separators[2] = HTTP_CSET(HTTP_SEPARATORS);
+
+    return c > 31 && c < 127 && !http_in_cset(separators, c);
 }
 
 /* The first MIME token of a header value (Zeek's get_value_token). */
@@ -688,10 +710,17 @@ static void http_reply_made(struct http_ctx *x, bool interrupted)
     p->reply_state = (interrupted || p->tunnel) ? HTTP_REP_NOTHING : HTTP_REP_LINE;
 }
 
+#define HTTP_URI_PUNCT(X)                                                                          \
+    X(':')                                                                                         \
+    X('/') X('?') X('#') X('[') X(']') X('@') X('!') X('$') X('&') X('\'') X('(') X(')') X('*')    \
+        X('+') X(',') X(';') X('=') X('-') X('_') X('.') X('~') X('%')
+
 static bool http_is_uri_char(unsigned char c)
 {
+    static const uint64_t punct[2] = HTTP_CSET(HTTP_URI_PUNCT);
+
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || http_is_digit((char)c) ||
-           (c != '\0' && strchr(":/?#[]@!$&'()*+,;=-_.~%", c) != NULL);
+           http_in_cset(punct, c);
 }
 
 /* Zeek's HTTP_RequestLine + ParseRequest.  Returns true for a request,

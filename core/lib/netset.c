@@ -65,15 +65,41 @@ int shoal_prefix_parse(const char *s, struct shoal_prefix *p)
     return 0;
 }
 
+/* The first `bits` bits (0..64) of a big-endian word. */
+static uint64_t netset_mask(unsigned bits)
+{
+    return bits == 0 ? 0 : ~0ull << (64 - bits);
+}
+
+static uint64_t netset_word(const uint8_t *b)
+{
+    uint64_t w;
+
+    memcpy(&w, b, sizeof(w));
+    return __builtin_bswap64(w);
+}
+
 int shoal_netset_add(struct shoal_netset *s, const struct shoal_prefix *p)
 {
     struct shoal_prefix *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+    struct shoal_netword *w;
 
     if (v == NULL) {
         return -ENOMEM;
     }
     s->v = v;
-    s->v[s->n++] = *p;
+    w = realloc(s->w, (s->n + 1) * sizeof(*w));
+    if (w == NULL) {
+        return -ENOMEM;
+    }
+    s->w = w;
+    s->v[s->n] = *p;
+    s->w[s->n] = (struct shoal_netword){
+        .net = {netset_word(p->net.b), netset_word(p->net.b + 8)},
+        .mask = {netset_mask(p->len < 64 ? p->len : 64),
+                 netset_mask(p->len > 64 ? p->len - 64 : 0)},
+    };
+    s->n++;
     return 0;
 }
 
@@ -116,17 +142,14 @@ int shoal_netset_add_private(struct shoal_netset *s)
 
 bool shoal_netset_contains(const struct shoal_netset *s, const struct shoal_addr *a)
 {
+    uint64_t a0 = netset_word(a->b), a1 = netset_word(a->b + 8);
+
+    /* Two masked words per prefix (its host bits are clear), no memcmp. */
     for (size_t i = 0; i < s->n; i++) {
-        const struct shoal_prefix *p = &s->v[i];
-        unsigned full = p->len / 8;
-        unsigned rest = p->len % 8;
-        if (memcmp(a->b, p->net.b, full) != 0) {
-            continue;
+        const struct shoal_netword *w = &s->w[i];
+        if ((a0 & w->mask[0]) == w->net[0] && (a1 & w->mask[1]) == w->net[1]) {
+            return true;
         }
-        if (rest != 0 && (a->b[full] & (uint8_t)(0xff00 >> rest)) != p->net.b[full]) {
-            continue;
-        }
-        return true;
     }
     return false;
 }
@@ -134,6 +157,8 @@ bool shoal_netset_contains(const struct shoal_netset *s, const struct shoal_addr
 void shoal_netset_free(struct shoal_netset *s)
 {
     free(s->v);
+    free(s->w);
     s->v = NULL;
+    s->w = NULL;
     s->n = 0;
 }

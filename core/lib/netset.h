@@ -17,8 +17,15 @@ struct shoal_prefix {
     uint8_t len;           /* 0..128, in the IPv6 space (IPv4 /n is 96+n) */
 };
 
+/* A prefix as two big-endian words and their masks, for matching. */
+struct shoal_netword {
+    uint64_t net[2];
+    uint64_t mask[2];
+};
+
 struct shoal_netset {
     struct shoal_prefix *v;
+    struct shoal_netword *w; /* w[i] is v[i] */
     size_t n;
 };
 
