@@ -192,10 +192,11 @@ static bool http_in_cset(const uint64_t set[2], unsigned char c)
 }
 
 /* RFC 2616 separators (tab aside: below 32 anyway). */
-#define HTTP_SEPARATORS(X)                                                                         \
-    X(' ')                                                                                         \
-    X('"') X('(') X(')') X(',') X('/') X(':') X(';') X('<') X('=') X('>') X('?') X('@') X('[')     \
-        X('\\') X(']') X('{') X('}')
+/* clang-format off */
+#define HTTP_SEPARATORS(X) \
+    X(' ') X('"') X('(') X(')') X(',') X('/') X(':') X(';') X('<') X('=') X('>') X('?') X('@') \
+    X('[') X('\\') X(']') X('{') X('}')
+/* clang-format on */
 
 /* RFC 2616 token characters, as Zeek's is_HTTP_token_char. */
 static bool http_is_token_char(unsigned char c)
@@ -710,10 +711,11 @@ static void http_reply_made(struct http_ctx *x, bool interrupted)
     p->reply_state = (interrupted || p->tunnel) ? HTTP_REP_NOTHING : HTTP_REP_LINE;
 }
 
-#define HTTP_URI_PUNCT(X)                                                                          \
-    X(':')                                                                                         \
-    X('/') X('?') X('#') X('[') X(']') X('@') X('!') X('$') X('&') X('\'') X('(') X(')') X('*')    \
-        X('+') X(',') X(';') X('=') X('-') X('_') X('.') X('~') X('%')
+/* clang-format off */
+#define HTTP_URI_PUNCT(X) \
+    X(':') X('/') X('?') X('#') X('[') X(']') X('@') X('!') X('$') X('&') X('\'') X('(') X(')') \
+    X('*') X('+') X(',') X(';') X('=') X('-') X('_') X('.') X('~') X('%')
+/* clang-format on */
 
 static bool http_is_uri_char(unsigned char c)
 {

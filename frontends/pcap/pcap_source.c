@@ -6,10 +6,12 @@
  * TPACKET_V3 ring does not return at the timeout, so the capture is
  * non-blocking and `wait` polls its descriptor, and the node's hooks and
  * timers run at least every 100 ms.  Kernel and interface drops come from
- * pcap_stats.  A trace is read through a stdio buffer of PCAP_FILE_BUFFER
- * bytes rather than the default 4 KiB: libpcap reads each record with
- * fread, and a read system call per 4 KiB was most of the cost of reading
- * a trace (see pcap_fe_open_file).
+ * pcap_stats.  A classic pcap trace is read by pcapread.c, in blocks of
+ * PCAP_FILE_BUFFER bytes with each frame handed over where it lies, its
+ * filter applied with pcap_offline_filter; any other (pcapng) through a
+ * stdio buffer of that size rather than the default 4 KiB: libpcap reads
+ * each record with fread, and a read system call per 4 KiB was most of the
+ * cost of reading a trace.
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "pcap_source.h"
+#include "pcapread.h"
 
 /* The stdio buffer a trace is read through: 1 MiB makes the read system
  * calls of a trace 256 times fewer than stdio's 4 KiB (measured on a
@@ -38,7 +41,11 @@ struct pcap_source {
     char input[256]; /* the interface or trace, for messages */
     bool live;
     uint64_t file_size;
-    char *file_buffer; /* a trace's stdio buffer, freed after pcap_close */
+    char *file_buffer; /* a trace's buffer (pcapread's, or stdio's: freed after pcap_close) */
+    struct pcapread rd;
+    bool in_place;             /* rd reads the trace */
+    struct bpf_program filter; /* in place: applied here */
+    bool filtered;
     uint64_t received;
     /* while next() runs */
     shoal_frame_fn deliver;
@@ -107,7 +114,7 @@ static pcap_t *pcap_fe_open_live(struct pcap_source *s)
 static pcap_t *pcap_fe_open_file(struct pcap_source *s, const char *file)
 {
     char err[PCAP_ERRBUF_SIZE] = "";
-    struct stat st;
+    struct stat st = {0};
     pcap_t *p = NULL;
     FILE *f;
 
@@ -124,12 +131,17 @@ static pcap_t *pcap_fe_open_file(struct pcap_source *s, const char *file)
         s->file_size = (uint64_t)st.st_size;
     }
     s->file_buffer = s->pl->host->alloc(s->pl->self, PCAP_FILE_BUFFER);
-    if (s->file_buffer != NULL) {
+    s->in_place =
+        s->file_buffer != NULL && S_ISREG(st.st_mode) &&
+        pcapread_begin(&s->rd, fileno(f), (uint8_t *)s->file_buffer, PCAP_FILE_BUFFER) == 0;
+    if (s->file_buffer != NULL && !s->in_place) {
         setvbuf(f, s->file_buffer, _IOFBF, PCAP_FILE_BUFFER);
     }
     p = pcap_fopen_offline(f, err);
     if (p == NULL) {
         fclose(f); /* pcap_close closes it once libpcap has it */
+    } else if (s->in_place) {
+        s->in_place = pcapread_limits(&s->rd, (uint32_t)pcap_snapshot(p), pcap_datalink(p)) == 0;
     }
 out_check:
     if (p == NULL) {
@@ -150,6 +162,11 @@ int pcap_fe_filter(void *src, const char *filter)
     if (pcap_compile(s->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
         PCAP_LOG(s, "%s: bad filter '%s': %s", s->input, filter, pcap_geterr(s->p));
         return -EINVAL;
+    }
+    if (s->in_place) {
+        s->filter = prog;
+        s->filtered = true;
+        return 0;
     }
     rc = pcap_setfilter(s->p, &prog);
     pcap_freecode(&prog);
@@ -215,11 +232,41 @@ static void pcap_fe_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
     s->deliver(s->arg, &f);
 }
 
+/* next() of a trace read in place: up to max frames that pass the filter,
+ * as pcap_dispatch counts them. */
+static int pcap_fe_next_in_place(struct pcap_source *s, int max, shoal_frame_fn deliver, void *arg)
+{
+    struct pcapread_rec rec;
+    int n = 0, rc = 1;
+
+    while (n < max && (rc = pcapread_next(&s->rd, &rec)) > 0) {
+        if (s->filtered) {
+            struct pcap_pkthdr ph = {.caplen = rec.caplen, .len = rec.len};
+            if (pcap_offline_filter(&s->filter, &ph, rec.data) == 0) {
+                continue;
+            }
+        }
+        struct shoal_frame f = {
+            .ts = rec.ts, .data = rec.data, .caplen = rec.caplen, .len = rec.len};
+        deliver(arg, &f);
+        n++;
+    }
+    s->received += (uint64_t)n;
+    if (rc < 0) {
+        PCAP_LOG(s, "%s: %s", s->input, s->rd.err);
+        return -EIO;
+    }
+    return n == 0 ? SHOAL_SOURCE_END : n;
+}
+
 int pcap_fe_next(void *src, int max, shoal_frame_fn deliver, void *arg)
 {
     struct pcap_source *s = src;
     int n;
 
+    if (s->in_place) {
+        return pcap_fe_next_in_place(s, max, deliver, arg);
+    }
     s->deliver = deliver;
     s->arg = arg;
     n = pcap_dispatch(s->p, max, pcap_fe_frame, (u_char *)s);
@@ -252,7 +299,10 @@ void pcap_fe_stats(void *src, struct shoal_source_stats *st)
         st->dropped = ps.ps_drop;
         st->if_dropped = ps.ps_ifdrop;
     }
-    if (!s->live && pcap_file(s->p) != NULL) {
+    if (s->in_place) {
+        st->file_pos = pcapread_pos(&s->rd);
+        st->file_size = s->file_size;
+    } else if (!s->live && pcap_file(s->p) != NULL) {
         long pos = ftell(pcap_file(s->p));
         st->file_pos = pos > 0 ? (uint64_t)pos : 0;
         st->file_size = s->file_size;
@@ -263,6 +313,9 @@ void pcap_fe_close(void *src)
 {
     struct pcap_source *s = src;
 
+    if (s->filtered) {
+        pcap_freecode(&s->filter);
+    }
     pcap_close(s->p);
     s->pl->host->free(s->pl->self, s->file_buffer);
     s->pl->host->free(s->pl->self, s);
