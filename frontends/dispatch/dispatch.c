@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The dispatch frontend (network-based, in software): one dispatcher
- * process reads the interface or trace with libpcap, hashes every frame
+ * process reads the interface or trace with libpcap (a classic pcap trace
+ * with frontends/common/pcapread.c), hashes every frame
  * symmetrically (frontend.hash over frontends/common/flowhash.c: VLAN,
  * QinQ, MPLS decoded first, fragments by the 2-tuple) and appends it to
  * the shared-memory ring of the worker the hash picks (dispatch_ring.c);
@@ -32,6 +33,7 @@
 
 #include "dispatch_ring.h"
 #include "flowhash.h"
+#include "pcapread.h"
 
 /* Frames the dispatcher reads between publications. */
 #define DS_BATCH 256
@@ -89,7 +91,11 @@ struct ds_run {
     struct dring_map map;
     uint64_t tails[DRING_MAX_WORKERS];
     uint64_t frames;
-    char *file_buffer; /* a trace's stdio buffer, freed after pcap_close */
+    char *file_buffer; /* a trace's buffer (pcapread's, or stdio's: freed after pcap_close) */
+    struct pcapread rd;
+    bool in_place;             /* rd reads the trace */
+    struct bpf_program filter; /* in place: applied here */
+    bool filtered;
 };
 
 #define DS_LOG(pl, ...) (pl)->host->logf((pl)->self, SHOAL_LOG_ERROR, __VA_ARGS__)
@@ -251,21 +257,21 @@ static void ds_close(void *src)
 
 /* ---- the dispatcher ---- */
 
-static void ds_dispatch_frame(u_char *user, const struct pcap_pkthdr *ph, const u_char *bytes)
+/* Hand one frame to the worker its hash picks. */
+static void ds_place(struct ds_run *d, double ts, const uint8_t *data, uint32_t caplen,
+                     uint32_t len)
 {
-    struct ds_run *d = (struct ds_run *)user;
     struct dring_header *h = d->map.h;
     uint32_t hash = 0;
     uint32_t w = 0;
-    double ts = (double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e6;
 
-    if (flowhash_frame(d->dlt, bytes, ph->caplen, d->mode, &hash) == 0) {
+    if (flowhash_frame(d->dlt, data, caplen, d->mode, &hash) == 0) {
         w = flowhash_worker(hash, h->nworkers);
     } else {
         h->not_classified++;
     }
     struct dring *r = &h->rings[w];
-    while (!dring_put(h, r, &d->tails[w], ts, bytes, ph->caplen, ph->len)) {
+    while (!dring_put(h, r, &d->tails[w], ts, data, caplen, len)) {
         if (d->live || *d->stop) {
             __atomic_add_fetch(&r->dropped, 1, __ATOMIC_RELAXED);
             return;
@@ -276,6 +282,32 @@ static void ds_dispatch_frame(u_char *user, const struct pcap_pkthdr *ph, const 
     }
     r->sent++;
     d->frames++;
+}
+
+static void ds_dispatch_frame(u_char *user, const struct pcap_pkthdr *ph, const u_char *bytes)
+{
+    ds_place((struct ds_run *)user, (double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e6, bytes,
+             ph->caplen, ph->len);
+}
+
+/* Up to DS_BATCH frames of a trace read in place, as pcap_dispatch: how
+ * many passed the filter, 0 at the end, PCAP_ERROR (rd.err says why). */
+static int ds_read_in_place(struct ds_run *d)
+{
+    struct pcapread_rec rec;
+    int n = 0, rc = 1;
+
+    while (n < DS_BATCH && (rc = pcapread_next(&d->rd, &rec)) > 0) {
+        if (d->filtered) {
+            struct pcap_pkthdr ph = {.caplen = rec.caplen, .len = rec.len};
+            if (pcap_offline_filter(&d->filter, &ph, rec.data) == 0) {
+                continue;
+            }
+        }
+        ds_place(d, rec.ts, rec.data, rec.caplen, rec.len);
+        n++;
+    }
+    return rc < 0 ? PCAP_ERROR : n;
 }
 
 static void ds_publish_all(struct ds_run *d)
@@ -297,7 +329,7 @@ static pcap_t *ds_open_input(struct ds_run *d)
         /* through a 1 MiB stdio buffer: a read system call per 4 KiB was
          * most of libpcap's cost (as in the pcap frontend) */
         FILE *f = fopen(spec->file, "rbe");
-        struct stat st;
+        struct stat st = {0};
         p = NULL;
         if (f == NULL) {
             snprintf(err, sizeof(err), "%s", strerror(errno));
@@ -306,12 +338,18 @@ static pcap_t *ds_open_input(struct ds_run *d)
                 d->file_size = (uint64_t)st.st_size;
             }
             d->file_buffer = malloc(DS_FILE_BUFFER);
-            if (d->file_buffer != NULL) {
+            d->in_place = d->file_buffer != NULL && S_ISREG(st.st_mode) &&
+                          pcapread_begin(&d->rd, fileno(f), (uint8_t *)d->file_buffer,
+                                         DS_FILE_BUFFER) == 0;
+            if (d->file_buffer != NULL && !d->in_place) {
                 setvbuf(f, d->file_buffer, _IOFBF, DS_FILE_BUFFER);
             }
             p = pcap_fopen_offline(f, err);
             if (p == NULL) {
                 fclose(f);
+            } else if (d->in_place) {
+                d->in_place = pcapread_limits(&d->rd, (uint32_t)pcap_snapshot(p),
+                                              pcap_datalink(p)) == 0;
             }
         }
     } else {
@@ -346,6 +384,11 @@ static int ds_set_filter(struct ds_run *d)
         DS_LOG(d->pl, "bad filter '%s': %s", d->spec->filter, pcap_geterr(d->p));
         return -EINVAL;
     }
+    if (d->in_place) {
+        d->filter = prog;
+        d->filtered = true;
+        return 0;
+    }
     rc = pcap_setfilter(d->p, &prog);
     pcap_freecode(&prog);
     return rc < 0 ? -EINVAL : 0;
@@ -373,17 +416,20 @@ static int ds_loop(struct ds_run *d)
     double next_progress = 0;
 
     while (!*d->stop) {
-        int n = pcap_dispatch(d->p, DS_BATCH, ds_dispatch_frame, (u_char *)d);
+        int n = d->in_place ? ds_read_in_place(d)
+                            : pcap_dispatch(d->p, DS_BATCH, ds_dispatch_frame, (u_char *)d);
         ds_publish_all(d);
         if (n == PCAP_ERROR) {
             DS_LOG(d->pl, "%s: %s", d->live ? d->spec->interface : d->spec->file,
-                   pcap_geterr(d->p));
+                   d->in_place ? d->rd.err : pcap_geterr(d->p));
             return -EIO;
         }
         if (n == PCAP_ERROR_BREAK || (n == 0 && !d->live)) {
             break;
         }
-        if (!d->live && pcap_file(d->p) != NULL) {
+        if (d->in_place) {
+            __atomic_store_n(&d->map.h->file_pos, pcapread_pos(&d->rd), __ATOMIC_RELAXED);
+        } else if (!d->live && pcap_file(d->p) != NULL) {
             long pos = ftell(pcap_file(d->p));
             __atomic_store_n(&d->map.h->file_pos, pos > 0 ? (uint64_t)pos : 0, __ATOMIC_RELAXED);
         }
@@ -440,6 +486,9 @@ static int ds_dispatch(void *ps, const struct shoal_source_spec *spec, volatile 
     shm_unlink(name);
     dring_unmap(&d.map);
 out_close:
+    if (d.filtered) {
+        pcap_freecode(&d.filter);
+    }
     if (d.p != NULL) {
         pcap_close(d.p);
     }
