@@ -329,6 +329,21 @@ int shoal_registry_scan_dir(struct shoal_registry *r, const char *dir)
     return loaded;
 }
 
+/* A folder named as an installed kind's ("commands") holds that kind
+ * only: false when the registry holds no such plugins. */
+static bool plugin_dir_held(const struct shoal_registry *r, const char *dir)
+{
+    const char *slash = strrchr(dir, '/');
+    const char *base = slash != NULL ? slash + 1 : dir;
+
+    for (int k = SHOAL_PLUGIN_ANALYZER; k <= SHOAL_PLUGIN_KIND_LAST; k++) {
+        if (strcmp(base, plugin_kind_dir((enum shoal_plugin_kind)k)) == 0) {
+            return (r->kinds & (1u << k)) != 0;
+        }
+    }
+    return true;
+}
+
 /* Call fn(r, dir) for each folder of the default path. */
 static int plugin_each_dir(const struct shoal_registry *r,
                            int (*fn)(const struct shoal_registry *r, const char *dir, void *arg),
@@ -345,7 +360,9 @@ static int plugin_each_dir(const struct shoal_registry *r,
         if (len > 0 && len < sizeof(path)) {
             memcpy(path, env, len);
             path[len] = '\0';
-            sum += fn(r, path, arg);
+            if (plugin_dir_held(r, path)) {
+                sum += fn(r, path, arg);
+            }
         }
         env = colon != NULL ? colon + 1 : NULL;
     }

@@ -75,7 +75,9 @@ int shoal_registry_add_static(struct shoal_registry *r, const struct shoal_plugi
 /*
  * Scan each directory of $SHOAL_PLUGIN_PATH (colon-separated), then the
  * installed folder of each kind the registry holds
- * (SHOAL_PLUGINDIR/{analyzers,policies,frontends,commands}).  A plugin
+ * (SHOAL_PLUGINDIR/{analyzers,policies,frontends,commands}).  A folder of
+ * the path named as one of those holds that kind only, as installed, and
+ * is skipped by a registry that holds none of it.  A plugin
  * whose name was found before is shadowed (skipped, said at -v), not
  * refused.  Returns the number loaded.
  */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* By path: a bare "config.h" would find autoconf's config.h in the build dir. */
@@ -727,6 +728,46 @@ static void test_scan_default(void)
     shoal_registry_free(r);
 }
 
+/* A folder of the path named as an installed kind's is opened only by a
+ * registry holding that kind: "commands" not by one of analyzers, which
+ * opens "analyzers" (both holding a link to the analyzer fixture). */
+static void test_scan_kind_folders(void)
+{
+    char tmp[] = "/tmp/shoal-test-kinds-XXXXXX";
+    char dir[2][128], link[128], env[512];
+    const char *kinds[2] = {"commands", "analyzers"};
+
+    CU_ASSERT_FATAL(mkdtemp(tmp) != NULL);
+    for (int i = 0; i < 2; i++) {
+        snprintf(dir[i], sizeof(dir[i]), "%s/%s", tmp, kinds[i]);
+        CU_ASSERT_FATAL(mkdir(dir[i], 0700) == 0);
+        snprintf(link, sizeof(link), "%s/fx_good.so", dir[i]);
+        CU_ASSERT_FATAL(symlink(FIXTURE_DIR "/fx_good.so", link) == 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS(ANALYZER));
+        CU_ASSERT_FATAL(r != NULL);
+        snprintf(env, sizeof(env), "%s", dir[i]);
+        setenv("SHOAL_PLUGIN_PATH", env, 1);
+        test_capture_begin();
+        shoal_registry_scan_default(r);
+        (void)test_capture_end();
+        unsetenv("SHOAL_PLUGIN_PATH");
+        if (i == 0) {
+            CU_ASSERT_PTR_NULL(shoal_registry_find(r, "good"));
+        } else {
+            CU_ASSERT_PTR_NOT_NULL(shoal_registry_find(r, "good"));
+        }
+        shoal_registry_free(r);
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(link, sizeof(link), "%s/fx_good.so", dir[i]);
+        unlink(link);
+        rmdir(dir[i]);
+    }
+    rmdir(tmp);
+}
+
 /* ---- phase one ---------------------------------------------------------- */
 
 /* Scan the fixtures and run init_all with config text (NULL: no file). */
@@ -1230,6 +1271,7 @@ int main(void)
         {"refuse: a duplicate name", test_refuse_duplicate},
         {"scan: a directory in name order", test_scan_dir},
         {"scan: the default path and SHOAL_PLUGIN_PATH", test_scan_default},
+        {"scan: a folder named as a kind's holds that kind", test_scan_kind_folders},
         {"init_all: values reach init, failed init dropped", test_init_all},
         {"init_all: defaults from the key table", test_init_defaults},
         {"init_all: config errors", test_init_config_errors},
