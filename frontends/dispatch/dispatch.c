@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,12 +32,10 @@
 
 #include "dispatch_ring.h"
 #include "flowhash.h"
-#include "pcapread.h"
+#include "pcaptrace.h"
 
 /* Frames the dispatcher reads between publications. */
 #define DS_BATCH 256
-/* The stdio buffer a trace is read through. */
-#define DS_FILE_BUFFER (1u << 20)
 
 struct ds_config {
     int64_t ring_mb;
@@ -83,19 +80,15 @@ struct ds_run {
     struct ds_plugin *pl;
     const struct shoal_source_spec *spec;
     volatile const int *stop;
-    pcap_t *p;
+    pcap_t *p; /* the capture, or the trace's libpcap handle */
     bool live;
-    uint64_t file_size;
+    struct pcaptrace trace;
+    char *file_buffer; /* the trace's buffer, freed after it is closed */
     uint32_t mode;
     int dlt;
     struct dring_map map;
     uint64_t tails[DRING_MAX_WORKERS];
     uint64_t frames;
-    char *file_buffer; /* a trace's buffer (pcapread's, or stdio's: freed after pcap_close) */
-    struct pcapread rd;
-    bool in_place;             /* rd reads the trace */
-    struct bpf_program filter; /* in place: applied here */
-    bool filtered;
 };
 
 #define DS_LOG(pl, ...) (pl)->host->logf((pl)->self, SHOAL_LOG_ERROR, __VA_ARGS__)
@@ -284,30 +277,15 @@ static void ds_place(struct ds_run *d, double ts, const uint8_t *data, uint32_t 
     d->frames++;
 }
 
-static void ds_dispatch_frame(u_char *user, const struct pcap_pkthdr *ph, const u_char *bytes)
+static void ds_trace_frame(void *arg, double ts, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+    ds_place(arg, ts, data, caplen, len);
+}
+
+static void ds_live_frame(u_char *user, const struct pcap_pkthdr *ph, const u_char *bytes)
 {
     ds_place((struct ds_run *)user, (double)ph->ts.tv_sec + (double)ph->ts.tv_usec / 1e6, bytes,
              ph->caplen, ph->len);
-}
-
-/* Up to DS_BATCH frames of a trace read in place, as pcap_dispatch: how
- * many passed the filter, 0 at the end, PCAP_ERROR (rd.err says why). */
-static int ds_read_in_place(struct ds_run *d)
-{
-    struct pcapread_rec rec;
-    int n = 0, rc = 1;
-
-    while (n < DS_BATCH && (rc = pcapread_next(&d->rd, &rec)) > 0) {
-        if (d->filtered) {
-            struct pcap_pkthdr ph = {.caplen = rec.caplen, .len = rec.len};
-            if (pcap_offline_filter(&d->filter, &ph, rec.data) == 0) {
-                continue;
-            }
-        }
-        ds_place(d, rec.ts, rec.data, rec.caplen, rec.len);
-        n++;
-    }
-    return rc < 0 ? PCAP_ERROR : n;
 }
 
 static void ds_publish_all(struct ds_run *d)
@@ -326,32 +304,8 @@ static pcap_t *ds_open_input(struct ds_run *d)
     pcap_t *p;
 
     if (!d->live) {
-        /* through a 1 MiB stdio buffer: a read system call per 4 KiB was
-         * most of libpcap's cost (as in the pcap frontend) */
-        FILE *f = fopen(spec->file, "rbe");
-        struct stat st = {0};
-        p = NULL;
-        if (f == NULL) {
-            snprintf(err, sizeof(err), "%s", strerror(errno));
-        } else {
-            if (fstat(fileno(f), &st) == 0) {
-                d->file_size = (uint64_t)st.st_size;
-            }
-            d->file_buffer = malloc(DS_FILE_BUFFER);
-            d->in_place = d->file_buffer != NULL && S_ISREG(st.st_mode) &&
-                          pcapread_begin(&d->rd, fileno(f), (uint8_t *)d->file_buffer,
-                                         DS_FILE_BUFFER) == 0;
-            if (d->file_buffer != NULL && !d->in_place) {
-                setvbuf(f, d->file_buffer, _IOFBF, DS_FILE_BUFFER);
-            }
-            p = pcap_fopen_offline(f, err);
-            if (p == NULL) {
-                fclose(f);
-            } else if (d->in_place) {
-                d->in_place = pcapread_limits(&d->rd, (uint32_t)pcap_snapshot(p),
-                                              pcap_datalink(p)) == 0;
-            }
-        }
+        d->file_buffer = malloc(PCAPTRACE_BUFFER);
+        p = pcaptrace_open(&d->trace, spec->file, d->file_buffer, err) == 0 ? d->trace.p : NULL;
     } else {
         p = pcap_create(spec->interface, err);
         if (p != NULL) {
@@ -374,24 +328,25 @@ static pcap_t *ds_open_input(struct ds_run *d)
 
 static int ds_set_filter(struct ds_run *d)
 {
+    char err[PCAP_ERRBUF_SIZE] = "";
     struct bpf_program prog;
     int rc;
 
     if (d->spec->filter == NULL) {
         return 0;
     }
-    if (pcap_compile(d->p, &prog, d->spec->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-        DS_LOG(d->pl, "bad filter '%s': %s", d->spec->filter, pcap_geterr(d->p));
+    if (!d->live) {
+        rc = pcaptrace_filter(&d->trace, d->spec->filter, err);
+    } else if ((rc = pcap_compile(d->p, &prog, d->spec->filter, 1, PCAP_NETMASK_UNKNOWN)) == 0) {
+        rc = pcap_setfilter(d->p, &prog);
+        pcap_freecode(&prog);
+    }
+    if (rc < 0) {
+        DS_LOG(d->pl, "bad filter '%s': %s", d->spec->filter,
+               err[0] != '\0' ? err : pcap_geterr(d->p));
         return -EINVAL;
     }
-    if (d->in_place) {
-        d->filter = prog;
-        d->filtered = true;
-        return 0;
-    }
-    rc = pcap_setfilter(d->p, &prog);
-    pcap_freecode(&prog);
-    return rc < 0 ? -EINVAL : 0;
+    return 0;
 }
 
 /* A trace's dispatcher waits for every worker to attach before it goes
@@ -416,29 +371,27 @@ static int ds_loop(struct ds_run *d)
     double next_progress = 0;
 
     while (!*d->stop) {
-        int n = d->in_place ? ds_read_in_place(d)
-                            : pcap_dispatch(d->p, DS_BATCH, ds_dispatch_frame, (u_char *)d);
+        char err[PCAP_ERRBUF_SIZE] = "";
+        int n = d->live ? pcap_dispatch(d->p, DS_BATCH, ds_live_frame, (u_char *)d)
+                        : pcaptrace_next(&d->trace, DS_BATCH, ds_trace_frame, d, err);
         ds_publish_all(d);
         if (n == PCAP_ERROR) {
             DS_LOG(d->pl, "%s: %s", d->live ? d->spec->interface : d->spec->file,
-                   d->in_place ? d->rd.err : pcap_geterr(d->p));
+                   d->live ? pcap_geterr(d->p) : err);
             return -EIO;
         }
         if (n == PCAP_ERROR_BREAK || (n == 0 && !d->live)) {
             break;
         }
-        if (d->in_place) {
-            __atomic_store_n(&d->map.h->file_pos, pcapread_pos(&d->rd), __ATOMIC_RELAXED);
-        } else if (!d->live && pcap_file(d->p) != NULL) {
-            long pos = ftell(pcap_file(d->p));
-            __atomic_store_n(&d->map.h->file_pos, pos > 0 ? (uint64_t)pos : 0, __ATOMIC_RELAXED);
+        if (!d->live) {
+            __atomic_store_n(&d->map.h->file_pos, pcaptrace_pos(&d->trace), __ATOMIC_RELAXED);
         }
         if (n == 0) {
             struct pollfd pfd = {.fd = pcap_get_selectable_fd(d->p), .events = POLLIN};
             poll(&pfd, 1, 100);
         }
         if (fh != NULL && ds_now() >= next_progress) {
-            fh->progress(d->pl->self, d->live ? d->frames : d->map.h->file_pos, d->file_size);
+            fh->progress(d->pl->self, d->live ? d->frames : d->map.h->file_pos, d->trace.size);
             next_progress = ds_now() + 0.5;
         }
     }
@@ -473,7 +426,7 @@ static int ds_dispatch(void *ps, const struct shoal_source_spec *spec, volatile 
                (unsigned long long)ring, strerror(-rc));
         goto out_close;
     }
-    d.map.h->file_size = d.file_size;
+    d.map.h->file_size = d.trace.size;
     d.pl->host->logf(d.pl->self, SHOAL_LOG_INFO, "%s: feeding %u workers (%s) through %s",
                      d.live ? spec->interface : spec->file, spec->nworkers,
                      flowhash_mode_name(d.mode), name);
@@ -486,12 +439,10 @@ static int ds_dispatch(void *ps, const struct shoal_source_spec *spec, volatile 
     shm_unlink(name);
     dring_unmap(&d.map);
 out_close:
-    if (d.filtered) {
-        pcap_freecode(&d.filter);
-    }
-    if (d.p != NULL) {
+    if (d.live && d.p != NULL) {
         pcap_close(d.p);
     }
+    pcaptrace_close(&d.trace);
     free(d.file_buffer);
     return rc;
 }

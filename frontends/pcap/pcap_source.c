@@ -6,28 +6,19 @@
  * TPACKET_V3 ring does not return at the timeout, so the capture is
  * non-blocking and `wait` polls its descriptor, and the node's hooks and
  * timers run at least every 100 ms.  Kernel and interface drops come from
- * pcap_stats.  A classic pcap trace is read by pcapread.c, in blocks of
- * PCAP_FILE_BUFFER bytes with each frame handed over where it lies, its
- * filter applied with pcap_offline_filter; any other (pcapng) through a
- * stdio buffer of that size rather than the default 4 KiB: libpcap reads
- * each record with fread, and a read system call per 4 KiB was most of the
- * cost of reading a trace.
+ * pcap_stats.  A trace is read as frontends/common/pcaptrace.c reads it
+ * (a classic pcap file in 1 MiB reads, each frame handed over where it
+ * lies; any other through libpcap and a stdio buffer as large).
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <pcap/pcap.h>
 
 #include "pcap_source.h"
-#include "pcapread.h"
-
-/* The stdio buffer a trace is read through: 1 MiB makes the read system
- * calls of a trace 256 times fewer than stdio's 4 KiB (measured on a
- * 512 MB trace: libpcap alone went from 0.30 s to 0.08 s of CPU). */
-#define PCAP_FILE_BUFFER (1u << 20)
+#include "pcaptrace.h"
 
 const struct shoal_cfg_key pcap_cfg_keys[] = {
     PCAP_CFG_KEYS(struct pcap_config),
@@ -37,15 +28,11 @@ const struct shoal_cfg_key pcap_cfg_keys[] = {
 /* One open source. */
 struct pcap_source {
     struct pcap_plugin *pl;
-    pcap_t *p;
+    pcap_t *p;       /* the capture, or the trace's libpcap handle */
     char input[256]; /* the interface or trace, for messages */
     bool live;
-    uint64_t file_size;
-    char *file_buffer; /* a trace's buffer (pcapread's, or stdio's: freed after pcap_close) */
-    struct pcapread rd;
-    bool in_place;             /* rd reads the trace */
-    struct bpf_program filter; /* in place: applied here */
-    bool filtered;
+    struct pcaptrace trace;
+    char *file_buffer; /* the trace's buffer, freed after it is closed */
     uint64_t received;
     /* while next() runs */
     shoal_frame_fn deliver;
@@ -109,69 +96,38 @@ static pcap_t *pcap_fe_open_live(struct pcap_source *s)
     return p;
 }
 
-/* A trace, read through a buffer of PCAP_FILE_BUFFER bytes ("-": standard
- * input, as libpcap reads it).  NULL after logging why. */
+/* A trace ("-": standard input).  NULL after logging why. */
 static pcap_t *pcap_fe_open_file(struct pcap_source *s, const char *file)
 {
     char err[PCAP_ERRBUF_SIZE] = "";
-    struct stat st = {0};
-    pcap_t *p = NULL;
-    FILE *f;
 
-    if (strcmp(file, "-") == 0) {
-        p = pcap_open_offline(file, err);
-        goto out_check;
-    }
-    f = fopen(file, "rbe");
-    if (f == NULL) {
-        snprintf(err, sizeof(err), "%s", strerror(errno));
-        goto out_check;
-    }
-    if (fstat(fileno(f), &st) == 0) {
-        s->file_size = (uint64_t)st.st_size;
-    }
-    s->file_buffer = s->pl->host->alloc(s->pl->self, PCAP_FILE_BUFFER);
-    s->in_place =
-        s->file_buffer != NULL && S_ISREG(st.st_mode) &&
-        pcapread_begin(&s->rd, fileno(f), (uint8_t *)s->file_buffer, PCAP_FILE_BUFFER) == 0;
-    if (s->file_buffer != NULL && !s->in_place) {
-        setvbuf(f, s->file_buffer, _IOFBF, PCAP_FILE_BUFFER);
-    }
-    p = pcap_fopen_offline(f, err);
-    if (p == NULL) {
-        fclose(f); /* pcap_close closes it once libpcap has it */
-    } else if (s->in_place) {
-        s->in_place = pcapread_limits(&s->rd, (uint32_t)pcap_snapshot(p), pcap_datalink(p)) == 0;
-    }
-out_check:
-    if (p == NULL) {
+    s->file_buffer = s->pl->host->alloc(s->pl->self, PCAPTRACE_BUFFER);
+    if (pcaptrace_open(&s->trace, file, s->file_buffer, err) < 0) {
         PCAP_LOG(s, "cannot read %s: %s", file, err);
+        return NULL;
     }
-    return p;
+    return s->trace.p;
 }
 
 int pcap_fe_filter(void *src, const char *filter)
 {
     struct pcap_source *s = src;
+    char err[PCAP_ERRBUF_SIZE] = "";
     struct bpf_program prog;
     int rc;
 
     if (filter == NULL) {
         return 0;
     }
-    if (pcap_compile(s->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-        PCAP_LOG(s, "%s: bad filter '%s': %s", s->input, filter, pcap_geterr(s->p));
-        return -EINVAL;
+    if (!s->live) {
+        rc = pcaptrace_filter(&s->trace, filter, err);
+    } else if ((rc = pcap_compile(s->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN)) == 0) {
+        rc = pcap_setfilter(s->p, &prog);
+        pcap_freecode(&prog);
     }
-    if (s->in_place) {
-        s->filter = prog;
-        s->filtered = true;
-        return 0;
-    }
-    rc = pcap_setfilter(s->p, &prog);
-    pcap_freecode(&prog);
     if (rc < 0) {
-        PCAP_LOG(s, "%s: cannot set filter: %s", s->input, pcap_geterr(s->p));
+        PCAP_LOG(s, "%s: bad filter '%s': %s", s->input, filter,
+                 err[0] != '\0' ? err : pcap_geterr(s->p));
         return -EINVAL;
     }
     return 0;
@@ -194,9 +150,10 @@ int pcap_fe_open_filter(struct pcap_plugin *pl, const struct shoal_source_spec *
         s->p = pcap_fe_open_file(s, spec->file);
     }
     if (s->p == NULL || pcap_fe_filter(s, filter) < 0) {
-        if (s->p != NULL) {
+        if (s->live && s->p != NULL) {
             pcap_close(s->p);
         }
+        pcaptrace_close(&s->trace);
         pl->host->free(pl->self, s->file_buffer);
         pl->host->free(pl->self, s);
         return -EINVAL;
@@ -219,59 +176,38 @@ int pcap_fe_datalink(void *src, const char **name)
     return dlt;
 }
 
-static void pcap_fe_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+static void pcap_fe_frame(void *arg, double ts, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
-    struct pcap_source *s = (struct pcap_source *)user;
-    struct shoal_frame f = {
-        .ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6,
-        .data = bytes,
-        .caplen = h->caplen,
-        .len = h->len,
-    };
+    struct pcap_source *s = arg;
+    struct shoal_frame f = {.ts = ts, .data = data, .caplen = caplen, .len = len};
 
     s->deliver(s->arg, &f);
 }
 
-/* next() of a trace read in place: up to max frames that pass the filter,
- * as pcap_dispatch counts them. */
-static int pcap_fe_next_in_place(struct pcap_source *s, int max, shoal_frame_fn deliver, void *arg)
+static void pcap_fe_live_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-    struct pcapread_rec rec;
-    int n = 0, rc = 1;
-
-    while (n < max && (rc = pcapread_next(&s->rd, &rec)) > 0) {
-        if (s->filtered) {
-            struct pcap_pkthdr ph = {.caplen = rec.caplen, .len = rec.len};
-            if (pcap_offline_filter(&s->filter, &ph, rec.data) == 0) {
-                continue;
-            }
-        }
-        struct shoal_frame f = {
-            .ts = rec.ts, .data = rec.data, .caplen = rec.caplen, .len = rec.len};
-        deliver(arg, &f);
-        n++;
-    }
-    s->received += (uint64_t)n;
-    if (rc < 0) {
-        PCAP_LOG(s, "%s: %s", s->input, s->rd.err);
-        return -EIO;
-    }
-    return n == 0 ? SHOAL_SOURCE_END : n;
+    pcap_fe_frame(user, (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6, bytes, h->caplen,
+                  h->len);
 }
 
 int pcap_fe_next(void *src, int max, shoal_frame_fn deliver, void *arg)
 {
     struct pcap_source *s = src;
+    char err[PCAP_ERRBUF_SIZE] = "";
     int n;
 
-    if (s->in_place) {
-        return pcap_fe_next_in_place(s, max, deliver, arg);
-    }
     s->deliver = deliver;
     s->arg = arg;
-    n = pcap_dispatch(s->p, max, pcap_fe_frame, (u_char *)s);
+    if (s->live) {
+        n = pcap_dispatch(s->p, max, pcap_fe_live_frame, (u_char *)s);
+        if (n == PCAP_ERROR) {
+            snprintf(err, sizeof(err), "%s", pcap_geterr(s->p));
+        }
+    } else {
+        n = pcaptrace_next(&s->trace, max, pcap_fe_frame, s, err);
+    }
     if (n == PCAP_ERROR) {
-        PCAP_LOG(s, "%s: %s", s->input, pcap_geterr(s->p));
+        PCAP_LOG(s, "%s: %s", s->input, err);
         return -EIO;
     }
     if (n == PCAP_ERROR_BREAK || (n == 0 && !s->live)) {
@@ -299,13 +235,9 @@ void pcap_fe_stats(void *src, struct shoal_source_stats *st)
         st->dropped = ps.ps_drop;
         st->if_dropped = ps.ps_ifdrop;
     }
-    if (s->in_place) {
-        st->file_pos = pcapread_pos(&s->rd);
-        st->file_size = s->file_size;
-    } else if (!s->live && pcap_file(s->p) != NULL) {
-        long pos = ftell(pcap_file(s->p));
-        st->file_pos = pos > 0 ? (uint64_t)pos : 0;
-        st->file_size = s->file_size;
+    if (!s->live) {
+        st->file_pos = pcaptrace_pos(&s->trace);
+        st->file_size = s->trace.size;
     }
 }
 
@@ -313,10 +245,10 @@ void pcap_fe_close(void *src)
 {
     struct pcap_source *s = src;
 
-    if (s->filtered) {
-        pcap_freecode(&s->filter);
+    if (s->live) {
+        pcap_close(s->p);
     }
-    pcap_close(s->p);
+    pcaptrace_close(&s->trace);
     s->pl->host->free(s->pl->self, s->file_buffer);
     s->pl->host->free(s->pl->self, s);
 }
