@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct ssl_parser dtls;
     static const struct {
         int64_t max_handshake;
-    } cfg = {2048};
+        bool ja3;
+    } cfg = {2048, true}; /* the fingerprints' parsing too */
 
     if (fz_ps == NULL) {
         fz_ops = ssl_LTX_shoal_plugin.ops;

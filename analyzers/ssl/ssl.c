@@ -33,6 +33,7 @@
 
 struct ssl_config {
     int64_t max_handshake; /* bytes */
+    bool ja3;              /* ssl.log's ja3 and ja3s columns */
 };
 
 static const struct shoal_cfg_key ssl_cfg_keys[] = {
@@ -40,6 +41,11 @@ static const struct shoal_cfg_key ssl_cfg_keys[] = {
      "longest handshake message gathered across records, in bytes: a longer one ends the "
      "analysis of its connection (weird SSL_max_handshake_message_size_reached)",
      offsetof(struct ssl_config, max_handshake), "1024", "16777216"},
+    {"ja3", SHOAL_CFG_BOOL, "false", false,
+     "add the JA3 and JA3S fingerprints of the hellos to ssl.log (columns ja3, ja3s, as the "
+     "ja3 package for Zeek); plugins.ssl and plugins.dtls write the same ssl.log, so set it "
+     "alike in both",
+     offsetof(struct ssl_config, ja3), NULL, NULL},
     {0},
 };
 
@@ -73,7 +79,12 @@ struct ssl_counters {
     X(SSL_HISTORY, "ssl_history", SHOAL_T_STRING, 0)                                               \
     X(CERT_CHAIN_FPS, "cert_chain_fps", SHOAL_T_VECTOR, SHOAL_T_STRING)                            \
     X(CLIENT_CERT_CHAIN_FPS, "client_cert_chain_fps", SHOAL_T_VECTOR, SHOAL_T_STRING)              \
-    X(SNI_MATCHES_CERT, "sni_matches_cert", SHOAL_T_BOOL, 0)
+    X(SNI_MATCHES_CERT, "sni_matches_cert", SHOAL_T_BOOL, 0)                                       \
+    X(JA3, "ja3", SHOAL_T_STRING, 0)                                                               \
+    X(JA3S, "ja3s", SHOAL_T_STRING, 0)
+
+/* The JA3 columns come last and only with plugins.ssl.ja3. */
+#define SSL_JA3_COLS 2
 
 #define SSL_COL(id, name, type, elem) SSL_COL_##id,
 enum ssl_col { SSL_COLUMNS(SSL_COL) SSL_NCOLS };
@@ -109,16 +120,26 @@ struct ssl_fps {
     struct shoal_value v[SSL_CHAIN_MAX];
 };
 
+/* b[0..n) in lower-case hex in out (2n + 1 bytes). */
+static const char *ssl_hex(const uint8_t *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+    return out;
+}
+
 static struct shoal_value ssl_v_fps(const struct ssl_session *s, int server, struct ssl_fps *f)
 {
     if (!s->chains) {
         return shoal_v_unset();
     }
     for (size_t i = 0; i < s->nfps[server]; i++) {
-        for (size_t j = 0; j < SSL_SHA256_LEN; j++) {
-            snprintf(&f->hex[i][2 * j], 3, "%02x", s->fps[server][i][j]);
-        }
-        f->v[i] = shoal_v_str(f->hex[i]);
+        f->v[i] = shoal_v_str(ssl_hex(s->fps[server][i], SSL_SHA256_LEN, f->hex[i]));
     }
     return shoal_v_vec(f->v, s->nfps[server]);
 }
@@ -161,6 +182,13 @@ static void ssl_write(struct ssl_conn *sc)
     v[SSL_COL_CLIENT_CERT_CHAIN_FPS] = ssl_v_fps(s, 0, &client);
     if (s->sni_match >= 0) {
         v[SSL_COL_SNI_MATCHES_CERT] = shoal_v_bool(s->sni_match == 1);
+    }
+    char ja3[2 * SSL_MD5_LEN + 1], ja3s[2 * SSL_MD5_LEN + 1];
+    if (s->has_ja3) {
+        v[SSL_COL_JA3] = shoal_v_str(ssl_hex(s->ja3, SSL_MD5_LEN, ja3));
+    }
+    if (s->has_ja3s) {
+        v[SSL_COL_JA3S] = shoal_v_str(ssl_hex(s->ja3s, SSL_MD5_LEN, ja3s));
     }
     if (ps->an->stream_write(ps->self, ps->stream, v) == 0) {
         (*ps->n.records)++;
@@ -251,6 +279,7 @@ static struct ssl_conn *ssl_enter(struct ssl_plugin *ps, struct shoal_conn *c, v
 #else
         ssl_parse_init(&sc->parser, false, (uint32_t)ps->cfg.max_handshake, &ssl_cbs, sc);
 #endif
+        sc->parser.ja3 = ps->cfg.ja3;
         (*ps->n.sessions)++;
         if (ssl_partial(ps, c)) {
             sc->parser.stopped = true;
@@ -323,10 +352,11 @@ static int ssl_init(const struct shoal_host *host, struct shoal_self *self, cons
     }
 #define SSL_COUNTER_INIT(name, help) ps->n.name = host->counter(self, #name, help);
     SSL_COUNTERS(SSL_COUNTER_INIT)
-    ps->stream = ps->an->stream_open(self, "ssl", ssl_fields, SSL_NCOLS);
+    ps->stream = ps->an->stream_open(self, "ssl", ssl_fields,
+                                     ps->cfg.ja3 ? SSL_NCOLS : SSL_NCOLS - SSL_JA3_COLS);
     if (ps->stream == NULL) {
         host->free(self, ps);
-        return -EINVAL; /* the core logged why */
+        return -EINVAL; /* the core logged why (ja3 set in only one of ssl and dtls) */
     }
     *state = ps;
     return 0;

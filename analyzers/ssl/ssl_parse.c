@@ -293,6 +293,90 @@ static void ssl_extensions(struct ssl_parser *p, bool is_orig, struct ssl_rd *r)
     r->bad |= all.bad;
 }
 
+/* ---- JA3 and JA3S (the ja3 package's fingerprints of the hellos) ---- */
+
+/* GREASE values (RFC 8701: 0x0a0a, 0x1a1a, ... 0xfafa) are left out. */
+static bool ssl_grease(uint32_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* One number of a '-'-joined list of the text being hashed. */
+static void ja3_num(struct ssl_md5 *m, uint32_t v, bool *first)
+{
+    char b[12];
+    int n = snprintf(b, sizeof(b), "%s%u", *first ? "" : "-", v);
+
+    ssl_md5_update(m, b, (size_t)n);
+    *first = false;
+}
+
+/* The values of a list of `width`-byte values, GREASE aside. */
+static void ja3_list(struct ssl_md5 *m, struct ssl_rd list, size_t width)
+{
+    bool first = true;
+
+    while (!list.bad && list.left >= width) {
+        uint32_t v = rd_uint(&list, width);
+        if (width == 1 || !ssl_grease(v)) {
+            ja3_num(m, v, &first);
+        }
+    }
+}
+
+/* "VERSION,CIPHERS,EXTENSIONS,GROUPS,POINT_FORMATS" (client) or
+ * "VERSION,CIPHER,EXTENSIONS" (server) of a hello whose body starts at b:
+ * its MD5 in out, or false for a malformed hello. */
+static bool ssl_ja3(const struct ssl_parser *p, bool is_orig, const uint8_t *b, size_t len,
+                    uint8_t out[SSL_MD5_LEN])
+{
+    struct ssl_rd r = {b, len, false}, groups = {NULL, 0, false}, formats = {NULL, 0, false};
+    const uint8_t *random;
+    struct ssl_md5 m;
+    bool first = true;
+    char num[16];
+
+    ssl_md5_init(&m);
+    ssl_md5_update(&m, num, (size_t)snprintf(num, sizeof(num), "%u,", rd_uint(&r, 2)));
+    rd_take(&r, SSL_RANDOM_LEN, &random);
+    rd_vec(&r, 1); /* session id */
+    if (is_orig) {
+        if (p->dtls) {
+            rd_vec(&r, 1); /* cookie */
+        }
+        ja3_list(&m, rd_vec(&r, 2), 2);
+        rd_vec(&r, 1); /* compression methods */
+    } else {
+        ssl_md5_update(&m, num, (size_t)snprintf(num, sizeof(num), "%u", rd_uint(&r, 2)));
+        rd_uint(&r, 1); /* compression method */
+    }
+    ssl_md5_update(&m, ",", 1);
+    struct ssl_rd all = r.left > 0 ? rd_vec(&r, 2) : (struct ssl_rd){NULL, 0, false};
+    while (!all.bad && all.left > 0) {
+        uint32_t type = rd_uint(&all, 2);
+        struct ssl_rd ext = rd_vec(&all, 2);
+        if (!ssl_grease(type)) {
+            ja3_num(&m, type, &first);
+        }
+        if (type == 10) { /* supported_groups */
+            groups = rd_vec(&ext, 2);
+        } else if (type == 11) { /* ec_point_formats */
+            formats = rd_vec(&ext, 1);
+        }
+    }
+    if (is_orig) {
+        ssl_md5_update(&m, ",", 1);
+        ja3_list(&m, groups, 2);
+        ssl_md5_update(&m, ",", 1);
+        ja3_list(&m, formats, 1);
+    }
+    if (r.bad || all.bad) {
+        return false;
+    }
+    ssl_md5_final(&m, out);
+    return true;
+}
+
 static void ssl_client_hello(struct ssl_parser *p, const uint8_t *b, size_t len)
 {
     struct ssl_session *s = &p->s;
@@ -312,6 +396,9 @@ static void ssl_client_hello(struct ssl_parser *p, const uint8_t *b, size_t len)
     if (r.bad || sid.bad || sid.left > SSL_SESSION_ID_MAX) {
         ssl_violation(p, "truncated or malformed client hello");
         return;
+    }
+    if (p->ja3) {
+        s->has_ja3 = ssl_ja3(p, true, b, len, s->ja3);
     }
     if (!ssl_version_ok(version)) {
         snprintf(why, sizeof(why), "unsupported client SSL version 0x%04x", version);
@@ -344,6 +431,9 @@ static void ssl_server_hello(struct ssl_parser *p, const uint8_t *b, size_t len)
     if (r.bad || sid.bad) {
         ssl_violation(p, "truncated or malformed server hello");
         return;
+    }
+    if (p->ja3) {
+        s->has_ja3s = ssl_ja3(p, false, b, len, s->ja3s);
     }
     if (!s->has_version) {
         s->version = version;

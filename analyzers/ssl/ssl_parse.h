@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ssl_md5.h"
 #include "ssl_sha256.h"
 
 #define SSL_HISTORY_MAX 100 /* Zeek's SSL::max_ssl_history_length */
@@ -59,6 +60,8 @@ struct ssl_session {
     uint8_t (*fps)[SSL_CHAIN_MAX][SSL_SHA256_LEN]; /* allocated on the first certificate */
     uint8_t session_id[SSL_SESSION_ID_MAX];
     char history[SSL_HISTORY_MAX + 1];
+    bool has_ja3, has_ja3s; /* parser.ja3: the hellos' fingerprints */
+    uint8_t ja3[SSL_MD5_LEN], ja3s[SSL_MD5_LEN];
 };
 
 /* The callbacks.  `ud` is the parser's. */
@@ -97,6 +100,7 @@ struct ssl_parser {
     bool stopped;  /* after a gap, a violation or the end of the handshake */
     bool violated; /* a violation to report when the current input is done */
     bool had_record;
+    bool ja3; /* fingerprint the hellos (JA3, JA3S) */
     uint32_t max_handshake;
     const struct ssl_parse_cb *cb;
     void *ud;

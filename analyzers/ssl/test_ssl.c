@@ -27,11 +27,15 @@ static struct shoal_conn *conn;
 static void *cs;
 static bool detached;
 
+/* The plugin's settings (struct ssl_config). */
+struct test_cfg {
+    int64_t max_handshake;
+    bool ja3;
+};
+
 static int suite_init(void)
 {
-    static const struct {
-        int64_t max_handshake;
-    } cfg = {4096};
+    static const struct test_cfg cfg = {4096, false};
     ops = ssl_LTX_shoal_plugin.ops;
     return fakehost_init(&ssl_LTX_shoal_plugin, &cfg, &ps);
 }
@@ -537,6 +541,70 @@ static void test_sha256(void)
     CU_ASSERT_STRING_EQUAL(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static void test_md5(void)
+{
+    static const char *const in[] = {"", "abc", "message digest",
+                                     "12345678901234567890123456789012345678901234567890123456789"
+                                     "012345678901234567890"};
+    static const char *const want[] = {
+        "d41d8cd98f00b204e9800998ecf8427e", "900150983cd24fb0d6963f7d28e17f72",
+        "f96b697d7cb7938d525a2f31aaf161d0", "57edf4a22be3c955ac49da2e2107b67a"};
+    for (int i = 0; i < 4; i++) {
+        struct ssl_md5 m;
+        uint8_t d[SSL_MD5_LEN];
+        char hex[33];
+        ssl_md5_init(&m);
+        ssl_md5_update(&m, in[i], strlen(in[i]));
+        ssl_md5_final(&m, d);
+        for (int j = 0; j < SSL_MD5_LEN; j++) {
+            snprintf(hex + 2 * j, 3, "%02x", d[j]);
+        }
+        CU_ASSERT_STRING_EQUAL(hex, want[i]);
+    }
+}
+
+/* The plugin again with plugins.ssl.ja3 `on`. */
+static void reinit_ja3(bool on)
+{
+    struct test_cfg cfg = {4096, on};
+    ssl_LTX_shoal_plugin.fini(ps);
+    CU_ASSERT_EQUAL_FATAL(fakehost_init(&ssl_LTX_shoal_plugin, &cfg, &ps), 0);
+}
+
+/* JA3 of the TLS 1.2 client ("771,49199-4865,0,,") and JA3S of its server
+ * ("771,49199,16"); then a hello with GREASE in its ciphers, extensions
+ * and groups, which JA3 leaves out ("771,4865-49199,10-11,29-23,0"). */
+static void test_ja3(void)
+{
+    reinit_ja3(true);
+    run_tls12(4096);
+    CU_ASSERT_STRING_EQUAL(F("ja3"), "66517f154ae006470c76fe7b66713fc4");
+    CU_ASSERT_STRING_EQUAL(F("ja3s"), "896415616b22361262d7a961b6325cfd");
+
+    struct ssl_mb c = {0};
+    mb_record(&c, 22);
+    mb_hs(&c, 1);
+    mb_u(&c, 0x0303, 2);
+    mb_bytes(&c, sid, 32); /* random */
+    mb_u(&c, 0, 1);
+    mb_bytes(&c, "\x00\x06\x0a\x0a\x13\x01\xc0\x2f\x01\x00", 10);
+    mb_open(&c, 2);
+    mb_bytes(&c, "\x1a\x1a\x00\x00", 4);                                  /* GREASE */
+    mb_bytes(&c, "\x00\x0a\x00\x08\x00\x06\x2a\x2a\x00\x1d\x00\x17", 12); /* groups */
+    mb_bytes(&c, "\x00\x0b\x00\x02\x01\x00", 6);                          /* formats */
+    mb_close(&c);
+    mb_close(&c);
+    mb_close(&c);
+    conn_start();
+    feed(true, &c, c.n);
+    conn_end();
+    CU_ASSERT_STRING_EQUAL(F("ja3"), "0137629f27baa8ccd5625beedf3b60db");
+    CU_ASSERT_STRING_EQUAL(F("ja3s"), "-");
+    reinit_ja3(false);
+    run_tls12(4096);
+    CU_ASSERT_PTR_NULL(fakehost_field("ssl", 0, "ja3")); /* no such column by default */
+}
+
 static void test_x509(void)
 {
     struct ssl_mb m = {0};
@@ -576,6 +644,8 @@ int main(void)
     CU_add_test(s, "DTLS", test_dtls);
     CU_add_test(s, "probe", test_probe);
     CU_add_test(s, "SHA-256", test_sha256);
+    CU_add_test(s, "MD5", test_md5);
+    CU_add_test(s, "JA3, JA3S", test_ja3);
     CU_add_test(s, "X.509 names", test_x509);
     return shoal_cunit_run("test_ssl");
 }

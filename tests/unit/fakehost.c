@@ -262,6 +262,10 @@ static struct shoal_stream *fh_stream_open(struct shoal_self *self, const char *
     (void)self;
     for (size_t i = 0; i < fh_nstreams; i++) {
         if (strcmp(fh_streams[i].path, path) == 0) {
+            /* a plugin initialised again (other settings) may bring other
+             * columns: the last ones hold */
+            fh_streams[i].fields = fields;
+            fh_streams[i].nfields = nfields;
             return (struct shoal_stream *)&fh_streams[i];
         }
     }
