@@ -1149,6 +1149,20 @@ static config_setting_t *config_plugin_group(const struct shoal_config *c, const
  * checked it (types, offsets); this function checks them again so it is safe
  * on a descriptor that did not go through the loader.
  */
+bool shoal_config_plugin_errf(const struct shoal_config *c, const char *name, char *err,
+                              size_t errlen, const char *what)
+{
+    const config_setting_t *g = config_plugin_group(c, name);
+    char path[160];
+
+    if (g == NULL) {
+        return false;
+    }
+    snprintf(path, sizeof(path), "plugins.%s", name);
+    config_errf(err, errlen, c, g, path, "%s", what);
+    return true;
+}
+
 int shoal_config_plugin_enabled(const struct shoal_config *c, const char *name, char *err,
                                 size_t errlen)
 {

@@ -186,6 +186,12 @@ void shoal_config_plugin_free(const struct shoal_plugin *p, void *cfg);
 int shoal_config_plugin_enabled(const struct shoal_config *c, const char *name, char *err,
                                 size_t errlen);
 
+/* "FILE:LINE: plugins.NAME: " + what, in err, when the user's file has a
+ * group for plugin `name` (its settings): true; false (err untouched)
+ * when it has none. */
+bool shoal_config_plugin_errf(const struct shoal_config *c, const char *name, char *err,
+                              size_t errlen, const char *what);
+
 /* Reject groups under `plugins` naming no loaded plugin (`names`, n entries). */
 int shoal_config_check_plugin_groups(const struct shoal_config *c, const char *const *names,
                                      size_t n, char *err, size_t errlen);

@@ -479,6 +479,13 @@ static int plugin_init_one(struct shoal_loaded *l, struct shoal_host_env *env,
     }
     rc = l->desc->init(shoal_host_for(env, l->desc->kind), l->self, l->config, &l->state);
     if (rc != 0) {
+        char what[160];
+        snprintf(what, sizeof(what), "the plugin refused these settings (its init failed: %s)",
+                 strerror(rc < 0 ? -rc : rc));
+        /* With settings of the user's, a configuration error; else dropped. */
+        if (shoal_config_plugin_errf(cfg, l->desc->name, why, whylen, what)) {
+            return -EINVAL;
+        }
         shoal_err("loader", "%s: init of %s failed: %s; plugin dropped", l->file, l->desc->name,
                   strerror(rc < 0 ? -rc : rc));
         return -EIO;

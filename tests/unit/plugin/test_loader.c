@@ -807,13 +807,28 @@ static void test_init_all(void)
                         "  cfgtest: { secret = \"s3\"; count = 7; ratio = 2; label = \"L\"; };\n"
                         "};\n",
                         &r, err, sizeof(err), &msg);
-    /* An init failure is not a config error: rc 0, the plugin dropped. */
+    /* An init failure with no settings of the user's is not a config error:
+     * rc 0, the plugin dropped. */
     CU_ASSERT_EQUAL(rc, 0);
     CU_ASSERT_STRING_EQUAL(err, "");
     CU_ASSERT_EQUAL(shoal_registry_count(r), 6);
     CU_ASSERT_PTR_NULL(shoal_registry_find(r, "initfail"));
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fx_initfail.so: init of initfail failed: "
                                        "Input/output error; plugin dropped"));
+    shoal_registry_free(r);
+
+    /* ... unless the user gave it settings: then a config error at them. */
+    rc = test_init_with("plugins: {\n  initfail: { };\n  cfgtest: { secret = \"s\"; };\n};\n", &r,
+                        err, sizeof(err), &msg);
+    CU_ASSERT_EQUAL(rc, -EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "loader.cfg:2: plugins.initfail: the plugin refused these "
+                                       "settings (its init failed: Input/output error)"));
+    CU_ASSERT_PTR_NULL(shoal_registry_find(r, "initfail"));
+    shoal_registry_free(r);
+    rc = test_init_with("plugins: {\n"
+                        "  cfgtest: { secret = \"s3\"; count = 7; ratio = 2; label = \"L\"; };\n"
+                        "};\n",
+                        &r, err, sizeof(err), &msg);
 
     l = shoal_registry_find(r, "good");
     CU_ASSERT_FATAL(l != NULL);
