@@ -269,15 +269,24 @@ static void spawn_sh(struct process_child *c, const char *name, bool service, co
     CU_ASSERT_EQUAL_FATAL(process_spawn(c, name, service, argv), 0);
 }
 
-/* A worker that says something and ends; a service stopped after it. */
+/* A worker that says something and ends; a service stopped after it.  The
+ * worker begins once the service has said "up" (a file it makes after),
+ * so a loaded machine cannot stop the service before it speaks. */
 static void test_watch_ok(void)
 {
     struct process_child c[2];
+    char manager[160], worker[320], up[64];
 
-    spawn_sh(&c[0], "manager", true, "echo up; exec sleep 30");
-    spawn_sh(&c[1], "worker-1", false,
-             "printf '\\rt: 50.0%%  10 packets  1 MB/s   '; printf 'a warning\\n'; "
-             "printf '\\rt: 100.0%%  20 packets  1 MB/s\\n'; echo summary");
+    snprintf(up, sizeof(up), "/tmp/shoal-test-process-up-%d", (int)getpid());
+    unlink(up);
+    snprintf(manager, sizeof(manager), "echo up; : > %s; exec sleep 30", up);
+    snprintf(worker, sizeof(worker),
+             "while [ ! -e %s ]; do sleep 0.01; done; "
+             "printf '\\rt: 50.0%%%%  10 packets  1 MB/s   '; printf 'a warning\\n'; "
+             "printf '\\rt: 100.0%%%%  20 packets  1 MB/s\\n'; echo summary",
+             up);
+    spawn_sh(&c[0], "manager", true, manager);
+    spawn_sh(&c[1], "worker-1", false, worker);
     CU_ASSERT_EQUAL(process_watch(c, 2, NULL, &no_stop), 0);
     CU_ASSERT_EQUAL(c[1].status, 0);
     CU_ASSERT_TRUE(c[1].has_progress);
@@ -288,6 +297,7 @@ static void test_watch_ok(void)
     CU_ASSERT_NSTRING_EQUAL(c[0].tail, "up\n", 3);
     process_child_close(&c[0]);
     process_child_close(&c[1]);
+    unlink(up);
 }
 
 /* A worker that fails, and a service that exits early: both end the wait. */
