@@ -28,6 +28,8 @@ struct fh_stream {
 
 struct fh_rec {
     struct fh_stream *s;
+    const struct shoal_field *fields; /* the stream's columns when written */
+    size_t nfields;
     char **vals;
 };
 
@@ -289,6 +291,8 @@ static int fh_stream_write(struct shoal_self *self, struct shoal_stream *ss,
     }
     struct fh_rec *r = &fh_recs[fh_nrecs++];
     r->s = s;
+    r->fields = s->fields;
+    r->nfields = s->nfields;
     r->vals = calloc(s->nfields, sizeof(char *));
     for (size_t i = 0; i < s->nfields; i++) {
         char buf[8192];
@@ -701,7 +705,7 @@ void fakehost_set_time(double t)
 void fakehost_reset(void)
 {
     for (size_t i = 0; i < fh_nrecs; i++) {
-        for (size_t j = 0; j < fh_recs[i].s->nfields; j++) {
+        for (size_t j = 0; j < fh_recs[i].nfields; j++) {
             free(fh_recs[i].vals[j]);
         }
         free(fh_recs[i].vals);
@@ -755,8 +759,8 @@ const char *fakehost_field(const char *path, size_t n, const char *field)
         if (n-- > 0) {
             continue;
         }
-        for (size_t j = 0; j < r->s->nfields; j++) {
-            if (strcmp(r->s->fields[j].name, field) == 0) {
+        for (size_t j = 0; j < r->nfields; j++) {
+            if (strcmp(r->fields[j].name, field) == 0) {
                 return r->vals[j];
             }
         }
