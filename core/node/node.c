@@ -40,9 +40,11 @@
 /* Longest wait for a quiet live link, so hooks and timers run. */
 #define NODE_WAIT_MS 100
 
-/* The kinds of plugin a node with packets uses; a proxy needs no frontend. */
+/* The kinds of plugin a node with packets uses; a proxy needs no frontend,
+ * a dispatcher nothing but its frontend. */
 #define NODE_KINDS (SHOAL_KINDS(ANALYZER) | SHOAL_KINDS(POLICY) | SHOAL_KINDS(FRONTEND))
 #define PROXY_KINDS (SHOAL_KINDS(ANALYZER) | SHOAL_KINDS(POLICY))
+#define DISPATCHER_KINDS SHOAL_KINDS(FRONTEND)
 
 static volatile sig_atomic_t node_stop;
 
@@ -188,7 +190,9 @@ static int node_plugins(struct node_run *r)
 {
     char err[512] = "";
 
-    r->reg = shoal_registry_new(r->o->no_source ? PROXY_KINDS : NODE_KINDS);
+    r->reg = shoal_registry_new(r->o->no_source    ? PROXY_KINDS
+                                : r->o->dispatcher ? DISPATCHER_KINDS
+                                                   : NODE_KINDS);
     if (r->reg == NULL) {
         return 1;
     }

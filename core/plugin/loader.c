@@ -429,14 +429,20 @@ static int plugin_fill_config(struct shoal_loaded *l, const struct shoal_config 
 }
 
 /* A group under `plugins` that names no loaded plugin is a config error
- * (most likely a typo or a plugin that is not installed). */
+ * (most likely a typo or a plugin that is not installed).  Those groups
+ * configure analyzers and policies: a process holding neither (a
+ * dispatcher) leaves them to the nodes that load them. */
 static int plugin_check_groups(const struct shoal_registry *r, const struct shoal_config *cfg,
                                char *err, size_t errlen)
 {
     char why[512];
-    const char **names = calloc(r->n + 1, sizeof(*names));
+    const char **names;
     int rc;
 
+    if (!(r->kinds & (SHOAL_KINDS(ANALYZER) | SHOAL_KINDS(POLICY)))) {
+        return 0;
+    }
+    names = calloc(r->n + 1, sizeof(*names));
     if (names == NULL) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;

@@ -771,11 +771,11 @@ static void test_scan_kind_folders(void)
 /* ---- phase one ---------------------------------------------------------- */
 
 /* Scan the fixtures and run init_all with config text (NULL: no file). */
-static int test_init_with(const char *cfgtext, struct shoal_registry **rp, char *err, size_t errlen,
-                          const char **msg)
+static int test_init_kinds(unsigned kinds, const char *cfgtext, struct shoal_registry **rp,
+                           char *err, size_t errlen, const char **msg)
 {
     struct shoal_config cfg;
-    struct shoal_registry *r = shoal_registry_new(SHOAL_KINDS_ALL);
+    struct shoal_registry *r = shoal_registry_new(kinds);
     int rc;
 
     CU_ASSERT_FATAL(r != NULL);
@@ -792,6 +792,12 @@ static int test_init_with(const char *cfgtext, struct shoal_registry **rp, char 
     shoal_config_free(&cfg);
     *rp = r;
     return rc;
+}
+
+static int test_init_with(const char *cfgtext, struct shoal_registry **rp, char *err, size_t errlen,
+                          const char **msg)
+{
+    return test_init_kinds(SHOAL_KINDS_ALL, cfgtext, rp, err, errlen, msg);
 }
 
 static void test_init_all(void)
@@ -942,6 +948,15 @@ static void test_init_config_errors(void)
              test_tmpdir);
     CU_ASSERT_STRING_EQUAL(err, exp);
     CU_ASSERT_PTR_NOT_NULL(shoal_registry_find(r, "cfgtest"));
+    shoal_registry_free(r);
+    /* ... which a process holding neither analyzers nor policies (a
+     * dispatcher) leaves to the nodes that load them. */
+    rc = test_init_kinds(SHOAL_KINDS(FRONTEND),
+                         "plugins: {\n  cfgtest: { secret = \"x\"; };\n  nosuch: { a = 1; };\n};\n",
+                         &r, err, sizeof(err), &msg);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_STRING_EQUAL(err, "");
+    CU_ASSERT_PTR_NULL(shoal_registry_find(r, "cfgtest"));
     shoal_registry_free(r);
 
     /* A group for a plugin that takes no settings. */
