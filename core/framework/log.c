@@ -141,6 +141,36 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Is every byte of p[0..n) printable ASCII, which TSV keeps as it is
+ * outside containers (and, but for ',', inside them: `comma` refuses it
+ * too)?  Eight bytes at a time: a byte below 0x20 leaves bit 7 clear in
+ * its low seven bits plus 0x60, 0x7f sets it in its low seven bits plus 1,
+ * and 0x80 and above have it already; a ',' is a zero byte of x ^ 0x2c.. */
+static bool tsv_plain(const char *p, size_t n, bool comma)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, bit7 = 0x8080808080808080ull;
+    const uint64_t ones = 0x0101010101010101ull;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if (((~((x & low7) + 0x6060606060606060ull) | ((x & low7) + ones) | x) & bit7) != 0) {
+            return false;
+        }
+        uint64_t y = x ^ (ones * ',');
+        if (comma && ((y - ones) & ~y & bit7) != 0) {
+            return false;
+        }
+    }
+    for (; i < n; i++) {
+        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f || (comma && p[i] == ',')) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Append string bytes with Zeek's escaping; `in_container` also escapes
  * the set separator. */
 static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_container)
@@ -148,6 +178,9 @@ static int fmt_tsv_string(struct shoal_buf *b, const char *p, size_t n, bool in_
     const unsigned char *s = (const unsigned char *)p;
     size_t run = 0; /* start of the pending run of bytes copied as they are */
 
+    if (tsv_plain(p, n, in_container)) { /* most are: copied whole */
+        return buf_add(b, p, n);
+    }
     if (buf_reserve(b, n) < 0) {
         return -ENOMEM;
     }
@@ -321,36 +354,6 @@ static int fmt_fixed6(struct shoal_buf *b, double d)
 
 /* Room for a separator and any scalar but a string written in place. */
 #define TSV_SCALAR_ROOM 64
-
-/* Is every byte of p[0..n) printable ASCII, which TSV keeps as it is
- * outside containers (and, but for ',', inside them: `comma` refuses it
- * too)?  Eight bytes at a time: a byte below 0x20 leaves bit 7 clear in
- * its low seven bits plus 0x60, 0x7f sets it in its low seven bits plus 1,
- * and 0x80 and above have it already; a ',' is a zero byte of x ^ 0x2c.. */
-static bool tsv_plain(const char *p, size_t n, bool comma)
-{
-    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, bit7 = 0x8080808080808080ull;
-    const uint64_t ones = 0x0101010101010101ull;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        if (((~((x & low7) + 0x6060606060606060ull) | ((x & low7) + ones) | x) & bit7) != 0) {
-            return false;
-        }
-        uint64_t y = x ^ (ones * ',');
-        if (comma && ((y - ones) & ~y & bit7) != 0) {
-            return false;
-        }
-    }
-    for (; i < n; i++) {
-        if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f || (comma && p[i] == ',')) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* A present value of type t written in place at o (TSV_SCALAR_ROOM bytes
  * of room), for the common scalars and short plain strings; NULL for
