@@ -650,15 +650,13 @@ static bool dnsp_rd_fixed(struct dnsp *p, const struct dns_rr *rr, struct dnsp_r
 /* SSHFP: "SSHFP: <hex fingerprint>". */
 static bool dnsp_rd_sshfp(struct dnsp *p, const struct dns_rr *rr, struct dnsp_rd *r)
 {
-    static const char hex[] = "0123456789abcdef";
-
     if (p->len - r->rd < 2) {
         return false;
     }
     dnsw_put(&r->w, "SSHFP: ", 7);
     for (size_t i = r->rd + 2; i < dnsp_rd_end(r); i++) {
-        char b[2] = {hex[p->m[i] >> 4], hex[p->m[i] & 0xf]};
-        dnsw_put(&r->w, b, 2);
+        char b[2];
+        dnsw_put(&r->w, b, (size_t)(shoal_text_hex(b, p->m + i, 1) - b));
     }
     dnsp_emit(p, rr, &r->w);
     return true;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <shoal/addrtext.h>
 #include <shoal/shoal.h>
 
 #include "quic_hello.h"
@@ -114,9 +115,7 @@ static struct shoal_value quic_v_hex(bool has, const uint8_t *b, size_t n, char 
     if (!has) {
         return shoal_v_unset();
     }
-    for (size_t i = 0; i < n; i++) {
-        snprintf(out + 2 * i, 3, "%02x", b[i]);
-    }
+    shoal_text_hex(out, b, n);
     return shoal_v_strn(out, 2 * n);
 }
 

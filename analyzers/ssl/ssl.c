@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <shoal/addrtext.h>
 #include <shoal/shoal.h>
 
 #include "ssl_names.h"
@@ -123,13 +124,7 @@ struct ssl_fps {
 /* b[0..n) in lower-case hex in out (2n + 1 bytes). */
 static const char *ssl_hex(const uint8_t *b, size_t n, char *out)
 {
-    static const char digits[] = "0123456789abcdef";
-
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = '\0';
+    *shoal_text_hex(out, b, n) = '\0';
     return out;
 }
 

@@ -4,8 +4,9 @@
  * inet_ntop(3) writes (glibc's RFC 5952 form for IPv6), a few times
  * faster.  Logs carry an address in every record, so the core's log
  * writer and analyzers that put addresses into strings (dns.log answers)
- * share these.  Header-only: nothing here is part of the host table, and
- * a plugin built against an older SDK is unaffected (since 2.3).
+ * share these; and bytes as hex, for the hashes and ids analyzers log.
+ * Header-only: nothing here is part of the host table, and a plugin built
+ * against an older SDK is unaffected (since 2.3).
  */
 #ifndef SHOAL_SDK_ADDRTEXT_H
 #define SHOAL_SDK_ADDRTEXT_H
@@ -55,6 +56,21 @@ static inline char *shoal_text_v4(char *o, const uint8_t *p)
     return o - 1;
 }
 
+#define SHOAL_HEX_DIGITS "0123456789abcdef"
+
+/* b[0..n) as lower-case hex at o: 2n bytes, not terminated; returns the
+ * end.  (Fingerprints, hashes, connection ids.) */
+static inline char *shoal_text_hex(char *o, const uint8_t *b, size_t n)
+{
+    static const char hex[] = SHOAL_HEX_DIGITS;
+
+    for (size_t i = 0; i < n; i++) {
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 15];
+    }
+    return o;
+}
+
 /* inet_ntop(AF_INET6)'s text (RFC 5952 as glibc writes it) at o: lower-case
  * hex groups without leading zeros, the first longest run of two or more
  * zero groups as "::", and an IPv4-compatible or -mapped tail as a dotted
@@ -62,7 +78,7 @@ static inline char *shoal_text_v4(char *o, const uint8_t *p)
  * the end, not terminated. */
 static inline char *shoal_text_v6(char *o, const uint8_t *a)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = SHOAL_HEX_DIGITS;
     unsigned w[8];
     int best = -1, best_len = 0, cur = -1, cur_len = 0;
 
