@@ -81,19 +81,12 @@ static uint64_t netset_word(const uint8_t *b)
 
 int shoal_netset_add(struct shoal_netset *s, const struct shoal_prefix *p)
 {
-    struct shoal_prefix *v = realloc(s->v, (s->n + 1) * sizeof(*v));
-    struct shoal_netword *w;
+    struct shoal_netword *w = realloc(s->w, (s->n + 1) * sizeof(*w));
 
-    if (v == NULL) {
-        return -ENOMEM;
-    }
-    s->v = v;
-    w = realloc(s->w, (s->n + 1) * sizeof(*w));
     if (w == NULL) {
         return -ENOMEM;
     }
     s->w = w;
-    s->v[s->n] = *p;
     s->w[s->n] = (struct shoal_netword){
         .net = {netset_word(p->net.b), netset_word(p->net.b + 8)},
         .mask = {netset_mask(p->len < 64 ? p->len : 64),
@@ -156,9 +149,7 @@ bool shoal_netset_contains(const struct shoal_netset *s, const struct shoal_addr
 
 void shoal_netset_free(struct shoal_netset *s)
 {
-    free(s->v);
     free(s->w);
-    s->v = NULL;
     s->w = NULL;
     s->n = 0;
 }

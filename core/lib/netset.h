@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A set of IP prefixes (the site's local networks) and the test "is this
- * address inside one of them".  Lookups run once per logged connection, so
- * a sorted array scanned from the longest prefixes is plenty.
+ * address inside one of them".  Lookups run twice per logged connection,
+ * so an array of masked words scanned in order is plenty.
  */
 #ifndef SHOAL_NETSET_H
 #define SHOAL_NETSET_H
@@ -24,8 +24,7 @@ struct shoal_netword {
 };
 
 struct shoal_netset {
-    struct shoal_prefix *v;
-    struct shoal_netword *w; /* w[i] is v[i] */
+    struct shoal_netword *w; /* the prefixes, as added */
     size_t n;
 };
 

@@ -157,7 +157,7 @@ static void test_contains_v4(void)
     CU_ASSERT(!netset_has(&set, "::a00:1"));
     CU_ASSERT(!netset_has(&set, "2001:db8::1"));
     shoal_netset_free(&set);
-    CU_ASSERT_PTR_NULL(set.v);
+    CU_ASSERT_PTR_NULL(set.w);
     CU_ASSERT_EQUAL(set.n, 0);
 
     /* 0.0.0.0/0 is all of IPv4 and nothing else. */
