@@ -648,11 +648,13 @@ int shoal_dedup_load(struct shoal_dedup *d, const char *path)
         if (k == EOF) {
             break;
         }
-        if (k != 4 || n > d->max_pending) {
+        /* One line per sender, as many as this tracker holds. */
+        if (k != 4 || n > d->max_pending || dedup_find(d, name) != NULL) {
             rc = -EBADMSG;
             goto out_clear;
         }
         if ((rc = dedup_get(d, name, epoch, &s)) < 0) {
+            rc = rc == -ENOMEM ? rc : -EBADMSG;
             goto out_clear;
         }
         s->contiguous = contiguous;

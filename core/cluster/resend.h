@@ -158,7 +158,9 @@ int shoal_dedup_save(const struct shoal_dedup *d, const char *path);
 /*
  * Replace the state with the one saved in `path`.  Returns 0, -ENOENT if
  * there is no file (the state is left empty), -EBADMSG if the file is
- * malformed, or another negative errno.
+ * malformed (a sender twice, more senders or pending sequences than this
+ * tracker holds included; the state is left empty), or another negative
+ * errno.
  */
 int shoal_dedup_load(struct shoal_dedup *d, const char *path);
 

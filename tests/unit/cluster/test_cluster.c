@@ -553,9 +553,14 @@ static void test_dedup_save_load(void)
         "",
         "shoal-dedup 2\n",
         "shoal-dedup 1\nw 1 2\n",
-        "shoal-dedup 1\nw 1 5 2 9 8\n", /* not sorted */
-        "shoal-dedup 1\nw 1 5 1 6\n",   /* not above contiguous + 1 */
-        "shoal-dedup 1\nw 1 5 99 7\n",  /* more than max_pending */
+        "shoal-dedup 1\nw 1 5 2 9 8\n",       /* not sorted */
+        "shoal-dedup 1\nw 1 5 1 6\n",         /* not above contiguous + 1 */
+        "shoal-dedup 1\nw 1 5 99 7\n",        /* more than max_pending */
+        "shoal-dedup 1\nw 5 10 0\nw 1 0 0\n", /* a sender twice (found by fuzz_spool) */
+        "shoal-dedup 1\nw 1 1 0\nw 1 2 0\n",
+        /* more senders than the tracker holds (16) */
+        "shoal-dedup 1\na 1 1 0\nb 1 1 0\nc 1 1 0\nd 1 1 0\ne 1 1 0\nf 1 1 0\ng 1 1 0\nh 1 1 0\ni "
+        "1 1 0\nj 1 1 0\nk 1 1 0\nl 1 1 0\nm 1 1 0\nn 1 1 0\no 1 1 0\np 1 1 0\nq 1 1 0\n",
     };
     for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
         f = fopen(bad, "w");
