@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the text files a user edits by hand and the shell
- * reads: node.cfg (core/shell/nodecfg.c, with the `<nodes>` arguments of
- * a command line) and networks.cfg (core/config/networks.c).  The input is
- * split at its first line "%%": node.cfg's text before it, networks.cfg's
- * after it (the whole input is tried as both when there is none); the
- * words of node.cfg's last line are also given to shoal_nodecfg_select as
+ * libFuzzer target for the text files a user edits by hand: node.cfg
+ * (core/shell/nodecfg.c, with the `<nodes>` arguments of a command line),
+ * networks.cfg (core/config/networks.c) and shoal.cfg (core/config/config.c
+ * over libconfig, then networks.cfg applied to it).  The input is split at
+ * lines "%%": node.cfg's text, networks.cfg's, shoal.cfg's (the whole
+ * input is tried as each when there is no such line); the words of
+ * node.cfg's last line are also given to shoal_nodecfg_select as
  * `<nodes>`.
  *
  * Checked: a refusal is -EINVAL (or -ENOMEM) with a message that names the
@@ -13,8 +14,10 @@
  * shoal_nodecfg_find finds again, at least one node, lb_index below
  * lb_procs, roles in range; a selection holds only nodes of the file, each
  * once; an accepted networks.cfg turns into a set that contains each of
- * its own prefixes' network addresses.  Every string is read through, so
- * ASan sees any pointer out of its block.
+ * its own prefixes' network addresses; shoal.cfg loads or is refused with
+ * -EINVAL and "FILE:..." (read from a memfd by its /proc path, as a node
+ * reads its file).  Every string is read through, so ASan sees any pointer
+ * out of its block.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -22,12 +25,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "config/config.h"
 #include "config/networks.h"
 #include "lib/netset.h"
 #include "shell/nodecfg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+const char *__lsan_default_suppressions(void);
+
+/* libconfig 1.5's scanner drops the string it was gathering when a parse
+ * error comes in the middle of one (strbuf_append's block, 64 bytes per
+ * refused file): its leak, not ours. */
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libconfig.so\n";
+}
 
 #define FZ_ARGS 16
 
@@ -123,7 +138,36 @@ static void fz_nodecfg(const char *text)
     shoal_nodecfg_free(c);
 }
 
-static void fz_networks(const char *text)
+/* shoal.cfg from text, and networks.cfg (n, may be NULL) applied to it. */
+static void fz_config(const char *text, const struct shoal_networks *n)
+{
+    struct shoal_config cfg;
+    char path[64], err[512] = "";
+    size_t len = strlen(text);
+    int fd = memfd_create("shoal.cfg", MFD_CLOEXEC);
+    int rc;
+
+    if (fd < 0) {
+        return;
+    }
+    if (write(fd, text, len) != (ssize_t)len) {
+        close(fd);
+        return;
+    }
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    rc = shoal_config_load(&cfg, path, err, sizeof(err));
+    if (rc == 0) {
+        if (n != NULL) {
+            (void)shoal_networks_apply(n, &cfg);
+        }
+    } else if ((rc != -EINVAL && rc != -ENOMEM) || strstr(err, path) != err) {
+        abort(); /* a refusal names the file */
+    }
+    shoal_config_free(&cfg);
+    close(fd);
+}
+
+static void fz_networks(const char *text, const char *cfgtext)
 {
     struct shoal_networks *n = NULL;
     struct shoal_netset set = {0};
@@ -132,6 +176,7 @@ static void fz_networks(const char *text)
 
     if (rc < 0) {
         fz_refused(rc, err, "networks.cfg");
+        fz_config(cfgtext, NULL);
         return;
     }
     for (size_t i = 0; i < n->n; i++) {
@@ -146,6 +191,7 @@ static void fz_networks(const char *text)
         }
     }
     shoal_netset_free(&set);
+    fz_config(cfgtext, n);
     shoal_networks_free(n);
 }
 
@@ -161,12 +207,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     sep = strstr(text, "\n%%\n");
     if (sep != NULL) {
+        char *nets = sep + 4;
+        char *cfg = strstr(nets, "\n%%\n");
         *sep = '\0';
+        if (cfg != NULL) {
+            *cfg = '\0';
+            cfg += 4;
+        }
         fz_nodecfg(text);
-        fz_networks(sep + 4);
+        fz_networks(nets, cfg != NULL ? cfg : "");
     } else {
         fz_nodecfg(text);
-        fz_networks(text);
+        fz_networks(text, text);
     }
     free(text);
     return 0;
