@@ -2,22 +2,24 @@
 /*
  * libFuzzer target for the text files a user edits by hand: node.cfg
  * (core/shell/nodecfg.c, with the `<nodes>` arguments of a command line),
- * networks.cfg (core/config/networks.c) and shoal.cfg (core/config/config.c
- * over libconfig, then networks.cfg applied to it).  The input is split at
- * lines "%%": node.cfg's text, networks.cfg's, shoal.cfg's (the whole
- * input is tried as each when there is no such line); the words of
- * node.cfg's last line are also given to shoal_nodecfg_select as
- * `<nodes>`.
+ * networks.cfg (core/config/networks.c), shoal.cfg (core/config/config.c
+ * over libconfig, then networks.cfg applied to it) and the cluster layout
+ * every node reads (core/cluster/layout.c).  The input is split at lines
+ * "%%": node.cfg's text, networks.cfg's, shoal.cfg's, the layout's (the
+ * whole input is tried as each when there is no such line, a part missing
+ * after one is empty); the words of node.cfg's last line are also given to
+ * shoal_nodecfg_select as `<nodes>`.
  *
  * Checked: a refusal is -EINVAL (or -ENOMEM) with a message that names the
  * file; an accepted node.cfg has unique, non-empty node names that
  * shoal_nodecfg_find finds again, at least one node, lb_index below
  * lb_procs, roles in range; a selection holds only nodes of the file, each
  * once; an accepted networks.cfg turns into a set that contains each of
- * its own prefixes' network addresses; shoal.cfg loads or is refused with
- * -EINVAL and "FILE:..." (read from a memfd by its /proc path, as a node
- * reads its file).  Every string is read through, so ASan sees any pointer
- * out of its block.
+ * its own prefixes' network addresses; shoal.cfg and the layout load or
+ * are refused with -EINVAL and a reason (read from a memfd by its /proc
+ * path, as a node reads its file; a refusal names that file, or one it
+ * @includes), a loaded layout's node names unique.  Every string is read
+ * through, so ASan sees any pointer out of its block.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,6 +30,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cluster/layout.h"
 #include "config/config.h"
 #include "config/networks.h"
 #include "lib/netset.h"
@@ -138,32 +141,68 @@ static void fz_nodecfg(const char *text)
     shoal_nodecfg_free(c);
 }
 
+/* text in a memfd, named by its /proc path in path[64]: the fd, or -1. */
+static int fz_memfd(const char *text, char *path)
+{
+    size_t len = strlen(text);
+    int fd = memfd_create("fuzz_cfgtext", MFD_CLOEXEC);
+
+    if (fd >= 0 && write(fd, text, len) != (ssize_t)len) {
+        close(fd);
+        fd = -1;
+    }
+    snprintf(path, 64, "/proc/self/fd/%d", fd);
+    return fd;
+}
+
 /* shoal.cfg from text, and networks.cfg (n, may be NULL) applied to it. */
 static void fz_config(const char *text, const struct shoal_networks *n)
 {
     struct shoal_config cfg;
     char path[64], err[512] = "";
-    size_t len = strlen(text);
-    int fd = memfd_create("shoal.cfg", MFD_CLOEXEC);
+    int fd = fz_memfd(text, path);
     int rc;
 
     if (fd < 0) {
         return;
     }
-    if (write(fd, text, len) != (ssize_t)len) {
-        close(fd);
-        return;
-    }
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
     rc = shoal_config_load(&cfg, path, err, sizeof(err));
     if (rc == 0) {
         if (n != NULL) {
             (void)shoal_networks_apply(n, &cfg);
         }
-    } else if ((rc != -EINVAL && rc != -ENOMEM) || strstr(err, path) != err) {
-        abort(); /* a refusal names the file */
+    } else if ((rc != -EINVAL && rc != -ENOMEM) || err[0] == '\0') {
+        abort(); /* a refusal says why (naming the file, or the one it @includes) */
     }
     shoal_config_free(&cfg);
+    close(fd);
+}
+
+static void fz_layout(const char *text)
+{
+    struct shoal_layout *l = NULL;
+    char path[64], err[512] = "";
+    int fd = fz_memfd(text, path);
+    int rc;
+
+    if (fd < 0) {
+        return;
+    }
+    rc = shoal_layout_load(path, &l, err, sizeof(err));
+    if (rc == 0) {
+        for (size_t i = 0; i < l->n_nodes; i++) {
+            for (size_t j = 0; j < i; j++) {
+                if (strcmp(l->nodes[i].name, l->nodes[j].name) == 0) {
+                    abort();
+                }
+            }
+        }
+        fz_touch(l->cluster);
+        fz_touch(l->allowed_keys);
+        shoal_layout_free(l);
+    } else if ((rc != -EINVAL && rc != -ENOMEM) || l != NULL || err[0] == '\0') {
+        abort();
+    }
     close(fd);
 }
 
@@ -199,27 +238,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1);
     char *sep;
+    const char *parts[4];
 
     if (text == NULL) {
         return 0;
     }
     memcpy(text, data, size);
     text[size] = '\0';
+    parts[0] = text;
     sep = strstr(text, "\n%%\n");
-    if (sep != NULL) {
-        char *nets = sep + 4;
-        char *cfg = strstr(nets, "\n%%\n");
-        *sep = '\0';
-        if (cfg != NULL) {
-            *cfg = '\0';
-            cfg += 4;
-        }
-        fz_nodecfg(text);
-        fz_networks(nets, cfg != NULL ? cfg : "");
+    if (sep == NULL) {
+        parts[1] = parts[2] = parts[3] = text;
     } else {
-        fz_nodecfg(text);
-        fz_networks(text, text);
+        for (size_t i = 1; i < 4; i++) {
+            if (sep != NULL) {
+                *sep = '\0';
+                parts[i] = sep + 4;
+                sep = strstr(parts[i], "\n%%\n");
+            } else {
+                parts[i] = "";
+            }
+        }
     }
+    fz_nodecfg(parts[0]);
+    fz_networks(parts[1], parts[2]);
+    fz_layout(parts[3]);
     free(text);
     return 0;
 }
